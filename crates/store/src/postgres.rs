@@ -1,0 +1,368 @@
+//! PostgreSQL backend: writers serialised by locking the one-row chain head
+//! (`SELECT … FOR UPDATE`), default durability (`synchronous_commit = on`).
+
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::{PgConnection, Row};
+
+use crate::hash::{articles_json, canonical_json};
+use crate::verify::{Step, VerifyReport, Walker};
+use crate::{
+    Entry, HolidayWrite, READ_BATCH, StoreError, StoredEvent, chain_events, check_versions,
+    decode_parts,
+};
+
+/// Migrations, applied in order; the index + 1 is the schema version.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_events.sql")];
+
+/// Advisory lock key serialising concurrent migrations ("guohe" in ASCII).
+const MIGRATION_LOCK: i64 = 0x6775_6f68_65;
+
+const SELECT_COLUMNS: &str = "SELECT seq, stream, stream_version, kind, actor, occurred_on, \
+     recorded_at, articles::text, payload::text, prev_hash, hash FROM events";
+
+#[derive(Clone)]
+pub(crate) struct PgLog {
+    pool: PgPool,
+}
+
+impl PgLog {
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let opts = PgConnectOptions::from_str(url).map_err(|_| StoreError::InvalidUrl {
+            reason: "malformed postgres URL".into(),
+        })?;
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts)
+            .await?;
+        migrate(&pool).await?;
+        Ok(PgLog { pool })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub async fn append_entries(
+        &self,
+        entries: Vec<Entry>,
+        holiday: Option<HolidayWrite>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let expectations: Vec<(String, i64)> = entries
+            .iter()
+            .filter_map(|e| e.expected.map(|x| (e.stream.clone(), x)))
+            .collect();
+        let mut tx = self.pool.begin().await?;
+        match write_in_tx(&mut tx, entries, holiday).await {
+            Ok(stored) => match tx.commit().await {
+                Ok(()) => Ok(stored),
+                Err(e) if crate::error::is_unique_violation(&e) => {
+                    Err(self.conflict_after_unique(expectations).await)
+                }
+                Err(e) => Err(e.into()),
+            },
+            Err(StoreError::Database(e)) if crate::error::is_unique_violation(&e) => {
+                tx.rollback().await?;
+                Err(self.conflict_after_unique(expectations).await)
+            }
+            Err(e) => {
+                tx.rollback().await?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Builds the Conflict error after the unique index fired (backstop).
+    async fn conflict_after_unique(&self, streams: Vec<(String, i64)>) -> StoreError {
+        for (stream, expected) in &streams {
+            match self.stream_version(stream).await {
+                Ok(actual) if actual != *expected => {
+                    return StoreError::Conflict {
+                        stream: stream.clone(),
+                        expected: *expected,
+                        actual,
+                    };
+                }
+                Ok(_) => {}
+                Err(e) => return e,
+            }
+        }
+        let (stream, expected) = streams.into_iter().next().unwrap_or_default();
+        StoreError::Conflict {
+            stream,
+            expected,
+            actual: -1,
+        }
+    }
+
+    pub async fn read_all(
+        &self,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let sql = format!("{SELECT_COLUMNS} WHERE seq > $1 ORDER BY seq LIMIT $2");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(after_seq)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(decode_strict).collect()
+    }
+
+    pub async fn read_stream(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError> {
+        let sql = format!("{SELECT_COLUMNS} WHERE stream = $1 ORDER BY stream_version");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(stream)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(decode_strict).collect()
+    }
+
+    pub async fn stream_version(&self, stream: &str) -> Result<i64, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        version_of(&mut conn, stream).await
+    }
+
+    pub async fn chain_head(&self) -> Result<(i64, String), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        read_head(&mut conn, false).await
+    }
+
+    pub async fn verify(&self) -> Result<VerifyReport, StoreError> {
+        // One snapshot for the whole walk.
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await?;
+        let (head_seq, head_hash) = read_head(&mut tx, false).await?;
+        let mut walker = Walker::new();
+        let sql = format!("{SELECT_COLUMNS} WHERE seq > $1 ORDER BY seq LIMIT $2");
+        let mut after = 0i64;
+        loop {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(after)
+                .bind(READ_BATCH)
+                .fetch_all(&mut *tx)
+                .await?;
+            let n = rows.len() as i64;
+            for row in &rows {
+                let (seq, decoded) = decode_lenient(row)?;
+                after = seq;
+                match walker.step(seq, decoded) {
+                    Step::Ok => {}
+                    Step::Broken(first_bad_seq, reason) => {
+                        tx.rollback().await?;
+                        return Ok(VerifyReport::Broken {
+                            first_bad_seq,
+                            reason,
+                        });
+                    }
+                    Step::LinkBroken(brk) => {
+                        let holder: Option<i64> =
+                            sqlx::query_scalar("SELECT seq FROM events WHERE hash = $1 LIMIT 1")
+                                .bind(&brk.claimed_prev)
+                                .fetch_optional(&mut *tx)
+                                .await?;
+                        let (first_bad_seq, reason) = Walker::resolve_link(brk, holder);
+                        tx.rollback().await?;
+                        return Ok(VerifyReport::Broken {
+                            first_bad_seq,
+                            reason,
+                        });
+                    }
+                }
+            }
+            if n < READ_BATCH {
+                break;
+            }
+        }
+        tx.rollback().await?;
+        Ok(walker.finish(head_seq, &head_hash))
+    }
+
+    pub async fn holiday_schedules(&self) -> Result<Vec<(i32, String)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT year, csv_text FROM holiday_schedules ORDER BY year")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+}
+
+async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        .execute(&mut *tx)
+        .await?;
+    let current: i32 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+        .fetch_one(&mut *tx)
+        .await?;
+    for (i, sql) in MIGRATIONS.iter().enumerate() {
+        let version = i as i32 + 1;
+        if version <= current {
+            continue;
+        }
+        sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO schema_version (version) VALUES ($1)")
+            .bind(version)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn read_head(conn: &mut PgConnection, for_update: bool) -> Result<(i64, String), StoreError> {
+    let sql = if for_update {
+        "SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE"
+    } else {
+        "SELECT seq, hash FROM chain_head WHERE id = 1"
+    };
+    let head: Option<(i64, String)> = sqlx::query_as(sql).fetch_optional(&mut *conn).await?;
+    head.ok_or(StoreError::Corrupt {
+        seq: 0,
+        detail: "the chain head row is missing".into(),
+    })
+}
+
+async fn version_of(conn: &mut PgConnection, stream: &str) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COALESCE(MAX(stream_version), 0)::BIGINT FROM events WHERE stream = $1",
+    )
+    .bind(stream)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+async fn write_in_tx(
+    conn: &mut PgConnection,
+    entries: Vec<Entry>,
+    holiday: Option<HolidayWrite>,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    // Taking the row lock serialises all writers; read-committed statements
+    // after it see everything the previous holder committed.
+    let (head_seq, head_hash) = read_head(conn, true).await?;
+    let mut versions = Vec::with_capacity(entries.len());
+    for e in &entries {
+        versions.push(version_of(conn, &e.stream).await?);
+    }
+    let checked = check_versions(entries, &versions)?;
+    let stored = chain_events(head_seq, &head_hash, checked);
+    let n = stored.len();
+    let mut seqs = Vec::with_capacity(n);
+    let mut streams = Vec::with_capacity(n);
+    let mut svs = Vec::with_capacity(n);
+    let mut kinds = Vec::with_capacity(n);
+    let mut actors = Vec::with_capacity(n);
+    let mut dates: Vec<NaiveDate> = Vec::with_capacity(n);
+    let mut times: Vec<DateTime<Utc>> = Vec::with_capacity(n);
+    let mut arts = Vec::with_capacity(n);
+    let mut payloads = Vec::with_capacity(n);
+    let mut prevs = Vec::with_capacity(n);
+    let mut hashes = Vec::with_capacity(n);
+    for ev in &stored {
+        seqs.push(ev.seq);
+        streams.push(ev.stream.clone());
+        svs.push(ev.stream_version);
+        kinds.push(ev.kind.clone());
+        actors.push(ev.actor.clone());
+        dates.push(ev.occurred_on);
+        times.push(ev.recorded_at);
+        arts.push(articles_json(&ev.articles));
+        payloads.push(canonical_json(&ev.payload));
+        prevs.push(ev.prev_hash.clone());
+        hashes.push(ev.hash.clone());
+    }
+    sqlx::query(
+        "INSERT INTO events (seq, stream, stream_version, kind, actor, occurred_on, \
+         recorded_at, articles, payload, prev_hash, hash) \
+         SELECT t.seq, t.stream, t.sv, t.kind, t.actor, t.occ, t.rec, t.arts::json, \
+                t.payload::json, t.prev, t.hash \
+         FROM UNNEST($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], \
+                     $6::date[], $7::timestamptz[], $8::text[], $9::text[], $10::text[], \
+                     $11::text[]) \
+              AS t(seq, stream, sv, kind, actor, occ, rec, arts, payload, prev, hash)",
+    )
+    .bind(&seqs)
+    .bind(&streams)
+    .bind(&svs)
+    .bind(&kinds)
+    .bind(&actors)
+    .bind(&dates)
+    .bind(&times)
+    .bind(&arts)
+    .bind(&payloads)
+    .bind(&prevs)
+    .bind(&hashes)
+    .execute(&mut *conn)
+    .await?;
+    if let Some(last) = stored.last() {
+        sqlx::query("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(last.seq)
+            .bind(&last.hash)
+            .execute(&mut *conn)
+            .await?;
+    }
+    if let (Some(h), Some(ev)) = (holiday, stored.last()) {
+        sqlx::query(
+            "INSERT INTO holiday_schedules (year, csv_text, loaded_by, loaded_at, event_seq) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (year) DO UPDATE SET csv_text = EXCLUDED.csv_text, \
+             loaded_by = EXCLUDED.loaded_by, loaded_at = EXCLUDED.loaded_at, \
+             event_seq = EXCLUDED.event_seq",
+        )
+        .bind(h.year)
+        .bind(&h.csv_text)
+        .bind(&h.loaded_by)
+        .bind(ev.recorded_at)
+        .bind(ev.seq)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(stored)
+}
+
+fn decode_lenient(row: &PgRow) -> Result<(i64, Result<StoredEvent, String>), StoreError> {
+    let seq: i64 = row.try_get(0).map_err(|e| StoreError::Corrupt {
+        seq: 0,
+        detail: format!("sequence number unreadable: {e}"),
+    })?;
+    Ok((seq, decode_fields(seq, row)))
+}
+
+fn decode_strict(row: &PgRow) -> Result<StoredEvent, StoreError> {
+    let (seq, decoded) = decode_lenient(row)?;
+    decoded.map_err(|detail| StoreError::Corrupt { seq, detail })
+}
+
+fn decode_fields(seq: i64, row: &PgRow) -> Result<StoredEvent, String> {
+    fn col<'r, T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>>(
+        row: &'r PgRow,
+        idx: usize,
+        name: &str,
+    ) -> Result<T, String> {
+        row.try_get(idx)
+            .map_err(|e| format!("column {name} unreadable: {e}"))
+    }
+    let articles: String = col(row, 7, "articles")?;
+    let payload: String = col(row, 8, "payload")?;
+    decode_parts(
+        seq,
+        col(row, 1, "stream")?,
+        col(row, 2, "stream_version")?,
+        col(row, 3, "kind")?,
+        col(row, 4, "actor")?,
+        col(row, 5, "occurred_on")?,
+        col(row, 6, "recorded_at")?,
+        &articles,
+        &payload,
+        col(row, 9, "prev_hash")?,
+        col(row, 10, "hash")?,
+    )
+}

@@ -1,0 +1,414 @@
+//! SQLite backend: WAL, `synchronous=FULL`, writers serialised with
+//! `BEGIN IMMEDIATE` (across processes) and an in-process mutex.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Row, SqliteConnection};
+
+use crate::hash::{articles_json, canonical_json, format_date, format_recorded_at};
+use crate::verify::{Step, VerifyReport, Walker};
+use crate::{
+    Entry, HolidayWrite, READ_BATCH, StoreError, StoredEvent, chain_events, check_versions,
+    decode_parts,
+};
+
+/// Migrations, applied in order; the index + 1 is the schema version.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_events.sql")];
+
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+const SELECT_COLUMNS: &str = "SELECT seq, stream, stream_version, kind, actor, occurred_on, \
+     recorded_at, articles, payload, prev_hash, hash FROM events";
+
+#[derive(Clone)]
+pub(crate) struct SqliteLog {
+    pool: SqlitePool,
+    write_lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl SqliteLog {
+    pub async fn connect_url(url: &str) -> Result<Self, StoreError> {
+        let opts = SqliteConnectOptions::from_str(url).map_err(|_| StoreError::InvalidUrl {
+            reason: "malformed sqlite URL".into(),
+        })?;
+        let in_memory = url.starts_with("sqlite::memory:") || url.contains("mode=memory");
+        if !in_memory {
+            create_parent_dir(opts.get_filename())?;
+        }
+        Self::open(opts, in_memory).await
+    }
+
+    pub async fn connect_path(path: &Path) -> Result<Self, StoreError> {
+        create_parent_dir(path)?;
+        Self::open(SqliteConnectOptions::new().filename(path), false).await
+    }
+
+    async fn open(opts: SqliteConnectOptions, in_memory: bool) -> Result<Self, StoreError> {
+        let opts = opts
+            .create_if_missing(true)
+            .busy_timeout(BUSY_TIMEOUT)
+            .synchronous(SqliteSynchronous::Full);
+        let pool = if in_memory {
+            // Every connection to a private in-memory database would see its
+            // own database: use exactly one, kept forever.
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect_with(opts)
+                .await?
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(opts.journal_mode(SqliteJournalMode::Wal))
+                .await?
+        };
+        migrate(&pool).await?;
+        Ok(SqliteLog {
+            pool,
+            write_lock: Arc::new(tokio::sync::Mutex::new(())),
+        })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub async fn append_entries(
+        &self,
+        entries: Vec<Entry>,
+        holiday: Option<HolidayWrite>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let result = write_in_tx(&mut tx, entries, holiday).await;
+        match result {
+            Ok(stored) => {
+                tx.commit().await?;
+                Ok(stored)
+            }
+            Err(WriteError::Store(e)) => {
+                tx.rollback().await?;
+                Err(e)
+            }
+            Err(WriteError::Unique(streams)) => {
+                tx.rollback().await?;
+                drop(_guard);
+                Err(self.conflict_after_unique(streams).await)
+            }
+        }
+    }
+
+    /// Builds the Conflict error after the unique index fired (backstop).
+    async fn conflict_after_unique(&self, streams: Vec<(String, i64)>) -> StoreError {
+        for (stream, expected) in &streams {
+            match self.stream_version(stream).await {
+                Ok(actual) if actual != *expected => {
+                    return StoreError::Conflict {
+                        stream: stream.clone(),
+                        expected: *expected,
+                        actual,
+                    };
+                }
+                Ok(_) => {}
+                Err(e) => return e,
+            }
+        }
+        let (stream, expected) = streams.into_iter().next().unwrap_or_default();
+        StoreError::Conflict {
+            stream,
+            expected,
+            actual: -1,
+        }
+    }
+
+    pub async fn read_all(
+        &self,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let sql = format!("{SELECT_COLUMNS} WHERE seq > ? ORDER BY seq LIMIT ?");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(after_seq)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(decode_strict).collect()
+    }
+
+    pub async fn read_stream(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError> {
+        let sql = format!("{SELECT_COLUMNS} WHERE stream = ? ORDER BY stream_version");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(stream)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(decode_strict).collect()
+    }
+
+    pub async fn stream_version(&self, stream: &str) -> Result<i64, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        version_of(&mut conn, stream).await
+    }
+
+    pub async fn chain_head(&self) -> Result<(i64, String), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        read_head(&mut conn).await
+    }
+
+    pub async fn verify(&self) -> Result<VerifyReport, StoreError> {
+        // One read transaction = one consistent WAL snapshot.
+        let mut tx = self.pool.begin().await?;
+        let (head_seq, head_hash) = read_head(&mut tx).await?;
+        let mut walker = Walker::new();
+        let sql = format!("{SELECT_COLUMNS} WHERE seq > ? ORDER BY seq LIMIT ?");
+        let mut after = 0i64;
+        loop {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(after)
+                .bind(READ_BATCH)
+                .fetch_all(&mut *tx)
+                .await?;
+            let n = rows.len() as i64;
+            for row in &rows {
+                let (seq, decoded) = decode_lenient(row)?;
+                after = seq;
+                match walker.step(seq, decoded) {
+                    Step::Ok => {}
+                    Step::Broken(first_bad_seq, reason) => {
+                        tx.rollback().await?;
+                        return Ok(VerifyReport::Broken {
+                            first_bad_seq,
+                            reason,
+                        });
+                    }
+                    Step::LinkBroken(brk) => {
+                        let holder: Option<i64> =
+                            sqlx::query_scalar("SELECT seq FROM events WHERE hash = ? LIMIT 1")
+                                .bind(&brk.claimed_prev)
+                                .fetch_optional(&mut *tx)
+                                .await?;
+                        let (first_bad_seq, reason) = Walker::resolve_link(brk, holder);
+                        tx.rollback().await?;
+                        return Ok(VerifyReport::Broken {
+                            first_bad_seq,
+                            reason,
+                        });
+                    }
+                }
+            }
+            if n < READ_BATCH {
+                break;
+            }
+        }
+        tx.rollback().await?;
+        Ok(walker.finish(head_seq, &head_hash))
+    }
+
+    pub async fn holiday_schedules(&self) -> Result<Vec<(i32, String)>, StoreError> {
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT year, csv_text FROM holiday_schedules ORDER BY year")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(y, csv)| i32::try_from(y).ok().map(|y| (y, csv)))
+            .collect())
+    }
+}
+
+fn create_parent_dir(path: &Path) -> Result<(), StoreError> {
+    if let Some(parent) = path.parent()
+        && !parent.as_os_str().is_empty()
+        && !parent.exists()
+    {
+        std::fs::create_dir_all(parent).map_err(|e| StoreError::InvalidUrl {
+            reason: format!("cannot create the database directory: {e}"),
+        })?;
+    }
+    Ok(())
+}
+
+async fn migrate(pool: &SqlitePool) -> Result<(), StoreError> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::query("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        .execute(&mut *tx)
+        .await?;
+    let current: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+        .fetch_one(&mut *tx)
+        .await?;
+    for (i, sql) in MIGRATIONS.iter().enumerate() {
+        let version = i as i64 + 1;
+        if version <= current {
+            continue;
+        }
+        sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO schema_version (version) VALUES (?)")
+            .bind(version)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn read_head(conn: &mut SqliteConnection) -> Result<(i64, String), StoreError> {
+    let head: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM chain_head WHERE id = 1")
+            .fetch_optional(&mut *conn)
+            .await?;
+    head.ok_or(StoreError::Corrupt {
+        seq: 0,
+        detail: "the chain head row is missing".into(),
+    })
+}
+
+async fn version_of(conn: &mut SqliteConnection, stream: &str) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream = ?")
+            .bind(stream)
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
+
+enum WriteError {
+    Store(StoreError),
+    /// Unique index on (stream, stream_version) fired: (stream, expected) per entry.
+    Unique(Vec<(String, i64)>),
+}
+
+impl From<StoreError> for WriteError {
+    fn from(e: StoreError) -> Self {
+        WriteError::Store(e)
+    }
+}
+
+impl From<sqlx::Error> for WriteError {
+    fn from(e: sqlx::Error) -> Self {
+        WriteError::Store(StoreError::Database(e))
+    }
+}
+
+async fn write_in_tx(
+    conn: &mut SqliteConnection,
+    entries: Vec<Entry>,
+    holiday: Option<HolidayWrite>,
+) -> Result<Vec<StoredEvent>, WriteError> {
+    let (head_seq, head_hash) = read_head(conn).await?;
+    let expectations: Vec<(String, i64)> = entries
+        .iter()
+        .filter_map(|e| e.expected.map(|x| (e.stream.clone(), x)))
+        .collect();
+    let mut versions = Vec::with_capacity(entries.len());
+    for e in &entries {
+        versions.push(version_of(conn, &e.stream).await?);
+    }
+    let checked = check_versions(entries, &versions)?;
+    let stored = chain_events(head_seq, &head_hash, checked);
+    for ev in &stored {
+        let res = sqlx::query(
+            "INSERT INTO events (seq, stream, stream_version, kind, actor, occurred_on, \
+             recorded_at, articles, payload, prev_hash, hash) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(ev.seq)
+        .bind(&ev.stream)
+        .bind(ev.stream_version)
+        .bind(&ev.kind)
+        .bind(&ev.actor)
+        .bind(format_date(ev.occurred_on))
+        .bind(format_recorded_at(ev.recorded_at))
+        .bind(articles_json(&ev.articles))
+        .bind(canonical_json(&ev.payload))
+        .bind(&ev.prev_hash)
+        .bind(&ev.hash)
+        .execute(&mut *conn)
+        .await;
+        if let Err(e) = res {
+            if crate::error::is_unique_violation(&e) {
+                return Err(WriteError::Unique(expectations));
+            }
+            return Err(e.into());
+        }
+    }
+    if let Some(last) = stored.last() {
+        sqlx::query("UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1")
+            .bind(last.seq)
+            .bind(&last.hash)
+            .execute(&mut *conn)
+            .await?;
+    }
+    if let (Some(h), Some(ev)) = (holiday, stored.last()) {
+        sqlx::query(
+            "INSERT INTO holiday_schedules (year, csv_text, loaded_by, loaded_at, event_seq) \
+             VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT (year) DO UPDATE SET csv_text = excluded.csv_text, \
+             loaded_by = excluded.loaded_by, loaded_at = excluded.loaded_at, \
+             event_seq = excluded.event_seq",
+        )
+        .bind(h.year)
+        .bind(&h.csv_text)
+        .bind(&h.loaded_by)
+        .bind(format_recorded_at(ev.recorded_at))
+        .bind(ev.seq)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(stored)
+}
+
+/// Decodes a row; `Err` inside means the row is undecodable (tampered).
+fn decode_lenient(row: &SqliteRow) -> Result<(i64, Result<StoredEvent, String>), StoreError> {
+    let seq: i64 = row.try_get(0).map_err(|e| StoreError::Corrupt {
+        seq: 0,
+        detail: format!("sequence number unreadable: {e}"),
+    })?;
+    Ok((seq, decode_fields(seq, row)))
+}
+
+fn decode_strict(row: &SqliteRow) -> Result<StoredEvent, StoreError> {
+    let (seq, decoded) = decode_lenient(row)?;
+    decoded.map_err(|detail| StoreError::Corrupt { seq, detail })
+}
+
+fn decode_fields(seq: i64, row: &SqliteRow) -> Result<StoredEvent, String> {
+    fn col<'r, T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>>(
+        row: &'r SqliteRow,
+        idx: usize,
+        name: &str,
+    ) -> Result<T, String> {
+        row.try_get(idx)
+            .map_err(|e| format!("column {name} unreadable: {e}"))
+    }
+    let occurred_on: String = col(row, 5, "occurred_on")?;
+    let occurred_on = NaiveDate::parse_from_str(&occurred_on, "%Y-%m-%d")
+        .map_err(|e| format!("occurred_on {occurred_on:?} is not a date: {e}"))?;
+    let recorded_at: String = col(row, 6, "recorded_at")?;
+    let recorded_at = DateTime::parse_from_rfc3339(&recorded_at)
+        .map_err(|e| format!("recorded_at {recorded_at:?} is not an RFC 3339 time: {e}"))?
+        .with_timezone(&Utc);
+    let articles: String = col(row, 7, "articles")?;
+    let payload: String = col(row, 8, "payload")?;
+    decode_parts(
+        seq,
+        col(row, 1, "stream")?,
+        col(row, 2, "stream_version")?,
+        col(row, 3, "kind")?,
+        col(row, 4, "actor")?,
+        occurred_on,
+        recorded_at,
+        &articles,
+        &payload,
+        col(row, 9, "prev_hash")?,
+        col(row, 10, "hash")?,
+    )
+}
