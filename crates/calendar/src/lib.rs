@@ -85,6 +85,8 @@
 //! correction (e.g. a special arrangement announced during the year, such as
 //! 2015's 特别安排) is made: load the complete corrected year.
 
+#![warn(missing_docs)]
+
 mod calendar;
 mod schedule;
 

@@ -13,6 +13,8 @@
 //! All tables are compiled into the binary (`include_str!`) and parsed once on
 //! first use; nothing is read from disk at run time.
 
+#![warn(missing_docs)]
+
 pub mod country;
 mod csvline;
 pub mod region;

@@ -57,7 +57,7 @@ const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
 pub const LEN: usize = 18;
 
 /// A valid unified social credit code (统一社会信用代码), normalised to uppercase.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Uscc {
     bytes: [u8; LEN],
 }
@@ -258,6 +258,12 @@ impl Uscc {
     }
 }
 
+impl fmt::Debug for Uscc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Uscc").field(&self.as_str()).finish()
+    }
+}
+
 impl fmt::Display for Uscc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -335,6 +341,7 @@ mod tests {
         assert_eq!(c.organisation_code(), "441626842");
         assert_eq!(c.check_char(), 'D');
         assert_eq!(c.to_string(), "12100000441626842D");
+        assert_eq!(format!("{c:?}"), r#"Uscc("12100000441626842D")"#);
         assert_eq!("12100000441626842D".parse::<Uscc>(), Ok(c));
     }
 
