@@ -176,10 +176,8 @@ pub(crate) fn chain_events(
     let mut prev = head_hash.to_string();
     let mut out = Vec::new();
     for (entry, start_version) in entries {
-        let mut version = start_version;
-        for ev in entry.events {
+        for (version, ev) in (start_version + 1..).zip(entry.events) {
             seq += 1;
-            version += 1;
             let mut stored = StoredEvent {
                 seq,
                 stream: ev.stream,

@@ -18,7 +18,7 @@ use crate::{
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_events.sql")];
 
 /// Advisory lock key serialising concurrent migrations ("guohe" in ASCII).
-const MIGRATION_LOCK: i64 = 0x6775_6f68_65;
+const MIGRATION_LOCK: i64 = 0x0067_756f_6865;
 
 const SELECT_COLUMNS: &str = "SELECT seq, stream, stream_version, kind, actor, occurred_on, \
      recorded_at, articles::text, payload::text, prev_hash, hash FROM events";
