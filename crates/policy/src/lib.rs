@@ -1,0 +1,102 @@
+//! Policy as code for Guohe (国合).
+//!
+//! Each regulation is a YAML file under `policies/` at the root of the repository — metadata,
+//! the text of every article, vocabularies, interpretations, eligibility rules, procedure,
+//! lifecycle and consequence parameters — compiled into the binary and also loadable from a
+//! path. Every rule cites its article (`hubei-2022:10.4`); [`evaluate`] checks an application
+//! and returns a verdict with one finding per rule. The file format is documented in
+//! `docs/policy-format.md`, the facts in `docs/application-facts.md`.
+
+pub mod citation;
+pub mod eval;
+pub mod expr;
+pub mod facts;
+pub mod load;
+pub mod model;
+pub mod naming;
+
+use std::sync::LazyLock;
+
+pub use citation::{ArticleRef, Citation, ItemStyle};
+pub use eval::{CheckError, Evaluation, Finding, Prepared, Report, Status, Verdict, check_in_force, evaluate, valid_until};
+pub use facts::{Application, FactError, RegistryFacts};
+pub use load::PolicyError;
+pub use model::Policy;
+
+/// The policies compiled into the binary: (file name, YAML text).
+pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
+    ("policies/hunan-2026.yaml", include_str!("../../../policies/hunan-2026.yaml")),
+    ("policies/hubei-2022.yaml", include_str!("../../../policies/hubei-2022.yaml")),
+];
+
+static BUILTIN: LazyLock<Vec<Policy>> = LazyLock::new(|| {
+    BUILTIN_SOURCES
+        .iter()
+        .map(|(name, text)| match load::from_yaml(text, name) {
+            Ok(p) => p,
+            // The embedded files are checked by the test suite; a broken one is a build defect.
+            Err(e) => panic!("embedded policy is invalid: {e}"),
+        })
+        .collect()
+});
+
+/// The built-in policies.
+pub fn builtin() -> &'static [Policy] {
+    &BUILTIN
+}
+
+/// A built-in policy by id.
+pub fn builtin_policy(id: &str) -> Option<&'static Policy> {
+    BUILTIN.iter().find(|p| p.id == id)
+}
+
+/// A set of policies: the built-in ones plus any loaded from files.
+#[derive(Debug, Clone)]
+pub struct PolicySet {
+    policies: Vec<Policy>,
+}
+
+impl Default for PolicySet {
+    fn default() -> Self {
+        PolicySet { policies: builtin().to_vec() }
+    }
+}
+
+impl PolicySet {
+    /// Adds a policy, replacing a built-in one with the same id.
+    pub fn add(&mut self, p: Policy) {
+        self.policies.retain(|x| x.id != p.id);
+        self.policies.push(p);
+    }
+    /// A policy by id.
+    pub fn get(&self, id: &str) -> Option<&Policy> {
+        self.policies.iter().find(|p| p.id == id)
+    }
+    /// All policies.
+    pub fn all(&self) -> &[Policy] {
+        &self.policies
+    }
+    /// The ids, for messages.
+    pub fn ids(&self) -> Vec<&str> {
+        self.policies.iter().map(|p| p.id.as_str()).collect()
+    }
+}
+
+impl Policy {
+    /// The text of an article or item.
+    pub fn text(&self, at: ArticleRef) -> Option<&str> {
+        let a = self.articles.get((at.article as usize).checked_sub(1)?)?;
+        match at.item {
+            None => Some(&a.text),
+            Some(i) => a.items.get((i as usize).checked_sub(1)?).map(|x| x.text.as_str()),
+        }
+    }
+    /// A citation into this policy.
+    pub fn cite(&self, at: ArticleRef) -> Citation {
+        Citation { policy: self.id.clone(), at }
+    }
+    /// The Chinese form of a citation, e.g. `第二十八条第（一）项`.
+    pub fn cite_zh(&self, at: ArticleRef) -> String {
+        citation::chinese_article(at, self.item_style)
+    }
+}

@@ -1,0 +1,499 @@
+//! Loading and validating policy files.
+//!
+//! A policy is rejected at load, with the file, the path inside it and the reason, when it is
+//! malformed, when a rule or consequence has no article or cites one that does not exist, when a
+//! condition reads a fact that is not in the catalogue or compares values of the wrong type, or
+//! when it names a vocabulary code it does not define.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use crate::citation::ArticleRef;
+use crate::expr::{Expr, ExprKind, ListOp, Literal, Window};
+use crate::facts::{FactType, catalogue_entry};
+use crate::model::{Effect, Mode, Policy, Trigger, term};
+
+/// The format version this build reads.
+pub const SCHEMA: &str = "guohe-policy/1";
+
+/// A policy file that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: at `{path}`: {reason}")]
+pub struct PolicyError {
+    /// The file (or the name of the embedded policy).
+    pub file: String,
+    /// The path inside the file, e.g. `eligibility[3].condition`.
+    pub path: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// Reads a policy from YAML text; `file` names it in errors.
+pub fn from_yaml(text: &str, file: &str) -> Result<Policy, PolicyError> {
+    let de = serde_yaml_ng::Deserializer::from_str(text);
+    let policy: Policy = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        PolicyError { file: file.into(), path: if path == "." { String::new() } else { path }, reason: e.into_inner().to_string() }
+    })?;
+    validate(&policy).map_err(|(path, reason)| PolicyError { file: file.into(), path, reason })?;
+    Ok(policy)
+}
+
+/// Reads a policy file from disk.
+pub fn from_path(path: &Path) -> Result<Policy, PolicyError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| PolicyError { file: name.clone(), path: String::new(), reason: format!("cannot read the file: {e}") })?;
+    from_yaml(&text, &name)
+}
+
+type Invalid = (String, String);
+
+fn bad(path: impl Into<String>, reason: impl Into<String>) -> Invalid {
+    (path.into(), reason.into())
+}
+
+/// Checks everything serde cannot: references, uniqueness, fact paths and types.
+pub fn validate(p: &Policy) -> Result<(), Invalid> {
+    if p.schema != SCHEMA {
+        return Err(bad("schema", format!("this build reads `{SCHEMA}`, the file says `{}`", p.schema)));
+    }
+    if p.id.is_empty() || !p.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        return Err(bad("id", "the id must be lowercase letters, digits and '-', e.g. `hubei-2022`"));
+    }
+    if p.validity.years == 0 {
+        return Err(bad("validity.years", "must be at least 1"));
+    }
+    if p.in_force_from < p.published_on {
+        return Err(bad("in_force_from", "a policy cannot enter into force before it is published"));
+    }
+    // Articles: numbered 1..n without gaps or repeats, items likewise.
+    for (i, a) in p.articles.iter().enumerate() {
+        if a.number as usize != i + 1 {
+            return Err(bad(format!("articles[{i}].number"), format!("expected article {} here, found {}", i + 1, a.number)));
+        }
+        if a.text.trim().is_empty() {
+            return Err(bad(format!("articles[{i}].text"), "an article needs its text"));
+        }
+        for (j, it) in a.items.iter().enumerate() {
+            if it.number as usize != j + 1 {
+                return Err(bad(format!("articles[{i}].items[{j}].number"), format!("expected item {} here", j + 1)));
+            }
+        }
+    }
+    let cites = |at: ArticleRef, path: String| -> Result<(), Invalid> {
+        let Some(a) = p.articles.get(at.article as usize - 1) else {
+            return Err(bad(path, format!("cites article {} but the policy has {} articles", at.article, p.articles.len())));
+        };
+        if let Some(i) = at.item
+            && a.items.get(i as usize - 1).is_none()
+        {
+            return Err(bad(path, format!("cites item {i} of article {}, which has {} items", at.article, a.items.len())));
+        }
+        Ok(())
+    };
+    cites(p.validity.article, "validity.article".into())?;
+    for (i, s) in p.supersedes.iter().enumerate() {
+        cites(s.article, format!("supersedes[{i}].article"))?;
+    }
+    let v = &p.vocabularies;
+    for (name, terms) in [
+        ("categories", &v.categories),
+        ("unit_kinds", &v.unit_kinds),
+        ("annual_grades", &v.annual_grades),
+        ("evaluation_grades", &v.evaluation_grades),
+        ("expert_conclusions", &v.expert_conclusions),
+        ("decisions", &v.decisions),
+        ("major_change_kinds", &v.major_change_kinds),
+        ("findings", &v.findings),
+    ] {
+        let mut seen = HashSet::new();
+        for (i, t) in terms.iter().enumerate() {
+            if !seen.insert(t.code.as_str()) {
+                return Err(bad(format!("vocabularies.{name}[{i}].code"), format!("`{}` is defined twice", t.code)));
+            }
+            if let Some(a) = t.article {
+                cites(a, format!("vocabularies.{name}[{i}].article"))?;
+            }
+        }
+    }
+    for (i, c) in v.categories.iter().enumerate() {
+        if c.name_suffix.is_none() {
+            return Err(bad(format!("vocabularies.categories[{i}]"), "a category needs `name_suffix` for the official name"));
+        }
+    }
+    let mut ids = HashSet::new();
+    for (i, it) in p.interpretations.iter().enumerate() {
+        if !ids.insert(it.id.as_str()) {
+            return Err(bad(format!("interpretations[{i}].id"), format!("`{}` is defined twice", it.id)));
+        }
+        cites(it.article, format!("interpretations[{i}].article"))?;
+    }
+    let interp = ids;
+    let mut rule_ids = HashSet::new();
+    for (i, r) in p.eligibility.iter().enumerate() {
+        let at = format!("eligibility[{i}]");
+        if !rule_ids.insert(r.id.as_str()) {
+            return Err(bad(format!("{at}.id"), format!("rule `{}` is defined twice", r.id)));
+        }
+        cites(r.article, format!("{at}.article"))?;
+        for x in &r.interpretations {
+            if !interp.contains(x.as_str()) {
+                return Err(bad(format!("{at}.interpretations"), format!("no interpretation `{x}` in this policy")));
+            }
+        }
+        match (r.mode, &r.condition, &r.evidence) {
+            (Mode::Computed, None, _) => return Err(bad(format!("{at}.condition"), "a computed rule needs a condition")),
+            (Mode::Attested, None, _) => return Err(bad(format!("{at}.condition"), "an attested rule needs the declaration it checks")),
+            (Mode::Attested, _, None) => return Err(bad(format!("{at}.evidence"), "an attested rule names the attachment that backs it")),
+            (Mode::Computed | Mode::Judged, _, Some(_)) => {
+                return Err(bad(format!("{at}.evidence"), "only attested rules take `evidence`"));
+            }
+            _ => {}
+        }
+        if let Some(w) = &r.applies_when {
+            expect(w, Ty::Bool, &Scope::top(p), &format!("{at}.applies_when"))?;
+        }
+        if let Some(c) = &r.condition {
+            expect(c, Ty::Bool, &Scope::top(p), &format!("{at}.condition"))?;
+        }
+    }
+    let pr = &p.procedure;
+    for (path, a) in [
+        ("procedure.application.article", Some(pr.application.article)),
+        ("procedure.recommendation.article", Some(pr.recommendation.article)),
+        ("procedure.recommendation.direct_article", pr.recommendation.direct_article),
+        ("procedure.expert_review.article", Some(pr.expert_review.article)),
+        ("procedure.expert_review.site_inspection", pr.expert_review.site_inspection),
+        ("procedure.decision.article", Some(pr.decision.article)),
+        ("procedure.public_notice.article", Some(pr.public_notice.article)),
+        ("procedure.public_notice.objections_article", Some(pr.public_notice.objections_article)),
+        ("procedure.naming.article", Some(pr.naming.article)),
+        ("procedure.naming.announcement_article", Some(pr.naming.announcement_article)),
+    ] {
+        if let Some(a) = a {
+            cites(a, path.into())?;
+        }
+    }
+    if pr.expert_review.score_min >= pr.expert_review.score_max {
+        return Err(bad("procedure.expert_review.score_max", "must be greater than score_min"));
+    }
+    if pr.public_notice.working_days == 0 {
+        return Err(bad("procedure.public_notice.working_days", "must be at least 1"));
+    }
+    if !pr.recommendation.direct_for_affiliations.is_empty() && pr.recommendation.direct_article.is_none() {
+        return Err(bad("procedure.recommendation.direct_article", "direct application needs the article that allows it"));
+    }
+    if !v.categories.is_empty() && !pr.naming.template.contains("{category_suffix}") {
+        return Err(bad("procedure.naming.template", "a policy with categories names them: use {category_suffix}"));
+    }
+    for ph in placeholders(&pr.naming.template) {
+        if !["domain", "category_suffix", "unit"].contains(&ph.as_str()) {
+            return Err(bad("procedure.naming.template", format!("unknown placeholder {{{ph}}}; use {{domain}}, {{category_suffix}}, {{unit}}")));
+        }
+    }
+    for (code, path) in [("approve", "vocabularies.decisions"), ("reject", "vocabularies.decisions")] {
+        if term(&v.decisions, code).is_none() {
+            return Err(bad(path, format!("the decisions must include `{code}`")));
+        }
+    }
+    let l = &p.lifecycle;
+    cites(l.annual_report.article, "lifecycle.annual_report.article".into())?;
+    if chrono::NaiveDate::from_ymd_opt(2001, l.annual_report.due_month, l.annual_report.due_day).is_none() {
+        return Err(bad("lifecycle.annual_report", "due_month/due_day is not a day of the year"));
+    }
+    if let Some(a) = &l.annual_assessment {
+        cites(a.article, "lifecycle.annual_assessment.article".into())?;
+        if term(&v.annual_grades, &a.missing_report_grade).is_none() {
+            return Err(bad("lifecycle.annual_assessment.missing_report_grade", format!("`{}` is not an annual grade", a.missing_report_grade)));
+        }
+    }
+    cites(l.evaluation.article, "lifecycle.evaluation.article".into())?;
+    if l.evaluation.every_years == 0 {
+        return Err(bad("lifecycle.evaluation.every_years", "must be at least 1"));
+    }
+    if let Some(r) = &l.rectification {
+        cites(r.article, "lifecycle.rectification.article".into())?;
+    }
+    cites(l.major_changes.article, "lifecycle.major_changes.article".into())?;
+    if l.major_changes.approval.is_empty() {
+        return Err(bad("lifecycle.major_changes.approval", "name who approves (recommender, department)"));
+    }
+    if let Some(b) = &l.ban {
+        cites(b.article, "lifecycle.ban.article".into())?;
+        if !interp.contains(b.interpretation.as_str()) {
+            return Err(bad("lifecycle.ban.interpretation", format!("no interpretation `{}`", b.interpretation)));
+        }
+    }
+    let mut cids = HashSet::new();
+    for (i, c) in p.consequences.iter().enumerate() {
+        let at = format!("consequences[{i}]");
+        if !cids.insert(c.id.as_str()) {
+            return Err(bad(format!("{at}.id"), format!("`{}` is defined twice", c.id)));
+        }
+        cites(c.article, format!("{at}.article"))?;
+        let (vocab, code, name) = match &c.when {
+            Trigger::Evaluation { grade } | Trigger::ReEvaluation { grade } => (&v.evaluation_grades, grade, "evaluation grade"),
+            Trigger::ConsecutiveAnnual { grade, years } => {
+                if *years == 0 {
+                    return Err(bad(format!("{at}.when"), "years must be at least 1"));
+                }
+                if l.annual_assessment.is_none() {
+                    return Err(bad(format!("{at}.when"), "the policy has no annual assessment"));
+                }
+                (&v.annual_grades, grade, "annual grade")
+            }
+            Trigger::Finding { finding } => (&v.findings, finding, "finding"),
+            Trigger::MajorChange { change } => (&v.major_change_kinds, change, "major change kind"),
+        };
+        if term(vocab, code).is_none() {
+            return Err(bad(format!("{at}.when"), format!("`{code}` is not a {name} of this policy")));
+        }
+        if matches!(c.when, Trigger::ReEvaluation { .. }) && l.rectification.is_none() {
+            return Err(bad(format!("{at}.when"), "re-evaluation follows rectification, which the policy does not have"));
+        }
+        match c.then {
+            Effect::Rectify if l.rectification.is_none() => {
+                return Err(bad(format!("{at}.then"), "the policy has no `lifecycle.rectification`"));
+            }
+            Effect::Disqualify if l.ban.is_none() => {
+                return Err(bad(format!("{at}.then"), "disqualification needs `lifecycle.ban`"));
+            }
+            _ => {}
+        }
+    }
+    let t = &p.transitions;
+    if let Some(m) = &t.category_mapping {
+        cites(m.article, "transitions.category_mapping.article".into())?;
+        for (i, o) in m.map.iter().enumerate() {
+            if term(&v.categories, &o.new).is_none() {
+                return Err(bad(format!("transitions.category_mapping.map[{i}].new"), format!("`{}` is not a category", o.new)));
+            }
+        }
+    }
+    if let Some(s) = &t.national_bases_join {
+        cites(s.article, "transitions.national_bases_join.article".into())?;
+    }
+    if let Some(s) = &t.legacy_bases {
+        cites(s.article, "transitions.legacy_bases.article".into())?;
+    }
+    Ok(())
+}
+
+fn placeholders(t: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = t;
+    while let Some(i) = rest.find('{') {
+        let after = &rest[i + 1..];
+        match after.find('}') {
+            Some(j) => {
+                out.push(after[..j].to_string());
+                rest = &after[j + 1..];
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// Static types of the condition language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ty {
+    Bool,
+    Num,
+    Text,
+    Date,
+    List,
+    Record,
+}
+
+impl Ty {
+    fn of(f: FactType) -> Ty {
+        match f {
+            FactType::Bool => Ty::Bool,
+            FactType::Num => Ty::Num,
+            FactType::Text => Ty::Text,
+            FactType::Date => Ty::Date,
+            FactType::List => Ty::List,
+            FactType::Record => Ty::Record,
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            Ty::Bool => "true/false",
+            Ty::Num => "a number",
+            Ty::Text => "text",
+            Ty::Date => "a date",
+            Ty::List => "a list",
+            Ty::Record => "a record",
+        }
+    }
+}
+
+struct Scope<'p> {
+    policy: &'p Policy,
+    list: Option<String>,
+}
+
+impl<'p> Scope<'p> {
+    fn top(policy: &'p Policy) -> Self {
+        Scope { policy, list: None }
+    }
+}
+
+fn fact_type(path: &str, at: &str) -> Result<Ty, Invalid> {
+    catalogue_entry(path).map(|e| Ty::of(e.1)).ok_or_else(|| {
+        bad(at, format!("`{path}` is not a fact of the application (see docs/application-facts.md for the catalogue)"))
+    })
+}
+
+fn item_type(list: &str, field: &str, at: &str) -> Result<Ty, Invalid> {
+    catalogue_entry(&format!("{list}[].{field}"))
+        .map(|e| Ty::of(e.1))
+        .ok_or_else(|| bad(at, format!("items of `{list}` have no field `{field}`")))
+}
+
+fn expect(e: &Expr, want: Ty, scope: &Scope<'_>, at: &str) -> Result<(), Invalid> {
+    let got = infer(e, scope, at)?;
+    if got != want {
+        return Err(bad(at, format!("expected {}, but this is {}", want.name(), got.name())));
+    }
+    Ok(())
+}
+
+fn list_op(op: &ListOp, scope: &Scope<'_>, at: &str, field_ty: Option<Ty>) -> Result<(), Invalid> {
+    if scope.list.is_some() {
+        return Err(bad(at, "list operations cannot be nested inside `where`"));
+    }
+    if fact_type(&op.list, at)? != Ty::List {
+        return Err(bad(at, format!("`{}` is not a list", op.list)));
+    }
+    if let Some(f) = &op.field {
+        let t = item_type(&op.list, f, at)?;
+        if let Some(want) = field_ty
+            && t != want
+        {
+            return Err(bad(at, format!("`{f}` is {}, expected {}", t.name(), want.name())));
+        }
+    }
+    match &op.within {
+        None => {}
+        Some(Window::Years { date_field, .. }) => {
+            if item_type(&op.list, date_field, at)? != Ty::Date {
+                return Err(bad(format!("{at}.within"), format!("`{date_field}` is not a date")));
+            }
+        }
+        Some(Window::Overlaps { start_field, end_field, .. }) => {
+            for f in [start_field, end_field] {
+                if item_type(&op.list, f, at)? != Ty::Date {
+                    return Err(bad(format!("{at}.within"), format!("`{f}` is not a date")));
+                }
+            }
+        }
+        Some(Window::CompleteYears { field, .. }) => {
+            if !matches!(item_type(&op.list, field, at)?, Ty::Date | Ty::Num) {
+                return Err(bad(format!("{at}.within"), format!("`{field}` is neither a year nor a date")));
+            }
+        }
+    }
+    if let Some(w) = &op.filter {
+        let inner = Scope { policy: scope.policy, list: Some(op.list.clone()) };
+        expect(w, Ty::Bool, &inner, &format!("{at}.where"))?;
+    }
+    Ok(())
+}
+
+fn infer(e: &Expr, scope: &Scope<'_>, at: &str) -> Result<Ty, Invalid> {
+    if let Some(a) = e.article {
+        let p = scope.policy;
+        let ok = p.articles.get(a.article as usize - 1).is_some_and(|art| a.item.is_none_or(|i| art.items.len() >= i as usize));
+        if !ok {
+            return Err(bad(format!("{at}.article"), format!("cites {a}, which the policy does not have")));
+        }
+    }
+    Ok(match &e.kind {
+        ExprKind::Literal(Literal::Bool(_)) => Ty::Bool,
+        ExprKind::Literal(Literal::Num(_)) => Ty::Num,
+        ExprKind::Literal(Literal::Text(_)) => Ty::Text,
+        ExprKind::Fact(path) => fact_type(path, &format!("{at}.fact"))?,
+        ExprKind::Present(path) => {
+            fact_type(path, &format!("{at}.present"))?;
+            Ty::Bool
+        }
+        ExprKind::Item(field) => match &scope.list {
+            None => return Err(bad(at, "`item` is only meaningful inside a list operation's `where`")),
+            Some(list) => item_type(list, field, &format!("{at}.item"))?,
+        },
+        ExprKind::All(items) | ExprKind::Any(items) => {
+            let op = if matches!(e.kind, ExprKind::All(_)) { "all" } else { "any" };
+            for (i, c) in items.iter().enumerate() {
+                expect(c, Ty::Bool, scope, &format!("{at}.{op}[{i}]"))?;
+            }
+            Ty::Bool
+        }
+        ExprKind::Not(c) => {
+            expect(c, Ty::Bool, scope, &format!("{at}.not"))?;
+            Ty::Bool
+        }
+        ExprKind::AtLeast(v, r) | ExprKind::AtMost(v, r) => {
+            let op = if matches!(e.kind, ExprKind::AtLeast(..)) { "at_least" } else { "at_most" };
+            let tv = infer(v, scope, &format!("{at}.{op}.value"))?;
+            let tr = infer(r, scope, &format!("{at}.{op}"))?;
+            if !matches!(tv, Ty::Num | Ty::Date) || tv != tr {
+                return Err(bad(format!("{at}.{op}"), format!("compares {} with {}; both must be numbers (or both dates)", tv.name(), tr.name())));
+            }
+            Ty::Bool
+        }
+        ExprKind::Equals(v, r) => {
+            let tv = infer(v, scope, &format!("{at}.equals.value"))?;
+            let tr = infer(r, scope, &format!("{at}.equals.to"))?;
+            if tv != tr {
+                return Err(bad(format!("{at}.equals"), format!("compares {} with {}", tv.name(), tr.name())));
+            }
+            Ty::Bool
+        }
+        ExprKind::OneOf(v, set) => {
+            let tv = infer(v, scope, &format!("{at}.one_of.value"))?;
+            for (i, l) in set.iter().enumerate() {
+                let tl = match l {
+                    Literal::Bool(_) => Ty::Bool,
+                    Literal::Num(_) => Ty::Num,
+                    Literal::Text(_) => Ty::Text,
+                };
+                if tl != tv {
+                    return Err(bad(format!("{at}.one_of.set[{i}]"), format!("is {}, but the value is {}", tl.name(), tv.name())));
+                }
+            }
+            Ty::Bool
+        }
+        ExprKind::Count(op) => {
+            list_op(op, scope, &format!("{at}.count"), None)?;
+            Ty::Num
+        }
+        ExprKind::CountDistinct(op) => {
+            list_op(op, scope, &format!("{at}.count_distinct"), None)?;
+            Ty::Num
+        }
+        ExprKind::Sum(op) => {
+            list_op(op, scope, &format!("{at}.sum"), Some(Ty::Num))?;
+            Ty::Num
+        }
+        ExprKind::Latest { list, field, by } => {
+            let here = format!("{at}.latest");
+            if fact_type(list, &here)? != Ty::List {
+                return Err(bad(here, format!("`{list}` is not a list")));
+            }
+            if !matches!(item_type(list, by, &here)?, Ty::Num | Ty::Date) {
+                return Err(bad(here, format!("`{by}` cannot order items: it is neither a number nor a date")));
+            }
+            item_type(list, field, &here)?
+        }
+        ExprKind::RatioBanded { numerator, denominator, band_by, .. } => {
+            let here = format!("{at}.ratio_banded");
+            expect(numerator, Ty::Num, scope, &format!("{here}.numerator"))?;
+            expect(denominator, Ty::Num, scope, &format!("{here}.denominator"))?;
+            expect(band_by, Ty::Num, scope, &format!("{here}.band_by"))?;
+            Ty::Bool
+        }
+    })
+}
