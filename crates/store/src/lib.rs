@@ -34,7 +34,7 @@ pub use hash::{
 };
 pub use verify::{BreakCategory, BreakReason, VerifyReport};
 
-/// Number of events fetched per round trip by [`EventLog::for_each`].
+/// Suggested page size for callers paging with [`EventLog::read_all`].
 pub const READ_BATCH: i64 = 10_000;
 
 /// Stream name prefix of holiday-schedule audit events (`calendar/<year>`).
@@ -406,28 +406,20 @@ impl EventLog {
         Ok((seq > 0).then_some((seq, hash)))
     }
 
-    /// Feeds every event with `seq > after_seq` to `f`, in seq order, reading
-    /// [`READ_BATCH`] events per round trip. Stops at the first error from
-    /// `f`. Returns the number of events delivered. Events appended while the
-    /// scan runs may or may not be included, but none is ever skipped.
+    /// Feeds every event with `seq > after_seq` to `f`, in seq order, as one
+    /// streamed query (rows are decoded while the database produces the next
+    /// ones), for rebuilding state. Stops at the first error from `f`.
+    /// Returns the number of events delivered. Events appended while the scan
+    /// runs may or may not be included, but none before the last delivered
+    /// one is ever skipped.
     pub async fn for_each<F, E>(&self, after_seq: i64, mut f: F) -> Result<u64, E>
     where
         F: FnMut(StoredEvent) -> Result<(), E>,
         E: From<StoreError>,
     {
-        let mut after = after_seq;
-        let mut delivered = 0u64;
-        loop {
-            let batch = self.read_all(after, READ_BATCH).await?;
-            let full = batch.len() as i64 == READ_BATCH;
-            for ev in batch {
-                after = ev.seq;
-                f(ev)?;
-                delivered += 1;
-            }
-            if !full {
-                return Ok(delivered);
-            }
+        match &self.backend {
+            Backend::Sqlite(b) => b.scan(after_seq, &mut f).await,
+            Backend::Postgres(b) => b.scan(after_seq, &mut f).await,
         }
     }
 

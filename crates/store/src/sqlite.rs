@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::TryStreamExt;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
@@ -16,8 +17,7 @@ use sqlx::{Row, SqliteConnection};
 use crate::hash::{articles_json, canonical_json, format_date, format_recorded_at};
 use crate::verify::{Step, VerifyReport, Walker};
 use crate::{
-    Entry, HolidayWrite, READ_BATCH, StoreError, StoredEvent, chain_events, check_versions,
-    decode_parts,
+    Entry, HolidayWrite, StoreError, StoredEvent, chain_events, check_versions, decode_parts,
 };
 
 /// Migrations, applied in order; the index + 1 is the schema version.
@@ -164,53 +164,63 @@ impl SqliteLog {
         read_head(&mut conn).await
     }
 
+    /// Streams every event with `seq > after_seq` to `f`, in seq order.
+    pub async fn scan<F, E>(&self, after_seq: i64, f: &mut F) -> Result<u64, E>
+    where
+        F: FnMut(StoredEvent) -> Result<(), E>,
+        E: From<StoreError>,
+    {
+        let sql = format!("{SELECT_COLUMNS} WHERE seq > ? ORDER BY seq");
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(after_seq)
+            .fetch(&self.pool);
+        let mut delivered = 0u64;
+        while let Some(row) = rows.try_next().await.map_err(StoreError::from)? {
+            f(decode_strict(&row)?)?;
+            delivered += 1;
+        }
+        Ok(delivered)
+    }
+
     pub async fn verify(&self) -> Result<VerifyReport, StoreError> {
-        // One read transaction = one consistent WAL snapshot.
+        // One snapshot for the whole walk.
         let mut tx = self.pool.begin().await?;
         let (head_seq, head_hash) = read_head(&mut tx).await?;
         let mut walker = Walker::new();
-        let sql = format!("{SELECT_COLUMNS} WHERE seq > ? ORDER BY seq LIMIT ?");
-        let mut after = 0i64;
-        loop {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-                .bind(after)
-                .bind(READ_BATCH)
-                .fetch_all(&mut *tx)
-                .await?;
-            let n = rows.len() as i64;
-            for row in &rows {
-                let (seq, decoded) = decode_lenient(row)?;
-                after = seq;
-                match walker.step(seq, decoded) {
-                    Step::Ok => {}
-                    Step::Broken(first_bad_seq, reason) => {
-                        tx.rollback().await?;
-                        return Ok(VerifyReport::Broken {
-                            first_bad_seq,
-                            reason,
-                        });
-                    }
-                    Step::LinkBroken(brk) => {
-                        let holder: Option<i64> =
-                            sqlx::query_scalar("SELECT seq FROM events WHERE hash = ? LIMIT 1")
-                                .bind(&brk.claimed_prev)
-                                .fetch_optional(&mut *tx)
-                                .await?;
-                        let (first_bad_seq, reason) = Walker::resolve_link(brk, holder);
-                        tx.rollback().await?;
-                        return Ok(VerifyReport::Broken {
-                            first_bad_seq,
-                            reason,
-                        });
-                    }
+        let sql = format!("{SELECT_COLUMNS} ORDER BY seq");
+        let outcome = {
+            let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut *tx);
+            let mut outcome = Step::Ok;
+            while let Some(row) = rows.try_next().await? {
+                let (seq, decoded) = decode_lenient(&row)?;
+                outcome = walker.step(seq, decoded);
+                if !matches!(outcome, Step::Ok) {
+                    break;
                 }
             }
-            if n < READ_BATCH {
-                break;
+            outcome
+        };
+        let report = match outcome {
+            Step::Ok => walker.finish(head_seq, &head_hash),
+            Step::Broken(first_bad_seq, reason) => VerifyReport::Broken {
+                first_bad_seq,
+                reason,
+            },
+            Step::LinkBroken(brk) => {
+                let holder: Option<i64> =
+                    sqlx::query_scalar("SELECT seq FROM events WHERE hash = ? LIMIT 1")
+                        .bind(&brk.claimed_prev)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let (first_bad_seq, reason) = Walker::resolve_link(brk, holder);
+                VerifyReport::Broken {
+                    first_bad_seq,
+                    reason,
+                }
             }
-        }
+        };
         tx.rollback().await?;
-        Ok(walker.finish(head_seq, &head_hash))
+        Ok(report)
     }
 
     pub async fn holiday_schedules(&self) -> Result<Vec<(i32, String)>, StoreError> {
