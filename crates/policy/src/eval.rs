@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::citation::{ArticleRef, Citation, chinese_article};
 use crate::expr::{Band, Expr, ExprKind, ListOp, Literal, Window};
-use crate::facts::{Application, Fact, FactError, FactTree, RegistryFacts, catalogue_entry};
+use crate::facts::{Application, Fact, FactError, FactTree, Path, RegistryFacts, catalogue_entry};
 use crate::model::{Mode, Policy, Rule};
 
 /// An application ready to be checked: its typed facts and the fact tree.
@@ -364,21 +364,17 @@ struct Ctx<'a, 'e> {
     details: &'e mut Vec<Detail<'a>>,
 }
 
-fn lookup<'a>(facts: &'a FactTree, path: &str) -> Option<&'a Fact> {
-    let mut cur = &facts.0;
-    for seg in path.split('.') {
-        cur = cur.field(seg)?;
-    }
-    Some(cur)
+fn lookup<'a>(facts: &'a FactTree, path: &Path) -> Option<&'a Fact> {
+    facts.get(path)
 }
 
 impl<'a> Ctx<'a, '_> {
-    fn fact(&mut self, path: &'a str) -> Result<Val<'a>, Missing<'a>> {
+    fn fact(&mut self, path: &'a Path) -> Result<Val<'a>, Missing<'a>> {
         match lookup(self.facts, path) {
-            Some(Fact::Null) | None => Err(Missing { path, years: None }),
+            Some(Fact::Null) | None => Err(Missing { path: path.as_str(), years: None }),
             Some(f) => {
                 let v = Val::of(f);
-                self.uses.push(FactUse { path, value: v });
+                self.uses.push(FactUse { path: path.as_str(), value: v });
                 Ok(v)
             }
         }
@@ -390,27 +386,27 @@ impl<'a> Ctx<'a, '_> {
             ExprKind::Literal(Literal::Num(n)) => Val::Num(*n),
             ExprKind::Literal(Literal::Text(t)) => Val::Text(t),
             ExprKind::Fact(p) => self.fact(p)?,
-            ExprKind::Item(field) => self.item.and_then(|i| i.field(field)).map(Val::of).unwrap_or(Val::Null),
+            ExprKind::Item(field) => self.item.and_then(|i| item_field(i, field)).map(Val::of).unwrap_or(Val::Null),
             ExprKind::Count(op) => {
                 let mut n = 0i64;
                 self.each(op, |_, _| n += 1)?;
                 Val::Num(Decimal::from(n))
             }
             ExprKind::Sum(op) => {
-                let field = op.field.as_deref().unwrap_or_default();
+                let field = op.field.as_ref();
                 let mut total = Decimal::ZERO;
                 self.each(op, |item, _| {
-                    if let Some(Fact::Num(n)) = item.field(field) {
+                    if let Some(Fact::Num(n)) = field.and_then(|f| item_field(item, f)) {
                         total += *n;
                     }
                 })?;
                 Val::Num(total)
             }
             ExprKind::CountDistinct(op) => {
-                let field = op.field.as_deref().unwrap_or_default();
+                let field = op.field.as_ref();
                 let mut seen: Vec<&'a Fact> = Vec::new();
                 self.each(op, |item, _| {
-                    if let Some(v) = item.field(field).filter(|v| **v != Fact::Null)
+                    if let Some(v) = field.and_then(|f| item_field(item, f)).filter(|v| **v != Fact::Null)
                         && !seen.contains(&v)
                     {
                         seen.push(v);
@@ -422,14 +418,14 @@ impl<'a> Ctx<'a, '_> {
                 let items = self.list(list)?;
                 let latest = items
                     .iter()
-                    .filter_map(|i| match i.field(by) {
+                    .filter_map(|i| match item_field(i, by) {
                         Some(Fact::Num(n)) => Some((*n, i)),
                         Some(Fact::Date(d)) => Some((Decimal::from(d.num_days_from_ce()), i)),
                         _ => None,
                     })
                     .max_by(|a, b| a.0.cmp(&b.0));
-                match latest.and_then(|(_, i)| i.field(field)) {
-                    Some(Fact::Null) | None => return Err(Missing { path: list, years: None }),
+                match latest.and_then(|(_, i)| item_field(i, field)) {
+                    Some(Fact::Null) | None => return Err(Missing { path: list.as_str(), years: None }),
                     Some(f) => Val::of(f),
                 }
             }
@@ -440,10 +436,10 @@ impl<'a> Ctx<'a, '_> {
         })
     }
 
-    fn list(&mut self, path: &'a str) -> Result<&'a [Fact], Missing<'a>> {
+    fn list(&mut self, path: &'a Path) -> Result<&'a [Fact], Missing<'a>> {
         match self.fact(path)? {
             Val::List(l) => Ok(l),
-            _ => Err(Missing { path, years: None }),
+            _ => Err(Missing { path: path.as_str(), years: None }),
         }
     }
 
@@ -451,12 +447,17 @@ impl<'a> Ctx<'a, '_> {
     fn each(&mut self, op: &'a ListOp, mut f: impl FnMut(&'a Fact, &mut Self)) -> Result<(), Missing<'a>> {
         let items = self.list(&op.list)?;
         let anchor = self.anchor;
-        let start_of_window = |years: u32| anchor.checked_sub_months(Months::new(12 * years)).unwrap_or(NaiveDate::MIN);
+        let window_start = match &op.within {
+            Some(Window::Years { years, .. } | Window::Overlaps { years, .. }) => {
+                anchor.checked_sub_months(Months::new(12 * years)).unwrap_or(NaiveDate::MIN)
+            }
+            _ => NaiveDate::MIN,
+        };
         if let Some(Window::CompleteYears { years, field, require_all: true }) = &op.within {
             let first = anchor.year() - *years as i32;
             for y in first..anchor.year() {
-                if !items.iter().any(|i| year_of(i.field(field)) == Some(y)) {
-                    return Err(Missing { path: &op.list, years: Some((first, anchor.year() - 1)) });
+                if !items.iter().any(|i| year_of(item_field(i, field)) == Some(y)) {
+                    return Err(Missing { path: op.list.as_str(), years: Some((first, anchor.year() - 1)) });
                 }
             }
         }
@@ -464,28 +465,27 @@ impl<'a> Ctx<'a, '_> {
         for item in items {
             let in_window = match &op.within {
                 None => true,
-                Some(Window::Years { years, date_field }) => match item.field(date_field) {
-                    Some(Fact::Date(d)) => *d > start_of_window(*years) && *d <= anchor,
+                Some(Window::Years { date_field, .. }) => match item_field(item, date_field) {
+                    Some(Fact::Date(d)) => *d > window_start && *d <= anchor,
                     _ => false,
                 },
-                Some(Window::Overlaps { years, start_field, end_field }) => {
-                    let started = matches!(item.field(start_field), Some(Fact::Date(d)) if *d <= anchor);
-                    let not_ended_before = match item.field(end_field) {
-                        Some(Fact::Date(d)) => *d > start_of_window(*years),
+                Some(Window::Overlaps { start_field, end_field, .. }) => {
+                    let started = matches!(item_field(item, start_field), Some(Fact::Date(d)) if *d <= anchor);
+                    let not_ended_before = match item_field(item, end_field) {
+                        Some(Fact::Date(d)) => *d > window_start,
                         _ => true,
                     };
                     started && not_ended_before
                 }
-                Some(Window::CompleteYears { years, field, .. }) => {
-                    year_of(item.field(field)).is_some_and(|y| y >= anchor.year() - *years as i32 && y < anchor.year())
-                }
+                Some(Window::CompleteYears { years, field, .. }) => year_of(item_field(item, field))
+                    .is_some_and(|y| y >= anchor.year() - *years as i32 && y < anchor.year()),
             };
             if !in_window {
                 continue;
             }
             if let Some(filter) = &op.filter {
                 self.item = Some(item);
-                self.item_list = &op.list;
+                self.item_list = op.list.as_str();
                 // Inside a filter, a missing item field simply fails the filter.
                 let keep = matches!(self.truth3(filter), Truth::True);
                 self.item = saved_item;
@@ -601,6 +601,14 @@ impl<'a> Ctx<'a, '_> {
     }
 }
 
+#[inline]
+fn item_field<'a>(item: &'a Fact, field: &Path) -> Option<&'a Fact> {
+    match field.syms() {
+        [s] => item.field_sym(*s),
+        _ => None,
+    }
+}
+
 fn year_of(f: Option<&Fact>) -> Option<i32> {
     match f {
         Some(Fact::Num(n)) => i32::try_from(n.trunc().mantissa()).ok().filter(|_| n.scale() == 0 || n.fract().is_zero()),
@@ -620,9 +628,9 @@ fn lit_eq(l: &Literal, v: Val<'_>) -> bool {
 
 fn fact_path(e: &Expr) -> Option<&str> {
     match &e.kind {
-        ExprKind::Fact(p) => Some(p),
-        ExprKind::Count(op) | ExprKind::Sum(op) | ExprKind::CountDistinct(op) => Some(&op.list),
-        ExprKind::Latest { list, .. } => Some(list),
+        ExprKind::Fact(p) => Some(p.as_str()),
+        ExprKind::Count(op) | ExprKind::Sum(op) | ExprKind::CountDistinct(op) => Some(op.list.as_str()),
+        ExprKind::Latest { list, .. } => Some(list.as_str()),
         _ => None,
     }
 }

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_yaml_ng::Value as Yaml;
 
 use crate::citation::ArticleRef;
+use crate::facts::Path;
 
 /// A bilingual label used when a value is named in a reason.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -57,7 +58,7 @@ pub enum Window {
         /// N.
         years: u32,
         /// The item field holding the date.
-        date_field: String,
+        date_field: Path,
     },
     /// Items whose period [`start_field`, `end_field`] overlaps (anchor − N years, anchor]; an
     /// absent end means the item is still running — "近N年内承担过项目".
@@ -65,9 +66,9 @@ pub enum Window {
         /// N.
         years: u32,
         /// The item field holding the start date.
-        start_field: String,
+        start_field: Path,
         /// The item field holding the end date (may be absent).
-        end_field: String,
+        end_field: Path,
     },
     /// Items of the N complete calendar years before the anchor's year, by a year number or a
     /// date field. With `require_all`, every one of those years must be present.
@@ -75,7 +76,7 @@ pub enum Window {
         /// N.
         years: u32,
         /// The item field holding the year (a number) or a date.
-        field: String,
+        field: Path,
         /// Whether each of the N years must have an item.
         require_all: bool,
     },
@@ -94,9 +95,9 @@ pub struct Band {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListOp {
     /// The list fact path.
-    pub list: String,
+    pub list: Path,
     /// The item field the operation reads (for `sum`, `count_distinct`, `latest`).
-    pub field: Option<String>,
+    pub field: Option<Path>,
     /// The look-back window.
     pub within: Option<Window>,
     /// A condition each item must meet, written with `item:` references.
@@ -109,11 +110,11 @@ pub enum ExprKind {
     /// A literal.
     Literal(Literal),
     /// `fact: unit.independent_legal_person` — a fact of the application (or `registry.*`).
-    Fact(String),
+    Fact(Path),
     /// `item: level` — a field of the list item under consideration (inside `where`).
-    Item(String),
+    Item(Path),
     /// `present: unit.overseas_market_share` — whether a fact was given.
-    Present(String),
+    Present(Path),
     /// Every condition holds.
     All(Vec<Expr>),
     /// At least one condition holds.
@@ -137,11 +138,11 @@ pub enum ExprKind {
     /// `field` of the item with the greatest `by` (e.g. the latest year's revenue).
     Latest {
         /// The list.
-        list: String,
+        list: Path,
         /// The field returned.
-        field: String,
+        field: Path,
         /// The field ordering items.
-        by: String,
+        by: Path,
     },
     /// `numerator / denominator ≥ min_ratio` of the first band whose `up_to` ≥ `band_by`.
     RatioBanded {
@@ -335,9 +336,9 @@ pub fn parse(v: &Yaml, path: &str) -> Result<Expr, String> {
     let (name, val) = op.ok_or_else(|| err(path, format!("no operation; expected one of {}", OPERATIONS.join(", "))))?;
     let here = join(path, name);
     let kind = match name {
-        "fact" => ExprKind::Fact(as_str(val, &here)?.to_string()),
-        "item" => ExprKind::Item(as_str(val, &here)?.to_string()),
-        "present" => ExprKind::Present(as_str(val, &here)?.to_string()),
+        "fact" => ExprKind::Fact(Path::new(as_str(val, &here)?)),
+        "item" => ExprKind::Item(Path::new(as_str(val, &here)?)),
+        "present" => ExprKind::Present(Path::new(as_str(val, &here)?)),
         "all" | "any" => {
             let seq = val
                 .as_sequence()
@@ -382,9 +383,9 @@ pub fn parse(v: &Yaml, path: &str) -> Result<Expr, String> {
         "latest" => {
             let f = Fields::new(val, here, "latest", &["list", "field", "by"])?;
             ExprKind::Latest {
-                list: as_str(f.req("list")?, &f.sub("list"))?.to_string(),
-                field: as_str(f.req("field")?, &f.sub("field"))?.to_string(),
-                by: as_str(f.req("by")?, &f.sub("by"))?.to_string(),
+                list: Path::new(as_str(f.req("list")?, &f.sub("list"))?),
+                field: Path::new(as_str(f.req("field")?, &f.sub("field"))?),
+                by: Path::new(as_str(f.req("by")?, &f.sub("by"))?),
             }
         }
         "ratio_banded" => {
@@ -434,9 +435,9 @@ pub fn parse(v: &Yaml, path: &str) -> Result<Expr, String> {
 
 fn list_op(v: &Yaml, path: String, op: &'static str, needs_field: bool) -> Result<ListOp, String> {
     let f = Fields::new(v, path, op, &["list", "field", "within", "where"])?;
-    let list = as_str(f.req("list")?, &f.sub("list"))?.to_string();
+    let list = Path::new(as_str(f.req("list")?, &f.sub("list"))?);
     let field = match f.opt("field") {
-        Some(x) => Some(as_str(x, &f.sub("field"))?.to_string()),
+        Some(x) => Some(Path::new(as_str(x, &f.sub("field"))?)),
         None if needs_field => return Err(err(&f.path, format!("`{op}` needs `field`"))),
         None => None,
     };
@@ -461,7 +462,7 @@ fn window(v: &Yaml, path: String) -> Result<Window, String> {
     if let Some(n) = f.opt("complete_years") {
         return Ok(Window::CompleteYears {
             years: as_u32(n, &f.sub("complete_years"))?,
-            field: as_str(f.req("field")?, &f.sub("field"))?.to_string(),
+            field: Path::new(as_str(f.req("field")?, &f.sub("field"))?),
             require_all: f.opt("require_all").and_then(Yaml::as_bool).unwrap_or(false),
         });
     }
@@ -469,11 +470,11 @@ fn window(v: &Yaml, path: String) -> Result<Window, String> {
     if let Some(start) = f.opt("start_field") {
         return Ok(Window::Overlaps {
             years,
-            start_field: as_str(start, &f.sub("start_field"))?.to_string(),
-            end_field: as_str(f.req("end_field")?, &f.sub("end_field"))?.to_string(),
+            start_field: Path::new(as_str(start, &f.sub("start_field"))?),
+            end_field: Path::new(as_str(f.req("end_field")?, &f.sub("end_field"))?),
         });
     }
-    Ok(Window::Years { years, date_field: as_str(f.req("date_field")?, &f.sub("date_field"))?.to_string() })
+    Ok(Window::Years { years, date_field: Path::new(as_str(f.req("date_field")?, &f.sub("date_field"))?) })
 }
 
 fn lit_yaml(l: &Literal) -> Yaml {

@@ -859,6 +859,65 @@ pub fn catalogue_entry(path: &str) -> Option<&'static (&'static str, FactType, &
     CATALOGUE.iter().find(|e| e.0 == path)
 }
 
+/// An interned field name: records are keyed by these so that a lookup compares integers.
+pub type Sym = u16;
+
+static SYMBOLS: std::sync::LazyLock<std::collections::HashMap<&'static str, Sym>> = std::sync::LazyLock::new(|| {
+    let mut names: Vec<&'static str> =
+        CATALOGUE.iter().flat_map(|e| e.0.split('.')).map(|s| s.trim_end_matches("[]")).filter(|s| !s.is_empty()).collect();
+    names.sort_unstable();
+    names.dedup();
+    names.into_iter().enumerate().map(|(i, n)| (n, i as Sym)).collect()
+});
+
+/// The symbol of a field name, if the catalogue knows it.
+pub fn sym(name: &str) -> Option<Sym> {
+    SYMBOLS.get(name).copied()
+}
+
+/// A fact path resolved to symbols once, when a policy is loaded.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Path {
+    text: String,
+    syms: Box<[Sym]>,
+}
+
+impl Path {
+    /// Resolves a dotted path; unknown segments resolve to nothing and are reported by the
+    /// policy's type checker.
+    pub fn new(text: &str) -> Path {
+        let syms = text.split('.').map(|s| sym(s).unwrap_or(Sym::MAX)).collect();
+        Path { text: text.to_string(), syms }
+    }
+    /// The dotted text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+    /// The symbols.
+    pub fn syms(&self) -> &[Sym] {
+        &self.syms
+    }
+}
+
+impl std::ops::Deref for Path {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl std::fmt::Debug for Path {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.text)
+    }
+}
+
+impl std::fmt::Display for Path {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
 /// A fact value: exact decimals, dates, lists and records.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fact {
@@ -874,8 +933,8 @@ pub enum Fact {
     Date(NaiveDate),
     /// A list.
     List(Vec<Fact>),
-    /// A record, fields sorted by name.
-    Record(Vec<(Box<str>, Fact)>),
+    /// A record, fields sorted by symbol.
+    Record(Vec<(Sym, Fact)>),
 }
 
 impl Fact {
@@ -900,26 +959,29 @@ impl Fact {
                 Fact::List(items.iter().map(|i| Fact::from_json(i, &item_path)).collect())
             }
             J::Object(map) => {
-                let mut fields: Vec<(Box<str>, Fact)> = map
+                let mut fields: Vec<(Sym, Fact)> = map
                     .iter()
-                    .map(|(k, v)| {
+                    .filter_map(|(k, v)| {
                         let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-                        (k.as_str().into(), Fact::from_json(v, &p))
+                        Some((sym(k)?, Fact::from_json(v, &p)))
                     })
                     .collect();
-                fields.sort_by(|a, b| a.0.cmp(&b.0));
+                fields.sort_by_key(|f| f.0);
                 Fact::Record(fields)
             }
         }
     }
 
-    /// A field of a record.
+    /// A field of a record, by name.
     pub fn field(&self, name: &str) -> Option<&Fact> {
+        self.field_sym(sym(name)?)
+    }
+
+    /// A field of a record, by symbol.
+    #[inline]
+    pub fn field_sym(&self, s: Sym) -> Option<&Fact> {
         match self {
-            Fact::Record(fields) => fields
-                .binary_search_by(|(k, _)| (**k).cmp(name))
-                .ok()
-                .map(|i| &fields[i].1),
+            Fact::Record(fields) => fields.binary_search_by(|(k, _)| k.cmp(&s)).ok().map(|i| &fields[i].1),
             _ => None,
         }
     }
@@ -930,11 +992,12 @@ impl Fact {
 pub struct FactTree(pub Fact);
 
 impl FactTree {
-    /// Follows a pre-split path.
-    pub fn get(&self, path: &[Box<str>]) -> Option<&Fact> {
+    /// Follows a resolved path.
+    #[inline]
+    pub fn get(&self, path: &Path) -> Option<&Fact> {
         let mut cur = &self.0;
-        for seg in path {
-            cur = cur.field(seg)?;
+        for s in path.syms() {
+            cur = cur.field_sym(*s)?;
         }
         Some(cur)
     }

@@ -397,7 +397,7 @@ fn list_op(op: &ListOp, scope: &Scope<'_>, at: &str, field_ty: Option<Ty>) -> Re
         }
     }
     if let Some(w) = &op.filter {
-        let inner = Scope { policy: scope.policy, list: Some(op.list.clone()) };
+        let inner = Scope { policy: scope.policy, list: Some(op.list.to_string()) };
         expect(w, Ty::Bool, &inner, &format!("{at}.where"))?;
     }
     Ok(())

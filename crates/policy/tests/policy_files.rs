@@ -1,0 +1,83 @@
+//! The policy files themselves: both load, every article is there, and invalid files are
+//! rejected with the file, the path inside it and the reason.
+
+use guohe_policy::{ArticleRef, Citation, builtin, builtin_policy, load::from_yaml};
+
+const HUBEI: &str = include_str!("../../../policies/hubei-2022.yaml");
+
+#[test]
+fn both_policies_load_with_every_article() {
+    let hunan = builtin_policy("hunan-2026").unwrap();
+    let hubei = builtin_policy("hubei-2022").unwrap();
+    assert_eq!(hunan.articles.len(), 23);
+    assert_eq!(hubei.articles.len(), 33);
+    assert_eq!(hunan.document_number, "湘科发〔2026〕27号");
+    assert_eq!(hubei.document_number, "鄂科技规〔2022〕6号");
+    assert_eq!(hubei.supersedes[0].document_number, "鄂科技规〔2016〕1号");
+    assert!(hubei.text(ArticleRef::parse("28.1").unwrap()).unwrap().contains("连续 2 年年度考核结果均为不合格"));
+    assert!(hunan.text(ArticleRef::parse("5.4").unwrap()).unwrap().contains("人类遗传资源"));
+    assert_eq!(hubei.cite_zh(ArticleRef::parse("10.4").unwrap()), "第十条第（四）项");
+    assert_eq!(builtin().len(), 2);
+}
+
+#[test]
+fn every_rule_and_consequence_cites_an_article_with_text() {
+    for p in builtin() {
+        for r in &p.eligibility {
+            assert!(p.text(r.article).is_some(), "{} {}", p.id, r.id);
+        }
+        for c in &p.consequences {
+            assert!(p.text(c.article).is_some(), "{} {}", p.id, c.id);
+        }
+        let c = Citation::parse(&format!("{}:{}", p.id, p.validity.article)).unwrap();
+        assert_eq!(c.policy, p.id);
+    }
+}
+
+fn broken(from: &str, to: &str) -> guohe_policy::PolicyError {
+    assert!(HUBEI.contains(from), "fixture text not found: {from}");
+    from_yaml(&HUBEI.replacen(from, to, 1), "broken.yaml").unwrap_err()
+}
+
+#[test]
+fn a_rule_without_an_article_is_invalid() {
+    let e = broken("    article: \"8.1\"\n    title_zh: 在湖北省", "    title_zh: 在湖北省");
+    assert_eq!(e.file, "broken.yaml");
+    assert_eq!(e.path, "eligibility[0]");
+    assert!(e.reason.contains("missing field `article`"), "{e}");
+}
+
+#[test]
+fn citing_an_article_that_does_not_exist_is_invalid() {
+    let e = broken("    article: \"8.1\"\n    title_zh: 在湖北省", "    article: \"8.9\"\n    title_zh: 在湖北省");
+    assert_eq!(e.path, "eligibility[0].article");
+    assert!(e.reason.contains("item 9 of article 8"), "{e}");
+    let e = broken("validity: { years: 5, article: \"33\" }", "validity: { years: 5, article: \"34\" }");
+    assert_eq!(e.path, "validity.article");
+}
+
+#[test]
+fn unknown_facts_and_type_errors_are_invalid() {
+    let e = broken("- fact: unit.in_existence", "- fact: unit.in_existance");
+    assert!(e.path.starts_with("eligibility[0].condition"), "{e}");
+    assert!(e.reason.contains("`unit.in_existance` is not a fact"), "{e}");
+    let e = broken("        min: 10\n", "        min: yes\n");
+    assert!(e.reason.contains("both must be numbers"), "{e}");
+}
+
+#[test]
+fn unknown_operations_and_vocabulary_codes_are_invalid() {
+    let e = broken("        - at_most:\n            value:\n              count: { list: unit.bad_credit_records", "        - atmost:\n            value:\n              count: { list: unit.bad_credit_records");
+    assert!(e.reason.contains("unknown operation `atmost`"), "{e}");
+    let e = broken("when: { finding: misconduct }", "when: { finding: misconduckt }");
+    assert!(e.reason.contains("`misconduckt` is not a finding"), "{e}");
+    let e = broken("schema: guohe-policy/1", "schema: guohe-policy/9");
+    assert_eq!(e.path, "schema");
+}
+
+#[test]
+fn malformed_yaml_is_invalid() {
+    let e = from_yaml("id: [", "x.yaml").unwrap_err();
+    assert_eq!(e.file, "x.yaml");
+    assert!(!e.reason.is_empty());
+}
