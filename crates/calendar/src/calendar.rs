@@ -13,8 +13,8 @@ const BUILTIN_CSV: &str = include_str!("../data/cn-holiday-schedule-2004-2026.cs
 static BUILTIN: LazyLock<Calendar> = LazyLock::new(|| {
     // The file is compiled in and checked by the tests, so a failure here is
     // a build defect, not bad input.
-    let schedule = Schedule::parse_csv(BUILTIN_CSV)
-        .unwrap_or_else(|e| panic!("embedded holiday schedule is malformed: {e}"));
+    let schedule =
+        Schedule::parse_csv(BUILTIN_CSV).unwrap_or_else(|e| panic!("embedded holiday schedule is malformed: {e}"));
     Calendar {
         schedule: Arc::new(schedule),
     }
@@ -124,9 +124,9 @@ impl CalendarError {
     /// The error in Chinese, for display to users.
     pub fn message_zh(&self) -> String {
         match self {
-            Self::NoSchedule { year } => format!(
-                "{year}年的节假日安排尚未载入，无法判断工作日；请管理员载入国务院办公厅公布的安排"
-            ),
+            Self::NoSchedule { year } => {
+                format!("{year}年的节假日安排尚未载入，无法判断工作日；请管理员载入国务院办公厅公布的安排")
+            }
             Self::ZeroWorkingDays => "工作日天数至少为1".to_owned(),
             Self::FromAfterTo { from, to } => {
                 format!("起始日期 {from} 晚于结束日期 {to}")
@@ -213,12 +213,7 @@ impl Calendar {
     /// `start` itself; otherwise day 1 is the first working day after `start`.
     /// Fails with [`CalendarError::NoSchedule`] when the count runs into a
     /// year without a schedule.
-    pub fn add_working_days(
-        &self,
-        start: NaiveDate,
-        n: u32,
-        counting: Counting,
-    ) -> Result<NaiveDate, CalendarError> {
+    pub fn add_working_days(&self, start: NaiveDate, n: u32, counting: Counting) -> Result<NaiveDate, CalendarError> {
         if n == 0 {
             return Err(CalendarError::ZeroWorkingDays);
         }
@@ -243,11 +238,7 @@ impl Calendar {
     /// Fails with [`CalendarError::FromAfterTo`] when `from > to`, and with
     /// [`CalendarError::NoSchedule`] when the range touches a year without a
     /// schedule.
-    pub fn working_days_between(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<u32, CalendarError> {
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> Result<u32, CalendarError> {
         if from > to {
             return Err(CalendarError::FromAfterTo { from, to });
         }

@@ -119,9 +119,7 @@ pub enum ScheduleError {
     },
     /// A make-up working day (`work`) on a Monday–Friday, which is a working
     /// day anyway: almost certainly a wrong date.
-    #[error(
-        "line {line}: {date} is a {weekday}, already a working day; `work` is for weekend days"
-    )]
+    #[error("line {line}: {date} is a {weekday}, already a working day; `work` is for weekend days")]
     WorkOnWeekday {
         /// Line number.
         line: usize,
@@ -190,19 +188,13 @@ impl ScheduleError {
                 format!("第{line}行类型“{value}”无效，应为 off（放假）或 work（调休上班）")
             }
             Self::MissingFestival { line } => format!("第{line}行缺少节日名称"),
-            Self::WorkOnWeekday {
-                line,
-                date,
-                weekday,
-            } => format!(
+            Self::WorkOnWeekday { line, date, weekday } => format!(
                 "第{line}行：{date}是{}，本来就是工作日，不能列为调休上班日（work）；请核对日期",
                 weekday_zh(*weekday)
             ),
-            Self::DuplicateDate {
-                line,
-                date,
-                first_line,
-            } => format!("第{line}行：日期 {date} 重复（第{first_line}行已列出）"),
+            Self::DuplicateDate { line, date, first_line } => {
+                format!("第{line}行：日期 {date} 重复（第{first_line}行已列出）")
+            }
             Self::NoRows => "节假日安排文件只有表头，没有任何日期".to_owned(),
         }
     }
@@ -287,11 +279,7 @@ impl Schedule {
             }
             let weekday = date.weekday();
             if kind == ExceptionKind::Work && !is_weekend(weekday) {
-                return Err(ScheduleError::WorkOnWeekday {
-                    line,
-                    date,
-                    weekday,
-                });
+                return Err(ScheduleError::WorkOnWeekday { line, date, weekday });
             }
             if let Some(&first) = first_line.get(&date) {
                 return Err(ScheduleError::DuplicateDate {

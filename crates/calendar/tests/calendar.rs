@@ -37,9 +37,7 @@ fn builtin_covers_2004_to_2026() {
 #[test]
 fn five_day_notice_from_2026_09_28_ends_2026_10_09() {
     let cal = Calendar::builtin();
-    let end = cal
-        .add_working_days(d(2026, 9, 28), 5, Counting::IncludeStart)
-        .unwrap();
+    let end = cal.add_working_days(d(2026, 9, 28), 5, Counting::IncludeStart).unwrap();
     assert_eq!(end, d(2026, 10, 9));
     assert_eq!(cal.working_days_between(d(2026, 9, 28), end), Ok(5));
 }
@@ -81,10 +79,7 @@ fn spring_festival_2026() {
     assert_eq!(kind(&cal, d(2026, 2, 28)), make_up("春节"));
     assert_eq!(kind(&cal, d(2026, 2, 24)), DayKind::Workday);
     // Mon 9 – Fri 13: 5, Sat 14: 1, 15–23 off, Tue 24 – Fri 27: 4, Sat 28: 1.
-    assert_eq!(
-        cal.working_days_between(d(2026, 2, 9), d(2026, 3, 1)),
-        Ok(11)
-    );
+    assert_eq!(cal.working_days_between(d(2026, 2, 9), d(2026, 3, 1)), Ok(11));
     assert_eq!(
         cal.add_working_days(d(2026, 2, 13), 2, Counting::IncludeStart),
         Ok(d(2026, 2, 14))
@@ -186,13 +181,7 @@ fn correcting_a_year_replaces_it_entirely() {
     assert_eq!(kind(&cal, d(2026, 10, 10)), DayKind::Weekend);
     assert_eq!(kind(&cal, d(2026, 2, 16)), DayKind::Workday);
     assert_eq!(kind(&cal, d(2026, 1, 1)), DayKind::Workday);
-    assert_eq!(
-        cal.schedule()
-            .rows()
-            .filter(|r| r.date.year() == 2026)
-            .count(),
-        3
-    );
+    assert_eq!(cal.schedule().rows().filter(|r| r.date.year() == 2026).count(), 3);
     // Other years are kept.
     assert_eq!(kind(&cal, d(2025, 10, 1)), holiday("国庆节"));
     assert_eq!(kind(&cal, d(2025, 12, 31)), DayKind::Workday);
@@ -226,10 +215,7 @@ fn include_start_versus_exclude_start() {
     let cal = Calendar::builtin();
     // Start on a working day (Monday 2026-09-28): the rules differ by one day.
     let monday = d(2026, 9, 28);
-    assert_eq!(
-        cal.add_working_days(monday, 1, Counting::IncludeStart),
-        Ok(monday)
-    );
+    assert_eq!(cal.add_working_days(monday, 1, Counting::IncludeStart), Ok(monday));
     assert_eq!(
         cal.add_working_days(monday, 1, Counting::ExcludeStart),
         Ok(d(2026, 9, 29))
@@ -246,23 +232,11 @@ fn include_start_versus_exclude_start() {
     // working day after it.
     let holiday = d(2026, 10, 1);
     for counting in [Counting::IncludeStart, Counting::ExcludeStart] {
-        assert_eq!(
-            cal.add_working_days(holiday, 1, counting),
-            Ok(d(2026, 10, 8))
-        );
-        assert_eq!(
-            cal.add_working_days(holiday, 2, counting),
-            Ok(d(2026, 10, 9))
-        );
+        assert_eq!(cal.add_working_days(holiday, 1, counting), Ok(d(2026, 10, 8)));
+        assert_eq!(cal.add_working_days(holiday, 2, counting), Ok(d(2026, 10, 9)));
         // Day 3 is the make-up Saturday.
-        assert_eq!(
-            cal.add_working_days(holiday, 3, counting),
-            Ok(d(2026, 10, 10))
-        );
-        assert_eq!(
-            cal.add_working_days(holiday, 4, counting),
-            Ok(d(2026, 10, 12))
-        );
+        assert_eq!(cal.add_working_days(holiday, 3, counting), Ok(d(2026, 10, 10)));
+        assert_eq!(cal.add_working_days(holiday, 4, counting), Ok(d(2026, 10, 12)));
     }
     // Start on an ordinary weekend: the same.
     let sunday = d(2026, 3, 8);
@@ -276,9 +250,7 @@ fn include_start_versus_exclude_start() {
 fn zero_working_days_is_an_error() {
     let cal = Calendar::builtin();
     for counting in [Counting::IncludeStart, Counting::ExcludeStart] {
-        let err = cal
-            .add_working_days(d(2026, 9, 28), 0, counting)
-            .unwrap_err();
+        let err = cal.add_working_days(d(2026, 9, 28), 0, counting).unwrap_err();
         assert_eq!(err, CalendarError::ZeroWorkingDays);
         assert_eq!(err.message_zh(), "工作日天数至少为1");
     }
@@ -287,30 +259,16 @@ fn zero_working_days_is_an_error() {
 #[test]
 fn working_days_between_counts_both_ends() {
     let cal = Calendar::builtin();
-    assert_eq!(
-        cal.working_days_between(d(2026, 9, 28), d(2026, 9, 28)),
-        Ok(1)
-    );
-    assert_eq!(
-        cal.working_days_between(d(2026, 10, 1), d(2026, 10, 1)),
-        Ok(0)
-    );
-    assert_eq!(
-        cal.working_days_between(d(2026, 10, 1), d(2026, 10, 10)),
-        Ok(3)
-    );
+    assert_eq!(cal.working_days_between(d(2026, 9, 28), d(2026, 9, 28)), Ok(1));
+    assert_eq!(cal.working_days_between(d(2026, 10, 1), d(2026, 10, 1)), Ok(0));
+    assert_eq!(cal.working_days_between(d(2026, 10, 1), d(2026, 10, 10)), Ok(3));
     // 2026 has 365 days; count its working days from the data itself.
     let plain = (0..365)
         .map(|i| d(2026, 1, 1) + chrono::Days::new(i))
         .filter(|x| cal.is_working_day(*x).unwrap())
         .count() as u32;
-    assert_eq!(
-        cal.working_days_between(d(2026, 1, 1), d(2026, 12, 31)),
-        Ok(plain)
-    );
-    let err = cal
-        .working_days_between(d(2026, 10, 2), d(2026, 10, 1))
-        .unwrap_err();
+    assert_eq!(cal.working_days_between(d(2026, 1, 1), d(2026, 12, 31)), Ok(plain));
+    let err = cal.working_days_between(d(2026, 10, 2), d(2026, 10, 1)).unwrap_err();
     assert_eq!(
         err,
         CalendarError::FromAfterTo {

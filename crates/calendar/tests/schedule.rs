@@ -25,8 +25,7 @@ fn builtin_file_parses() {
     for year in 2004..=2026 {
         for festival in ["春节", "国庆节"] {
             assert!(
-                rows.iter()
-                    .any(|r| r.notice_year() == year && r.festival == festival),
+                rows.iter().any(|r| r.notice_year() == year && r.festival == festival),
                 "{year} {festival}"
             );
         }
@@ -141,17 +140,13 @@ fn make_up_day_on_a_weekday_is_rejected() {
 #[test]
 fn days_off_may_fall_on_weekends() {
     // 2027-10-02 and 2027-10-03 are a Saturday and Sunday inside the block.
-    let s =
-        Schedule::parse_csv("date,kind,festival\n2027-10-02,off,国庆节\n2027-10-03,off,国庆节\n")
-            .unwrap();
+    let s = Schedule::parse_csv("date,kind,festival\n2027-10-02,off,国庆节\n2027-10-03,off,国庆节\n").unwrap();
     assert_eq!(s.rows().count(), 2);
 }
 
 #[test]
 fn duplicate_date_names_both_lines() {
-    let e = err(
-        "date,kind,festival\n2027-10-01,off,国庆节\n2027-10-02,off,国庆节\n2027-10-01,off,中秋节\n",
-    );
+    let e = err("date,kind,festival\n2027-10-01,off,国庆节\n2027-10-02,off,国庆节\n2027-10-01,off,中秋节\n");
     assert_eq!(
         e,
         ScheduleError::DuplicateDate {
@@ -167,10 +162,7 @@ fn duplicate_date_names_both_lines() {
 fn wrong_number_of_fields() {
     let e = err("date,kind,festival\n2027-10-01,off\n");
     assert_eq!(e, ScheduleError::FieldCount { line: 2, found: 2 });
-    assert_eq!(
-        e.message_zh(),
-        "第2行应有3列（date,kind,festival），实际为2列"
-    );
+    assert_eq!(e.message_zh(), "第2行应有3列（date,kind,festival），实际为2列");
     assert_eq!(
         err("date,kind,festival\n2027-10-01,off,国庆节,extra\n"),
         ScheduleError::FieldCount { line: 2, found: 4 }

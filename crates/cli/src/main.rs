@@ -1,1 +1,95 @@
-fn main() {}
+//! `guohe` — the command line of Guohe (国合): policies and eligibility checks, the working-day
+//! calendar, the lifecycle of bases on the event log, the register, simulations and the audit.
+//!
+//! Exit codes: 0 success (whatever an eligibility verdict says), 2 bad input (the message names
+//! the field and what is wrong), 1 any other failure (e.g. the database cannot be reached).
+
+mod calendar_cmd;
+mod output;
+mod policy_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// A failure, classified for the exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// The user's input is wrong: exit code 2.
+    BadInput(String),
+    /// Anything else: exit code 1.
+    Other(anyhow::Error),
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure::Other(e.into())
+    }
+}
+
+/// Shorthand for a bad-input failure.
+pub fn bad(msg: impl Into<String>) -> Failure {
+    Failure::BadInput(msg.into())
+}
+
+/// Result of a command.
+pub type CmdResult = Result<(), Failure>;
+
+/// Guohe (国合): provincial international S&T cooperation bases, run by the regulation.
+#[derive(Parser, Debug)]
+#[command(name = "guohe", version, about, long_about = None)]
+pub struct Cli {
+    /// Extra policy files to load beside the built-in ones (replacing a built-in of the same id).
+    #[arg(long = "policy-file", global = true, value_name = "PATH")]
+    pub policy_files: Vec<PathBuf>,
+    /// Database URL: `sqlite://PATH` (created on first use) or `postgres://…`.
+    #[arg(
+        long,
+        global = true,
+        env = "GUOHE_DATABASE_URL",
+        default_value = "sqlite://guohe-data/guohe.db"
+    )]
+    pub database: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Policies: list, show, check a policy file.
+    Policy {
+        #[command(subcommand)]
+        command: policy_cmd::PolicyCommand,
+    },
+    /// Check an application's facts against a policy's eligibility conditions.
+    Eligibility(policy_cmd::EligibilityArgs),
+    /// Print the official name of a base (e.g. Hunan 第九条第4项).
+    Naming(policy_cmd::NamingArgs),
+    /// The Chinese working-day calendar.
+    Calendar {
+        #[command(subcommand)]
+        command: calendar_cmd::CalendarCommand,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Policy { command } => policy_cmd::run_policy(&cli, command),
+        Command::Eligibility(args) => policy_cmd::run_eligibility(&cli, args),
+        Command::Naming(args) => policy_cmd::run_naming(&cli, args),
+        Command::Calendar { command } => calendar_cmd::run(&cli, command),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::BadInput(msg)) => {
+            eprintln!("{msg}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Other(e)) => {
+            eprintln!("错误 error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -5,13 +5,19 @@ use std::hint::black_box;
 
 use chrono::NaiveDate;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use guohe_policy::{Application, builtin_policy, evaluate, eval::Prepared};
+use guohe_policy::{Application, builtin_policy, eval::Prepared, evaluate};
 
 fn bench(c: &mut Criterion) {
     let as_of = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
     for (name, text) in [
-        ("hunan-2026 joint research enterprise", include_str!("../../../examples/applications/hunan-joint-research.json")),
-        ("hubei-2022 enterprise", include_str!("../../../examples/applications/hubei-enterprise.json")),
+        (
+            "hunan-2026 joint research enterprise",
+            include_str!("../../../examples/applications/hunan-joint-research.json"),
+        ),
+        (
+            "hubei-2022 enterprise",
+            include_str!("../../../examples/applications/hubei-enterprise.json"),
+        ),
     ] {
         let app = Application::parse(text).unwrap();
         let policy = builtin_policy(&app.policy).unwrap();

@@ -44,7 +44,10 @@ impl ArticleRef {
 
     /// The article alone, without its item.
     pub fn article_only(self) -> ArticleRef {
-        ArticleRef { article: self.article, item: None }
+        ArticleRef {
+            article: self.article,
+            item: None,
+        }
     }
 }
 
@@ -109,7 +112,10 @@ impl Citation {
         if policy.is_empty() {
             return Err(format!("`{text}`: the policy id before `:` is empty"));
         }
-        Ok(Citation { policy: policy.to_string(), at: ArticleRef::parse(at)? })
+        Ok(Citation {
+            policy: policy.to_string(),
+            at: ArticleRef::parse(at)?,
+        })
     }
 
     /// The Chinese form, e.g. `hubei-2022 第二十八条第（一）项`.
@@ -185,7 +191,10 @@ mod tests {
         assert_eq!(c.to_chinese(ItemStyle::ParenChinese), "hubei-2022 第二十八条第（一）项");
         let c = Citation::parse("hunan-2026:5.4").unwrap();
         assert_eq!(c.to_chinese(ItemStyle::Arabic), "hunan-2026 第五条第4项");
-        assert_eq!(chinese_article(ArticleRef::parse("10").unwrap(), ItemStyle::Arabic), "第十条");
+        assert_eq!(
+            chinese_article(ArticleRef::parse("10").unwrap(), ItemStyle::Arabic),
+            "第十条"
+        );
         assert_eq!(chinese_number(23), "二十三");
         assert_eq!(chinese_number(30), "三十");
         assert_eq!(chinese_number(105), "一百零五");

@@ -28,7 +28,11 @@ pub struct Prepared {
 impl Prepared {
     /// Validates the application against the policy and builds its fact tree. Registry facts,
     /// when given, replace those inside the application (the register is authoritative).
-    pub fn new(policy: &Policy, mut application: Application, registry: Option<RegistryFacts>) -> Result<Prepared, FactError> {
+    pub fn new(
+        policy: &Policy,
+        mut application: Application,
+        registry: Option<RegistryFacts>,
+    ) -> Result<Prepared, FactError> {
         application.validate(policy)?;
         if let Some(r) = registry {
             application.registry = r;
@@ -88,11 +92,21 @@ impl CheckError {
     pub fn message_zh(&self) -> String {
         match self {
             CheckError::Facts(e) => format!("{}：{}", e.path, e.message_zh),
-            CheckError::NotYetInForce { policy, date, from, citation } => format!(
+            CheckError::NotYetInForce {
+                policy,
+                date,
+                from,
+                citation,
+            } => format!(
                 "申报日期 {date} 早于《{policy}》的施行日期 {from}，不能依据该办法申报（{}）",
                 citation
             ),
-            CheckError::Expired { policy, date, until, citation } => format!(
+            CheckError::Expired {
+                policy,
+                date,
+                until,
+                citation,
+            } => format!(
                 "申报日期 {date} 晚于《{policy}》的有效期截止日 {until}，该办法已失效（{}）",
                 citation
             ),
@@ -371,10 +385,16 @@ fn lookup<'a>(facts: &'a FactTree, path: &Path) -> Option<&'a Fact> {
 impl<'a> Ctx<'a, '_> {
     fn fact(&mut self, path: &'a Path) -> Result<Val<'a>, Missing<'a>> {
         match lookup(self.facts, path) {
-            Some(Fact::Null) | None => Err(Missing { path: path.as_str(), years: None }),
+            Some(Fact::Null) | None => Err(Missing {
+                path: path.as_str(),
+                years: None,
+            }),
             Some(f) => {
                 let v = Val::of(f);
-                self.uses.push(FactUse { path: path.as_str(), value: v });
+                self.uses.push(FactUse {
+                    path: path.as_str(),
+                    value: v,
+                });
                 Ok(v)
             }
         }
@@ -386,7 +406,11 @@ impl<'a> Ctx<'a, '_> {
             ExprKind::Literal(Literal::Num(n)) => Val::Num(*n),
             ExprKind::Literal(Literal::Text(t)) => Val::Text(t),
             ExprKind::Fact(p) => self.fact(p)?,
-            ExprKind::Item(field) => self.item.and_then(|i| item_field(i, field)).map(Val::of).unwrap_or(Val::Null),
+            ExprKind::Item(field) => self
+                .item
+                .and_then(|i| item_field(i, field))
+                .map(Val::of)
+                .unwrap_or(Val::Null),
             ExprKind::Count(op) => {
                 let mut n = 0i64;
                 self.each(op, |_, _| n += 1)?;
@@ -425,7 +449,12 @@ impl<'a> Ctx<'a, '_> {
                     })
                     .max_by(|a, b| a.0.cmp(&b.0));
                 match latest.and_then(|(_, i)| item_field(i, field)) {
-                    Some(Fact::Null) | None => return Err(Missing { path: list.as_str(), years: None }),
+                    Some(Fact::Null) | None => {
+                        return Err(Missing {
+                            path: list.as_str(),
+                            years: None,
+                        });
+                    }
                     Some(f) => Val::of(f),
                 }
             }
@@ -439,7 +468,10 @@ impl<'a> Ctx<'a, '_> {
     fn list(&mut self, path: &'a Path) -> Result<&'a [Fact], Missing<'a>> {
         match self.fact(path)? {
             Val::List(l) => Ok(l),
-            _ => Err(Missing { path: path.as_str(), years: None }),
+            _ => Err(Missing {
+                path: path.as_str(),
+                years: None,
+            }),
         }
     }
 
@@ -448,16 +480,24 @@ impl<'a> Ctx<'a, '_> {
         let items = self.list(&op.list)?;
         let anchor = self.anchor;
         let window_start = match &op.within {
-            Some(Window::Years { years, .. } | Window::Overlaps { years, .. }) => {
-                anchor.checked_sub_months(Months::new(12 * years)).unwrap_or(NaiveDate::MIN)
-            }
+            Some(Window::Years { years, .. } | Window::Overlaps { years, .. }) => anchor
+                .checked_sub_months(Months::new(12 * years))
+                .unwrap_or(NaiveDate::MIN),
             _ => NaiveDate::MIN,
         };
-        if let Some(Window::CompleteYears { years, field, require_all: true }) = &op.within {
+        if let Some(Window::CompleteYears {
+            years,
+            field,
+            require_all: true,
+        }) = &op.within
+        {
             let first = anchor.year() - *years as i32;
             for y in first..anchor.year() {
                 if !items.iter().any(|i| year_of(item_field(i, field)) == Some(y)) {
-                    return Err(Missing { path: op.list.as_str(), years: Some((first, anchor.year() - 1)) });
+                    return Err(Missing {
+                        path: op.list.as_str(),
+                        years: Some((first, anchor.year() - 1)),
+                    });
                 }
             }
         }
@@ -469,7 +509,9 @@ impl<'a> Ctx<'a, '_> {
                     Some(Fact::Date(d)) => *d > window_start && *d <= anchor,
                     _ => false,
                 },
-                Some(Window::Overlaps { start_field, end_field, .. }) => {
+                Some(Window::Overlaps {
+                    start_field, end_field, ..
+                }) => {
                     let started = matches!(item_field(item, start_field), Some(Fact::Date(d)) if *d <= anchor);
                     let not_ended_before = match item_field(item, end_field) {
                         Some(Fact::Date(d)) => *d > window_start,
@@ -545,22 +587,40 @@ impl<'a> Ctx<'a, '_> {
                 Ok(actual) => {
                     let held = set.iter().any(|l| lit_eq(l, actual));
                     if self.item.is_none() {
-                        self.details.push(Detail { node: e, kind: DetailKind::OneOf { value: v, actual, set }, held });
+                        self.details.push(Detail {
+                            node: e,
+                            kind: DetailKind::OneOf { value: v, actual, set },
+                            held,
+                        });
                     }
                     Truth::from(held)
                 }
             },
-            ExprKind::RatioBanded { numerator, denominator, band_by, bands } => {
+            ExprKind::RatioBanded {
+                numerator,
+                denominator,
+                band_by,
+                bands,
+            } => {
                 let (n, d, b) = match (self.num(numerator), self.num(denominator), self.num(band_by)) {
                     (Ok(n), Ok(d), Ok(b)) => (n, d, b),
                     (Err(m), _, _) | (_, Err(m), _) | (_, _, Err(m)) => return Truth::Unknown(m),
                 };
-                let band = bands.iter().find(|x| x.up_to.is_none_or(|u| b <= u)).unwrap_or(&bands[bands.len() - 1]);
+                let band = bands
+                    .iter()
+                    .find(|x| x.up_to.is_none_or(|u| b <= u))
+                    .unwrap_or(&bands[bands.len() - 1]);
                 // No revenue means no ratio can be shown, so the standard is not met.
                 let held = !d.is_zero() && n.checked_div(d).is_some_and(|r| r >= band.min_ratio);
                 self.details.push(Detail {
                     node: e,
-                    kind: DetailKind::Ratio { numerator: n, denominator: d, band_value: b, band, band_by },
+                    kind: DetailKind::Ratio {
+                        numerator: n,
+                        denominator: d,
+                        band_value: b,
+                        band,
+                        band_by,
+                    },
                     held,
                 });
                 Truth::from(held)
@@ -577,7 +637,10 @@ impl<'a> Ctx<'a, '_> {
     fn num(&mut self, e: &'a Expr) -> Result<Decimal, Missing<'a>> {
         match self.value(e)? {
             Val::Num(n) => Ok(n),
-            _ => Err(Missing { path: fact_path(e).unwrap_or(self.item_list), years: None }),
+            _ => Err(Missing {
+                path: fact_path(e).unwrap_or(self.item_list),
+                years: None,
+            }),
         }
     }
 
@@ -595,7 +658,16 @@ impl<'a> Ctx<'a, '_> {
             _ => false,
         };
         if self.item.is_none() {
-            self.details.push(Detail { node, kind: DetailKind::Compare { op, value: v, actual, required }, held });
+            self.details.push(Detail {
+                node,
+                kind: DetailKind::Compare {
+                    op,
+                    value: v,
+                    actual,
+                    required,
+                },
+                held,
+            });
         }
         Truth::from(held)
     }
@@ -611,7 +683,9 @@ fn item_field<'a>(item: &'a Fact, field: &Path) -> Option<&'a Fact> {
 
 fn year_of(f: Option<&Fact>) -> Option<i32> {
     match f {
-        Some(Fact::Num(n)) => i32::try_from(n.trunc().mantissa()).ok().filter(|_| n.scale() == 0 || n.fract().is_zero()),
+        Some(Fact::Num(n)) => i32::try_from(n.trunc().mantissa())
+            .ok()
+            .filter(|_| n.scale() == 0 || n.fract().is_zero()),
         Some(Fact::Date(d)) => Some(d.year()),
         _ => None,
     }
@@ -646,13 +720,26 @@ pub fn valid_until(policy: &Policy) -> NaiveDate {
 
 /// Refuses a date outside the policy's period of force, citing the article on entry into force.
 pub fn check_in_force(policy: &Policy, date: NaiveDate) -> Result<(), CheckError> {
-    let citation = Citation { policy: policy.id.clone(), at: policy.validity.article };
+    let citation = Citation {
+        policy: policy.id.clone(),
+        at: policy.validity.article,
+    };
     if date < policy.in_force_from {
-        return Err(CheckError::NotYetInForce { policy: policy.id.clone(), date, from: policy.in_force_from, citation });
+        return Err(CheckError::NotYetInForce {
+            policy: policy.id.clone(),
+            date,
+            from: policy.in_force_from,
+            citation,
+        });
     }
     let until = valid_until(policy);
     if date > until {
-        return Err(CheckError::Expired { policy: policy.id.clone(), date, until, citation });
+        return Err(CheckError::Expired {
+            policy: policy.id.clone(),
+            date,
+            until,
+            citation,
+        });
     }
     Ok(())
 }
@@ -673,11 +760,23 @@ pub fn evaluate<'a>(policy: &'a Policy, app: &'a Prepared, as_of: NaiveDate) -> 
     let mut findings = Vec::with_capacity(policy.eligibility.len());
     for rule in &policy.eligibility {
         let (u0, d0) = (uses.len(), details.len());
-        let mut ctx = Ctx { facts: &app.facts, anchor, item: None, item_list: "", uses: &mut uses, details: &mut details };
-        let (status, missing_evidence) = run_rule(rule, &mut ctx, &app.application).map_err(|NeedFact(rule, m)| {
-            missing_fact_error(policy, rule, m)
-        })?;
-        findings.push(Finding { rule, status, missing_evidence, uses: u0..uses.len(), details: d0..details.len() });
+        let mut ctx = Ctx {
+            facts: &app.facts,
+            anchor,
+            item: None,
+            item_list: "",
+            uses: &mut uses,
+            details: &mut details,
+        };
+        let (status, missing_evidence) = run_rule(rule, &mut ctx, &app.application)
+            .map_err(|NeedFact(rule, m)| missing_fact_error(policy, rule, m))?;
+        findings.push(Finding {
+            rule,
+            status,
+            missing_evidence,
+            uses: u0..uses.len(),
+            details: d0..details.len(),
+        });
     }
     let verdict = if findings.iter().any(|f| f.status == Status::Fail) {
         Verdict::Ineligible
@@ -686,10 +785,22 @@ pub fn evaluate<'a>(policy: &'a Policy, app: &'a Prepared, as_of: NaiveDate) -> 
     } else {
         Verdict::Eligible
     };
-    Ok(Evaluation { policy, verdict, findings, as_of, anchor, uses, details })
+    Ok(Evaluation {
+        policy,
+        verdict,
+        findings,
+        as_of,
+        anchor,
+        uses,
+        details,
+    })
 }
 
-fn run_rule<'a>(rule: &'a Rule, ctx: &mut Ctx<'a, '_>, app: &Application) -> Result<(Status, Option<&'a str>), NeedFact<'a>> {
+fn run_rule<'a>(
+    rule: &'a Rule,
+    ctx: &mut Ctx<'a, '_>,
+    app: &Application,
+) -> Result<(Status, Option<&'a str>), NeedFact<'a>> {
     if let Some(when) = &rule.applies_when {
         // Applicability reads facts too, but they are not the rule's evidence.
         let (u, d) = (ctx.uses.len(), ctx.details.len());
@@ -722,14 +833,25 @@ fn run_rule<'a>(rule: &'a Rule, ctx: &mut Ctx<'a, '_>, app: &Application) -> Res
 
 fn missing_fact_error(policy: &Policy, rule: &Rule, m: Missing<'_>) -> CheckError {
     let label = catalogue_entry(m.path).map(|e| e.2).unwrap_or(m.path);
-    let cite = Citation { policy: policy.id.clone(), at: rule.article };
+    let cite = Citation {
+        policy: policy.id.clone(),
+        at: rule.article,
+    };
     let (zh, en) = match m.years {
         Some((a, b)) => (
-            format!("缺少{label}：需提供{a}—{b}年度每一年的数据（{}，{}）", cite.to_chinese(policy.item_style), rule.title_zh),
+            format!(
+                "缺少{label}：需提供{a}—{b}年度每一年的数据（{}，{}）",
+                cite.to_chinese(policy.item_style),
+                rule.title_zh
+            ),
             format!("needs an entry for each year {a}–{b} ({cite}: {})", rule.title_en),
         ),
         None => (
-            format!("缺少{label}，该项为“{}”所必需（{}）", rule.title_zh, cite.to_chinese(policy.item_style)),
+            format!(
+                "缺少{label}，该项为“{}”所必需（{}）",
+                rule.title_zh,
+                cite.to_chinese(policy.item_style)
+            ),
             format!("required by rule `{}` ({cite}: {})", rule.id, rule.title_en),
         ),
     };
@@ -829,7 +951,11 @@ fn label(e: &Expr, list_ctx: &str) -> (String, String) {
     if let Some(l) = &e.label {
         return (l.zh.clone(), l.en.clone());
     }
-    let cat = |p: &str| catalogue_entry(p).map(|c| (c.2.to_string(), c.3.to_string())).unwrap_or((p.to_string(), p.to_string()));
+    let cat = |p: &str| {
+        catalogue_entry(p)
+            .map(|c| (c.2.to_string(), c.3.to_string()))
+            .unwrap_or((p.to_string(), p.to_string()))
+    };
     match &e.kind {
         ExprKind::Fact(p) => cat(p),
         ExprKind::Item(f) => cat(&format!("{list_ctx}[].{f}")),
@@ -856,7 +982,12 @@ fn label(e: &Expr, list_ctx: &str) -> (String, String) {
 
 fn render_detail(d: &Detail<'_>) -> (String, String) {
     match d.kind {
-        DetailKind::Compare { op, value, actual, required } => {
+        DetailKind::Compare {
+            op,
+            value,
+            actual,
+            required,
+        } => {
             let (lz, len) = label(value, "");
             let (ozh, oen) = match op {
                 "≥" => ("不少于", "at least"),
@@ -883,9 +1014,19 @@ fn render_detail(d: &Detail<'_>) -> (String, String) {
                 format!("{len} is `{}`, must be one of {}", actual.render(), set.join(", ")),
             )
         }
-        DetailKind::Ratio { numerator, denominator, band_value, band, band_by } => {
+        DetailKind::Ratio {
+            numerator,
+            denominator,
+            band_value,
+            band,
+            band_by,
+        } => {
             let (bz, ben) = label(band_by, "");
-            let ratio = if denominator.is_zero() { None } else { numerator.checked_div(denominator) };
+            let ratio = if denominator.is_zero() {
+                None
+            } else {
+                numerator.checked_div(denominator)
+            };
             let band_zh = match band.up_to {
                 Some(u) => format!("{bz}{}，不超过{}", money(band_value), money(u)),
                 None => format!("{bz}{}", money(band_value)),
@@ -896,12 +1037,30 @@ fn render_detail(d: &Detail<'_>) -> (String, String) {
             };
             match ratio {
                 Some(r) => (
-                    format!("研发费用总额 {} 占销售收入总额 {} 的比例为 {}；{band_zh}，标准为不低于 {}", money(numerator), money(denominator), pct(r), pct(band.min_ratio)),
-                    format!("R&D expense {} / sales revenue {} = {}; {band_en}, so at least {} is required", numerator.normalize(), denominator.normalize(), pct(r), pct(band.min_ratio)),
+                    format!(
+                        "研发费用总额 {} 占销售收入总额 {} 的比例为 {}；{band_zh}，标准为不低于 {}",
+                        money(numerator),
+                        money(denominator),
+                        pct(r),
+                        pct(band.min_ratio)
+                    ),
+                    format!(
+                        "R&D expense {} / sales revenue {} = {}; {band_en}, so at least {} is required",
+                        numerator.normalize(),
+                        denominator.normalize(),
+                        pct(r),
+                        pct(band.min_ratio)
+                    ),
                 ),
                 None => (
-                    format!("销售收入总额为零，无法计算研发费用占比；标准为不低于 {}", pct(band.min_ratio)),
-                    format!("total sales revenue is zero, so no ratio can be shown; at least {} is required", pct(band.min_ratio)),
+                    format!(
+                        "销售收入总额为零，无法计算研发费用占比；标准为不低于 {}",
+                        pct(band.min_ratio)
+                    ),
+                    format!(
+                        "total sales revenue is zero, so no ratio can be shown; at least {} is required",
+                        pct(band.min_ratio)
+                    ),
                 ),
             }
         }
@@ -927,7 +1086,12 @@ fn collect_articles(e: &Expr, out: &mut Vec<ArticleRef>) {
                 collect_articles(f, out);
             }
         }
-        ExprKind::RatioBanded { numerator, denominator, band_by, .. } => {
+        ExprKind::RatioBanded {
+            numerator,
+            denominator,
+            band_by,
+            ..
+        } => {
             for x in [numerator, denominator, band_by] {
                 collect_articles(x, out);
             }
@@ -943,7 +1107,10 @@ impl Evaluation<'_> {
         let rule = f.rule;
         let details: Vec<(String, String)> = self.details(f).iter().map(render_detail).collect();
         let joined = |zh: bool| -> String {
-            let parts: Vec<&str> = details.iter().map(|d| if zh { d.0.as_str() } else { d.1.as_str() }).collect();
+            let parts: Vec<&str> = details
+                .iter()
+                .map(|d| if zh { d.0.as_str() } else { d.1.as_str() })
+                .collect();
             if parts.is_empty() {
                 String::new()
             } else if zh {
@@ -953,21 +1120,29 @@ impl Evaluation<'_> {
             }
         };
         let (reason_zh, reason_en) = match (f.status, f.missing_evidence) {
-            (Status::Pass, _) => (format!("符合：{}{}", rule.title_zh, joined(true)), format!("Met: {}{}", rule.title_en, joined(false))),
+            (Status::Pass, _) => (
+                format!("符合：{}{}", rule.title_zh, joined(true)),
+                format!("Met: {}{}", rule.title_en, joined(false)),
+            ),
             (Status::Fail, Some(ev)) => (
                 format!("不符合：{}（已声明，但缺少证明材料“{ev}”）", rule.title_zh),
-                format!("Not met: {} (declared, but the supporting attachment `{ev}` is missing)", rule.title_en),
+                format!(
+                    "Not met: {} (declared, but the supporting attachment `{ev}` is missing)",
+                    rule.title_en
+                ),
             ),
-            (Status::Fail, None) => {
-                (format!("不符合：{}{}", rule.title_zh, joined(true)), format!("Not met: {}{}", rule.title_en, joined(false)))
-            }
+            (Status::Fail, None) => (
+                format!("不符合：{}{}", rule.title_zh, joined(true)),
+                format!("Not met: {}{}", rule.title_en, joined(false)),
+            ),
             (Status::Review, _) => (
                 format!("需专家评审：{}（该条件须由专家判断，系统不作结论）", rule.title_zh),
                 format!("Needs expert review: {} (only an expert can judge this)", rule.title_en),
             ),
-            (Status::NotApplicable, _) => {
-                (format!("不适用：{}", rule.title_zh), format!("Not applicable: {}", rule.title_en))
-            }
+            (Status::NotApplicable, _) => (
+                format!("不适用：{}", rule.title_zh),
+                format!("Not applicable: {}", rule.title_en),
+            ),
         };
         let mut also = Vec::new();
         if let Some(c) = &rule.condition {
@@ -976,15 +1151,35 @@ impl Evaluation<'_> {
         also.retain(|a| *a != rule.article);
         FindingReport {
             rule: rule.id.clone(),
-            article: Citation { policy: p.id.clone(), at: rule.article }.to_string(),
+            article: Citation {
+                policy: p.id.clone(),
+                at: rule.article,
+            }
+            .to_string(),
             article_zh: chinese_article(rule.article, p.item_style),
-            also_cites: also.iter().map(|a| Citation { policy: p.id.clone(), at: *a }.to_string()).collect(),
+            also_cites: also
+                .iter()
+                .map(|a| {
+                    Citation {
+                        policy: p.id.clone(),
+                        at: *a,
+                    }
+                    .to_string()
+                })
+                .collect(),
             mode: rule.mode,
             status: f.status,
             title_zh: rule.title_zh.clone(),
             reason_zh,
             reason_en,
-            facts: self.uses(f).iter().map(|u| FactReport { path: u.path.to_string(), value: u.value.to_json() }).collect(),
+            facts: self
+                .uses(f)
+                .iter()
+                .map(|u| FactReport {
+                    path: u.path.to_string(),
+                    value: u.value.to_json(),
+                })
+                .collect(),
             interpretations: rule.interpretations.clone(),
         }
     }

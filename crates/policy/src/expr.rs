@@ -190,11 +190,19 @@ impl Serialize for Expr {
 }
 
 fn err(path: &str, msg: impl std::fmt::Display) -> String {
-    if path.is_empty() { msg.to_string() } else { format!("at `{path}`: {msg}") }
+    if path.is_empty() {
+        msg.to_string()
+    } else {
+        format!("at `{path}`: {msg}")
+    }
 }
 
 fn join(path: &str, seg: &str) -> String {
-    if path.is_empty() { seg.to_string() } else { format!("{path}.{seg}") }
+    if path.is_empty() {
+        seg.to_string()
+    } else {
+        format!("{path}.{seg}")
+    }
 }
 
 /// Parses a decimal literal: a YAML number, a numeric string, or a percentage `"5%"`.
@@ -248,7 +256,8 @@ fn kind_name(v: &Yaml) -> &'static str {
 }
 
 fn as_str<'a>(v: &'a Yaml, path: &str) -> Result<&'a str, String> {
-    v.as_str().ok_or_else(|| err(path, format!("expected text, found {}", kind_name(v))))
+    v.as_str()
+        .ok_or_else(|| err(path, format!("expected text, found {}", kind_name(v))))
 }
 
 fn as_u32(v: &Yaml, path: &str) -> Result<u32, String> {
@@ -273,7 +282,10 @@ impl<'a> Fields<'a> {
         for k in map.keys() {
             let k = k.as_str().unwrap_or("?");
             if !allowed.contains(&k) {
-                return Err(err(&path, format!("`{op}` has no field `{k}`; its fields are {}", allowed.join(", "))));
+                return Err(err(
+                    &path,
+                    format!("`{op}` has no field `{k}`; its fields are {}", allowed.join(", ")),
+                ));
             }
         }
         Ok(Fields { map, path, op, allowed })
@@ -283,7 +295,10 @@ impl<'a> Fields<'a> {
     }
     fn req(&self, key: &str) -> Result<&'a Yaml, String> {
         self.map.get(key).ok_or_else(|| {
-            err(&self.path, format!("`{}` needs `{key}` (fields: {})", self.op, self.allowed.join(", ")))
+            err(
+                &self.path,
+                format!("`{}` needs `{key}` (fields: {})", self.op, self.allowed.join(", ")),
+            )
         })
     }
     fn sub(&self, key: &str) -> String {
@@ -299,10 +314,17 @@ pub fn parse(v: &Yaml, path: &str) -> Result<Expr, String> {
     let map = match v {
         Yaml::Mapping(m) => m,
         Yaml::Null | Yaml::Sequence(_) | Yaml::Tagged(_) => {
-            return Err(err(path, format!("expected a condition or a literal, found {}", kind_name(v))));
+            return Err(err(
+                path,
+                format!("expected a condition or a literal, found {}", kind_name(v)),
+            ));
         }
         scalar => {
-            return Ok(Expr { kind: ExprKind::Literal(literal(scalar, path)?), article: None, label: None });
+            return Ok(Expr {
+                kind: ExprKind::Literal(literal(scalar, path)?),
+                article: None,
+                label: None,
+            });
         }
     };
     let mut article = None;
@@ -315,7 +337,12 @@ pub fn parse(v: &Yaml, path: &str) -> Result<Expr, String> {
                 let text = match val {
                     Yaml::String(s) => s.clone(),
                     Yaml::Number(n) => n.to_string(),
-                    other => return Err(err(&join(path, "article"), format!("expected \"10.4\", found {}", kind_name(other)))),
+                    other => {
+                        return Err(err(
+                            &join(path, "article"),
+                            format!("expected \"10.4\", found {}", kind_name(other)),
+                        ));
+                    }
                 };
                 article = Some(ArticleRef::parse(&text).map_err(|e| err(&join(path, "article"), e))?);
             }
@@ -327,13 +354,17 @@ pub fn parse(v: &Yaml, path: &str) -> Result<Expr, String> {
             }
             other => {
                 if let Some((first, _)) = op {
-                    return Err(err(path, format!("one operation per node, found both `{first}` and `{other}`")));
+                    return Err(err(
+                        path,
+                        format!("one operation per node, found both `{first}` and `{other}`"),
+                    ));
                 }
                 op = Some((other, val));
             }
         }
     }
-    let (name, val) = op.ok_or_else(|| err(path, format!("no operation; expected one of {}", OPERATIONS.join(", "))))?;
+    let (name, val) =
+        op.ok_or_else(|| err(path, format!("no operation; expected one of {}", OPERATIONS.join(", "))))?;
     let here = join(path, name);
     let kind = match name {
         "fact" => ExprKind::Fact(Path::new(as_str(val, &here)?)),
@@ -349,7 +380,11 @@ pub fn parse(v: &Yaml, path: &str) -> Result<Expr, String> {
                 .enumerate()
                 .map(|(i, c)| parse(c, &format!("{here}[{i}]")))
                 .collect::<Result<Vec<_>, _>>()?;
-            if name == "all" { ExprKind::All(items) } else { ExprKind::Any(items) }
+            if name == "all" {
+                ExprKind::All(items)
+            } else {
+                ExprKind::Any(items)
+            }
         }
         "not" => ExprKind::Not(Box::new(parse(val, &here)?)),
         "at_least" => {
@@ -389,7 +424,12 @@ pub fn parse(v: &Yaml, path: &str) -> Result<Expr, String> {
             }
         }
         "ratio_banded" => {
-            let f = Fields::new(val, here, "ratio_banded", &["numerator", "denominator", "band_by", "bands"])?;
+            let f = Fields::new(
+                val,
+                here,
+                "ratio_banded",
+                &["numerator", "denominator", "band_by", "bands"],
+            )?;
             let seq = f
                 .req("bands")?
                 .as_sequence()
@@ -409,15 +449,26 @@ pub fn parse(v: &Yaml, path: &str) -> Result<Expr, String> {
             }
             for (i, w) in bands.windows(2).enumerate() {
                 match (w[0].up_to, w[1].up_to) {
-                    (None, _) => return Err(err(&format!("{}[{i}]", f.sub("bands")), "only the last band may omit `up_to`")),
+                    (None, _) => {
+                        return Err(err(
+                            &format!("{}[{i}]", f.sub("bands")),
+                            "only the last band may omit `up_to`",
+                        ));
+                    }
                     (Some(a), Some(b)) if b <= a => {
-                        return Err(err(&format!("{}[{}]", f.sub("bands"), i + 1), "bands must be in increasing `up_to`"));
+                        return Err(err(
+                            &format!("{}[{}]", f.sub("bands"), i + 1),
+                            "bands must be in increasing `up_to`",
+                        ));
                     }
                     _ => {}
                 }
             }
             if bands.last().is_some_and(|b| b.up_to.is_some()) {
-                return Err(err(&f.sub("bands"), "the last band must omit `up_to` so that every value has a band"));
+                return Err(err(
+                    &f.sub("bands"),
+                    "the last band must omit `up_to` so that every value has a band",
+                ));
             }
             ExprKind::RatioBanded {
                 numerator: f.expr("numerator")?,
@@ -427,7 +478,10 @@ pub fn parse(v: &Yaml, path: &str) -> Result<Expr, String> {
             }
         }
         other => {
-            return Err(err(path, format!("unknown operation `{other}`; expected one of {}", OPERATIONS.join(", "))));
+            return Err(err(
+                path,
+                format!("unknown operation `{other}`; expected one of {}", OPERATIONS.join(", ")),
+            ));
         }
     };
     Ok(Expr { kind, article, label })
@@ -449,7 +503,12 @@ fn list_op(v: &Yaml, path: String, op: &'static str, needs_field: bool) -> Resul
         Some(c) => Some(Box::new(parse(c, &f.sub("where"))?)),
         None => None,
     };
-    Ok(ListOp { list, field, within, filter })
+    Ok(ListOp {
+        list,
+        field,
+        within,
+        filter,
+    })
 }
 
 fn window(v: &Yaml, path: String) -> Result<Window, String> {
@@ -457,7 +516,15 @@ fn window(v: &Yaml, path: String) -> Result<Window, String> {
         v,
         path,
         "within",
-        &["years", "date_field", "start_field", "end_field", "complete_years", "field", "require_all"],
+        &[
+            "years",
+            "date_field",
+            "start_field",
+            "end_field",
+            "complete_years",
+            "field",
+            "require_all",
+        ],
     )?;
     if let Some(n) = f.opt("complete_years") {
         return Ok(Window::CompleteYears {
@@ -474,7 +541,10 @@ fn window(v: &Yaml, path: String) -> Result<Window, String> {
             end_field: Path::new(as_str(f.req("end_field")?, &f.sub("end_field"))?),
         });
     }
-    Ok(Window::Years { years, date_field: Path::new(as_str(f.req("date_field")?, &f.sub("date_field"))?) })
+    Ok(Window::Years {
+        years,
+        date_field: Path::new(as_str(f.req("date_field")?, &f.sub("date_field"))?),
+    })
 }
 
 fn lit_yaml(l: &Literal) -> Yaml {
@@ -483,7 +553,11 @@ fn lit_yaml(l: &Literal) -> Yaml {
         // Integers stay integers; other decimals go through their shortest exact float text.
         Literal::Num(n) => match i64::try_from(*n).ok().filter(|_| n.fract().is_zero()) {
             Some(i) => Yaml::from(i),
-            None => n.to_string().parse::<f64>().map(Yaml::from).unwrap_or_else(|_| Yaml::String(format!("{}%", n * Decimal::ONE_HUNDRED))),
+            None => n
+                .to_string()
+                .parse::<f64>()
+                .map(Yaml::from)
+                .unwrap_or_else(|_| Yaml::String(format!("{}%", n * Decimal::ONE_HUNDRED))),
         },
         Literal::Text(t) => Yaml::String(t.clone()),
     }
@@ -499,15 +573,24 @@ fn map(pairs: Vec<(&str, Yaml)>) -> Yaml {
 
 fn window_yaml(w: &Window) -> Yaml {
     match w {
-        Window::Years { years, date_field } => {
-            map(vec![("years", Yaml::from(*years)), ("date_field", Yaml::from(date_field.as_str()))])
-        }
-        Window::Overlaps { years, start_field, end_field } => map(vec![
+        Window::Years { years, date_field } => map(vec![
+            ("years", Yaml::from(*years)),
+            ("date_field", Yaml::from(date_field.as_str())),
+        ]),
+        Window::Overlaps {
+            years,
+            start_field,
+            end_field,
+        } => map(vec![
             ("years", Yaml::from(*years)),
             ("start_field", Yaml::from(start_field.as_str())),
             ("end_field", Yaml::from(end_field.as_str())),
         ]),
-        Window::CompleteYears { years, field, require_all } => map(vec![
+        Window::CompleteYears {
+            years,
+            field,
+            require_all,
+        } => map(vec![
             ("complete_years", Yaml::from(*years)),
             ("field", Yaml::from(field.as_str())),
             ("require_all", Yaml::Bool(*require_all)),
@@ -545,7 +628,10 @@ pub fn to_yaml(e: &Expr) -> Yaml {
         ExprKind::Equals(a, b) => ("equals", map(vec![("value", to_yaml(a)), ("to", to_yaml(b))])),
         ExprKind::OneOf(a, set) => (
             "one_of",
-            map(vec![("value", to_yaml(a)), ("set", Yaml::Sequence(set.iter().map(lit_yaml).collect()))]),
+            map(vec![
+                ("value", to_yaml(a)),
+                ("set", Yaml::Sequence(set.iter().map(lit_yaml).collect())),
+            ]),
         ),
         ExprKind::Count(l) => ("count", list_yaml(l)),
         ExprKind::CountDistinct(l) => ("count_distinct", list_yaml(l)),
@@ -558,7 +644,12 @@ pub fn to_yaml(e: &Expr) -> Yaml {
                 ("by", Yaml::from(by.as_str())),
             ]),
         ),
-        ExprKind::RatioBanded { numerator, denominator, band_by, bands } => (
+        ExprKind::RatioBanded {
+            numerator,
+            denominator,
+            band_by,
+            bands,
+        } => (
             "ratio_banded",
             map(vec![
                 ("numerator", to_yaml(numerator)),
@@ -588,7 +679,13 @@ pub fn to_yaml(e: &Expr) -> Yaml {
         pairs.push(("article", Yaml::String(a.to_string())));
     }
     if let Some(l) = &e.label {
-        pairs.push(("label", map(vec![("zh", Yaml::from(l.zh.as_str())), ("en", Yaml::from(l.en.as_str()))])));
+        pairs.push((
+            "label",
+            map(vec![
+                ("zh", Yaml::from(l.zh.as_str())),
+                ("en", Yaml::from(l.en.as_str())),
+            ]),
+        ));
     }
     map(pairs)
 }
@@ -628,7 +725,11 @@ mod tests {
         assert!(e.contains("count.within.years"), "{e}");
         let e = p("ratio_banded: {numerator: 1, denominator: 1, band_by: 1, bands: [{min_ratio: 0.03}, {up_to: 5, min_ratio: 0.05}]}").unwrap_err();
         assert!(e.contains("only the last band"), "{e}");
-        assert!(p("{fact: a, not: {fact: b}}").unwrap_err().contains("one operation per node"));
+        assert!(
+            p("{fact: a, not: {fact: b}}")
+                .unwrap_err()
+                .contains("one operation per node")
+        );
         assert!(p("[1, 2]").unwrap_err().contains("found a list"));
     }
 }

@@ -46,9 +46,11 @@ impl<'de> Deserialize<'de> for Amount {
             }
             _ => None,
         };
-        parsed
-            .map(Amount)
-            .ok_or_else(|| serde::de::Error::custom(format!("expected an exact number such as 1250000.50 or a percentage such as \"5%\", found {v}")))
+        parsed.map(Amount).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "expected an exact number such as 1250000.50 or a percentage such as \"5%\", found {v}"
+            ))
+        })
     }
 }
 
@@ -522,7 +524,11 @@ pub struct FactError {
 impl FactError {
     /// A new error.
     pub fn new(path: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        FactError { path: path.into(), message_zh: zh.into(), message_en: en.into() }
+        FactError {
+            path: path.into(),
+            message_zh: zh.into(),
+            message_en: en.into(),
+        }
     }
 }
 
@@ -538,7 +544,10 @@ impl Application {
             let zh = if inner.is_syntax() || inner.is_eof() {
                 format!("JSON 格式错误（第{}行第{}列）", inner.line(), inner.column())
             } else if en.starts_with("missing field") {
-                format!("缺少必填项：{}", en.trim_start_matches("missing field ").split(' ').next().unwrap_or(""))
+                format!(
+                    "缺少必填项：{}",
+                    en.trim_start_matches("missing field ").split(' ').next().unwrap_or("")
+                )
             } else if en.starts_with("unknown field") {
                 "未知字段（请检查拼写）".to_string()
             } else if en.starts_with("unknown variant") {
@@ -559,7 +568,10 @@ impl Application {
         }
         check_country("primary_partner.country", &self.primary_partner.country)?;
         if let Some(o) = &self.primary_partner.organisation {
-            check_country("primary_partner.organisation.headquarters_country", &o.headquarters_country)?;
+            check_country(
+                "primary_partner.organisation.headquarters_country",
+                &o.headquarters_country,
+            )?;
         }
         for (i, p) in self.partner_institutions.iter().enumerate() {
             check_country(&format!("partner_institutions[{i}].country"), &p.country)?;
@@ -586,7 +598,11 @@ impl Application {
                 return Err(FactError::new(path, "不能为空", "must not be empty"));
             }
             if text.chars().count() > 200 {
-                return Err(FactError::new(path, "过长（最多200字）", "too long (200 characters at most)"));
+                return Err(FactError::new(
+                    path,
+                    "过长（最多200字）",
+                    "too long (200 characters at most)",
+                ));
             }
         }
         let mut years: Vec<i32> = self.unit.finance.iter().map(|f| f.year).collect();
@@ -607,9 +623,10 @@ impl Application {
                 ));
             }
         }
-        for (list, projects) in
-            [("unit.international_projects", &self.unit.international_projects), ("director.projects_led", &self.director.projects_led)]
-        {
+        for (list, projects) in [
+            ("unit.international_projects", &self.unit.international_projects),
+            ("director.projects_led", &self.director.projects_led),
+        ] {
             for (i, p) in projects.iter().enumerate() {
                 if p.end_date.is_some_and(|e| e < p.start_date) {
                     return Err(FactError::new(
@@ -681,7 +698,11 @@ fn codes(terms: &[crate::model::Term]) -> String {
 }
 
 fn codes_zh(terms: &[crate::model::Term]) -> String {
-    terms.iter().map(|t| format!("{}（{}）", t.code, t.zh)).collect::<Vec<_>>().join("、")
+    terms
+        .iter()
+        .map(|t| format!("{}（{}）", t.code, t.zh))
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 fn check_country(path: &str, code: &str) -> Result<(), FactError> {
@@ -727,17 +748,57 @@ pub const CATALOGUE: &[(&str, FactType, &str, &str)] = {
         ("category", Text, "基地类型", "category"),
         ("technology_domain", Text, "技术领域", "technology domain"),
         ("primary_partner", Record, "主要合作国家（地区）", "primary partner"),
-        ("primary_partner.country", Text, "主要合作国家（地区）", "primary partner country"),
-        ("primary_partner.organisation", Record, "主要境外合作国际组织", "international organisation"),
-        ("primary_partner.organisation.name", Text, "国际组织名称", "organisation name"),
-        ("primary_partner.organisation.headquarters_country", Text, "国际组织总部所在国家（地区）", "headquarters country"),
-        ("primary_partner.organisation.country_basis", Text, "主要合作国家（地区）的选择依据", "basis of the primary country"),
-        ("partner_institutions", List, "国（境）外合作机构", "partner institutions"),
+        (
+            "primary_partner.country",
+            Text,
+            "主要合作国家（地区）",
+            "primary partner country",
+        ),
+        (
+            "primary_partner.organisation",
+            Record,
+            "主要境外合作国际组织",
+            "international organisation",
+        ),
+        (
+            "primary_partner.organisation.name",
+            Text,
+            "国际组织名称",
+            "organisation name",
+        ),
+        (
+            "primary_partner.organisation.headquarters_country",
+            Text,
+            "国际组织总部所在国家（地区）",
+            "headquarters country",
+        ),
+        (
+            "primary_partner.organisation.country_basis",
+            Text,
+            "主要合作国家（地区）的选择依据",
+            "basis of the primary country",
+        ),
+        (
+            "partner_institutions",
+            List,
+            "国（境）外合作机构",
+            "partner institutions",
+        ),
         ("partner_institutions[].name", Text, "名称", "name"),
         ("partner_institutions[].country", Text, "国家（地区）", "country"),
         ("partner_institutions[].kind", Text, "机构类型", "kind"),
-        ("partner_institutions[].since", Date, "合作起始日期", "cooperating since"),
-        ("partner_institutions[].agreement", Bool, "已签订合作协议", "agreement signed"),
+        (
+            "partner_institutions[].since",
+            Date,
+            "合作起始日期",
+            "cooperating since",
+        ),
+        (
+            "partner_institutions[].agreement",
+            Bool,
+            "已签订合作协议",
+            "agreement signed",
+        ),
         ("partner_institutions[].long_term", Bool, "长期稳定合作", "long-term"),
         ("partner_institutions[].scope", Text, "机构范围", "scope"),
         ("unit", Record, "依托单位", "support unit"),
@@ -746,98 +807,313 @@ pub const CATALOGUE: &[(&str, FactType, &str, &str)] = {
         ("unit.kind", Text, "依托单位类型", "unit kind"),
         ("unit.affiliation", Text, "隶属关系", "affiliation"),
         ("unit.region_code", Text, "所在地区", "region"),
-        ("unit.registered_in_province", Bool, "在省内依法登记注册", "registered in the province"),
-        ("unit.independent_legal_person", Bool, "具有独立法人资质", "independent legal person"),
+        (
+            "unit.registered_in_province",
+            Bool,
+            "在省内依法登记注册",
+            "registered in the province",
+        ),
+        (
+            "unit.independent_legal_person",
+            Bool,
+            "具有独立法人资质",
+            "independent legal person",
+        ),
         ("unit.in_existence", Bool, "在有效存续期内", "in existence"),
-        ("unit.bad_credit_records", List, "依托单位不良信用记录", "unit's bad-credit records"),
+        (
+            "unit.bad_credit_records",
+            List,
+            "依托单位不良信用记录",
+            "unit's bad-credit records",
+        ),
         ("unit.bad_credit_records[].date", Date, "记录日期", "date"),
         ("unit.bad_credit_records[].description", Text, "记录内容", "description"),
-        ("unit.integrity_records", List, "依托单位不良科研诚信记录", "unit's research-integrity records"),
+        (
+            "unit.integrity_records",
+            List,
+            "依托单位不良科研诚信记录",
+            "unit's research-integrity records",
+        ),
         ("unit.integrity_records[].date", Date, "记录日期", "date"),
         ("unit.integrity_records[].description", Text, "记录内容", "description"),
         ("unit.finance", List, "财务数据", "finance"),
         ("unit.finance[].year", Num, "年度", "year"),
-        ("unit.finance[].sales_revenue", Num, "销售收入（元）", "sales revenue (yuan)"),
+        (
+            "unit.finance[].sales_revenue",
+            Num,
+            "销售收入（元）",
+            "sales revenue (yuan)",
+        ),
         ("unit.finance[].rd_expense", Num, "研发费用（元）", "R&D expense (yuan)"),
-        ("unit.international_rd_centre", Bool, "建有国际研发中心", "international R&D centre"),
-        ("unit.international_rd_team", Bool, "拥有国际化研发团队", "international R&D team"),
-        ("unit.overseas_market_share", Num, "目标境外市场占有份额", "overseas market share"),
-        ("unit.overseas_orders_equivalent", Bool, "拿到相当份额的订单", "equivalent overseas orders"),
+        (
+            "unit.international_rd_centre",
+            Bool,
+            "建有国际研发中心",
+            "international R&D centre",
+        ),
+        (
+            "unit.international_rd_team",
+            Bool,
+            "拥有国际化研发团队",
+            "international R&D team",
+        ),
+        (
+            "unit.overseas_market_share",
+            Num,
+            "目标境外市场占有份额",
+            "overseas market share",
+        ),
+        (
+            "unit.overseas_orders_equivalent",
+            Bool,
+            "拿到相当份额的订单",
+            "equivalent overseas orders",
+        ),
         ("unit.park_enterprises", List, "园区入驻企业", "park enterprises"),
         ("unit.park_enterprises[].name", Text, "企业名称", "name"),
-        ("unit.park_enterprises[].high_tech_or_innovative", Bool, "高新技术企业或创新型企业", "high-tech or innovative"),
-        ("unit.park_enterprises[].international_cooperation", Bool, "有国际联合研发基础或开展国际产能合作", "international cooperation"),
+        (
+            "unit.park_enterprises[].high_tech_or_innovative",
+            Bool,
+            "高新技术企业或创新型企业",
+            "high-tech or innovative",
+        ),
+        (
+            "unit.park_enterprises[].international_cooperation",
+            Bool,
+            "有国际联合研发基础或开展国际产能合作",
+            "international cooperation",
+        ),
         ("unit.park_enterprises[].domain", Text, "产业领域", "industry domain"),
-        ("unit.park_industry_domains", List, "园区聚焦的产业领域", "park industry domains"),
+        (
+            "unit.park_industry_domains",
+            List,
+            "园区聚焦的产业领域",
+            "park industry domains",
+        ),
         ("unit.park_industry_domains[]", Text, "产业领域", "industry domain"),
-        ("unit.partner_organisations", List, "合作的境外技术转移、创新服务机构", "partner organisations"),
+        (
+            "unit.partner_organisations",
+            List,
+            "合作的境外技术转移、创新服务机构",
+            "partner organisations",
+        ),
         ("unit.partner_organisations[].name", Text, "名称", "name"),
         ("unit.partner_organisations[].country", Text, "国家（地区）", "country"),
         ("unit.partner_organisations[].kind", Text, "机构类型", "kind"),
-        ("unit.partner_organisations[].since", Date, "合作起始日期", "cooperating since"),
-        ("unit.partner_organisations[].agreement", Bool, "已签订合作协议", "agreement signed"),
-        ("unit.partner_organisations[].long_term", Bool, "长期稳定合作", "long-term"),
-        ("unit.partner_organisations[].scope", Text, "机构范围（全国性/地区性）", "scope"),
-        ("unit.international_events", List, "组织或举办的国际科技交流活动", "international events"),
+        (
+            "unit.partner_organisations[].since",
+            Date,
+            "合作起始日期",
+            "cooperating since",
+        ),
+        (
+            "unit.partner_organisations[].agreement",
+            Bool,
+            "已签订合作协议",
+            "agreement signed",
+        ),
+        (
+            "unit.partner_organisations[].long_term",
+            Bool,
+            "长期稳定合作",
+            "long-term",
+        ),
+        (
+            "unit.partner_organisations[].scope",
+            Text,
+            "机构范围（全国性/地区性）",
+            "scope",
+        ),
+        (
+            "unit.international_events",
+            List,
+            "组织或举办的国际科技交流活动",
+            "international events",
+        ),
         ("unit.international_events[].name", Text, "名称", "name"),
         ("unit.international_events[].date", Date, "日期", "date"),
-        ("unit.international_events[].high_level", Bool, "有影响力", "influential"),
+        (
+            "unit.international_events[].high_level",
+            Bool,
+            "有影响力",
+            "influential",
+        ),
         ("unit.international_events[].level", Text, "级别", "level"),
-        ("unit.joint_lab_or_mechanism", Bool, "建有联合实验室等科研平台或稳定的联合研究机制", "joint lab or mechanism"),
+        (
+            "unit.joint_lab_or_mechanism",
+            Bool,
+            "建有联合实验室等科研平台或稳定的联合研究机制",
+            "joint lab or mechanism",
+        ),
         ("unit.joint_papers", List, "中外联合发表论文", "joint papers"),
         ("unit.joint_papers[].name", Text, "题目", "title"),
         ("unit.joint_papers[].date", Date, "发表日期", "date"),
         ("unit.joint_papers[].high_level", Bool, "高水平", "high-level"),
         ("unit.joint_papers[].level", Text, "级别", "level"),
-        ("unit.joint_academic_events", List, "中外联合承办学术交流活动", "joint academic events"),
+        (
+            "unit.joint_academic_events",
+            List,
+            "中外联合承办学术交流活动",
+            "joint academic events",
+        ),
         ("unit.joint_academic_events[].name", Text, "名称", "name"),
         ("unit.joint_academic_events[].date", Date, "日期", "date"),
         ("unit.joint_academic_events[].high_level", Bool, "高层次", "high-level"),
         ("unit.joint_academic_events[].level", Text, "级别", "level"),
-        ("unit.international_projects", List, "承担的国际科技合作项目", "international projects"),
+        (
+            "unit.international_projects",
+            List,
+            "承担的国际科技合作项目",
+            "international projects",
+        ),
         ("unit.international_projects[].name", Text, "项目名称", "name"),
         ("unit.international_projects[].level", Text, "项目级别", "level"),
         ("unit.international_projects[].kind", Text, "项目类型", "kind"),
         ("unit.international_projects[].role", Text, "承担角色", "role"),
-        ("unit.international_projects[].start_date", Date, "开始日期", "start date"),
+        (
+            "unit.international_projects[].start_date",
+            Date,
+            "开始日期",
+            "start date",
+        ),
         ("unit.international_projects[].end_date", Date, "结束日期", "end date"),
-        ("unit.landmark_results", List, "标志性跨境合作技术成果", "landmark cross-border results"),
+        (
+            "unit.landmark_results",
+            List,
+            "标志性跨境合作技术成果",
+            "landmark cross-border results",
+        ),
         ("unit.landmark_results[].name", Text, "名称", "name"),
         ("unit.landmark_results[].date", Date, "日期", "date"),
         ("unit.landmark_results[].high_level", Bool, "高水平", "high-level"),
         ("unit.landmark_results[].level", Text, "级别", "level"),
-        ("unit.technology_transfers", List, "已成功实施的国际技术转移项目", "completed international technology transfers"),
+        (
+            "unit.technology_transfers",
+            List,
+            "已成功实施的国际技术转移项目",
+            "completed international technology transfers",
+        ),
         ("unit.technology_transfers[].name", Text, "项目名称", "name"),
         ("unit.technology_transfers[].kind", Text, "类型", "kind"),
-        ("unit.technology_transfers[].completed_on", Date, "完成日期", "completed on"),
+        (
+            "unit.technology_transfers[].completed_on",
+            Date,
+            "完成日期",
+            "completed on",
+        ),
         ("unit.technology_transfers[].country", Text, "国家（地区）", "country"),
-        ("unit.major_events_organised", List, "组织举办的重大国际活动", "major international events organised"),
+        (
+            "unit.major_events_organised",
+            List,
+            "组织举办的重大国际活动",
+            "major international events organised",
+        ),
         ("unit.major_events_organised[].name", Text, "名称", "name"),
         ("unit.major_events_organised[].date", Date, "日期", "date"),
         ("unit.major_events_organised[].high_level", Bool, "重大", "major"),
         ("unit.major_events_organised[].level", Text, "级别", "level"),
         ("unit.management_systems", Record, "管理制度", "management systems"),
-        ("unit.management_systems.ip_ownership", Bool, "知识产权归属制度", "IP ownership"),
-        ("unit.management_systems.benefit_sharing", Bool, "权益分配制度", "benefit sharing"),
-        ("unit.management_systems.cross_border_data", Bool, "数据跨境管理制度", "cross-border data"),
-        ("unit.management_systems.human_genetic_resources", Bool, "人类遗传资源管理制度", "human genetic resources"),
-        ("unit.management_systems.ethics", Bool, "科技伦理管理制度", "research ethics"),
-        ("unit.management_systems.dispute_resolution", Bool, "违约责任及争议处理方案", "breach and dispute handling"),
-        ("unit.management_systems.security_risk", Bool, "科技安全风险管理责任机制", "security risk mechanism"),
-        ("unit.overseas_demonstration_base", Bool, "建立海外示范基地", "overseas demonstration base"),
+        (
+            "unit.management_systems.ip_ownership",
+            Bool,
+            "知识产权归属制度",
+            "IP ownership",
+        ),
+        (
+            "unit.management_systems.benefit_sharing",
+            Bool,
+            "权益分配制度",
+            "benefit sharing",
+        ),
+        (
+            "unit.management_systems.cross_border_data",
+            Bool,
+            "数据跨境管理制度",
+            "cross-border data",
+        ),
+        (
+            "unit.management_systems.human_genetic_resources",
+            Bool,
+            "人类遗传资源管理制度",
+            "human genetic resources",
+        ),
+        (
+            "unit.management_systems.ethics",
+            Bool,
+            "科技伦理管理制度",
+            "research ethics",
+        ),
+        (
+            "unit.management_systems.dispute_resolution",
+            Bool,
+            "违约责任及争议处理方案",
+            "breach and dispute handling",
+        ),
+        (
+            "unit.management_systems.security_risk",
+            Bool,
+            "科技安全风险管理责任机制",
+            "security risk mechanism",
+        ),
+        (
+            "unit.overseas_demonstration_base",
+            Bool,
+            "建立海外示范基地",
+            "overseas demonstration base",
+        ),
         ("director", Record, "基地负责人", "director"),
         ("director.name", Text, "负责人姓名", "director's name"),
-        ("director.formal_employee", Bool, "负责人为依托单位正式员工", "director is a formal employee"),
+        (
+            "director.formal_employee",
+            Bool,
+            "负责人为依托单位正式员工",
+            "director is a formal employee",
+        ),
         ("director.title", Text, "负责人职称", "director's title"),
-        ("director.equivalent_ability", Bool, "负责人具有同等研究能力", "director has equivalent ability"),
-        ("director.research_lead", Bool, "负责人为科研工作负责人或主要科研团队牵头人", "director leads the research"),
-        ("director.bad_credit_records", List, "负责人不良信用记录", "director's bad-credit records"),
+        (
+            "director.equivalent_ability",
+            Bool,
+            "负责人具有同等研究能力",
+            "director has equivalent ability",
+        ),
+        (
+            "director.research_lead",
+            Bool,
+            "负责人为科研工作负责人或主要科研团队牵头人",
+            "director leads the research",
+        ),
+        (
+            "director.bad_credit_records",
+            List,
+            "负责人不良信用记录",
+            "director's bad-credit records",
+        ),
         ("director.bad_credit_records[].date", Date, "记录日期", "date"),
-        ("director.bad_credit_records[].description", Text, "记录内容", "description"),
-        ("director.integrity_records", List, "负责人不良科研诚信记录", "director's research-integrity records"),
+        (
+            "director.bad_credit_records[].description",
+            Text,
+            "记录内容",
+            "description",
+        ),
+        (
+            "director.integrity_records",
+            List,
+            "负责人不良科研诚信记录",
+            "director's research-integrity records",
+        ),
         ("director.integrity_records[].date", Date, "记录日期", "date"),
-        ("director.integrity_records[].description", Text, "记录内容", "description"),
-        ("director.projects_led", List, "负责人主持的国际科技合作项目", "projects led by the director"),
+        (
+            "director.integrity_records[].description",
+            Text,
+            "记录内容",
+            "description",
+        ),
+        (
+            "director.projects_led",
+            List,
+            "负责人主持的国际科技合作项目",
+            "projects led by the director",
+        ),
         ("director.projects_led[].name", Text, "项目名称", "name"),
         ("director.projects_led[].level", Text, "项目级别", "level"),
         ("director.projects_led[].kind", Text, "项目类型", "kind"),
@@ -848,9 +1124,24 @@ pub const CATALOGUE: &[(&str, FactType, &str, &str)] = {
         ("attachments[].kind", Text, "附件类型", "kind"),
         ("attachments[].file", Text, "文件名", "file"),
         ("registry", Record, "登记簿信息", "register facts"),
-        ("registry.unit_holds_base_in_domain", Bool, "依托单位在同一技术领域已有有效命名的基地", "unit already holds a base in this domain"),
-        ("registry.director_heads_base", Bool, "负责人已担任有效命名基地的负责人", "director already heads a base"),
-        ("registry.unit_banned_until", Date, "依托单位不得申请的截止日期", "unit barred until"),
+        (
+            "registry.unit_holds_base_in_domain",
+            Bool,
+            "依托单位在同一技术领域已有有效命名的基地",
+            "unit already holds a base in this domain",
+        ),
+        (
+            "registry.director_heads_base",
+            Bool,
+            "负责人已担任有效命名基地的负责人",
+            "director already heads a base",
+        ),
+        (
+            "registry.unit_banned_until",
+            Date,
+            "依托单位不得申请的截止日期",
+            "unit barred until",
+        ),
     ]
 };
 
@@ -863,8 +1154,12 @@ pub fn catalogue_entry(path: &str) -> Option<&'static (&'static str, FactType, &
 pub type Sym = u16;
 
 static SYMBOLS: std::sync::LazyLock<std::collections::HashMap<&'static str, Sym>> = std::sync::LazyLock::new(|| {
-    let mut names: Vec<&'static str> =
-        CATALOGUE.iter().flat_map(|e| e.0.split('.')).map(|s| s.trim_end_matches("[]")).filter(|s| !s.is_empty()).collect();
+    let mut names: Vec<&'static str> = CATALOGUE
+        .iter()
+        .flat_map(|e| e.0.split('.'))
+        .map(|s| s.trim_end_matches("[]"))
+        .filter(|s| !s.is_empty())
+        .collect();
     names.sort_unstable();
     names.dedup();
     names.into_iter().enumerate().map(|(i, n)| (n, i as Sym)).collect()
@@ -887,7 +1182,10 @@ impl Path {
     /// policy's type checker.
     pub fn new(text: &str) -> Path {
         let syms = text.split('.').map(|s| sym(s).unwrap_or(Sym::MAX)).collect();
-        Path { text: text.to_string(), syms }
+        Path {
+            text: text.to_string(),
+            syms,
+        }
     }
     /// The dotted text.
     pub fn as_str(&self) -> &str {
@@ -945,7 +1243,10 @@ impl Fact {
             J::Bool(b) => Fact::Bool(*b),
             J::Number(n) => {
                 let s = n.to_string();
-                Decimal::from_str(&s).or_else(|_| Decimal::from_scientific(&s)).map(Fact::Num).unwrap_or(Fact::Null)
+                Decimal::from_str(&s)
+                    .or_else(|_| Decimal::from_scientific(&s))
+                    .map(Fact::Num)
+                    .unwrap_or(Fact::Null)
             }
             J::String(s) => {
                 let is_date = catalogue_entry(path).is_some_and(|e| e.1 == FactType::Date);
@@ -962,7 +1263,11 @@ impl Fact {
                 let mut fields: Vec<(Sym, Fact)> = map
                     .iter()
                     .filter_map(|(k, v)| {
-                        let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                        let p = if path.is_empty() {
+                            k.clone()
+                        } else {
+                            format!("{path}.{k}")
+                        };
                         Some((sym(k)?, Fact::from_json(v, &p)))
                     })
                     .collect();
@@ -1014,7 +1319,11 @@ mod tests {
                     out.push(path.to_string());
                 }
                 for (k, v) in m {
-                    let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
                     leaf_paths(v, &p, out);
                 }
             }
@@ -1050,4 +1359,21 @@ mod tests {
         assert_eq!(a.0, Decimal::new(5, 2));
         assert!(serde_json::from_str::<Amount>("\"five\"").is_err());
     }
+}
+
+/// The JSON Schema of [`Application`] (draft 2020-12), as published in
+/// `docs/application-facts.schema.json`.
+pub fn json_schema() -> serde_json::Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(Application)).unwrap_or_default();
+    if let Some(o) = schema.as_object_mut() {
+        o.insert(
+            "$id".into(),
+            "https://guohe.example/schemas/application-facts.json".into(),
+        );
+        o.insert(
+            "description".into(),
+            "Guohe application facts: what a support unit declares for an eligibility check, plus facts from the register.".into(),
+        );
+    }
+    schema
 }

@@ -18,15 +18,23 @@ pub mod naming;
 use std::sync::LazyLock;
 
 pub use citation::{ArticleRef, Citation, ItemStyle};
-pub use eval::{CheckError, Evaluation, Finding, Prepared, Report, Status, Verdict, check_in_force, evaluate, valid_until};
+pub use eval::{
+    CheckError, Evaluation, Finding, Prepared, Report, Status, Verdict, check_in_force, evaluate, valid_until,
+};
 pub use facts::{Application, FactError, RegistryFacts};
 pub use load::PolicyError;
 pub use model::Policy;
 
 /// The policies compiled into the binary: (file name, YAML text).
 pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
-    ("policies/hunan-2026.yaml", include_str!("../../../policies/hunan-2026.yaml")),
-    ("policies/hubei-2022.yaml", include_str!("../../../policies/hubei-2022.yaml")),
+    (
+        "policies/hunan-2026.yaml",
+        include_str!("../../../policies/hunan-2026.yaml"),
+    ),
+    (
+        "policies/hubei-2022.yaml",
+        include_str!("../../../policies/hubei-2022.yaml"),
+    ),
 ];
 
 static BUILTIN: LazyLock<Vec<Policy>> = LazyLock::new(|| {
@@ -58,7 +66,9 @@ pub struct PolicySet {
 
 impl Default for PolicySet {
     fn default() -> Self {
-        PolicySet { policies: builtin().to_vec() }
+        PolicySet {
+            policies: builtin().to_vec(),
+        }
     }
 }
 
@@ -93,7 +103,10 @@ impl Policy {
     }
     /// A citation into this policy.
     pub fn cite(&self, at: ArticleRef) -> Citation {
-        Citation { policy: self.id.clone(), at }
+        Citation {
+            policy: self.id.clone(),
+            at,
+        }
     }
     /// The Chinese form of a citation, e.g. `第二十八条第（一）项`.
     pub fn cite_zh(&self, at: ArticleRef) -> String {

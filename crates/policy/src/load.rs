@@ -33,17 +33,28 @@ pub fn from_yaml(text: &str, file: &str) -> Result<Policy, PolicyError> {
     let de = serde_yaml_ng::Deserializer::from_str(text);
     let policy: Policy = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        PolicyError { file: file.into(), path: if path == "." { String::new() } else { path }, reason: e.into_inner().to_string() }
+        PolicyError {
+            file: file.into(),
+            path: if path == "." { String::new() } else { path },
+            reason: e.into_inner().to_string(),
+        }
     })?;
-    validate(&policy).map_err(|(path, reason)| PolicyError { file: file.into(), path, reason })?;
+    validate(&policy).map_err(|(path, reason)| PolicyError {
+        file: file.into(),
+        path,
+        reason,
+    })?;
     Ok(policy)
 }
 
 /// Reads a policy file from disk.
 pub fn from_path(path: &Path) -> Result<Policy, PolicyError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| PolicyError { file: name.clone(), path: String::new(), reason: format!("cannot read the file: {e}") })?;
+    let text = std::fs::read_to_string(path).map_err(|e| PolicyError {
+        file: name.clone(),
+        path: String::new(),
+        reason: format!("cannot read the file: {e}"),
+    })?;
     from_yaml(&text, &name)
 }
 
@@ -56,39 +67,73 @@ fn bad(path: impl Into<String>, reason: impl Into<String>) -> Invalid {
 /// Checks everything serde cannot: references, uniqueness, fact paths and types.
 pub fn validate(p: &Policy) -> Result<(), Invalid> {
     if p.schema != SCHEMA {
-        return Err(bad("schema", format!("this build reads `{SCHEMA}`, the file says `{}`", p.schema)));
+        return Err(bad(
+            "schema",
+            format!("this build reads `{SCHEMA}`, the file says `{}`", p.schema),
+        ));
     }
-    if p.id.is_empty() || !p.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-        return Err(bad("id", "the id must be lowercase letters, digits and '-', e.g. `hubei-2022`"));
+    if p.id.is_empty()
+        || !p
+            .id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(bad(
+            "id",
+            "the id must be lowercase letters, digits and '-', e.g. `hubei-2022`",
+        ));
     }
     if p.validity.years == 0 {
         return Err(bad("validity.years", "must be at least 1"));
     }
     if p.in_force_from < p.published_on {
-        return Err(bad("in_force_from", "a policy cannot enter into force before it is published"));
+        return Err(bad(
+            "in_force_from",
+            "a policy cannot enter into force before it is published",
+        ));
     }
     // Articles: numbered 1..n without gaps or repeats, items likewise.
     for (i, a) in p.articles.iter().enumerate() {
         if a.number as usize != i + 1 {
-            return Err(bad(format!("articles[{i}].number"), format!("expected article {} here, found {}", i + 1, a.number)));
+            return Err(bad(
+                format!("articles[{i}].number"),
+                format!("expected article {} here, found {}", i + 1, a.number),
+            ));
         }
         if a.text.trim().is_empty() {
             return Err(bad(format!("articles[{i}].text"), "an article needs its text"));
         }
         for (j, it) in a.items.iter().enumerate() {
             if it.number as usize != j + 1 {
-                return Err(bad(format!("articles[{i}].items[{j}].number"), format!("expected item {} here", j + 1)));
+                return Err(bad(
+                    format!("articles[{i}].items[{j}].number"),
+                    format!("expected item {} here", j + 1),
+                ));
             }
         }
     }
     let cites = |at: ArticleRef, path: String| -> Result<(), Invalid> {
         let Some(a) = p.articles.get(at.article as usize - 1) else {
-            return Err(bad(path, format!("cites article {} but the policy has {} articles", at.article, p.articles.len())));
+            return Err(bad(
+                path,
+                format!(
+                    "cites article {} but the policy has {} articles",
+                    at.article,
+                    p.articles.len()
+                ),
+            ));
         };
         if let Some(i) = at.item
             && a.items.get(i as usize - 1).is_none()
         {
-            return Err(bad(path, format!("cites item {i} of article {}, which has {} items", at.article, a.items.len())));
+            return Err(bad(
+                path,
+                format!(
+                    "cites item {i} of article {}, which has {} items",
+                    at.article,
+                    a.items.len()
+                ),
+            ));
         }
         Ok(())
     };
@@ -110,7 +155,10 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
         let mut seen = HashSet::new();
         for (i, t) in terms.iter().enumerate() {
             if !seen.insert(t.code.as_str()) {
-                return Err(bad(format!("vocabularies.{name}[{i}].code"), format!("`{}` is defined twice", t.code)));
+                return Err(bad(
+                    format!("vocabularies.{name}[{i}].code"),
+                    format!("`{}` is defined twice", t.code),
+                ));
             }
             if let Some(a) = t.article {
                 cites(a, format!("vocabularies.{name}[{i}].article"))?;
@@ -119,13 +167,19 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
     }
     for (i, c) in v.categories.iter().enumerate() {
         if c.name_suffix.is_none() {
-            return Err(bad(format!("vocabularies.categories[{i}]"), "a category needs `name_suffix` for the official name"));
+            return Err(bad(
+                format!("vocabularies.categories[{i}]"),
+                "a category needs `name_suffix` for the official name",
+            ));
         }
     }
     let mut ids = HashSet::new();
     for (i, it) in p.interpretations.iter().enumerate() {
         if !ids.insert(it.id.as_str()) {
-            return Err(bad(format!("interpretations[{i}].id"), format!("`{}` is defined twice", it.id)));
+            return Err(bad(
+                format!("interpretations[{i}].id"),
+                format!("`{}` is defined twice", it.id),
+            ));
         }
         cites(it.article, format!("interpretations[{i}].article"))?;
     }
@@ -139,13 +193,28 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
         cites(r.article, format!("{at}.article"))?;
         for x in &r.interpretations {
             if !interp.contains(x.as_str()) {
-                return Err(bad(format!("{at}.interpretations"), format!("no interpretation `{x}` in this policy")));
+                return Err(bad(
+                    format!("{at}.interpretations"),
+                    format!("no interpretation `{x}` in this policy"),
+                ));
             }
         }
         match (r.mode, &r.condition, &r.evidence) {
-            (Mode::Computed, None, _) => return Err(bad(format!("{at}.condition"), "a computed rule needs a condition")),
-            (Mode::Attested, None, _) => return Err(bad(format!("{at}.condition"), "an attested rule needs the declaration it checks")),
-            (Mode::Attested, _, None) => return Err(bad(format!("{at}.evidence"), "an attested rule names the attachment that backs it")),
+            (Mode::Computed, None, _) => {
+                return Err(bad(format!("{at}.condition"), "a computed rule needs a condition"));
+            }
+            (Mode::Attested, None, _) => {
+                return Err(bad(
+                    format!("{at}.condition"),
+                    "an attested rule needs the declaration it checks",
+                ));
+            }
+            (Mode::Attested, _, None) => {
+                return Err(bad(
+                    format!("{at}.evidence"),
+                    "an attested rule names the attachment that backs it",
+                ));
+            }
             (Mode::Computed | Mode::Judged, _, Some(_)) => {
                 return Err(bad(format!("{at}.evidence"), "only attested rules take `evidence`"));
             }
@@ -162,37 +231,64 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
     for (path, a) in [
         ("procedure.application.article", Some(pr.application.article)),
         ("procedure.recommendation.article", Some(pr.recommendation.article)),
-        ("procedure.recommendation.direct_article", pr.recommendation.direct_article),
+        (
+            "procedure.recommendation.direct_article",
+            pr.recommendation.direct_article,
+        ),
         ("procedure.expert_review.article", Some(pr.expert_review.article)),
-        ("procedure.expert_review.site_inspection", pr.expert_review.site_inspection),
+        (
+            "procedure.expert_review.site_inspection",
+            pr.expert_review.site_inspection,
+        ),
         ("procedure.decision.article", Some(pr.decision.article)),
         ("procedure.public_notice.article", Some(pr.public_notice.article)),
-        ("procedure.public_notice.objections_article", Some(pr.public_notice.objections_article)),
+        (
+            "procedure.public_notice.objections_article",
+            Some(pr.public_notice.objections_article),
+        ),
         ("procedure.naming.article", Some(pr.naming.article)),
-        ("procedure.naming.announcement_article", Some(pr.naming.announcement_article)),
+        (
+            "procedure.naming.announcement_article",
+            Some(pr.naming.announcement_article),
+        ),
     ] {
         if let Some(a) = a {
             cites(a, path.into())?;
         }
     }
     if pr.expert_review.score_min >= pr.expert_review.score_max {
-        return Err(bad("procedure.expert_review.score_max", "must be greater than score_min"));
+        return Err(bad(
+            "procedure.expert_review.score_max",
+            "must be greater than score_min",
+        ));
     }
     if pr.public_notice.working_days == 0 {
         return Err(bad("procedure.public_notice.working_days", "must be at least 1"));
     }
     if !pr.recommendation.direct_for_affiliations.is_empty() && pr.recommendation.direct_article.is_none() {
-        return Err(bad("procedure.recommendation.direct_article", "direct application needs the article that allows it"));
+        return Err(bad(
+            "procedure.recommendation.direct_article",
+            "direct application needs the article that allows it",
+        ));
     }
     if !v.categories.is_empty() && !pr.naming.template.contains("{category_suffix}") {
-        return Err(bad("procedure.naming.template", "a policy with categories names them: use {category_suffix}"));
+        return Err(bad(
+            "procedure.naming.template",
+            "a policy with categories names them: use {category_suffix}",
+        ));
     }
     for ph in placeholders(&pr.naming.template) {
         if !["domain", "category_suffix", "unit"].contains(&ph.as_str()) {
-            return Err(bad("procedure.naming.template", format!("unknown placeholder {{{ph}}}; use {{domain}}, {{category_suffix}}, {{unit}}")));
+            return Err(bad(
+                "procedure.naming.template",
+                format!("unknown placeholder {{{ph}}}; use {{domain}}, {{category_suffix}}, {{unit}}"),
+            ));
         }
     }
-    for (code, path) in [("approve", "vocabularies.decisions"), ("reject", "vocabularies.decisions")] {
+    for (code, path) in [
+        ("approve", "vocabularies.decisions"),
+        ("reject", "vocabularies.decisions"),
+    ] {
         if term(&v.decisions, code).is_none() {
             return Err(bad(path, format!("the decisions must include `{code}`")));
         }
@@ -200,12 +296,18 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
     let l = &p.lifecycle;
     cites(l.annual_report.article, "lifecycle.annual_report.article".into())?;
     if chrono::NaiveDate::from_ymd_opt(2001, l.annual_report.due_month, l.annual_report.due_day).is_none() {
-        return Err(bad("lifecycle.annual_report", "due_month/due_day is not a day of the year"));
+        return Err(bad(
+            "lifecycle.annual_report",
+            "due_month/due_day is not a day of the year",
+        ));
     }
     if let Some(a) = &l.annual_assessment {
         cites(a.article, "lifecycle.annual_assessment.article".into())?;
         if term(&v.annual_grades, &a.missing_report_grade).is_none() {
-            return Err(bad("lifecycle.annual_assessment.missing_report_grade", format!("`{}` is not an annual grade", a.missing_report_grade)));
+            return Err(bad(
+                "lifecycle.annual_assessment.missing_report_grade",
+                format!("`{}` is not an annual grade", a.missing_report_grade),
+            ));
         }
     }
     cites(l.evaluation.article, "lifecycle.evaluation.article".into())?;
@@ -217,12 +319,18 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
     }
     cites(l.major_changes.article, "lifecycle.major_changes.article".into())?;
     if l.major_changes.approval.is_empty() {
-        return Err(bad("lifecycle.major_changes.approval", "name who approves (recommender, department)"));
+        return Err(bad(
+            "lifecycle.major_changes.approval",
+            "name who approves (recommender, department)",
+        ));
     }
     if let Some(b) = &l.ban {
         cites(b.article, "lifecycle.ban.article".into())?;
         if !interp.contains(b.interpretation.as_str()) {
-            return Err(bad("lifecycle.ban.interpretation", format!("no interpretation `{}`", b.interpretation)));
+            return Err(bad(
+                "lifecycle.ban.interpretation",
+                format!("no interpretation `{}`", b.interpretation),
+            ));
         }
     }
     let mut cids = HashSet::new();
@@ -233,7 +341,9 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
         }
         cites(c.article, format!("{at}.article"))?;
         let (vocab, code, name) = match &c.when {
-            Trigger::Evaluation { grade } | Trigger::ReEvaluation { grade } => (&v.evaluation_grades, grade, "evaluation grade"),
+            Trigger::Evaluation { grade } | Trigger::ReEvaluation { grade } => {
+                (&v.evaluation_grades, grade, "evaluation grade")
+            }
             Trigger::ConsecutiveAnnual { grade, years } => {
                 if *years == 0 {
                     return Err(bad(format!("{at}.when"), "years must be at least 1"));
@@ -247,10 +357,16 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
             Trigger::MajorChange { change } => (&v.major_change_kinds, change, "major change kind"),
         };
         if term(vocab, code).is_none() {
-            return Err(bad(format!("{at}.when"), format!("`{code}` is not a {name} of this policy")));
+            return Err(bad(
+                format!("{at}.when"),
+                format!("`{code}` is not a {name} of this policy"),
+            ));
         }
         if matches!(c.when, Trigger::ReEvaluation { .. }) && l.rectification.is_none() {
-            return Err(bad(format!("{at}.when"), "re-evaluation follows rectification, which the policy does not have"));
+            return Err(bad(
+                format!("{at}.when"),
+                "re-evaluation follows rectification, which the policy does not have",
+            ));
         }
         match c.then {
             Effect::Rectify if l.rectification.is_none() => {
@@ -267,7 +383,10 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
         cites(m.article, "transitions.category_mapping.article".into())?;
         for (i, o) in m.map.iter().enumerate() {
             if term(&v.categories, &o.new).is_none() {
-                return Err(bad(format!("transitions.category_mapping.map[{i}].new"), format!("`{}` is not a category", o.new)));
+                return Err(bad(
+                    format!("transitions.category_mapping.map[{i}].new"),
+                    format!("`{}` is not a category", o.new),
+                ));
             }
         }
     }
@@ -343,7 +462,10 @@ impl<'p> Scope<'p> {
 
 fn fact_type(path: &str, at: &str) -> Result<Ty, Invalid> {
     catalogue_entry(path).map(|e| Ty::of(e.1)).ok_or_else(|| {
-        bad(at, format!("`{path}` is not a fact of the application (see docs/application-facts.md for the catalogue)"))
+        bad(
+            at,
+            format!("`{path}` is not a fact of the application (see docs/application-facts.md for the catalogue)"),
+        )
     })
 }
 
@@ -383,7 +505,9 @@ fn list_op(op: &ListOp, scope: &Scope<'_>, at: &str, field_ty: Option<Ty>) -> Re
                 return Err(bad(format!("{at}.within"), format!("`{date_field}` is not a date")));
             }
         }
-        Some(Window::Overlaps { start_field, end_field, .. }) => {
+        Some(Window::Overlaps {
+            start_field, end_field, ..
+        }) => {
             for f in [start_field, end_field] {
                 if item_type(&op.list, f, at)? != Ty::Date {
                     return Err(bad(format!("{at}.within"), format!("`{f}` is not a date")));
@@ -392,12 +516,18 @@ fn list_op(op: &ListOp, scope: &Scope<'_>, at: &str, field_ty: Option<Ty>) -> Re
         }
         Some(Window::CompleteYears { field, .. }) => {
             if !matches!(item_type(&op.list, field, at)?, Ty::Date | Ty::Num) {
-                return Err(bad(format!("{at}.within"), format!("`{field}` is neither a year nor a date")));
+                return Err(bad(
+                    format!("{at}.within"),
+                    format!("`{field}` is neither a year nor a date"),
+                ));
             }
         }
     }
     if let Some(w) = &op.filter {
-        let inner = Scope { policy: scope.policy, list: Some(op.list.to_string()) };
+        let inner = Scope {
+            policy: scope.policy,
+            list: Some(op.list.to_string()),
+        };
         expect(w, Ty::Bool, &inner, &format!("{at}.where"))?;
     }
     Ok(())
@@ -406,9 +536,15 @@ fn list_op(op: &ListOp, scope: &Scope<'_>, at: &str, field_ty: Option<Ty>) -> Re
 fn infer(e: &Expr, scope: &Scope<'_>, at: &str) -> Result<Ty, Invalid> {
     if let Some(a) = e.article {
         let p = scope.policy;
-        let ok = p.articles.get(a.article as usize - 1).is_some_and(|art| a.item.is_none_or(|i| art.items.len() >= i as usize));
+        let ok = p
+            .articles
+            .get(a.article as usize - 1)
+            .is_some_and(|art| a.item.is_none_or(|i| art.items.len() >= i as usize));
         if !ok {
-            return Err(bad(format!("{at}.article"), format!("cites {a}, which the policy does not have")));
+            return Err(bad(
+                format!("{at}.article"),
+                format!("cites {a}, which the policy does not have"),
+            ));
         }
     }
     Ok(match &e.kind {
@@ -425,7 +561,11 @@ fn infer(e: &Expr, scope: &Scope<'_>, at: &str) -> Result<Ty, Invalid> {
             Some(list) => item_type(list, field, &format!("{at}.item"))?,
         },
         ExprKind::All(items) | ExprKind::Any(items) => {
-            let op = if matches!(e.kind, ExprKind::All(_)) { "all" } else { "any" };
+            let op = if matches!(e.kind, ExprKind::All(_)) {
+                "all"
+            } else {
+                "any"
+            };
             for (i, c) in items.iter().enumerate() {
                 expect(c, Ty::Bool, scope, &format!("{at}.{op}[{i}]"))?;
             }
@@ -436,11 +576,22 @@ fn infer(e: &Expr, scope: &Scope<'_>, at: &str) -> Result<Ty, Invalid> {
             Ty::Bool
         }
         ExprKind::AtLeast(v, r) | ExprKind::AtMost(v, r) => {
-            let op = if matches!(e.kind, ExprKind::AtLeast(..)) { "at_least" } else { "at_most" };
+            let op = if matches!(e.kind, ExprKind::AtLeast(..)) {
+                "at_least"
+            } else {
+                "at_most"
+            };
             let tv = infer(v, scope, &format!("{at}.{op}.value"))?;
             let tr = infer(r, scope, &format!("{at}.{op}"))?;
             if !matches!(tv, Ty::Num | Ty::Date) || tv != tr {
-                return Err(bad(format!("{at}.{op}"), format!("compares {} with {}; both must be numbers (or both dates)", tv.name(), tr.name())));
+                return Err(bad(
+                    format!("{at}.{op}"),
+                    format!(
+                        "compares {} with {}; both must be numbers (or both dates)",
+                        tv.name(),
+                        tr.name()
+                    ),
+                ));
             }
             Ty::Bool
         }
@@ -448,7 +599,10 @@ fn infer(e: &Expr, scope: &Scope<'_>, at: &str) -> Result<Ty, Invalid> {
             let tv = infer(v, scope, &format!("{at}.equals.value"))?;
             let tr = infer(r, scope, &format!("{at}.equals.to"))?;
             if tv != tr {
-                return Err(bad(format!("{at}.equals"), format!("compares {} with {}", tv.name(), tr.name())));
+                return Err(bad(
+                    format!("{at}.equals"),
+                    format!("compares {} with {}", tv.name(), tr.name()),
+                ));
             }
             Ty::Bool
         }
@@ -461,7 +615,10 @@ fn infer(e: &Expr, scope: &Scope<'_>, at: &str) -> Result<Ty, Invalid> {
                     Literal::Text(_) => Ty::Text,
                 };
                 if tl != tv {
-                    return Err(bad(format!("{at}.one_of.set[{i}]"), format!("is {}, but the value is {}", tl.name(), tv.name())));
+                    return Err(bad(
+                        format!("{at}.one_of.set[{i}]"),
+                        format!("is {}, but the value is {}", tl.name(), tv.name()),
+                    ));
                 }
             }
             Ty::Bool
@@ -484,11 +641,19 @@ fn infer(e: &Expr, scope: &Scope<'_>, at: &str) -> Result<Ty, Invalid> {
                 return Err(bad(here, format!("`{list}` is not a list")));
             }
             if !matches!(item_type(list, by, &here)?, Ty::Num | Ty::Date) {
-                return Err(bad(here, format!("`{by}` cannot order items: it is neither a number nor a date")));
+                return Err(bad(
+                    here,
+                    format!("`{by}` cannot order items: it is neither a number nor a date"),
+                ));
             }
             item_type(list, field, &here)?
         }
-        ExprKind::RatioBanded { numerator, denominator, band_by, .. } => {
+        ExprKind::RatioBanded {
+            numerator,
+            denominator,
+            band_by,
+            ..
+        } => {
             let here = format!("{at}.ratio_banded");
             expect(numerator, Ty::Num, scope, &format!("{here}.numerator"))?;
             expect(denominator, Ty::Num, scope, &format!("{here}.denominator"))?;

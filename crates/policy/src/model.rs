@@ -540,7 +540,10 @@ impl TryFrom<TriggerRepr> for Trigger {
             found.push(Trigger::ReEvaluation { grade });
         }
         if let Some(c) = r.consecutive_annual {
-            found.push(Trigger::ConsecutiveAnnual { grade: c.grade, years: c.years });
+            found.push(Trigger::ConsecutiveAnnual {
+                grade: c.grade,
+                years: c.years,
+            });
         }
         if let Some(finding) = r.finding {
             found.push(Trigger::Finding { finding });
@@ -550,8 +553,13 @@ impl TryFrom<TriggerRepr> for Trigger {
         }
         match found.len() {
             1 => Ok(found.remove(0)),
-            0 => Err("a trigger needs one of evaluation, re_evaluation, consecutive_annual, finding, major_change".into()),
-            _ => Err("a trigger takes exactly one of evaluation, re_evaluation, consecutive_annual, finding, major_change".into()),
+            0 => Err(
+                "a trigger needs one of evaluation, re_evaluation, consecutive_annual, finding, major_change".into(),
+            ),
+            _ => Err(
+                "a trigger takes exactly one of evaluation, re_evaluation, consecutive_annual, finding, major_change"
+                    .into(),
+            ),
         }
     }
 }
@@ -562,7 +570,9 @@ impl From<Trigger> for TriggerRepr {
         match t {
             Trigger::Evaluation { grade } => r.evaluation = Some(grade),
             Trigger::ReEvaluation { grade } => r.re_evaluation = Some(grade),
-            Trigger::ConsecutiveAnnual { grade, years } => r.consecutive_annual = Some(ConsecutiveRepr { grade, years }),
+            Trigger::ConsecutiveAnnual { grade, years } => {
+                r.consecutive_annual = Some(ConsecutiveRepr { grade, years })
+            }
             Trigger::Finding { finding } => r.finding = Some(finding),
             Trigger::MajorChange { change } => r.major_change = Some(change),
         }

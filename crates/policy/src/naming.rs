@@ -50,16 +50,32 @@ pub fn official_name(policy: &Policy, domain: &str, category: Option<&str>, unit
         return Err(NamingError::Domain("过长（最多30字）"));
     }
     let cats = &policy.vocabularies.categories;
-    let allowed = || cats.iter().map(|c| format!("{}（{}）", c.code, c.zh)).collect::<Vec<_>>().join("、");
+    let allowed = || {
+        cats.iter()
+            .map(|c| format!("{}（{}）", c.code, c.zh))
+            .collect::<Vec<_>>()
+            .join("、")
+    };
     let suffix = match (category, cats.is_empty()) {
         (_, true) => "",
-        (None, false) => return Err(NamingError::MissingCategory { policy: policy.id.clone(), allowed: allowed() }),
-        (Some(c), false) => match term(cats, c).or_else(|| cats.iter().find(|t| t.zh == c || t.name_suffix.as_deref() == Some(c))) {
-            Some(t) => t.name_suffix.as_deref().unwrap_or(&t.zh),
-            None => {
-                return Err(NamingError::UnknownCategory { given: c.into(), policy: policy.id.clone(), allowed: allowed() });
+        (None, false) => {
+            return Err(NamingError::MissingCategory {
+                policy: policy.id.clone(),
+                allowed: allowed(),
+            });
+        }
+        (Some(c), false) => {
+            match term(cats, c).or_else(|| cats.iter().find(|t| t.zh == c || t.name_suffix.as_deref() == Some(c))) {
+                Some(t) => t.name_suffix.as_deref().unwrap_or(&t.zh),
+                None => {
+                    return Err(NamingError::UnknownCategory {
+                        given: c.into(),
+                        policy: policy.id.clone(),
+                        allowed: allowed(),
+                    });
+                }
             }
-        },
+        }
     };
     Ok(policy
         .procedure

@@ -40,7 +40,11 @@ fn missing_required_fact_names_it() {
     a["unit"].as_object_mut().unwrap().remove("uscc");
     let e = err(&a.to_string());
     assert_eq!(e.path, "unit");
-    assert!(e.message_zh.contains("缺少必填项") && e.message_zh.contains("uscc"), "{}", e.message_zh);
+    assert!(
+        e.message_zh.contains("缺少必填项") && e.message_zh.contains("uscc"),
+        "{}",
+        e.message_zh
+    );
 }
 
 #[test]

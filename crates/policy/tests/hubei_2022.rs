@@ -44,9 +44,17 @@ fn art_8_1_registered_existing_legal_person() {
 fn art_8_1_no_records_in_three_years() {
     for list in ["bad_credit_records", "integrity_records"] {
         let mut a = hubei();
-        set(&mut a, &format!("/unit/{list}"), json!([{ "date": "2023-03-17", "description": "x" }]));
+        set(
+            &mut a,
+            &format!("/unit/{list}"),
+            json!([{ "date": "2023-03-17", "description": "x" }]),
+        );
         assert_rule(&check(&a), "unit.credit", Fail, "hubei-2022:8.1");
-        set(&mut a, &format!("/unit/{list}"), json!([{ "date": "2023-03-16", "description": "x" }]));
+        set(
+            &mut a,
+            &format!("/unit/{list}"),
+            json!([{ "date": "2023-03-16", "description": "x" }]),
+        );
         assert_rule(&check(&a), "unit.credit", Pass, "hubei-2022:8.1");
     }
 }
@@ -65,7 +73,11 @@ fn art_8_2_long_term_partner_attested() {
     set(&mut a, "/partner_institutions/0/agreement", json!(false));
     assert_rule(&check(&a), "unit.long_term_partners", Fail, "hubei-2022:8.2");
     set(&mut a, "/partner_institutions/0/agreement", json!(true));
-    set(&mut a, "/partner_institutions/0/kind", json!("international_organisation"));
+    set(
+        &mut a,
+        "/partner_institutions/0/kind",
+        json!("international_organisation"),
+    );
     assert_rule(&check(&a), "unit.long_term_partners", Fail, "hubei-2022:8.2");
 }
 
@@ -94,19 +106,37 @@ fn art_9_2_director_records() {
 /// 第九条第（三）项：近3年内以负责人身份承担过省（部）级及以上国际科技合作项目.
 #[test]
 fn art_9_3_director_led_project_in_window() {
-    let project = |level: &str, role: &str, end: &str| {
-        json!([{ "name": "p", "level": level, "kind": "cooperation", "role": role, "start_date": "2019-01-01", "end_date": end }])
-    };
+    let project = |level: &str, role: &str, end: &str| json!([{ "name": "p", "level": level, "kind": "cooperation", "role": role, "start_date": "2019-01-01", "end_date": end }]);
     let mut a = hubei();
-    set(&mut a, "/director/projects_led", project("provincial", "lead", "2023-03-17"));
+    set(
+        &mut a,
+        "/director/projects_led",
+        project("provincial", "lead", "2023-03-17"),
+    );
     assert_rule(&check(&a), "director.led_project", Pass, "hubei-2022:9.3");
-    set(&mut a, "/director/projects_led", project("provincial", "lead", "2023-03-16"));
+    set(
+        &mut a,
+        "/director/projects_led",
+        project("provincial", "lead", "2023-03-16"),
+    );
     assert_rule(&check(&a), "director.led_project", Fail, "hubei-2022:9.3");
-    set(&mut a, "/director/projects_led", project("municipal", "lead", "2025-01-01"));
+    set(
+        &mut a,
+        "/director/projects_led",
+        project("municipal", "lead", "2025-01-01"),
+    );
     assert_rule(&check(&a), "director.led_project", Fail, "hubei-2022:9.3");
-    set(&mut a, "/director/projects_led", project("ministerial", "participant", "2025-01-01"));
+    set(
+        &mut a,
+        "/director/projects_led",
+        project("ministerial", "participant", "2025-01-01"),
+    );
     assert_rule(&check(&a), "director.led_project", Fail, "hubei-2022:9.3");
-    set(&mut a, "/director/projects_led", project("ministerial", "lead", "2025-01-01"));
+    set(
+        &mut a,
+        "/director/projects_led",
+        project("ministerial", "lead", "2025-01-01"),
+    );
     assert_rule(&check(&a), "director.led_project", Pass, "hubei-2022:9.3");
 }
 
@@ -114,10 +144,14 @@ fn park(n_qualifying: usize, n_other: usize, domains: &[&str]) -> Value {
     let mut a = as_kind("park_committee");
     let mut ents = Vec::new();
     for i in 0..n_qualifying {
-        ents.push(json!({ "name": format!("企业{i}"), "high_tech_or_innovative": true, "international_cooperation": true }));
+        ents.push(
+            json!({ "name": format!("企业{i}"), "high_tech_or_innovative": true, "international_cooperation": true }),
+        );
     }
     for i in 0..n_other {
-        ents.push(json!({ "name": format!("其他{i}"), "high_tech_or_innovative": true, "international_cooperation": false }));
+        ents.push(
+            json!({ "name": format!("其他{i}"), "high_tech_or_innovative": true, "international_cooperation": false }),
+        );
     }
     set(&mut a, "/unit/park_enterprises", json!(ents));
     set(&mut a, "/unit/park_industry_domains", json!(domains));
@@ -131,8 +165,18 @@ fn art_10_1_park_committee() {
     assert_rule(&r, "park.enterprises", Pass, "hubei-2022:10.1");
     assert_rule(&r, "park.domains", Pass, "hubei-2022:10.1");
     assert_rule(&r, "enterprise.rd_ratio", NotApplicable, "hubei-2022:10.4");
-    assert_rule(&check(&park(9, 5, &["光电子"])), "park.enterprises", Fail, "hubei-2022:10.1");
-    assert_rule(&check(&park(10, 0, &["a", "b", "c"])), "park.domains", Fail, "hubei-2022:10.1");
+    assert_rule(
+        &check(&park(9, 5, &["光电子"])),
+        "park.enterprises",
+        Fail,
+        "hubei-2022:10.1",
+    );
+    assert_rule(
+        &check(&park(10, 0, &["a", "b", "c"])),
+        "park.domains",
+        Fail,
+        "hubei-2022:10.1",
+    );
     assert_rule(&check(&park(10, 0, &[])), "park.domains", Fail, "hubei-2022:10.1");
 }
 
@@ -146,7 +190,9 @@ fn service(countries: &[&str], scope: &str, events_2025: usize, events_2024: usi
     set(&mut a, "/unit/partner_organisations", json!(orgs));
     let mut events = Vec::new();
     for i in 0..events_2025 {
-        events.push(json!({ "name": format!("活动{i}"), "date": format!("2025-{:02}-10", i % 12 + 1), "high_level": true }));
+        events.push(
+            json!({ "name": format!("活动{i}"), "date": format!("2025-{:02}-10", i % 12 + 1), "high_level": true }),
+        );
     }
     for i in 0..events_2024 {
         events.push(json!({ "name": format!("旧活动{i}"), "date": "2024-06-01", "high_level": true }));
@@ -164,23 +210,53 @@ fn art_10_2_technology_service_organisation() {
     assert_rule(&r, "service.partner_countries", Pass, "hubei-2022:10.2");
     assert_rule(&r, "service.events", Pass, "hubei-2022:10.2");
     // Nine countries fail.
-    assert_rule(&check(&service(&TEN[..9], "national", 5, 0)), "service.partner_countries", Fail, "hubei-2022:10.2");
+    assert_rule(
+        &check(&service(&TEN[..9], "national", 5, 0)),
+        "service.partner_countries",
+        Fail,
+        "hubei-2022:10.2",
+    );
     // Ten organisations in nine countries are still nine countries.
     let mut nine_twice = TEN[..9].to_vec();
     nine_twice.push("DE");
-    assert_rule(&check(&service(&nine_twice, "regional", 5, 0)), "service.partner_countries", Fail, "hubei-2022:10.2");
+    assert_rule(
+        &check(&service(&nine_twice, "regional", 5, 0)),
+        "service.partner_countries",
+        Fail,
+        "hubei-2022:10.2",
+    );
     // Local organisations do not count.
-    assert_rule(&check(&service(&TEN, "local", 5, 0)), "service.partner_countries", Fail, "hubei-2022:10.2");
+    assert_rule(
+        &check(&service(&TEN, "local", 5, 0)),
+        "service.partner_countries",
+        Fail,
+        "hubei-2022:10.2",
+    );
     // Four events last year fail; events of the year before do not count for last year.
-    assert_rule(&check(&service(&TEN, "national", 4, 3)), "service.events", Fail, "hubei-2022:10.2");
+    assert_rule(
+        &check(&service(&TEN, "national", 4, 3)),
+        "service.events",
+        Fail,
+        "hubei-2022:10.2",
+    );
 }
 
 fn academic() -> Value {
     let mut a = as_kind("university");
-    set(&mut a, "/unit/international_projects", json!([{ "name": "p", "level": "provincial", "kind": "cooperation", "role": "lead", "start_date": "2024-01-01" }]));
+    set(
+        &mut a,
+        "/unit/international_projects",
+        json!([{ "name": "p", "level": "provincial", "kind": "cooperation", "role": "lead", "start_date": "2024-01-01" }]),
+    );
     set(&mut a, "/unit/joint_lab_or_mechanism", json!(true));
-    set(&mut a, "/attachments", json!([{ "kind": "cooperation_agreement", "file": "a.pdf" }, { "kind": "joint_platform", "file": "lab.pdf" }]));
-    let papers: Vec<Value> = (0..3).map(|i| json!({ "name": format!("paper {i}"), "date": "2024-01-01", "high_level": true })).collect();
+    set(
+        &mut a,
+        "/attachments",
+        json!([{ "kind": "cooperation_agreement", "file": "a.pdf" }, { "kind": "joint_platform", "file": "lab.pdf" }]),
+    );
+    let papers: Vec<Value> = (0..3)
+        .map(|i| json!({ "name": format!("paper {i}"), "date": "2024-01-01", "high_level": true }))
+        .collect();
     set(&mut a, "/unit/joint_papers", json!(papers));
     a
 }
@@ -200,15 +276,23 @@ fn art_10_3_university_or_institute() {
     assert_rule(&check(&a), "academic.project", Fail, "hubei-2022:10.3");
 
     let mut a = academic();
-    set(&mut a, "/attachments", json!([{ "kind": "cooperation_agreement", "file": "a.pdf" }]));
+    set(
+        &mut a,
+        "/attachments",
+        json!([{ "kind": "cooperation_agreement", "file": "a.pdf" }]),
+    );
     assert_rule(&check(&a), "academic.joint_platform", Fail, "hubei-2022:10.3");
 
     let mut a = academic();
-    let two: Vec<Value> = (0..2).map(|i| json!({ "name": format!("p{i}"), "date": "2024-01-01", "high_level": true })).collect();
+    let two: Vec<Value> = (0..2)
+        .map(|i| json!({ "name": format!("p{i}"), "date": "2024-01-01", "high_level": true }))
+        .collect();
     set(&mut a, "/unit/joint_papers", json!(two.clone()));
     set(&mut a, "/unit/joint_academic_events", json!(two));
     assert_rule(&check(&a), "academic.joint_output", Fail, "hubei-2022:10.3");
-    let three: Vec<Value> = (0..3).map(|i| json!({ "name": format!("e{i}"), "date": "2024-01-01", "high_level": true })).collect();
+    let three: Vec<Value> = (0..3)
+        .map(|i| json!({ "name": format!("e{i}"), "date": "2024-01-01", "high_level": true }))
+        .collect();
     set(&mut a, "/unit/joint_academic_events", json!(three));
     assert_rule(&check(&a), "academic.joint_output", Pass, "hubei-2022:10.3");
 }
@@ -226,15 +310,15 @@ fn finance(latest_revenue: &str, latest_rd: &str) -> Value {
 #[test]
 fn art_10_4_rd_ratio_bands() {
     let cases = [
-        ("50000000", "2500000", Pass),      // exactly 50m is held to 5%: 5.00% passes
-        ("50000000", "2499999.99", Fail),   // just under 5%
+        ("50000000", "2500000", Pass),       // exactly 50m is held to 5%: 5.00% passes
+        ("50000000", "2499999.99", Fail),    // just under 5%
         ("50000000.01", "2000000.01", Pass), // above 50m: 4% band
-        ("50000000.01", "2000000", Fail),   // 3.99999…% in the 4% band
-        ("200000000", "8000000", Pass),     // exactly 200m is held to 4%
+        ("50000000.01", "2000000", Fail),    // 3.99999…% in the 4% band
+        ("200000000", "8000000", Pass),      // exactly 200m is held to 4%
         ("200000000", "7999999", Fail),
-        ("200000001", "6000000.03", Pass),  // above 200m: 3%
+        ("200000001", "6000000.03", Pass), // above 200m: 3%
         ("200000001", "6000000", Fail),
-        ("0", "0", Fail),                   // no revenue, no ratio
+        ("0", "0", Fail), // no revenue, no ratio
     ];
     for (revenue, rd, want) in cases {
         let mut a = hubei();
@@ -261,7 +345,11 @@ fn art_10_4_rd_ratio_bands() {
 #[test]
 fn art_10_4_missing_fiscal_year_names_the_field() {
     let mut a = hubei();
-    set(&mut a, "/unit/finance", json!([{ "year": 2024, "sales_revenue": 1, "rd_expense": 1 }, { "year": 2025, "sales_revenue": 1, "rd_expense": 1 }]));
+    set(
+        &mut a,
+        "/unit/finance",
+        json!([{ "year": 2024, "sales_revenue": 1, "rd_expense": 1 }, { "year": 2025, "sales_revenue": 1, "rd_expense": 1 }]),
+    );
     let e = check_value(&a).unwrap_err();
     assert_eq!(e.path(), Some("unit.finance"));
     assert!(e.message_zh().contains("2023—2025"), "{}", e.message_zh());
@@ -296,11 +384,19 @@ fn art_10_4_international_rd_and_market() {
 #[test]
 fn art_11_international_organisation_country() {
     let mut a = hubei();
-    set(&mut a, "/primary_partner", json!({ "country": "FR", "organisation": { "name": "UNESCO", "headquarters_country": "FR", "country_basis": "headquarters" } }));
+    set(
+        &mut a,
+        "/primary_partner",
+        json!({ "country": "FR", "organisation": { "name": "UNESCO", "headquarters_country": "FR", "country_basis": "headquarters" } }),
+    );
     assert_rule(&check(&a), "partner.primary_country", Pass, "hubei-2022:11");
     set(&mut a, "/primary_partner/country", json!("KE"));
     assert_rule(&check(&a), "partner.primary_country", Fail, "hubei-2022:11");
-    set(&mut a, "/primary_partner/organisation/country_basis", json!("project_location"));
+    set(
+        &mut a,
+        "/primary_partner/organisation/country_basis",
+        json!("project_location"),
+    );
     assert_rule(&check(&a), "partner.primary_country", Pass, "hubei-2022:11");
 }
 
@@ -345,7 +441,11 @@ fn reasons_name_the_figures() {
     set(&mut a, "/unit/finance", finance("50000000", "2400000"));
     let r = check(&a);
     let f = r.findings.iter().find(|f| f.rule == "enterprise.rd_ratio").unwrap();
-    assert!(f.reason_zh.contains("4.8%") && f.reason_zh.contains("5%"), "{}", f.reason_zh);
+    assert!(
+        f.reason_zh.contains("4.8%") && f.reason_zh.contains("5%"),
+        "{}",
+        f.reason_zh
+    );
     assert!(f.reason_en.contains("4.8%"), "{}", f.reason_en);
     assert!(f.facts.iter().any(|u| u.path == "unit.finance"), "{:?}", f.facts);
     let f = r.findings.iter().find(|f| f.rule == "director.led_project").unwrap();

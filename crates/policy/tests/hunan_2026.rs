@@ -85,19 +85,33 @@ fn art_16_banned_unit_cannot_apply() {
 /// 第六条第1项：承担过省级以上合作计划项目、外国专家项目，或形成标志性跨境合作技术成果。
 #[test]
 fn art_6_1_joint_research_track_record() {
-    let project = |level: &str, kind: &str| {
-        json!([{ "name": "p", "level": level, "kind": kind, "role": "participant", "start_date": "2015-01-01", "end_date": "2016-01-01" }])
-    };
+    let project = |level: &str, kind: &str| json!([{ "name": "p", "level": level, "kind": kind, "role": "participant", "start_date": "2015-01-01", "end_date": "2016-01-01" }]);
     let mut a = hunan();
-    set(&mut a, "/unit/international_projects", project("municipal", "cooperation"));
+    set(
+        &mut a,
+        "/unit/international_projects",
+        project("municipal", "cooperation"),
+    );
     assert_rule(&check(&a), "joint_research.track_record", Fail, "hunan-2026:6.1");
-    set(&mut a, "/unit/international_projects", project("provincial", "exchange"));
+    set(
+        &mut a,
+        "/unit/international_projects",
+        project("provincial", "exchange"),
+    );
     assert_rule(&check(&a), "joint_research.track_record", Fail, "hunan-2026:6.1");
     // No window in 第六条: an old provincial foreign-expert project counts.
-    set(&mut a, "/unit/international_projects", project("provincial", "foreign_expert"));
+    set(
+        &mut a,
+        "/unit/international_projects",
+        project("provincial", "foreign_expert"),
+    );
     assert_rule(&check(&a), "joint_research.track_record", Pass, "hunan-2026:6.1");
     set(&mut a, "/unit/international_projects", json!([]));
-    set(&mut a, "/unit/landmark_results", json!([{ "name": "r", "date": "2020-01-01" }]));
+    set(
+        &mut a,
+        "/unit/landmark_results",
+        json!([{ "name": "r", "date": "2020-01-01" }]),
+    );
     assert_rule(&check(&a), "joint_research.track_record", Pass, "hunan-2026:6.1");
 }
 
@@ -138,11 +152,19 @@ fn art_7_2_three_technology_transfers() {
 #[test]
 fn art_8_1_distinctive_track_record_in_five_years() {
     let mut a = with_category("distinctive");
-    set(&mut a, "/unit/international_projects", json!([{ "name": "p", "level": "provincial", "kind": "exchange", "role": "lead", "start_date": "2019-01-01", "end_date": "2021-04-21" }]));
+    set(
+        &mut a,
+        "/unit/international_projects",
+        json!([{ "name": "p", "level": "provincial", "kind": "exchange", "role": "lead", "start_date": "2019-01-01", "end_date": "2021-04-21" }]),
+    );
     assert_rule(&check(&a), "distinctive.track_record", Pass, "hunan-2026:8.1");
     set(&mut a, "/unit/international_projects/0/end_date", json!("2021-04-20"));
     assert_rule(&check(&a), "distinctive.track_record", Fail, "hunan-2026:8.1");
-    set(&mut a, "/unit/major_events_organised", json!([{ "name": "e", "date": "2022-05-01" }]));
+    set(
+        &mut a,
+        "/unit/major_events_organised",
+        json!([{ "name": "e", "date": "2022-05-01" }]),
+    );
     assert_rule(&check(&a), "distinctive.track_record", Pass, "hunan-2026:8.1");
 }
 

@@ -14,8 +14,18 @@ fn both_policies_load_with_every_article() {
     assert_eq!(hunan.document_number, "湘科发〔2026〕27号");
     assert_eq!(hubei.document_number, "鄂科技规〔2022〕6号");
     assert_eq!(hubei.supersedes[0].document_number, "鄂科技规〔2016〕1号");
-    assert!(hubei.text(ArticleRef::parse("28.1").unwrap()).unwrap().contains("连续 2 年年度考核结果均为不合格"));
-    assert!(hunan.text(ArticleRef::parse("5.4").unwrap()).unwrap().contains("人类遗传资源"));
+    assert!(
+        hubei
+            .text(ArticleRef::parse("28.1").unwrap())
+            .unwrap()
+            .contains("连续 2 年年度考核结果均为不合格")
+    );
+    assert!(
+        hunan
+            .text(ArticleRef::parse("5.4").unwrap())
+            .unwrap()
+            .contains("人类遗传资源")
+    );
     assert_eq!(hubei.cite_zh(ArticleRef::parse("10.4").unwrap()), "第十条第（四）项");
     assert_eq!(builtin().len(), 2);
 }
@@ -49,10 +59,16 @@ fn a_rule_without_an_article_is_invalid() {
 
 #[test]
 fn citing_an_article_that_does_not_exist_is_invalid() {
-    let e = broken("    article: \"8.1\"\n    title_zh: 在湖北省", "    article: \"8.9\"\n    title_zh: 在湖北省");
+    let e = broken(
+        "    article: \"8.1\"\n    title_zh: 在湖北省",
+        "    article: \"8.9\"\n    title_zh: 在湖北省",
+    );
     assert_eq!(e.path, "eligibility[0].article");
     assert!(e.reason.contains("item 9 of article 8"), "{e}");
-    let e = broken("validity: { years: 5, article: \"33\" }", "validity: { years: 5, article: \"34\" }");
+    let e = broken(
+        "validity: { years: 5, article: \"33\" }",
+        "validity: { years: 5, article: \"34\" }",
+    );
     assert_eq!(e.path, "validity.article");
 }
 
@@ -67,7 +83,10 @@ fn unknown_facts_and_type_errors_are_invalid() {
 
 #[test]
 fn unknown_operations_and_vocabulary_codes_are_invalid() {
-    let e = broken("        - at_most:\n            value:\n              count: { list: unit.bad_credit_records", "        - atmost:\n            value:\n              count: { list: unit.bad_credit_records");
+    let e = broken(
+        "        - at_most:\n            value:\n              count: { list: unit.bad_credit_records",
+        "        - atmost:\n            value:\n              count: { list: unit.bad_credit_records",
+    );
     assert!(e.reason.contains("unknown operation `atmost`"), "{e}");
     let e = broken("when: { finding: misconduct }", "when: { finding: misconduckt }");
     assert!(e.reason.contains("`misconduckt` is not a finding"), "{e}");

@@ -51,13 +51,9 @@ static COUNTRIES: LazyLock<Vec<Country>> = LazyLock::new(|| {
 fn parse(text: &'static str) -> Result<Vec<Country>, String> {
     let mut out: Vec<Country> = Vec::new();
     for (line_no, line) in csvline::data_lines(text) {
-        let fields =
-            csvline::split(line).ok_or_else(|| format!("line {line_no}: unbalanced quotes"))?;
+        let fields = csvline::split(line).ok_or_else(|| format!("line {line_no}: unbalanced quotes"))?;
         let [alpha2, name_zh, name_en, note] = fields[..] else {
-            return Err(format!(
-                "line {line_no}: expected 4 fields, found {}",
-                fields.len()
-            ));
+            return Err(format!("line {line_no}: expected 4 fields, found {}", fields.len()));
         };
         if alpha2.len() != 2 || !alpha2.bytes().all(|b| b.is_ascii_uppercase()) {
             return Err(format!("line {line_no}: bad alpha-2 code {alpha2:?}"));
@@ -93,9 +89,7 @@ fn parse(text: &'static str) -> Result<Vec<Country>, String> {
 /// entry carries the canonical uppercase code. Unknown codes give `None`.
 pub fn lookup(code: &str) -> Option<&'static Country> {
     let code = code.trim();
-    COUNTRIES
-        .iter()
-        .find(|c| c.alpha2.eq_ignore_ascii_case(code))
+    COUNTRIES.iter().find(|c| c.alpha2.eq_ignore_ascii_case(code))
 }
 
 /// Looks a country up by its exact Chinese name (e.g. `"中国香港"`), after
@@ -166,10 +160,7 @@ mod tests {
             lookup("BQ").map(|c| c.name_en),
             Some("Bonaire, Sint Eustatius and Saba")
         );
-        assert_eq!(
-            lookup("md").map(|c| c.name_en),
-            Some("Moldova, Republic of")
-        );
+        assert_eq!(lookup("md").map(|c| c.name_en), Some("Moldova, Republic of"));
     }
 
     #[test]

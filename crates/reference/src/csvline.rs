@@ -61,12 +61,7 @@ mod tests {
     fn splits_plain_and_quoted_fields() {
         assert_eq!(
             split("BQ,荷兰加勒比区,\"Bonaire, Sint Eustatius and Saba\","),
-            Some(vec![
-                "BQ",
-                "荷兰加勒比区",
-                "Bonaire, Sint Eustatius and Saba",
-                ""
-            ])
+            Some(vec!["BQ", "荷兰加勒比区", "Bonaire, Sint Eustatius and Saba", ""])
         );
         assert_eq!(split("a,\"b\""), Some(vec!["a", "b"]));
         assert_eq!(split("a,\"b"), None);

@@ -87,13 +87,9 @@ static REGIONS: LazyLock<Vec<Region>> = LazyLock::new(|| {
 fn parse(text: &'static str) -> Result<Vec<Region>, String> {
     let mut out: Vec<Region> = Vec::new();
     for (line_no, line) in csvline::data_lines(text) {
-        let fields =
-            csvline::split(line).ok_or_else(|| format!("line {line_no}: unbalanced quotes"))?;
+        let fields = csvline::split(line).ok_or_else(|| format!("line {line_no}: unbalanced quotes"))?;
         let [code, province, name, kind] = fields[..] else {
-            return Err(format!(
-                "line {line_no}: expected 4 fields, found {}",
-                fields.len()
-            ));
+            return Err(format!("line {line_no}: expected 4 fields, found {}", fields.len()));
         };
         if !is_six_digits(code) {
             return Err(format!("line {line_no}: bad code {code:?}"));
@@ -155,9 +151,7 @@ pub fn province_code(code: &str) -> Result<&str, RegionCodeError> {
     if is_six_digits(code) {
         Ok(&code[..2])
     } else {
-        Err(RegionCodeError::NotSixDigits {
-            code: code.to_owned(),
-        })
+        Err(RegionCodeError::NotSixDigits { code: code.to_owned() })
     }
 }
 
@@ -196,10 +190,7 @@ mod tests {
         assert_eq!(cs.kind, RegionKind::Prefecture);
         assert_eq!(lookup(" 430100 "), Some(cs));
         assert_eq!(lookup("420100").map(|r| r.name), Some("武汉市"));
-        assert_eq!(
-            lookup("433100").map(|r| r.name),
-            Some("湘西土家族苗族自治州")
-        );
+        assert_eq!(lookup("433100").map(|r| r.name), Some("湘西土家族苗族自治州"));
         let sn = lookup("429021").expect("神农架");
         assert_eq!(sn.kind, RegionKind::DirectlyAdministered);
         assert_eq!(lookup("430000").map(|r| r.kind), Some(RegionKind::Province));
@@ -224,15 +215,7 @@ mod tests {
 
     #[test]
     fn province_code_rejects_bad_shapes() {
-        for bad in [
-            "",
-            "43",
-            "43010",
-            "4301000",
-            "43010a",
-            "４３０１００",
-            "43 100",
-        ] {
+        for bad in ["", "43", "43010", "4301000", "43010a", "４３０１００", "43 100"] {
             let err = province_code(bad).expect_err(bad);
             assert!(matches!(err, RegionCodeError::NotSixDigits { .. }));
             assert!(err.message_zh().contains("6位数字"), "{}", err.message_zh());

@@ -46,9 +46,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub const CHARSET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 /// GB 32100 weights of positions 1–17.
-const WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /// GB 11714 weights of the first eight characters of an organisation code.
 const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
@@ -115,18 +113,18 @@ impl UsccError {
             Self::WrongLength { actual } => {
                 format!("统一社会信用代码应为18位，实际为{actual}位")
             }
-            Self::InvalidChar { ch, position } if "IOZSV".contains(ch) => format!(
-                "统一社会信用代码第{position}位不能是字母 {ch}（代码中不使用 I、O、Z、S、V）"
-            ),
+            Self::InvalidChar { ch, position } if "IOZSV".contains(ch) => {
+                format!("统一社会信用代码第{position}位不能是字母 {ch}（代码中不使用 I、O、Z、S、V）")
+            }
             Self::InvalidChar { ch, position } => format!(
                 "统一社会信用代码第{position}位含有无效字符“{ch}”（只能是数字或除 I、O、Z、S、V 以外的大写字母）"
             ),
             Self::CheckCharMismatch { expected, found } => {
                 format!("统一社会信用代码第18位校验码错误：应为 {expected}，实际为 {found}")
             }
-            Self::OrganisationCodeMismatch { expected, found } => format!(
-                "统一社会信用代码第9–17位（组织机构代码）校验错误：第17位应为 {expected}，实际为 {found}"
-            ),
+            Self::OrganisationCodeMismatch { expected, found } => {
+                format!("统一社会信用代码第9–17位（组织机构代码）校验错误：第17位应为 {expected}，实际为 {found}")
+            }
         }
     }
 }
@@ -160,11 +158,7 @@ fn org_check(body: &[u8]) -> char {
 
 /// GB 32100 check character of positions 1–17 (all already in [`CHARSET`]).
 fn check(body: &[u8]) -> char {
-    let sum: u32 = body
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(&b, w)| value(b).unwrap_or(0) * w)
-        .sum();
+    let sum: u32 = body.iter().zip(WEIGHTS).map(|(&b, w)| value(b).unwrap_or(0) * w).sum();
     let idx = (31 - sum % 31) % 31;
     char::from(CHARSET.as_bytes()[idx as usize])
 }
@@ -197,10 +191,7 @@ pub fn parse(code: &str) -> Result<Uscc, UsccError> {
         match b {
             Some(b) => bytes[i] = b,
             None => {
-                return Err(UsccError::InvalidChar {
-                    ch,
-                    position: i + 1,
-                });
+                return Err(UsccError::InvalidChar { ch, position: i + 1 });
             }
         }
     }
@@ -358,10 +349,7 @@ mod tests {
         use serde::de::IntoDeserializer;
         use serde::de::value::{Error as ValueError, StrDeserializer};
         let ok: StrDeserializer<'_, ValueError> = "12100000441626770l".into_deserializer();
-        assert_eq!(
-            Uscc::deserialize(ok).unwrap().as_str(),
-            "12100000441626770L"
-        );
+        assert_eq!(Uscc::deserialize(ok).unwrap().as_str(), "12100000441626770L");
         let bad: StrDeserializer<'_, ValueError> = "12100000441626770X".into_deserializer();
         let err = Uscc::deserialize(bad).unwrap_err().to_string();
         assert!(err.contains("position 18"), "{err}");

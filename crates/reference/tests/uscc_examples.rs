@@ -69,10 +69,7 @@ fn invalid_sample_fails_on_its_check_character() {
             found: 'N'
         }
     );
-    assert_eq!(
-        err.message_zh(),
-        "统一社会信用代码第18位校验码错误：应为 3，实际为 N"
-    );
+    assert_eq!(err.message_zh(), "统一社会信用代码第18位校验码错误：应为 3，实际为 N");
     assert_eq!(
         err.to_string(),
         "unified social credit code check character (position 18) is wrong: expected 3, found N"
@@ -138,10 +135,7 @@ fn wrong_length() {
     ] {
         let err = uscc::parse(code).unwrap_err();
         assert_eq!(err, UsccError::WrongLength { actual }, "{code:?}");
-        assert_eq!(
-            err.message_zh(),
-            format!("统一社会信用代码应为18位，实际为{actual}位")
-        );
+        assert_eq!(err.message_zh(), format!("统一社会信用代码应为18位，实际为{actual}位"));
     }
     // Length counts characters, not bytes.
     assert_eq!(
@@ -151,10 +145,7 @@ fn wrong_length() {
     // Full-width digits have the right count but are not allowed.
     assert_eq!(
         uscc::parse("１２４３００００４４４８８１５９０Ｘ").unwrap_err(),
-        UsccError::InvalidChar {
-            ch: '１',
-            position: 1
-        }
+        UsccError::InvalidChar { ch: '１', position: 1 }
     );
 }
 
@@ -162,26 +153,14 @@ fn wrong_length() {
 fn forbidden_letters() {
     // 'I' at position 9 (a '4' mistyped as 'I').
     let err = uscc::parse("12430000I44881590X").unwrap_err();
-    assert_eq!(
-        err,
-        UsccError::InvalidChar {
-            ch: 'I',
-            position: 9
-        }
-    );
+    assert_eq!(err, UsccError::InvalidChar { ch: 'I', position: 9 });
     assert_eq!(
         err.message_zh(),
         "统一社会信用代码第9位不能是字母 I（代码中不使用 I、O、Z、S、V）"
     );
     // Lowercase is normalised first, so 'o' is reported as 'O'.
     let err = uscc::parse("1243000044488159oX").unwrap_err();
-    assert_eq!(
-        err,
-        UsccError::InvalidChar {
-            ch: 'O',
-            position: 17
-        }
-    );
+    assert_eq!(err, UsccError::InvalidChar { ch: 'O', position: 17 });
     for letter in ['I', 'O', 'Z', 'S', 'V'] {
         let code = format!("{letter}2430000444881590X");
         assert_eq!(
@@ -193,25 +172,12 @@ fn forbidden_letters() {
         );
     }
     let err = uscc::parse("1243000044488-590X").unwrap_err();
-    assert_eq!(
-        err,
-        UsccError::InvalidChar {
-            ch: '-',
-            position: 14
-        }
-    );
-    assert!(
-        err.message_zh().contains("无效字符“-”"),
-        "{}",
-        err.message_zh()
-    );
+    assert_eq!(err, UsccError::InvalidChar { ch: '-', position: 14 });
+    assert!(err.message_zh().contains("无效字符“-”"), "{}", err.message_zh());
     // Whitespace inside the code is not trimmed.
     assert!(matches!(
         uscc::parse("12430000 44881590X").unwrap_err(),
-        UsccError::InvalidChar {
-            ch: ' ',
-            position: 9
-        }
+        UsccError::InvalidChar { ch: ' ', position: 9 }
     ));
 }
 

@@ -41,8 +41,7 @@ struct Target {
 }
 
 fn pg_admin_url() -> String {
-    std::env::var("GUOHE_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".to_string())
+    std::env::var("GUOHE_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".to_string())
 }
 
 fn with_database(url: &str, db: &str) -> String {
@@ -63,11 +62,7 @@ async fn pg_target(name: &str) -> Option<(EventLog, (String, String))> {
         return None;
     }
     let admin = pg_admin_url();
-    let pool = match PgPoolOptions::new()
-        .max_connections(1)
-        .connect(&admin)
-        .await
-    {
+    let pool = match PgPoolOptions::new().max_connections(1).connect(&admin).await {
         Ok(p) => p,
         Err(e) => {
             eprintln!("PostgreSQL unreachable ({e}); skipping PostgreSQL benchmarks");
@@ -75,12 +70,10 @@ async fn pg_target(name: &str) -> Option<(EventLog, (String, String))> {
         }
     };
     let db = format!("guohe_bench_{name}_{}", std::process::id());
-    sqlx::query(AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {db} WITH (FORCE)"
-    )))
-    .execute(&pool)
-    .await
-    .ok()?;
+    sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")))
+        .execute(&pool)
+        .await
+        .ok()?;
     sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {db}")))
         .execute(&pool)
         .await
@@ -92,11 +85,9 @@ async fn pg_target(name: &str) -> Option<(EventLog, (String, String))> {
 
 async fn drop_pg(admin: &str, db: &str) {
     if let Ok(pool) = PgPoolOptions::new().max_connections(1).connect(admin).await {
-        let _ = sqlx::query(AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {db} WITH (FORCE)"
-        )))
-        .execute(&pool)
-        .await;
+        let _ = sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")))
+            .execute(&pool)
+            .await;
         pool.close().await;
     }
 }
@@ -149,9 +140,7 @@ fn bench_append(c: &mut Criterion) {
                 b.iter(|| {
                     let v = version.get();
                     let events = (0..batch).map(|i| event(&stream, i)).collect();
-                    let stored = rt
-                        .block_on(t.log.append(&stream, v, events))
-                        .expect("append");
+                    let stored = rt.block_on(t.log.append(&stream, v, events)).expect("append");
                     version.set(v + stored.len() as i64);
                 })
             });
@@ -183,11 +172,7 @@ fn bench_read(c: &mut Criterion) {
             i += batch.len() as u64;
             rt.block_on(t.log.append_many(batch)).expect("bulk load");
         }
-        eprintln!(
-            "{}: bulk-loaded {total} events in {:.2?}",
-            t.name,
-            started.elapsed()
-        );
+        eprintln!("{}: bulk-loaded {total} events in {:.2?}", t.name, started.elapsed());
     }
     let mut group = c.benchmark_group("read");
     group

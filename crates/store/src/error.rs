@@ -52,6 +52,5 @@ impl From<sqlx::Error> for StoreError {
 
 /// `true` if the error is a unique-constraint violation reported by the database.
 pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
-    err.as_database_error()
-        .is_some_and(|db| db.is_unique_violation())
+    err.as_database_error().is_some_and(|db| db.is_unique_violation())
 }

@@ -28,10 +28,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use error::StoreError;
-pub use hash::{
-    GENESIS_HASH, HashInput, canonical_bytes, canonical_json, event_hash, format_recorded_at,
-    sm3_hex,
-};
+pub use hash::{GENESIS_HASH, HashInput, canonical_bytes, canonical_json, event_hash, format_recorded_at, sm3_hex};
 pub use verify::{BreakCategory, BreakReason, VerifyReport};
 
 /// Suggested page size for callers paging with [`EventLog::read_all`].
@@ -166,11 +163,7 @@ fn now_micros() -> DateTime<Utc> {
 /// Assigns seq/version/hashes to the entries, given the chain head and each
 /// entry's starting stream version. Used by both backends inside their
 /// write transaction.
-pub(crate) fn chain_events(
-    head_seq: i64,
-    head_hash: &str,
-    entries: Vec<(Entry, i64)>,
-) -> Vec<StoredEvent> {
+pub(crate) fn chain_events(head_seq: i64, head_hash: &str, entries: Vec<(Entry, i64)>) -> Vec<StoredEvent> {
     let recorded_at = now_micros();
     let mut seq = head_seq;
     let mut prev = head_hash.to_string();
@@ -202,10 +195,7 @@ pub(crate) fn chain_events(
 /// Checks each entry's expected version, treating the entries as applied one
 /// after another; `db_versions[i]` is the stored version of `entries[i]`'s
 /// stream. Returns each entry with its starting version.
-pub(crate) fn check_versions(
-    entries: Vec<Entry>,
-    db_versions: &[i64],
-) -> Result<Vec<(Entry, i64)>, StoreError> {
+pub(crate) fn check_versions(entries: Vec<Entry>, db_versions: &[i64]) -> Result<Vec<(Entry, i64)>, StoreError> {
     let mut seen: HashMap<String, i64> = HashMap::new();
     let mut out = Vec::with_capacity(entries.len());
     for (i, entry) in entries.into_iter().enumerate() {
@@ -243,10 +233,9 @@ pub(crate) fn decode_parts(
     prev_hash: String,
     hash: String,
 ) -> Result<StoredEvent, String> {
-    let articles: Vec<String> = serde_json::from_str(articles)
-        .map_err(|e| format!("articles are not a JSON string array: {e}"))?;
-    let payload: Value =
-        serde_json::from_str(payload).map_err(|e| format!("payload is not JSON: {e}"))?;
+    let articles: Vec<String> =
+        serde_json::from_str(articles).map_err(|e| format!("articles are not a JSON string array: {e}"))?;
+    let payload: Value = serde_json::from_str(payload).map_err(|e| format!("payload is not JSON: {e}"))?;
     Ok(StoredEvent {
         seq,
         stream,
@@ -343,10 +332,7 @@ impl EventLog {
     /// are applied in order (a stream may appear twice; the second expected
     /// version then counts the first entry's events). Any conflict refuses
     /// the whole batch.
-    pub async fn append_many(
-        &self,
-        batch: Vec<(String, i64, Vec<NewEvent>)>,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
+    pub async fn append_many(&self, batch: Vec<(String, i64, Vec<NewEvent>)>) -> Result<Vec<StoredEvent>, StoreError> {
         let entries: Vec<Entry> = batch
             .into_iter()
             .map(|(stream, expected, events)| Entry {
@@ -379,11 +365,7 @@ impl EventLog {
 
     /// Events with `seq > after_seq`, in seq order, at most `limit` of them
     /// (none if `limit <= 0`).
-    pub async fn read_all(
-        &self,
-        after_seq: i64,
-        limit: i64,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
+    pub async fn read_all(&self, after_seq: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
         if limit <= 0 {
             return Ok(Vec::new());
         }
@@ -445,8 +427,7 @@ impl EventLog {
             Some(cst) => Utc::now().with_timezone(&cst).date_naive(),
             None => Utc::now().date_naive(),
         };
-        self.put_holiday_schedule_on(year, csv_text, loaded_by, today)
-            .await
+        self.put_holiday_schedule_on(year, csv_text, loaded_by, today).await
     }
 
     /// As [`EventLog::put_holiday_schedule`], with an explicit business date

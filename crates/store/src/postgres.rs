@@ -10,9 +10,7 @@ use sqlx::{PgConnection, Row};
 
 use crate::hash::{articles_json, canonical_json};
 use crate::verify::{Step, VerifyReport, Walker};
-use crate::{
-    Entry, HolidayWrite, StoreError, StoredEvent, chain_events, check_versions, decode_parts,
-};
+use crate::{Entry, HolidayWrite, StoreError, StoredEvent, chain_events, check_versions, decode_parts};
 
 /// Migrations, applied in order; the index + 1 is the schema version.
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_events.sql")];
@@ -33,10 +31,7 @@ impl PgLog {
         let opts = PgConnectOptions::from_str(url).map_err(|_| StoreError::InvalidUrl {
             reason: "malformed postgres URL".into(),
         })?;
-        let pool = PgPoolOptions::new()
-            .max_connections(8)
-            .connect_with(opts)
-            .await?;
+        let pool = PgPoolOptions::new().max_connections(8).connect_with(opts).await?;
         migrate(&pool).await?;
         Ok(PgLog { pool })
     }
@@ -58,9 +53,7 @@ impl PgLog {
         match write_in_tx(&mut tx, entries, holiday).await {
             Ok(stored) => match tx.commit().await {
                 Ok(()) => Ok(stored),
-                Err(e) if crate::error::is_unique_violation(&e) => {
-                    Err(self.conflict_after_unique(expectations).await)
-                }
+                Err(e) if crate::error::is_unique_violation(&e) => Err(self.conflict_after_unique(expectations).await),
                 Err(e) => Err(e.into()),
             },
             Err(StoreError::Database(e)) if crate::error::is_unique_violation(&e) => {
@@ -97,11 +90,7 @@ impl PgLog {
         }
     }
 
-    pub async fn read_all(
-        &self,
-        after_seq: i64,
-        limit: i64,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
+    pub async fn read_all(&self, after_seq: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
         let sql = format!("{SELECT_COLUMNS} WHERE seq > $1 ORDER BY seq LIMIT $2");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(after_seq)
@@ -137,9 +126,7 @@ impl PgLog {
         E: From<StoreError>,
     {
         let sql = format!("{SELECT_COLUMNS} WHERE seq > $1 ORDER BY seq");
-        let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(after_seq)
-            .fetch(&self.pool);
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(after_seq).fetch(&self.pool);
         let mut delivered = 0u64;
         while let Some(row) = rows.try_next().await.map_err(StoreError::from)? {
             f(decode_strict(&row)?)?;
@@ -171,21 +158,14 @@ impl PgLog {
         };
         let report = match outcome {
             Step::Ok => walker.finish(head_seq, &head_hash),
-            Step::Broken(first_bad_seq, reason) => VerifyReport::Broken {
-                first_bad_seq,
-                reason,
-            },
+            Step::Broken(first_bad_seq, reason) => VerifyReport::Broken { first_bad_seq, reason },
             Step::LinkBroken(brk) => {
-                let holder: Option<i64> =
-                    sqlx::query_scalar("SELECT seq FROM events WHERE hash = $1 LIMIT 1")
-                        .bind(&brk.claimed_prev)
-                        .fetch_optional(&mut *tx)
-                        .await?;
+                let holder: Option<i64> = sqlx::query_scalar("SELECT seq FROM events WHERE hash = $1 LIMIT 1")
+                    .bind(&brk.claimed_prev)
+                    .fetch_optional(&mut *tx)
+                    .await?;
                 let (first_bad_seq, reason) = Walker::resolve_link(brk, holder);
-                VerifyReport::Broken {
-                    first_bad_seq,
-                    reason,
-                }
+                VerifyReport::Broken { first_bad_seq, reason }
             }
         };
         tx.rollback().await?;
@@ -242,12 +222,12 @@ async fn read_head(conn: &mut PgConnection, for_update: bool) -> Result<(i64, St
 }
 
 async fn version_of(conn: &mut PgConnection, stream: &str) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT COALESCE(MAX(stream_version), 0)::BIGINT FROM events WHERE stream = $1",
+    Ok(
+        sqlx::query_scalar("SELECT COALESCE(MAX(stream_version), 0)::BIGINT FROM events WHERE stream = $1")
+            .bind(stream)
+            .fetch_one(&mut *conn)
+            .await?,
     )
-    .bind(stream)
-    .fetch_one(&mut *conn)
-    .await?)
 }
 
 async fn write_in_tx(
@@ -357,8 +337,7 @@ fn decode_fields(seq: i64, row: &PgRow) -> Result<StoredEvent, String> {
         idx: usize,
         name: &str,
     ) -> Result<T, String> {
-        row.try_get(idx)
-            .map_err(|e| format!("column {name} unreadable: {e}"))
+        row.try_get(idx).map_err(|e| format!("column {name} unreadable: {e}"))
     }
     let articles: String = col(row, 7, "articles")?;
     let payload: String = col(row, 8, "payload")?;

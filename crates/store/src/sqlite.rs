@@ -9,16 +9,13 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::TryStreamExt;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
 use sqlx::{Row, SqliteConnection};
 
 use crate::hash::{articles_json, canonical_json, format_date, format_recorded_at};
 use crate::verify::{Step, VerifyReport, Walker};
-use crate::{
-    Entry, HolidayWrite, StoreError, StoredEvent, chain_events, check_versions, decode_parts,
-};
+use crate::{Entry, HolidayWrite, StoreError, StoredEvent, chain_events, check_versions, decode_parts};
 
 /// Migrations, applied in order; the index + 1 is the schema version.
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_events.sql")];
@@ -131,11 +128,7 @@ impl SqliteLog {
         }
     }
 
-    pub async fn read_all(
-        &self,
-        after_seq: i64,
-        limit: i64,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
+    pub async fn read_all(&self, after_seq: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
         let sql = format!("{SELECT_COLUMNS} WHERE seq > ? ORDER BY seq LIMIT ?");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(after_seq)
@@ -171,9 +164,7 @@ impl SqliteLog {
         E: From<StoreError>,
     {
         let sql = format!("{SELECT_COLUMNS} WHERE seq > ? ORDER BY seq");
-        let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(after_seq)
-            .fetch(&self.pool);
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(after_seq).fetch(&self.pool);
         let mut delivered = 0u64;
         while let Some(row) = rows.try_next().await.map_err(StoreError::from)? {
             f(decode_strict(&row)?)?;
@@ -202,21 +193,14 @@ impl SqliteLog {
         };
         let report = match outcome {
             Step::Ok => walker.finish(head_seq, &head_hash),
-            Step::Broken(first_bad_seq, reason) => VerifyReport::Broken {
-                first_bad_seq,
-                reason,
-            },
+            Step::Broken(first_bad_seq, reason) => VerifyReport::Broken { first_bad_seq, reason },
             Step::LinkBroken(brk) => {
-                let holder: Option<i64> =
-                    sqlx::query_scalar("SELECT seq FROM events WHERE hash = ? LIMIT 1")
-                        .bind(&brk.claimed_prev)
-                        .fetch_optional(&mut *tx)
-                        .await?;
+                let holder: Option<i64> = sqlx::query_scalar("SELECT seq FROM events WHERE hash = ? LIMIT 1")
+                    .bind(&brk.claimed_prev)
+                    .fetch_optional(&mut *tx)
+                    .await?;
                 let (first_bad_seq, reason) = Walker::resolve_link(brk, holder);
-                VerifyReport::Broken {
-                    first_bad_seq,
-                    reason,
-                }
+                VerifyReport::Broken { first_bad_seq, reason }
             }
         };
         tx.rollback().await?;
@@ -224,10 +208,9 @@ impl SqliteLog {
     }
 
     pub async fn holiday_schedules(&self) -> Result<Vec<(i32, String)>, StoreError> {
-        let rows: Vec<(i64, String)> =
-            sqlx::query_as("SELECT year, csv_text FROM holiday_schedules ORDER BY year")
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT year, csv_text FROM holiday_schedules ORDER BY year")
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows
             .into_iter()
             .filter_map(|(y, csv)| i32::try_from(y).ok().map(|y| (y, csv)))
@@ -271,10 +254,9 @@ async fn migrate(pool: &SqlitePool) -> Result<(), StoreError> {
 }
 
 async fn read_head(conn: &mut SqliteConnection) -> Result<(i64, String), StoreError> {
-    let head: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, hash FROM chain_head WHERE id = 1")
-            .fetch_optional(&mut *conn)
-            .await?;
+    let head: Option<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM chain_head WHERE id = 1")
+        .fetch_optional(&mut *conn)
+        .await?;
     head.ok_or(StoreError::Corrupt {
         seq: 0,
         detail: "the chain head row is missing".into(),
@@ -396,8 +378,7 @@ fn decode_fields(seq: i64, row: &SqliteRow) -> Result<StoredEvent, String> {
         idx: usize,
         name: &str,
     ) -> Result<T, String> {
-        row.try_get(idx)
-            .map_err(|e| format!("column {name} unreadable: {e}"))
+        row.try_get(idx).map_err(|e| format!("column {name} unreadable: {e}"))
     }
     let occurred_on: String = col(row, 5, "occurred_on")?;
     let occurred_on = NaiveDate::parse_from_str(&occurred_on, "%Y-%m-%d")

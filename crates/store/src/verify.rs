@@ -34,13 +34,10 @@ impl VerifyReport {
     /// A one-line Chinese summary for administrators.
     pub fn message_zh(&self) -> String {
         match self {
-            VerifyReport::Intact { events, head_hash } => format!(
-                "事件日志完整：共 {events} 条记录，哈希链校验通过（链头 SM3：{head_hash}）。"
-            ),
-            VerifyReport::Broken {
-                first_bad_seq,
-                reason,
-            } => format!(
+            VerifyReport::Intact { events, head_hash } => {
+                format!("事件日志完整：共 {events} 条记录，哈希链校验通过（链头 SM3：{head_hash}）。")
+            }
+            VerifyReport::Broken { first_bad_seq, reason } => format!(
                 "事件日志校验失败：第 {first_bad_seq} 号记录起不可信。{}",
                 reason.message_zh()
             ),
@@ -124,9 +121,7 @@ impl BreakReason {
             | BreakReason::Undecodable { .. }
             | BreakReason::StreamVersionGap { .. }
             | BreakReason::HeadMismatch { .. } => BreakCategory::Altered,
-            BreakReason::MissingRecord { .. } | BreakReason::PredecessorMissing { .. } => {
-                BreakCategory::Deleted
-            }
+            BreakReason::MissingRecord { .. } | BreakReason::PredecessorMissing { .. } => BreakCategory::Deleted,
             BreakReason::Reordered { .. } => BreakCategory::Reordered,
         }
     }
@@ -152,12 +147,10 @@ impl BreakReason {
             BreakReason::MissingRecord {
                 expected_seq,
                 found_seq: None,
-            } => format!(
-                "记录已被删除：链头表明日志应包含第 {expected_seq} 号及其后的记录，但日志在此之前结束。"
-            ),
-            BreakReason::PredecessorMissing { prev_hash } => format!(
-                "记录已被删除：该记录所链接的前一条记录（哈希值 {prev_hash}）在日志中不存在。"
-            ),
+            } => format!("记录已被删除：链头表明日志应包含第 {expected_seq} 号及其后的记录，但日志在此之前结束。"),
+            BreakReason::PredecessorMissing { prev_hash } => {
+                format!("记录已被删除：该记录所链接的前一条记录（哈希值 {prev_hash}）在日志中不存在。")
+            }
             BreakReason::Reordered { linked_seq } => {
                 format!("记录顺序已被调换：该记录链接的前一条记录现位于第 {linked_seq} 号。")
             }

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use guohe_store::{
-    BreakCategory, BreakReason, EventLog, GENESIS_HASH, NewEvent, READ_BATCH, StoreError,
-    StoredEvent, VerifyReport, event_hash,
+    BreakCategory, BreakReason, EventLog, GENESIS_HASH, NewEvent, READ_BATCH, StoreError, StoredEvent, VerifyReport,
+    event_hash,
 };
 use serde_json::{Value, json};
 use support::{Backend, TestDb};
@@ -35,19 +35,9 @@ async fn count(log: &EventLog) -> usize {
 
 fn assert_broken(report: &VerifyReport, seq: i64, category: BreakCategory, what: &str) {
     match report {
-        VerifyReport::Broken {
-            first_bad_seq,
-            reason,
-        } => {
-            assert_eq!(
-                *first_bad_seq, seq,
-                "{what}: wrong first bad seq ({reason:?})"
-            );
-            assert_eq!(
-                reason.category(),
-                category,
-                "{what}: wrong category ({reason:?})"
-            );
+        VerifyReport::Broken { first_bad_seq, reason } => {
+            assert_eq!(*first_bad_seq, seq, "{what}: wrong first bad seq ({reason:?})");
+            assert_eq!(reason.category(), category, "{what}: wrong category ({reason:?})");
             assert!(!reason.message_zh().is_empty());
             assert!(report.message_zh().contains(&seq.to_string()));
         }
@@ -67,11 +57,7 @@ async fn seed(log: &EventLog) -> Vec<StoredEvent> {
             ("base/HN-2026-001", &mut vb)
         };
         let stored = log
-            .append(
-                stream,
-                *v,
-                vec![ev(stream, "Step", json!({"i": i, "amount": 1.50}))],
-            )
+            .append(stream, *v, vec![ev(stream, "Step", json!({"i": i, "amount": 1.50}))])
             .await
             .expect("append");
         *v += 1;
@@ -118,24 +104,13 @@ async fn round_trip(db: &TestDb) {
 
     assert_eq!(log.read_stream(stream).await.expect("read_stream"), stored);
     assert_eq!(log.read_all(0, 100).await.expect("read_all"), stored);
-    assert_eq!(
-        log.read_all(1, 100).await.expect("read_all")[..],
-        stored[1..]
-    );
+    assert_eq!(log.read_all(1, 100).await.expect("read_all")[..], stored[1..]);
     assert!(log.read_all(0, 0).await.expect("read_all").is_empty());
     assert!(log.read_all(0, -5).await.expect("read_all").is_empty());
-    assert!(
-        log.read_stream("nope")
-            .await
-            .expect("read_stream")
-            .is_empty()
-    );
+    assert!(log.read_stream("nope").await.expect("read_stream").is_empty());
     assert_eq!(log.stream_version(stream).await.expect("version"), 2);
     assert_eq!(log.stream_version("nope").await.expect("version"), 0);
-    assert_eq!(
-        log.head().await.expect("head"),
-        Some((2, stored[1].hash.clone()))
-    );
+    assert_eq!(log.head().await.expect("head"), Some((2, stored[1].hash.clone())));
     // Reopening sees the same data (migrations are idempotent).
     let again = EventLog::connect(&db.url).await.expect("reopen");
     assert_eq!(again.read_all(0, 100).await.expect("read_all"), stored);
@@ -153,14 +128,8 @@ async fn gapless_seq_and_versions(db: &TestDb) {
     for pair in stored.windows(2) {
         assert_eq!(pair[1].prev_hash, pair[0].hash);
     }
-    let a = log
-        .read_stream("application/2026-0001")
-        .await
-        .expect("read");
-    assert_eq!(
-        a.iter().map(|e| e.stream_version).collect::<Vec<_>>(),
-        vec![1, 2, 3]
-    );
+    let a = log.read_stream("application/2026-0001").await.expect("read");
+    assert_eq!(a.iter().map(|e| e.stream_version).collect::<Vec<_>>(), vec![1, 2, 3]);
     assert_eq!(
         log.verify().await.expect("verify"),
         VerifyReport::Intact {
@@ -173,9 +142,7 @@ async fn gapless_seq_and_versions(db: &TestDb) {
 async fn conflict_writes_nothing(db: &TestDb) {
     let log = &db.log;
     let s = "application/2026-0002";
-    log.append(s, 0, vec![ev(s, "A", json!({}))])
-        .await
-        .expect("first");
+    log.append(s, 0, vec![ev(s, "A", json!({}))]).await.expect("first");
     let head = log.head().await.expect("head");
     for wrong in [0, 2, 7] {
         match log
@@ -194,10 +161,7 @@ async fn conflict_writes_nothing(db: &TestDb) {
             other => panic!("expected conflict, got {other:?}"),
         }
     }
-    match log
-        .append("fresh", 3, vec![ev("fresh", "A", json!({}))])
-        .await
-    {
+    match log.append("fresh", 3, vec![ev("fresh", "A", json!({}))]).await {
         Err(StoreError::Conflict { actual: 0, .. }) => {}
         other => panic!("expected conflict, got {other:?}"),
     }
@@ -250,9 +214,7 @@ async fn invalid_input_is_refused(db: &TestDb) {
 async fn append_many_is_atomic(db: &TestDb) {
     let log = &db.log;
     let (a, b) = ("application/2026-0003", "base/HN-2026-003");
-    log.append(a, 0, vec![ev(a, "A1", json!({}))])
-        .await
-        .expect("seed");
+    log.append(a, 0, vec![ev(a, "A1", json!({}))]).await.expect("seed");
     // Second entry conflicts: nothing at all is written.
     let res = log
         .append_many(vec![
@@ -269,11 +231,7 @@ async fn append_many_is_atomic(db: &TestDb) {
     let stored = log
         .append_many(vec![
             (a.to_string(), 1, vec![ev(a, "A2", json!({}))]),
-            (
-                b.to_string(),
-                0,
-                vec![ev(b, "B1", json!({})), ev(b, "B2", json!({}))],
-            ),
+            (b.to_string(), 0, vec![ev(b, "B1", json!({})), ev(b, "B2", json!({}))]),
             (a.to_string(), 2, vec![ev(a, "A3", json!({}))]),
         ])
         .await
@@ -282,10 +240,7 @@ async fn append_many_is_atomic(db: &TestDb) {
         .iter()
         .map(|e| (e.seq, e.kind.as_str(), e.stream_version))
         .collect();
-    assert_eq!(
-        summary,
-        vec![(2, "A2", 2), (3, "B1", 1), (4, "B2", 2), (5, "A3", 3)]
-    );
+    assert_eq!(summary, vec![(2, "A2", 2), (3, "B1", 1), (4, "B2", 2), (5, "A3", 3)]);
     // A stale second mention of the same stream is a conflict.
     let res = log
         .append_many(vec![
@@ -315,8 +270,7 @@ async fn concurrent_same_stream_one_wins(db: &TestDb) {
     for i in 0..8 {
         let log = db.log.clone();
         tasks.push(tokio::spawn(async move {
-            log.append(s, 1, vec![ev(s, "Decided", json!({ "by": i }))])
-                .await
+            log.append(s, 1, vec![ev(s, "Decided", json!({ "by": i }))]).await
         }));
     }
     let mut wins = 0;
@@ -359,11 +313,7 @@ async fn concurrent_different_streams_linear(db: &TestDb) {
     assert_eq!(all.len(), 160);
     for (i, e) in all.iter().enumerate() {
         assert_eq!(e.seq, i as i64 + 1);
-        let expected_prev = if i == 0 {
-            GENESIS_HASH
-        } else {
-            all[i - 1].hash.as_str()
-        };
+        let expected_prev = if i == 0 { GENESIS_HASH } else { all[i - 1].hash.as_str() };
         assert_eq!(e.prev_hash, expected_prev);
     }
     assert!(db.log.verify().await.expect("verify").is_intact());
@@ -374,11 +324,7 @@ async fn for_each_reads_everything_in_batches(db: &TestDb) {
     let mut batch = Vec::new();
     for i in 0..total {
         let s = format!("s/{}", i % 100);
-        batch.push((
-            s.clone(),
-            (i / 100) as i64,
-            vec![ev(&s, "K", json!({ "i": i }))],
-        ));
+        batch.push((s.clone(), (i / 100) as i64, vec![ev(&s, "K", json!({ "i": i }))]));
     }
     for chunk in batch.chunks(2000) {
         db.log.append_many(chunk.to_vec()).await.expect("bulk");
@@ -423,10 +369,7 @@ async fn holiday_schedules_are_stored_and_audited(db: &TestDb) {
     let log = &db.log;
     let csv1 = "date,kind\n2026-01-01,holiday\n";
     let csv2 = "date,kind\n2026-01-01,holiday\n2026-01-04,workday\n";
-    let e1 = log
-        .put_holiday_schedule(2026, csv1, "admin:li")
-        .await
-        .expect("put");
+    let e1 = log.put_holiday_schedule(2026, csv1, "admin:li").await.expect("put");
     log.put_holiday_schedule_on(2025, csv1, "admin:li", date(2024, 12, 1))
         .await
         .expect("put");
@@ -443,10 +386,7 @@ async fn holiday_schedules_are_stored_and_audited(db: &TestDb) {
     assert_eq!((e1.stream_version, e2.stream_version), (1, 2));
     assert_eq!(e2.actor, "admin:wang");
     assert_eq!(e2.payload["csv"], json!(csv2));
-    assert_eq!(
-        log.read_stream("calendar/2026").await.expect("read").len(),
-        2
-    );
+    assert_eq!(log.read_stream("calendar/2026").await.expect("read").len(), 2);
     assert!(matches!(
         log.put_holiday_schedule(-5, csv1, "admin:li").await,
         Err(StoreError::InvalidInput { .. })
@@ -460,11 +400,7 @@ async fn holiday_schedules_are_stored_and_audited(db: &TestDb) {
 
 async fn events_table_refuses_update_and_delete(db: &TestDb) {
     seed(&db.log).await;
-    assert!(
-        db.exec("UPDATE events SET kind = 'x' WHERE seq = 2")
-            .await
-            .is_err()
-    );
+    assert!(db.exec("UPDATE events SET kind = 'x' WHERE seq = 2").await.is_err());
     assert!(db.exec("DELETE FROM events WHERE seq = 5").await.is_err());
     assert!(db.log.verify().await.expect("verify").is_intact());
 }
@@ -474,11 +410,7 @@ async fn events_table_refuses_update_and_delete(db: &TestDb) {
 async fn tampering_any_column_is_detected(db: &TestDb) {
     let columns: &[(&str, &str, BreakCategory)] = &[
         ("seq", "seq = 1000", BreakCategory::Deleted),
-        (
-            "stream",
-            "stream = 'base/HN-2026-009'",
-            BreakCategory::Altered,
-        ),
+        ("stream", "stream = 'base/HN-2026-009'", BreakCategory::Altered),
         (
             "stream_version",
             "stream_version = stream_version + 10",
@@ -486,21 +418,13 @@ async fn tampering_any_column_is_detected(db: &TestDb) {
         ),
         ("kind", "kind = kind || 'x'", BreakCategory::Altered),
         ("actor", "actor = 'dept:attacker'", BreakCategory::Altered),
-        (
-            "occurred_on",
-            "occurred_on = '1999-12-31'",
-            BreakCategory::Altered,
-        ),
+        ("occurred_on", "occurred_on = '1999-12-31'", BreakCategory::Altered),
         (
             "recorded_at",
             "recorded_at = '2001-02-03T04:05:06.000000Z'",
             BreakCategory::Altered,
         ),
-        (
-            "articles",
-            "articles = '[\"forged:1\"]'",
-            BreakCategory::Altered,
-        ),
+        ("articles", "articles = '[\"forged:1\"]'", BreakCategory::Altered),
         (
             "payload",
             "payload = '{\"amount\":1.50,\"i\":2}'",
@@ -566,9 +490,7 @@ async fn tampering_any_column_is_detected(db: &TestDb) {
 async fn deleting_a_middle_record_is_detected(db: &TestDb) {
     seed(&db.log).await;
     db.drop_guards().await;
-    db.exec("DELETE FROM events WHERE seq = 3")
-        .await
-        .expect("delete");
+    db.exec("DELETE FROM events WHERE seq = 3").await.expect("delete");
     let report = db.log.verify().await.expect("verify");
     assert_broken(&report, 3, BreakCategory::Deleted, "delete middle");
     assert!(matches!(
@@ -586,9 +508,7 @@ async fn deleting_a_middle_record_is_detected(db: &TestDb) {
 async fn deleting_the_last_record_is_detected(db: &TestDb) {
     seed(&db.log).await;
     db.drop_guards().await;
-    db.exec("DELETE FROM events WHERE seq = 5")
-        .await
-        .expect("delete");
+    db.exec("DELETE FROM events WHERE seq = 5").await.expect("delete");
     let report = db.log.verify().await.expect("verify");
     assert_broken(&report, 5, BreakCategory::Deleted, "delete last");
     // Deleting everything is caught as well.
@@ -604,9 +524,7 @@ async fn deleting_the_last_record_is_detected(db: &TestDb) {
 async fn deleting_and_renumbering_is_detected(db: &TestDb) {
     let stored = seed(&db.log).await;
     db.drop_guards().await;
-    db.exec("DELETE FROM events WHERE seq = 3")
-        .await
-        .expect("delete");
+    db.exec("DELETE FROM events WHERE seq = 3").await.expect("delete");
     // Renumber 4 -> 3 and 5 -> 4 and recompute their hashes so each record
     // is self-consistent, and fix up the chain head.
     let mut last_hash = String::new();
@@ -645,9 +563,7 @@ async fn swapping_two_records_is_detected(db: &TestDb) {
     db.exec("UPDATE events SET seq = 1000 WHERE seq = 2")
         .await
         .expect("swap");
-    db.exec("UPDATE events SET seq = 2 WHERE seq = 3")
-        .await
-        .expect("swap");
+    db.exec("UPDATE events SET seq = 2 WHERE seq = 3").await.expect("swap");
     db.exec("UPDATE events SET seq = 3 WHERE seq = 1000")
         .await
         .expect("swap");
@@ -689,10 +605,7 @@ const CRASH_STREAM_ENV: &str = "GUOHE_CRASH_WRITER_STREAM";
 #[tokio::test]
 async fn crash_writer_child() {
     use std::io::Write;
-    let (Ok(url), Ok(stream)) = (
-        std::env::var(CRASH_URL_ENV),
-        std::env::var(CRASH_STREAM_ENV),
-    ) else {
+    let (Ok(url), Ok(stream)) = (std::env::var(CRASH_URL_ENV), std::env::var(CRASH_STREAM_ENV)) else {
         return;
     };
     let log = EventLog::connect(&url).await.expect("child: connect");
@@ -702,11 +615,7 @@ async fn crash_writer_child() {
             .append(
                 &stream,
                 version,
-                vec![ev(
-                    &stream,
-                    "Tick",
-                    json!({ "v": version, "pad": "x".repeat(200) }),
-                )],
+                vec![ev(&stream, "Tick", json!({ "v": version, "pad": "x".repeat(200) }))],
             )
             .await
             .expect("child: append");
@@ -722,12 +631,7 @@ async fn killed_writers_lose_no_acknowledged_event(db: &TestDb) {
     let mut children = Vec::new();
     for name in ["crash/a", "crash/b"] {
         let mut child = Command::new(&exe)
-            .args([
-                "crash_writer_child",
-                "--exact",
-                "--nocapture",
-                "--test-threads=1",
-            ])
+            .args(["crash_writer_child", "--exact", "--nocapture", "--test-threads=1"])
             .env(CRASH_URL_ENV, &db.url)
             .env(CRASH_STREAM_ENV, name)
             .stdout(Stdio::piped())
@@ -761,11 +665,7 @@ async fn killed_writers_lose_no_acknowledged_event(db: &TestDb) {
         if children.iter().all(|c| c.3.len() >= 40) {
             break;
         }
-        if Instant::now() > deadline
-            || children
-                .iter_mut()
-                .any(|c| matches!(c.0.try_wait(), Ok(Some(_))))
-        {
+        if Instant::now() > deadline || children.iter_mut().any(|c| matches!(c.0.try_wait(), Ok(Some(_)))) {
             let mut msg = String::new();
             for (child, ..) in children.iter_mut() {
                 let _ = child.kill();
@@ -826,9 +726,7 @@ async fn in_memory_sqlite_and_bare_paths_work() {
 
 #[test]
 fn database_errors_do_not_leak_sql() {
-    let err = StoreError::Database(sqlx::Error::Protocol(
-        "SELECT secret FROM events".to_string(),
-    ));
+    let err = StoreError::Database(sqlx::Error::Protocol("SELECT secret FROM events".to_string()));
     let shown = err.to_string();
     assert!(!shown.contains("SELECT"), "{shown}");
     assert!(std::error::Error::source(&err).is_some());

@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use chrono::NaiveDate;
-use guohe_policy::{Application, CheckError, Report, Status, Verdict, builtin_policy, evaluate, eval::Prepared};
+use guohe_policy::{Application, CheckError, Report, Status, Verdict, builtin_policy, eval::Prepared, evaluate};
 use serde_json::{Value, json};
 
 pub const HUNAN: &str = include_str!("../../../../examples/applications/hunan-joint-research.json");
@@ -31,7 +31,11 @@ pub fn set(v: &mut Value, pointer: &str, new: Value) {
             cur.as_object_mut().expect("object").insert((*s).to_string(), new);
             return;
         }
-        cur = cur.as_object_mut().expect("object").entry((*s).to_string()).or_insert(json!({}));
+        cur = cur
+            .as_object_mut()
+            .expect("object")
+            .entry((*s).to_string())
+            .or_insert(json!({}));
     }
 }
 
@@ -39,7 +43,9 @@ pub fn check_value(app: &Value) -> Result<Report, CheckError> {
     let app = Application::parse(&app.to_string())?;
     let policy = builtin_policy(&app.policy).expect("policy");
     let prepared = Prepared::new(policy, app, None)?;
-    let as_of = NaiveDate::from_ymd_opt(2030, 1, 1).unwrap().min(guohe_policy::valid_until(policy));
+    let as_of = NaiveDate::from_ymd_opt(2030, 1, 1)
+        .unwrap()
+        .min(guohe_policy::valid_until(policy));
     evaluate(policy, &prepared, as_of.max(prepared.application.application_date)).map(|e| e.report())
 }
 
@@ -49,14 +55,22 @@ pub fn check(app: &Value) -> Report {
 
 /// Asserts one rule's status and its cited article.
 pub fn assert_rule(report: &Report, rule: &str, status: Status, article: &str) {
-    let f = report.findings.iter().find(|f| f.rule == rule).unwrap_or_else(|| panic!("no rule {rule}"));
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.rule == rule)
+        .unwrap_or_else(|| panic!("no rule {rule}"));
     assert_eq!(f.article, article, "rule {rule} cites {}", f.article);
     assert_eq!(f.status, status, "rule {rule}: {} / {}", f.reason_zh, f.reason_en);
 }
 
 pub fn assert_verdict(report: &Report, v: Verdict) {
-    let failing: Vec<String> =
-        report.findings.iter().filter(|f| f.status == Status::Fail).map(|f| format!("{} {}", f.rule, f.reason_zh)).collect();
+    let failing: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .map(|f| format!("{} {}", f.rule, f.reason_zh))
+        .collect();
     assert_eq!(report.verdict, v, "failing: {failing:?}");
 }
 

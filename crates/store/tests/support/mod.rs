@@ -32,8 +32,7 @@ pub struct TestDb {
 
 /// URL of the PostgreSQL test server's admin database.
 pub fn postgres_admin_url() -> String {
-    std::env::var("GUOHE_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".to_string())
+    std::env::var("GUOHE_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".to_string())
 }
 
 /// `true` if PostgreSQL tests are switched off with `GUOHE_SKIP_POSTGRES=1`.
@@ -98,11 +97,9 @@ pub async fn create_pg_database(prefix: &str) -> (String, String) {
 /// Drops a PostgreSQL database (terminating its connections).
 pub async fn drop_pg_database(admin: &str, name: &str) {
     if let Ok(pool) = PgPoolOptions::new().max_connections(1).connect(admin).await {
-        let _ = sqlx::query(AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        )))
-        .execute(&pool)
-        .await;
+        let _ = sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+            .execute(&pool)
+            .await;
         pool.close().await;
     }
 }
@@ -184,10 +181,7 @@ impl Drop for TestDb {
         if let Some((admin, name)) = self.pg_drop.take() {
             // Runs even when the test panicked; needs its own runtime.
             let _ = std::thread::spawn(move || {
-                if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
                     rt.block_on(drop_pg_database(&admin, &name));
                 }
             })
