@@ -1,1 +1,121 @@
-//! placeholder
+//! 国合基地的一生 — the life of a provincial international S&T cooperation base as pure
+//! commands, events and state.
+//!
+//! Nothing here does I/O. [`handle`] decides a [`Command`] against the [`World`] and returns the
+//! [`Event`]s it causes, or a [`Refusal`] that says why not (in Chinese and English, citing the
+//! article). [`World::apply`] folds events into state; [`tick`] emits what falls due on its own
+//! as time passes; [`register`] reads the register of bases as of any date; [`simulate`] runs a
+//! whole [`Timeline`] of commands and clock ticks.
+//!
+//! Every rule comes from the policy (`guohe_policy::Policy`): procedure steps, deadlines,
+//! vocabularies and the consequence rules (`policy.consequences`), which are interpreted
+//! generically — no province is special-cased here. Every event carries the articles it applies
+//! in machine form (`hubei-2022:28.1`).
+
+#![warn(missing_docs)]
+
+/// Declares a serde enum of newtype variants, one payload struct per variant, that is written
+/// internally tagged (`{"type": "RoundOpened", ...}`) and read back through
+/// `serde_json::Value`. The workspace enables serde_json's `arbitrary_precision`, under which
+/// serde's derived internally tagged enums cannot read numbers, so reading dispatches on the tag
+/// by hand.
+macro_rules! tagged_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+        #[serde(tag = "type")]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant($variant), )*
+        }
+
+        impl $name {
+            /// Every variant name, as stored beside the payload.
+            pub const NAMES: &'static [&'static str] = &[ $( stringify!($variant), )* ];
+
+            /// The variant name, as stored beside the payload.
+            pub fn name(&self) -> &'static str {
+                match self { $( $name::$variant(_) => stringify!($variant), )* }
+            }
+
+            /// The payload: the variant's fields as a JSON object, without the tag.
+            pub fn payload(&self) -> serde_json::Value {
+                // Payloads are plain structs of strings, dates, numbers and lists: they always
+                // serialise; `Null` is only a guard.
+                match self { $( $name::$variant(p) => serde_json::to_value(p).unwrap_or(serde_json::Value::Null), )* }
+            }
+
+            /// Rebuilds a value from its variant name and payload.
+            pub fn from_name_and_payload(name: &str, payload: serde_json::Value) -> Result<Self, $crate::DecodeError> {
+                match name {
+                    $( stringify!($variant) => serde_json::from_value::<$variant>(payload)
+                        .map($name::$variant)
+                        .map_err(|e| $crate::DecodeError::Payload { kind: name.to_string(), message: e.to_string() }), )*
+                    _ => Err($crate::DecodeError::UnknownKind(name.to_string())),
+                }
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let mut v = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
+                let tag = match v.as_object_mut().and_then(|m| m.remove("type")) {
+                    Some(serde_json::Value::String(s)) => s,
+                    _ => return Err(serde::de::Error::custom(format!(
+                        "missing \"type\"; one of {}", Self::NAMES.join(", ")
+                    ))),
+                };
+                Self::from_name_and_payload(&tag, v).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+mod actor;
+mod command;
+mod consequence;
+mod event;
+mod handle;
+mod refusal;
+mod register;
+mod simulate;
+mod state;
+mod tick;
+
+pub use actor::{Actor, Role};
+pub use command::*;
+pub use event::*;
+pub use handle::{Ctx, handle};
+pub use refusal::{Refusal, RefusalCode};
+pub use register::{RegisterEntry, register};
+pub use simulate::{SimulationError, SimulationResult, Step, StepOutcome, Timeline, simulate};
+pub use state::*;
+pub use tick::tick;
+
+/// Why a stored event could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// The kind name is not one of [`EventKind::NAMES`].
+    #[error("unknown event kind `{0}`")]
+    UnknownKind(String),
+    /// The payload does not fit the kind.
+    #[error("payload of `{kind}`: {message}")]
+    Payload {
+        /// The kind name.
+        kind: String,
+        /// What serde said.
+        message: String,
+    },
+    /// An article is not a citation like `hubei-2022:28.1`.
+    #[error("article `{text}`: {message}")]
+    Citation {
+        /// The text given.
+        text: String,
+        /// What is wrong.
+        message: String,
+    },
+}

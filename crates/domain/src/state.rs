@@ -1,0 +1,880 @@
+//! 状态 — every case, folded from events.
+//!
+//! `apply` only records what events say: no rule is re-run, no policy is read, so a rebuild from
+//! millions of events is a sequence of hash-map lookups.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use guohe_policy::Application;
+use guohe_policy::model::Approver;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::command::MajorChangeDetails;
+use crate::event::*;
+
+/// Everything the system knows: rounds, applications, notices, bases, bans, the clock, and the
+/// version of every stream.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct World {
+    pub(crate) clock: Option<NaiveDate>,
+    pub(crate) rounds: HashMap<String, Round>,
+    pub(crate) applications: HashMap<String, ApplicationCase>,
+    pub(crate) notices: HashMap<String, Notice>,
+    pub(crate) bases: HashMap<String, Base>,
+    pub(crate) bans: HashMap<String, Vec<UnitBan>>,
+    pub(crate) objections: HashMap<String, String>,
+    pub(crate) expired_policies: BTreeSet<String>,
+    versions: HashMap<String, i64>,
+}
+
+/// 申报批次.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Round {
+    /// Id.
+    pub id: String,
+    /// Policy id.
+    pub policy: String,
+    /// Title.
+    pub title: String,
+    /// First day.
+    pub opens_on: NaiveDate,
+    /// Last day.
+    pub closes_on: NaiveDate,
+    /// Closed by command on this day.
+    pub closed_on: Option<NaiveDate>,
+}
+
+/// Where an application stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationStatus {
+    /// 已提交 — awaiting the recommender.
+    Submitted,
+    /// 已退回 — may be resubmitted.
+    Returned,
+    /// 已推荐.
+    Recommended,
+    /// 评审中 — accepted for expert review.
+    UnderReview,
+    /// 认定同意 — awaiting notice.
+    Approved,
+    /// 不予认定 / 驳回.
+    Rejected,
+    /// 公示中.
+    InNotice,
+    /// 已命名.
+    Named,
+    /// 已撤回.
+    Withdrawn,
+}
+
+impl ApplicationStatus {
+    /// Still moving towards a decision or a name.
+    pub fn in_progress(self) -> bool {
+        !matches!(self, ApplicationStatus::Rejected | ApplicationStatus::Named | ApplicationStatus::Withdrawn)
+    }
+    /// Chinese label.
+    pub fn zh(self) -> &'static str {
+        match self {
+            ApplicationStatus::Submitted => "已提交",
+            ApplicationStatus::Returned => "已退回",
+            ApplicationStatus::Recommended => "已推荐",
+            ApplicationStatus::UnderReview => "评审中",
+            ApplicationStatus::Approved => "认定同意",
+            ApplicationStatus::Rejected => "已驳回",
+            ApplicationStatus::InNotice => "公示中",
+            ApplicationStatus::Named => "已命名",
+            ApplicationStatus::Withdrawn => "已撤回",
+        }
+    }
+}
+
+/// An expert's assignment and review.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExpertAssignment {
+    /// The expert's unit.
+    pub unit_uscc: String,
+    /// The review, once given.
+    pub review: Option<Review>,
+}
+
+/// 评审意见.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Review {
+    /// Score.
+    pub score: Decimal,
+    /// Conclusion code.
+    pub conclusion: String,
+    /// Comments.
+    pub comments: String,
+    /// Date.
+    pub on: NaiveDate,
+}
+
+/// 申报 — one application's case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ApplicationCase {
+    /// Id.
+    pub id: String,
+    /// Round id.
+    pub round: String,
+    /// Policy id.
+    pub policy: String,
+    /// The facts as last submitted.
+    pub facts: Application,
+    /// Submission date.
+    pub submitted_on: NaiveDate,
+    /// Verdict at the last submission.
+    pub verdict: String,
+    /// Failing rules at the last submission.
+    pub failing_rules: Vec<String>,
+    /// Rules needing review.
+    pub review_rules: Vec<String>,
+    /// No recommender needed.
+    pub direct: bool,
+    /// Status.
+    pub status: ApplicationStatus,
+    /// Reasons of the last return.
+    pub return_reasons: Vec<String>,
+    /// The recommendation: (recommender, opinion).
+    pub recommendation: Option<(String, String)>,
+    /// Assigned experts.
+    pub experts: BTreeMap<String, ExpertAssignment>,
+    /// Experts who declared a conflict.
+    pub conflicts: BTreeSet<String>,
+    /// Site inspections: (date, findings).
+    pub site_inspections: Vec<(NaiveDate, String)>,
+    /// Decision: (code, approved, date).
+    pub decision: Option<(String, bool, NaiveDate)>,
+    /// Why it was rejected.
+    pub rejection: Option<String>,
+    /// The notice listing it.
+    pub notice: Option<String>,
+    /// The base it became.
+    pub base: Option<String>,
+}
+
+impl ApplicationCase {
+    /// Completed reviews by experts still assigned.
+    pub fn completed_reviews(&self) -> usize {
+        self.experts.values().filter(|a| a.review.is_some()).count()
+    }
+}
+
+/// 实名异议.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Objection {
+    /// Id.
+    pub id: String,
+    /// Application.
+    pub application: String,
+    /// Real name.
+    pub objector_real_name: String,
+    /// Contact.
+    pub contact: String,
+    /// Content.
+    pub content: String,
+    /// Date lodged.
+    pub lodged_on: NaiveDate,
+    /// Resolution: (text, upheld, date).
+    pub resolution: Option<(String, bool, NaiveDate)>,
+}
+
+/// 公示.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Notice {
+    /// Id.
+    pub id: String,
+    /// Policy id.
+    pub policy: String,
+    /// Applications listed.
+    pub applications: Vec<String>,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day.
+    pub ends_on: NaiveDate,
+    /// The end was recorded.
+    pub ended: bool,
+    /// Objections, by id.
+    pub objections: BTreeMap<String, Objection>,
+}
+
+/// Where a base stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "status")]
+pub enum BaseStatus {
+    /// 正常运行.
+    Active,
+    /// 限期整改.
+    UnderRectification {
+        /// End of the period.
+        until: NaiveDate,
+    },
+    /// 终止并注销命名.
+    Terminated,
+    /// 撤销命名.
+    Revoked,
+    /// 取消资格.
+    Disqualified {
+        /// The unit is barred until then, if the policy bans.
+        ban_until: Option<NaiveDate>,
+    },
+    /// 退出省级管理序列（认定为国家基地）.
+    ExitedNational,
+}
+
+impl BaseStatus {
+    /// On the register: active or under rectification.
+    pub fn on_register(self) -> bool {
+        matches!(self, BaseStatus::Active | BaseStatus::UnderRectification { .. })
+    }
+    /// Final: nothing brings the base back.
+    pub fn is_final(self) -> bool {
+        !self.on_register()
+    }
+    /// Chinese label.
+    pub fn zh(self) -> &'static str {
+        match self {
+            BaseStatus::Active => "正常运行",
+            BaseStatus::UnderRectification { .. } => "限期整改",
+            BaseStatus::Terminated => "终止并注销命名",
+            BaseStatus::Revoked => "撤销命名",
+            BaseStatus::Disqualified { .. } => "取消资格",
+            BaseStatus::ExitedNational => "退出省级管理序列",
+        }
+    }
+}
+
+/// How a base came onto the register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// Named after an application.
+    Named {
+        /// The application.
+        application: String,
+    },
+    /// Carried over under a transitional article.
+    CarriedOver {
+        /// Old category name.
+        old_category: Option<String>,
+        /// National base joining.
+        national: bool,
+        /// Recognised before the policy.
+        legacy: bool,
+    },
+}
+
+/// An annual report received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ReportRecord {
+    /// Filing date.
+    pub submitted_on: NaiveDate,
+    /// Deadline.
+    pub due_on: NaiveDate,
+    /// Filed late.
+    pub late: bool,
+}
+
+/// An annual assessment grade.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AnnualGrade {
+    /// Grade code.
+    pub grade: String,
+    /// Given by rule for a missing report.
+    pub missing_report: bool,
+}
+
+/// An evaluation result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvaluationResult {
+    /// Date.
+    pub on: NaiveDate,
+    /// Grade code.
+    pub grade: String,
+    /// 整改后复评.
+    pub re_evaluation: bool,
+}
+
+/// 限期整改 in progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Rectification {
+    /// From.
+    pub from: NaiveDate,
+    /// Until.
+    pub until: NaiveDate,
+    /// The period-end was recorded.
+    pub period_ended: bool,
+}
+
+/// Where a major change stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeStatus {
+    /// Awaiting approvals.
+    Pending,
+    /// Approved and applied.
+    Approved,
+    /// Not approved.
+    Rejected,
+}
+
+/// 重大事项.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MajorChange {
+    /// Kind code.
+    pub kind: String,
+    /// What changes.
+    pub details: MajorChangeDetails,
+    /// Who must approve, in order.
+    pub approval: Vec<Approver>,
+    /// Approvals given so far.
+    pub approved_by: Vec<Approver>,
+    /// Status.
+    pub status: ChangeStatus,
+    /// Filing date.
+    pub filed_on: NaiveDate,
+}
+
+/// A status and the date it holds from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct StatusEntry {
+    /// From this date.
+    pub from: NaiveDate,
+    /// The status.
+    pub status: BaseStatus,
+}
+
+/// 国合基地 — a base on (or once on) the register.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Base {
+    /// Id.
+    pub id: String,
+    /// Policy id.
+    pub policy: String,
+    /// Official name.
+    pub official_name: String,
+    /// Support unit name.
+    pub unit_name: String,
+    /// Support unit USCC.
+    pub uscc: String,
+    /// Technology domain.
+    pub domain: String,
+    /// Category code.
+    pub category: Option<String>,
+    /// Director.
+    pub director: String,
+    /// Primary partner country.
+    pub partner_country: Option<String>,
+    /// Named or recognised on.
+    pub recognised_on: NaiveDate,
+    /// Day the base entered this system (rules that fell due before are not replayed).
+    pub entered_on: NaiveDate,
+    /// How it came.
+    pub origin: Origin,
+    /// Takes periodic evaluations.
+    pub evaluated: bool,
+    /// Evaluation cycles count from this date.
+    pub evaluation_anchor: NaiveDate,
+    /// Evaluation cycles already reminded.
+    pub evaluations_due: u32,
+    /// Current status.
+    pub status: BaseStatus,
+    /// Status history, by effective date.
+    pub history: Vec<StatusEntry>,
+    /// Annual reports by year.
+    pub reports: BTreeMap<i32, ReportRecord>,
+    /// Years whose report was recorded missing.
+    pub missing_reports: BTreeSet<i32>,
+    /// Annual assessment grades by year.
+    pub annual_grades: BTreeMap<i32, AnnualGrade>,
+    /// Evaluations.
+    pub evaluations: Vec<EvaluationResult>,
+    /// Rectification in progress or last.
+    pub rectification: Option<Rectification>,
+    /// Major changes by id.
+    pub major_changes: BTreeMap<String, MajorChange>,
+}
+
+impl Base {
+    /// The status on a date, from the history (none before recognition).
+    pub fn status_on(&self, date: NaiveDate) -> Option<BaseStatus> {
+        if date < self.recognised_on {
+            return None;
+        }
+        let i = self.history.partition_point(|e| e.from <= date);
+        Some(if i == 0 { BaseStatus::Active } else { self.history[i - 1].status })
+    }
+
+    fn set_status(&mut self, from: NaiveDate, status: BaseStatus) {
+        self.status = status;
+        // Effective dates may precede later-recorded entries (a national document's date), so
+        // the history is kept sorted by date, not by recording order.
+        let i = self.history.partition_point(|e| e.from <= from);
+        self.history.insert(i, StatusEntry { from, status });
+    }
+
+    /// Applies an event that concerns this base alone.
+    pub(crate) fn apply(&mut self, on: NaiveDate, kind: &EventKind) {
+        match kind {
+            EventKind::BaseReclassified(e) => self.category = Some(e.to.clone()),
+            EventKind::AnnualReportSubmitted(e) => {
+                self.reports.insert(e.year, ReportRecord { submitted_on: e.submitted_on, due_on: e.due_on, late: e.late });
+            }
+            EventKind::AnnualReportMissing(e) => {
+                self.missing_reports.insert(e.year);
+            }
+            EventKind::AnnualAssessmentRecorded(e) => {
+                self.annual_grades.insert(e.year, AnnualGrade { grade: e.grade.clone(), missing_report: e.missing_report });
+            }
+            EventKind::EvaluationDue(e) => self.evaluations_due = self.evaluations_due.max(e.cycle),
+            EventKind::EvaluationRecorded(e) => {
+                self.evaluations.push(EvaluationResult { on, grade: e.grade.clone(), re_evaluation: e.re_evaluation });
+            }
+            EventKind::RectificationOrdered(e) => {
+                self.rectification = Some(Rectification { from: e.from, until: e.until, period_ended: false });
+                self.set_status(e.from, BaseStatus::UnderRectification { until: e.until });
+            }
+            EventKind::RectificationPeriodEnded(_) => {
+                if let Some(r) = &mut self.rectification {
+                    r.period_ended = true;
+                }
+            }
+            EventKind::RectificationCompleted(_) => self.set_status(on, BaseStatus::Active),
+            EventKind::BaseTerminated(e) => self.set_status(e.effective_on, BaseStatus::Terminated),
+            EventKind::BaseRevoked(e) => self.set_status(e.effective_on, BaseStatus::Revoked),
+            EventKind::BaseDisqualified(e) => {
+                self.set_status(e.effective_on, BaseStatus::Disqualified { ban_until: e.ban_until })
+            }
+            EventKind::BaseExitedNational(e) => self.set_status(e.effective_on, BaseStatus::ExitedNational),
+            EventKind::MajorChangeFiled(e) => {
+                self.major_changes.insert(
+                    e.change.clone(),
+                    MajorChange {
+                        kind: e.kind.clone(),
+                        details: e.details.clone(),
+                        approval: e.approval.clone(),
+                        approved_by: Vec::new(),
+                        status: ChangeStatus::Pending,
+                        filed_on: on,
+                    },
+                );
+            }
+            EventKind::MajorChangeEndorsed(e) => {
+                if let Some(c) = self.major_changes.get_mut(&e.change) {
+                    c.approved_by.push(e.by);
+                }
+            }
+            EventKind::MajorChangeApproved(e) => {
+                let Some(c) = self.major_changes.get_mut(&e.change) else { return };
+                c.approved_by.push(e.by);
+                c.status = ChangeStatus::Approved;
+                let d = c.details.clone();
+                if let Some(v) = d.official_name {
+                    self.official_name = v;
+                }
+                if let Some(v) = d.director {
+                    self.director = v;
+                }
+                if let Some(v) = d.domain {
+                    self.domain = v;
+                }
+                if let Some(v) = d.partner_country {
+                    self.partner_country = Some(v);
+                }
+                if let Some(v) = d.unit_name {
+                    self.unit_name = v;
+                }
+                if let Some(v) = d.uscc {
+                    self.uscc = v;
+                }
+                if let Some(v) = d.category {
+                    self.category = Some(v);
+                }
+            }
+            EventKind::MajorChangeRejected(e) => {
+                if let Some(c) = self.major_changes.get_mut(&e.change) {
+                    c.status = ChangeStatus::Rejected;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// 不得重新申请 — a unit's ban.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitBan {
+    /// Policy imposing it.
+    pub policy: String,
+    /// Province code.
+    pub province: String,
+    /// From.
+    pub from: NaiveDate,
+    /// Until (exclusive).
+    pub until: NaiveDate,
+    /// Scope.
+    pub scope: BanScopeKind,
+    /// Domain, for a domain-scoped ban.
+    pub domain: Option<String>,
+}
+
+/// Whom a ban binds (mirrors the policy's `BanScope`, kept here so events stay self-contained).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BanScopeKind {
+    /// The unit in every domain.
+    Unit,
+    /// The unit in one domain.
+    UnitAndDomain,
+}
+
+impl World {
+    /// An empty world.
+    pub fn new() -> World {
+        World::default()
+    }
+
+    /// The date the clock was last advanced to.
+    pub fn clock(&self) -> Option<NaiveDate> {
+        self.clock
+    }
+
+    /// A round.
+    pub fn round(&self, id: &str) -> Option<&Round> {
+        self.rounds.get(id)
+    }
+
+    /// An application.
+    pub fn application(&self, id: &str) -> Option<&ApplicationCase> {
+        self.applications.get(id)
+    }
+
+    /// A notice.
+    pub fn notice(&self, id: &str) -> Option<&Notice> {
+        self.notices.get(id)
+    }
+
+    /// A base.
+    pub fn base(&self, id: &str) -> Option<&Base> {
+        self.bases.get(id)
+    }
+
+    /// All bases, in no particular order.
+    pub fn bases(&self) -> impl Iterator<Item = &Base> {
+        self.bases.values()
+    }
+
+    /// All applications, in no particular order.
+    pub fn applications(&self) -> impl Iterator<Item = &ApplicationCase> {
+        self.applications.values()
+    }
+
+    /// A unit's bans.
+    pub fn bans_of(&self, uscc: &str) -> &[UnitBan] {
+        self.bans.get(uscc).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Policies whose expiry was recorded.
+    pub fn expired_policies(&self) -> &BTreeSet<String> {
+        &self.expired_policies
+    }
+
+    /// How many events a stream has (0 for an unknown stream).
+    pub fn stream_version(&self, stream: &str) -> i64 {
+        self.versions.get(stream).copied().unwrap_or(0)
+    }
+
+    /// Folds one event into the state.
+    pub fn apply(&mut self, e: &Event) {
+        match self.versions.get_mut(e.stream.as_str()) {
+            Some(v) => *v += 1,
+            None => {
+                self.versions.insert(e.stream.clone(), 1);
+            }
+        }
+        let on = e.on;
+        match &e.kind {
+            EventKind::RoundOpened(x) => {
+                self.rounds.insert(
+                    x.round.clone(),
+                    Round {
+                        id: x.round.clone(),
+                        policy: x.policy.clone(),
+                        title: x.title.clone(),
+                        opens_on: x.opens_on,
+                        closes_on: x.closes_on,
+                        closed_on: None,
+                    },
+                );
+            }
+            EventKind::RoundClosed(x) => {
+                if let Some(r) = self.rounds.get_mut(&x.round) {
+                    r.closed_on = Some(on);
+                }
+            }
+            EventKind::ApplicationSubmitted(x) => {
+                self.applications.insert(
+                    x.application.clone(),
+                    ApplicationCase {
+                        id: x.application.clone(),
+                        round: x.round.clone(),
+                        policy: x.policy.clone(),
+                        facts: x.facts.clone(),
+                        submitted_on: on,
+                        verdict: x.verdict.clone(),
+                        failing_rules: x.failing_rules.clone(),
+                        review_rules: x.review_rules.clone(),
+                        direct: x.direct,
+                        status: if x.direct { ApplicationStatus::UnderReview } else { ApplicationStatus::Submitted },
+                        return_reasons: Vec::new(),
+                        recommendation: None,
+                        experts: BTreeMap::new(),
+                        conflicts: BTreeSet::new(),
+                        site_inspections: Vec::new(),
+                        decision: None,
+                        rejection: None,
+                        notice: None,
+                        base: None,
+                    },
+                );
+            }
+            EventKind::ApplicationResubmitted(x) => {
+                if let Some(a) = self.applications.get_mut(&x.application) {
+                    a.facts = x.facts.clone();
+                    a.verdict = x.verdict.clone();
+                    a.failing_rules = x.failing_rules.clone();
+                    a.review_rules = x.review_rules.clone();
+                    a.submitted_on = on;
+                    a.status = if a.direct { ApplicationStatus::UnderReview } else { ApplicationStatus::Submitted };
+                }
+            }
+            EventKind::ApplicationReturned(x) => {
+                if let Some(a) = self.applications.get_mut(&x.application) {
+                    a.status = ApplicationStatus::Returned;
+                    a.return_reasons = x.reasons.clone();
+                }
+            }
+            EventKind::ApplicationWithdrawn(x) => {
+                if let Some(a) = self.applications.get_mut(&x.application) {
+                    a.status = ApplicationStatus::Withdrawn;
+                }
+            }
+            EventKind::ApplicationRecommended(x) => {
+                if let Some(a) = self.applications.get_mut(&x.application) {
+                    a.status = ApplicationStatus::Recommended;
+                    a.recommendation = Some((x.recommender.clone(), x.opinion.clone()));
+                }
+            }
+            EventKind::ExpertAssigned(x) => {
+                if let Some(a) = self.applications.get_mut(&x.application) {
+                    a.status = ApplicationStatus::UnderReview;
+                    a.experts.insert(x.expert.clone(), ExpertAssignment { unit_uscc: x.expert_unit_uscc.clone(), review: None });
+                }
+            }
+            EventKind::ConflictDeclared(x) => {
+                if let Some(a) = self.applications.get_mut(&x.application) {
+                    a.experts.remove(&x.expert);
+                    a.conflicts.insert(x.expert.clone());
+                }
+            }
+            EventKind::ReviewSubmitted(x) => {
+                if let Some(a) = self.applications.get_mut(&x.application)
+                    && let Some(s) = a.experts.get_mut(&x.expert)
+                {
+                    s.review =
+                        Some(Review { score: x.score, conclusion: x.conclusion.clone(), comments: x.comments.clone(), on });
+                }
+            }
+            EventKind::SiteInspectionRecorded(x) => {
+                if let Some(a) = self.applications.get_mut(&x.application) {
+                    a.site_inspections.push((on, x.findings.clone()));
+                }
+            }
+            EventKind::ApplicationDecided(x) => {
+                if let Some(a) = self.applications.get_mut(&x.application) {
+                    a.decision = Some((x.decision.clone(), x.approved, on));
+                    if x.approved {
+                        a.status = ApplicationStatus::Approved;
+                    } else {
+                        a.status = ApplicationStatus::Rejected;
+                        a.rejection = Some(x.reasons.clone());
+                    }
+                }
+            }
+            EventKind::ApplicationRejected(x) => {
+                if let Some(a) = self.applications.get_mut(&x.application) {
+                    a.status = ApplicationStatus::Rejected;
+                    a.rejection = Some(x.reason.clone());
+                }
+            }
+            EventKind::PublicNoticeStarted(x) => {
+                for id in &x.applications {
+                    if let Some(a) = self.applications.get_mut(id) {
+                        a.status = ApplicationStatus::InNotice;
+                        a.notice = Some(x.notice.clone());
+                    }
+                }
+                self.notices.insert(
+                    x.notice.clone(),
+                    Notice {
+                        id: x.notice.clone(),
+                        policy: x.policy.clone(),
+                        applications: x.applications.clone(),
+                        starts_on: x.starts_on,
+                        ends_on: x.ends_on,
+                        ended: false,
+                        objections: BTreeMap::new(),
+                    },
+                );
+            }
+            EventKind::ObjectionLodged(x) => {
+                if let Some(n) = self.notices.get_mut(&x.notice) {
+                    n.objections.insert(
+                        x.objection.clone(),
+                        Objection {
+                            id: x.objection.clone(),
+                            application: x.application.clone(),
+                            objector_real_name: x.objector_real_name.clone(),
+                            contact: x.contact.clone(),
+                            content: x.content.clone(),
+                            lodged_on: on,
+                            resolution: None,
+                        },
+                    );
+                    self.objections.insert(x.objection.clone(), x.notice.clone());
+                }
+            }
+            EventKind::ObjectionResolved(x) => {
+                if let Some(n) = self.notices.get_mut(&x.notice)
+                    && let Some(o) = n.objections.get_mut(&x.objection)
+                {
+                    o.resolution = Some((x.resolution.clone(), x.upheld, on));
+                }
+            }
+            EventKind::PublicNoticeEnded(x) => {
+                if let Some(n) = self.notices.get_mut(&x.notice) {
+                    n.ended = true;
+                }
+            }
+            EventKind::BaseNamed(x) => {
+                if let Some(a) = self.applications.get_mut(&x.application) {
+                    a.status = ApplicationStatus::Named;
+                    a.base = Some(x.base.clone());
+                }
+                self.bases.insert(
+                    x.base.clone(),
+                    Base {
+                        id: x.base.clone(),
+                        policy: x.policy.clone(),
+                        official_name: x.official_name.clone(),
+                        unit_name: x.unit_name.clone(),
+                        uscc: x.uscc.clone(),
+                        domain: x.domain.clone(),
+                        category: x.category.clone(),
+                        director: x.director.clone(),
+                        partner_country: x.partner_country.clone(),
+                        recognised_on: x.named_on,
+                        entered_on: x.named_on.min(on),
+                        origin: Origin::Named { application: x.application.clone() },
+                        evaluated: x.evaluated,
+                        evaluation_anchor: x.named_on,
+                        evaluations_due: 0,
+                        status: BaseStatus::Active,
+                        history: vec![StatusEntry { from: x.named_on, status: BaseStatus::Active }],
+                        reports: BTreeMap::new(),
+                        missing_reports: BTreeSet::new(),
+                        annual_grades: BTreeMap::new(),
+                        evaluations: Vec::new(),
+                        rectification: None,
+                        major_changes: BTreeMap::new(),
+                    },
+                );
+            }
+            EventKind::BaseCarriedOver(x) => {
+                self.bases.insert(
+                    x.base.clone(),
+                    Base {
+                        id: x.base.clone(),
+                        policy: x.policy.clone(),
+                        official_name: x.official_name.clone(),
+                        unit_name: x.unit_name.clone(),
+                        uscc: x.uscc.clone(),
+                        domain: x.domain.clone(),
+                        category: x.category.clone(),
+                        director: x.director.clone(),
+                        partner_country: x.partner_country.clone(),
+                        recognised_on: x.recognised_on,
+                        entered_on: on,
+                        origin: Origin::CarriedOver { old_category: x.old_category.clone(), national: x.national, legacy: x.legacy },
+                        evaluated: x.evaluated,
+                        evaluation_anchor: x.evaluation_anchor,
+                        evaluations_due: 0,
+                        status: BaseStatus::Active,
+                        history: vec![StatusEntry { from: x.recognised_on, status: BaseStatus::Active }],
+                        reports: BTreeMap::new(),
+                        missing_reports: BTreeSet::new(),
+                        annual_grades: BTreeMap::new(),
+                        evaluations: Vec::new(),
+                        rectification: None,
+                        major_changes: BTreeMap::new(),
+                    },
+                );
+            }
+            EventKind::UnitBanned(x) => {
+                let ban = UnitBan {
+                    policy: x.policy.clone(),
+                    province: x.province.clone(),
+                    from: x.from,
+                    until: x.until,
+                    scope: x.scope,
+                    domain: x.domain.clone(),
+                };
+                match self.bans.get_mut(x.uscc.as_str()) {
+                    Some(v) => v.push(ban),
+                    None => {
+                        self.bans.insert(x.uscc.clone(), vec![ban]);
+                    }
+                }
+            }
+            EventKind::FindingRecorded(_) => {}
+            EventKind::PolicyExpired(x) => {
+                self.expired_policies.insert(x.policy.clone());
+            }
+            EventKind::ClockAdvanced(x) => self.clock = Some(x.to),
+            other => {
+                if let Some(id) = base_of(other)
+                    && let Some(b) = self.bases.get_mut(id)
+                {
+                    b.apply(on, other);
+                }
+            }
+        }
+    }
+}
+
+/// The base an event concerns, for the base-only events.
+fn base_of(k: &EventKind) -> Option<&str> {
+    Some(match k {
+        EventKind::BaseReclassified(e) => &e.base,
+        EventKind::AnnualReportSubmitted(e) => &e.base,
+        EventKind::AnnualReportMissing(e) => &e.base,
+        EventKind::AnnualAssessmentRecorded(e) => &e.base,
+        EventKind::EvaluationDue(e) => &e.base,
+        EventKind::EvaluationRecorded(e) => &e.base,
+        EventKind::RectificationOrdered(e) => &e.base,
+        EventKind::RectificationPeriodEnded(e) => &e.base,
+        EventKind::RectificationCompleted(e) => &e.base,
+        EventKind::BaseTerminated(e) => &e.base,
+        EventKind::BaseRevoked(e) => &e.base,
+        EventKind::BaseDisqualified(e) => &e.base,
+        EventKind::BaseExitedNational(e) => &e.base,
+        EventKind::MajorChangeFiled(e) => &e.base,
+        EventKind::MajorChangeEndorsed(e) => &e.base,
+        EventKind::MajorChangeApproved(e) => &e.base,
+        EventKind::MajorChangeRejected(e) => &e.base,
+        _ => return None,
+    })
+}
