@@ -1308,6 +1308,23 @@ impl FactTree {
     }
 }
 
+/// The JSON Schema of [`Application`] (draft 2020-12), as published in
+/// `docs/application-facts.schema.json`.
+pub fn json_schema() -> serde_json::Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(Application)).unwrap_or_default();
+    if let Some(o) = schema.as_object_mut() {
+        o.insert(
+            "$id".into(),
+            "https://guohe.example/schemas/application-facts.json".into(),
+        );
+        o.insert(
+            "description".into(),
+            "Guohe application facts: what a support unit declares for an eligibility check, plus facts from the register.".into(),
+        );
+    }
+    schema
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1359,21 +1376,4 @@ mod tests {
         assert_eq!(a.0, Decimal::new(5, 2));
         assert!(serde_json::from_str::<Amount>("\"five\"").is_err());
     }
-}
-
-/// The JSON Schema of [`Application`] (draft 2020-12), as published in
-/// `docs/application-facts.schema.json`.
-pub fn json_schema() -> serde_json::Value {
-    let mut schema = serde_json::to_value(schemars::schema_for!(Application)).unwrap_or_default();
-    if let Some(o) = schema.as_object_mut() {
-        o.insert(
-            "$id".into(),
-            "https://guohe.example/schemas/application-facts.json".into(),
-        );
-        o.insert(
-            "description".into(),
-            "Guohe application facts: what a support unit declares for an eligibility check, plus facts from the register.".into(),
-        );
-    }
-    schema
 }

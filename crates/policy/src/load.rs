@@ -498,29 +498,24 @@ fn list_op(op: &ListOp, scope: &Scope<'_>, at: &str, field_ty: Option<Ty>) -> Re
             return Err(bad(at, format!("`{f}` is {}, expected {}", t.name(), want.name())));
         }
     }
-    match &op.within {
-        None => {}
-        Some(Window::Years { date_field, .. }) => {
-            if item_type(&op.list, date_field, at)? != Ty::Date {
-                return Err(bad(format!("{at}.within"), format!("`{date_field}` is not a date")));
-            }
-        }
+    // Each window field must hold dates (or, for complete years, a year number or a date).
+    let (fields, years_ok): (Vec<&crate::facts::Path>, bool) = match &op.within {
+        None => (vec![], false),
+        Some(Window::Years { date_field, .. }) => (vec![date_field], false),
         Some(Window::Overlaps {
             start_field, end_field, ..
-        }) => {
-            for f in [start_field, end_field] {
-                if item_type(&op.list, f, at)? != Ty::Date {
-                    return Err(bad(format!("{at}.within"), format!("`{f}` is not a date")));
-                }
-            }
-        }
-        Some(Window::CompleteYears { field, .. }) => {
-            if !matches!(item_type(&op.list, field, at)?, Ty::Date | Ty::Num) {
-                return Err(bad(
-                    format!("{at}.within"),
-                    format!("`{field}` is neither a year nor a date"),
-                ));
-            }
+        }) => (vec![start_field, end_field], false),
+        Some(Window::CompleteYears { field, .. }) => (vec![field], true),
+    };
+    for f in fields {
+        let t = item_type(&op.list, f, at)?;
+        if !(t == Ty::Date || (years_ok && t == Ty::Num)) {
+            let what = if years_ok {
+                "neither a year nor a date"
+            } else {
+                "not a date"
+            };
+            return Err(bad(format!("{at}.within"), format!("`{f}` is {what}")));
         }
     }
     if let Some(w) = &op.filter {

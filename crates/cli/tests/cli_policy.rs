@@ -1,0 +1,246 @@
+//! The `guohe` binary end to end: policy commands, eligibility, naming, calendar.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn guohe(args: &[&str], db: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_guohe"))
+        .args(args)
+        .arg("--database")
+        .arg(format!("sqlite://{}", db.display()))
+        .current_dir(root())
+        .output()
+        .expect("guohe runs")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn db() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("guohe.db");
+    (dir, p)
+}
+
+#[test]
+fn eligibility_text_and_json() {
+    let (_d, db) = db();
+    let o = guohe(
+        &[
+            "eligibility",
+            "--policy",
+            "hubei-2022",
+            "examples/applications/hubei-enterprise.json",
+            "--as-of",
+            "2026-11-21",
+        ],
+        &db,
+    );
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(out.contains("待专家评审") && out.contains("hubei-2022:10.4"), "{out}");
+
+    let o = guohe(
+        &[
+            "eligibility",
+            "--policy",
+            "hunan-2026",
+            "examples/applications/hunan-joint-research.json",
+            "--as-of",
+            "2026-11-21",
+            "--format",
+            "json",
+        ],
+        &db,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["verdict"], "needs_review");
+    let rd = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "joint_research.rd_ratio")
+        .unwrap();
+    assert_eq!(rd["article"], "hunan-2026:6.2");
+    assert_eq!(rd["status"], "pass");
+}
+
+#[test]
+fn an_ineligible_verdict_still_exits_zero() {
+    let (dir, db) = db();
+    let mut app: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("examples/applications/hubei-enterprise.json")).unwrap(),
+    )
+    .unwrap();
+    app["unit"]["independent_legal_person"] = false.into();
+    let f = dir.path().join("app.json");
+    std::fs::write(&f, app.to_string()).unwrap();
+    let o = guohe(
+        &[
+            "eligibility",
+            "--policy",
+            "hubei-2022",
+            f.to_str().unwrap(),
+            "--as-of",
+            "2026-11-21",
+        ],
+        &db,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert!(text(&o).0.contains("不符合申报条件"));
+}
+
+#[test]
+fn bad_input_exits_two_naming_the_field() {
+    let (dir, db) = db();
+    let write = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let base = std::fs::read_to_string(root().join("examples/applications/hubei-enterprise.json")).unwrap();
+    let cases = [
+        (write("malformed.json", "{\"policy\": "), "JSON 格式错误"),
+        (
+            write(
+                "type.json",
+                &base.replace("\"registered_in_province\": true", "\"registered_in_province\": 1"),
+            ),
+            "unit.registered_in_province",
+        ),
+        (
+            write("uscc.json", &base.replace("91420100MA4K56786D", "91420100MA4K56786X")),
+            "unit.uscc",
+        ),
+        (
+            write(
+                "missing.json",
+                &base.replace("\"technology_domain\": \"光电子信息\",", ""),
+            ),
+            "technology_domain",
+        ),
+    ];
+    for (file, expect) in cases {
+        let o = guohe(
+            &["eligibility", "--policy", "hubei-2022", &file, "--as-of", "2026-11-21"],
+            &db,
+        );
+        let (_, err) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{file}: {err}");
+        assert!(err.contains(expect), "{file}: {err}");
+    }
+    let o = guohe(
+        &[
+            "eligibility",
+            "--policy",
+            "shanghai-2030",
+            "examples/applications/hubei-enterprise.json",
+        ],
+        &db,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("unknown policy"));
+    let o = guohe(&["eligibility", "--policy", "hubei-2022", "no-such-file.json"], &db);
+    assert_eq!(o.status.code(), Some(2));
+    let o = guohe(
+        &[
+            "eligibility",
+            "--policy",
+            "hubei-2022",
+            "examples/applications/hubei-enterprise.json",
+            "--as-of",
+            "21/11/2026",
+        ],
+        &db,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("--as-of"));
+}
+
+#[test]
+fn policy_list_show_and_check() {
+    let (dir, db) = db();
+    let o = guohe(&["policy", "list"], &db);
+    let (out, _) = text(&o);
+    assert!(
+        out.contains("湘科发〔2026〕27号") && out.contains("鄂科技规〔2022〕6号"),
+        "{out}"
+    );
+    let o = guohe(&["policy", "show", "hubei-2022", "--article", "28"], &db);
+    let (out, _) = text(&o);
+    assert!(
+        out.contains("第二十八条") && out.contains("two_annual_unqualified_terminate"),
+        "{out}"
+    );
+    let o = guohe(&["policy", "check", "policies/hunan-2026.yaml"], &db);
+    assert_eq!(o.status.code(), Some(0));
+    let broken = std::fs::read_to_string(root().join("policies/hunan-2026.yaml"))
+        .unwrap()
+        .replace("article: \"7.2\"", "article: \"7.3\"");
+    let f = dir.path().join("broken.yaml");
+    std::fs::write(&f, broken).unwrap();
+    let o = guohe(&["policy", "check", f.to_str().unwrap()], &db);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err.contains("broken.yaml") && err.contains("eligibility[") && err.contains("item 3 of article 7"),
+        "{err}"
+    );
+}
+
+#[test]
+fn naming_prints_the_official_name() {
+    let (_d, db) = db();
+    let o = guohe(
+        &[
+            "naming",
+            "--policy",
+            "hunan-2026",
+            "--domain",
+            "生物医药",
+            "--category",
+            "joint_research",
+        ],
+        &db,
+    );
+    assert_eq!(
+        text(&o).0.trim(),
+        "湖南省科学技术厅生物医药国际科技合作基地（联合研究）"
+    );
+    let o = guohe(&["naming", "--policy", "hunan-2026", "--domain", "生物医药"], &db);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("--category"));
+}
+
+#[test]
+fn calendar_day_add_and_load() {
+    let (dir, db) = db();
+    let o = guohe(&["calendar", "add", "2026-09-28", "5"], &db);
+    assert_eq!(text(&o).0.trim(), "2026-10-09");
+    let o = guohe(&["calendar", "day", "2026-10-10"], &db);
+    assert!(text(&o).0.contains("调休上班"));
+    let o = guohe(&["calendar", "day", "2027-02-10"], &db);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("2027"));
+    // A 2027 schedule (a test fixture, not the official one) makes 2027 known, for every later run.
+    let f = dir.path().join("2027.csv");
+    std::fs::write(&f, "date,kind,festival\n2027-01-01,off,元旦\n2027-02-06,off,春节\n2027-02-07,off,春节\n2027-02-08,off,春节\n2027-02-09,off,春节\n2027-02-10,off,春节\n2027-02-11,off,春节\n2027-02-12,off,春节\n2027-02-13,work,春节\n").unwrap();
+    let o = guohe(&["calendar", "load", f.to_str().unwrap()], &db);
+    assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+    let o = guohe(&["calendar", "day", "2027-02-10"], &db);
+    assert!(text(&o).0.contains("春节"), "{:?}", text(&o));
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "date,kind,festival\n2027-13-01,off,元旦\n").unwrap();
+    let o = guohe(&["calendar", "load", bad.to_str().unwrap()], &db);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("2"), "{:?}", text(&o));
+}
