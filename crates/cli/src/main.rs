@@ -5,6 +5,7 @@
 //! the field and what is wrong), 1 any other failure (e.g. the database cannot be reached).
 
 mod calendar_cmd;
+mod lifecycle_cmd;
 mod output;
 mod policy_cmd;
 
@@ -71,6 +72,28 @@ pub enum Command {
         #[command(subcommand)]
         command: calendar_cmd::CalendarCommand,
     },
+    /// Give a lifecycle command (JSON) as an actor on a date; it is checked against the policy
+    /// and the current state, and either appended as events or refused with the article.
+    Apply(lifecycle_cmd::ApplyArgs),
+    /// Advance the clock to a date and apply whatever fell due.
+    Tick(lifecycle_cmd::TickArgs),
+    /// The register of bases as of a date.
+    Register(lifecycle_cmd::RegisterArgs),
+    /// The full history of a case with its articles.
+    History(lifecycle_cmd::HistoryArgs),
+    /// Run a timeline of commands on an in-memory store and print states and events.
+    Simulate(lifecycle_cmd::SimulateArgs),
+    /// The tamper-evident audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Prove the SM3 hash chain intact, or name the first altered, deleted or reordered record.
+    Verify,
 }
 
 fn main() -> ExitCode {
@@ -80,6 +103,14 @@ fn main() -> ExitCode {
         Command::Eligibility(args) => policy_cmd::run_eligibility(&cli, args),
         Command::Naming(args) => policy_cmd::run_naming(&cli, args),
         Command::Calendar { command } => calendar_cmd::run(&cli, command),
+        Command::Apply(args) => lifecycle_cmd::run_apply(&cli, args),
+        Command::Tick(args) => lifecycle_cmd::run_tick(&cli, args),
+        Command::Register(args) => lifecycle_cmd::run_register(&cli, args),
+        Command::History(args) => lifecycle_cmd::run_history(&cli, args),
+        Command::Simulate(args) => lifecycle_cmd::run_simulate(&cli, args),
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => lifecycle_cmd::run_audit_verify(&cli),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,310 @@
+//! The application service of Guohe: one [`Guohe`] joins the hash-chained event log
+//! (`guohe-store`), the pure domain (`guohe-domain`), the policies, the working-day calendar and
+//! the clock, for the command line and the web server alike.
+//!
+//! State is derived from events: [`Guohe::open`] replays the log into a [`World`]; every
+//! [`Guohe::execute`] decides a command against the current world, appends the events it causes
+//! with optimistic concurrency (the streams' expected versions), and folds them back in log order.
+//! When another server appended to the same case in between, the append is refused as a
+//! [`AppError::Conflict`] and nothing is written; the caller can retry against the fresh state.
+//! Security events (logins, refusals of permission) are appended to `audit/…` streams of the same
+//! chain, so `verify` covers them too.
+
+use chrono::NaiveDate;
+use guohe_calendar::{Calendar, Schedule};
+use guohe_domain::{Actor, Command, Ctx, Event, Refusal, World};
+use guohe_policy::PolicySet;
+use guohe_store::{EventLog, NewEvent, StoreError, StoredEvent, VerifyReport};
+use tokio::sync::RwLock;
+
+/// Streams that are not domain cases: they are in the chain but not folded into the world.
+const NON_DOMAIN_PREFIXES: &[&str] = &["calendar/", "audit/"];
+
+/// Why a request could not be carried out.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The rules said no (or the input was invalid): the refusal says why and cites the article.
+    #[error("{0}")]
+    Refused(Refusal),
+    /// Someone else changed the same case first; nothing was written.
+    #[error("conflict on {stream}: the case was changed by someone else; reload and try again")]
+    Conflict {
+        /// The case.
+        stream: String,
+    },
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A stored event or schedule cannot be read back.
+    #[error("stored data cannot be read: {0}")]
+    Corrupt(String),
+}
+
+impl AppError {
+    /// The message in Chinese, for people.
+    pub fn message_zh(&self) -> String {
+        match self {
+            AppError::Refused(r) => r.message_zh.clone(),
+            AppError::Conflict { .. } => "该案件刚被他人修改，本次操作未保存；请刷新后重试。".into(),
+            AppError::Store(_) => "数据库暂时不可用，本次操作未保存；请稍后重试。".into(),
+            AppError::Corrupt(_) => "存储的数据无法读取，请联系系统管理员核查审计日志。".into(),
+        }
+    }
+}
+
+struct Inner {
+    world: World,
+    calendar: Calendar,
+    last_seq: i64,
+}
+
+/// The running system: event log, world, policies, calendar.
+pub struct Guohe {
+    log: EventLog,
+    policies: PolicySet,
+    inner: RwLock<Inner>,
+}
+
+/// What was appended for a command: the domain events and their stored records.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The events, as the domain produced them.
+    pub events: Vec<Event>,
+    /// Their stored, chained records (seq, hash).
+    pub stored: Vec<StoredEvent>,
+}
+
+/// Decodes a stored record into a domain event.
+pub fn decode(e: &StoredEvent) -> Result<Event, AppError> {
+    Event::from_parts(
+        e.stream.clone(),
+        e.occurred_on,
+        e.actor.clone(),
+        &e.articles,
+        &e.kind,
+        e.payload.clone(),
+    )
+    .map_err(|err| AppError::Corrupt(format!("event {}: {err}", e.seq)))
+}
+
+/// Whether a stream holds domain events.
+pub fn is_domain_stream(stream: &str) -> bool {
+    !NON_DOMAIN_PREFIXES.iter().any(|p| stream.starts_with(p))
+}
+
+fn to_new(e: &Event) -> NewEvent {
+    NewEvent {
+        stream: e.stream.clone(),
+        kind: e.kind_name().to_string(),
+        actor: e.actor.clone(),
+        occurred_on: e.on,
+        articles: e.article_texts(),
+        payload: e.payload(),
+    }
+}
+
+async fn load_calendar(log: &EventLog) -> Result<Calendar, AppError> {
+    let mut cal = Calendar::builtin();
+    for (year, csv) in log.holiday_schedules().await? {
+        let s = Schedule::parse_csv(&csv).map_err(|e| AppError::Corrupt(format!("holiday schedule {year}: {e}")))?;
+        cal = cal.with_schedule(s);
+    }
+    Ok(cal)
+}
+
+impl Guohe {
+    /// Connects to the database (`sqlite://…` or `postgres://…`), migrating it on first use,
+    /// and rebuilds the world from the whole log.
+    pub async fn open(url: &str, policies: PolicySet) -> Result<Guohe, AppError> {
+        if let Some(path) = url.strip_prefix("sqlite://")
+            && let Some(dir) = std::path::Path::new(path).parent()
+            && !dir.as_os_str().is_empty()
+            && !path.starts_with(':')
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| AppError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let log = EventLog::connect(url).await?;
+        let calendar = load_calendar(&log).await?;
+        let g = Guohe {
+            log,
+            policies,
+            inner: RwLock::new(Inner {
+                world: World::new(),
+                calendar,
+                last_seq: 0,
+            }),
+        };
+        g.refresh().await?;
+        Ok(g)
+    }
+
+    /// The event log.
+    pub fn log(&self) -> &EventLog {
+        &self.log
+    }
+
+    /// The policies.
+    pub fn policies(&self) -> &PolicySet {
+        &self.policies
+    }
+
+    /// Folds events appended since the last read (by this or another server) into the world.
+    pub async fn refresh(&self) -> Result<(), AppError> {
+        let mut inner = self.inner.write().await;
+        Self::catch_up(&self.log, &mut inner).await
+    }
+
+    async fn catch_up(log: &EventLog, inner: &mut Inner) -> Result<(), AppError> {
+        let mut decoded: Result<(), AppError> = Ok(());
+        let mut calendar_changed = false;
+        let after = inner.last_seq;
+        let world = &mut inner.world;
+        let mut last = after;
+        log.for_each(after, |e: StoredEvent| -> Result<(), AppError> {
+            last = e.seq;
+            if e.stream.starts_with("calendar/") {
+                calendar_changed = true;
+            }
+            if is_domain_stream(&e.stream) && decoded.is_ok() {
+                match decode(&e) {
+                    Ok(ev) => world.apply(&ev),
+                    Err(err) => decoded = Err(err),
+                }
+            }
+            Ok(())
+        })
+        .await?;
+        decoded?;
+        inner.last_seq = last;
+        if calendar_changed {
+            inner.calendar = load_calendar(log).await?;
+        }
+        Ok(())
+    }
+
+    /// Reads the world, the calendar and the policies under a shared lock.
+    pub async fn read<R>(&self, f: impl FnOnce(&World, &Calendar, &PolicySet) -> R) -> R {
+        let inner = self.inner.read().await;
+        f(&inner.world, &inner.calendar, &self.policies)
+    }
+
+    /// Decides a command and appends its events; refusals are returned, nothing is written.
+    pub async fn execute(&self, actor: &Actor, today: NaiveDate, cmd: Command) -> Result<Outcome, AppError> {
+        let mut inner = self.inner.write().await;
+        Self::catch_up(&self.log, &mut inner).await?;
+        let ctx = Ctx {
+            policies: &self.policies,
+            calendar: &inner.calendar,
+            actor: actor.clone(),
+            today,
+        };
+        let events = guohe_domain::handle(&inner.world, &ctx, cmd).map_err(AppError::Refused)?;
+        self.commit(&mut inner, events).await
+    }
+
+    /// Advances the clock to `up_to`, appending whatever fell due (idempotent).
+    pub async fn tick(&self, up_to: NaiveDate) -> Result<Outcome, AppError> {
+        let mut inner = self.inner.write().await;
+        Self::catch_up(&self.log, &mut inner).await?;
+        let ctx = Ctx {
+            policies: &self.policies,
+            calendar: &inner.calendar,
+            actor: Actor::system(),
+            today: up_to,
+        };
+        let events = guohe_domain::tick(&inner.world, &ctx, up_to).map_err(AppError::Refused)?;
+        self.commit(&mut inner, events).await
+    }
+
+    /// Appends domain events in order, each run of one stream at its expected version, then
+    /// folds the log back in (so the world always follows the log's order).
+    async fn commit(&self, inner: &mut Inner, events: Vec<Event>) -> Result<Outcome, AppError> {
+        if events.is_empty() {
+            return Ok(Outcome {
+                events,
+                stored: Vec::new(),
+            });
+        }
+        let mut versions: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+        let mut batch: Vec<(String, i64, Vec<NewEvent>)> = Vec::new();
+        for e in &events {
+            let v = versions
+                .entry(e.stream.as_str())
+                .or_insert_with(|| inner.world.stream_version(&e.stream));
+            match batch.last_mut() {
+                Some((s, _, run)) if *s == e.stream => run.push(to_new(e)),
+                _ => batch.push((e.stream.clone(), *v, vec![to_new(e)])),
+            }
+            *v += 1;
+        }
+        let stored = match self.log.append_many(batch).await {
+            Ok(s) => s,
+            Err(StoreError::Conflict { stream, .. }) => {
+                Self::catch_up(&self.log, inner).await?;
+                return Err(AppError::Conflict { stream });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Self::catch_up(&self.log, inner).await?;
+        Ok(Outcome { events, stored })
+    }
+
+    /// Loads (or corrects) holiday schedules; each year is audited on the chain.
+    pub async fn load_holiday_schedule(
+        &self,
+        schedule: &Schedule,
+        loaded_by: &str,
+        on: NaiveDate,
+    ) -> Result<Vec<i32>, AppError> {
+        let mut years = Vec::new();
+        for year in schedule.years() {
+            let mut csv = format!("{}\n", guohe_calendar::HEADER);
+            for r in schedule.rows().filter(|r| r.notice_year() == year) {
+                csv.push_str(&format!("{},{},{}\n", r.date, r.kind.as_str(), r.festival));
+            }
+            self.log.put_holiday_schedule_on(year, &csv, loaded_by, on).await?;
+            years.push(year);
+        }
+        self.refresh().await?;
+        Ok(years)
+    }
+
+    /// Appends a security audit record (login, failed login, permission refused, …) to the chain.
+    pub async fn audit(
+        &self,
+        on: NaiveDate,
+        actor: &str,
+        kind: &str,
+        payload: serde_json::Value,
+    ) -> Result<StoredEvent, AppError> {
+        let stream = format!("audit/{on}");
+        for _ in 0..8 {
+            let version = self.log.stream_version(&stream).await?;
+            let e = NewEvent {
+                stream: stream.clone(),
+                kind: kind.to_string(),
+                actor: actor.to_string(),
+                occurred_on: on,
+                articles: Vec::new(),
+                payload: payload.clone(),
+            };
+            match self.log.append(&stream, version, vec![e]).await {
+                Ok(mut s) => return Ok(s.remove(0)),
+                Err(StoreError::Conflict { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(AppError::Conflict { stream })
+    }
+
+    /// Proves the chain intact, or names the first altered, deleted or reordered record.
+    pub async fn verify(&self) -> Result<VerifyReport, AppError> {
+        Ok(self.log.verify().await?)
+    }
+
+    /// The events of one case, decoded, with their stored records.
+    pub async fn history(&self, stream: &str) -> Result<Vec<StoredEvent>, AppError> {
+        Ok(self.log.read_stream(stream).await?)
+    }
+}
