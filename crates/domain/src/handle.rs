@@ -253,33 +253,34 @@ impl H<'_, '_> {
         let prepared = Prepared::new(policy, facts, Some(registry)).map_err(|e| {
             Refusal::invalid(format!("facts.{}", e.path).trim_end_matches('.').to_string(), e.message_zh, e.message_en)
         })?;
+        // Register rules first: a barred unit is told so before anything about its facts.
+        let mut register_only = policy.clone();
+        register_only.eligibility.retain(reads_register);
+        let ev = evaluate(&register_only, &prepared, self.ctx.today).map_err(|e| check_refusal(policy, e))?;
+        if let Some(f) = ev.findings.iter().find(|f| f.status == Status::Fail) {
+            let r = &prepared.application.registry;
+            let (code, extra_zh, extra_en) = match r.unit_banned_until {
+                Some(u) if format!("{:?}", f.rule.condition).contains("unit_banned_until") => (
+                    RefusalCode::Banned,
+                    format!("；依托单位在 {u} 前不得重新申请"),
+                    format!("; the unit may not apply before {u}"),
+                ),
+                _ => (RefusalCode::RegisterConflict, String::new(), String::new()),
+            };
+            return Err(Refusal::new(
+                code,
+                format!("不符合{}：{}（以登记簿为准）{extra_zh}", policy.cite_zh(f.rule.article), f.rule.title_zh),
+                format!("refused under {}: {} (from the register){extra_en}", policy.cite(f.rule.article), f.rule.title_en),
+            )
+            .cite(policy.cite(f.rule.article)));
+        }
+        drop(ev);
         let ev = evaluate(policy, &prepared, self.ctx.today).map_err(|e| check_refusal(policy, e))?;
         let mut failing = Vec::new();
         let mut review = Vec::new();
         for f in &ev.findings {
             match f.status {
-                Status::Fail => {
-                    let reads_register = ev.uses(f).iter().any(|u| u.path.starts_with("registry."))
-                        || f.rule.condition.as_ref().is_some_and(|c| format!("{c:?}").contains("\"registry."));
-                    if reads_register {
-                        let r = &prepared.application.registry;
-                        let (code, extra_zh, extra_en) = match r.unit_banned_until {
-                            Some(u) if format!("{:?}", f.rule.condition).contains("unit_banned_until") => (
-                                RefusalCode::Banned,
-                                format!("；依托单位在 {u} 前不得重新申请"),
-                                format!("; the unit may not apply before {u}"),
-                            ),
-                            _ => (RefusalCode::RegisterConflict, String::new(), String::new()),
-                        };
-                        return Err(Refusal::new(
-                            code,
-                            format!("不符合{}：{}（以登记簿为准）{extra_zh}", policy.cite_zh(f.rule.article), f.rule.title_zh),
-                            format!("refused under {}: {} (from the register){extra_en}", policy.cite(f.rule.article), f.rule.title_en),
-                        )
-                        .cite(policy.cite(f.rule.article)));
-                    }
-                    failing.push(f.rule.id.clone());
-                }
+                Status::Fail => failing.push(f.rule.id.clone()),
                 Status::Review => review.push(f.rule.id.clone()),
                 _ => {}
             }
@@ -1424,6 +1425,12 @@ impl H<'_, '_> {
             }),
         )])
     }
+}
+
+/// A rule that reads facts from the register (`registry.*`), whatever its id.
+fn reads_register(rule: &guohe_policy::model::Rule) -> bool {
+    rule.condition.as_ref().is_some_and(|c| format!("{c:?}").contains("\"registry."))
+        || rule.applies_when.as_ref().is_some_and(|c| format!("{c:?}").contains("\"registry."))
 }
 
 fn approver_zh(a: Approver) -> &'static str {
