@@ -249,6 +249,9 @@ impl H<'_, '_> {
     /// Runs the eligibility check; a failing rule that reads register facts is a refusal.
     fn check(&self, policy: &Policy, mut facts: Application) -> Result<Checked, Refusal> {
         facts.application_date = facts.application_date.min(self.ctx.today);
+        // Commands arrive already deserialised, so the shape checks of `Application::parse`
+        // (USCC check character, country codes, dates) have not run yet.
+        facts.validate_shape().map_err(|e| Refusal::invalid(format!("facts.{}", e.path), e.message_zh, e.message_en))?;
         let registry = self.registry_facts(policy, &facts);
         let prepared = Prepared::new(policy, facts, Some(registry)).map_err(|e| {
             Refusal::invalid(format!("facts.{}", e.path).trim_end_matches('.').to_string(), e.message_zh, e.message_en)
