@@ -1137,8 +1137,16 @@ impl H<'_, '_> {
                         format!("base `{}` is already off the register ({:?})", b.id, b.status),
                     ));
                 }
-                if c.effective_on < b.recognised_on {
-                    return Err(Refusal::new(RefusalCode::DateOutOfOrder, "生效日期早于基地认定日期", "effective_on is before the base was recognised").at("effective_on"));
+                // A status history read as of a date must stay in order: a finding cannot take
+                // effect before the base's last recorded change of status.
+                let last = b.history.last().map(|h| h.from).unwrap_or(b.recognised_on).max(b.recognised_on);
+                if c.effective_on < last {
+                    return Err(Refusal::new(
+                        RefusalCode::DateOutOfOrder,
+                        format!("生效日期 {} 早于基地最近一次状态变化（{last}）", c.effective_on),
+                        format!("effective_on {} is before the base's last change of status on {last}", c.effective_on),
+                    )
+                    .at("effective_on"));
                 }
                 let fired = consequence::matching(policy, &Happening::Finding(&c.finding));
                 let mut out = vec![self.ev(
