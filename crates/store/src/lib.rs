@@ -15,6 +15,7 @@
 //!
 //! The crate knows nothing about the domain: payloads are `serde_json::Value`.
 
+pub mod accounts;
 mod error;
 mod hash;
 mod postgres;
@@ -27,6 +28,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use accounts::{Account, AccountError, AccountRole, AccountStore, FailedLogin, NewAccount, Organisation, Session};
 pub use error::StoreError;
 pub use hash::{GENESIS_HASH, HashInput, canonical_bytes, canonical_json, event_hash, format_recorded_at, sm3_hex};
 pub use verify::{BreakCategory, BreakReason, VerifyReport};

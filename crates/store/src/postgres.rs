@@ -40,6 +40,11 @@ impl PgLog {
         self.pool.close().await;
     }
 
+    /// The pool, shared with the account store.
+    pub(crate) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
     pub async fn append_entries(
         &self,
         entries: Vec<Entry>,

@@ -80,6 +80,11 @@ impl SqliteLog {
         self.pool.close().await;
     }
 
+    /// The pool, shared with the account store.
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     pub async fn append_entries(
         &self,
         entries: Vec<Entry>,

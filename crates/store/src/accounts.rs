@@ -1,0 +1,636 @@
+//! 账号与会话 — accounts, recommender organisations and server-side sessions for the web.
+//!
+//! The tables live in the same database as the event log and share its connection pool
+//! ([`AccountStore::open`]), so several servers on one PostgreSQL share sign-ins. They have
+//! their own schema version (`accounts_schema_version`), so the event log's migrations are never
+//! affected. Account *changes* are also audited on the hash chain by the caller; these tables
+//! hold only the current state.
+//!
+//! Session ids are stored as their SM3 digest: a copy of the table cannot be replayed as cookies.
+//! Times are Unix seconds (UTC) in both backends, so one SQL text serves both.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::postgres::PgPool;
+use sqlx::sqlite::SqlitePool;
+
+use crate::{Backend, EventLog, StoreError, sm3_hex};
+
+const SQLITE_MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/accounts_0001.sql")];
+const POSTGRES_MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/accounts_0001.sql")];
+
+/// Advisory lock key serialising concurrent account migrations ("guoheA").
+const MIGRATION_LOCK: i64 = 0x0067_756f_6865_41;
+
+/// 角色 — what an account acts as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountRole {
+    /// 省科技厅.
+    Department,
+    /// 推荐单位.
+    Recommender,
+    /// 依托单位.
+    SupportUnit,
+    /// 评审专家.
+    Expert,
+}
+
+impl AccountRole {
+    /// The stored code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountRole::Department => "department",
+            AccountRole::Recommender => "recommender",
+            AccountRole::SupportUnit => "support_unit",
+            AccountRole::Expert => "expert",
+        }
+    }
+
+    /// Parses the stored code.
+    pub fn parse(code: &str) -> Option<AccountRole> {
+        Some(match code {
+            "department" => AccountRole::Department,
+            "recommender" => AccountRole::Recommender,
+            "support_unit" => AccountRole::SupportUnit,
+            "expert" => AccountRole::Expert,
+            _ => return None,
+        })
+    }
+}
+
+/// An account as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Login name (lower-case ASCII).
+    pub login: String,
+    /// 姓名／单位名称 shown on pages.
+    pub display_name: String,
+    /// Role.
+    pub role: AccountRole,
+    /// 所属机构: a support unit's 统一社会信用代码, a recommender's organisation id, an expert's
+    /// unit USCC; none for the department.
+    pub org_id: Option<String>,
+    /// PHC string of the password hash.
+    pub password_hash: String,
+    /// Consecutive failed sign-ins since the last success or lock.
+    pub failed_logins: i64,
+    /// Locked until then.
+    pub locked_until: Option<DateTime<Utc>>,
+    /// Disabled accounts cannot sign in.
+    pub active: bool,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Password last set.
+    pub password_changed_at: DateTime<Utc>,
+}
+
+impl Account {
+    /// True while a lock-out is in force.
+    pub fn is_locked(&self, now: DateTime<Utc>) -> bool {
+        self.locked_until.is_some_and(|u| u > now)
+    }
+}
+
+/// An account to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAccount {
+    /// Login name.
+    pub login: String,
+    /// Display name.
+    pub display_name: String,
+    /// Role.
+    pub role: AccountRole,
+    /// Organisation (see [`Account::org_id`]).
+    pub org_id: Option<String>,
+    /// PHC string of the password hash (hashing is the caller's business).
+    pub password_hash: String,
+}
+
+/// 推荐单位 — a recommender organisation and its jurisdiction (管辖范围).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organisation {
+    /// Id, e.g. `rec-changsha`.
+    pub id: String,
+    /// Name, e.g. 长沙市科学技术局.
+    pub name: String,
+    /// Kind; `recommender` for now.
+    pub kind: String,
+    /// GB/T 2260 code prefixes it covers, e.g. `4301` (长沙市).
+    pub region_prefixes: Vec<String>,
+    /// Units it covers regardless of region (省直部门, 中央驻湘高校 …).
+    pub unit_usccs: Vec<String>,
+}
+
+/// A server-side session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// The account.
+    pub login: String,
+    /// The CSRF token every form of this session must carry.
+    pub csrf_token: String,
+    /// Signed in at.
+    pub created_at: DateTime<Utc>,
+    /// Last request.
+    pub last_seen: DateTime<Utc>,
+    /// Client IP at sign-in.
+    pub client_ip: String,
+    /// User agent at sign-in.
+    pub user_agent: String,
+}
+
+/// What a failed sign-in did to the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailedLogin {
+    /// Failures counted so far (0 right after a lock).
+    pub failures: i64,
+    /// Set when this failure locked the account.
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// Why an account operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// The login is taken.
+    #[error("login {0} is already taken")]
+    DuplicateLogin(String),
+    /// The organisation id is taken.
+    #[error("organisation {0} already exists")]
+    DuplicateOrganisation(String),
+    /// No such account.
+    #[error("no account {0}")]
+    NoSuchAccount(String),
+    /// The database failed (the text never contains SQL).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for AccountError {
+    fn from(e: sqlx::Error) -> Self {
+        AccountError::Store(StoreError::Database(e))
+    }
+}
+
+#[derive(Clone)]
+enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Accounts, organisations and sessions. Cheap to clone; shares the event log's pool.
+#[derive(Clone)]
+pub struct AccountStore {
+    db: Db,
+}
+
+impl std::fmt::Debug for AccountStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.db {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        };
+        f.debug_struct("AccountStore").field("backend", &kind).finish()
+    }
+}
+
+/// Runs the same expression against whichever pool backs the store: the SQL texts use `$n`
+/// placeholders and plain types, which both drivers accept.
+macro_rules! on_pool {
+    ($self:ident, |$p:ident| $body:expr) => {
+        match &$self.db {
+            Db::Sqlite($p) => $body,
+            Db::Postgres($p) => $body,
+        }
+    };
+}
+
+type AccountRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    i64,
+    Option<i64>,
+    bool,
+    i64,
+    i64,
+);
+
+const ACCOUNT_COLUMNS: &str = "SELECT login, display_name, role, org_id, password_hash, failed_logins, locked_until, \
+     active, created_at, password_changed_at FROM accounts";
+
+fn ts(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
+}
+
+fn from_ts(s: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(s, 0).unwrap_or_default()
+}
+
+fn account_from(row: AccountRow) -> Result<Account, StoreError> {
+    let (login, display_name, role, org_id, password_hash, failed_logins, locked_until, active, created, changed) = row;
+    let role = AccountRole::parse(&role).ok_or_else(|| StoreError::Corrupt {
+        seq: 0,
+        detail: format!("account {login} has an unknown role"),
+    })?;
+    Ok(Account {
+        login,
+        display_name,
+        role,
+        org_id,
+        password_hash,
+        failed_logins,
+        locked_until: locked_until.map(from_ts),
+        active,
+        created_at: from_ts(created),
+        password_changed_at: from_ts(changed),
+    })
+}
+
+fn list_json(v: &[String]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+fn list_from(text: &str) -> Vec<String> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+/// The stored key of a session id.
+fn digest(session_id: &str) -> String {
+    sm3_hex(session_id.as_bytes())
+}
+
+fn is_unique(e: &sqlx::Error) -> bool {
+    crate::error::is_unique_violation(e)
+}
+
+impl AccountStore {
+    /// The account store in the event log's database, migrated on first use.
+    pub async fn open(log: &EventLog) -> Result<AccountStore, StoreError> {
+        let db = match &log.backend {
+            Backend::Sqlite(b) => Db::Sqlite(b.pool().clone()),
+            Backend::Postgres(b) => Db::Postgres(b.pool().clone()),
+        };
+        let store = AccountStore { db };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        match &self.db {
+            Db::Sqlite(p) => {
+                let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
+                sqlx::query("CREATE TABLE IF NOT EXISTS accounts_schema_version (version INTEGER NOT NULL)")
+                    .execute(&mut *tx)
+                    .await?;
+                let current: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM accounts_schema_version")
+                    .fetch_one(&mut *tx)
+                    .await?;
+                for (i, sql) in SQLITE_MIGRATIONS.iter().enumerate() {
+                    let version = i as i64 + 1;
+                    if version > current {
+                        sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+                        sqlx::query("INSERT INTO accounts_schema_version (version) VALUES ($1)")
+                            .bind(version)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                tx.commit().await?;
+            }
+            Db::Postgres(p) => {
+                let mut tx = p.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(MIGRATION_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("CREATE TABLE IF NOT EXISTS accounts_schema_version (version BIGINT NOT NULL)")
+                    .execute(&mut *tx)
+                    .await?;
+                let current: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM accounts_schema_version")
+                    .fetch_one(&mut *tx)
+                    .await?;
+                for (i, sql) in POSTGRES_MIGRATIONS.iter().enumerate() {
+                    let version = i as i64 + 1;
+                    if version > current {
+                        sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+                        sqlx::query("INSERT INTO accounts_schema_version (version) VALUES ($1)")
+                            .bind(version)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    // ---------- organisations ----------
+
+    /// Creates an organisation.
+    pub async fn create_organisation(&self, org: &Organisation, now: DateTime<Utc>) -> Result<(), AccountError> {
+        let r = on_pool!(self, |p| sqlx::query(
+            "INSERT INTO organisations (id, name, kind, region_prefixes, unit_usccs, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)"
+        )
+        .bind(&org.id)
+        .bind(&org.name)
+        .bind(&org.kind)
+        .bind(list_json(&org.region_prefixes))
+        .bind(list_json(&org.unit_usccs))
+        .bind(ts(now))
+        .execute(p)
+        .await
+        .map(|_| ()));
+        match r {
+            Err(e) if is_unique(&e) => Err(AccountError::DuplicateOrganisation(org.id.clone())),
+            other => Ok(other?),
+        }
+    }
+
+    /// An organisation by id.
+    pub async fn organisation(&self, id: &str) -> Result<Option<Organisation>, StoreError> {
+        let row: Option<(String, String, String, String, String)> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT id, name, kind, region_prefixes, unit_usccs FROM organisations WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await?);
+        Ok(row.map(|(id, name, kind, regions, units)| Organisation {
+            id,
+            name,
+            kind,
+            region_prefixes: list_from(&regions),
+            unit_usccs: list_from(&units),
+        }))
+    }
+
+    /// All organisations, by id.
+    pub async fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
+        let rows: Vec<(String, String, String, String, String)> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT id, name, kind, region_prefixes, unit_usccs FROM organisations ORDER BY id"
+        )
+        .fetch_all(p)
+        .await?);
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, kind, regions, units)| Organisation {
+                id,
+                name,
+                kind,
+                region_prefixes: list_from(&regions),
+                unit_usccs: list_from(&units),
+            })
+            .collect())
+    }
+
+    // ---------- accounts ----------
+
+    /// Creates an account.
+    pub async fn create_account(&self, a: &NewAccount, now: DateTime<Utc>) -> Result<Account, AccountError> {
+        let r = on_pool!(self, |p| sqlx::query(
+            "INSERT INTO accounts (login, display_name, role, org_id, password_hash, failed_logins, locked_until, \
+             active, created_at, password_changed_at) VALUES ($1, $2, $3, $4, $5, 0, NULL, TRUE, $6, $6)"
+        )
+        .bind(&a.login)
+        .bind(&a.display_name)
+        .bind(a.role.as_str())
+        .bind(&a.org_id)
+        .bind(&a.password_hash)
+        .bind(ts(now))
+        .execute(p)
+        .await
+        .map(|_| ()));
+        match r {
+            Err(e) if is_unique(&e) => return Err(AccountError::DuplicateLogin(a.login.clone())),
+            other => other?,
+        }
+        self.account(&a.login)
+            .await?
+            .ok_or_else(|| AccountError::NoSuchAccount(a.login.clone()))
+    }
+
+    /// An account by login.
+    pub async fn account(&self, login: &str) -> Result<Option<Account>, StoreError> {
+        let sql = format!("{ACCOUNT_COLUMNS} WHERE login = $1");
+        let row: Option<AccountRow> = on_pool!(self, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(login)
+            .fetch_optional(p)
+            .await?);
+        row.map(account_from).transpose()
+    }
+
+    /// All accounts, by login.
+    pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        let sql = format!("{ACCOUNT_COLUMNS} ORDER BY login");
+        let rows: Vec<AccountRow> = on_pool!(self, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?);
+        rows.into_iter().map(account_from).collect()
+    }
+
+    /// Replaces the password hash and clears failures and locks.
+    pub async fn set_password(&self, login: &str, hash: &str, now: DateTime<Utc>) -> Result<(), AccountError> {
+        let n =
+            on_pool!(self, |p| {
+                sqlx::query(
+            "UPDATE accounts SET password_hash = $2, password_changed_at = $3, failed_logins = 0, locked_until = NULL \
+             WHERE login = $1"
+        )
+        .bind(login)
+        .bind(hash)
+        .bind(ts(now))
+        .execute(p)
+        .await?
+        .rows_affected()
+            });
+        if n == 0 {
+            return Err(AccountError::NoSuchAccount(login.into()));
+        }
+        Ok(())
+    }
+
+    /// Counts a failed sign-in; the `max_failures`-th in a row locks the account until
+    /// `now + lock_for` and starts the count again. Atomic, so parallel guesses cannot slip
+    /// past the limit. `None` when there is no such account.
+    pub async fn record_failed_login(
+        &self,
+        login: &str,
+        max_failures: i64,
+        now: DateTime<Utc>,
+        lock_for: chrono::Duration,
+    ) -> Result<Option<FailedLogin>, StoreError> {
+        let until = ts(now + lock_for);
+        let row: Option<(i64, Option<i64>)> = on_pool!(self, |p| sqlx::query_as(
+            "UPDATE accounts SET \
+               locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END, \
+               failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END \
+             WHERE login = $1 RETURNING failed_logins, locked_until"
+        )
+        .bind(login)
+        .bind(max_failures)
+        .bind(until)
+        .fetch_optional(p)
+        .await?);
+        Ok(row.map(|(failures, locked)| FailedLogin {
+            failures,
+            locked_until: locked.filter(|l| *l == until && failures == 0).map(from_ts),
+        }))
+    }
+
+    /// Clears the failure count after a successful sign-in.
+    pub async fn record_successful_login(&self, login: &str) -> Result<(), StoreError> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE login = $1"
+        )
+        .bind(login)
+        .execute(p)
+        .await
+        .map(|_| ())?);
+        Ok(())
+    }
+
+    /// Locks an account until a time (administrative lock).
+    pub async fn lock(&self, login: &str, until: DateTime<Utc>) -> Result<(), AccountError> {
+        let n = on_pool!(self, |p| sqlx::query(
+            "UPDATE accounts SET locked_until = $2 WHERE login = $1"
+        )
+        .bind(login)
+        .bind(ts(until))
+        .execute(p)
+        .await?
+        .rows_affected());
+        if n == 0 {
+            return Err(AccountError::NoSuchAccount(login.into()));
+        }
+        Ok(())
+    }
+
+    /// Lifts a lock and clears the failure count.
+    pub async fn unlock(&self, login: &str) -> Result<(), AccountError> {
+        let n = on_pool!(self, |p| sqlx::query(
+            "UPDATE accounts SET locked_until = NULL, failed_logins = 0 WHERE login = $1"
+        )
+        .bind(login)
+        .execute(p)
+        .await?
+        .rows_affected());
+        if n == 0 {
+            return Err(AccountError::NoSuchAccount(login.into()));
+        }
+        Ok(())
+    }
+
+    /// Enables or disables an account; disabling also ends its sessions.
+    pub async fn set_active(&self, login: &str, active: bool) -> Result<(), AccountError> {
+        let n = on_pool!(self, |p| sqlx::query(
+            "UPDATE accounts SET active = $2 WHERE login = $1"
+        )
+        .bind(login)
+        .bind(active)
+        .execute(p)
+        .await?
+        .rows_affected());
+        if n == 0 {
+            return Err(AccountError::NoSuchAccount(login.into()));
+        }
+        if !active {
+            self.delete_sessions_of(login).await?;
+        }
+        Ok(())
+    }
+
+    // ---------- sessions ----------
+
+    /// Stores a new session under the digest of `session_id`.
+    pub async fn create_session(&self, session_id: &str, s: &Session) -> Result<(), StoreError> {
+        on_pool!(self, |p| sqlx::query(
+            "INSERT INTO sessions (id_digest, login, csrf_token, created_at, last_seen, client_ip, user_agent) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        )
+        .bind(digest(session_id))
+        .bind(&s.login)
+        .bind(&s.csrf_token)
+        .bind(ts(s.created_at))
+        .bind(ts(s.last_seen))
+        .bind(&s.client_ip)
+        .bind(&s.user_agent)
+        .execute(p)
+        .await
+        .map(|_| ())?);
+        Ok(())
+    }
+
+    /// A session by its id, if it was not idle since `idle_since` or earlier; an idle session
+    /// is deleted on the way.
+    pub async fn session(&self, session_id: &str, idle_since: DateTime<Utc>) -> Result<Option<Session>, StoreError> {
+        let key = digest(session_id);
+        let row: Option<(String, String, i64, i64, String, String)> =
+            on_pool!(self, |p| {
+                sqlx::query_as(
+            "SELECT login, csrf_token, created_at, last_seen, client_ip, user_agent FROM sessions WHERE id_digest = $1"
+        )
+        .bind(&key)
+        .fetch_optional(p)
+        .await?
+            });
+        let Some((login, csrf_token, created, seen, client_ip, user_agent)) = row else {
+            return Ok(None);
+        };
+        if seen <= ts(idle_since) {
+            self.delete_session(session_id).await?;
+            return Ok(None);
+        }
+        Ok(Some(Session {
+            login,
+            csrf_token,
+            created_at: from_ts(created),
+            last_seen: from_ts(seen),
+            client_ip,
+            user_agent,
+        }))
+    }
+
+    /// Records activity on a session.
+    pub async fn touch_session(&self, session_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE sessions SET last_seen = $2 WHERE id_digest = $1"
+        )
+        .bind(digest(session_id))
+        .bind(ts(now))
+        .execute(p)
+        .await
+        .map(|_| ())?);
+        Ok(())
+    }
+
+    /// Ends a session.
+    pub async fn delete_session(&self, session_id: &str) -> Result<(), StoreError> {
+        on_pool!(self, |p| sqlx::query("DELETE FROM sessions WHERE id_digest = $1")
+            .bind(digest(session_id))
+            .execute(p)
+            .await
+            .map(|_| ())?);
+        Ok(())
+    }
+
+    /// Ends every session of an account (after a password change or a lock).
+    pub async fn delete_sessions_of(&self, login: &str) -> Result<u64, StoreError> {
+        Ok(on_pool!(self, |p| sqlx::query("DELETE FROM sessions WHERE login = $1")
+            .bind(login)
+            .execute(p)
+            .await?
+            .rows_affected()))
+    }
+
+    /// Deletes sessions idle since `idle_since` or earlier; returns how many.
+    pub async fn purge_idle_sessions(&self, idle_since: DateTime<Utc>) -> Result<u64, StoreError> {
+        Ok(on_pool!(self, |p| sqlx::query(
+            "DELETE FROM sessions WHERE last_seen <= $1"
+        )
+        .bind(ts(idle_since))
+        .execute(p)
+        .await?
+        .rows_affected()))
+    }
+}

@@ -1,0 +1,208 @@
+//! Accounts, organisations and sessions, run against SQLite and PostgreSQL.
+
+#[allow(dead_code)]
+mod support;
+
+use chrono::{DateTime, Duration, Utc};
+use guohe_store::{AccountError, AccountRole, AccountStore, EventLog, NewAccount, Organisation, Session};
+use support::TestDb;
+
+fn t(s: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(1_790_000_000 + s, 0).expect("time")
+}
+
+fn unit(login: &str) -> NewAccount {
+    NewAccount {
+        login: login.into(),
+        display_name: "湖南示范生物医药股份有限公司".into(),
+        role: AccountRole::SupportUnit,
+        org_id: Some("91430100MA4L12346D".into()),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+    }
+}
+
+async fn accounts_round_trip(db: &TestDb) {
+    let store = AccountStore::open(&db.log).await.expect("open");
+    // Opening again is idempotent.
+    AccountStore::open(&db.log).await.expect("reopen");
+    let a = store.create_account(&unit("hnsw"), t(0)).await.expect("create");
+    assert_eq!(a.role, AccountRole::SupportUnit);
+    assert_eq!(a.failed_logins, 0);
+    assert!(a.active && a.locked_until.is_none());
+    assert_eq!(a.created_at, t(0));
+    assert!(matches!(
+        store.create_account(&unit("hnsw"), t(1)).await,
+        Err(AccountError::DuplicateLogin(l)) if l == "hnsw"
+    ));
+    assert_eq!(store.account("hnsw").await.expect("get"), Some(a.clone()));
+    assert_eq!(store.account("nobody").await.expect("get"), None);
+    store.set_password("hnsw", "new-hash", t(5)).await.expect("set");
+    let b = store.account("hnsw").await.expect("get").expect("some");
+    assert_eq!((b.password_hash.as_str(), b.password_changed_at), ("new-hash", t(5)));
+    assert!(matches!(
+        store.set_password("nobody", "x", t(5)).await,
+        Err(AccountError::NoSuchAccount(_))
+    ));
+    store.set_active("hnsw", false).await.expect("disable");
+    assert!(!store.account("hnsw").await.expect("get").expect("some").active);
+    assert_eq!(store.accounts().await.expect("all").len(), 1);
+    // The event log is untouched by the account tables.
+    assert_eq!(db.log.head().await.expect("head"), None);
+    assert!(db.log.verify().await.expect("verify").is_intact());
+}
+
+async fn five_failures_lock_and_unlock(db: &TestDb) {
+    let store = AccountStore::open(&db.log).await.expect("open");
+    store.create_account(&unit("u1"), t(0)).await.expect("create");
+    for i in 1..=4 {
+        let f = store
+            .record_failed_login("u1", 5, t(i), Duration::minutes(15))
+            .await
+            .expect("fail")
+            .expect("account");
+        assert_eq!(f.failures, i);
+        assert_eq!(f.locked_until, None);
+    }
+    let f = store
+        .record_failed_login("u1", 5, t(10), Duration::minutes(15))
+        .await
+        .expect("fail")
+        .expect("account");
+    assert_eq!(f.locked_until, Some(t(10 + 900)));
+    let a = store.account("u1").await.expect("get").expect("some");
+    assert!(a.is_locked(t(11)) && !a.is_locked(t(10 + 900)));
+    assert_eq!(a.failed_logins, 0);
+    // A failure while locked does not extend the lock.
+    let f = store
+        .record_failed_login("u1", 5, t(20), Duration::minutes(15))
+        .await
+        .expect("fail")
+        .expect("account");
+    assert_eq!((f.failures, f.locked_until), (1, None));
+    assert_eq!(
+        store.account("u1").await.expect("get").expect("some").locked_until,
+        Some(t(910))
+    );
+    assert_eq!(
+        store
+            .record_failed_login("ghost", 5, t(0), Duration::minutes(15))
+            .await
+            .expect("ok"),
+        None
+    );
+    store.unlock("u1").await.expect("unlock");
+    let a = store.account("u1").await.expect("get").expect("some");
+    assert_eq!((a.failed_logins, a.locked_until), (0, None));
+    store
+        .record_failed_login("u1", 5, t(30), Duration::minutes(15))
+        .await
+        .expect("fail");
+    store.record_successful_login("u1").await.expect("ok");
+    assert_eq!(store.account("u1").await.expect("get").expect("some").failed_logins, 0);
+    store.lock("u1", t(5000)).await.expect("lock");
+    assert!(
+        store
+            .account("u1")
+            .await
+            .expect("get")
+            .expect("some")
+            .is_locked(t(4999))
+    );
+}
+
+async fn sessions_expire_and_are_stored_hashed(db: &TestDb) {
+    let store = AccountStore::open(&db.log).await.expect("open");
+    store.create_account(&unit("u2"), t(0)).await.expect("create");
+    let s = Session {
+        login: "u2".into(),
+        csrf_token: "csrf-1".into(),
+        created_at: t(0),
+        last_seen: t(0),
+        client_ip: "127.0.0.1".into(),
+        user_agent: "test".into(),
+    };
+    let id = "f".repeat(64);
+    store.create_session(&id, &s).await.expect("create");
+    assert_eq!(store.session(&id, t(-1)).await.expect("get"), Some(s.clone()));
+    assert_eq!(store.session("other", t(-1)).await.expect("get"), None);
+    let raw = db
+        .exec(&format!("DELETE FROM sessions WHERE id_digest = '{id}'"))
+        .await
+        .expect("sql");
+    assert_eq!(raw, 0, "the raw id is not stored");
+    store.touch_session(&id, t(100)).await.expect("touch");
+    assert_eq!(
+        store.session(&id, t(99)).await.expect("get").expect("live").last_seen,
+        t(100)
+    );
+    // Idle since t(100) or earlier: gone, and deleted.
+    assert_eq!(store.session(&id, t(100)).await.expect("get"), None);
+    assert_eq!(store.session(&id, t(-1)).await.expect("get"), None);
+
+    store.create_session("a", &s).await.expect("a");
+    store
+        .create_session(
+            "b",
+            &Session {
+                last_seen: t(50),
+                ..s.clone()
+            },
+        )
+        .await
+        .expect("b");
+    assert_eq!(store.purge_idle_sessions(t(10)).await.expect("purge"), 1);
+    assert!(store.session("b", t(10)).await.expect("get").is_some());
+    assert_eq!(store.delete_sessions_of("u2").await.expect("delete"), 1);
+    store.create_session("c", &s).await.expect("c");
+    store.set_active("u2", false).await.expect("disable");
+    assert_eq!(
+        store.session("c", t(-1)).await.expect("get"),
+        None,
+        "disabling ends sessions"
+    );
+}
+
+async fn organisations_keep_their_jurisdiction(db: &TestDb) {
+    let store = AccountStore::open(&db.log).await.expect("open");
+    let org = Organisation {
+        id: "rec-changsha".into(),
+        name: "长沙市科学技术局".into(),
+        kind: "recommender".into(),
+        region_prefixes: vec!["4301".into()],
+        unit_usccs: vec![],
+    };
+    store.create_organisation(&org, t(0)).await.expect("create");
+    let direct = Organisation {
+        id: "rec-edu".into(),
+        name: "湖南省教育厅".into(),
+        kind: "recommender".into(),
+        region_prefixes: vec![],
+        unit_usccs: vec!["12430000444881590X".into()],
+    };
+    store.create_organisation(&direct, t(0)).await.expect("create");
+    assert!(matches!(
+        store.create_organisation(&org, t(1)).await,
+        Err(AccountError::DuplicateOrganisation(_))
+    ));
+    assert_eq!(
+        store.organisation("rec-changsha").await.expect("get"),
+        Some(org.clone())
+    );
+    assert_eq!(store.organisations().await.expect("all"), vec![org, direct]);
+    assert_eq!(store.organisation("x").await.expect("get"), None);
+}
+
+#[tokio::test]
+async fn in_memory_sqlite_shares_the_logs_database() {
+    let log = EventLog::connect("sqlite::memory:").await.expect("memory");
+    let store = AccountStore::open(&log).await.expect("open");
+    store.create_account(&unit("m"), t(0)).await.expect("create");
+    assert!(store.account("m").await.expect("get").is_some());
+}
+
+on_both_backends!(
+    accounts_round_trip,
+    five_failures_lock_and_unlock,
+    sessions_expire_and_are_stored_hashed,
+    organisations_keep_their_jurisdiction,
+);
