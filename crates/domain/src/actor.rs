@@ -68,7 +68,10 @@ impl Actor {
         if name.trim().is_empty() {
             return Err(format!("`{text}`: the name after `:` is empty"));
         }
-        Ok(Actor { role, id: text.to_string() })
+        Ok(Actor {
+            role,
+            id: text.to_string(),
+        })
     }
 
     /// The name after `role:`.
@@ -78,12 +81,18 @@ impl Actor {
 
     /// The department, for tests and tools.
     pub fn department(name: &str) -> Actor {
-        Actor { role: Role::Department, id: format!("dept:{name}") }
+        Actor {
+            role: Role::Department,
+            id: format!("dept:{name}"),
+        }
     }
 
     /// The system clock.
     pub fn system() -> Actor {
-        Actor { role: Role::System, id: "system:clock".into() }
+        Actor {
+            role: Role::System,
+            id: "system:clock".into(),
+        }
     }
 }
 

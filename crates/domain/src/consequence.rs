@@ -16,7 +16,10 @@ pub(crate) enum Happening<'a> {
     /// A re-evaluation after rectification with this grade.
     ReEvaluation(&'a str),
     /// An annual grade for a year; `grade_of` gives the grades of every year including this one.
-    Annual { year: i32, grade_of: &'a dyn Fn(i32) -> Option<&'a str> },
+    Annual {
+        year: i32,
+        grade_of: &'a dyn Fn(i32) -> Option<&'a str>,
+    },
     /// A finding.
     Finding(&'a str),
     /// An approved major change.
@@ -65,7 +68,13 @@ pub(crate) struct Emit<'a> {
 
 impl Emit<'_> {
     pub(crate) fn event(&self, stream: String, articles: Vec<guohe_policy::Citation>, kind: EventKind) -> Event {
-        Event { stream, on: self.on, actor: self.actor.to_string(), articles, kind }
+        Event {
+            stream,
+            on: self.on,
+            actor: self.actor.to_string(),
+            articles,
+            kind,
+        }
     }
 }
 
@@ -91,12 +100,20 @@ pub(crate) fn on_base(
                 let r = policy.lifecycle.rectification.as_ref().ok_or_else(|| {
                     Refusal::new(
                         RefusalCode::PolicyUnavailable,
-                        format!("《{}》的后果规则“{}”要求限期整改，但未规定整改期限（lifecycle.rectification）", policy.title, c.id),
-                        format!("consequence `{}` of {} orders rectification but the policy sets no rectification period", c.id, policy.id),
+                        format!(
+                            "《{}》的后果规则“{}”要求限期整改，但未规定整改期限（lifecycle.rectification）",
+                            policy.title, c.id
+                        ),
+                        format!(
+                            "consequence `{}` of {} orders rectification but the policy sets no rectification period",
+                            c.id, policy.id
+                        ),
                     )
                     .cite(policy.cite(c.article))
                 })?;
-                let until = effective_on.checked_add_months(Months::new(r.months)).ok_or_else(date_range)?;
+                let until = effective_on
+                    .checked_add_months(Months::new(r.months))
+                    .ok_or_else(date_range)?;
                 let mut articles = cite;
                 if r.article != c.article {
                     articles.push(policy.cite(r.article));
@@ -116,7 +133,11 @@ pub(crate) fn on_base(
                 out.push(emit.event(
                     stream.clone(),
                     cite,
-                    EventKind::BaseTerminated(BaseTerminated { base: base.id.clone(), consequence, effective_on }),
+                    EventKind::BaseTerminated(BaseTerminated {
+                        base: base.id.clone(),
+                        consequence,
+                        effective_on,
+                    }),
                 ));
                 break;
             }
@@ -124,7 +145,11 @@ pub(crate) fn on_base(
                 out.push(emit.event(
                     stream.clone(),
                     cite,
-                    EventKind::BaseRevoked(BaseRevoked { base: base.id.clone(), consequence, effective_on }),
+                    EventKind::BaseRevoked(BaseRevoked {
+                        base: base.id.clone(),
+                        consequence,
+                        effective_on,
+                    }),
                 ));
                 break;
             }
@@ -134,7 +159,12 @@ pub(crate) fn on_base(
                 out.push(emit.event(
                     stream.clone(),
                     cite,
-                    EventKind::BaseDisqualified(BaseDisqualified { base: base.id.clone(), consequence, effective_on, ban_until }),
+                    EventKind::BaseDisqualified(BaseDisqualified {
+                        base: base.id.clone(),
+                        consequence,
+                        effective_on,
+                        ban_until,
+                    }),
                 ));
                 if let Some((b, article)) = ban {
                     out.push(emit.event(stream.clone(), vec![policy.cite(article)], EventKind::UnitBanned(b)));
@@ -145,7 +175,11 @@ pub(crate) fn on_base(
                 out.push(emit.event(
                     stream.clone(),
                     cite,
-                    EventKind::BaseExitedNational(BaseExitedNational { base: base.id.clone(), consequence, effective_on }),
+                    EventKind::BaseExitedNational(BaseExitedNational {
+                        base: base.id.clone(),
+                        consequence,
+                        effective_on,
+                    }),
                 ));
                 break;
             }
@@ -181,8 +215,13 @@ pub(crate) fn on_application(
                     }),
                 ));
                 if c.then == Effect::Disqualify
-                    && let Some((b, article)) =
-                        ban_event(policy, &app.facts.unit.uscc, &app.facts.unit.name, &app.facts.technology_domain, effective_on)?
+                    && let Some((b, article)) = ban_event(
+                        policy,
+                        &app.facts.unit.uscc,
+                        &app.facts.unit.name,
+                        &app.facts.technology_domain,
+                        effective_on,
+                    )?
                 {
                     out.push(emit.event(stream.clone(), vec![policy.cite(article)], EventKind::UnitBanned(b)));
                 }
@@ -190,8 +229,16 @@ pub(crate) fn on_application(
             Effect::Rectify | Effect::Terminate | Effect::ExitNational => {
                 return Err(Refusal::new(
                     RefusalCode::NotAllowed,
-                    format!("“{}”（{}）适用于已命名的基地，不适用于申请中的申报", c.title_zh, policy.cite_zh(c.article)),
-                    format!("`{}` ({}) applies to a named base, not to an application", c.title_en, policy.cite(c.article)),
+                    format!(
+                        "“{}”（{}）适用于已命名的基地，不适用于申请中的申报",
+                        c.title_zh,
+                        policy.cite_zh(c.article)
+                    ),
+                    format!(
+                        "`{}` ({}) applies to a named base, not to an application",
+                        c.title_en,
+                        policy.cite(c.article)
+                    ),
                 )
                 .cite(policy.cite(c.article))
                 .at("case"));
@@ -208,8 +255,12 @@ fn ban_event(
     domain: &str,
     from: NaiveDate,
 ) -> Result<Option<(UnitBanned, guohe_policy::ArticleRef)>, Refusal> {
-    let Some(ban) = &policy.lifecycle.ban else { return Ok(None) };
-    let until = from.checked_add_months(Months::new(12 * ban.years)).ok_or_else(date_range)?;
+    let Some(ban) = &policy.lifecycle.ban else {
+        return Ok(None);
+    };
+    let until = from
+        .checked_add_months(Months::new(12 * ban.years))
+        .ok_or_else(date_range)?;
     let (scope, domain) = match ban.scope {
         BanScope::Unit => (BanScopeKind::Unit, None),
         BanScope::UnitAndDomain => (BanScopeKind::UnitAndDomain, Some(domain.trim().to_string())),

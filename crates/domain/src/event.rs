@@ -56,12 +56,20 @@ impl Event {
         let articles = articles
             .iter()
             .map(|a| {
-                Citation::parse(a.as_ref())
-                    .map_err(|message| DecodeError::Citation { text: a.as_ref().to_string(), message })
+                Citation::parse(a.as_ref()).map_err(|message| DecodeError::Citation {
+                    text: a.as_ref().to_string(),
+                    message,
+                })
             })
             .collect::<Result<Vec<_>, _>>()?;
         let kind = EventKind::from_name_and_payload(kind_name, payload)?;
-        Ok(Event { stream: stream.into(), on, actor: actor.into(), articles, kind })
+        Ok(Event {
+            stream: stream.into(),
+            on,
+            actor: actor.into(),
+            articles,
+            kind,
+        })
     }
 
     /// True when the event cites this article (machine form).

@@ -43,10 +43,20 @@ pub fn handle(world: &World, ctx: &Ctx<'_>, cmd: Command) -> Result<Vec<Event>, 
         return Err(Refusal::new(
             RefusalCode::DateOutOfOrder,
             format!("业务日期 {} 早于系统时钟 {clock}，不能倒签", ctx.today),
-            format!("the business date {} is before the clock {clock}; commands cannot be backdated", ctx.today),
+            format!(
+                "the business date {} is before the clock {clock}; commands cannot be backdated",
+                ctx.today
+            ),
         ));
     }
-    let h = H { world, ctx, emit: Emit { on: ctx.today, actor: &ctx.actor.id } };
+    let h = H {
+        world,
+        ctx,
+        emit: Emit {
+            on: ctx.today,
+            actor: &ctx.actor.id,
+        },
+    };
     match cmd {
         Command::OpenRound(c) => h.open_round(c),
         Command::CloseRound(c) => h.close_round(c),
@@ -97,9 +107,8 @@ pub(crate) fn policy_of<'p>(policies: &'p PolicySet, id: &str) -> Result<&'p Pol
 }
 
 fn check_id(field: &str, v: &str) -> Result<(), Refusal> {
-    let bad = v.is_empty()
-        || v.chars().count() > 80
-        || v.chars().any(|c| c.is_whitespace() || c.is_control() || c == '/');
+    let bad =
+        v.is_empty() || v.chars().count() > 80 || v.chars().any(|c| c.is_whitespace() || c.is_control() || c == '/');
     if bad {
         return Err(Refusal::invalid(
             field,
@@ -112,18 +121,35 @@ fn check_id(field: &str, v: &str) -> Result<(), Refusal> {
 
 fn non_empty(field: &str, v: &str, zh: &str) -> Result<(), Refusal> {
     if v.trim().is_empty() {
-        return Err(Refusal::invalid(field, format!("{zh}不能为空"), format!("`{field}` must not be empty")));
+        return Err(Refusal::invalid(
+            field,
+            format!("{zh}不能为空"),
+            format!("`{field}` must not be empty"),
+        ));
     }
     Ok(())
 }
 
-fn vocab_check(field: &str, terms: &[guohe_policy::model::Term], code: &str, what_zh: &str, policy: &Policy) -> Result<(), Refusal> {
+fn vocab_check(
+    field: &str,
+    terms: &[guohe_policy::model::Term],
+    code: &str,
+    what_zh: &str,
+    policy: &Policy,
+) -> Result<(), Refusal> {
     if term(terms, code).is_none() {
-        let allowed_zh = terms.iter().map(|t| format!("{}（{}）", t.code, t.zh)).collect::<Vec<_>>().join("、");
+        let allowed_zh = terms
+            .iter()
+            .map(|t| format!("{}（{}）", t.code, t.zh))
+            .collect::<Vec<_>>()
+            .join("、");
         let allowed = terms.iter().map(|t| t.code.as_str()).collect::<Vec<_>>().join(", ");
         return Err(Refusal::invalid(
             field,
-            format!("{what_zh}“{code}”不在《{}》的取值范围内；可选：{allowed_zh}", policy.title),
+            format!(
+                "{what_zh}“{code}”不在《{}》的取值范围内；可选：{allowed_zh}",
+                policy.title
+            ),
             format!("`{code}` is not allowed by {}; one of: {allowed}", policy.id),
         )
         .cite_opt(term_article(terms, policy)));
@@ -164,7 +190,9 @@ fn calendar_refusal(e: CalendarError, policy: &Policy, article: guohe_policy::Ar
             format!("{e}; the {year} holiday schedule must be loaded before the notice period can be counted"),
         )
         .cite(policy.cite(article)),
-        other => Refusal::new(RefusalCode::InvalidInput, other.message_zh(), other.to_string()).cite(policy.cite(article)),
+        other => {
+            Refusal::new(RefusalCode::InvalidInput, other.message_zh(), other.to_string()).cite(policy.cite(article))
+        }
     }
 }
 
@@ -195,13 +223,23 @@ impl H<'_, '_> {
 
     fn application(&self, id: &str, field: &str) -> Result<&ApplicationCase, Refusal> {
         self.world.applications.get(id).ok_or_else(|| {
-            Refusal::new(RefusalCode::NotFound, format!("申报“{id}”不存在"), format!("no application `{id}`")).at(field)
+            Refusal::new(
+                RefusalCode::NotFound,
+                format!("申报“{id}”不存在"),
+                format!("no application `{id}`"),
+            )
+            .at(field)
         })
     }
 
     fn base(&self, id: &str, field: &str) -> Result<&Base, Refusal> {
         self.world.bases.get(id).ok_or_else(|| {
-            Refusal::new(RefusalCode::NotFound, format!("基地“{id}”不存在"), format!("no base `{id}`")).at(field)
+            Refusal::new(
+                RefusalCode::NotFound,
+                format!("基地“{id}”不存在"),
+                format!("no base `{id}`"),
+            )
+            .at(field)
         })
     }
 
@@ -226,7 +264,12 @@ impl H<'_, '_> {
         let domain = facts.technology_domain.trim();
         let director = facts.director.name.trim();
         let mut r = RegistryFacts::default();
-        for b in self.world.bases.values().filter(|b| b.status.on_register() && b.uscc == uscc) {
+        for b in self
+            .world
+            .bases
+            .values()
+            .filter(|b| b.status.on_register() && b.uscc == uscc)
+        {
             if b.domain.trim() == domain {
                 r.unit_holds_base_in_domain = true;
             }
@@ -251,10 +294,16 @@ impl H<'_, '_> {
         facts.application_date = facts.application_date.min(self.ctx.today);
         // Commands arrive already deserialised, so the shape checks of `Application::parse`
         // (USCC check character, country codes, dates) have not run yet.
-        facts.validate_shape().map_err(|e| Refusal::invalid(format!("facts.{}", e.path), e.message_zh, e.message_en))?;
+        facts
+            .validate_shape()
+            .map_err(|e| Refusal::invalid(format!("facts.{}", e.path), e.message_zh, e.message_en))?;
         let registry = self.registry_facts(policy, &facts);
         let prepared = Prepared::new(policy, facts, Some(registry)).map_err(|e| {
-            Refusal::invalid(format!("facts.{}", e.path).trim_end_matches('.').to_string(), e.message_zh, e.message_en)
+            Refusal::invalid(
+                format!("facts.{}", e.path).trim_end_matches('.').to_string(),
+                e.message_zh,
+                e.message_en,
+            )
         })?;
         // Register rules first: a barred unit is told so before anything about its facts.
         let mut register_only = policy.clone();
@@ -272,8 +321,16 @@ impl H<'_, '_> {
             };
             return Err(Refusal::new(
                 code,
-                format!("不符合{}：{}（以登记簿为准）{extra_zh}", policy.cite_zh(f.rule.article), f.rule.title_zh),
-                format!("refused under {}: {} (from the register){extra_en}", policy.cite(f.rule.article), f.rule.title_en),
+                format!(
+                    "不符合{}：{}（以登记簿为准）{extra_zh}",
+                    policy.cite_zh(f.rule.article),
+                    f.rule.title_zh
+                ),
+                format!(
+                    "refused under {}: {} (from the register){extra_en}",
+                    policy.cite(f.rule.article),
+                    f.rule.title_en
+                ),
             )
             .cite(policy.cite(f.rule.article)));
         }
@@ -290,7 +347,12 @@ impl H<'_, '_> {
         }
         let verdict = verdict_code(ev.verdict);
         drop(ev);
-        Ok(Checked { facts: prepared.application, verdict, failing, review })
+        Ok(Checked {
+            facts: prepared.application,
+            verdict,
+            failing,
+            review,
+        })
     }
 
     // ---------- rounds ----------
@@ -300,11 +362,20 @@ impl H<'_, '_> {
         check_id("id", &c.id)?;
         non_empty("title", &c.title, "批次名称")?;
         if self.world.rounds.contains_key(&c.id) {
-            return Err(Refusal::new(RefusalCode::Duplicate, format!("批次“{}”已存在", c.id), format!("round `{}` exists", c.id)).at("id"));
+            return Err(Refusal::new(
+                RefusalCode::Duplicate,
+                format!("批次“{}”已存在", c.id),
+                format!("round `{}` exists", c.id),
+            )
+            .at("id"));
         }
         let policy = self.policy(&c.policy)?;
         if c.closes_on < c.opens_on {
-            return Err(Refusal::invalid("closes_on", "截止日期早于开始日期", "closes_on is before opens_on"));
+            return Err(Refusal::invalid(
+                "closes_on",
+                "截止日期早于开始日期",
+                "closes_on is before opens_on",
+            ));
         }
         guohe_policy::check_in_force(policy, c.opens_on).map_err(|e| {
             Refusal::new(RefusalCode::NotInForce, e.message_zh(), e.to_string())
@@ -327,10 +398,18 @@ impl H<'_, '_> {
     fn close_round(&self, c: CloseRound) -> R {
         self.role(&[Role::Department], "关闭申报批次", "close a round")?;
         let r = self.world.rounds.get(&c.round).ok_or_else(|| {
-            Refusal::new(RefusalCode::NotFound, format!("批次“{}”不存在", c.round), format!("no round `{}`", c.round)).at("round")
+            Refusal::new(
+                RefusalCode::NotFound,
+                format!("批次“{}”不存在", c.round),
+                format!("no round `{}`", c.round),
+            )
+            .at("round")
         })?;
         if r.closed_on.is_some() {
-            return Err(wrong_state(format!("批次“{}”已关闭", r.id), format!("round `{}` is already closed", r.id)));
+            return Err(wrong_state(
+                format!("批次“{}”已关闭", r.id),
+                format!("round `{}` is already closed", r.id),
+            ));
         }
         let policy = self.policy(&r.policy)?;
         Ok(vec![self.ev(
@@ -343,21 +422,41 @@ impl H<'_, '_> {
     // ---------- applications ----------
 
     fn submit(&self, c: SubmitApplication) -> R {
-        self.role(&[Role::SupportUnit, Role::Department], "提交申报", "submit an application")?;
+        self.role(
+            &[Role::SupportUnit, Role::Department],
+            "提交申报",
+            "submit an application",
+        )?;
         check_id("id", &c.id)?;
         if self.world.applications.contains_key(&c.id) {
-            return Err(Refusal::new(RefusalCode::Duplicate, format!("申报“{}”已存在", c.id), format!("application `{}` exists", c.id)).at("id"));
+            return Err(Refusal::new(
+                RefusalCode::Duplicate,
+                format!("申报“{}”已存在", c.id),
+                format!("application `{}` exists", c.id),
+            )
+            .at("id"));
         }
         let round = self.world.rounds.get(&c.round).ok_or_else(|| {
-            Refusal::new(RefusalCode::NotFound, format!("批次“{}”不存在", c.round), format!("no round `{}`", c.round)).at("round")
+            Refusal::new(
+                RefusalCode::NotFound,
+                format!("批次“{}”不存在", c.round),
+                format!("no round `{}`", c.round),
+            )
+            .at("round")
         })?;
         let policy = self.policy(&round.policy)?;
         let today = self.ctx.today;
         if round.closed_on.is_some() || today < round.opens_on || today > round.closes_on {
             return Err(Refusal::new(
                 RefusalCode::RoundNotOpen,
-                format!("申报批次“{}”的受理期为 {} 至 {}，{today} 不在受理期内", round.title, round.opens_on, round.closes_on),
-                format!("round `{}` accepts applications from {} to {}; not on {today}", round.id, round.opens_on, round.closes_on),
+                format!(
+                    "申报批次“{}”的受理期为 {} 至 {}，{today} 不在受理期内",
+                    round.title, round.opens_on, round.closes_on
+                ),
+                format!(
+                    "round `{}` accepts applications from {} to {}; not on {today}",
+                    round.id, round.opens_on, round.closes_on
+                ),
             )
             .cite(policy.cite(policy.procedure.application.article)));
         }
@@ -388,13 +487,20 @@ impl H<'_, '_> {
     }
 
     fn resubmit(&self, c: ResubmitApplication) -> R {
-        self.role(&[Role::SupportUnit, Role::Department], "重新提交申报", "resubmit an application")?;
+        self.role(
+            &[Role::SupportUnit, Role::Department],
+            "重新提交申报",
+            "resubmit an application",
+        )?;
         let a = self.application(&c.application, "application")?;
         let policy = self.policy(&a.policy)?;
         if a.status != ApplicationStatus::Returned {
             return Err(wrong_state(
                 format!("申报“{}”当前为“{}”，只有被退回的申报可以重新提交", a.id, a.status.zh()),
-                format!("application `{}` is {:?}; only a returned application can be resubmitted", a.id, a.status),
+                format!(
+                    "application `{}` is {:?}; only a returned application can be resubmitted",
+                    a.id, a.status
+                ),
             ));
         }
         if let Some(r) = self.world.rounds.get(&a.round)
@@ -431,7 +537,11 @@ impl H<'_, '_> {
     }
 
     fn withdraw(&self, c: WithdrawApplication) -> R {
-        self.role(&[Role::SupportUnit, Role::Department], "撤回申报", "withdraw an application")?;
+        self.role(
+            &[Role::SupportUnit, Role::Department],
+            "撤回申报",
+            "withdraw an application",
+        )?;
         let a = self.application(&c.application, "application")?;
         let policy = self.policy(&a.policy)?;
         if !a.status.in_progress() {
@@ -443,16 +553,27 @@ impl H<'_, '_> {
         Ok(vec![self.ev(
             application_stream(&a.id),
             vec![policy.cite(policy.procedure.application.article)],
-            EventKind::ApplicationWithdrawn(ApplicationWithdrawn { application: a.id.clone(), reason: c.reason }),
+            EventKind::ApplicationWithdrawn(ApplicationWithdrawn {
+                application: a.id.clone(),
+                reason: c.reason,
+            }),
         )])
     }
 
     fn return_application(&self, c: ReturnApplication) -> R {
-        self.role(&[Role::Recommender, Role::Department], "退回申报", "return an application")?;
+        self.role(
+            &[Role::Recommender, Role::Department],
+            "退回申报",
+            "return an application",
+        )?;
         let a = self.application(&c.application, "application")?;
         let policy = self.policy(&a.policy)?;
         if c.reasons.iter().all(|r| r.trim().is_empty()) {
-            return Err(Refusal::invalid("reasons", "退回须说明理由", "a return needs at least one reason"));
+            return Err(Refusal::invalid(
+                "reasons",
+                "退回须说明理由",
+                "a return needs at least one reason",
+            ));
         }
         let ok = match a.status {
             ApplicationStatus::Submitted => true,
@@ -467,11 +588,18 @@ impl H<'_, '_> {
             ));
         }
         let rec = &policy.procedure.recommendation;
-        let article = if a.direct { rec.direct_article.unwrap_or(rec.article) } else { rec.article };
+        let article = if a.direct {
+            rec.direct_article.unwrap_or(rec.article)
+        } else {
+            rec.article
+        };
         Ok(vec![self.ev(
             application_stream(&a.id),
             vec![policy.cite(article)],
-            EventKind::ApplicationReturned(ApplicationReturned { application: a.id.clone(), reasons: c.reasons }),
+            EventKind::ApplicationReturned(ApplicationReturned {
+                application: a.id.clone(),
+                reasons: c.reasons,
+            }),
         )])
     }
 
@@ -484,8 +612,14 @@ impl H<'_, '_> {
             let article = rec.direct_article.unwrap_or(rec.article);
             return Err(Refusal::new(
                 RefusalCode::DirectApplication,
-                format!("该申报单位可直接向省科技厅申请，无需推荐部门意见（{}）", policy.cite_zh(article)),
-                format!("this unit applies directly to the department; no recommendation is needed ({})", policy.cite(article)),
+                format!(
+                    "该申报单位可直接向省科技厅申请，无需推荐部门意见（{}）",
+                    policy.cite_zh(article)
+                ),
+                format!(
+                    "this unit applies directly to the department; no recommendation is needed ({})",
+                    policy.cite(article)
+                ),
             )
             .cite(policy.cite(article)));
         }
@@ -512,7 +646,8 @@ impl H<'_, '_> {
     // ---------- expert review ----------
 
     fn review_stage(&self, a: &ApplicationCase, policy: &Policy, allow_recommended: bool) -> Result<(), Refusal> {
-        let ok = a.status == ApplicationStatus::UnderReview || (allow_recommended && a.status == ApplicationStatus::Recommended);
+        let ok = a.status == ApplicationStatus::UnderReview
+            || (allow_recommended && a.status == ApplicationStatus::Recommended);
         if ok {
             return Ok(());
         }
@@ -535,7 +670,10 @@ impl H<'_, '_> {
             return Err(Refusal::new(
                 RefusalCode::ConflictOfInterest,
                 format!("专家“{}”与申报单位同属一个单位，应当回避", c.expert_id),
-                format!("expert `{}` belongs to the applicant's own unit and must not review it", c.expert_id),
+                format!(
+                    "expert `{}` belongs to the applicant's own unit and must not review it",
+                    c.expert_id
+                ),
             )
             .cite(policy.cite(art))
             .at("expert_unit_uscc"));
@@ -544,7 +682,10 @@ impl H<'_, '_> {
             return Err(Refusal::new(
                 RefusalCode::ConflictOfInterest,
                 format!("专家“{}”已就该申报申明回避", c.expert_id),
-                format!("expert `{}` declared a conflict of interest on this application", c.expert_id),
+                format!(
+                    "expert `{}` declared a conflict of interest on this application",
+                    c.expert_id
+                ),
             )
             .cite(policy.cite(art))
             .at("expert_id"));
@@ -585,7 +726,9 @@ impl H<'_, '_> {
         let a = self.application(&c.application, "application")?;
         let policy = self.policy(&a.policy)?;
         if a.conflicts.contains(&c.expert) {
-            return Err(Refusal::new(RefusalCode::AlreadyRecorded, "已申明回避", "conflict already declared").at("expert"));
+            return Err(
+                Refusal::new(RefusalCode::AlreadyRecorded, "已申明回避", "conflict already declared").at("expert"),
+            );
         }
         if !a.status.in_progress() {
             return Err(wrong_state(
@@ -596,7 +739,11 @@ impl H<'_, '_> {
         Ok(vec![self.ev(
             application_stream(&a.id),
             vec![policy.cite(policy.procedure.expert_review.article)],
-            EventKind::ConflictDeclared(ConflictDeclared { application: a.id.clone(), expert: c.expert, reason: c.reason }),
+            EventKind::ConflictDeclared(ConflictDeclared {
+                application: a.id.clone(),
+                expert: c.expert,
+                reason: c.reason,
+            }),
         )])
     }
 
@@ -615,7 +762,12 @@ impl H<'_, '_> {
             .at("expert"));
         };
         if assignment.review.is_some() {
-            return Err(Refusal::new(RefusalCode::AlreadyRecorded, "该专家已提交评审意见", "this expert has already reviewed").at("expert"));
+            return Err(Refusal::new(
+                RefusalCode::AlreadyRecorded,
+                "该专家已提交评审意见",
+                "this expert has already reviewed",
+            )
+            .at("expert"));
         }
         if c.score < er.score_min || c.score > er.score_max {
             return Err(Refusal::invalid(
@@ -625,7 +777,13 @@ impl H<'_, '_> {
             )
             .cite(policy.cite(er.article)));
         }
-        vocab_check("conclusion", &policy.vocabularies.expert_conclusions, &c.conclusion, "结论性意见", policy)?;
+        vocab_check(
+            "conclusion",
+            &policy.vocabularies.expert_conclusions,
+            &c.conclusion,
+            "结论性意见",
+            policy,
+        )?;
         Ok(vec![self.ev(
             application_stream(&a.id),
             vec![policy.cite(er.article)],
@@ -670,7 +828,13 @@ impl H<'_, '_> {
         let a = self.application(&c.application, "application")?;
         let policy = self.policy(&a.policy)?;
         let art = policy.procedure.decision.article;
-        vocab_check("decision", &policy.vocabularies.decisions, &c.decision, "认定结论", policy)?;
+        vocab_check(
+            "decision",
+            &policy.vocabularies.decisions,
+            &c.decision,
+            "认定结论",
+            policy,
+        )?;
         self.review_stage(a, policy, false)?;
         let min = policy.procedure.expert_review.min_experts as usize;
         let done = a.completed_reviews();
@@ -686,8 +850,14 @@ impl H<'_, '_> {
         if approved && a.verdict == "ineligible" && c.reasons.trim().is_empty() {
             return Err(Refusal::invalid(
                 "reasons",
-                format!("申报未通过条件核查（{}），同意认定须载明理由", a.failing_rules.join("、")),
-                format!("the application failed {}; an approval needs stated reasons", a.failing_rules.join(", ")),
+                format!(
+                    "申报未通过条件核查（{}），同意认定须载明理由",
+                    a.failing_rules.join("、")
+                ),
+                format!(
+                    "the application failed {}; an approval needs stated reasons",
+                    a.failing_rules.join(", ")
+                ),
             )
             .cite(policy.cite(art)));
         }
@@ -709,10 +879,19 @@ impl H<'_, '_> {
         self.role(&[Role::Department], "发布公示", "start a public notice")?;
         check_id("notice_id", &c.notice_id)?;
         if self.world.notices.contains_key(&c.notice_id) {
-            return Err(Refusal::new(RefusalCode::Duplicate, format!("公示“{}”已存在", c.notice_id), format!("notice `{}` exists", c.notice_id)).at("notice_id"));
+            return Err(Refusal::new(
+                RefusalCode::Duplicate,
+                format!("公示“{}”已存在", c.notice_id),
+                format!("notice `{}` exists", c.notice_id),
+            )
+            .at("notice_id"));
         }
         if c.applications.is_empty() {
-            return Err(Refusal::invalid("applications", "公示须列明至少一项申报", "a notice lists at least one application"));
+            return Err(Refusal::invalid(
+                "applications",
+                "公示须列明至少一项申报",
+                "a notice lists at least one application",
+            ));
         }
         let mut policy_id: Option<&str> = None;
         for (i, id) in c.applications.iter().enumerate() {
@@ -720,12 +899,19 @@ impl H<'_, '_> {
             if a.status != ApplicationStatus::Approved {
                 return Err(wrong_state(
                     format!("申报“{}”当前为“{}”，只有认定同意的申报可以公示", a.id, a.status.zh()),
-                    format!("application `{}` is {:?}; only approved applications are published", a.id, a.status),
+                    format!(
+                        "application `{}` is {:?}; only approved applications are published",
+                        a.id, a.status
+                    ),
                 )
                 .at(format!("applications[{i}]")));
             }
             if c.applications[..i].contains(id) {
-                return Err(Refusal::invalid(format!("applications[{i}]"), "申报重复列出", "application listed twice"));
+                return Err(Refusal::invalid(
+                    format!("applications[{i}]"),
+                    "申报重复列出",
+                    "application listed twice",
+                ));
             }
             if a.decision.as_ref().is_some_and(|d| d.2 > c.starts_on) {
                 return Err(Refusal::new(
@@ -773,13 +959,22 @@ impl H<'_, '_> {
 
     fn lodge_objection(&self, c: LodgeObjection) -> R {
         let n = self.world.notices.get(&c.notice).ok_or_else(|| {
-            Refusal::new(RefusalCode::NotFound, format!("公示“{}”不存在", c.notice), format!("no notice `{}`", c.notice)).at("notice")
+            Refusal::new(
+                RefusalCode::NotFound,
+                format!("公示“{}”不存在", c.notice),
+                format!("no notice `{}`", c.notice),
+            )
+            .at("notice")
         })?;
         let policy = self.policy(&n.policy)?;
         let pn = &policy.procedure.public_notice;
         if c.objector_real_name.trim().is_empty() {
-            return Err(Refusal::invalid("objector_real_name", "异议须实名提出，请填写真实姓名", "objections must be made in one's real name")
-                .cite(policy.cite(pn.objections_article)));
+            return Err(Refusal::invalid(
+                "objector_real_name",
+                "异议须实名提出，请填写真实姓名",
+                "objections must be made in one's real name",
+            )
+            .cite(policy.cite(pn.objections_article)));
         }
         non_empty("contact", &c.contact, "联系方式")?;
         non_empty("content", &c.content, "异议内容")?;
@@ -795,8 +990,14 @@ impl H<'_, '_> {
         if today < n.starts_on || today > n.ends_on {
             return Err(Refusal::new(
                 RefusalCode::NoticePeriod,
-                format!("公示期为 {} 至 {}，{today} 不在公示期内，不能提出异议", n.starts_on, n.ends_on),
-                format!("the notice runs {} to {}; objections are not taken on {today}", n.starts_on, n.ends_on),
+                format!(
+                    "公示期为 {} 至 {}，{today} 不在公示期内，不能提出异议",
+                    n.starts_on, n.ends_on
+                ),
+                format!(
+                    "the notice runs {} to {}; objections are not taken on {today}",
+                    n.starts_on, n.ends_on
+                ),
             )
             .cite(policy.cite(pn.article)));
         }
@@ -818,7 +1019,12 @@ impl H<'_, '_> {
     fn resolve_objection(&self, c: ResolveObjection) -> R {
         self.role(&[Role::Department], "处理异议", "resolve objections")?;
         let Some(notice_id) = self.world.objections.get(&c.objection) else {
-            return Err(Refusal::new(RefusalCode::NotFound, format!("异议“{}”不存在", c.objection), format!("no objection `{}`", c.objection)).at("objection"));
+            return Err(Refusal::new(
+                RefusalCode::NotFound,
+                format!("异议“{}”不存在", c.objection),
+                format!("no objection `{}`", c.objection),
+            )
+            .at("objection"));
         };
         let n = &self.world.notices[notice_id];
         let o = &n.objections[&c.objection];
@@ -826,7 +1032,12 @@ impl H<'_, '_> {
         let art = policy.procedure.public_notice.objections_article;
         non_empty("resolution", &c.resolution, "处理意见")?;
         if o.resolution.is_some() {
-            return Err(Refusal::new(RefusalCode::AlreadyRecorded, "该异议已处理", "objection already resolved").at("objection"));
+            return Err(Refusal::new(
+                RefusalCode::AlreadyRecorded,
+                "该异议已处理",
+                "objection already resolved",
+            )
+            .at("objection"));
         }
         let mut out = vec![self.ev(
             format!("notice/{}", n.id),
@@ -864,12 +1075,20 @@ impl H<'_, '_> {
         let pn = &policy.procedure.public_notice;
         check_id("base_id", &c.base_id)?;
         if self.world.bases.contains_key(&c.base_id) {
-            return Err(Refusal::new(RefusalCode::Duplicate, format!("基地“{}”已存在", c.base_id), format!("base `{}` exists", c.base_id)).at("base_id"));
+            return Err(Refusal::new(
+                RefusalCode::Duplicate,
+                format!("基地“{}”已存在", c.base_id),
+                format!("base `{}` exists", c.base_id),
+            )
+            .at("base_id"));
         }
         if a.status != ApplicationStatus::InNotice {
             return Err(wrong_state(
                 format!("申报“{}”当前为“{}”，须经公示后方可命名", a.id, a.status.zh()),
-                format!("application `{}` is {:?}; only an application through public notice can be named", a.id, a.status),
+                format!(
+                    "application `{}` is {:?}; only an application through public notice can be named",
+                    a.id, a.status
+                ),
             )
             .cite(policy.cite(pn.article)));
         }
@@ -880,7 +1099,10 @@ impl H<'_, '_> {
             return Err(Refusal::new(
                 RefusalCode::NoticePeriod,
                 format!("公示期至 {} 止，命名日期 {} 须在公示期满之后", n.ends_on, c.on),
-                format!("the notice runs until {}; naming on {} must come after it", n.ends_on, c.on),
+                format!(
+                    "the notice runs until {}; naming on {} must come after it",
+                    n.ends_on, c.on
+                ),
             )
             .cite(policy.cite(pn.article))
             .at("on"));
@@ -904,7 +1126,10 @@ impl H<'_, '_> {
                 return Err(Refusal::new(
                     RefusalCode::UnresolvedObjection,
                     format!("公示期异议（{}）尚未处理完毕，不能命名", open.join("、")),
-                    format!("objections {} are unresolved; the base cannot be named", open.join(", ")),
+                    format!(
+                        "objections {} are unresolved; the base cannot be named",
+                        open.join(", ")
+                    ),
                 )
                 .cite(policy.cite(pn.objections_article)));
             }
@@ -912,8 +1137,12 @@ impl H<'_, '_> {
         // The register may have changed since submission (another base named meanwhile).
         self.check(policy, a.facts.clone())?;
         let f = &a.facts;
-        let official_name = guohe_policy::naming::official_name(policy, &f.technology_domain, f.category.as_deref(), &f.unit.name)
-            .map_err(|e| Refusal::invalid("facts.technology_domain", e.message_zh(), e.to_string()).cite(policy.cite(policy.procedure.naming.article)))?;
+        let official_name =
+            guohe_policy::naming::official_name(policy, &f.technology_domain, f.category.as_deref(), &f.unit.name)
+                .map_err(|e| {
+                    Refusal::invalid("facts.technology_domain", e.message_zh(), e.to_string())
+                        .cite(policy.cite(policy.procedure.naming.article))
+                })?;
         let mut articles = vec![policy.cite(policy.procedure.naming.article)];
         if policy.procedure.naming.announcement_article != policy.procedure.naming.article {
             articles.push(policy.cite(policy.procedure.naming.announcement_article));
@@ -941,13 +1170,22 @@ impl H<'_, '_> {
     // ---------- operation ----------
 
     fn annual_report(&self, c: SubmitAnnualReport) -> R {
-        self.role(&[Role::SupportUnit, Role::Department], "报送年度报告", "file an annual report")?;
+        self.role(
+            &[Role::SupportUnit, Role::Department],
+            "报送年度报告",
+            "file an annual report",
+        )?;
         let b = self.base(&c.base, "base")?;
         let policy = self.policy(&b.policy)?;
         let ar = &policy.lifecycle.annual_report;
         self.on_register(b, policy, ar.article)?;
         if c.submitted_on > self.ctx.today {
-            return Err(Refusal::new(RefusalCode::DateOutOfOrder, "报送日期晚于今天", "submitted_on is in the future").at("submitted_on"));
+            return Err(Refusal::new(
+                RefusalCode::DateOutOfOrder,
+                "报送日期晚于今天",
+                "submitted_on is in the future",
+            )
+            .at("submitted_on"));
         }
         if self.world.clock.is_some_and(|clk| c.submitted_on < clk) {
             return Err(Refusal::new(
@@ -960,8 +1198,16 @@ impl H<'_, '_> {
         if c.year >= c.submitted_on.year() || c.year < b.recognised_on.year() {
             return Err(Refusal::invalid(
                 "year",
-                format!("年度报告应报送已结束的年度（{}—{}年）", b.recognised_on.year(), c.submitted_on.year() - 1),
-                format!("the report covers a finished year between {} and {}", b.recognised_on.year(), c.submitted_on.year() - 1),
+                format!(
+                    "年度报告应报送已结束的年度（{}—{}年）",
+                    b.recognised_on.year(),
+                    c.submitted_on.year() - 1
+                ),
+                format!(
+                    "the report covers a finished year between {} and {}",
+                    b.recognised_on.year(),
+                    c.submitted_on.year() - 1
+                ),
             )
             .cite(policy.cite(ar.article)));
         }
@@ -975,9 +1221,17 @@ impl H<'_, '_> {
             .at("year"));
         }
         let due_on = NaiveDate::from_ymd_opt(c.year + 1, ar.due_month, ar.due_day).ok_or_else(|| {
-            Refusal::new(RefusalCode::PolicyUnavailable, "办法规定的报送截止日期无效", "the policy's report deadline is not a date")
+            Refusal::new(
+                RefusalCode::PolicyUnavailable,
+                "办法规定的报送截止日期无效",
+                "the policy's report deadline is not a date",
+            )
         })?;
-        let late = if ar.due_inclusive { c.submitted_on > due_on } else { c.submitted_on >= due_on };
+        let late = if ar.due_inclusive {
+            c.submitted_on > due_on
+        } else {
+            c.submitted_on >= due_on
+        };
         Ok(vec![self.ev(
             base_stream(&b.id),
             vec![policy.cite(ar.article)],
@@ -1003,7 +1257,13 @@ impl H<'_, '_> {
                 format!("{} has no annual assessment", policy.id),
             ));
         };
-        vocab_check("grade", &policy.vocabularies.annual_grades, &c.grade, "年度考核结果", policy)?;
+        vocab_check(
+            "grade",
+            &policy.vocabularies.annual_grades,
+            &c.grade,
+            "年度考核结果",
+            policy,
+        )?;
         self.on_register(b, policy, aa.article)?;
         if b.annual_grades.contains_key(&c.year) {
             return Err(Refusal::new(
@@ -1019,7 +1279,10 @@ impl H<'_, '_> {
             _ => {
                 return Err(Refusal::new(
                     RefusalCode::WrongState,
-                    format!("{}年度未按时报送年度报告，考核结果依规则定为不合格，不能另行评定", c.year),
+                    format!(
+                        "{}年度未按时报送年度报告，考核结果依规则定为不合格，不能另行评定",
+                        c.year
+                    ),
                     format!("no on-time report for {}; its grade is set by rule", c.year),
                 )
                 .cite(policy.cite(aa.article)));
@@ -1028,9 +1291,19 @@ impl H<'_, '_> {
         let year = c.year;
         let grade = c.grade.clone();
         let grade_of = |y: i32| -> Option<&str> {
-            if y == year { Some(grade.as_str()) } else { b.annual_grades.get(&y).map(|g| g.grade.as_str()) }
+            if y == year {
+                Some(grade.as_str())
+            } else {
+                b.annual_grades.get(&y).map(|g| g.grade.as_str())
+            }
         };
-        let fired = consequence::matching(policy, &Happening::Annual { year, grade_of: &grade_of });
+        let fired = consequence::matching(
+            policy,
+            &Happening::Annual {
+                year,
+                grade_of: &grade_of,
+            },
+        );
         let mut out = vec![self.ev(
             base_stream(&b.id),
             vec![policy.cite(aa.article)],
@@ -1050,12 +1323,27 @@ impl H<'_, '_> {
         let b = self.base(&c.base, "base")?;
         let policy = self.policy(&b.policy)?;
         let art = policy.lifecycle.evaluation.article;
-        vocab_check("grade", &policy.vocabularies.evaluation_grades, &c.grade, "评估结果", policy)?;
+        vocab_check(
+            "grade",
+            &policy.vocabularies.evaluation_grades,
+            &c.grade,
+            "评估结果",
+            policy,
+        )?;
         self.on_register(b, policy, art)?;
         if !b.evaluated {
-            let legacy = policy.transitions.legacy_bases.as_ref().map(|l| l.article).unwrap_or(art);
+            let legacy = policy
+                .transitions
+                .legacy_bases
+                .as_ref()
+                .map(|l| l.article)
+                .unwrap_or(art);
             return Err(wrong_state(
-                format!("基地“{}”不参加阶段性评估（{}）", b.official_name, policy.cite_zh(legacy)),
+                format!(
+                    "基地“{}”不参加阶段性评估（{}）",
+                    b.official_name,
+                    policy.cite_zh(legacy)
+                ),
                 format!("base `{}` takes no periodic evaluation ({})", b.id, policy.cite(legacy)),
             )
             .cite(policy.cite(legacy)));
@@ -1071,7 +1359,11 @@ impl H<'_, '_> {
         let mut out = vec![self.ev(
             base_stream(&b.id),
             vec![policy.cite(art)],
-            EventKind::EvaluationRecorded(EvaluationRecorded { base: b.id.clone(), grade: c.grade, re_evaluation: false }),
+            EventKind::EvaluationRecorded(EvaluationRecorded {
+                base: b.id.clone(),
+                grade: c.grade,
+                re_evaluation: false,
+            }),
         )];
         out.extend(consequence::on_base(policy, b, &fired, self.ctx.today, &self.emit)?);
         Ok(out)
@@ -1081,8 +1373,19 @@ impl H<'_, '_> {
         self.role(&[Role::Department], "记录复评结果", "record re-evaluations")?;
         let b = self.base(&c.base, "base")?;
         let policy = self.policy(&b.policy)?;
-        let art = policy.lifecycle.rectification.as_ref().map(|r| r.article).unwrap_or(policy.lifecycle.evaluation.article);
-        vocab_check("grade", &policy.vocabularies.evaluation_grades, &c.grade, "复评结果", policy)?;
+        let art = policy
+            .lifecycle
+            .rectification
+            .as_ref()
+            .map(|r| r.article)
+            .unwrap_or(policy.lifecycle.evaluation.article);
+        vocab_check(
+            "grade",
+            &policy.vocabularies.evaluation_grades,
+            &c.grade,
+            "复评结果",
+            policy,
+        )?;
         let BaseStatus::UnderRectification { until } = b.status else {
             return Err(wrong_state(
                 format!("基地“{}”不在限期整改中，无需复评", b.official_name),
@@ -1102,14 +1405,21 @@ impl H<'_, '_> {
         let mut out = vec![self.ev(
             base_stream(&b.id),
             vec![policy.cite(art)],
-            EventKind::EvaluationRecorded(EvaluationRecorded { base: b.id.clone(), grade: c.grade.clone(), re_evaluation: true }),
+            EventKind::EvaluationRecorded(EvaluationRecorded {
+                base: b.id.clone(),
+                grade: c.grade.clone(),
+                re_evaluation: true,
+            }),
         )];
         let effects = consequence::on_base(policy, b, &fired, self.ctx.today, &self.emit)?;
         if effects.is_empty() {
             out.push(self.ev(
                 base_stream(&b.id),
                 vec![policy.cite(art)],
-                EventKind::RectificationCompleted(RectificationCompleted { base: b.id.clone(), grade: c.grade }),
+                EventKind::RectificationCompleted(RectificationCompleted {
+                    base: b.id.clone(),
+                    grade: c.grade,
+                }),
             ));
         }
         out.extend(effects);
@@ -1120,11 +1430,19 @@ impl H<'_, '_> {
         self.role(&[Role::Department], "记录查实情形", "record findings")?;
         non_empty("evidence", &c.evidence, "证据材料")?;
         if c.effective_on > self.ctx.today {
-            return Err(Refusal::new(RefusalCode::DateOutOfOrder, "生效日期晚于今天", "effective_on is in the future").at("effective_on"));
+            return Err(Refusal::new(
+                RefusalCode::DateOutOfOrder,
+                "生效日期晚于今天",
+                "effective_on is in the future",
+            )
+            .at("effective_on"));
         }
         let (kind, id) = c.case.split_once('/').unwrap_or(("", ""));
         let term_article = |policy: &Policy| -> Vec<Citation> {
-            term(&policy.vocabularies.findings, &c.finding).and_then(|t| t.article).map(|a| vec![policy.cite(a)]).unwrap_or_default()
+            term(&policy.vocabularies.findings, &c.finding)
+                .and_then(|t| t.article)
+                .map(|a| vec![policy.cite(a)])
+                .unwrap_or_default()
         };
         match kind {
             "base" => {
@@ -1139,12 +1457,20 @@ impl H<'_, '_> {
                 }
                 // A status history read as of a date must stay in order: a finding cannot take
                 // effect before the base's last recorded change of status.
-                let last = b.history.last().map(|h| h.from).unwrap_or(b.recognised_on).max(b.recognised_on);
+                let last = b
+                    .history
+                    .last()
+                    .map(|h| h.from)
+                    .unwrap_or(b.recognised_on)
+                    .max(b.recognised_on);
                 if c.effective_on < last {
                     return Err(Refusal::new(
                         RefusalCode::DateOutOfOrder,
                         format!("生效日期 {} 早于基地最近一次状态变化（{last}）", c.effective_on),
-                        format!("effective_on {} is before the base's last change of status on {last}", c.effective_on),
+                        format!(
+                            "effective_on {} is before the base's last change of status on {last}",
+                            c.effective_on
+                        ),
                     )
                     .at("effective_on"));
                 }
@@ -1203,19 +1529,35 @@ impl H<'_, '_> {
     // ---------- major changes ----------
 
     fn file_change(&self, c: FileMajorChange) -> R {
-        self.role(&[Role::SupportUnit, Role::Department], "报告重大事项", "file major changes")?;
+        self.role(
+            &[Role::SupportUnit, Role::Department],
+            "报告重大事项",
+            "file major changes",
+        )?;
         let b = self.base(&c.base, "base")?;
         let policy = self.policy(&b.policy)?;
         let mc = &policy.lifecycle.major_changes;
         check_id("change_id", &c.change_id)?;
-        vocab_check("kind", &policy.vocabularies.major_change_kinds, &c.kind, "重大事项类型", policy)?;
+        vocab_check(
+            "kind",
+            &policy.vocabularies.major_change_kinds,
+            &c.kind,
+            "重大事项类型",
+            policy,
+        )?;
         non_empty("details.description", &c.details.description, "事项说明")?;
         self.on_register(b, policy, mc.article)?;
         if b.major_changes.contains_key(&c.change_id) {
             return Err(Refusal::new(RefusalCode::Duplicate, "重大事项编号已存在", "change id exists").at("change_id"));
         }
         if let Some(cat) = &c.details.category {
-            vocab_check("details.category", &policy.vocabularies.categories, cat, "基地类型", policy)?;
+            vocab_check(
+                "details.category",
+                &policy.vocabularies.categories,
+                cat,
+                "基地类型",
+                policy,
+            )?;
         }
         let mut articles = vec![policy.cite(mc.article)];
         if let Some(a) = term(&policy.vocabularies.major_change_kinds, &c.kind).and_then(|t| t.article)
@@ -1237,7 +1579,13 @@ impl H<'_, '_> {
         )])
     }
 
-    fn pending_change<'b>(&self, b: &'b Base, id: &str, by: Approver, policy: &Policy) -> Result<&'b MajorChange, Refusal> {
+    fn pending_change<'b>(
+        &self,
+        b: &'b Base,
+        id: &str,
+        by: Approver,
+        policy: &Policy,
+    ) -> Result<&'b MajorChange, Refusal> {
         let want = match by {
             Approver::Recommender => Role::Recommender,
             Approver::Department => Role::Department,
@@ -1250,17 +1598,33 @@ impl H<'_, '_> {
             ));
         }
         let ch = b.major_changes.get(id).ok_or_else(|| {
-            Refusal::new(RefusalCode::NotFound, format!("重大事项“{id}”不存在"), format!("no change `{id}`")).at("change_id")
+            Refusal::new(
+                RefusalCode::NotFound,
+                format!("重大事项“{id}”不存在"),
+                format!("no change `{id}`"),
+            )
+            .at("change_id")
         })?;
         if ch.status != ChangeStatus::Pending {
-            return Err(wrong_state("该重大事项已办结".into(), "the change is already decided".into()));
+            return Err(wrong_state(
+                "该重大事项已办结".into(),
+                "the change is already decided".into(),
+            ));
         }
         let next = ch.approval.get(ch.approved_by.len()).copied();
         if next != Some(by) {
-            let order = ch.approval.iter().map(|a| approver_zh(*a)).collect::<Vec<_>>().join("→");
+            let order = ch
+                .approval
+                .iter()
+                .map(|a| approver_zh(*a))
+                .collect::<Vec<_>>()
+                .join("→");
             return Err(Refusal::new(
                 RefusalCode::ApprovalOrder,
-                format!("重大事项须依次经{order}审核，当前应由{}办理", next.map(approver_zh).unwrap_or("—")),
+                format!(
+                    "重大事项须依次经{order}审核，当前应由{}办理",
+                    next.map(approver_zh).unwrap_or("—")
+                ),
                 format!("approvals go {:?}; next is {:?}", ch.approval, next),
             )
             .cite(policy.cite(policy.lifecycle.major_changes.article))
@@ -1280,14 +1644,22 @@ impl H<'_, '_> {
             return Ok(vec![self.ev(
                 base_stream(&b.id),
                 vec![policy.cite(art)],
-                EventKind::MajorChangeEndorsed(MajorChangeEndorsed { base: b.id.clone(), change: c.change_id, by: c.by }),
+                EventKind::MajorChangeEndorsed(MajorChangeEndorsed {
+                    base: b.id.clone(),
+                    change: c.change_id,
+                    by: c.by,
+                }),
             )]);
         }
         let fired = consequence::matching(policy, &Happening::MajorChange(&ch.kind));
         let mut out = vec![self.ev(
             base_stream(&b.id),
             vec![policy.cite(art)],
-            EventKind::MajorChangeApproved(MajorChangeApproved { base: b.id.clone(), change: c.change_id, by: c.by }),
+            EventKind::MajorChangeApproved(MajorChangeApproved {
+                base: b.id.clone(),
+                change: c.change_id,
+                by: c.by,
+            }),
         )];
         out.extend(consequence::on_base(policy, b, &fired, self.ctx.today, &self.emit)?);
         Ok(out)
@@ -1316,7 +1688,12 @@ impl H<'_, '_> {
         self.role(&[Role::Department], "纳入过渡基地", "carry bases over")?;
         check_id("base_id", &c.base_id)?;
         if self.world.bases.contains_key(&c.base_id) {
-            return Err(Refusal::new(RefusalCode::Duplicate, format!("基地“{}”已存在", c.base_id), format!("base `{}` exists", c.base_id)).at("base_id"));
+            return Err(Refusal::new(
+                RefusalCode::Duplicate,
+                format!("基地“{}”已存在", c.base_id),
+                format!("base `{}` exists", c.base_id),
+            )
+            .at("base_id"));
         }
         let policy = self.policy(&c.policy)?;
         non_empty("official_name", &c.official_name, "基地名称")?;
@@ -1327,19 +1704,32 @@ impl H<'_, '_> {
             return Err(Refusal::invalid("uscc", e.message_zh(), e.to_string()));
         }
         if c.recognised_on > self.ctx.today {
-            return Err(Refusal::new(RefusalCode::DateOutOfOrder, "认定日期晚于今天", "recognised_on is in the future").at("recognised_on"));
+            return Err(Refusal::new(
+                RefusalCode::DateOutOfOrder,
+                "认定日期晚于今天",
+                "recognised_on is in the future",
+            )
+            .at("recognised_on"));
         }
         let t = &policy.transitions;
         let mut articles = Vec::new();
         let category = match (&c.old_category, &c.category) {
             (Some(old), _) => {
                 let Some(m) = &t.category_mapping else {
-                    return Err(Refusal::invalid("old_category", format!("《{}》没有旧类型对应规定", policy.title), format!("{} maps no old categories", policy.id)));
+                    return Err(Refusal::invalid(
+                        "old_category",
+                        format!("《{}》没有旧类型对应规定", policy.title),
+                        format!("{} maps no old categories", policy.id),
+                    ));
                 };
                 let Some(new) = m.map.iter().find(|o| o.old == old.trim()) else {
                     let olds = m.map.iter().map(|o| o.old.as_str()).collect::<Vec<_>>().join("、");
-                    return Err(Refusal::invalid("old_category", format!("旧类型“{old}”不在对应表中；可选：{olds}"), format!("`{old}` is not an old category; one of {olds}"))
-                        .cite(policy.cite(m.article)));
+                    return Err(Refusal::invalid(
+                        "old_category",
+                        format!("旧类型“{old}”不在对应表中；可选：{olds}"),
+                        format!("`{old}` is not an old category; one of {olds}"),
+                    )
+                    .cite(policy.cite(m.article)));
                 };
                 articles.push(policy.cite(m.article));
                 Some(new.new.clone())
@@ -1349,7 +1739,11 @@ impl H<'_, '_> {
                 Some(cat.clone())
             }
             (None, None) if !policy.vocabularies.categories.is_empty() => {
-                return Err(Refusal::invalid("category", "该办法按类型管理基地，请填写旧类型或新类型", "the policy has categories; give old_category or category"));
+                return Err(Refusal::invalid(
+                    "category",
+                    "该办法按类型管理基地，请填写旧类型或新类型",
+                    "the policy has categories; give old_category or category",
+                ));
             }
             (None, None) => None,
         };
@@ -1364,7 +1758,10 @@ impl H<'_, '_> {
             };
             articles.push(policy.cite(n.article));
         }
-        let legacy = !c.national && t.legacy_bases.as_ref().is_some_and(|l| c.recognised_on < l.recognised_before);
+        let legacy = !c.national
+            && t.legacy_bases
+                .as_ref()
+                .is_some_and(|l| c.recognised_on < l.recognised_before);
         let evaluated = match (&t.legacy_bases, legacy) {
             (Some(l), true) => {
                 articles.push(policy.cite(l.article));
@@ -1377,7 +1774,11 @@ impl H<'_, '_> {
         }
         // Cycles of a joining national base run from the day it joins; others from the later of
         // recognition and the policy's entry into force (Hunan reading evaluation_cycle_from_naming).
-        let evaluation_anchor = if c.national { self.ctx.today } else { c.recognised_on.max(policy.in_force_from) };
+        let evaluation_anchor = if c.national {
+            self.ctx.today
+        } else {
+            c.recognised_on.max(policy.in_force_from)
+        };
         Ok(vec![self.ev(
             base_stream(&c.base_id),
             articles,
@@ -1405,7 +1806,12 @@ impl H<'_, '_> {
         self.role(&[Role::Department], "重新认定类别", "reclassify bases")?;
         let b = self.base(&c.base, "base")?;
         let policy = self.policy(&b.policy)?;
-        let Some(m) = policy.transitions.category_mapping.as_ref().filter(|m| m.reclassification_on_request) else {
+        let Some(m) = policy
+            .transitions
+            .category_mapping
+            .as_ref()
+            .filter(|m| m.reclassification_on_request)
+        else {
             return Err(Refusal::new(
                 RefusalCode::NotProvided,
                 format!("《{}》未规定申请重新认定类别", policy.title),
@@ -1420,10 +1826,20 @@ impl H<'_, '_> {
             )
             .cite(policy.cite(m.article)));
         }
-        vocab_check("category", &policy.vocabularies.categories, &c.category, "基地类型", policy)?;
+        vocab_check(
+            "category",
+            &policy.vocabularies.categories,
+            &c.category,
+            "基地类型",
+            policy,
+        )?;
         non_empty("reasons", &c.reasons, "理由")?;
         if b.category.as_deref() == Some(c.category.as_str()) {
-            return Err(Refusal::invalid("category", "新类型与现类型相同", "the base already has this category"));
+            return Err(Refusal::invalid(
+                "category",
+                "新类型与现类型相同",
+                "the base already has this category",
+            ));
         }
         Ok(vec![self.ev(
             base_stream(&b.id),
@@ -1440,8 +1856,13 @@ impl H<'_, '_> {
 
 /// A rule that reads facts from the register (`registry.*`), whatever its id.
 fn reads_register(rule: &guohe_policy::model::Rule) -> bool {
-    rule.condition.as_ref().is_some_and(|c| format!("{c:?}").contains("\"registry."))
-        || rule.applies_when.as_ref().is_some_and(|c| format!("{c:?}").contains("\"registry."))
+    rule.condition
+        .as_ref()
+        .is_some_and(|c| format!("{c:?}").contains("\"registry."))
+        || rule
+            .applies_when
+            .as_ref()
+            .is_some_and(|c| format!("{c:?}").contains("\"registry."))
 }
 
 fn approver_zh(a: Approver) -> &'static str {
@@ -1453,9 +1874,12 @@ fn approver_zh(a: Approver) -> &'static str {
 
 fn check_refusal(policy: &Policy, e: CheckError) -> Refusal {
     match &e {
-        CheckError::Facts(f) => Refusal::invalid(format!("facts.{}", f.path), f.message_zh.clone(), f.message_en.clone()),
+        CheckError::Facts(f) => {
+            Refusal::invalid(format!("facts.{}", f.path), f.message_zh.clone(), f.message_en.clone())
+        }
         CheckError::NotYetInForce { .. } | CheckError::Expired { .. } => {
-            Refusal::new(RefusalCode::NotInForce, e.message_zh(), e.to_string()).cite(policy.cite(policy.validity.article))
+            Refusal::new(RefusalCode::NotInForce, e.message_zh(), e.to_string())
+                .cite(policy.cite(policy.validity.article))
         }
         CheckError::DatedInFuture { .. } => Refusal::invalid("facts.application_date", e.message_zh(), e.to_string()),
     }

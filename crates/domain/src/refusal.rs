@@ -108,12 +108,21 @@ pub struct Refusal {
 impl Refusal {
     /// A refusal without citation or field.
     pub fn new(code: RefusalCode, zh: impl Into<String>, en: impl Into<String>) -> Refusal {
-        Refusal { code, message_zh: zh.into(), message_en: en.into(), citation: None, field: None }
+        Refusal {
+            code,
+            message_zh: zh.into(),
+            message_en: en.into(),
+            citation: None,
+            field: None,
+        }
     }
 
     /// Invalid input in a field.
     pub fn invalid(field: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Refusal {
-        Refusal { field: Some(field.into()), ..Refusal::new(RefusalCode::InvalidInput, zh, en) }
+        Refusal {
+            field: Some(field.into()),
+            ..Refusal::new(RefusalCode::InvalidInput, zh, en)
+        }
     }
 
     /// Adds the citation.

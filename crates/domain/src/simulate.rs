@@ -88,10 +88,19 @@ impl<'de> Deserialize<'de> for Step {
         let is_tick = v.get("tick").is_some();
         if is_tick {
             let t: TickStep = serde_json::from_value(v).map_err(serde::de::Error::custom)?;
-            Ok(Step::Tick { tick: t.tick, note: t.note })
+            Ok(Step::Tick {
+                tick: t.tick,
+                note: t.note,
+            })
         } else {
             let c: CommandStep = serde_json::from_value(v).map_err(serde::de::Error::custom)?;
-            Ok(Step::Command { on: c.on, actor: c.actor, command: Box::new(c.command), expect_refusal: c.expect_refusal, note: c.note })
+            Ok(Step::Command {
+                on: c.on,
+                actor: c.actor,
+                command: Box::new(c.command),
+                expect_refusal: c.expect_refusal,
+                note: c.note,
+            })
         }
     }
 }
@@ -160,33 +169,58 @@ pub enum SimulationError {
 }
 
 /// Runs a timeline from an empty world.
-pub fn simulate(input: &Timeline, policies: &PolicySet, calendar: &Calendar) -> Result<SimulationResult, SimulationError> {
+pub fn simulate(
+    input: &Timeline,
+    policies: &PolicySet,
+    calendar: &Calendar,
+) -> Result<SimulationResult, SimulationError> {
     let mut world = World::new();
     let mut events = Vec::new();
     let mut outcomes = Vec::new();
-    let advance = |world: &mut World, events: &mut Vec<Event>, to: NaiveDate, step: usize| -> Result<usize, SimulationError> {
-        let ctx = Ctx { policies, calendar, actor: Actor::system(), today: to };
-        let evs = tick(world, &ctx, to).map_err(|refusal| SimulationError::Refused { step, refusal })?;
-        for e in &evs {
-            world.apply(e);
-        }
-        let n = evs.len();
-        events.extend(evs);
-        Ok(n)
-    };
+    let advance =
+        |world: &mut World, events: &mut Vec<Event>, to: NaiveDate, step: usize| -> Result<usize, SimulationError> {
+            let ctx = Ctx {
+                policies,
+                calendar,
+                actor: Actor::system(),
+                today: to,
+            };
+            let evs = tick(world, &ctx, to).map_err(|refusal| SimulationError::Refused { step, refusal })?;
+            for e in &evs {
+                world.apply(e);
+            }
+            let n = evs.len();
+            events.extend(evs);
+            Ok(n)
+        };
     for (i, step) in input.steps.iter().enumerate() {
         match step {
             Step::Tick { tick: to, .. } => {
                 let n = advance(&mut world, &mut events, *to, i)?;
-                outcomes.push(StepOutcome { step: i, events: n, refusal: None });
+                outcomes.push(StepOutcome {
+                    step: i,
+                    events: n,
+                    refusal: None,
+                });
             }
-            Step::Command { on, actor, command, expect_refusal, .. } => {
+            Step::Command {
+                on,
+                actor,
+                command,
+                expect_refusal,
+                ..
+            } => {
                 let actor = Actor::parse(actor).map_err(|message| SimulationError::Actor { step: i, message })?;
                 let mut n = 0;
                 if input.auto_tick && world.clock().is_none_or(|c| c < *on) {
                     n += advance(&mut world, &mut events, *on, i)?;
                 }
-                let ctx = Ctx { policies, calendar, actor, today: *on };
+                let ctx = Ctx {
+                    policies,
+                    calendar,
+                    actor,
+                    today: *on,
+                };
                 match (handle(&world, &ctx, (**command).clone()), expect_refusal) {
                     (Ok(evs), None) => {
                         for e in &evs {
@@ -194,14 +228,26 @@ pub fn simulate(input: &Timeline, policies: &PolicySet, calendar: &Calendar) -> 
                         }
                         n += evs.len();
                         events.extend(evs);
-                        outcomes.push(StepOutcome { step: i, events: n, refusal: None });
+                        outcomes.push(StepOutcome {
+                            step: i,
+                            events: n,
+                            refusal: None,
+                        });
                     }
                     (Ok(evs), Some(expected)) => {
                         let got = evs.iter().map(|e| e.kind_name()).collect::<Vec<_>>().join(", ");
-                        return Err(SimulationError::Expectation { step: i, expected: expected.clone(), got: format!("events [{got}]") });
+                        return Err(SimulationError::Expectation {
+                            step: i,
+                            expected: expected.clone(),
+                            got: format!("events [{got}]"),
+                        });
                     }
                     (Err(refusal), Some(expected)) if expected == "any" || expected == refusal.code.as_str() => {
-                        outcomes.push(StepOutcome { step: i, events: n, refusal: Some(refusal) });
+                        outcomes.push(StepOutcome {
+                            step: i,
+                            events: n,
+                            refusal: Some(refusal),
+                        });
                     }
                     (Err(refusal), Some(expected)) => {
                         return Err(SimulationError::Expectation {
@@ -215,5 +261,9 @@ pub fn simulate(input: &Timeline, policies: &PolicySet, calendar: &Calendar) -> 
             }
         }
     }
-    Ok(SimulationResult { events, world, outcomes })
+    Ok(SimulationResult {
+        events,
+        world,
+        outcomes,
+    })
 }

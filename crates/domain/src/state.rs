@@ -73,7 +73,10 @@ pub enum ApplicationStatus {
 impl ApplicationStatus {
     /// Still moving towards a decision or a name.
     pub fn in_progress(self) -> bool {
-        !matches!(self, ApplicationStatus::Rejected | ApplicationStatus::Named | ApplicationStatus::Withdrawn)
+        !matches!(
+            self,
+            ApplicationStatus::Rejected | ApplicationStatus::Named | ApplicationStatus::Withdrawn
+        )
     }
     /// Chinese label.
     pub fn zh(self) -> &'static str {
@@ -405,7 +408,11 @@ impl Base {
             return None;
         }
         let i = self.history.partition_point(|e| e.from <= date);
-        Some(if i == 0 { BaseStatus::Active } else { self.history[i - 1].status })
+        Some(if i == 0 {
+            BaseStatus::Active
+        } else {
+            self.history[i - 1].status
+        })
     }
 
     fn set_status(&mut self, from: NaiveDate, status: BaseStatus) {
@@ -421,20 +428,41 @@ impl Base {
         match kind {
             EventKind::BaseReclassified(e) => self.category = Some(e.to.clone()),
             EventKind::AnnualReportSubmitted(e) => {
-                self.reports.insert(e.year, ReportRecord { submitted_on: e.submitted_on, due_on: e.due_on, late: e.late });
+                self.reports.insert(
+                    e.year,
+                    ReportRecord {
+                        submitted_on: e.submitted_on,
+                        due_on: e.due_on,
+                        late: e.late,
+                    },
+                );
             }
             EventKind::AnnualReportMissing(e) => {
                 self.missing_reports.insert(e.year);
             }
             EventKind::AnnualAssessmentRecorded(e) => {
-                self.annual_grades.insert(e.year, AnnualGrade { grade: e.grade.clone(), missing_report: e.missing_report });
+                self.annual_grades.insert(
+                    e.year,
+                    AnnualGrade {
+                        grade: e.grade.clone(),
+                        missing_report: e.missing_report,
+                    },
+                );
             }
             EventKind::EvaluationDue(e) => self.evaluations_due = self.evaluations_due.max(e.cycle),
             EventKind::EvaluationRecorded(e) => {
-                self.evaluations.push(EvaluationResult { on, grade: e.grade.clone(), re_evaluation: e.re_evaluation });
+                self.evaluations.push(EvaluationResult {
+                    on,
+                    grade: e.grade.clone(),
+                    re_evaluation: e.re_evaluation,
+                });
             }
             EventKind::RectificationOrdered(e) => {
-                self.rectification = Some(Rectification { from: e.from, until: e.until, period_ended: false });
+                self.rectification = Some(Rectification {
+                    from: e.from,
+                    until: e.until,
+                    period_ended: false,
+                });
                 self.set_status(e.from, BaseStatus::UnderRectification { until: e.until });
             }
             EventKind::RectificationPeriodEnded(_) => {
@@ -468,7 +496,9 @@ impl Base {
                 }
             }
             EventKind::MajorChangeApproved(e) => {
-                let Some(c) = self.major_changes.get_mut(&e.change) else { return };
+                let Some(c) = self.major_changes.get_mut(&e.change) else {
+                    return;
+                };
                 c.approved_by.push(e.by);
                 c.status = ChangeStatus::Approved;
                 let d = c.details.clone();
@@ -628,7 +658,11 @@ impl World {
                         failing_rules: x.failing_rules.clone(),
                         review_rules: x.review_rules.clone(),
                         direct: x.direct,
-                        status: if x.direct { ApplicationStatus::UnderReview } else { ApplicationStatus::Submitted },
+                        status: if x.direct {
+                            ApplicationStatus::UnderReview
+                        } else {
+                            ApplicationStatus::Submitted
+                        },
                         return_reasons: Vec::new(),
                         recommendation: None,
                         experts: BTreeMap::new(),
@@ -648,7 +682,11 @@ impl World {
                     a.failing_rules = x.failing_rules.clone();
                     a.review_rules = x.review_rules.clone();
                     a.submitted_on = on;
-                    a.status = if a.direct { ApplicationStatus::UnderReview } else { ApplicationStatus::Submitted };
+                    a.status = if a.direct {
+                        ApplicationStatus::UnderReview
+                    } else {
+                        ApplicationStatus::Submitted
+                    };
                 }
             }
             EventKind::ApplicationReturned(x) => {
@@ -671,7 +709,13 @@ impl World {
             EventKind::ExpertAssigned(x) => {
                 if let Some(a) = self.applications.get_mut(&x.application) {
                     a.status = ApplicationStatus::UnderReview;
-                    a.experts.insert(x.expert.clone(), ExpertAssignment { unit_uscc: x.expert_unit_uscc.clone(), review: None });
+                    a.experts.insert(
+                        x.expert.clone(),
+                        ExpertAssignment {
+                            unit_uscc: x.expert_unit_uscc.clone(),
+                            review: None,
+                        },
+                    );
                 }
             }
             EventKind::ConflictDeclared(x) => {
@@ -684,8 +728,12 @@ impl World {
                 if let Some(a) = self.applications.get_mut(&x.application)
                     && let Some(s) = a.experts.get_mut(&x.expert)
                 {
-                    s.review =
-                        Some(Review { score: x.score, conclusion: x.conclusion.clone(), comments: x.comments.clone(), on });
+                    s.review = Some(Review {
+                        score: x.score,
+                        conclusion: x.conclusion.clone(),
+                        comments: x.comments.clone(),
+                        on,
+                    });
                 }
             }
             EventKind::SiteInspectionRecorded(x) => {
@@ -778,12 +826,17 @@ impl World {
                         partner_country: x.partner_country.clone(),
                         recognised_on: x.named_on,
                         entered_on: x.named_on.min(on),
-                        origin: Origin::Named { application: x.application.clone() },
+                        origin: Origin::Named {
+                            application: x.application.clone(),
+                        },
                         evaluated: x.evaluated,
                         evaluation_anchor: x.named_on,
                         evaluations_due: 0,
                         status: BaseStatus::Active,
-                        history: vec![StatusEntry { from: x.named_on, status: BaseStatus::Active }],
+                        history: vec![StatusEntry {
+                            from: x.named_on,
+                            status: BaseStatus::Active,
+                        }],
                         reports: BTreeMap::new(),
                         missing_reports: BTreeSet::new(),
                         annual_grades: BTreeMap::new(),
@@ -808,12 +861,19 @@ impl World {
                         partner_country: x.partner_country.clone(),
                         recognised_on: x.recognised_on,
                         entered_on: on,
-                        origin: Origin::CarriedOver { old_category: x.old_category.clone(), national: x.national, legacy: x.legacy },
+                        origin: Origin::CarriedOver {
+                            old_category: x.old_category.clone(),
+                            national: x.national,
+                            legacy: x.legacy,
+                        },
                         evaluated: x.evaluated,
                         evaluation_anchor: x.evaluation_anchor,
                         evaluations_due: 0,
                         status: BaseStatus::Active,
-                        history: vec![StatusEntry { from: x.recognised_on, status: BaseStatus::Active }],
+                        history: vec![StatusEntry {
+                            from: x.recognised_on,
+                            status: BaseStatus::Active,
+                        }],
                         reports: BTreeMap::new(),
                         missing_reports: BTreeSet::new(),
                         annual_grades: BTreeMap::new(),

@@ -33,7 +33,9 @@ pub fn tick(world: &World, ctx: &Ctx<'_>, up_to: NaiveDate) -> Result<Vec<Event>
     let mut notices: Vec<_> = world.notices.values().filter(|n| !n.ended).collect();
     notices.sort_by(|a, b| a.id.cmp(&b.id));
     for n in notices {
-        let Some(day_after) = n.ends_on.succ_opt() else { continue };
+        let Some(day_after) = n.ends_on.succ_opt() else {
+            continue;
+        };
         if day_after > up_to {
             continue;
         }
@@ -43,7 +45,10 @@ pub fn tick(world: &World, ctx: &Ctx<'_>, up_to: NaiveDate) -> Result<Vec<Event>
             on: day_after,
             actor: actor.into(),
             articles: vec![policy.cite(policy.procedure.public_notice.article)],
-            kind: EventKind::PublicNoticeEnded(PublicNoticeEnded { notice: n.id.clone(), ends_on: n.ends_on }),
+            kind: EventKind::PublicNoticeEnded(PublicNoticeEnded {
+                notice: n.id.clone(),
+                ends_on: n.ends_on,
+            }),
         });
     }
 
@@ -54,7 +59,12 @@ pub fn tick(world: &World, ctx: &Ctx<'_>, up_to: NaiveDate) -> Result<Vec<Event>
         dated.extend(base_agenda(policy, b, up_to)?);
     }
 
-    let mut used: Vec<&str> = world.rounds.values().map(|r| r.policy.as_str()).chain(world.bases.values().map(|b| b.policy.as_str())).collect();
+    let mut used: Vec<&str> = world
+        .rounds
+        .values()
+        .map(|r| r.policy.as_str())
+        .chain(world.bases.values().map(|b| b.policy.as_str()))
+        .collect();
     used.sort_unstable();
     used.dedup();
     for id in used {
@@ -70,7 +80,10 @@ pub fn tick(world: &World, ctx: &Ctx<'_>, up_to: NaiveDate) -> Result<Vec<Event>
                 on: day_after,
                 actor: actor.into(),
                 articles: vec![policy.cite(policy.validity.article)],
-                kind: EventKind::PolicyExpired(PolicyExpired { policy: id.to_string(), valid_until: until }),
+                kind: EventKind::PolicyExpired(PolicyExpired {
+                    policy: id.to_string(),
+                    valid_until: until,
+                }),
             });
         }
     }
@@ -96,8 +109,14 @@ fn base_agenda(policy: &Policy, base: &Base, up_to: NaiveDate) -> Result<Vec<Eve
         if !b.status.on_register() {
             break;
         }
-        let candidates = [next_report(policy, &b, up_to), next_evaluation(policy, &b, up_to), next_rectification_end(&b, up_to)];
-        let Some(item) = candidates.into_iter().flatten().min_by_key(|i| i.on()) else { break };
+        let candidates = [
+            next_report(policy, &b, up_to),
+            next_evaluation(policy, &b, up_to),
+            next_rectification_end(&b, up_to),
+        ];
+        let Some(item) = candidates.into_iter().flatten().min_by_key(|i| i.on()) else {
+            break;
+        };
         let events = fire(policy, &b, item)?;
         if events.is_empty() {
             break;
@@ -112,9 +131,18 @@ fn base_agenda(policy: &Policy, base: &Base, up_to: NaiveDate) -> Result<Vec<Eve
 
 enum Due {
     /// The report on `year` was due and none came in time; fires on `fires_on`.
-    Report { year: i32, due_on: NaiveDate, fires_on: NaiveDate },
-    Evaluation { cycle: u32, due_on: NaiveDate },
-    RectificationEnd { until: NaiveDate },
+    Report {
+        year: i32,
+        due_on: NaiveDate,
+        fires_on: NaiveDate,
+    },
+    Evaluation {
+        cycle: u32,
+        due_on: NaiveDate,
+    },
+    RectificationEnd {
+        until: NaiveDate,
+    },
 }
 
 impl Due {
@@ -166,7 +194,9 @@ fn next_evaluation(policy: &Policy, b: &Base, up_to: NaiveDate) -> Option<Due> {
     }
     let mut cycle = b.evaluations_due + 1;
     loop {
-        let due_on = b.evaluation_anchor.checked_add_months(Months::new(12 * every * cycle))?;
+        let due_on = b
+            .evaluation_anchor
+            .checked_add_months(Months::new(12 * every * cycle))?;
         if due_on > up_to {
             return None;
         }
@@ -183,7 +213,10 @@ fn next_rectification_end(b: &Base, up_to: NaiveDate) -> Option<Due> {
 }
 
 fn fire(policy: &Policy, b: &Base, item: Due) -> Result<Vec<Event>, Refusal> {
-    let emit = Emit { on: item.on(), actor: "system:clock" };
+    let emit = Emit {
+        on: item.on(),
+        actor: "system:clock",
+    };
     let stream = base_stream(&b.id);
     let mut out = Vec::new();
     match item {
@@ -191,9 +224,19 @@ fn fire(policy: &Policy, b: &Base, item: Due) -> Result<Vec<Event>, Refusal> {
             Some(aa) => {
                 let grade = aa.missing_report_grade.clone();
                 let grade_of = |y: i32| -> Option<&str> {
-                    if y == year { Some(grade.as_str()) } else { b.annual_grades.get(&y).map(|g| g.grade.as_str()) }
+                    if y == year {
+                        Some(grade.as_str())
+                    } else {
+                        b.annual_grades.get(&y).map(|g| g.grade.as_str())
+                    }
                 };
-                let fired = consequence::matching(policy, &Happening::Annual { year, grade_of: &grade_of });
+                let fired = consequence::matching(
+                    policy,
+                    &Happening::Annual {
+                        year,
+                        grade_of: &grade_of,
+                    },
+                );
                 out.push(emit.event(
                     stream,
                     vec![policy.cite(aa.article)],
@@ -209,20 +252,36 @@ fn fire(policy: &Policy, b: &Base, item: Due) -> Result<Vec<Event>, Refusal> {
             None => out.push(emit.event(
                 stream,
                 vec![policy.cite(policy.lifecycle.annual_report.article)],
-                EventKind::AnnualReportMissing(AnnualReportMissing { base: b.id.clone(), year, due_on }),
+                EventKind::AnnualReportMissing(AnnualReportMissing {
+                    base: b.id.clone(),
+                    year,
+                    due_on,
+                }),
             )),
         },
         Due::Evaluation { cycle, due_on } => out.push(emit.event(
             stream,
             vec![policy.cite(policy.lifecycle.evaluation.article)],
-            EventKind::EvaluationDue(EvaluationDue { base: b.id.clone(), due_on, cycle }),
+            EventKind::EvaluationDue(EvaluationDue {
+                base: b.id.clone(),
+                due_on,
+                cycle,
+            }),
         )),
         Due::RectificationEnd { until } => {
-            let art = policy.lifecycle.rectification.as_ref().map(|r| r.article).unwrap_or(policy.lifecycle.evaluation.article);
+            let art = policy
+                .lifecycle
+                .rectification
+                .as_ref()
+                .map(|r| r.article)
+                .unwrap_or(policy.lifecycle.evaluation.article);
             out.push(emit.event(
                 stream,
                 vec![policy.cite(art)],
-                EventKind::RectificationPeriodEnded(RectificationPeriodEnded { base: b.id.clone(), until }),
+                EventKind::RectificationPeriodEnded(RectificationPeriodEnded {
+                    base: b.id.clone(),
+                    until,
+                }),
             ));
         }
     }

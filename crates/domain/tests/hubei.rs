@@ -21,7 +21,9 @@ fn naming_follows_the_template_and_cites_18() {
     assert_eq!(s.app("A1").status, ApplicationStatus::Named);
     let notice = find(&s.events, "PublicNoticeStarted");
     assert_cites(notice, "hubei-2022:17");
-    let EventKind::PublicNoticeStarted(n) = &notice.kind else { unreachable!() };
+    let EventKind::PublicNoticeStarted(n) = &notice.kind else {
+        unreachable!()
+    };
     assert_eq!(n.ends_on, d("2026-06-05"));
     assert_cites(find(&s.events, "ApplicationDecided"), "hubei-2022:16");
     assert_cites(find(&s.events, "ReviewSubmitted"), "hubei-2022:15");
@@ -35,10 +37,16 @@ fn annual_qualified_unqualified_unqualified_terminates_citing_28_1() {
     s.assess("B1", 2026, "qualified", "2027-02-01");
     // A report filed ON 15 January is on time (interpretation report_deadline_inclusive).
     let evs = s.report("B1", 2027, "2028-01-15");
-    let EventKind::AnnualReportSubmitted(r) = &evs[evs.len() - 1].kind else { panic!() };
+    let EventKind::AnnualReportSubmitted(r) = &evs[evs.len() - 1].kind else {
+        panic!()
+    };
     assert!(!r.late);
     let after = s.tick("2028-01-20");
-    assert_eq!(kinds(&after), ["ClockAdvanced"], "no grade by rule for an on-time report");
+    assert_eq!(
+        kinds(&after),
+        ["ClockAdvanced"],
+        "no grade by rule for an on-time report"
+    );
     s.assess("B1", 2027, "unqualified", "2028-02-01");
     assert_eq!(s.base("B1").status, BaseStatus::Active);
     s.report("B1", 2028, "2029-01-05");
@@ -49,7 +57,11 @@ fn annual_qualified_unqualified_unqualified_terminates_citing_28_1() {
     assert!(register(&s.world, d("2029-01-31")).iter().any(|e| e.base == "B1"));
     assert!(register(&s.world, d("2029-02-01")).is_empty());
     // A terminated base files no more reports.
-    let r = s.refused("2030-01-10", "unit:applicant", json!({"type": "SubmitAnnualReport", "base": "B1", "year": 2029, "submitted_on": "2030-01-10"}));
+    let r = s.refused(
+        "2030-01-10",
+        "unit:applicant",
+        json!({"type": "SubmitAnnualReport", "base": "B1", "year": 2029, "submitted_on": "2030-01-10"}),
+    );
     assert_refusal(&r, RefusalCode::WrongState, Some("hubei-2022:22"));
 }
 
@@ -74,20 +86,34 @@ fn a_missing_report_is_unqualified_citing_22_and_two_terminate() {
     let g = find(&evs, "AnnualAssessmentRecorded");
     assert_cites(g, "hubei-2022:22");
     assert_eq!(g.on, d("2027-01-16"));
-    let EventKind::AnnualAssessmentRecorded(a) = &g.kind else { panic!() };
-    assert_eq!((a.year, a.grade.as_str(), a.missing_report), (2026, "unqualified", true));
+    let EventKind::AnnualAssessmentRecorded(a) = &g.kind else {
+        panic!()
+    };
+    assert_eq!(
+        (a.year, a.grade.as_str(), a.missing_report),
+        (2026, "unqualified", true)
+    );
     // Idempotent: nothing more to the same date.
     assert!(s.tick("2027-01-16").is_empty());
     // A late report afterwards is recorded as late and changes nothing.
     let evs = s.report("B1", 2026, "2027-02-01");
-    let EventKind::AnnualReportSubmitted(r) = &evs.last().unwrap().kind else { panic!() };
+    let EventKind::AnnualReportSubmitted(r) = &evs.last().unwrap().kind else {
+        panic!()
+    };
     assert!(r.late);
-    let refused = s.refused("2027-02-02", "dept:zhang", json!({"type": "RecordAnnualAssessment", "base": "B1", "year": 2026, "grade": "qualified"}));
+    let refused = s.refused(
+        "2027-02-02",
+        "dept:zhang",
+        json!({"type": "RecordAnnualAssessment", "base": "B1", "year": 2026, "grade": "qualified"}),
+    );
     assert_eq!(refused.code, RefusalCode::AlreadyRecorded);
     // Second missing report, ticked in one long step: graded, then terminated.
     assert_eq!(kinds(&s.tick("2027-09-01")), ["PolicyExpired", "ClockAdvanced"]);
     let evs = s.tick("2028-06-01");
-    assert_eq!(kinds(&evs), ["AnnualAssessmentRecorded", "BaseTerminated", "ClockAdvanced"]);
+    assert_eq!(
+        kinds(&evs),
+        ["AnnualAssessmentRecorded", "BaseTerminated", "ClockAdvanced"]
+    );
     assert_cites(find(&evs, "BaseTerminated"), "hubei-2022:28.1");
     assert_eq!(find(&evs, "BaseTerminated").on, d("2028-01-16"));
     assert_eq!(s.base("B1").status, BaseStatus::Terminated);
@@ -107,7 +133,11 @@ fn evaluation_unqualified_terminates_citing_28_1() {
     let due = find(&evs, "EvaluationDue");
     assert_cites(due, "hubei-2022:24");
     assert_eq!(due.on, d("2029-06-10"));
-    let evs = s.ok("2029-07-01", "dept:zhang", json!({"type": "RecordEvaluation", "base": "B1", "grade": "unqualified"}));
+    let evs = s.ok(
+        "2029-07-01",
+        "dept:zhang",
+        json!({"type": "RecordEvaluation", "base": "B1", "grade": "unqualified"}),
+    );
     assert_cites(find(&evs, "EvaluationRecorded"), "hubei-2022:24");
     assert_cites(find(&evs, "BaseTerminated"), "hubei-2022:28.1");
     assert_eq!(s.base("B1").status, BaseStatus::Terminated);
@@ -125,7 +155,11 @@ fn false_materials_revoke_a_named_base_citing_29_1() {
     assert_cites(find(&evs, "BaseRevoked"), "hubei-2022:29.1");
     assert_eq!(s.base("B1").status, BaseStatus::Revoked);
     // A revoked base cannot be revoked or terminated again.
-    let r = s.refused("2027-03-02", "dept:zhang", json!({"type": "RecordEvaluation", "base": "B1", "grade": "qualified"}));
+    let r = s.refused(
+        "2027-03-02",
+        "dept:zhang",
+        json!({"type": "RecordEvaluation", "base": "B1", "grade": "qualified"}),
+    );
     assert_eq!(r.code, RefusalCode::WrongState);
 }
 
@@ -133,7 +167,11 @@ fn false_materials_revoke_a_named_base_citing_29_1() {
 fn false_materials_reject_an_application_in_progress_citing_29_1() {
     let mut s = Sim::new();
     s.open_round("hubei-2022", "R", "2026-03-01", "2026-04-30");
-    s.ok("2026-03-16", "unit:x", json!({"type": "SubmitApplication", "id": "A1", "round": "R", "facts": hubei_facts(1, "李明", "光电子信息")}));
+    s.ok(
+        "2026-03-16",
+        "unit:x",
+        json!({"type": "SubmitApplication", "id": "A1", "round": "R", "facts": hubei_facts(1, "李明", "光电子信息")}),
+    );
     let evs = s.ok(
         "2026-03-25",
         "dept:zhang",
@@ -142,7 +180,11 @@ fn false_materials_reject_an_application_in_progress_citing_29_1() {
     assert_cites(find(&evs, "ApplicationRejected"), "hubei-2022:29.1");
     assert_eq!(s.app("A1").status, ApplicationStatus::Rejected);
     // Termination findings only make sense for bases.
-    s.ok("2026-03-26", "unit:y", json!({"type": "SubmitApplication", "id": "A2", "round": "R", "facts": hubei_facts(2, "王强", "新材料")}));
+    s.ok(
+        "2026-03-26",
+        "unit:y",
+        json!({"type": "SubmitApplication", "id": "A2", "round": "R", "facts": hubei_facts(2, "王强", "新材料")}),
+    );
     let r = s.refused(
         "2026-03-27",
         "dept:zhang",
@@ -154,7 +196,13 @@ fn false_materials_reject_an_application_in_progress_citing_29_1() {
 #[test]
 fn findings_28_2_and_28_3_terminate() {
     let mut s = Sim::new();
-    s.name_bases("hubei-2022", &[("A1", "B1", hubei_facts(1, "李明", "光电子信息")), ("A2", "B2", hubei_facts(2, "王强", "新材料"))]);
+    s.name_bases(
+        "hubei-2022",
+        &[
+            ("A1", "B1", hubei_facts(1, "李明", "光电子信息")),
+            ("A2", "B2", hubei_facts(2, "王强", "新材料")),
+        ],
+    );
     let evs = s.ok("2027-03-01", "dept:zhang", json!({"type": "RecordFinding", "case": "base/B1", "finding": "unable_to_operate", "effective_on": "2027-03-01", "evidence": "x"}));
     assert_cites(find(&evs, "BaseTerminated"), "hubei-2022:28.2");
     let evs = s.ok("2027-03-01", "dept:zhang", json!({"type": "RecordFinding", "case": "base/B2", "finding": "misconduct", "effective_on": "2027-03-01", "evidence": "x"}));
@@ -172,21 +220,45 @@ fn article_6_central_and_provincial_units_apply_directly() {
     s.open_round("hubei-2022", "R", "2026-03-01", "2026-04-30");
     let mut facts = hubei_facts(1, "李明", "光电子信息");
     set(&mut facts, "/unit/affiliation", json!("provincial"));
-    let evs = s.ok("2026-03-16", "unit:x", json!({"type": "SubmitApplication", "id": "A1", "round": "R", "facts": facts}));
+    let evs = s.ok(
+        "2026-03-16",
+        "unit:x",
+        json!({"type": "SubmitApplication", "id": "A1", "round": "R", "facts": facts}),
+    );
     assert_cites(&evs[evs.len() - 1], "hubei-2022:6");
     assert!(s.app("A1").direct);
     assert_eq!(s.app("A1").status, ApplicationStatus::UnderReview);
-    let r = s.refused("2026-03-20", "recommender:wuhan", json!({"type": "RecommendApplication", "application": "A1", "recommender": "武汉市科技局", "opinion": "同意"}));
+    let r = s.refused(
+        "2026-03-20",
+        "recommender:wuhan",
+        json!({"type": "RecommendApplication", "application": "A1", "recommender": "武汉市科技局", "opinion": "同意"}),
+    );
     assert_refusal(&r, RefusalCode::DirectApplication, Some("hubei-2022:6"));
     // Straight to expert review.
-    s.ok("2026-03-21", "dept:zhang", json!({"type": "AssignExpert", "application": "A1", "expert_id": "E1", "expert_unit_uscc": uscc(901)}));
+    s.ok(
+        "2026-03-21",
+        "dept:zhang",
+        json!({"type": "AssignExpert", "application": "A1", "expert_id": "E1", "expert_unit_uscc": uscc(901)}),
+    );
 
     // A local unit goes through its recommender first.
-    s.ok("2026-03-22", "unit:y", json!({"type": "SubmitApplication", "id": "A2", "round": "R", "facts": hubei_facts(2, "王强", "新材料")}));
+    s.ok(
+        "2026-03-22",
+        "unit:y",
+        json!({"type": "SubmitApplication", "id": "A2", "round": "R", "facts": hubei_facts(2, "王强", "新材料")}),
+    );
     assert!(!s.app("A2").direct);
-    let r = s.refused("2026-03-23", "dept:zhang", json!({"type": "AssignExpert", "application": "A2", "expert_id": "E1", "expert_unit_uscc": uscc(901)}));
+    let r = s.refused(
+        "2026-03-23",
+        "dept:zhang",
+        json!({"type": "AssignExpert", "application": "A2", "expert_id": "E1", "expert_unit_uscc": uscc(901)}),
+    );
     assert_eq!(r.code, RefusalCode::WrongState);
-    let evs = s.ok("2026-03-24", "recommender:wuhan", json!({"type": "RecommendApplication", "application": "A2", "recommender": "武汉市科技局", "opinion": "同意"}));
+    let evs = s.ok(
+        "2026-03-24",
+        "recommender:wuhan",
+        json!({"type": "RecommendApplication", "application": "A2", "recommender": "武汉市科技局", "opinion": "同意"}),
+    );
     assert_cites(&evs[0], "hubei-2022:6");
 }
 
@@ -195,23 +267,51 @@ fn article_12_one_base_per_domain_and_per_director_from_the_register() {
     let mut s = named_hubei();
     s.open_round("hubei-2022", "R2", "2026-07-01", "2026-08-31");
     // Same unit, same domain.
-    let r = s.refused("2026-07-10", "unit:x", json!({"type": "SubmitApplication", "id": "A2", "round": "R2", "facts": hubei_facts(1, "赵六", "光电子信息")}));
+    let r = s.refused(
+        "2026-07-10",
+        "unit:x",
+        json!({"type": "SubmitApplication", "id": "A2", "round": "R2", "facts": hubei_facts(1, "赵六", "光电子信息")}),
+    );
     assert_refusal(&r, RefusalCode::RegisterConflict, Some("hubei-2022:12"));
     // Same unit, same director, another domain.
-    let r = s.refused("2026-07-10", "unit:x", json!({"type": "SubmitApplication", "id": "A3", "round": "R2", "facts": hubei_facts(1, "李明", "生物医药")}));
+    let r = s.refused(
+        "2026-07-10",
+        "unit:x",
+        json!({"type": "SubmitApplication", "id": "A3", "round": "R2", "facts": hubei_facts(1, "李明", "生物医药")}),
+    );
     assert_refusal(&r, RefusalCode::RegisterConflict, Some("hubei-2022:12"));
     // The applicant cannot talk its way past the register.
     let mut facts = hubei_facts(1, "李明", "生物医药");
-    set(&mut facts, "/registry", json!({"unit_holds_base_in_domain": false, "director_heads_base": false}));
-    let r = s.refused("2026-07-10", "unit:x", json!({"type": "SubmitApplication", "id": "A3", "round": "R2", "facts": facts}));
+    set(
+        &mut facts,
+        "/registry",
+        json!({"unit_holds_base_in_domain": false, "director_heads_base": false}),
+    );
+    let r = s.refused(
+        "2026-07-10",
+        "unit:x",
+        json!({"type": "SubmitApplication", "id": "A3", "round": "R2", "facts": facts}),
+    );
     assert_eq!(r.code, RefusalCode::RegisterConflict);
     // Same unit, another domain, another director: fine.
-    s.ok("2026-07-10", "unit:x", json!({"type": "SubmitApplication", "id": "A4", "round": "R2", "facts": hubei_facts(1, "赵六", "生物医药")}));
+    s.ok(
+        "2026-07-10",
+        "unit:x",
+        json!({"type": "SubmitApplication", "id": "A4", "round": "R2", "facts": hubei_facts(1, "赵六", "生物医药")}),
+    );
     // A person of the same name at another unit is another person.
-    s.ok("2026-07-10", "unit:z", json!({"type": "SubmitApplication", "id": "A5", "round": "R2", "facts": hubei_facts(5, "李明", "光电子信息")}));
+    s.ok(
+        "2026-07-10",
+        "unit:z",
+        json!({"type": "SubmitApplication", "id": "A5", "round": "R2", "facts": hubei_facts(5, "李明", "光电子信息")}),
+    );
     // Once B1 is terminated, the domain is free again.
     s.ok("2026-07-11", "dept:zhang", json!({"type": "RecordFinding", "case": "base/B1", "finding": "unable_to_operate", "effective_on": "2026-07-11", "evidence": "x"}));
-    s.ok("2026-07-12", "unit:x", json!({"type": "SubmitApplication", "id": "A6", "round": "R2", "facts": hubei_facts(1, "李明", "光电子信息")}));
+    s.ok(
+        "2026-07-12",
+        "unit:x",
+        json!({"type": "SubmitApplication", "id": "A6", "round": "R2", "facts": hubei_facts(1, "李明", "光电子信息")}),
+    );
 }
 
 #[test]
@@ -222,17 +322,31 @@ fn article_23_changes_are_approved_by_the_department_and_voluntary_termination_e
         "unit:x",
         json!({"type": "FileMajorChange", "base": "B1", "change_id": "C1", "kind": "director", "details": {"description": "负责人调离", "director": "王芳"}}),
     );
-    let EventKind::MajorChangeFiled(f) = &evs[evs.len() - 1].kind else { panic!() };
+    let EventKind::MajorChangeFiled(f) = &evs[evs.len() - 1].kind else {
+        panic!()
+    };
     assert_eq!(f.informed, vec![guohe_policy::model::Approver::Recommender]);
     assert_cites(&evs[evs.len() - 1], "hubei-2022:23");
-    let r = s.refused("2027-03-02", "recommender:wuhan", json!({"type": "ApproveMajorChange", "base": "B1", "change_id": "C1", "by": "recommender"}));
+    let r = s.refused(
+        "2027-03-02",
+        "recommender:wuhan",
+        json!({"type": "ApproveMajorChange", "base": "B1", "change_id": "C1", "by": "recommender"}),
+    );
     assert_eq!(r.code, RefusalCode::ApprovalOrder);
-    let evs = s.ok("2027-03-03", "dept:zhang", json!({"type": "ApproveMajorChange", "base": "B1", "change_id": "C1", "by": "department"}));
+    let evs = s.ok(
+        "2027-03-03",
+        "dept:zhang",
+        json!({"type": "ApproveMajorChange", "base": "B1", "change_id": "C1", "by": "department"}),
+    );
     assert_eq!(kinds(&evs), ["MajorChangeApproved"]);
     assert_eq!(s.base("B1").director, "王芳");
 
     s.ok("2027-04-01", "unit:x", json!({"type": "FileMajorChange", "base": "B1", "change_id": "C2", "kind": "voluntary_termination", "details": {"description": "主动提前终止命名"}}));
-    let evs = s.ok("2027-04-05", "dept:zhang", json!({"type": "ApproveMajorChange", "base": "B1", "change_id": "C2", "by": "department"}));
+    let evs = s.ok(
+        "2027-04-05",
+        "dept:zhang",
+        json!({"type": "ApproveMajorChange", "base": "B1", "change_id": "C2", "by": "department"}),
+    );
     assert_cites(find(&evs, "BaseTerminated"), "hubei-2022:23");
     assert_eq!(s.base("B1").status, BaseStatus::Terminated);
 }
@@ -243,7 +357,11 @@ fn article_15_site_inspection_is_recorded() {
     s.open_round("hubei-2022", "R", "2026-03-01", "2026-04-30");
     let mut facts = hubei_facts(1, "李明", "光电子信息");
     set(&mut facts, "/unit/affiliation", json!("central"));
-    s.ok("2026-03-16", "unit:x", json!({"type": "SubmitApplication", "id": "A1", "round": "R", "facts": facts}));
+    s.ok(
+        "2026-03-16",
+        "unit:x",
+        json!({"type": "SubmitApplication", "id": "A1", "round": "R", "facts": facts}),
+    );
     let evs = s.ok("2026-04-02", "dept:zhang", json!({"type": "RecordSiteInspection", "application": "A1", "inspectors": ["E1", "E2"], "findings": "条件属实"}));
     assert_cites(&evs[0], "hubei-2022:15");
 }
@@ -267,16 +385,29 @@ fn articles_30_and_31_transitional_bases() {
     assert!(s.base("N1").evaluated);
     // Legacy: annual assessment only, no evaluation.
     let evs = s.tick("2027-01-16");
-    let graded: Vec<_> = evs.iter().filter(|e| e.kind_name() == "AnnualAssessmentRecorded").collect();
+    let graded: Vec<_> = evs
+        .iter()
+        .filter(|e| e.kind_name() == "AnnualAssessmentRecorded")
+        .collect();
     assert_eq!(graded.len(), 2, "both carried-over bases are assessed for 2026");
     for y in [2027, 2028] {
         s.report("N1", y, &format!("{}-01-10", y + 1));
         s.report("L1", y, &format!("{}-01-10", y + 1));
     }
     let evs = s.tick("2029-03-02");
-    assert!(evs.iter().any(|e| matches!(&e.kind, EventKind::EvaluationDue(x) if x.base == "N1")));
-    assert!(!evs.iter().any(|e| matches!(&e.kind, EventKind::EvaluationDue(x) if x.base == "L1")));
-    let r = s.refused("2029-03-03", "dept:zhang", json!({"type": "RecordEvaluation", "base": "L1", "grade": "qualified"}));
+    assert!(
+        evs.iter()
+            .any(|e| matches!(&e.kind, EventKind::EvaluationDue(x) if x.base == "N1"))
+    );
+    assert!(
+        !evs.iter()
+            .any(|e| matches!(&e.kind, EventKind::EvaluationDue(x) if x.base == "L1"))
+    );
+    let r = s.refused(
+        "2029-03-03",
+        "dept:zhang",
+        json!({"type": "RecordEvaluation", "base": "L1", "grade": "qualified"}),
+    );
     assert_refusal(&r, RefusalCode::WrongState, Some("hubei-2022:31"));
     let mut s = Sim::new();
     s.ok(
@@ -284,7 +415,11 @@ fn articles_30_and_31_transitional_bases() {
         "dept:zhang",
         json!({"type": "CarryOverBase", "base_id": "L2", "policy": "hubei-2022", "official_name": "湖北省某国际科技合作基地", "unit_name": "旧单位", "uscc": uscc(13), "domain": "农业", "director": "郑", "recognised_on": "2020-01-01"}),
     );
-    let r = s.refused("2026-03-02", "dept:zhang", json!({"type": "RecordEvaluation", "base": "L2", "grade": "qualified"}));
+    let r = s.refused(
+        "2026-03-02",
+        "dept:zhang",
+        json!({"type": "RecordEvaluation", "base": "L2", "grade": "qualified"}),
+    );
     assert_refusal(&r, RefusalCode::WrongState, Some("hubei-2022:31"));
 }
 
@@ -300,7 +435,12 @@ fn article_33_expiry_stops_new_rounds() {
     // The base itself keeps operating.
     s.report("B1", 2027, "2028-01-10");
     // The clock does not go back.
-    let ctx = Ctx { policies: &s.policies, calendar: &s.calendar, actor: Actor::system(), today: d("2027-08-25") };
+    let ctx = Ctx {
+        policies: &s.policies,
+        calendar: &s.calendar,
+        actor: Actor::system(),
+        today: d("2027-08-25"),
+    };
     let r = tick(&s.world, &ctx, d("2027-08-25")).unwrap_err();
     assert_eq!(r.code, RefusalCode::DateOutOfOrder);
 }

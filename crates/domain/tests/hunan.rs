@@ -15,7 +15,10 @@ fn named_hunan() -> Sim {
 #[test]
 fn naming_uses_the_article_9_template_after_recommendation() {
     let s = named_hunan();
-    assert_eq!(s.base("B1").official_name, "湖南省科学技术厅生物医药国际科技合作基地（联合研究）");
+    assert_eq!(
+        s.base("B1").official_name,
+        "湖南省科学技术厅生物医药国际科技合作基地（联合研究）"
+    );
     assert_cites(find(&s.events, "BaseNamed"), "hunan-2026:9.4");
     assert_cites(find(&s.events, "ApplicationRecommended"), "hunan-2026:9.2");
     assert_cites(find(&s.events, "ApplicationSubmitted"), "hunan-2026:9.1");
@@ -28,27 +31,54 @@ fn evaluation_unqualified_rectification_then_unqualified_disqualifies_and_bans_f
     let mut s = named_hunan();
     let evs = s.tick("2029-06-10");
     assert_cites(find(&evs, "EvaluationDue"), "hunan-2026:15");
-    assert!(evs.iter().any(|e| e.kind_name() == "AnnualReportMissing"), "missing reports are noted (14)");
-    let evs = s.ok("2029-07-01", "dept:zhang", json!({"type": "RecordEvaluation", "base": "B1", "grade": "unqualified"}));
+    assert!(
+        evs.iter().any(|e| e.kind_name() == "AnnualReportMissing"),
+        "missing reports are noted (14)"
+    );
+    let evs = s.ok(
+        "2029-07-01",
+        "dept:zhang",
+        json!({"type": "RecordEvaluation", "base": "B1", "grade": "unqualified"}),
+    );
     let r = find(&evs, "RectificationOrdered");
     assert_cites(r, "hunan-2026:15");
-    assert_eq!(s.base("B1").status, BaseStatus::UnderRectification { until: d("2030-07-01") });
+    assert_eq!(
+        s.base("B1").status,
+        BaseStatus::UnderRectification { until: d("2030-07-01") }
+    );
     // Still on the register while rectifying.
     assert_eq!(register(&s.world, d("2030-01-01")).len(), 1);
-    let early = s.refused("2030-06-30", "dept:zhang", json!({"type": "RecordReEvaluation", "base": "B1", "grade": "qualified"}));
+    let early = s.refused(
+        "2030-06-30",
+        "dept:zhang",
+        json!({"type": "RecordReEvaluation", "base": "B1", "grade": "qualified"}),
+    );
     assert_refusal(&early, RefusalCode::DateOutOfOrder, Some("hunan-2026:15"));
     let evs = s.tick("2030-07-01");
     assert!(evs.iter().any(|e| e.kind_name() == "RectificationPeriodEnded"));
-    let evs = s.ok("2030-07-02", "dept:zhang", json!({"type": "RecordReEvaluation", "base": "B1", "grade": "unqualified"}));
+    let evs = s.ok(
+        "2030-07-02",
+        "dept:zhang",
+        json!({"type": "RecordReEvaluation", "base": "B1", "grade": "unqualified"}),
+    );
     assert_cites(find(&evs, "BaseDisqualified"), "hunan-2026:16.3");
     assert_cites(find(&evs, "UnitBanned"), "hunan-2026:16");
-    assert_eq!(s.base("B1").status, BaseStatus::Disqualified { ban_until: Some(d("2035-07-02")) });
+    assert_eq!(
+        s.base("B1").status,
+        BaseStatus::Disqualified {
+            ban_until: Some(d("2035-07-02"))
+        }
+    );
     let uscc = s.base("B1").uscc.clone();
     assert_eq!(s.world.bans_of(&uscc)[0].until, d("2035-07-02"));
 
     // The unit applies again within the ban, in another domain: refused citing 16.
     s.open_round("hunan-2026", "R2030", "2030-09-01", "2030-10-31");
-    let r = s.refused("2030-09-10", "unit:x", json!({"type": "SubmitApplication", "id": "A9", "round": "R2030", "facts": hunan_facts(1, "新材料")}));
+    let r = s.refused(
+        "2030-09-10",
+        "unit:x",
+        json!({"type": "SubmitApplication", "id": "A9", "round": "R2030", "facts": hunan_facts(1, "新材料")}),
+    );
     assert_refusal(&r, RefusalCode::Banned, Some("hunan-2026:16"));
     assert!(r.message_zh.contains("2035-07-02"));
     // Another unit is not affected.
@@ -62,20 +92,40 @@ fn evaluation_unqualified_rectification_then_unqualified_disqualifies_and_bans_f
             { "year": 2029, "sales_revenue": 50000000, "rd_expense": 2600000 }
         ]),
     );
-    s.ok("2030-09-10", "unit:y", json!({"type": "SubmitApplication", "id": "A10", "round": "R2030", "facts": facts}));
+    s.ok(
+        "2030-09-10",
+        "unit:y",
+        json!({"type": "SubmitApplication", "id": "A10", "round": "R2030", "facts": facts}),
+    );
 }
 
 #[test]
 fn re_evaluation_qualified_returns_to_active() {
     let mut s = named_hunan();
-    s.ok("2029-07-01", "dept:zhang", json!({"type": "RecordEvaluation", "base": "B1", "grade": "unqualified"}));
-    let r = s.refused("2029-08-01", "dept:zhang", json!({"type": "RecordEvaluation", "base": "B1", "grade": "qualified"}));
+    s.ok(
+        "2029-07-01",
+        "dept:zhang",
+        json!({"type": "RecordEvaluation", "base": "B1", "grade": "unqualified"}),
+    );
+    let r = s.refused(
+        "2029-08-01",
+        "dept:zhang",
+        json!({"type": "RecordEvaluation", "base": "B1", "grade": "qualified"}),
+    );
     assert_eq!(r.code, RefusalCode::WrongState);
-    let evs = s.ok("2030-07-01", "dept:zhang", json!({"type": "RecordReEvaluation", "base": "B1", "grade": "qualified"}));
+    let evs = s.ok(
+        "2030-07-01",
+        "dept:zhang",
+        json!({"type": "RecordReEvaluation", "base": "B1", "grade": "qualified"}),
+    );
     assert_eq!(kinds(&evs), ["EvaluationRecorded", "RectificationCompleted"]);
     assert_eq!(s.base("B1").status, BaseStatus::Active);
     // Excellent and qualified evaluations carry no consequence.
-    let evs = s.ok("2030-08-01", "dept:zhang", json!({"type": "RecordEvaluation", "base": "B1", "grade": "excellent"}));
+    let evs = s.ok(
+        "2030-08-01",
+        "dept:zhang",
+        json!({"type": "RecordEvaluation", "base": "B1", "grade": "excellent"}),
+    );
     assert_eq!(kinds(&evs), ["EvaluationRecorded"]);
 }
 
@@ -90,7 +140,13 @@ fn article_17_national_recognition_leaves_the_register_from_the_document_date() 
     let e = find(&evs, "BaseExitedNational");
     assert_cites(e, "hunan-2026:17");
     assert_eq!(s.base("B1").status, BaseStatus::ExitedNational);
-    assert_eq!(register(&s.world, d("2028-04-09")).iter().map(|e| e.base.as_str()).collect::<Vec<_>>(), ["B1"]);
+    assert_eq!(
+        register(&s.world, d("2028-04-09"))
+            .iter()
+            .map(|e| e.base.as_str())
+            .collect::<Vec<_>>(),
+        ["B1"]
+    );
     assert!(register(&s.world, d("2028-04-10")).is_empty());
     assert!(register(&s.world, d("2026-06-09")).is_empty(), "not yet named");
     // No ban follows a national recognition.
@@ -116,7 +172,12 @@ fn article_16_findings_disqualify_with_a_ban() {
         );
         assert_cites(find(&evs, "BaseDisqualified"), &format!("hunan-2026:{article}"));
         assert_cites(find(&evs, "UnitBanned"), "hunan-2026:16");
-        assert_eq!(s.base("B1").status, BaseStatus::Disqualified { ban_until: Some(d("2032-05-01")) });
+        assert_eq!(
+            s.base("B1").status,
+            BaseStatus::Disqualified {
+                ban_until: Some(d("2032-05-01"))
+            }
+        );
     }
 }
 
@@ -124,7 +185,11 @@ fn article_16_findings_disqualify_with_a_ban() {
 fn false_information_on_an_application_rejects_it_and_bans_the_unit() {
     let mut s = Sim::new();
     s.open_round("hunan-2026", "R", "2026-03-01", "2026-04-30");
-    s.ok("2026-03-16", "unit:x", json!({"type": "SubmitApplication", "id": "A1", "round": "R", "facts": hunan_facts(1, "生物医药")}));
+    s.ok(
+        "2026-03-16",
+        "unit:x",
+        json!({"type": "SubmitApplication", "id": "A1", "round": "R", "facts": hunan_facts(1, "生物医药")}),
+    );
     let evs = s.ok(
         "2026-03-20",
         "dept:zhang",
@@ -132,7 +197,11 @@ fn false_information_on_an_application_rejects_it_and_bans_the_unit() {
     );
     assert_cites(find(&evs, "ApplicationRejected"), "hunan-2026:16.1");
     assert_cites(find(&evs, "UnitBanned"), "hunan-2026:16");
-    let r = s.refused("2026-03-21", "unit:x", json!({"type": "SubmitApplication", "id": "A2", "round": "R", "facts": hunan_facts(1, "新材料")}));
+    let r = s.refused(
+        "2026-03-21",
+        "unit:x",
+        json!({"type": "SubmitApplication", "id": "A2", "round": "R", "facts": hunan_facts(1, "新材料")}),
+    );
     assert_refusal(&r, RefusalCode::Banned, Some("hunan-2026:16"));
 }
 
@@ -144,16 +213,39 @@ fn article_14_major_change_needs_the_recommender_before_the_department() {
         "unit:x",
         json!({"type": "FileMajorChange", "base": "B1", "change_id": "C1", "kind": "rename", "details": {"description": "更名", "official_name": "湖南省科学技术厅生物医药与健康国际科技合作基地（联合研究）"}}),
     );
-    let r = s.refused("2027-03-02", "dept:zhang", json!({"type": "ApproveMajorChange", "base": "B1", "change_id": "C1", "by": "department"}));
+    let r = s.refused(
+        "2027-03-02",
+        "dept:zhang",
+        json!({"type": "ApproveMajorChange", "base": "B1", "change_id": "C1", "by": "department"}),
+    );
     assert_refusal(&r, RefusalCode::ApprovalOrder, Some("hunan-2026:14"));
-    let r = s.refused("2027-03-02", "dept:zhang", json!({"type": "ApproveMajorChange", "base": "B1", "change_id": "C1", "by": "recommender"}));
+    let r = s.refused(
+        "2027-03-02",
+        "dept:zhang",
+        json!({"type": "ApproveMajorChange", "base": "B1", "change_id": "C1", "by": "recommender"}),
+    );
     assert_eq!(r.code, RefusalCode::Forbidden);
-    let evs = s.ok("2027-03-03", "recommender:changsha", json!({"type": "ApproveMajorChange", "base": "B1", "change_id": "C1", "by": "recommender"}));
+    let evs = s.ok(
+        "2027-03-03",
+        "recommender:changsha",
+        json!({"type": "ApproveMajorChange", "base": "B1", "change_id": "C1", "by": "recommender"}),
+    );
     assert_eq!(kinds(&evs), ["MajorChangeEndorsed"]);
-    assert_eq!(s.base("B1").official_name, "湖南省科学技术厅生物医药国际科技合作基地（联合研究）", "not yet in effect");
-    let evs = s.ok("2027-03-10", "dept:zhang", json!({"type": "ApproveMajorChange", "base": "B1", "change_id": "C1", "by": "department"}));
+    assert_eq!(
+        s.base("B1").official_name,
+        "湖南省科学技术厅生物医药国际科技合作基地（联合研究）",
+        "not yet in effect"
+    );
+    let evs = s.ok(
+        "2027-03-10",
+        "dept:zhang",
+        json!({"type": "ApproveMajorChange", "base": "B1", "change_id": "C1", "by": "department"}),
+    );
     assert_cites(&evs[0], "hunan-2026:14");
-    assert_eq!(s.base("B1").official_name, "湖南省科学技术厅生物医药与健康国际科技合作基地（联合研究）");
+    assert_eq!(
+        s.base("B1").official_name,
+        "湖南省科学技术厅生物医药与健康国际科技合作基地（联合研究）"
+    );
     // Rejection also follows the order.
     s.ok("2027-04-01", "unit:x", json!({"type": "FileMajorChange", "base": "B1", "change_id": "C2", "kind": "director", "details": {"description": "换人", "director": "张三"}}));
     s.ok("2027-04-02", "recommender:changsha", json!({"type": "RejectMajorChange", "base": "B1", "change_id": "C2", "by": "recommender", "reason": "材料不全"}));
@@ -173,8 +265,16 @@ fn article_22_old_categories_map_and_can_be_reclassified() {
     );
     assert_cites(&evs[0], "hunan-2026:22");
     assert_eq!(s.base("T1").category.as_deref(), Some("technology_transfer"));
-    assert_eq!(s.base("T1").evaluation_anchor, d("2026-02-13"), "cycles from the policy's entry into force");
-    let evs = s.ok("2026-04-01", "dept:zhang", json!({"type": "Reclassify", "base": "T1", "category": "distinctive", "reasons": "依托单位申请"}));
+    assert_eq!(
+        s.base("T1").evaluation_anchor,
+        d("2026-02-13"),
+        "cycles from the policy's entry into force"
+    );
+    let evs = s.ok(
+        "2026-04-01",
+        "dept:zhang",
+        json!({"type": "Reclassify", "base": "T1", "category": "distinctive", "reasons": "依托单位申请"}),
+    );
     assert_cites(&evs[0], "hunan-2026:22");
     assert_eq!(s.base("T1").category.as_deref(), Some("distinctive"));
     let r = s.refused(
@@ -194,12 +294,24 @@ fn article_22_old_categories_map_and_can_be_reclassified() {
 #[test]
 fn hunan_has_no_site_inspection_and_no_annual_assessment() {
     let mut s = named_hunan();
-    let r = s.refused("2027-02-01", "dept:zhang", json!({"type": "RecordAnnualAssessment", "base": "B1", "year": 2026, "grade": "qualified"}));
+    let r = s.refused(
+        "2027-02-01",
+        "dept:zhang",
+        json!({"type": "RecordAnnualAssessment", "base": "B1", "year": 2026, "grade": "qualified"}),
+    );
     assert_eq!(r.code, RefusalCode::NotProvided);
     let mut s = Sim::new();
     s.open_round("hunan-2026", "R", "2026-03-01", "2026-04-30");
-    s.ok("2026-03-16", "unit:x", json!({"type": "SubmitApplication", "id": "A1", "round": "R", "facts": hunan_facts(1, "生物医药")}));
-    let r = s.refused("2026-03-17", "dept:zhang", json!({"type": "RecordSiteInspection", "application": "A1", "inspectors": ["E1"], "findings": "x"}));
+    s.ok(
+        "2026-03-16",
+        "unit:x",
+        json!({"type": "SubmitApplication", "id": "A1", "round": "R", "facts": hunan_facts(1, "生物医药")}),
+    );
+    let r = s.refused(
+        "2026-03-17",
+        "dept:zhang",
+        json!({"type": "RecordSiteInspection", "application": "A1", "inspectors": ["E1"], "findings": "x"}),
+    );
     assert_eq!(r.code, RefusalCode::NotProvided);
 }
 
@@ -207,9 +319,15 @@ fn hunan_has_no_site_inspection_and_no_annual_assessment() {
 fn annual_reports_go_to_the_recommender_and_late_ones_are_marked() {
     let mut s = named_hunan();
     let evs = s.report("B1", 2026, "2027-01-16");
-    let EventKind::AnnualReportSubmitted(r) = &evs.last().unwrap().kind else { panic!() };
+    let EventKind::AnnualReportSubmitted(r) = &evs.last().unwrap().kind else {
+        panic!()
+    };
     assert!(r.late && r.recommender_copy);
     assert_cites(evs.last().unwrap(), "hunan-2026:14");
-    let r = s.refused("2027-01-17", "unit:x", json!({"type": "SubmitAnnualReport", "base": "B1", "year": 2026, "submitted_on": "2027-01-17"}));
+    let r = s.refused(
+        "2027-01-17",
+        "unit:x",
+        json!({"type": "SubmitAnnualReport", "base": "B1", "year": 2026, "submitted_on": "2027-01-17"}),
+    );
     assert_eq!(r.code, RefusalCode::AlreadyRecorded);
 }

@@ -15,7 +15,13 @@ use serde_json::json;
 /// Two Hubei bases named through the whole procedure and one Hunan base carried over.
 static FIXTURE: LazyLock<(World, Vec<Event>)> = LazyLock::new(|| {
     let mut s = Sim::new();
-    s.name_bases("hubei-2022", &[("A1", "B1", hubei_facts(1, "李明", "光电子信息")), ("A2", "B2", hubei_facts(2, "王强", "新材料"))]);
+    s.name_bases(
+        "hubei-2022",
+        &[
+            ("A1", "B1", hubei_facts(1, "李明", "光电子信息")),
+            ("A2", "B2", hubei_facts(2, "王强", "新材料")),
+        ],
+    );
     s.ok(
         "2026-06-10",
         "dept:z",
@@ -27,14 +33,44 @@ static FIXTURE: LazyLock<(World, Vec<Event>)> = LazyLock::new(|| {
 #[derive(Debug, Clone)]
 enum Op {
     Wait(u64),
-    Report { base: usize, back: i32 },
-    Assess { base: usize, back: i32, grade: usize },
-    Evaluate { base: usize, grade: usize },
-    ReEvaluate { base: usize, grade: usize },
-    Finding { base: usize, finding: usize, back: u64 },
-    FileChange { base: usize, kind: usize, n: u8 },
-    Approve { base: usize, n: u8, department: bool },
-    CarryOver { n: u8, hunan: bool, national: bool, year: i32 },
+    Report {
+        base: usize,
+        back: i32,
+    },
+    Assess {
+        base: usize,
+        back: i32,
+        grade: usize,
+    },
+    Evaluate {
+        base: usize,
+        grade: usize,
+    },
+    ReEvaluate {
+        base: usize,
+        grade: usize,
+    },
+    Finding {
+        base: usize,
+        finding: usize,
+        back: u64,
+    },
+    FileChange {
+        base: usize,
+        kind: usize,
+        n: u8,
+    },
+    Approve {
+        base: usize,
+        n: u8,
+        department: bool,
+    },
+    CarryOver {
+        n: u8,
+        hunan: bool,
+        national: bool,
+        year: i32,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -71,34 +107,71 @@ fn run(ops: &[Op]) -> Sim {
             }
             Op::Report { base, back } => {
                 let year = chrono::Datelike::year(&today) - back;
-                s.cmd(&on, "unit:x", json!({"type": "SubmitAnnualReport", "base": BASES[base], "year": year, "submitted_on": on}))
+                s.cmd(
+                    &on,
+                    "unit:x",
+                    json!({"type": "SubmitAnnualReport", "base": BASES[base], "year": year, "submitted_on": on}),
+                )
             }
             Op::Assess { base, back, grade } => {
                 let year = chrono::Datelike::year(&today) - back;
                 let grade = if grade == 0 { "qualified" } else { GRADES[grade] };
-                s.cmd(&on, "dept:z", json!({"type": "RecordAnnualAssessment", "base": BASES[base], "year": year, "grade": grade}))
+                s.cmd(
+                    &on,
+                    "dept:z",
+                    json!({"type": "RecordAnnualAssessment", "base": BASES[base], "year": year, "grade": grade}),
+                )
             }
-            Op::Evaluate { base, grade } => s.cmd(&on, "dept:z", json!({"type": "RecordEvaluation", "base": BASES[base], "grade": GRADES[grade]})),
-            Op::ReEvaluate { base, grade } => s.cmd(&on, "dept:z", json!({"type": "RecordReEvaluation", "base": BASES[base], "grade": GRADES[grade]})),
+            Op::Evaluate { base, grade } => s.cmd(
+                &on,
+                "dept:z",
+                json!({"type": "RecordEvaluation", "base": BASES[base], "grade": GRADES[grade]}),
+            ),
+            Op::ReEvaluate { base, grade } => s.cmd(
+                &on,
+                "dept:z",
+                json!({"type": "RecordReEvaluation", "base": BASES[base], "grade": GRADES[grade]}),
+            ),
             Op::Finding { base, finding, back } => {
-                let Some(p) = base_policy(&s, BASES[base]) else { continue };
+                let Some(p) = base_policy(&s, BASES[base]) else {
+                    continue;
+                };
                 let findings = &s.policies.get(&p).unwrap().vocabularies.findings;
                 let code = findings[finding % findings.len()].code.clone();
                 let eff = today.checked_sub_days(Days::new(back)).unwrap().to_string();
                 s.cmd(&on, "dept:z", json!({"type": "RecordFinding", "case": format!("base/{}", BASES[base]), "finding": code, "effective_on": eff, "evidence": "x"}))
             }
             Op::FileChange { base, kind, n } => {
-                let Some(p) = base_policy(&s, BASES[base]) else { continue };
+                let Some(p) = base_policy(&s, BASES[base]) else {
+                    continue;
+                };
                 let kinds = &s.policies.get(&p).unwrap().vocabularies.major_change_kinds;
                 let code = kinds[kind % kinds.len()].code.clone();
                 s.cmd(&on, "unit:x", json!({"type": "FileMajorChange", "base": BASES[base], "change_id": format!("C{n}"), "kind": code, "details": {"description": "变更", "director": format!("新负责人{n}")}}))
             }
             Op::Approve { base, n, department } => {
-                let (actor, by) = if department { ("dept:z", "department") } else { ("recommender:r", "recommender") };
-                s.cmd(&on, actor, json!({"type": "ApproveMajorChange", "base": BASES[base], "change_id": format!("C{n}"), "by": by}))
+                let (actor, by) = if department {
+                    ("dept:z", "department")
+                } else {
+                    ("recommender:r", "recommender")
+                };
+                s.cmd(
+                    &on,
+                    actor,
+                    json!({"type": "ApproveMajorChange", "base": BASES[base], "change_id": format!("C{n}"), "by": by}),
+                )
             }
-            Op::CarryOver { n, hunan, national, year } => {
-                let (policy, old) = if hunan { ("hunan-2026", Some("示范型")) } else { ("hubei-2022", None) };
+            Op::CarryOver {
+                n,
+                hunan,
+                national,
+                year,
+            } => {
+                let (policy, old) = if hunan {
+                    ("hunan-2026", Some("示范型"))
+                } else {
+                    ("hubei-2022", None)
+                };
                 s.cmd(
                     &on,
                     "dept:z",

@@ -18,7 +18,10 @@ pub fn d(s: &str) -> NaiveDate {
 /// Sets a value at a JSON pointer (the parent must exist).
 pub fn set(v: &mut Value, pointer: &str, new: Value) {
     let (parent, key) = pointer.rsplit_once('/').unwrap();
-    v.pointer_mut(parent).and_then(Value::as_object_mut).unwrap().insert(key.to_string(), new);
+    v.pointer_mut(parent)
+        .and_then(Value::as_object_mut)
+        .unwrap()
+        .insert(key.to_string(), new);
 }
 
 /// A valid unified social credit code, different for every `n`.
@@ -48,7 +51,11 @@ pub fn hubei_facts(unit: u32, director: &str, domain: &str) -> Value {
 pub fn hunan_facts(unit: u32, domain: &str) -> Value {
     let mut v: Value = serde_json::from_str(HUNAN_APP).unwrap();
     let code = uscc(unit).replacen("9142", "9143", 1);
-    let code = if guohe_reference::uscc::is_valid(&code) { code } else { hunan_uscc(unit) };
+    let code = if guohe_reference::uscc::is_valid(&code) {
+        code
+    } else {
+        hunan_uscc(unit)
+    };
     set(&mut v, "/unit/uscc", json!(code));
     set(&mut v, "/unit/name", json!(format!("湖南示范单位{unit}")));
     set(&mut v, "/technology_domain", json!(domain));
@@ -88,13 +95,26 @@ impl Default for Sim {
 
 impl Sim {
     pub fn new() -> Sim {
-        Sim { world: World::new(), events: Vec::new(), policies: PolicySet::default(), calendar: Calendar::builtin() }
+        Sim {
+            world: World::new(),
+            events: Vec::new(),
+            policies: PolicySet::default(),
+            calendar: Calendar::builtin(),
+        }
     }
 
     fn apply(&mut self, evs: &[Event]) {
         for e in evs {
             // Every event must survive the store's round trip.
-            let back = Event::from_parts(&e.stream, e.on, &e.actor, &e.article_texts(), e.kind_name(), e.payload()).unwrap();
+            let back = Event::from_parts(
+                &e.stream,
+                e.on,
+                &e.actor,
+                &e.article_texts(),
+                e.kind_name(),
+                e.payload(),
+            )
+            .unwrap();
             assert_eq!(&back, e, "round trip of {}", e.kind_name());
             self.world.apply(e);
         }
@@ -102,7 +122,12 @@ impl Sim {
     }
 
     pub fn tick(&mut self, to: &str) -> Vec<Event> {
-        let ctx = Ctx { policies: &self.policies, calendar: &self.calendar, actor: Actor::system(), today: d(to) };
+        let ctx = Ctx {
+            policies: &self.policies,
+            calendar: &self.calendar,
+            actor: Actor::system(),
+            today: d(to),
+        };
         let evs = tick(&self.world, &ctx, d(to)).unwrap_or_else(|r| panic!("tick refused: {r}"));
         self.apply(&evs);
         evs
@@ -112,7 +137,12 @@ impl Sim {
         if self.world.clock().is_none_or(|c| c < d(on)) {
             self.tick(on);
         }
-        let ctx = Ctx { policies: &self.policies, calendar: &self.calendar, actor: Actor::parse(actor).unwrap(), today: d(on) };
+        let ctx = Ctx {
+            policies: &self.policies,
+            calendar: &self.calendar,
+            actor: Actor::parse(actor).unwrap(),
+            today: d(on),
+        };
         let r = handle(&self.world, &ctx, command(v));
         if let Ok(evs) = &r {
             let evs = evs.clone();
@@ -124,13 +154,17 @@ impl Sim {
     #[track_caller]
     pub fn ok(&mut self, on: &str, actor: &str, v: Value) -> Vec<Event> {
         let what = v["type"].to_string();
-        self.cmd(on, actor, v).unwrap_or_else(|r| panic!("{what} refused: {} / {} {:?}", r.message_zh, r.message_en, r.citation))
+        self.cmd(on, actor, v)
+            .unwrap_or_else(|r| panic!("{what} refused: {} / {} {:?}", r.message_zh, r.message_en, r.citation))
     }
 
     #[track_caller]
     pub fn refused(&mut self, on: &str, actor: &str, v: Value) -> Refusal {
         match self.cmd(on, actor, v) {
-            Ok(evs) => panic!("expected a refusal, got {:?}", evs.iter().map(|e| e.kind_name()).collect::<Vec<_>>()),
+            Ok(evs) => panic!(
+                "expected a refusal, got {:?}",
+                evs.iter().map(|e| e.kind_name()).collect::<Vec<_>>()
+            ),
             Err(r) => r,
         }
     }
@@ -140,7 +174,9 @@ impl Sim {
     }
 
     pub fn app(&self, id: &str) -> &ApplicationCase {
-        self.world.application(id).unwrap_or_else(|| panic!("no application {id}"))
+        self.world
+            .application(id)
+            .unwrap_or_else(|| panic!("no application {id}"))
     }
 
     pub fn open_round(&mut self, policy: &str, id: &str, opens: &str, closes: &str) {
@@ -155,7 +191,11 @@ impl Sim {
     /// 2026 dates; returns nothing, the applications end `Approved`.
     pub fn approve(&mut self, round: &str, apps: &[(&str, Value)]) {
         for (id, facts) in apps {
-            self.ok("2026-03-16", "unit:applicant", json!({"type": "SubmitApplication", "id": id, "round": round, "facts": facts}));
+            self.ok(
+                "2026-03-16",
+                "unit:applicant",
+                json!({"type": "SubmitApplication", "id": id, "round": round, "facts": facts}),
+            );
         }
         for (id, _) in apps {
             if !self.app(id).direct {
@@ -185,7 +225,11 @@ impl Sim {
             }
         }
         for (id, _) in apps {
-            self.ok("2026-05-10", "dept:zhang", json!({"type": "Decide", "application": id, "decision": "approve", "reasons": "综合评议同意"}));
+            self.ok(
+                "2026-05-10",
+                "dept:zhang",
+                json!({"type": "Decide", "application": id, "decision": "approve", "reasons": "综合评议同意"}),
+            );
         }
     }
 
@@ -200,18 +244,34 @@ impl Sim {
         self.approve(&round, &list);
         let ids: Vec<&str> = apps.iter().map(|(a, _, _)| *a).collect();
         let notice = format!("N-{}", ids.join("-"));
-        self.ok("2026-06-01", "dept:zhang", json!({"type": "StartPublicNotice", "notice_id": notice, "applications": ids, "starts_on": "2026-06-01"}));
+        self.ok(
+            "2026-06-01",
+            "dept:zhang",
+            json!({"type": "StartPublicNotice", "notice_id": notice, "applications": ids, "starts_on": "2026-06-01"}),
+        );
         for (a, b, _) in apps {
-            self.ok("2026-06-10", "dept:zhang", json!({"type": "Name", "application": a, "base_id": b, "on": "2026-06-10"}));
+            self.ok(
+                "2026-06-10",
+                "dept:zhang",
+                json!({"type": "Name", "application": a, "base_id": b, "on": "2026-06-10"}),
+            );
         }
     }
 
     pub fn report(&mut self, base: &str, year: i32, on: &str) -> Vec<Event> {
-        self.ok(on, "unit:applicant", json!({"type": "SubmitAnnualReport", "base": base, "year": year, "submitted_on": on}))
+        self.ok(
+            on,
+            "unit:applicant",
+            json!({"type": "SubmitAnnualReport", "base": base, "year": year, "submitted_on": on}),
+        )
     }
 
     pub fn assess(&mut self, base: &str, year: i32, grade: &str, on: &str) -> Vec<Event> {
-        self.ok(on, "dept:zhang", json!({"type": "RecordAnnualAssessment", "base": base, "year": year, "grade": grade}))
+        self.ok(
+            on,
+            "dept:zhang",
+            json!({"type": "RecordAnnualAssessment", "base": base, "year": year, "grade": grade}),
+        )
     }
 }
 
@@ -223,17 +283,29 @@ pub fn kinds(evs: &[Event]) -> Vec<&'static str> {
 /// The event of a kind, which must be there.
 #[track_caller]
 pub fn find<'a>(evs: &'a [Event], kind: &str) -> &'a Event {
-    evs.iter().find(|e| e.kind_name() == kind).unwrap_or_else(|| panic!("no {kind} in {:?}", kinds(evs)))
+    evs.iter()
+        .find(|e| e.kind_name() == kind)
+        .unwrap_or_else(|| panic!("no {kind} in {:?}", kinds(evs)))
 }
 
 #[track_caller]
 pub fn assert_cites(e: &Event, citation: &str) {
-    assert!(e.cites(citation), "{} cites {:?}, not {citation}", e.kind_name(), e.article_texts());
+    assert!(
+        e.cites(citation),
+        "{} cites {:?}, not {citation}",
+        e.kind_name(),
+        e.article_texts()
+    );
 }
 
 #[track_caller]
 pub fn assert_refusal(r: &Refusal, code: RefusalCode, citation: Option<&str>) {
     assert_eq!(r.code, code, "{} / {}", r.message_zh, r.message_en);
-    assert_eq!(r.citation.as_ref().map(|c| c.to_string()).as_deref(), citation, "{}", r.message_zh);
+    assert_eq!(
+        r.citation.as_ref().map(|c| c.to_string()).as_deref(),
+        citation,
+        "{}",
+        r.message_zh
+    );
     assert!(!r.message_zh.is_empty() && !r.message_en.is_empty());
 }
