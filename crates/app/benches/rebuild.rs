@@ -29,9 +29,14 @@ async fn generate(url: &str, target: usize) -> usize {
     let mut world = World::new();
     let dept = Actor::parse("dept:bench").unwrap();
     let mut pending: Vec<guohe_domain::Event> = Vec::with_capacity(target + 16);
-    let mut handle = |world: &mut World, pending: &mut Vec<guohe_domain::Event>, today: NaiveDate, c: serde_json::Value| {
+    let handle = |world: &mut World, pending: &mut Vec<guohe_domain::Event>, today: NaiveDate, c: serde_json::Value| {
         let cmd: Command = serde_json::from_value(c).unwrap();
-        let ctx = Ctx { policies: &policies, calendar: &calendar, actor: dept.clone(), today };
+        let ctx = Ctx {
+            policies: &policies,
+            calendar: &calendar,
+            actor: dept.clone(),
+            today,
+        };
         let evs = guohe_domain::handle(world, &ctx, cmd).unwrap_or_else(|r| panic!("{}", r.message_en));
         for e in &evs {
             world.apply(e);
@@ -41,12 +46,27 @@ async fn generate(url: &str, target: usize) -> usize {
     let mut n = 0usize;
     while pending.len() < target {
         let id = format!("HB-B{n:06}");
-        handle(&mut world, &mut pending, d(2022, 9, 1), json!({"type": "CarryOverBase", "base_id": id, "policy": "hubei-2022",
+        handle(
+            &mut world,
+            &mut pending,
+            d(2022, 9, 1),
+            json!({"type": "CarryOverBase", "base_id": id, "policy": "hubei-2022",
             "official_name": format!("湖北省示范领域{n}国际科技合作基地"), "unit_name": format!("示范单位{n}"), "uscc": "91420100MA4K56786D",
-            "domain": format!("领域{n}"), "director": format!("负责人{n}"), "partner_country": "DE", "recognised_on": "2021-06-01"}));
+            "domain": format!("领域{n}"), "director": format!("负责人{n}"), "partner_country": "DE", "recognised_on": "2021-06-01"}),
+        );
         for year in 2022..2027 {
-            handle(&mut world, &mut pending, d(year + 1, 1, 10), json!({"type": "SubmitAnnualReport", "base": id, "year": year, "submitted_on": format!("{}-01-10", year + 1)}));
-            handle(&mut world, &mut pending, d(year + 1, 3, 1), json!({"type": "RecordAnnualAssessment", "base": id, "year": year, "grade": "qualified"}));
+            handle(
+                &mut world,
+                &mut pending,
+                d(year + 1, 1, 10),
+                json!({"type": "SubmitAnnualReport", "base": id, "year": year, "submitted_on": format!("{}-01-10", year + 1)}),
+            );
+            handle(
+                &mut world,
+                &mut pending,
+                d(year + 1, 3, 1),
+                json!({"type": "RecordAnnualAssessment", "base": id, "year": year, "grade": "qualified"}),
+            );
         }
         n += 1;
     }
@@ -57,7 +77,14 @@ async fn generate(url: &str, target: usize) -> usize {
         let mut batch: Vec<(String, i64, Vec<NewEvent>)> = Vec::new();
         for e in chunk {
             let v = versions.entry(e.stream.clone()).or_insert(0);
-            let ne = NewEvent { stream: e.stream.clone(), kind: e.kind_name().into(), actor: e.actor.clone(), occurred_on: e.on, articles: e.article_texts(), payload: e.payload() };
+            let ne = NewEvent {
+                stream: e.stream.clone(),
+                kind: e.kind_name().into(),
+                actor: e.actor.clone(),
+                occurred_on: e.on,
+                articles: e.article_texts(),
+                payload: e.payload(),
+            };
             match batch.last_mut() {
                 Some((s, _, run)) if *s == e.stream => run.push(ne),
                 _ => batch.push((e.stream.clone(), *v, vec![ne])),
@@ -71,8 +98,15 @@ async fn generate(url: &str, target: usize) -> usize {
 }
 
 fn bench(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let events: usize = std::env::var("GUOHE_BENCH_EVENTS").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let events: usize = std::env::var("GUOHE_BENCH_EVENTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-data");
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join(format!("rebuild-{events}.db"));
@@ -94,7 +128,10 @@ fn bench(c: &mut Criterion) {
         urls.push(("postgres", pg));
     }
     let mut group = c.benchmark_group("rebuild");
-    group.sample_size(10).measurement_time(Duration::from_secs(60)).warm_up_time(Duration::from_millis(1));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(60))
+        .warm_up_time(Duration::from_millis(1));
     for (name, url) in urls {
         group.bench_function(format!("{name}: open and replay {events} events"), |b| {
             b.iter(|| {

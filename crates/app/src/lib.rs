@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use guohe_calendar::{Calendar, Schedule};
 use guohe_domain::{Actor, Command, Ctx, Event, Refusal, World};
 use guohe_policy::PolicySet;
-use guohe_store::{EventLog, NewEvent, StoreError, StoredEvent, VerifyReport};
+use guohe_store::{EventLog, NewEvent, ReplayEvent, StoreError, StoredEvent, VerifyReport};
 use tokio::sync::RwLock;
 
 /// Streams that are not domain cases: they are in the chain but not folded into the world.
@@ -156,26 +156,22 @@ impl Guohe {
     }
 
     async fn catch_up(log: &EventLog, inner: &mut Inner) -> Result<(), AppError> {
-        let mut decoded: Result<(), AppError> = Ok(());
         let mut calendar_changed = false;
-        let after = inner.last_seq;
         let world = &mut inner.world;
-        let mut last = after;
-        log.for_each(after, |e: StoredEvent| -> Result<(), AppError> {
-            last = e.seq;
-            if e.stream.starts_with("calendar/") {
-                calendar_changed = true;
-            }
-            if is_domain_stream(&e.stream) && decoded.is_ok() {
-                match decode(&e) {
-                    Ok(ev) => world.apply(&ev),
-                    Err(err) => decoded = Err(err),
+        let last = log
+            .replay(inner.last_seq, |e: ReplayEvent<'_>| -> Result<(), AppError> {
+                if e.stream.starts_with("calendar/") {
+                    calendar_changed = true;
                 }
-            }
-            Ok(())
-        })
-        .await?;
-        decoded?;
+                if is_domain_stream(e.stream) {
+                    let ev =
+                        Event::from_json_parts(e.stream, e.occurred_on, e.actor, e.articles, e.kind, e.payload.get())
+                            .map_err(|err| AppError::Corrupt(format!("event {}: {err}", e.seq)))?;
+                    world.apply(&ev);
+                }
+                Ok(())
+            })
+            .await?;
         inner.last_seq = last;
         if calendar_changed {
             inner.calendar = load_calendar(log).await?;

@@ -72,6 +72,35 @@ impl Event {
         })
     }
 
+    /// Rebuilds an event from its stored parts with the payload as JSON text (the fast path of
+    /// replay).
+    pub fn from_json_parts<S: AsRef<str>>(
+        stream: impl Into<String>,
+        on: NaiveDate,
+        actor: impl Into<String>,
+        articles: &[S],
+        kind_name: &str,
+        payload: &str,
+    ) -> Result<Event, DecodeError> {
+        let articles = articles
+            .iter()
+            .map(|a| {
+                Citation::parse(a.as_ref()).map_err(|message| DecodeError::Citation {
+                    text: a.as_ref().to_string(),
+                    message,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let kind = EventKind::from_name_and_json(kind_name, payload)?;
+        Ok(Event {
+            stream: stream.into(),
+            on,
+            actor: actor.into(),
+            articles,
+            kind,
+        })
+    }
+
     /// True when the event cites this article (machine form).
     pub fn cites(&self, citation: &str) -> bool {
         self.articles.iter().any(|c| c.to_string() == citation)

@@ -49,6 +49,17 @@ macro_rules! tagged_enum {
                 match self { $( $name::$variant(p) => serde_json::to_value(p).unwrap_or(serde_json::Value::Null), )* }
             }
 
+            /// Rebuilds a value from its variant name and payload JSON text, without building a
+            /// `serde_json::Value` first (replay reads millions of these).
+            pub fn from_name_and_json(name: &str, json: &str) -> Result<Self, $crate::DecodeError> {
+                match name {
+                    $( stringify!($variant) => serde_json::from_str::<$variant>(json)
+                        .map($name::$variant)
+                        .map_err(|e| $crate::DecodeError::Payload { kind: name.to_string(), message: e.to_string() }), )*
+                    _ => Err($crate::DecodeError::UnknownKind(name.to_string())),
+                }
+            }
+
             /// Rebuilds a value from its variant name and payload.
             pub fn from_name_and_payload(name: &str, payload: serde_json::Value) -> Result<Self, $crate::DecodeError> {
                 match name {

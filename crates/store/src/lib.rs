@@ -19,6 +19,7 @@ pub mod accounts;
 mod error;
 mod hash;
 mod postgres;
+mod replay;
 mod sqlite;
 mod verify;
 
@@ -31,6 +32,7 @@ use serde_json::Value;
 pub use accounts::{Account, AccountError, AccountRole, AccountStore, FailedLogin, NewAccount, Organisation, Session};
 pub use error::StoreError;
 pub use hash::{GENESIS_HASH, HashInput, canonical_bytes, canonical_json, event_hash, format_recorded_at, sm3_hex};
+pub use replay::ReplayEvent;
 pub use verify::{BreakCategory, BreakReason, VerifyReport};
 
 /// Suggested page size for callers paging with [`EventLog::read_all`].
