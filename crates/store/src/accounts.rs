@@ -20,7 +20,7 @@ const SQLITE_MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/accounts
 const POSTGRES_MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/accounts_0001.sql")];
 
 /// Advisory lock key serialising concurrent account migrations ("guoheA").
-const MIGRATION_LOCK: i64 = 0x0067_756f_6865_41;
+const MIGRATION_LOCK: i64 = 0x0000_6775_6f68_6541;
 
 /// 角色 — what an account acts as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -431,9 +431,8 @@ impl AccountStore {
 
     /// Replaces the password hash and clears failures and locks.
     pub async fn set_password(&self, login: &str, hash: &str, now: DateTime<Utc>) -> Result<(), AccountError> {
-        let n =
-            on_pool!(self, |p| {
-                sqlx::query(
+        let n = on_pool!(self, |p| {
+            sqlx::query(
             "UPDATE accounts SET password_hash = $2, password_changed_at = $3, failed_logins = 0, locked_until = NULL \
              WHERE login = $1"
         )
@@ -443,7 +442,7 @@ impl AccountStore {
         .execute(p)
         .await?
         .rows_affected()
-            });
+        });
         if n == 0 {
             return Err(AccountError::NoSuchAccount(login.into()));
         }
@@ -565,15 +564,14 @@ impl AccountStore {
     /// is deleted on the way.
     pub async fn session(&self, session_id: &str, idle_since: DateTime<Utc>) -> Result<Option<Session>, StoreError> {
         let key = digest(session_id);
-        let row: Option<(String, String, i64, i64, String, String)> =
-            on_pool!(self, |p| {
-                sqlx::query_as(
+        let row: Option<(String, String, i64, i64, String, String)> = on_pool!(self, |p| {
+            sqlx::query_as(
             "SELECT login, csrf_token, created_at, last_seen, client_ip, user_agent FROM sessions WHERE id_digest = $1"
         )
         .bind(&key)
         .fetch_optional(p)
         .await?
-            });
+        });
         let Some((login, csrf_token, created, seen, client_ip, user_agent)) = row else {
             return Ok(None);
         };

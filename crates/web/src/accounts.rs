@@ -1,0 +1,322 @@
+//! 账号服务 — creating accounts and organisations, signing in, changing passwords, locking
+//! and unlocking. Every change is written to the account tables AND audited on the hash chain
+//! (`Guohe::audit`), so who changed which account, when, is tamper-evident.
+
+use chrono::{DateTime, Utc};
+use guohe_store::{Account, AccountRole, NewAccount, Organisation};
+use serde_json::json;
+
+use crate::AppState;
+use crate::error::{FieldError, WebError, WebResult};
+use crate::password;
+use crate::security::{RequestCtx, audit};
+
+/// An account to create, with its password in clear (hashed here).
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Login: 3–32 of `a-z 0-9 . _ -`.
+    pub login: String,
+    /// Display name.
+    pub display_name: String,
+    /// Role.
+    pub role: AccountRole,
+    /// Organisation (unit USCC, recommender id, expert's unit USCC).
+    pub org_id: Option<String>,
+    /// Initial password (must meet the complexity rule).
+    pub password: String,
+}
+
+/// Normalises and checks a login name.
+pub fn normalise_login(login: &str) -> Result<String, FieldError> {
+    let l = login.trim().to_ascii_lowercase();
+    let ok = (3..=32).contains(&l.len())
+        && l.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if ok {
+        Ok(l)
+    } else {
+        Err(FieldError::new(
+            "login",
+            "用户名须为3至32位小写字母、数字或 . _ -",
+            "3 to 32 of a-z, 0-9, . _ -",
+        ))
+    }
+}
+
+/// Hashes off the async workers: Argon2 is deliberately slow.
+pub async fn hash_password(state: &AppState, password: &str) -> WebResult<String> {
+    let memory = state.settings.argon2_memory_kib;
+    let p = password.to_string();
+    tokio::task::spawn_blocking(move || password::hash(&p, memory))
+        .await
+        .map_err(|e| WebError::Internal(format!("hashing task: {e}")))?
+        .map_err(|e| WebError::Internal(format!("hashing: {e}")))
+}
+
+async fn verify_password(password: &str, phc: &str) -> WebResult<bool> {
+    let (p, h) = (password.to_string(), phc.to_string());
+    tokio::task::spawn_blocking(move || password::verify(&p, &h))
+        .await
+        .map_err(|e| WebError::Internal(format!("verifying task: {e}")))
+}
+
+/// Appends an account record to the chain outside a request (demo seeding, tools).
+pub async fn audit_plain(state: &AppState, actor: &str, kind: &str, mut payload: serde_json::Value) -> WebResult<()> {
+    if let Some(o) = payload.as_object_mut() {
+        o.insert("at".into(), json!(Utc::now().to_rfc3339()));
+    }
+    state.guohe.audit(state.today(), actor, kind, payload).await?;
+    Ok(())
+}
+
+/// Creates an organisation (推荐单位 and its jurisdiction); audited.
+pub async fn create_organisation(state: &AppState, by: &str, org: &Organisation) -> WebResult<()> {
+    state.accounts.create_organisation(org, Utc::now()).await?;
+    audit_plain(
+        state,
+        by,
+        "OrganisationCreated",
+        json!({ "organisation": org.id, "name": org.name, "region_prefixes": org.region_prefixes, "unit_usccs": org.unit_usccs }),
+    )
+    .await
+}
+
+/// Creates an account after checking the login and the password rule; audited.
+pub async fn create_account(state: &AppState, by: &str, u: NewUser) -> WebResult<Account> {
+    let login = normalise_login(&u.login).map_err(|e| bad(vec![e]))?;
+    password::check_complexity(&login, &u.password, "password").map_err(|e| bad(vec![e]))?;
+    if let Some(org) = &u.org_id
+        && matches!(u.role, AccountRole::SupportUnit | AccountRole::Expert)
+        && !guohe_reference::uscc::is_valid(org)
+    {
+        return Err(bad(vec![FieldError::new(
+            "org_id",
+            "统一社会信用代码无效",
+            "invalid unified social credit code",
+        )]));
+    }
+    let hash = hash_password(state, &u.password).await?;
+    let account = state
+        .accounts
+        .create_account(
+            &NewAccount {
+                login: login.clone(),
+                display_name: u.display_name.trim().to_string(),
+                role: u.role,
+                org_id: u.org_id.clone(),
+                password_hash: hash,
+            },
+            Utc::now(),
+        )
+        .await?;
+    audit_plain(
+        state,
+        by,
+        "AccountCreated",
+        json!({ "account": login, "role": u.role.as_str(), "org": u.org_id, "display_name": account.display_name }),
+    )
+    .await?;
+    Ok(account)
+}
+
+fn bad(fields: Vec<FieldError>) -> WebError {
+    WebError::BadRequest {
+        zh: "提交的内容有误，请按提示修改。".into(),
+        en: "Some fields need correcting.".into(),
+        fields,
+    }
+}
+
+/// Why a sign-in failed. The page says the same thing for every reason, so nobody learns
+/// whether a login exists; the reason goes to the audit trail only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginFailure {
+    /// No such login.
+    UnknownLogin,
+    /// Wrong password.
+    BadPassword,
+    /// Locked out.
+    Locked,
+    /// Disabled.
+    Inactive,
+}
+
+impl LoginFailure {
+    fn code(self) -> &'static str {
+        match self {
+            LoginFailure::UnknownLogin => "unknown_login",
+            LoginFailure::BadPassword => "bad_password",
+            LoginFailure::Locked => "locked",
+            LoginFailure::Inactive => "inactive",
+        }
+    }
+}
+
+/// Checks a login and password; counts failures, locks after too many, audits everything.
+pub async fn authenticate(
+    state: &AppState,
+    ctx: &RequestCtx,
+    login: &str,
+    password: &str,
+) -> WebResult<Result<Account, LoginFailure>> {
+    let now = Utc::now();
+    let login = login.trim().to_ascii_lowercase();
+    let account = if login.is_empty() || login.len() > 64 {
+        None
+    } else {
+        state.accounts.account(&login).await?
+    };
+    let failure = match &account {
+        None => {
+            // Same work as a real check, so timing does not tell whether the login exists.
+            let decoy = password::decoy_hash(state.settings.argon2_memory_kib);
+            verify_password(password, &decoy).await?;
+            Some(LoginFailure::UnknownLogin)
+        }
+        Some(a) => {
+            let ok = verify_password(password, &a.password_hash).await?;
+            if a.is_locked(now) {
+                Some(LoginFailure::Locked)
+            } else if !a.active {
+                Some(LoginFailure::Inactive)
+            } else if !ok {
+                Some(LoginFailure::BadPassword)
+            } else {
+                None
+            }
+        }
+    };
+    let attempted: String = login.chars().take(64).collect();
+    match (failure, account) {
+        (None, Some(a)) => {
+            state.accounts.record_successful_login(&a.login).await?;
+            audit(
+                state,
+                ctx,
+                &format!("user:{}", a.login),
+                "LoginSucceeded",
+                json!({ "account": a.login, "role": a.role.as_str() }),
+            )
+            .await;
+            Ok(Ok(a))
+        }
+        (Some(f), account) => {
+            audit(
+                state,
+                ctx,
+                &format!("public:{}", ctx.client.ip),
+                "LoginFailed",
+                json!({ "login": attempted, "reason": f.code() }),
+            )
+            .await;
+            if f == LoginFailure::BadPassword
+                && let Some(a) = account
+            {
+                let lock_for = chrono::Duration::from_std(state.settings.lock_for)
+                    .unwrap_or_else(|_| chrono::Duration::minutes(15));
+                let r = state
+                    .accounts
+                    .record_failed_login(&a.login, i64::from(state.settings.lock_after), now, lock_for)
+                    .await?;
+                if let Some(until) = r.and_then(|r| r.locked_until) {
+                    state.accounts.delete_sessions_of(&a.login).await?;
+                    audit_lock(state, ctx, &a.login, until).await;
+                }
+            }
+            Ok(Err(f))
+        }
+        (None, None) => Ok(Err(LoginFailure::UnknownLogin)),
+    }
+}
+
+async fn audit_lock(state: &AppState, ctx: &RequestCtx, login: &str, until: DateTime<Utc>) {
+    audit(
+        state,
+        ctx,
+        "system:lockout",
+        "AccountLocked",
+        json!({ "account": login, "locked_until": until.to_rfc3339(), "after_failures": state.settings.lock_after }),
+    )
+    .await;
+}
+
+/// Changes one's own password after checking the current one and the rule; ends every other
+/// session of the account; audited.
+pub async fn change_password(
+    state: &AppState,
+    ctx: &RequestCtx,
+    login: &str,
+    current: &str,
+    new: &str,
+    confirm: &str,
+) -> WebResult<Result<(), Vec<FieldError>>> {
+    let Some(a) = state.accounts.account(login).await? else {
+        return Err(WebError::NotFound);
+    };
+    let mut errors = Vec::new();
+    if !verify_password(current, &a.password_hash).await? {
+        errors.push(FieldError::new(
+            "current",
+            "当前口令不正确。",
+            "The current password is wrong.",
+        ));
+    }
+    if let Err(e) = password::check_complexity(login, new, "new") {
+        errors.push(e);
+    } else if new == current {
+        errors.push(FieldError::new(
+            "new",
+            "新口令不能与当前口令相同。",
+            "The new password must differ from the current one.",
+        ));
+    }
+    if new != confirm {
+        errors.push(FieldError::new(
+            "confirm",
+            "两次输入的新口令不一致。",
+            "The two new passwords differ.",
+        ));
+    }
+    if !errors.is_empty() {
+        audit(
+            state,
+            ctx,
+            &format!("user:{login}"),
+            "PasswordChangeRefused",
+            json!({ "fields": errors.iter().map(|e| e.field.clone()).collect::<Vec<_>>() }),
+        )
+        .await;
+        return Ok(Err(errors));
+    }
+    let hash = hash_password(state, new).await?;
+    state.accounts.set_password(login, &hash, Utc::now()).await?;
+    state.accounts.delete_sessions_of(login).await?;
+    audit(
+        state,
+        ctx,
+        &format!("user:{login}"),
+        "PasswordChanged",
+        json!({ "account": login }),
+    )
+    .await;
+    Ok(Ok(()))
+}
+
+/// Locks an account until a time (administrative); ends its sessions; audited.
+pub async fn lock(state: &AppState, by: &str, login: &str, until: DateTime<Utc>) -> WebResult<()> {
+    state.accounts.lock(login, until).await?;
+    state.accounts.delete_sessions_of(login).await?;
+    audit_plain(
+        state,
+        by,
+        "AccountLocked",
+        json!({ "account": login, "locked_until": until.to_rfc3339() }),
+    )
+    .await
+}
+
+/// Lifts a lock; audited.
+pub async fn unlock(state: &AppState, by: &str, login: &str) -> WebResult<()> {
+    state.accounts.unlock(login).await?;
+    audit_plain(state, by, "AccountUnlocked", json!({ "account": login })).await
+}

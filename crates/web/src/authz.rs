@@ -1,0 +1,346 @@
+//! 权限 — who may see and do what. Every route asks here, on the server, before it reads or
+//! writes anything; role pages and the JSON API reuse the same functions.
+//!
+//! The rules (PRODUCT.md): a support unit sees only its own applications and bases; a
+//! recommender only its jurisdiction (region code prefixes and/or listed units); an expert only
+//! the applications assigned to them, and never their own unit's; the department everything.
+
+use guohe_domain::{Actor, ApplicationCase, Base, Origin, Role, World};
+use guohe_store::{AccountRole, Organisation};
+
+use crate::error::WebError;
+
+/// 管辖范围 — what a recommender covers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Jurisdiction {
+    /// GB/T 2260 prefixes, e.g. `4301` (长沙市).
+    pub region_prefixes: Vec<String>,
+    /// Units covered by name of their USCC (省直部门, 中央驻湘高校 …).
+    pub unit_usccs: Vec<String>,
+}
+
+impl Jurisdiction {
+    /// From a stored organisation.
+    pub fn of(org: &Organisation) -> Jurisdiction {
+        Jurisdiction {
+            region_prefixes: org.region_prefixes.clone(),
+            unit_usccs: org.unit_usccs.clone(),
+        }
+    }
+
+    /// Whether a unit (by region code and USCC) is covered. Listed units are covered wherever
+    /// they are registered; otherwise the region code decides.
+    pub fn covers(&self, region_code: Option<&str>, uscc: &str) -> bool {
+        if self.unit_usccs.iter().any(|u| u.eq_ignore_ascii_case(uscc.trim())) {
+            return true;
+        }
+        match region_code {
+            Some(code) => self
+                .region_prefixes
+                .iter()
+                .any(|p| !p.is_empty() && code.starts_with(p.as_str())),
+            None => false,
+        }
+    }
+}
+
+/// 当前用户 — a signed-in account as the authorization rules see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// Login.
+    pub account: String,
+    /// Display name.
+    pub display_name: String,
+    /// Role.
+    pub role: AccountRole,
+    /// Organisation: unit USCC, recommender id, or an expert's unit USCC.
+    pub org: Option<String>,
+    /// A recommender's jurisdiction (empty for other roles).
+    pub jurisdiction: Jurisdiction,
+}
+
+/// A refusal of permission, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied {
+    /// Chinese.
+    pub zh: String,
+    /// English.
+    pub en: String,
+}
+
+impl From<Denied> for WebError {
+    fn from(d: Denied) -> Self {
+        WebError::Forbidden { zh: d.zh, en: d.en }
+    }
+}
+
+fn denied(zh: impl Into<String>, en: impl Into<String>) -> Denied {
+    Denied {
+        zh: zh.into(),
+        en: en.into(),
+    }
+}
+
+/// The role's labels.
+pub fn role_label(role: AccountRole) -> (&'static str, &'static str) {
+    match role {
+        AccountRole::Department => ("省科技厅", "Department"),
+        AccountRole::Recommender => ("推荐单位", "Recommender"),
+        AccountRole::SupportUnit => ("依托单位", "Support unit"),
+        AccountRole::Expert => ("评审专家", "Expert"),
+    }
+}
+
+impl Principal {
+    /// The actor recorded on domain events: `<role>:<login>` (an expert's login is their
+    /// expert id, as the assignments name them).
+    pub fn actor(&self) -> Actor {
+        let role = match self.role {
+            AccountRole::Department => Role::Department,
+            AccountRole::Recommender => Role::Recommender,
+            AccountRole::SupportUnit => Role::SupportUnit,
+            AccountRole::Expert => Role::Expert,
+        };
+        let prefix = match self.role {
+            AccountRole::Department => "dept",
+            AccountRole::Recommender => "recommender",
+            AccountRole::SupportUnit => "unit",
+            AccountRole::Expert => "expert",
+        };
+        Actor {
+            role,
+            id: format!("{prefix}:{}", self.account),
+        }
+    }
+
+    /// Who, on audit records.
+    pub fn audit_id(&self) -> String {
+        format!("user:{}", self.account)
+    }
+
+    /// The role's work area.
+    pub fn home(&self) -> &'static str {
+        area_path(area_of(self.role))
+    }
+}
+
+/// 工作区 — the role areas of the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    /// `/dept`.
+    Department,
+    /// `/recommender`.
+    Recommender,
+    /// `/unit`.
+    SupportUnit,
+    /// `/expert`.
+    Expert,
+}
+
+fn area_of(role: AccountRole) -> Area {
+    match role {
+        AccountRole::Department => Area::Department,
+        AccountRole::Recommender => Area::Recommender,
+        AccountRole::SupportUnit => Area::SupportUnit,
+        AccountRole::Expert => Area::Expert,
+    }
+}
+
+/// The path of an area.
+pub fn area_path(area: Area) -> &'static str {
+    match area {
+        Area::Department => "/dept",
+        Area::Recommender => "/recommender",
+        Area::SupportUnit => "/unit",
+        Area::Expert => "/expert",
+    }
+}
+
+/// Entering a role area: only that role.
+pub fn may_enter(p: &Principal, area: Area) -> Result<(), Denied> {
+    if area_of(p.role) == area {
+        return Ok(());
+    }
+    let (zh, en) = role_label(p.role);
+    Err(denied(
+        format!("您的账号角色为“{zh}”，无权访问该工作区。"),
+        format!("Your account's role is {en}; this work area is not yours."),
+    ))
+}
+
+/// 操作 — things a principal may be allowed to do. New actions are added here as the role
+/// pages and the API grow, so the role matrix stays in one table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Open or close rounds, accept/return, assign experts, decide, publish notices and names.
+    RunProcedure,
+    /// Record assessments, evaluations, findings.
+    RecordOutcomes,
+    /// Create, lock and unlock accounts.
+    ManageAccounts,
+    /// Statistics and the full audit trail.
+    ViewStatistics,
+    /// Submit applications, annual reports and major changes (own unit only).
+    SubmitAsUnit,
+    /// Formal review and recommendation (own jurisdiction only).
+    Recommend,
+    /// Score assigned applications.
+    Review,
+    /// Change one's own password.
+    ChangeOwnPassword,
+}
+
+/// Whether the principal's role may take the action at all (the object-level checks below
+/// decide which records).
+pub fn may(p: &Principal, action: Action) -> Result<(), Denied> {
+    use AccountRole::*;
+    let ok = match action {
+        Action::RunProcedure | Action::RecordOutcomes | Action::ManageAccounts | Action::ViewStatistics => {
+            p.role == Department
+        }
+        Action::SubmitAsUnit => matches!(p.role, SupportUnit | Department),
+        Action::Recommend => p.role == Recommender,
+        Action::Review => p.role == Expert,
+        Action::ChangeOwnPassword => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        let (zh, en) = role_label(p.role);
+        Err(denied(
+            format!("“{zh}”角色无权执行此操作。"),
+            format!("The {en} role may not do this."),
+        ))
+    }
+}
+
+/// The region code of an application's unit.
+pub fn application_region(a: &ApplicationCase) -> Option<String> {
+    let code = a.facts.unit.region_code.trim();
+    (!code.is_empty()).then(|| code.to_string())
+}
+
+/// The region of a base's unit: from its application when named, else the registration
+/// division embedded in the USCC (positions 3–8).
+pub fn base_region(world: &World, b: &Base) -> Option<String> {
+    if let Origin::Named { application } = &b.origin
+        && let Some(a) = world.application(application)
+        && let Some(r) = application_region(a)
+    {
+        return Some(r);
+    }
+    guohe_reference::uscc::parse(&b.uscc)
+        .ok()
+        .map(|u| u.division_code().to_string())
+}
+
+/// Whether the principal may see an application.
+pub fn can_view_application(p: &Principal, a: &ApplicationCase) -> Result<(), Denied> {
+    let uscc = a.facts.unit.uscc.trim();
+    let ok = match p.role {
+        AccountRole::Department => true,
+        AccountRole::SupportUnit => p.org.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(uscc)),
+        AccountRole::Recommender => p.jurisdiction.covers(application_region(a).as_deref(), uscc),
+        AccountRole::Expert => {
+            let own_unit = p.org.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(uscc));
+            if own_unit {
+                return Err(denied(
+                    "评审专家不得查看本单位的申报（回避）。",
+                    "Experts may not see their own unit's applications (conflict of interest).",
+                ));
+            }
+            a.experts.contains_key(&p.account)
+        }
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(denied("您无权查看该申报。", "You may not see this application."))
+    }
+}
+
+/// Whether the principal may see a base's non-public records.
+pub fn can_view_base(p: &Principal, world: &World, b: &Base) -> Result<(), Denied> {
+    let ok = match p.role {
+        AccountRole::Department => true,
+        AccountRole::SupportUnit => p.org.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(b.uscc.trim())),
+        AccountRole::Recommender => p.jurisdiction.covers(base_region(world, b).as_deref(), &b.uscc),
+        AccountRole::Expert => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(denied(
+            "您无权查看该基地的内部记录。",
+            "You may not see this base's internal records.",
+        ))
+    }
+}
+
+/// The applications the principal may see, by id.
+pub fn visible_applications<'w>(p: &Principal, world: &'w World) -> Vec<&'w ApplicationCase> {
+    let mut v: Vec<&ApplicationCase> = world
+        .applications()
+        .filter(|a| can_view_application(p, a).is_ok())
+        .collect();
+    v.sort_by(|a, b| a.id.cmp(&b.id));
+    v
+}
+
+/// The bases whose internal records the principal may see, by id.
+pub fn visible_bases<'w>(p: &Principal, world: &'w World) -> Vec<&'w Base> {
+    let mut v: Vec<&Base> = world.bases().filter(|b| can_view_base(p, world, b).is_ok()).collect();
+    v.sort_by(|a, b| a.id.cmp(&b.id));
+    v
+}
+
+/// Changing a password: only one's own (administrators reset through account management).
+pub fn may_change_password(p: &Principal, login: &str) -> Result<(), Denied> {
+    may(p, Action::ChangeOwnPassword)?;
+    if p.account == login {
+        Ok(())
+    } else {
+        Err(denied("只能修改本人口令。", "You may only change your own password."))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(role: AccountRole, org: Option<&str>, j: Jurisdiction) -> Principal {
+        Principal {
+            account: "x".into(),
+            display_name: "X".into(),
+            role,
+            org: org.map(Into::into),
+            jurisdiction: j,
+        }
+    }
+
+    #[test]
+    fn jurisdiction_by_prefix_or_unit() {
+        let j = Jurisdiction {
+            region_prefixes: vec!["4301".into()],
+            unit_usccs: vec!["12430000444881590X".into()],
+        };
+        assert!(j.covers(Some("430104"), "A"));
+        assert!(!j.covers(Some("430200"), "A"));
+        assert!(j.covers(Some("430200"), "12430000444881590x"));
+        assert!(!j.covers(None, "B"));
+        assert!(!Jurisdiction::default().covers(Some("430100"), "A"));
+    }
+
+    #[test]
+    fn role_matrix() {
+        let dept = p(AccountRole::Department, None, Jurisdiction::default());
+        let unit = p(AccountRole::SupportUnit, Some("U"), Jurisdiction::default());
+        assert!(may(&dept, Action::RunProcedure).is_ok());
+        assert!(may(&unit, Action::RunProcedure).is_err());
+        assert!(may(&unit, Action::SubmitAsUnit).is_ok());
+        assert!(may_enter(&unit, Area::Department).is_err());
+        assert!(may_enter(&unit, Area::SupportUnit).is_ok());
+        assert_eq!(dept.actor().id, "dept:x");
+        assert!(may_change_password(&unit, "x").is_ok() && may_change_password(&unit, "y").is_err());
+    }
+}

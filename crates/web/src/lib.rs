@@ -1,0 +1,224 @@
+//! 国合 Guohe web application: server-rendered pages (askama), sign-in with server-side
+//! sessions, a central authorization module, security headers, CSRF protection and demo data.
+//!
+//! The folder tree is the architecture:
+//!
+//! * [`security`] — the request frame every request passes through: client facts, language,
+//!   session, CSRF and origin checks, error pages, permission-refusal audit, security headers;
+//! * [`authz`] — who may see and do what ([`authz::Principal`]); every route asks it;
+//! * [`accounts`] — account and password services (Argon2id, complexity rule, lock-out), each
+//!   change audited on the hash chain;
+//! * [`pages`] — one module per audience (`public`, `auth`, `department`, `unit`,
+//!   `recommender`, `expert`), one askama struct per page;
+//! * [`error`] — the one place where errors become HTTP statuses;
+//! * [`demo`] — realistic demo data for both provinces.
+
+#![warn(missing_docs)]
+
+pub mod accounts;
+pub mod authz;
+pub mod demo;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+pub mod password;
+pub mod security;
+pub mod view;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use chrono::{FixedOffset, NaiveDate, Utc};
+use guohe_app::Guohe;
+use guohe_policy::PolicySet;
+use guohe_store::AccountStore;
+
+pub use authz::Principal;
+pub use error::WebError;
+
+/// How `guohe serve` runs. Build it with struct update syntax over [`Default`]:
+/// `ServeConfig { bind, database_url, demo, ..ServeConfig::default() }`.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Address to listen on (default `127.0.0.1:8080`).
+    pub bind: SocketAddr,
+    /// `sqlite://path/guohe.db` (embedded) or `postgres://…` (several servers).
+    pub database_url: String,
+    /// Fill the database with demo data and print the demo logins.
+    pub demo: bool,
+    /// The policies.
+    pub policies: PolicySet,
+    /// A fixed business date (demos, tests); `None` is today in China Standard Time.
+    pub today: Option<NaiveDate>,
+    /// Sessions idle this long end (等保: 30 minutes).
+    pub idle_timeout: Duration,
+    /// Mark cookies `Secure` (and use `__Host-` names): set when served behind TLS.
+    pub secure_cookies: bool,
+    /// Take the client IP from the first `X-Forwarded-For` entry (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+    /// Failed sign-ins in a row that lock an account.
+    pub lock_after: u32,
+    /// How long a lock-out lasts.
+    pub lock_for: Duration,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+    /// Argon2 memory cost in KiB for new hashes (OWASP minimum 19 MiB; lower only in tests).
+    pub argon2_memory_kib: u32,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: "sqlite://guohe-data/guohe.db".into(),
+            demo: false,
+            policies: PolicySet::default(),
+            today: None,
+            idle_timeout: Duration::from_secs(30 * 60),
+            secure_cookies: false,
+            trust_forwarded_for: false,
+            lock_after: 5,
+            lock_for: Duration::from_secs(15 * 60),
+            body_limit: 64 * 1024,
+            argon2_memory_kib: 19 * 1024,
+        }
+    }
+}
+
+/// Settings the request handlers read.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Fixed business date, if any.
+    pub today: Option<NaiveDate>,
+    /// Idle timeout of sessions.
+    pub idle_timeout: Duration,
+    /// `Secure` cookies.
+    pub secure_cookies: bool,
+    /// Trust `X-Forwarded-For`.
+    pub trust_forwarded_for: bool,
+    /// Failures before lock-out.
+    pub lock_after: u32,
+    /// Lock-out duration.
+    pub lock_for: Duration,
+    /// Body limit.
+    pub body_limit: usize,
+    /// Argon2 memory cost.
+    pub argon2_memory_kib: u32,
+}
+
+/// Shared state of the running application. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The application service (event log, world, calendar, policies).
+    pub guohe: Arc<Guohe>,
+    /// Accounts, organisations and sessions.
+    pub accounts: AccountStore,
+    /// Settings.
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    /// The business date: the fixed date if configured, else today in China Standard Time.
+    pub fn today(&self) -> NaiveDate {
+        self.settings.today.unwrap_or_else(|| {
+            let cst = FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"));
+            Utc::now().with_timezone(&cst).date_naive()
+        })
+    }
+}
+
+/// Builds the router and its state: opens (and migrates) the database, seeds the demo data
+/// when asked. Used by [`serve`] and by the tests.
+pub async fn app(cfg: ServeConfig) -> anyhow::Result<(Router, AppState)> {
+    let guohe = Guohe::open(&cfg.database_url, cfg.policies.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message_zh()))
+        .context("opening the database")?;
+    let accounts = AccountStore::open(guohe.log())
+        .await
+        .context("opening the account tables")?;
+    let state = AppState {
+        guohe: Arc::new(guohe),
+        accounts,
+        settings: Arc::new(Settings {
+            today: cfg.today,
+            idle_timeout: cfg.idle_timeout,
+            secure_cookies: cfg.secure_cookies,
+            trust_forwarded_for: cfg.trust_forwarded_for,
+            lock_after: cfg.lock_after.max(1),
+            lock_for: cfg.lock_for,
+            body_limit: cfg.body_limit,
+            argon2_memory_kib: cfg.argon2_memory_kib,
+        }),
+    };
+    if cfg.demo {
+        demo::seed(&state).await.context("seeding the demo data")?;
+    }
+    Ok((router(state.clone()), state))
+}
+
+/// Every route. Role pages added later go in `pages::<role>` and are listed here.
+pub fn router(state: AppState) -> Router {
+    use pages::{auth, department, expert, public, recommender, unit};
+    Router::new()
+        .route("/", get(public::home))
+        .route("/bases", get(public::register))
+        .route("/bases.csv", get(public::register_csv))
+        .route("/bases/{id}", get(public::base))
+        .route("/notices", get(public::notices))
+        .route("/notices/{id}", get(public::notice))
+        .route("/notices/{id}/objections", post(public::lodge_objection))
+        .route("/announcements", get(public::announcements))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/account", get(auth::account))
+        .route("/account/password", post(auth::change_password))
+        .route("/dept", get(department::home))
+        .route("/unit", get(unit::home))
+        .route("/recommender", get(recommender::home))
+        .route("/expert", get(expert::home))
+        .route("/static/{file}", get(pages::static_file))
+        .route("/healthz", get(pages::healthz))
+        .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(state.settings.body_limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::frame))
+        .layer(axum::middleware::map_response(security::headers))
+        .with_state(state)
+}
+
+/// Runs the server until Ctrl-C: `guohe serve`.
+pub async fn serve(cfg: ServeConfig) -> anyhow::Result<()> {
+    let bind = cfg.bind;
+    let demo = cfg.demo;
+    let (router, state) = app(cfg).await?;
+    if demo {
+        demo::print_logins();
+    }
+    // Idle sessions are refused on use anyway; the sweep only keeps the table small.
+    let sweeper = state.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(300)).await;
+            let cutoff = Utc::now() - chrono::Duration::from_std(sweeper.settings.idle_timeout).unwrap_or_default();
+            if let Err(e) = sweeper.accounts.purge_idle_sessions(cutoff).await {
+                tracing::warn!(error = %e, "purging idle sessions failed");
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind}"))?;
+    println!("国合 Guohe: http://{}", listener.local_addr()?);
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("the server stopped")?;
+    Ok(())
+}

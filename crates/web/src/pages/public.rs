@@ -1,0 +1,1023 @@
+//! 公开页面 — the register of bases, a base's public page, 公示 notices with the real-name
+//! objection form, and 公告 announcements. Nothing here needs a sign-in; nothing here shows
+//! more than the register and the notices publish.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use guohe_app::AppError;
+use guohe_domain::{Actor, ApplicationStatus, Base, Command, LodgeObjection, Origin, Role, World};
+use guohe_policy::PolicySet;
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::authz::base_region;
+use crate::error::{FieldError, WebError, WebResult};
+use crate::i18n::Lang;
+use crate::security::RequestCtx;
+use crate::view::{self, Chrome, FormErrors, render};
+
+/// Rows per page of the register.
+pub const PAGE_SIZE: usize = 20;
+
+/// The landing page is the register.
+pub async fn home(ctx: RequestCtx, state: State<AppState>, q: Query<RegisterQuery>) -> WebResult<Response> {
+    register(ctx, state, q).await
+}
+
+/// Filters, sort and page of the register, as query parameters.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RegisterQuery {
+    /// Search in name, unit and domain.
+    pub q: String,
+    /// Policy id (= province).
+    pub policy: String,
+    /// Category code.
+    pub category: String,
+    /// Technology domain.
+    pub domain: String,
+    /// Partner country (ISO code).
+    pub country: String,
+    /// Prefecture code.
+    pub region: String,
+    /// Status code.
+    pub status: String,
+    /// Sort column: name, unit, domain, country, recognised, status.
+    pub sort: String,
+    /// `asc` or `desc`.
+    pub dir: String,
+    /// 1-based page.
+    pub page: usize,
+}
+
+impl RegisterQuery {
+    fn query_string(&self) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        for (k, v) in [
+            ("q", &self.q),
+            ("policy", &self.policy),
+            ("category", &self.category),
+            ("domain", &self.domain),
+            ("country", &self.country),
+            ("region", &self.region),
+            ("status", &self.status),
+            ("sort", &self.sort),
+            ("dir", &self.dir),
+        ] {
+            if !v.is_empty() {
+                pairs.push((k, v.clone()));
+            }
+        }
+        if self.page > 1 {
+            pairs.push(("page", self.page.to_string()));
+        }
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+
+    fn href(&self, path: &str) -> String {
+        let q = self.query_string();
+        if q.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?{q}")
+        }
+    }
+
+    /// Over-long values are dropped rather than searched for.
+    fn sanitised(mut self) -> RegisterQuery {
+        for v in [
+            &mut self.q,
+            &mut self.policy,
+            &mut self.category,
+            &mut self.domain,
+            &mut self.country,
+            &mut self.region,
+            &mut self.status,
+            &mut self.sort,
+            &mut self.dir,
+        ] {
+            *v = v.trim().to_string();
+            if v.chars().count() > 100 {
+                v.clear();
+            }
+        }
+        self.page = self.page.max(1);
+        self
+    }
+}
+
+/// One base as the register shows it.
+#[derive(Debug, Clone)]
+pub struct BaseRow {
+    /// Id.
+    pub id: String,
+    /// Official name.
+    pub name: String,
+    /// Support unit.
+    pub unit: String,
+    /// Policy id.
+    pub policy: String,
+    /// Province.
+    pub province: String,
+    /// Category code.
+    pub category: String,
+    /// Category label.
+    pub category_label: String,
+    /// Technology domain.
+    pub domain: String,
+    /// Partner country code.
+    pub country: String,
+    /// Partner country name.
+    pub country_label: String,
+    /// Prefecture code.
+    pub region: String,
+    /// Region name.
+    pub region_label: String,
+    /// Status code.
+    pub status: String,
+    /// Status label.
+    pub status_label: String,
+    /// Named or recognised on.
+    pub recognised_on: NaiveDate,
+    /// Director.
+    pub director: String,
+}
+
+fn row_of(world: &World, policies: &PolicySet, b: &Base, today: NaiveDate, l: Lang) -> BaseRow {
+    let status = b.status_on(today).unwrap_or(b.status);
+    let region = base_region(world, b)
+        .and_then(|r| view::prefecture_of(&r).map(|p| p.code.to_string()))
+        .unwrap_or_default();
+    BaseRow {
+        id: b.id.clone(),
+        name: b.official_name.clone(),
+        unit: b.unit_name.clone(),
+        policy: b.policy.clone(),
+        province: policies
+            .get(&b.policy)
+            .map(|p| p.province.name.clone())
+            .unwrap_or_default(),
+        category: b.category.clone().unwrap_or_default(),
+        category_label: view::category_label(policies, &b.policy, b.category.as_deref(), l),
+        domain: b.domain.clone(),
+        country: b.partner_country.clone().unwrap_or_default(),
+        country_label: view::country_label(b.partner_country.as_deref(), l),
+        region_label: view::region_label(Some(&region).filter(|r| !r.is_empty()).map(|s| s.as_str())),
+        region,
+        status: view::status_code(status).to_string(),
+        status_label: view::status_label(status, l),
+        recognised_on: b.recognised_on,
+        director: b.director.clone(),
+    }
+}
+
+/// A choice in a filter.
+#[derive(Debug, Clone)]
+pub struct Opt {
+    /// Value.
+    pub value: String,
+    /// Label.
+    pub label: String,
+}
+
+/// A column header that sorts.
+#[derive(Debug, Clone)]
+pub struct SortCol {
+    /// Label.
+    pub label: String,
+    /// Link.
+    pub href: String,
+    /// `ascending`, `descending` or `none` (aria-sort).
+    pub aria: &'static str,
+}
+
+/// A page link.
+#[derive(Debug, Clone)]
+pub struct PageLink {
+    /// Page number.
+    pub n: usize,
+    /// Link.
+    pub href: String,
+    /// Current page.
+    pub current: bool,
+}
+
+struct Filtered {
+    rows: Vec<BaseRow>,
+    policies: Vec<Opt>,
+    categories: Vec<Opt>,
+    domains: Vec<Opt>,
+    countries: Vec<Opt>,
+    regions: Vec<Opt>,
+}
+
+async fn filtered(state: &AppState, q: &RegisterQuery, l: Lang) -> Filtered {
+    let today = state.today();
+    state
+        .guohe
+        .read(|world, _, policies| {
+            let all: Vec<BaseRow> = world.bases().map(|b| row_of(world, policies, b, today, l)).collect();
+            let mut cats = BTreeMap::new();
+            let mut domains = BTreeSet::new();
+            let mut countries = BTreeMap::new();
+            let mut regions = BTreeMap::new();
+            for r in &all {
+                if !r.category.is_empty() {
+                    cats.insert(r.category.clone(), r.category_label.clone());
+                }
+                domains.insert(r.domain.clone());
+                if !r.country.is_empty() {
+                    countries.insert(r.country.clone(), r.country_label.clone());
+                }
+                if !r.region.is_empty() {
+                    regions.insert(r.region.clone(), r.region_label.clone());
+                }
+            }
+            let needle = q.q.to_lowercase();
+            let mut rows: Vec<BaseRow> = all
+                .into_iter()
+                .filter(|r| {
+                    (needle.is_empty()
+                        || r.name.to_lowercase().contains(&needle)
+                        || r.unit.to_lowercase().contains(&needle)
+                        || r.domain.to_lowercase().contains(&needle))
+                        && (q.policy.is_empty() || r.policy == q.policy)
+                        && (q.category.is_empty() || r.category == q.category)
+                        && (q.domain.is_empty() || r.domain == q.domain)
+                        && (q.country.is_empty() || r.country == q.country)
+                        && (q.region.is_empty() || r.region.starts_with(q.region.trim_end_matches('0')))
+                        && (q.status.is_empty()
+                            || r.status == q.status
+                            || (q.status == "on_register" && matches!(r.status.as_str(), "active" | "rectification")))
+                })
+                .collect();
+            let key = |r: &BaseRow| -> String {
+                match q.sort.as_str() {
+                    "unit" => r.unit.clone(),
+                    "domain" => r.domain.clone(),
+                    "country" => r.country_label.clone(),
+                    "region" => r.region.clone(),
+                    "status" => r.status.clone(),
+                    "recognised" => r.recognised_on.to_string(),
+                    _ => r.name.clone(),
+                }
+            };
+            rows.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id)));
+            if q.dir == "desc" {
+                rows.reverse();
+            }
+            Filtered {
+                rows,
+                policies: policies
+                    .all()
+                    .iter()
+                    .map(|p| Opt {
+                        value: p.id.clone(),
+                        label: format!("{}（{}）", p.province.name, p.document_number),
+                    })
+                    .collect(),
+                categories: cats.into_iter().map(|(value, label)| Opt { value, label }).collect(),
+                domains: domains
+                    .into_iter()
+                    .map(|d| Opt {
+                        value: d.clone(),
+                        label: d,
+                    })
+                    .collect(),
+                countries: countries
+                    .into_iter()
+                    .map(|(value, label)| Opt { value, label })
+                    .collect(),
+                regions: regions.into_iter().map(|(value, label)| Opt { value, label }).collect(),
+            }
+        })
+        .await
+}
+
+/// 基地名录.
+#[derive(Template)]
+#[template(path = "register.html")]
+pub struct RegisterTpl {
+    /// Layout.
+    pub c: Chrome,
+    /// The filters as given.
+    pub q: RegisterQuery,
+    /// This page's rows.
+    pub rows: Vec<BaseRow>,
+    /// Matching rows in all.
+    pub total: usize,
+    /// Filter choices.
+    pub policies: Vec<Opt>,
+    /// Filter choices.
+    pub categories: Vec<Opt>,
+    /// Filter choices.
+    pub domains: Vec<Opt>,
+    /// Filter choices.
+    pub countries: Vec<Opt>,
+    /// Filter choices.
+    pub regions: Vec<Opt>,
+    /// Filter choices.
+    pub statuses: Vec<Opt>,
+    /// Sortable headers.
+    pub cols: Vec<SortCol>,
+    /// Pages.
+    pub pages: Vec<PageLink>,
+    /// CSV of the filtered list.
+    pub csv_href: String,
+}
+
+/// `GET /bases` — the register with search, filters, sort and pages.
+pub async fn register(
+    ctx: RequestCtx,
+    State(state): State<AppState>,
+    Query(q): Query<RegisterQuery>,
+) -> WebResult<Response> {
+    let l = ctx.lang;
+    let q = q.sanitised();
+    let f = filtered(&state, &q, l).await;
+    let total = f.rows.len();
+    let last = total.div_ceil(PAGE_SIZE).max(1);
+    let page = q.page.min(last);
+    let rows: Vec<BaseRow> = f
+        .rows
+        .into_iter()
+        .skip((page - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .collect();
+    let cols = [
+        ("name", l.t("基地名称", "Base")),
+        ("unit", l.t("依托单位", "Support unit")),
+        ("domain", l.t("技术领域", "Domain")),
+        ("country", l.t("合作国别", "Partner country")),
+        ("region", l.t("地区", "Region")),
+        ("recognised", l.t("认定日期", "Recognised")),
+        ("status", l.t("状态", "Status")),
+    ]
+    .into_iter()
+    .map(|(key, label)| {
+        let current = q.sort == key || (q.sort.is_empty() && key == "name");
+        let desc = current && q.dir == "desc";
+        let next = RegisterQuery {
+            sort: key.into(),
+            dir: if current && !desc { "desc".into() } else { "asc".into() },
+            page: 1,
+            ..q.clone()
+        };
+        SortCol {
+            label: label.to_string(),
+            href: next.href("/bases"),
+            aria: if !current {
+                "none"
+            } else if desc {
+                "descending"
+            } else {
+                "ascending"
+            },
+        }
+    })
+    .collect();
+    let pages = (1..=last)
+        .map(|n| PageLink {
+            n,
+            href: RegisterQuery { page: n, ..q.clone() }.href("/bases"),
+            current: n == page,
+        })
+        .collect();
+    let statuses = std::iter::once(Opt {
+        value: "on_register".into(),
+        label: l.t("在册（正常运行及整改中）", "On the register").into(),
+    })
+    .chain(view::STATUSES.iter().map(|(c, zh, en)| Opt {
+        value: (*c).into(),
+        label: l.t(zh, en).into(),
+    }))
+    .collect();
+    let csv_href = RegisterQuery { page: 1, ..q.clone() }.href("/bases.csv");
+    render(&RegisterTpl {
+        c: ctx.chrome("/bases"),
+        q: RegisterQuery { page, ..q },
+        rows,
+        total,
+        policies: f.policies,
+        categories: f.categories,
+        domains: f.domains,
+        countries: f.countries,
+        regions: f.regions,
+        statuses,
+        cols,
+        pages,
+        csv_href,
+    })
+}
+
+/// Spreadsheet programs run cells that start with these as formulas (CSV injection).
+fn cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// `GET /bases.csv` — the filtered register as CSV (UTF-8 with BOM, so Excel reads Chinese).
+pub async fn register_csv(
+    ctx: RequestCtx,
+    State(state): State<AppState>,
+    Query(q): Query<RegisterQuery>,
+) -> WebResult<Response> {
+    let l = ctx.lang;
+    let f = filtered(&state, &q.sanitised(), l).await;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        l.t("基地编号", "Id"),
+        l.t("基地名称", "Base"),
+        l.t("依托单位", "Support unit"),
+        l.t("省份", "Province"),
+        l.t("类型", "Category"),
+        l.t("技术领域", "Domain"),
+        l.t("合作国别", "Partner country"),
+        l.t("地区", "Region"),
+        l.t("认定日期", "Recognised"),
+        l.t("状态", "Status"),
+    ];
+    let map = |e: csv::Error| WebError::Internal(format!("csv: {e}"));
+    w.write_record(header).map_err(map)?;
+    for r in &f.rows {
+        w.write_record([
+            cell(&r.id),
+            cell(&r.name),
+            cell(&r.unit),
+            cell(&r.province),
+            cell(&r.category_label),
+            cell(&r.domain),
+            cell(&r.country_label),
+            cell(&r.region_label),
+            r.recognised_on.to_string(),
+            cell(&r.status_label),
+        ])
+        .map_err(map)?;
+    }
+    let mut body = "\u{feff}".as_bytes().to_vec();
+    body.extend(w.into_inner().map_err(|e| WebError::Internal(format!("csv: {e}")))?);
+    let mut resp = body.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static(
+            "attachment; filename=\"guohe-bases.csv\"; filename*=UTF-8''%E5%9F%BA%E5%9C%B0%E5%90%8D%E5%BD%95.csv",
+        ),
+    );
+    Ok(resp)
+}
+
+/// A dated entry of a base's history.
+#[derive(Debug, Clone)]
+pub struct HistoryRow {
+    /// Date.
+    pub on: NaiveDate,
+    /// What.
+    pub what: String,
+    /// Detail (grade, year, until).
+    pub detail: String,
+    /// Articles applied: (label, text).
+    pub cites: Vec<(String, String)>,
+}
+
+/// A base's public page.
+#[derive(Template)]
+#[template(path = "base_page.html")]
+pub struct BaseTpl {
+    /// Layout.
+    pub c: Chrome,
+    /// The base.
+    pub b: BaseRow,
+    /// Regulation title and number.
+    pub policy_title: String,
+    /// Status history: (from, label).
+    pub statuses: Vec<(NaiveDate, String)>,
+    /// Events with their articles.
+    pub history: Vec<HistoryRow>,
+}
+
+/// `GET /bases/{id}` — a base's page with its status history and the articles cited.
+pub async fn base(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path<String>) -> WebResult<Response> {
+    let l = ctx.lang;
+    let today = state.today();
+    let found = state
+        .guohe
+        .read(|world, _, policies| {
+            let b = world.base(&id)?;
+            let row = row_of(world, policies, b, today, l);
+            let title = policies
+                .get(&b.policy)
+                .map(|p| format!("{}（{}）", p.title, p.document_number))
+                .unwrap_or_default();
+            let statuses = b
+                .history
+                .iter()
+                .filter(|e| e.from <= today)
+                .map(|e| (e.from, view::status_label(e.status, l)))
+                .collect::<Vec<_>>();
+            Some((row, title, statuses))
+        })
+        .await;
+    let Some((b, policy_title, statuses)) = found else {
+        return Err(WebError::NotFound);
+    };
+    let events = state.guohe.history(&format!("base/{id}")).await?;
+    let policies = state.guohe.policies();
+    let history = events
+        .iter()
+        .filter_map(|e| {
+            let (zh, en) = view::base_event_label(&e.kind)?;
+            let p = &e.payload;
+            let s = |k: &str| p.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            let detail = match e.kind.as_str() {
+                "AnnualAssessmentRecorded" | "EvaluationRecorded" => {
+                    let year = p.get("year").map(|y| y.to_string()).unwrap_or_default();
+                    let g = view::grade_label(policies, &b.policy, &s("grade"), l);
+                    if year.is_empty() { g } else { format!("{year}: {g}") }
+                }
+                "AnnualReportSubmitted" | "AnnualReportMissing" => {
+                    p.get("year").map(|y| y.to_string()).unwrap_or_default()
+                }
+                "RectificationOrdered" => format!("{} – {}", s("from"), s("until")),
+                "FindingRecorded" => view::grade_label(policies, &b.policy, &s("finding"), l),
+                "BaseReclassified" => view::category_label(policies, &b.policy, Some(&s("to")), l),
+                _ => String::new(),
+            };
+            Some(HistoryRow {
+                on: e.occurred_on,
+                what: l.t(zh, en).to_string(),
+                detail,
+                cites: e
+                    .articles
+                    .iter()
+                    .map(|a| view::citation_label(policies, a, l))
+                    .collect(),
+            })
+        })
+        .collect();
+    render(&BaseTpl {
+        c: ctx.chrome("/bases"),
+        b,
+        policy_title,
+        statuses,
+        history,
+    })
+}
+
+/// One application listed in a notice.
+#[derive(Debug, Clone)]
+pub struct NoticeItem {
+    /// Application id.
+    pub application: String,
+    /// Support unit.
+    pub unit: String,
+    /// Domain.
+    pub domain: String,
+    /// Category label.
+    pub category: String,
+    /// Partner country.
+    pub country: String,
+    /// The name the base would take.
+    pub proposed_name: String,
+}
+
+/// A 公示 notice as the public sees it.
+#[derive(Debug, Clone)]
+pub struct NoticeView {
+    /// Id.
+    pub id: String,
+    /// Regulation number and province.
+    pub policy_label: String,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day.
+    pub ends_on: NaiveDate,
+    /// Working days in the period.
+    pub period_days: u32,
+    /// Working days left, today included (0 when over).
+    pub remaining: u32,
+    /// `upcoming`, `running` or `ended`.
+    pub phase: &'static str,
+    /// Phase label.
+    pub phase_label: String,
+    /// Listed applications.
+    pub items: Vec<NoticeItem>,
+    /// Objections received.
+    pub objections: usize,
+}
+
+fn notice_ids(world: &World) -> BTreeSet<String> {
+    // The world has no list of notices; every notice lists applications that point back to it.
+    world.applications().filter_map(|a| a.notice.clone()).collect()
+}
+
+async fn notice_views(state: &AppState, only: Option<&str>, l: Lang) -> Vec<NoticeView> {
+    let today = state.today();
+    state
+        .guohe
+        .read(|world, cal, policies| {
+            let ids: Vec<String> = match only {
+                Some(id) => vec![id.to_string()],
+                None => notice_ids(world).into_iter().collect(),
+            };
+            let mut out: Vec<NoticeView> = ids
+                .iter()
+                .filter_map(|id| world.notice(id))
+                .map(|n| {
+                    let policy = policies.get(&n.policy);
+                    let phase = if today < n.starts_on {
+                        "upcoming"
+                    } else if today <= n.ends_on {
+                        "running"
+                    } else {
+                        "ended"
+                    };
+                    let remaining = match phase {
+                        "upcoming" => cal.working_days_between(n.starts_on, n.ends_on).unwrap_or(0),
+                        "running" => cal.working_days_between(today, n.ends_on).unwrap_or(0),
+                        _ => 0,
+                    };
+                    let items = n
+                        .applications
+                        .iter()
+                        .filter_map(|a| world.application(a))
+                        .map(|a| {
+                            let f = &a.facts;
+                            NoticeItem {
+                                application: a.id.clone(),
+                                unit: f.unit.name.clone(),
+                                domain: f.technology_domain.clone(),
+                                category: view::category_label(policies, &a.policy, f.category.as_deref(), l),
+                                country: view::country_label(Some(f.primary_partner.country.as_str()), l),
+                                proposed_name: policy
+                                    .and_then(|p| {
+                                        guohe_policy::naming::official_name(
+                                            p,
+                                            &f.technology_domain,
+                                            f.category.as_deref(),
+                                            &f.unit.name,
+                                        )
+                                        .ok()
+                                    })
+                                    .unwrap_or_default(),
+                            }
+                        })
+                        .collect();
+                    NoticeView {
+                        id: n.id.clone(),
+                        policy_label: policy
+                            .map(|p| format!("{} {}", p.province.name, p.document_number))
+                            .unwrap_or_default(),
+                        starts_on: n.starts_on,
+                        ends_on: n.ends_on,
+                        period_days: cal.working_days_between(n.starts_on, n.ends_on).unwrap_or(0),
+                        remaining,
+                        phase,
+                        phase_label: match phase {
+                            "upcoming" => l.t("即将开始", "Upcoming"),
+                            "running" => l.t("公示中", "Running"),
+                            _ => l.t("已结束", "Ended"),
+                        }
+                        .to_string(),
+                        items,
+                        objections: n.objections.len(),
+                    }
+                })
+                .collect();
+            out.sort_by(|a, b| b.starts_on.cmp(&a.starts_on).then_with(|| a.id.cmp(&b.id)));
+            out
+        })
+        .await
+}
+
+/// 公示 list.
+#[derive(Template)]
+#[template(path = "notices.html")]
+pub struct NoticesTpl {
+    /// Layout.
+    pub c: Chrome,
+    /// Running and upcoming.
+    pub current: Vec<NoticeView>,
+    /// Ended.
+    pub past: Vec<NoticeView>,
+}
+
+/// `GET /notices`.
+pub async fn notices(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<Response> {
+    let (past, current): (Vec<_>, Vec<_>) = notice_views(&state, None, ctx.lang)
+        .await
+        .into_iter()
+        .partition(|n| n.phase == "ended");
+    render(&NoticesTpl {
+        c: ctx.chrome("/notices"),
+        current,
+        past,
+    })
+}
+
+/// The objection form's fields, kept when shown again.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ObjectionForm {
+    /// Application objected to.
+    pub application: String,
+    /// Real name.
+    pub name: String,
+    /// ID number or contact.
+    pub contact: String,
+    /// What is objected.
+    pub content: String,
+}
+
+/// One notice with the objection form.
+#[derive(Template)]
+#[template(path = "notice.html")]
+pub struct NoticeTpl {
+    /// Layout.
+    pub c: Chrome,
+    /// The notice.
+    pub n: NoticeView,
+    /// The form as typed.
+    pub form: ObjectionForm,
+    /// Field errors.
+    pub errors: FormErrors,
+    /// A refusal not tied to one field.
+    pub alert: String,
+    /// The objection just lodged.
+    pub lodged: String,
+}
+
+/// `?lodged=` after a successful objection.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NoticeQuery {
+    /// Objection id.
+    pub lodged: String,
+}
+
+/// `GET /notices/{id}`.
+pub async fn notice(
+    ctx: RequestCtx,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult<Response> {
+    let n = notice_views(&state, Some(&id), ctx.lang)
+        .await
+        .pop()
+        .ok_or(WebError::NotFound)?;
+    let lodged = if q.lodged.len() <= 64 && q.lodged.starts_with(&format!("{}-", n.id)) {
+        q.lodged
+    } else {
+        String::new()
+    };
+    render(&NoticeTpl {
+        c: ctx.chrome("/notices"),
+        n,
+        form: ObjectionForm::default(),
+        errors: FormErrors::new(ctx.lang),
+        alert: String::new(),
+        lodged,
+    })
+}
+
+/// Maximum lengths of the objection fields (characters).
+pub const MAX_NAME: usize = 30;
+/// See [`MAX_NAME`].
+pub const MAX_CONTACT: usize = 60;
+/// See [`MAX_NAME`].
+pub const MAX_CONTENT: usize = 2000;
+
+fn validate_objection(f: &ObjectionForm, n: &NoticeView) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let has_control = |s: &str| s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t');
+    if !n.items.iter().any(|i| i.application == f.application) {
+        errs.push(FieldError::new(
+            "application",
+            "请选择本公示所列的申报。",
+            "Choose an application listed in this notice.",
+        ));
+    }
+    let name = f.name.trim();
+    if name.is_empty() {
+        errs.push(FieldError::new(
+            "name",
+            "异议须实名提出，请填写真实姓名。",
+            "Objections are made in one's real name; enter it.",
+        ));
+    } else if name.chars().count() > MAX_NAME {
+        errs.push(FieldError::new(
+            "name",
+            format!("姓名最多{MAX_NAME}字。"),
+            format!("At most {MAX_NAME} characters."),
+        ));
+    } else if has_control(name) || name.contains(['<', '>']) {
+        errs.push(FieldError::new(
+            "name",
+            "姓名含有不允许的字符。",
+            "The name contains characters that are not allowed.",
+        ));
+    }
+    let contact = f.contact.trim();
+    if contact.is_empty() {
+        errs.push(FieldError::new(
+            "contact",
+            "请填写身份证号或联系方式，以便核实和反馈。",
+            "Enter an ID number or a contact so the department can follow up.",
+        ));
+    } else if contact.chars().count() > MAX_CONTACT {
+        errs.push(FieldError::new(
+            "contact",
+            format!("最多{MAX_CONTACT}字。"),
+            format!("At most {MAX_CONTACT} characters."),
+        ));
+    } else if has_control(contact) {
+        errs.push(FieldError::new(
+            "contact",
+            "含有不允许的字符。",
+            "Contains characters that are not allowed.",
+        ));
+    }
+    let content = f.content.trim();
+    let len = content.chars().count();
+    if content.is_empty() {
+        errs.push(FieldError::new(
+            "content",
+            "请填写异议内容和事实依据。",
+            "Describe the objection and the facts behind it.",
+        ));
+    } else if len > MAX_CONTENT {
+        errs.push(FieldError::new(
+            "content",
+            format!("异议内容最多{MAX_CONTENT}字（现{len}字）。"),
+            format!("At most {MAX_CONTENT} characters ({len} given)."),
+        ));
+    } else if has_control(content) {
+        errs.push(FieldError::new(
+            "content",
+            "含有不允许的控制字符。",
+            "Contains control characters.",
+        ));
+    }
+    errs
+}
+
+/// `POST /notices/{id}/objections` — a real-name objection (实名异议), lodged through the
+/// domain; on any error nothing is stored and the form comes back with what was typed.
+pub async fn lodge_objection(
+    ctx: RequestCtx,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Form(form): Form<ObjectionForm>,
+) -> WebResult<Response> {
+    let l = ctx.lang;
+    let n = notice_views(&state, Some(&id), l)
+        .await
+        .pop()
+        .ok_or(WebError::NotFound)?;
+    let mut errors = FormErrors::new(l);
+    let mut alert = String::new();
+    let mut status = StatusCode::BAD_REQUEST;
+    for e in validate_objection(&form, &n) {
+        errors.push(e);
+    }
+    if errors.is_empty() {
+        let cmd = Command::LodgeObjection(LodgeObjection {
+            notice: n.id.clone(),
+            application: form.application.clone(),
+            objector_real_name: form.name.trim().to_string(),
+            contact: form.contact.trim().to_string(),
+            content: form.content.trim().to_string(),
+        });
+        let actor = Actor {
+            role: Role::Public,
+            id: "public:objector".into(),
+        };
+        match state.guohe.execute(&actor, state.today(), cmd).await {
+            Ok(outcome) => {
+                let objection = outcome
+                    .events
+                    .iter()
+                    .find_map(|e| match &e.kind {
+                        guohe_domain::EventKind::ObjectionLodged(o) => Some(o.objection.clone()),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                let to = format!(
+                    "/notices/{}?lodged={}",
+                    view::urlencode(&n.id),
+                    view::urlencode(&objection)
+                );
+                return Ok(Redirect::to(&to).into_response());
+            }
+            Err(AppError::Refused(r)) => {
+                let (zh, en) = WebError::refusal_text(&r);
+                let field = match r.field.as_deref() {
+                    Some("objector_real_name") => Some("name"),
+                    Some(f @ ("contact" | "content" | "application")) => Some(f),
+                    _ => None,
+                };
+                match field {
+                    Some(f) => errors.push(FieldError::new(f, zh, en)),
+                    None => {
+                        alert = l.pick(zh, en);
+                        status = StatusCode::CONFLICT;
+                    }
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let page = NoticeTpl {
+        c: ctx.chrome("/notices"),
+        n,
+        form,
+        errors,
+        alert,
+        lodged: String::new(),
+    };
+    let mut resp = render(&page)?;
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+/// A named base: (id, official name, unit).
+type Named = (String, String, String);
+
+/// Bases named on one day under one regulation.
+#[derive(Debug, Clone)]
+pub struct AnnouncementGroup {
+    /// Naming date.
+    pub on: NaiveDate,
+    /// Regulation label.
+    pub policy_label: String,
+    /// (id, official name, unit).
+    pub bases: Vec<(String, String, String)>,
+}
+
+/// 公告.
+#[derive(Template)]
+#[template(path = "announcements.html")]
+pub struct AnnouncementsTpl {
+    /// Layout.
+    pub c: Chrome,
+    /// Newest first.
+    pub groups: Vec<AnnouncementGroup>,
+}
+
+/// `GET /announcements` — named bases by naming date, with their official names.
+pub async fn announcements(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<Response> {
+    let today = state.today();
+    let groups = state
+        .guohe
+        .read(|world, _, policies| {
+            let mut by: BTreeMap<(NaiveDate, String), Vec<Named>> = BTreeMap::new();
+            for b in world
+                .bases()
+                .filter(|b| matches!(b.origin, Origin::Named { .. }) && b.recognised_on <= today)
+            {
+                by.entry((b.recognised_on, b.policy.clone())).or_default().push((
+                    b.id.clone(),
+                    b.official_name.clone(),
+                    b.unit_name.clone(),
+                ));
+            }
+            by.into_iter()
+                .rev()
+                .map(|((on, policy), mut bases)| {
+                    bases.sort();
+                    AnnouncementGroup {
+                        on,
+                        policy_label: policies
+                            .get(&policy)
+                            .map(|p| format!("{}（{}）", p.issuer, p.document_number))
+                            .unwrap_or(policy),
+                        bases,
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .await;
+    render(&AnnouncementsTpl {
+        c: ctx.chrome("/announcements"),
+        groups,
+    })
+}
+
+/// Whether an application is in a public stage (for links from notices).
+pub fn is_public_stage(s: ApplicationStatus) -> bool {
+    matches!(s, ApplicationStatus::InNotice | ApplicationStatus::Named)
+}

@@ -1,0 +1,21 @@
+//! 依托单位 — the support unit work area. Its pages are added in this module; each one starts by asking
+//! [`crate::authz::may_enter`] and filters records with [`crate::authz`].
+
+use axum::extract::State;
+use axum::response::Response;
+
+use crate::AppState;
+use crate::authz::Area;
+use crate::error::WebResult;
+use crate::security::RequestCtx;
+
+/// `GET /unit` — the work area's home.
+pub async fn home(ctx: RequestCtx, state: State<AppState>) -> WebResult<Response> {
+    super::role_home(
+        ctx,
+        state,
+        Area::SupportUnit,
+        ("本单位的申报与基地", "My unit's applications and bases"),
+    )
+    .await
+}

@@ -1,0 +1,487 @@
+//! 安全 — the frame every request passes through, and the security headers on every response.
+//!
+//! [`frame`] works out who is asking (client IP and user agent, language, session), refuses
+//! cross-site writes (Origin / `Sec-Fetch-Site` and the per-session CSRF token on every
+//! non-GET request), runs the handler under a time limit, renders error pages in the visitor's
+//! language and audits permission and CSRF refusals. [`headers`] adds the security headers.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use guohe_store::AccountRole;
+use serde_json::json;
+
+use crate::AppState;
+use crate::authz::{Jurisdiction, Principal};
+use crate::error::{ErrorPage, WebError};
+use crate::i18n::Lang;
+use crate::view;
+
+/// Whole-request time limit; a slow client or query cannot hold a worker for ever.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// 256 random bits, hex: session ids and CSRF tokens.
+pub fn random_token() -> String {
+    let mut buf = [0u8; 32];
+    // The OS generator failing is not recoverable; a predictable token would be worse.
+    getrandom::fill(&mut buf).expect("the operating system's random generator failed");
+    hex::encode(buf)
+}
+
+/// Compares secrets in constant time.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Where a request comes from, for the audit trail.
+#[derive(Debug, Clone, Default)]
+pub struct Client {
+    /// Client IP.
+    pub ip: String,
+    /// User agent (truncated).
+    pub user_agent: String,
+}
+
+/// A signed-in session.
+#[derive(Debug, Clone)]
+pub struct Signed {
+    /// The raw session id (cookie value).
+    pub id: String,
+    /// Who.
+    pub principal: Principal,
+    /// The session's CSRF token.
+    pub csrf: String,
+}
+
+/// What the frame learnt about a request; handlers extract it.
+#[derive(Debug, Clone)]
+pub struct RequestCtx {
+    /// Language.
+    pub lang: Lang,
+    /// Client facts.
+    pub client: Client,
+    /// The session, when signed in.
+    pub session: Option<Arc<Signed>>,
+    /// The CSRF token forms must carry.
+    pub csrf: String,
+    /// Path and query, for return links.
+    pub path: String,
+    /// A session cookie was presented but the session had ended (idle or signed out).
+    pub expired: bool,
+}
+
+impl RequestCtx {
+    /// The principal, if signed in.
+    pub fn principal(&self) -> Option<&Principal> {
+        self.session.as_deref().map(|s| &s.principal)
+    }
+
+    /// The principal, or a redirect to the sign-in page.
+    pub fn require(&self) -> Result<&Principal, WebError> {
+        self.principal().ok_or_else(|| WebError::Unauthenticated {
+            next: self.path.clone(),
+            expired: self.expired,
+        })
+    }
+
+    /// Who, on audit records.
+    pub fn audit_actor(&self) -> String {
+        match self.principal() {
+            Some(p) => p.audit_id(),
+            None => format!("public:{}", self.client.ip),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestCtx {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<RequestCtx>()
+            .cloned()
+            .ok_or_else(|| WebError::Internal("the request frame did not run".into()))
+    }
+}
+
+/// Cookie names; `__Host-` names bind the cookie to this host and require `Secure`.
+pub fn cookie_names(secure: bool) -> (&'static str, &'static str) {
+    if secure {
+        ("__Host-guohe_sid", "__Host-guohe_csrf")
+    } else {
+        ("guohe_sid", "guohe_csrf")
+    }
+}
+
+/// Name of the language cookie.
+pub const LANG_COOKIE: &str = "guohe_lang";
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Strict, Path=/, Secure when configured.
+pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict");
+    if secure {
+        c.push_str("; Secure");
+    }
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
+}
+
+/// A cookie's value from the request.
+pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn client_of(req: &Request, trust_forwarded: bool) -> Client {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    let forwarded = trust_forwarded
+        .then(|| req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()))
+        .flatten()
+        .and_then(|v| v.split(',').next())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    let ua = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    Client {
+        ip: forwarded.or(peer).unwrap_or_else(|| "unknown".into()),
+        user_agent: ua.chars().take(200).collect(),
+    }
+}
+
+/// Refuses a write whose browser says it came from another site.
+fn check_origin(headers: &HeaderMap) -> Result<(), &'static str> {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && !matches!(site, "same-origin" | "none")
+    {
+        return Err("Sec-Fetch-Site is not same-origin");
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or("null");
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let authority = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"))
+            .unwrap_or("");
+        if authority.is_empty() || !authority.eq_ignore_ascii_case(host) {
+            return Err("Origin is another site");
+        }
+    }
+    Ok(())
+}
+
+async fn load_session(state: &AppState, sid: &str) -> Result<Option<Signed>, WebError> {
+    let now = Utc::now();
+    let idle =
+        chrono::Duration::from_std(state.settings.idle_timeout).unwrap_or_else(|_| chrono::Duration::minutes(30));
+    let Some(session) = state.accounts.session(sid, now - idle).await? else {
+        return Ok(None);
+    };
+    let Some(account) = state.accounts.account(&session.login).await? else {
+        state.accounts.delete_session(sid).await?;
+        return Ok(None);
+    };
+    if !account.active || account.is_locked(now) {
+        state.accounts.delete_session(sid).await?;
+        return Ok(None);
+    }
+    let jurisdiction = match (account.role, &account.org_id) {
+        (AccountRole::Recommender, Some(org)) => state
+            .accounts
+            .organisation(org)
+            .await?
+            .map(|o| Jurisdiction::of(&o))
+            .unwrap_or_default(),
+        _ => Jurisdiction::default(),
+    };
+    // Writing on every request would serialise SQLite writers for nothing: a quarter of the idle
+    // timeout (at most a minute) of slack is invisible against a 30-minute limit.
+    let slack = (idle / 4).min(chrono::Duration::minutes(1));
+    if now - session.last_seen >= slack {
+        state.accounts.touch_session(sid, now).await?;
+    }
+    Ok(Some(Signed {
+        id: sid.to_string(),
+        principal: Principal {
+            account: account.login,
+            display_name: account.display_name,
+            role: account.role,
+            org: account.org_id,
+            jurisdiction,
+        },
+        csrf: session.csrf_token,
+    }))
+}
+
+/// Reads an urlencoded body (bounded), checks its `_csrf` field, and puts the body back.
+async fn check_csrf(req: Request, expected: &str, limit: usize) -> Result<Request, WebError> {
+    if let Some(t) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+        return if !expected.is_empty() && same_secret(t, expected) {
+            Ok(req)
+        } else {
+            Err(WebError::Csrf("wrong token header"))
+        };
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(WebError::Csrf("no token"));
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| WebError::TooLarge)?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+    let token = pairs
+        .iter()
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    if expected.is_empty() || !same_secret(token, expected) {
+        return Err(WebError::Csrf(if token.is_empty() {
+            "no token"
+        } else {
+            "wrong token"
+        }));
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// The request frame (see the module docs).
+pub async fn frame(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let secure = state.settings.secure_cookies;
+    let (sid_name, csrf_name) = cookie_names(secure);
+    let client = client_of(&req, state.settings.trust_forwarded_for);
+    let query_lang = req.uri().query().and_then(|q| {
+        serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+            .ok()?
+            .into_iter()
+            .find(|(k, _)| k == "lang")
+            .and_then(|(_, v)| Lang::parse(&v))
+    });
+    let lang = query_lang
+        .or_else(|| cookie(req.headers(), LANG_COOKIE).and_then(Lang::parse))
+        .unwrap_or_default();
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
+
+    let presented_sid = cookie(req.headers(), sid_name)
+        .map(str::to_string)
+        .filter(|s| s.len() == 64);
+    let session = match &presented_sid {
+        Some(sid) => match load_session(&state, sid).await {
+            Ok(s) => s,
+            Err(e) => return finish(&state, &RequestCtx::bare(lang, client, path), e.into_response()).await,
+        },
+        None => None,
+    };
+    let expired = presented_sid.is_some() && session.is_none();
+    let anon_csrf = cookie(req.headers(), csrf_name)
+        .filter(|t| t.len() == 64)
+        .map(str::to_string);
+    let (csrf, new_anon) = match (&session, anon_csrf) {
+        (Some(s), _) => (s.csrf.clone(), None),
+        (None, Some(t)) => (t, None),
+        (None, None) => {
+            let t = random_token();
+            (t.clone(), Some(t))
+        }
+    };
+    let ctx = RequestCtx {
+        lang,
+        client,
+        session: session.map(Arc::new),
+        csrf: csrf.clone(),
+        path,
+        expired,
+    };
+
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        let checked = match check_origin(req.headers()) {
+            Err(why) => Err(WebError::Csrf(why)),
+            // A token minted in this very response cannot have been in the form.
+            Ok(()) if new_anon.is_some() => Err(WebError::Csrf("no token cookie")),
+            Ok(()) => check_csrf(req, &csrf, state.settings.body_limit).await,
+        };
+        match checked {
+            Ok(r) => req = r,
+            Err(e) => return finish(&state, &ctx, e.into_response()).await,
+        }
+    }
+
+    req.extensions_mut().insert(ctx.clone());
+    let mut resp = match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => WebError::Internal("request timed out".into()).into_response(),
+    };
+    let h = resp.headers_mut();
+    if let Some(t) = new_anon {
+        h.append(header::SET_COOKIE, set_cookie(csrf_name, &t, secure, None));
+    }
+    if let Some(l) = query_lang {
+        h.append(
+            header::SET_COOKIE,
+            set_cookie(LANG_COOKIE, l.code(), secure, Some(365 * 24 * 3600)),
+        );
+    }
+    if expired {
+        h.append(header::SET_COOKIE, set_cookie(sid_name, "", secure, Some(0)));
+    }
+    finish(&state, &ctx, resp).await
+}
+
+impl RequestCtx {
+    fn bare(lang: Lang, client: Client, path: String) -> RequestCtx {
+        RequestCtx {
+            lang,
+            client,
+            session: None,
+            csrf: String::new(),
+            path,
+            expired: false,
+        }
+    }
+}
+
+/// Renders error descriptions as pages, turns bare error statuses (from extractors and the
+/// framework) into pages, audits refusals, and marks personal pages uncacheable.
+async fn finish(state: &AppState, ctx: &RequestCtx, resp: Response) -> Response {
+    let status = resp.status();
+    let mut resp = if let Some(page) = resp.extensions().get::<ErrorPage>().cloned() {
+        if let Some(kind) = page.audit {
+            audit_refusal(state, ctx, kind, &page).await;
+        }
+        let (mut parts, _) = resp.into_parts();
+        parts.headers.remove(header::CONTENT_TYPE);
+        parts.headers.remove(header::CONTENT_LENGTH);
+        let body = view::error_page(ctx, &page);
+        let mut r = Response::from_parts(parts, Body::from(body));
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        r
+    } else if (status.is_client_error() || status.is_server_error()) && !is_html(&resp) {
+        // Framework rejections (malformed form, wrong content type, body too large) carry a
+        // plain-text body that may echo parser internals: replace it.
+        let err = match status {
+            StatusCode::NOT_FOUND => WebError::NotFound,
+            StatusCode::PAYLOAD_TOO_LARGE => WebError::TooLarge,
+            s if s.is_client_error() => WebError::BadRequest {
+                zh: "提交的内容格式不正确，请检查后重新提交。".into(),
+                en: "The request was malformed; check it and submit again.".into(),
+                fields: Vec::new(),
+            },
+            _ => WebError::Internal(format!("status {status} without a page")),
+        };
+        let r = err.into_response();
+        let page = r.extensions().get::<ErrorPage>().cloned();
+        let (mut parts, _) = r.into_parts();
+        parts.status = status;
+        let body = page.map(|p| view::error_page(ctx, &p)).unwrap_or_default();
+        let mut r = Response::from_parts(parts, Body::from(body));
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        r
+    } else {
+        resp
+    };
+    if ctx.session.is_some() {
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+fn is_html(resp: &Response) -> bool {
+    resp.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
+async fn audit_refusal(state: &AppState, ctx: &RequestCtx, kind: &str, page: &ErrorPage) {
+    let event = if kind == "csrf" {
+        "CsrfRefused"
+    } else {
+        "PermissionRefused"
+    };
+    audit(
+        state,
+        ctx,
+        &ctx.audit_actor(),
+        event,
+        json!({ "path": ctx.path, "reason_zh": page.zh, "reason_en": page.en }),
+    )
+    .await;
+}
+
+/// Appends a security record to the hash chain with who, when, from where and what. A failing
+/// audit write is logged; it does not turn the user's request into an error.
+pub async fn audit(state: &AppState, ctx: &RequestCtx, actor: &str, kind: &str, mut payload: serde_json::Value) {
+    if let Some(obj) = payload.as_object_mut() {
+        obj.insert("at".into(), json!(Utc::now().to_rfc3339()));
+        obj.insert("ip".into(), json!(ctx.client.ip));
+        obj.insert("user_agent".into(), json!(ctx.client.user_agent));
+        if let Some(p) = ctx.principal() {
+            obj.entry("account").or_insert(json!(p.account));
+            obj.entry("role").or_insert(json!(p.role.as_str()));
+        }
+    }
+    if let Err(e) = state.guohe.audit(state.today(), actor, kind, payload).await {
+        tracing::error!(error = %e, kind, "audit record could not be written");
+    }
+}
+
+/// Content-Security-Policy: no inline script or style, nothing from other sites, no framing.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Adds the security headers to every response.
+pub async fn headers(mut resp: Response) -> Response {
+    let h = resp.headers_mut();
+    h.insert("content-security-policy", HeaderValue::from_static(CSP));
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"),
+    );
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+    resp
+}

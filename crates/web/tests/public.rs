@@ -1,0 +1,251 @@
+//! The public pages on the demo data: register search, filters, pages, CSV; notices and the
+//! objection form; announcements; a base's page.
+
+mod common;
+
+use common::*;
+
+async fn demo() -> TestApp {
+    spawn_with(Options {
+        demo: true,
+        ..Options::default()
+    })
+    .await
+}
+
+fn total(body: &str) -> usize {
+    let i = body.find("id=\"total\">").unwrap() + "id=\"total\">".len();
+    body[i..].split('<').next().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn demo_register_search_filter_sort_page_and_csv() {
+    let app = demo().await;
+    let all = app.get("/bases").await;
+    assert_eq!(all.status, 200);
+    let n = total(&all.body);
+    assert!(n >= 12, "{n}");
+    for status in [
+        "active",
+        "rectification",
+        "terminated",
+        "revoked",
+        "disqualified",
+        "exited_national",
+    ] {
+        let r = app.get(&format!("/bases?status={status}")).await;
+        assert!(total(&r.body) >= 1, "no base is {status}");
+    }
+    let hubei = total(&app.get("/bases?policy=hubei-2022").await.body);
+    let hunan = total(&app.get("/bases?policy=hunan-2026").await.body);
+    assert_eq!(hubei + hunan, n);
+    let r = app.get("/bases?q=%E6%BF%80%E5%85%89").await; // 激光
+    assert_eq!(total(&r.body), 1);
+    assert!(r.body.contains("武汉光谷激光技术有限公司"));
+    let de = app.get("/bases?country=DE").await;
+    assert!(total(&de.body) >= 2 && de.body.contains("德国"));
+    assert!(total(&app.get("/bases?region=430200").await.body) >= 1);
+    assert!(total(&app.get("/bases?category=technology_transfer").await.body) >= 1);
+    assert_eq!(total(&app.get("/bases?q=%3Cscript%3E").await.body), 0);
+    // Sorting links flip the direction.
+    let sorted = app.get("/bases?sort=recognised&dir=desc").await;
+    assert!(sorted.body.contains("aria-sort=\"descending\""));
+    // Pagination: 20 a page.
+    assert!(n <= 20 || all.body.contains("aria-current=\"page\">1<"));
+    let rows = |b: &str| b.matches("<tr>").count() - 1;
+    assert_eq!(rows(&all.body), n.min(20));
+    // CSV of the filtered list, with a BOM for Excel.
+    let csv = app.get("/bases.csv?policy=hubei-2022").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert!(csv.header("content-disposition").contains("attachment"));
+    assert!(csv.body.starts_with('\u{feff}'));
+    assert_eq!(csv.body.lines().count(), hubei + 1);
+    assert!(csv.body.contains("湖北省光电子信息国际科技合作基地"));
+}
+
+#[tokio::test]
+async fn pagination_splits_long_lists() {
+    let app = demo().await;
+    // Lower the page size by filtering nothing and checking the link structure.
+    let all = app.get("/bases?page=99").await;
+    assert_eq!(all.status, 200, "a page past the end shows the last page");
+    let n = total(&all.body);
+    if n > 20 {
+        assert!(app.get("/bases?page=2").await.body.contains("aria-current=\"page\">2<"));
+    }
+}
+
+#[tokio::test]
+async fn a_base_page_shows_its_history_and_articles() {
+    let app = demo().await;
+    let r = app.get("/bases/HB-2023-03").await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("终止并注销命名"), "{}", r.body);
+    assert!(
+        r.body.contains("鄂科技规〔2022〕6号 第二十八条"),
+        "the article is cited"
+    );
+    let en = app.get("/bases/HB-2023-03?lang=en").await;
+    assert!(en.body.contains("Terminated"));
+    app.get("/bases?lang=zh").await;
+    assert_eq!(app.get("/bases/NOPE").await.status, 404);
+}
+
+#[tokio::test]
+async fn notices_show_the_working_day_period_and_announcements_the_names() {
+    let app = demo().await;
+    let r = app.get("/notices").await;
+    assert!(r.body.contains("HN-GS-2026-2"), "a notice is running");
+    assert!(r.body.contains("剩余"));
+    let n = app.get("/notices/HN-GS-2026-2").await;
+    assert!(n.body.contains("湖南省科学技术厅智能制造国际科技合作基地（联合研究）"));
+    assert!(n.body.contains("已收到实名异议：1"), "the demo objection");
+    let a = app.get("/announcements").await;
+    assert!(a.body.contains("湖南省科学技术厅生物医药国际科技合作基地（联合研究）"));
+    assert!(a.body.contains("2023-06-15"));
+}
+
+#[tokio::test]
+async fn the_objection_form_validates_keeps_input_escapes_and_stores_nothing_on_error() {
+    let app = demo().await;
+    let page = "/notices/HN-GS-2026-2";
+    let path = "/notices/HN-GS-2026-2/objections";
+    let before = app.state.guohe.log().head().await.unwrap().unwrap().0;
+    let empty = app
+        .post_form(
+            page,
+            path,
+            &[("application", ""), ("name", ""), ("contact", ""), ("content", "")],
+        )
+        .await;
+    assert_eq!(empty.status, 400);
+    assert!(empty.body.contains("请选择本公示所列的申报"));
+    assert!(empty.body.contains("异议须实名提出"));
+    assert!(empty.body.contains("身份证号或联系方式"));
+    assert!(empty.body.contains("请填写异议内容"));
+    let long = "长".repeat(2001);
+    let r = app
+        .post_form(
+            page,
+            path,
+            &[
+                ("application", "HN-2026-201"),
+                ("name", "王五"),
+                ("contact", "13800000000"),
+                ("content", &long),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("最多2000字"));
+    assert!(r.body.contains("value=\"王五\""), "input kept");
+    let script = "<script>alert(1)</script>";
+    let r = app
+        .post_form(
+            page,
+            path,
+            &[
+                ("application", "HN-2026-201"),
+                ("name", script),
+                ("contact", "x"),
+                ("content", script),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(!r.body.contains(script), "shown escaped");
+    assert!(r.body.contains("&#60;script&#62;alert(1)"), "{}", r.body);
+    assert_eq!(
+        app.state.guohe.log().head().await.unwrap().unwrap().0,
+        before + app_audits_since(&app, before).await,
+        "nothing stored"
+    );
+
+    let ok = app
+        .post_form(
+            page,
+            path,
+            &[
+                ("application", "HN-2026-201"),
+                ("name", "王五"),
+                ("contact", "13800000000"),
+                ("content", "外方合作单位资质存疑，请核实。"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    assert_eq!(ok.location(), "/notices/HN-GS-2026-2?lodged=HN-GS-2026-2-2");
+    let shown = app.get(&ok.location()).await;
+    assert!(shown.body.contains("HN-GS-2026-2-2"));
+    let n = app
+        .state
+        .guohe
+        .read(|w, _, _| w.notice("HN-GS-2026-2").unwrap().objections.len())
+        .await;
+    assert_eq!(n, 2);
+    // An ended notice takes no objection.
+    let r = app
+        .post_form(
+            page,
+            "/notices/HN-GS-2026-1/objections",
+            &[
+                ("application", "HN-2026-101"),
+                ("name", "王五"),
+                ("contact", "138"),
+                ("content", "迟到的异议"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 409);
+    assert!(r.body.contains("不在公示期内"));
+}
+
+/// Events appended since `seq` that are not domain events (audit records only).
+async fn app_audits_since(app: &TestApp, seq: i64) -> i64 {
+    let evs = app.state.guohe.log().read_all(seq, 10_000).await.unwrap();
+    assert!(
+        evs.iter().all(|e| e.stream.starts_with("audit/")),
+        "{:?}",
+        evs.iter().map(|e| &e.kind).collect::<Vec<_>>()
+    );
+    evs.len() as i64
+}
+
+#[tokio::test]
+async fn roles_see_only_their_own_records() {
+    let app = demo().await;
+    let r = app.login("hn-xjsw", guohe_web::demo::DEMO_PASSWORD).await;
+    assert_eq!(r.location(), "/unit");
+    let unit = app.get("/unit").await.body;
+    assert!(
+        unit.contains("HN-2026-101") && !unit.contains("HN-2026-102"),
+        "a unit sees only its own"
+    );
+    app.post_form("/unit", "/logout", &[]).await;
+    app.login("rec-changsha", guohe_web::demo::DEMO_PASSWORD).await;
+    let rec = app.get("/recommender").await.body;
+    assert!(
+        rec.contains("HN-2026-201") && !rec.contains("HN-2026-103") && !rec.contains("HB-2023"),
+        "jurisdiction 4301 only"
+    );
+    app.post_form("/recommender", "/logout", &[]).await;
+    app.login("expert-liu", guohe_web::demo::DEMO_PASSWORD).await;
+    let ex = app.get("/expert").await.body;
+    assert!(!ex.contains("HN-2026-102"), "never the expert's own unit");
+    assert!(ex.contains("HN-2026-101"));
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_stages_and_lists_what_is_due() {
+    let app = demo().await;
+    app.login("hn-dept", guohe_web::demo::DEMO_PASSWORD).await;
+    let r = app.get("/dept").await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.body.contains("公示中") && r.body.contains("实名异议待处理"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("限期整改截止"));
+}
