@@ -8,6 +8,7 @@ mod calendar_cmd;
 mod lifecycle_cmd;
 mod output;
 mod policy_cmd;
+mod serve_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -72,6 +73,8 @@ pub enum Command {
         #[command(subcommand)]
         command: calendar_cmd::CalendarCommand,
     },
+    /// Run the web application (pages and JSON API) on its database.
+    Serve(serve_cmd::ServeArgs),
     /// Give a lifecycle command (JSON) as an actor on a date; it is checked against the policy
     /// and the current state, and either appended as events or refused with the article.
     Apply(lifecycle_cmd::ApplyArgs),
@@ -103,6 +106,7 @@ fn main() -> ExitCode {
         Command::Eligibility(args) => policy_cmd::run_eligibility(&cli, args),
         Command::Naming(args) => policy_cmd::run_naming(&cli, args),
         Command::Calendar { command } => calendar_cmd::run(&cli, command),
+        Command::Serve(args) => serve_cmd::run(&cli, args),
         Command::Apply(args) => lifecycle_cmd::run_apply(&cli, args),
         Command::Tick(args) => lifecycle_cmd::run_tick(&cli, args),
         Command::Register(args) => lifecycle_cmd::run_register(&cli, args),
