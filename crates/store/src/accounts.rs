@@ -16,8 +16,14 @@ use sqlx::sqlite::SqlitePool;
 
 use crate::{Backend, EventLog, StoreError, sm3_hex};
 
-const SQLITE_MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/accounts_0001.sql")];
-const POSTGRES_MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/accounts_0001.sql")];
+const SQLITE_MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/sqlite/accounts_0001.sql"),
+    include_str!("../migrations/sqlite/accounts_0002.sql"),
+];
+const POSTGRES_MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/postgres/accounts_0001.sql"),
+    include_str!("../migrations/postgres/accounts_0002.sql"),
+];
 
 /// Advisory lock key serialising concurrent account migrations ("guoheA").
 const MIGRATION_LOCK: i64 = 0x0000_6775_6f68_6541;

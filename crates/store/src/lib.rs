@@ -16,6 +16,7 @@
 //! The crate knows nothing about the domain: payloads are `serde_json::Value`.
 
 pub mod accounts;
+pub mod drafts;
 mod error;
 mod hash;
 mod postgres;
