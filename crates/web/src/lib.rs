@@ -23,6 +23,7 @@ pub mod i18n;
 pub mod pages;
 pub mod password;
 pub mod security;
+pub mod upload;
 pub mod view;
 
 use std::net::SocketAddr;
@@ -182,6 +183,7 @@ pub fn router(state: AppState) -> Router {
         .route("/unit", get(unit::home))
         .route("/recommender", get(recommender::home))
         .route("/expert", get(expert::home))
+        .merge(pages::role_routes())
         .route("/static/{file}", get(pages::static_file))
         .route("/healthz", get(pages::healthz))
         .fallback(pages::not_found)

@@ -1,21 +1,386 @@
-//! 推荐单位 — the recommender work area. Its pages are added in this module; each one starts by asking
-//! [`crate::authz::may_enter`] and filters records with [`crate::authz`].
+//! 推荐单位 — the recommender's work area: the queue of applications in its jurisdiction,
+//! formal review (recommend with an opinion, or return with reasons), copies of its bases'
+//! annual reports, and major changes awaiting its approval where the policy puts the
+//! recommender first (湘 第十四条).
 
-use axum::extract::State;
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use guohe_domain::{ApplicationStatus, ChangeStatus};
+use guohe_policy::model::Approver;
+use serde_json::json;
 
+use super::work::{self, Audience, CaseView, Cell, Feedback, Row, Vals, render_status, see_other};
 use crate::AppState;
-use crate::authz::Area;
-use crate::error::WebResult;
+use crate::authz::{self, Action, Area, Principal};
+use crate::error::{FieldError, WebError, WebResult};
 use crate::security::RequestCtx;
+use crate::view::{self, Chrome};
 
-/// `GET /recommender` — the work area's home.
-pub async fn home(ctx: RequestCtx, state: State<AppState>) -> WebResult<Response> {
-    super::role_home(
-        ctx,
-        state,
-        Area::Recommender,
-        ("辖区内的申报与基地", "Applications and bases in my jurisdiction"),
+fn rec_of(ctx: &RequestCtx) -> WebResult<Principal> {
+    let p = ctx.require()?.clone();
+    authz::may_enter(&p, Area::Recommender)?;
+    authz::may(&p, Action::Recommend)?;
+    Ok(p)
+}
+
+/// `GET /recommender` — the queue: every application in the jurisdiction, waiting ones first.
+pub async fn home(
+    ctx: RequestCtx,
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> WebResult<Response> {
+    let p = rec_of(&ctx)?;
+    let l = ctx.lang;
+    let rows = state
+        .guohe
+        .read(|w, _, _| {
+            authz::visible_applications(&p, w)
+                .into_iter()
+                .map(|a| {
+                    let (code, label) = work::stage(a.status, l);
+                    let waiting = a.status == ApplicationStatus::Submitted;
+                    Row {
+                        cells: vec![
+                            Cell::link(a.id.clone(), format!("/recommender/applications/{}", a.id)),
+                            Cell::text(a.facts.unit.name.clone()),
+                            Cell::text(a.facts.technology_domain.clone()),
+                            Cell::text(view::region_label(Some(&a.facts.unit.region_code))),
+                            Cell::text(label).class(&format!("status s-{code}")),
+                            Cell::text(a.submitted_on.to_string()),
+                        ],
+                        keys: vec![
+                            format!("{}{}", if waiting { 0 } else { 1 }, a.id),
+                            a.facts.unit.name.clone(),
+                            a.facts.technology_domain.clone(),
+                            a.facts.unit.region_code.clone(),
+                            code.to_string(),
+                            a.submitted_on.to_string(),
+                        ],
+                        tags: [
+                            ("stage".to_string(), code.to_string()),
+                            ("policy".to_string(), a.policy.clone()),
+                        ]
+                        .into_iter()
+                        .collect(),
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .await;
+    let mut q = q;
+    q.entry("sort".into()).or_insert_with(|| "0".into());
+    let headings = vec![
+        l.t("编号", "Id").to_string(),
+        l.t("依托单位", "Support unit").into(),
+        l.t("技术领域", "Domain").into(),
+        l.t("地区", "Region").into(),
+        l.t("阶段", "Stage").into(),
+        l.t("提交日期", "Submitted").into(),
+    ];
+    let filters = vec![
+        (
+            "stage".to_string(),
+            l.t("阶段", "Stage").to_string(),
+            work::stage_options(l),
+        ),
+        (
+            "policy".to_string(),
+            l.t("办法", "Policy").to_string(),
+            work::policy_options(state.guohe.policies()),
+        ),
+    ];
+    work::list_page(
+        ctx.chrome("/recommender"),
+        &q,
+        "/recommender",
+        l.t(
+            "推荐工作台：辖区内的申报",
+            "Recommender desk: applications in my jurisdiction",
+        )
+        .into(),
+        l.t(
+            "“已提交待推荐”的申报需进行形式审查，出具推荐意见或退回修改。",
+            "Submitted applications await formal review: recommend or return them.",
+        )
+        .into(),
+        vec![(
+            "/recommender/bases".into(),
+            l.t(
+                "辖区基地、年度报告与重大事项",
+                "Bases, annual reports and major changes",
+            )
+            .into(),
+        )],
+        headings,
+        filters,
+        rows,
+        "recommender-applications.csv",
+    )
+}
+
+/// The recommender's view of one application.
+#[derive(Template)]
+#[template(path = "rec_application.html")]
+pub struct RecAppTpl {
+    /// Layout.
+    pub c: Chrome,
+    /// The case.
+    pub k: CaseView,
+    /// Messages.
+    pub fb: Feedback,
+    /// Form values.
+    pub v: Vals,
+    /// Awaiting formal review.
+    pub waiting: bool,
+}
+
+async fn page(ctx: &RequestCtx, state: &AppState, id: &str, v: Vals, fb: Feedback) -> WebResult<Response> {
+    let p = rec_of(ctx)?;
+    let a = state
+        .guohe
+        .read(|w, _, _| w.application(id).cloned())
+        .await
+        .ok_or(WebError::NotFound)?;
+    authz::can_view_application(&p, &a)?;
+    let k = work::case_view(state, &a, Audience::Recommender, ctx.lang, "/recommender").await?;
+    let tpl = RecAppTpl {
+        c: ctx.chrome("/recommender"),
+        k,
+        v,
+        waiting: a.status == ApplicationStatus::Submitted && !a.direct,
+        fb: fb.clone(),
+    };
+    render_status(&tpl, fb.status)
+}
+
+/// `GET /recommender/applications/{id}`.
+pub async fn application(
+    ctx: RequestCtx,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    page(&ctx, &state, &id, Vals::default(), Feedback::none(ctx.lang)).await
+}
+
+async fn act(
+    ctx: &RequestCtx,
+    state: &AppState,
+    id: &str,
+    v: Vals,
+    cmd: serde_json::Value,
+    ok: String,
+) -> WebResult<Response> {
+    let p = rec_of(ctx)?;
+    let a = state
+        .guohe
+        .read(|w, _, _| w.application(id).cloned())
+        .await
+        .ok_or(WebError::NotFound)?;
+    authz::can_view_application(&p, &a)?;
+    match work::run(state, &p.actor(), cmd).await {
+        Ok(()) => page(ctx, state, id, Vals::default(), Feedback::ok(ctx.lang, ok)).await,
+        Err(e) => {
+            let fb = Feedback::from_app(ctx.lang, state.guohe.policies(), e, &work::same_field)?;
+            page(ctx, state, id, v, fb).await
+        }
+    }
+}
+
+/// `POST /recommender/applications/{id}/recommend` (`opinion`).
+pub async fn recommend(
+    ctx: RequestCtx,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let p = rec_of(&ctx)?;
+    let l = ctx.lang;
+    let v = Vals::new(form);
+    let mut errs = Vec::new();
+    let opinion = work::required(&v, "opinion", 2000, &mut errs);
+    if !errs.is_empty() {
+        return page(&ctx, &state, &id, v, Feedback::invalid(l, errs)).await;
+    }
+    let recommender = match &p.org {
+        Some(org) => state
+            .accounts
+            .organisation(org)
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_else(|| p.display_name.clone()),
+        None => p.display_name.clone(),
+    };
+    let cmd =
+        json!({"type": "RecommendApplication", "application": id, "recommender": recommender, "opinion": opinion});
+    act(
+        &ctx,
+        &state,
+        &id,
+        v,
+        cmd,
+        l.t("已出具推荐意见。", "Recommended.").into(),
     )
     .await
+}
+
+/// `POST /recommender/applications/{id}/return` (`reasons`, one per line).
+pub async fn return_application(
+    ctx: RequestCtx,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    rec_of(&ctx)?;
+    let l = ctx.lang;
+    let v = Vals::new(form);
+    let reasons: Vec<String> = v
+        .get("reasons")
+        .lines()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
+    if reasons.is_empty() {
+        let errs = vec![FieldError::new(
+            "reasons",
+            "请逐条填写退回理由（每行一条）",
+            "give the reasons, one per line",
+        )];
+        return page(&ctx, &state, &id, v, Feedback::invalid(l, errs)).await;
+    }
+    let cmd = json!({"type": "ReturnApplication", "application": id, "reasons": reasons});
+    act(
+        &ctx,
+        &state,
+        &id,
+        v,
+        cmd,
+        l.t("已退回修改。", "Returned for correction.").into(),
+    )
+    .await
+}
+
+/// A base row with its reports and pending changes.
+#[derive(Debug, Clone)]
+pub struct RecBase {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Status.
+    pub status: String,
+    /// Reports: (year, filed, late).
+    pub reports: Vec<(i32, String, bool)>,
+    /// Changes awaiting this recommender: (change id, kind, description).
+    pub pending: Vec<(String, String, String)>,
+}
+
+/// Bases in the jurisdiction.
+#[derive(Template)]
+#[template(path = "rec_bases.html")]
+pub struct RecBasesTpl {
+    /// Layout.
+    pub c: Chrome,
+    /// Bases.
+    pub bases: Vec<RecBase>,
+    /// Messages.
+    pub fb: Feedback,
+}
+
+async fn bases_page(ctx: &RequestCtx, state: &AppState, fb: Feedback) -> WebResult<Response> {
+    let p = rec_of(ctx)?;
+    let l = ctx.lang;
+    let today = state.today();
+    let bases = state
+        .guohe
+        .read(|w, _, policies| {
+            authz::visible_bases(&p, w)
+                .into_iter()
+                .map(|b| {
+                    let kinds = policies
+                        .get(&b.policy)
+                        .map(|x| x.vocabularies.major_change_kinds.clone())
+                        .unwrap_or_default();
+                    RecBase {
+                        id: b.id.clone(),
+                        name: b.official_name.clone(),
+                        status: view::status_label(b.status_on(today).unwrap_or(b.status), l),
+                        reports: b
+                            .reports
+                            .iter()
+                            .map(|(y, r)| (*y, r.submitted_on.to_string(), r.late))
+                            .collect(),
+                        pending: b
+                            .major_changes
+                            .iter()
+                            .filter(|(_, c)| {
+                                c.status == ChangeStatus::Pending
+                                    && c.approval.get(c.approved_by.len()) == Some(&Approver::Recommender)
+                            })
+                            .map(|(id, c)| {
+                                (
+                                    id.clone(),
+                                    work::term_label(&kinds, &c.kind, l),
+                                    c.details.description.clone(),
+                                )
+                            })
+                            .collect(),
+                    }
+                })
+                .collect()
+        })
+        .await;
+    let tpl = RecBasesTpl {
+        c: ctx.chrome("/recommender"),
+        bases,
+        fb: fb.clone(),
+    };
+    render_status(&tpl, fb.status)
+}
+
+/// `GET /recommender/bases` — bases, annual report copies, changes to approve.
+pub async fn bases(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<Response> {
+    bases_page(&ctx, &state, Feedback::none(ctx.lang)).await
+}
+
+/// `POST /recommender/bases/{id}/changes/{change}` (`decision` = `approve` | `reject`, `reason`).
+pub async fn decide_change(
+    ctx: RequestCtx,
+    State(state): State<AppState>,
+    Path((id, change)): Path<(String, String)>,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let p = rec_of(&ctx)?;
+    let l = ctx.lang;
+    let v = Vals::new(form);
+    let allowed = state
+        .guohe
+        .read(|w, _, _| w.base(&id).map(|b| authz::can_view_base(&p, w, b)))
+        .await
+        .ok_or(WebError::NotFound)?;
+    allowed?;
+    let cmd = if v.get("decision") == "reject" {
+        let reason = v.t("reason");
+        if reason.is_empty() {
+            let errs = vec![FieldError::new(
+                "reason",
+                "不同意须说明理由",
+                "a refusal needs a reason",
+            )];
+            return bases_page(&ctx, &state, Feedback::invalid(l, errs)).await;
+        }
+        json!({"type": "RejectMajorChange", "base": id, "change_id": change, "by": "recommender", "reason": reason})
+    } else {
+        json!({"type": "ApproveMajorChange", "base": id, "change_id": change, "by": "recommender"})
+    };
+    match work::run(&state, &p.actor(), cmd).await {
+        Ok(()) => Ok(see_other("/recommender/bases")),
+        Err(e) => {
+            let fb = Feedback::from_app(l, state.guohe.policies(), e, &work::same_field)?;
+            bases_page(&ctx, &state, fb).await
+        }
+    }
 }
