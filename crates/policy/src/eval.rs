@@ -980,7 +980,7 @@ fn label(e: &Expr, list_ctx: &str) -> (String, String) {
     }
 }
 
-fn render_detail(d: &Detail<'_>) -> (String, String) {
+fn render_detail(policy: &Policy, d: &Detail<'_>) -> (String, String) {
     match d.kind {
         DetailKind::Compare {
             op,
@@ -1009,9 +1009,15 @@ fn render_detail(d: &Detail<'_>) -> (String, String) {
                     Literal::Text(t) => t.clone(),
                 })
                 .collect();
+            let actual_text = actual.render();
+            let set_zh: Vec<String> = set.iter().map(|c| code_zh(policy, c)).collect();
             (
-                format!("{lz}为“{}”，应为 {} 之一", actual.render(), set.join("、")),
-                format!("{len} is `{}`, must be one of {}", actual.render(), set.join(", ")),
+                format!(
+                    "{lz}为“{}”，应为 {} 之一",
+                    code_zh(policy, &actual_text),
+                    set_zh.join("、")
+                ),
+                format!("{len} is `{actual_text}`, must be one of {}", set.join(", ")),
             )
         }
         DetailKind::Ratio {
@@ -1067,6 +1073,33 @@ fn render_detail(d: &Detail<'_>) -> (String, String) {
     }
 }
 
+/// A code as people read it: the policy's vocabulary, the facts' enumerations, or a country's
+/// Chinese name, with the code after it — 正高级（senior）.
+fn code_zh(policy: &Policy, code: &str) -> String {
+    let v = &policy.vocabularies;
+    let from_policy = [
+        &v.categories,
+        &v.unit_kinds,
+        &v.annual_grades,
+        &v.evaluation_grades,
+        &v.expert_conclusions,
+        &v.decisions,
+    ]
+    .iter()
+    .find_map(|terms| crate::model::term(terms, code).map(|t| t.zh.clone()));
+    let label = from_policy
+        .or_else(|| crate::facts::code_label(code).map(str::to_string))
+        .or_else(|| {
+            (code.len() == 2 && code.chars().all(|c| c.is_ascii_uppercase()))
+                .then(|| guohe_reference::country::lookup(code).map(|c| c.name_zh.to_string()))
+                .flatten()
+        });
+    match label {
+        Some(l) => format!("{l}（{code}）"),
+        None => code.to_string(),
+    }
+}
+
 fn collect_articles(e: &Expr, out: &mut Vec<ArticleRef>) {
     if let Some(a) = e.article
         && !out.contains(&a)
@@ -1105,7 +1138,7 @@ impl Evaluation<'_> {
     pub fn finding_report(&self, f: &Finding<'_>) -> FindingReport {
         let p = self.policy;
         let rule = f.rule;
-        let details: Vec<(String, String)> = self.details(f).iter().map(render_detail).collect();
+        let details: Vec<(String, String)> = self.details(f).iter().map(|d| render_detail(self.policy, d)).collect();
         let joined = |zh: bool| -> String {
             let parts: Vec<&str> = details
                 .iter()

@@ -721,6 +721,40 @@ fn check_country(path: &str, code: &str) -> Result<(), FactError> {
     }
 }
 
+/// Chinese labels of the codes the facts' enumerations use (levels, kinds, roles, titles …).
+pub fn code_label(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "national" => "国家级（全国性）",
+        "ministerial" => "省部级",
+        "provincial" => "省级",
+        "municipal" => "市州级",
+        "regional" => "地区性",
+        "local" => "地方",
+        "cooperation" => "国际科技合作项目",
+        "foreign_expert" => "外国专家项目",
+        "exchange" => "科技人员交流项目",
+        "lead" => "牵头/负责",
+        "participant" => "参与",
+        "senior" => "正高级",
+        "deputy_senior" => "副高级",
+        "intermediate" => "中级",
+        "university" => "高等学校",
+        "research_institute" => "科研院所",
+        "enterprise" => "企业",
+        "technology_transfer" => "技术转移机构",
+        "innovation_service" => "创新服务机构",
+        "international_organisation" => "国际组织",
+        "licence" => "技术许可",
+        "transfer" => "技术转让",
+        "variety_registration" => "境外品种审定登记",
+        "central" => "央属",
+        "headquarters" => "国际组织总部所在地",
+        "project_location" => "主要合作项目所在地",
+        "other" => "其他",
+        _ => return None,
+    })
+}
+
 /// Type of a fact, as the catalogue declares it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FactType {

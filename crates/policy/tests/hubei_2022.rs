@@ -86,7 +86,19 @@ fn art_8_2_long_term_partner_attested() {
 fn art_9_1_director_title() {
     let mut a = hubei();
     set(&mut a, "/director/title", json!("deputy_senior"));
-    assert_rule(&check(&a), "director.employee_and_title", Fail, "hubei-2022:9.1");
+    let r = check(&a);
+    assert_rule(&r, "director.employee_and_title", Fail, "hubei-2022:9.1");
+    // Codes are shown as the regulation's words.
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "director.employee_and_title")
+        .unwrap();
+    assert!(
+        f.reason_zh.contains("副高级（deputy_senior）") && f.reason_zh.contains("正高级（senior）"),
+        "{}",
+        f.reason_zh
+    );
     set(&mut a, "/director/equivalent_ability", json!(true));
     assert_rule(&check(&a), "director.employee_and_title", Pass, "hubei-2022:9.1");
     set(&mut a, "/director/formal_employee", json!(false));
