@@ -53,15 +53,7 @@ impl Event {
         kind_name: &str,
         payload: serde_json::Value,
     ) -> Result<Event, DecodeError> {
-        let articles = articles
-            .iter()
-            .map(|a| {
-                Citation::parse(a.as_ref()).map_err(|message| DecodeError::Citation {
-                    text: a.as_ref().to_string(),
-                    message,
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let articles = parse_articles(articles)?;
         let kind = EventKind::from_name_and_payload(kind_name, payload)?;
         Ok(Event {
             stream: stream.into(),
@@ -82,15 +74,7 @@ impl Event {
         kind_name: &str,
         payload: &str,
     ) -> Result<Event, DecodeError> {
-        let articles = articles
-            .iter()
-            .map(|a| {
-                Citation::parse(a.as_ref()).map_err(|message| DecodeError::Citation {
-                    text: a.as_ref().to_string(),
-                    message,
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let articles = parse_articles(articles)?;
         let kind = EventKind::from_name_and_json(kind_name, payload)?;
         Ok(Event {
             stream: stream.into(),
@@ -105,6 +89,18 @@ impl Event {
     pub fn cites(&self, citation: &str) -> bool {
         self.articles.iter().any(|c| c.to_string() == citation)
     }
+}
+
+fn parse_articles<S: AsRef<str>>(articles: &[S]) -> Result<Vec<Citation>, DecodeError> {
+    articles
+        .iter()
+        .map(|a| {
+            Citation::parse(a.as_ref()).map_err(|message| DecodeError::Citation {
+                text: a.as_ref().to_string(),
+                message,
+            })
+        })
+        .collect()
 }
 
 tagged_enum! {
