@@ -395,7 +395,15 @@ impl RequestCtx {
 /// framework) into pages, audits refusals, and marks personal pages uncacheable.
 async fn finish(state: &AppState, ctx: &RequestCtx, resp: Response) -> Response {
     let status = resp.status();
-    let mut resp = if let Some(page) = resp.extensions().get::<ErrorPage>().cloned() {
+    // API clients get problem details instead of pages; refusals are audited the same way.
+    let mut resp = if crate::error::is_api_path(&ctx.path) {
+        if let Some(page) = resp.extensions().get::<ErrorPage>().cloned()
+            && let Some(kind) = page.audit
+        {
+            audit_refusal(state, ctx, kind, &page).await;
+        }
+        crate::error::into_problem(resp, &ctx.path)
+    } else if let Some(page) = resp.extensions().get::<ErrorPage>().cloned() {
         if let Some(kind) = page.audit {
             audit_refusal(state, ctx, kind, &page).await;
         }
