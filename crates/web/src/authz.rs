@@ -5,7 +5,7 @@
 //! recommender only its jurisdiction (region code prefixes and/or listed units); an expert only
 //! the applications assigned to them, and never their own unit's; the department everything.
 
-use guohe_domain::{Actor, ApplicationCase, Base, Origin, Role, World};
+use guohe_domain::{Actor, ApplicationCase, Base, Command, Origin, Role, World};
 use guohe_store::{AccountRole, Organisation};
 
 use crate::error::WebError;
@@ -301,6 +301,134 @@ pub fn may_change_password(p: &Principal, login: &str) -> Result<(), Denied> {
         Ok(())
     } else {
         Err(denied("只能修改本人口令。", "You may only change your own password."))
+    }
+}
+
+/// Whether the principal may give a domain command, and on that record: the role's action
+/// first ([`may`]), then the scope — a unit only its own applications and bases, a recommender
+/// only its jurisdiction, an expert only their own assignment, the department everything. The
+/// domain then applies the regulation; this only decides whose business the record is.
+///
+/// A record that does not exist passes here, so the domain answers "not found" as it would for
+/// anyone.
+pub fn may_command(p: &Principal, world: &World, cmd: &Command) -> Result<(), Denied> {
+    let own_unit = |uscc: &str| p.org.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(uscc.trim()));
+    let not_yours = || {
+        denied(
+            "该记录不属于您的单位或管辖范围。",
+            "This record is not yours to act on.",
+        )
+    };
+    // A unit acting on an application: its own only.
+    let unit_application = |id: &str| -> Result<(), Denied> {
+        may(p, Action::SubmitAsUnit)?;
+        match world.application(id) {
+            Some(a) if p.role == AccountRole::SupportUnit && !own_unit(&a.facts.unit.uscc) => Err(not_yours()),
+            _ => Ok(()),
+        }
+    };
+    // A unit acting on a base: its own only.
+    let unit_base = |id: &str| -> Result<(), Denied> {
+        may(p, Action::SubmitAsUnit)?;
+        match world.base(id) {
+            Some(b) if p.role == AccountRole::SupportUnit && !own_unit(&b.uscc) => Err(not_yours()),
+            _ => Ok(()),
+        }
+    };
+    // The department, or a recommender within its jurisdiction.
+    let recommender_application = |id: &str, department_may: bool| -> Result<(), Denied> {
+        if p.role == AccountRole::Department && department_may {
+            return may(p, Action::RunProcedure);
+        }
+        may(p, Action::Recommend)?;
+        match world.application(id) {
+            Some(a) => can_view_application(p, a).map_err(|_| not_yours()),
+            None => Ok(()),
+        }
+    };
+    // The department, or the assigned expert acting for themself.
+    let expert_assignment = |id: &str, expert: &str| -> Result<(), Denied> {
+        if p.role == AccountRole::Department {
+            return may(p, Action::RunProcedure);
+        }
+        may(p, Action::Review)?;
+        if p.account != expert {
+            return Err(denied(
+                "专家只能以本人名义办理。",
+                "An expert may act only in their own name.",
+            ));
+        }
+        match world.application(id) {
+            Some(a) => can_view_application(p, a),
+            None => Ok(()),
+        }
+    };
+    match cmd {
+        Command::OpenRound(_)
+        | Command::CloseRound(_)
+        | Command::AssignExpert(_)
+        | Command::RecordSiteInspection(_)
+        | Command::Decide(_)
+        | Command::StartPublicNotice(_)
+        | Command::ResolveObjection(_)
+        | Command::Name(_)
+        | Command::CarryOverBase(_)
+        | Command::Reclassify(_) => may(p, Action::RunProcedure),
+        Command::RecordAnnualAssessment(_)
+        | Command::RecordEvaluation(_)
+        | Command::RecordReEvaluation(_)
+        | Command::RecordFinding(_) => may(p, Action::RecordOutcomes),
+        Command::SubmitApplication(c) => {
+            may(p, Action::SubmitAsUnit)?;
+            if p.role == AccountRole::SupportUnit && !own_unit(&c.facts.unit.uscc) {
+                return Err(denied(
+                    "只能以本单位的统一社会信用代码提交申报。",
+                    "A unit may apply only under its own unified social credit code.",
+                ));
+            }
+            Ok(())
+        }
+        Command::ResubmitApplication(c) => {
+            unit_application(&c.application)?;
+            if p.role == AccountRole::SupportUnit && !own_unit(&c.facts.unit.uscc) {
+                return Err(not_yours());
+            }
+            Ok(())
+        }
+        Command::WithdrawApplication(c) => unit_application(&c.application),
+        Command::ReturnApplication(c) => recommender_application(&c.application, true),
+        Command::RecommendApplication(c) => recommender_application(&c.application, false),
+        Command::DeclareConflict(c) => expert_assignment(&c.application, &c.expert),
+        Command::SubmitReview(c) => expert_assignment(&c.application, &c.expert),
+        // 实名异议: anyone may object to a notice, signed in or not.
+        Command::LodgeObjection(_) => Ok(()),
+        Command::SubmitAnnualReport(c) => unit_base(&c.base),
+        Command::FileMajorChange(c) => unit_base(&c.base),
+        Command::ApproveMajorChange(c) => change_approver(p, world, &c.base, c.by),
+        Command::RejectMajorChange(c) => change_approver(p, world, &c.base, c.by),
+    }
+}
+
+/// Approving or refusing a major change: the department, or a recommender for a base in its
+/// jurisdiction acting as the recommender.
+fn change_approver(p: &Principal, world: &World, base: &str, by: guohe_policy::model::Approver) -> Result<(), Denied> {
+    use guohe_policy::model::Approver;
+    match (p.role, by) {
+        (AccountRole::Department, _) => may(p, Action::RunProcedure),
+        (AccountRole::Recommender, Approver::Recommender) => {
+            may(p, Action::Recommend)?;
+            match world.base(base) {
+                Some(b) => can_view_base(p, world, b),
+                None => Ok(()),
+            }
+        }
+        _ => {
+            let (zh, en) = role_label(p.role);
+            Err(denied(
+                format!("“{zh}”角色无权审核该重大事项。"),
+                format!("The {en} role may not decide on this major change."),
+            ))
+        }
     }
 }
 
