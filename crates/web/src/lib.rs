@@ -10,12 +10,14 @@
 //!   change audited on the hash chain;
 //! * [`pages`] — one module per audience (`public`, `auth`, `department`, `unit`,
 //!   `recommender`, `expert`), one askama struct per page;
-//! * [`error`] — the one place where errors become HTTP statuses;
+//! * [`api`] — the JSON API under `/api/v1`, described by OpenAPI at `/api/v1/openapi.json`;
+//! * [`error`] — the one place where errors become HTTP statuses (pages and problem details);
 //! * [`demo`] — realistic demo data for both provinces.
 
 #![warn(missing_docs)]
 
 pub mod accounts;
+pub mod api;
 pub mod authz;
 pub mod demo;
 pub mod error;
@@ -186,6 +188,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::role_routes())
         .route("/static/{file}", get(pages::static_file))
         .route("/healthz", get(pages::healthz))
+        .merge(api::router())
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(state.settings.body_limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::frame))

@@ -624,7 +624,7 @@ fn notice_ids(world: &World) -> BTreeSet<String> {
     world.applications().filter_map(|a| a.notice.clone()).collect()
 }
 
-async fn notice_views(state: &AppState, only: Option<&str>, l: Lang) -> Vec<NoticeView> {
+pub(crate) async fn notice_views(state: &AppState, only: Option<&str>, l: Lang) -> Vec<NoticeView> {
     let today = state.today();
     state
         .guohe
@@ -801,7 +801,7 @@ pub const MAX_CONTACT: usize = 60;
 /// See [`MAX_NAME`].
 pub const MAX_CONTENT: usize = 2000;
 
-fn validate_objection(f: &ObjectionForm, n: &NoticeView) -> Vec<FieldError> {
+pub(crate) fn validate_objection(f: &ObjectionForm, n: &NoticeView) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let has_control = |s: &str| s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t');
     if !n.items.iter().any(|i| i.application == f.application) {

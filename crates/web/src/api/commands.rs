@@ -1,0 +1,248 @@
+//! 指令 — any domain command, executed as the signed-in principal. Authorization first
+//! ([`crate::authz::may_command`]: the role's action, then whose record it is), then the
+//! regulation ([`guohe_app::Guohe::execute`]). A refusal of permission is 403 and audited like a
+//! page refusal; the domain's refusals are 409 (state or rules, with the article) or 422 (input,
+//! with the field); a concurrent change of the same case is 409 `concurrent_modification`.
+
+use std::borrow::Cow;
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use guohe_app::Outcome;
+use guohe_domain::{Actor, Command};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::{PartialSchema, ToSchema};
+
+use super::{ApiJson, SignedIn, decode_value, invalid};
+use crate::AppState;
+use crate::authz::{self, Principal};
+use crate::error::{Problem, WebError, WebResult};
+use crate::security::RequestCtx;
+
+/// One event recorded on the hash chain.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventOut {
+    /// Global sequence number.
+    pub seq: i64,
+    /// The case (`application/HN-2026-201`, `base/HB-2023-01`, …).
+    pub stream: String,
+    /// Version within the case.
+    pub stream_version: i64,
+    /// Event kind.
+    pub kind: String,
+    /// Who.
+    pub actor: String,
+    /// Business date.
+    pub occurred_on: NaiveDate,
+    /// Articles applied, machine form.
+    pub articles: Vec<String>,
+    /// SM3 hash of this record.
+    pub hash: String,
+    /// SM3 hash of the record before it.
+    pub prev_hash: String,
+}
+
+impl EventOut {
+    /// From a stored record.
+    pub fn of(e: &guohe_store::StoredEvent) -> EventOut {
+        EventOut {
+            seq: e.seq,
+            stream: e.stream.clone(),
+            stream_version: e.stream_version,
+            kind: e.kind.clone(),
+            actor: e.actor.clone(),
+            occurred_on: e.occurred_on,
+            articles: e.articles.clone(),
+            hash: e.hash.clone(),
+            prev_hash: e.prev_hash.clone(),
+        }
+    }
+
+    /// The records of an outcome.
+    pub fn all(o: &Outcome) -> Vec<EventOut> {
+        o.stored.iter().map(EventOut::of).collect()
+    }
+}
+
+/// What a command caused.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CommandResult {
+    /// The command's type.
+    pub command: String,
+    /// The events recorded (none when nothing was due).
+    pub events: Vec<EventOut>,
+}
+
+/// The JSON form of a domain command, for the OpenAPI document.
+pub struct CommandJson;
+
+impl PartialSchema for CommandJson {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::Object))
+            .description(Some(
+                "A domain command: `type` names it, the other members are its fields, exactly as the command line and the simulation format take them (docs/lifecycle.md, docs/simulation.md). `facts` of SubmitApplication and ResubmitApplication is an application as described by docs/application-facts.schema.json.",
+            ))
+            .property(
+                "type",
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::Type(Type::String))
+                    .enum_values(Some(Command::NAMES.iter().copied())),
+            )
+            .required("type")
+            .additional_properties(Some(AdditionalProperties::FreeForm(true)))
+            .examples([serde_json::json!({
+                "type": "RecommendApplication",
+                "application": "HN-2026-204",
+                "recommender": "株洲市科学技术局",
+                "opinion": "经形式审查，材料齐全，同意推荐。"
+            })])
+            .into()
+    }
+}
+
+impl ToSchema for CommandJson {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Command")
+    }
+}
+
+/// Reads a command, naming the field at fault (`type`, or a field of the command).
+pub fn decode_command(mut v: Value) -> Result<Command, Box<Response>> {
+    let Some(obj) = v.as_object_mut() else {
+        return Err(Box::new(
+            invalid("body", "指令须为 JSON 对象", "a command is a JSON object").into_response(),
+        ));
+    };
+    let tag = match obj.remove("type") {
+        Some(Value::String(s)) => s,
+        _ => {
+            return Err(Box::new(
+                invalid(
+                    "type",
+                    format!("缺少指令类型 type，须为 {} 之一", Command::NAMES.join("、")),
+                    format!("`type` is missing; one of {}", Command::NAMES.join(", ")),
+                )
+                .into_response(),
+            ));
+        }
+    };
+    macro_rules! dispatch {
+        ($($variant:ident),* $(,)?) => {
+            match tag.as_str() {
+                $( stringify!($variant) => decode_value::<guohe_domain::$variant>(v, "").map(Command::$variant), )*
+                _ => Err(Box::new(invalid(
+                    "type",
+                    format!("未知指令类型“{tag}”"),
+                    format!("unknown command type `{tag}`; one of {}", Command::NAMES.join(", ")),
+                ).into_response())),
+            }
+        };
+    }
+    dispatch!(
+        OpenRound,
+        CloseRound,
+        SubmitApplication,
+        ResubmitApplication,
+        WithdrawApplication,
+        ReturnApplication,
+        RecommendApplication,
+        AssignExpert,
+        DeclareConflict,
+        SubmitReview,
+        RecordSiteInspection,
+        Decide,
+        StartPublicNotice,
+        LodgeObjection,
+        ResolveObjection,
+        Name,
+        SubmitAnnualReport,
+        RecordAnnualAssessment,
+        RecordEvaluation,
+        RecordReEvaluation,
+        RecordFinding,
+        FileMajorChange,
+        ApproveMajorChange,
+        RejectMajorChange,
+        CarryOverBase,
+        Reclassify,
+    )
+}
+
+/// Runs a command for an actor on the business date.
+pub async fn run(_ctx: &RequestCtx, state: &AppState, actor: &Actor, cmd: Command) -> WebResult<Outcome> {
+    Ok(state.guohe.execute(actor, state.today(), cmd).await?)
+}
+
+/// Authorizes a command for the principal ([`authz::may_command`]), then runs it as them.
+pub async fn run_as(ctx: &RequestCtx, state: &AppState, p: &Principal, cmd: Command) -> WebResult<Outcome> {
+    let name = cmd.name();
+    state
+        .guohe
+        .read(|world, _, _| authz::may_command(p, world, &cmd))
+        .await
+        .map_err(|d| WebError::Forbidden {
+            zh: format!("{}（指令 {name}）", d.zh),
+            en: format!("{} (command {name})", d.en),
+        })?;
+    run(ctx, state, &p.actor(), cmd).await
+}
+
+/// Executes any domain command as the signed-in principal.
+#[utoipa::path(
+    post,
+    path = "/commands",
+    tag = "commands",
+    operation_id = "execute_command",
+    request_body(content = CommandJson, description = "Any domain command, `{\"type\": \"…\", …}`"),
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "Done; the events recorded", body = CommandResult),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not this principal's record or role (audited), or the CSRF header is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The record does not exist", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused by the regulation or the state of the case (`article` cites it), or changed concurrently", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input; `field` names it", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn execute(
+    ctx: RequestCtx,
+    SignedIn(p): SignedIn,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<Value>,
+) -> WebResult<Response> {
+    let cmd = match decode_command(body) {
+        Ok(c) => c,
+        Err(resp) => return Ok(*resp),
+    };
+    let command = cmd.name().to_string();
+    let outcome = run_as(&ctx, &state, &p, cmd).await?;
+    Ok(Json(CommandResult {
+        command,
+        events: EventOut::all(&outcome),
+    })
+    .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_type_is_read() {
+        for name in Command::NAMES {
+            let err = decode_command(serde_json::json!({ "type": name })).err();
+            // An empty command fails on a missing field of its own, never on an unknown type.
+            if let Some(resp) = err {
+                let p = resp.extensions().get::<Problem>().cloned().expect("a problem");
+                assert_ne!(p.field.as_deref(), Some("type"), "{name} is not dispatched");
+            }
+        }
+    }
+}

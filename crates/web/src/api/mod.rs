@@ -1,0 +1,292 @@
+//! The JSON API under `/api/v1`, for other government systems: every action the pages offer,
+//! under the same session, CSRF protection, authorization ([`crate::authz`]) and rules.
+//!
+//! One module per resource, each handler thin: it asks [`crate::authz`], reads the world or
+//! runs a command through [`guohe_app::Guohe`], and returns JSON. Errors leave as
+//! [`crate::error::WebError`]; the request frame turns them into RFC 9457 problem details.
+//! Every route is registered through [`utoipa_axum::router::OpenApiRouter`], so the OpenAPI
+//! document at `/api/v1/openapi.json` lists exactly the routes that exist.
+
+pub mod applications;
+pub mod audit;
+pub mod bases;
+pub mod commands;
+pub mod eligibility;
+pub mod notices;
+pub mod openapi;
+pub mod policies;
+pub mod session;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use guohe_app::AppError;
+use guohe_domain::Refusal;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::error::{Problem, WebError};
+
+/// Where the API lives.
+pub const PREFIX: &str = "/api/v1";
+
+/// Largest `per_page`; larger values are reduced to it.
+pub const MAX_PER_PAGE: usize = 200;
+
+/// `per_page` when none is given.
+pub const DEFAULT_PER_PAGE: usize = 20;
+
+/// Every API route, registered with its OpenAPI description.
+fn build() -> OpenApiRouter<AppState> {
+    let v1 = OpenApiRouter::new()
+        .routes(routes!(openapi::document))
+        .routes(routes!(session::current, session::sign_in, session::sign_out))
+        .routes(routes!(bases::list))
+        .routes(routes!(bases::get))
+        .routes(routes!(notices::list))
+        .routes(routes!(notices::get))
+        .routes(routes!(notices::object))
+        .routes(routes!(policies::list))
+        .routes(routes!(policies::get))
+        .routes(routes!(eligibility::check))
+        .routes(routes!(applications::list))
+        .routes(routes!(applications::get))
+        .routes(routes!(applications::history))
+        .routes(routes!(applications::recommend))
+        .routes(routes!(commands::execute))
+        .routes(routes!(audit::list))
+        .routes(routes!(audit::verify));
+    OpenApiRouter::with_openapi(openapi::base_document()).nest(PREFIX, v1)
+}
+
+/// The API's routes, to merge into the application's router.
+pub fn router() -> Router<AppState> {
+    build().split_for_parts().0
+}
+
+/// The OpenAPI 3.1 document of exactly the routes [`router`] serves.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    openapi::finish(build().into_openapi())
+}
+
+// ---------- shared pieces of the handlers ----------
+
+/// A page of a list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Paged<T: ToSchema> {
+    /// This page's items.
+    pub items: Vec<T>,
+    /// 1-based page number.
+    pub page: usize,
+    /// Items per page (at most 200).
+    pub per_page: usize,
+    /// Matching items in all.
+    pub total: usize,
+}
+
+impl<T: ToSchema> Paged<T> {
+    /// Cuts one page out of the full, sorted list.
+    pub fn of(all: Vec<T>, p: &Params) -> Result<Paged<T>, WebError> {
+        let (page, per_page) = p.paging()?;
+        let total = all.len();
+        let items = all.into_iter().skip((page - 1) * per_page).take(per_page).collect();
+        Ok(Paged {
+            items,
+            page,
+            per_page,
+            total,
+        })
+    }
+}
+
+/// Input the rules cannot accept, naming the field: 422 with `field`.
+pub fn invalid(field: &str, zh: impl Into<String>, en: impl Into<String>) -> WebError {
+    WebError::App(AppError::Refused(Refusal::invalid(field, zh, en)))
+}
+
+/// The query string as name → value pairs, with typed getters whose errors name the parameter.
+#[derive(Debug, Clone, Default)]
+pub struct Params(Vec<(String, String)>);
+
+impl Params {
+    /// From a raw query string (an unreadable one reads as empty: every parameter is optional).
+    pub fn parse(query: Option<&str>) -> Params {
+        Params(
+            query
+                .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// A trimmed, non-empty value; over-long values are refused rather than searched for.
+    pub fn get(&self, name: &str) -> Result<Option<&str>, WebError> {
+        match self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()) {
+            Some(v) if v.chars().count() > 100 => Err(invalid(
+                name,
+                "参数过长（最多100字）",
+                "too long (at most 100 characters)",
+            )),
+            Some("") | None => Ok(None),
+            Some(v) => Ok(Some(v)),
+        }
+    }
+
+    /// A text value, empty when absent.
+    pub fn text(&self, name: &str) -> Result<String, WebError> {
+        Ok(self.get(name)?.unwrap_or("").to_string())
+    }
+
+    /// A positive whole number.
+    pub fn number(&self, name: &str) -> Result<Option<usize>, WebError> {
+        match self.get(name)? {
+            None => Ok(None),
+            Some(v) => match v.parse::<usize>() {
+                Ok(n) if n >= 1 => Ok(Some(n)),
+                _ => Err(invalid(name, "须为正整数", "must be a whole number of at least 1")),
+            },
+        }
+    }
+
+    /// A date `YYYY-MM-DD`.
+    pub fn date(&self, name: &str) -> Result<Option<NaiveDate>, WebError> {
+        match self.get(name)? {
+            None => Ok(None),
+            Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| invalid(name, "日期格式须为 YYYY-MM-DD", "must be a date YYYY-MM-DD")),
+        }
+    }
+
+    /// `page` (from 1) and `per_page` (1–200, default 20).
+    pub fn paging(&self) -> Result<(usize, usize), WebError> {
+        let page = self.number("page")?.unwrap_or(1);
+        let per_page = self.number("per_page")?.unwrap_or(DEFAULT_PER_PAGE).min(MAX_PER_PAGE);
+        Ok((page, per_page))
+    }
+
+    /// `sort`: one of `allowed`, `-` in front for descending; the first allowed key by default.
+    pub fn sort<'a>(&self, allowed: &[&'a str]) -> Result<(&'a str, bool), WebError> {
+        let Some(v) = self.get("sort")? else {
+            return Ok((allowed[0], false));
+        };
+        let (key, desc) = match v.strip_prefix('-') {
+            Some(k) => (k, true),
+            None => (v, false),
+        };
+        match allowed.iter().find(|a| **a == key) {
+            Some(a) => Ok((a, desc)),
+            None => Err(invalid(
+                "sort",
+                format!("排序字段须为 {} 之一（前加 - 为降序）", allowed.join("、")),
+                format!("must be one of {} (prefix - for descending)", allowed.join(", ")),
+            )),
+        }
+    }
+}
+
+/// Whether a text contains the (lower-cased) needle, case-insensitively.
+pub fn contains(hay: &str, needle_lower: &str) -> bool {
+    needle_lower.is_empty() || hay.to_lowercase().contains(needle_lower)
+}
+
+/// Reads a JSON body, naming the field at fault: 415 unless `application/json`, 400 when the
+/// body is not JSON (with where the parser stopped), 422 when a field has the wrong type, is
+/// missing or unknown.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Box<Response>> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(de).map_err(|e| json_error(e, bytes.is_empty()))?;
+    Ok(value)
+}
+
+/// Reads a JSON value from a [`serde_json::Value`], naming the field at fault (422).
+pub fn decode_value<T: DeserializeOwned>(v: serde_json::Value, prefix: &str) -> Result<T, Box<Response>> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = join_path(prefix, &e.path().to_string());
+        let inner = e.into_inner();
+        data_error(&path, &inner.to_string())
+    })
+}
+
+fn join_path(prefix: &str, path: &str) -> String {
+    let path = if path == "." { "" } else { path };
+    match (prefix.is_empty(), path.is_empty()) {
+        (true, _) => path.to_string(),
+        (false, true) => prefix.to_string(),
+        (false, false) => format!("{prefix}.{path}"),
+    }
+}
+
+fn json_error(e: serde_path_to_error::Error<serde_json::Error>, empty: bool) -> Box<Response> {
+    let path = join_path("", &e.path().to_string());
+    let inner = e.into_inner();
+    if inner.is_syntax() || inner.is_eof() {
+        let field = (!path.is_empty()).then_some(path);
+        let (line, column) = if empty { (1, 0) } else { (inner.line(), inner.column()) };
+        return Box::new(Problem::malformed_json(field, line, column).into_rejection());
+    }
+    data_error(&path, &inner.to_string())
+}
+
+/// A field with the wrong type, missing or unknown: 422 naming it. serde reports a missing field
+/// at its parent, so the field's own name is appended.
+fn data_error(path: &str, message: &str) -> Box<Response> {
+    let en = message.split(" at line ").next().unwrap_or(message).to_string();
+    let quoted = en.split('`').nth(1).unwrap_or("").to_string();
+    let (field, zh) = if en.starts_with("missing field") {
+        (join_path(path, &quoted), format!("缺少必填项“{quoted}”"))
+    } else if en.starts_with("unknown field") {
+        (join_path(path, &quoted), format!("未知字段“{quoted}”（请检查拼写）"))
+    } else if en.starts_with("unknown variant") {
+        (path.to_string(), "取值不在允许范围内".to_string())
+    } else {
+        (path.to_string(), "类型或取值错误".to_string())
+    };
+    let field = if field.is_empty() { "body".to_string() } else { field };
+    let refusal = WebError::App(AppError::Refused(Refusal::invalid(field, format!("{zh}：{en}"), en)));
+    Box::new(refusal.into_response())
+}
+
+/// The signed-in principal, or 401: taken before the body is read, so an anonymous caller
+/// learns nothing about the shape of what it sent.
+#[derive(Debug, Clone)]
+pub struct SignedIn(pub crate::authz::Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, WebError> {
+        let ctx = crate::security::RequestCtx::from_request_parts(parts, state).await?;
+        ctx.require().cloned().map(SignedIn)
+    }
+}
+
+/// A JSON request body (see [`decode`]).
+#[derive(Debug, Clone)]
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                let mime = v.split(';').next().unwrap_or("").trim();
+                mime == "application/json" || mime.ends_with("+json")
+            });
+        if !json {
+            return Err(Problem::unsupported_media_type().into_rejection());
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| e.into_response())?;
+        decode(&bytes).map(ApiJson).map_err(|e| *e)
+    }
+}

@@ -1,0 +1,105 @@
+//! The OpenAPI 3.1 document: the routes describe themselves (`#[utoipa::path]`); this adds what
+//! belongs to the whole API — title, tags, the two security schemes (session cookie and CSRF
+//! header) and problem details as the default response of every operation — and serves it.
+
+use std::sync::OnceLock;
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use utoipa::OpenApi;
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::schema::Ref;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+
+use crate::error::{PROBLEM_JSON, Problem, ProblemField};
+
+/// The document's fixed part.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "国合 Guohe API",
+        version = "1.0.0",
+        description = "省级国际科技合作基地管理系统的 JSON 接口。The JSON API of Guohe, the system a provincial Department of Science and Technology uses to run provincial international S&T cooperation bases. Sign in with `POST /api/v1/session`; send the returned `csrf_token` as `X-CSRF-Token` on every POST and DELETE. Errors are RFC 9457 problem details (`application/problem+json`) in Chinese (`detail`) and English (`detail_en`), naming the `field` at fault and the `article` of the regulation that refused. See docs/api.md."
+    ),
+    components(schemas(Problem, ProblemField)),
+    tags(
+        (name = "session", description = "登录与会话 — sign-in, sign-out, who am I"),
+        (name = "register", description = "基地名录 — the public register of bases"),
+        (name = "notices", description = "公示 — public notices and real-name objections"),
+        (name = "policies", description = "管理办法 — the regulations, their articles and rules"),
+        (name = "applications", description = "申报 — applications, eligibility and history"),
+        (name = "commands", description = "指令 — every action of the procedure"),
+        (name = "audit", description = "审计 — the tamper-evident audit trail"),
+        (name = "meta", description = "This document")
+    )
+)]
+struct ApiDoc;
+
+/// The fixed part, before the routes are added.
+pub fn base_document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// Security schemes, and problem details as every operation's `default` response.
+pub fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "session",
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            "guohe_sid",
+            "The server-side session set by POST /api/v1/session (named __Host-guohe_sid when served over TLS); it ends after 30 minutes without use.",
+        ))),
+    );
+    components.add_security_scheme(
+        "csrf",
+        SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+            "X-CSRF-Token",
+            "The session's CSRF token (csrf_token from GET or POST /api/v1/session); required on every POST and DELETE, signed in or not.",
+        ))),
+    );
+    let problem = ResponseBuilder::new()
+        .description("Problem details (RFC 9457): type, title, status, detail (中文), detail_en, code, field, article.")
+        .content(
+            PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build();
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            op.responses
+                .responses
+                .entry("default".to_string())
+                .or_insert_with(|| problem.clone().into());
+        }
+    }
+    doc
+}
+
+/// The OpenAPI document as JSON.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "meta",
+    operation_id = "openapi",
+    responses((status = 200, description = "This OpenAPI 3.1 document", body = serde_json::Value))
+)]
+pub async fn document() -> Response {
+    static DOC: OnceLock<String> = OnceLock::new();
+    let json = DOC.get_or_init(|| super::openapi().to_pretty_json().unwrap_or_default());
+    let mut resp = json.clone().into_response();
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp
+}
