@@ -257,6 +257,9 @@ fn confirmed(v: &Vals) -> bool {
 
 // ----- rounds -----
 
+/// A round in the list: (id, title, policy, opens, closes, state, applications, may close).
+pub type RoundRow = (String, String, String, NaiveDate, NaiveDate, String, usize, bool);
+
 /// Rounds and the form to open one.
 #[derive(Template)]
 #[template(path = "dept_rounds.html")]
@@ -264,7 +267,7 @@ pub struct RoundsTpl {
     /// Layout.
     pub c: Chrome,
     /// Rounds: (id, title, policy, opens, closes, state, applications, open now).
-    pub rounds: Vec<(String, String, String, NaiveDate, NaiveDate, String, usize, bool)>,
+    pub rounds: Vec<RoundRow>,
     /// Policies: (id, label).
     pub policies: Vec<(String, String)>,
     /// Values.
@@ -307,7 +310,7 @@ async fn rounds_page(ctx: &RequestCtx, state: &AppState, v: Vals, fb: Feedback) 
                     )
                 })
                 .collect();
-            r.sort_by(|a, b| b.3.cmp(&a.3));
+            r.sort_by_key(|x| std::cmp::Reverse(x.3));
             r
         })
         .await;
@@ -903,7 +906,7 @@ async fn notices_page(ctx: &RequestCtx, state: &AppState, mut v: Vals, fb: Feedb
                     )
                 })
                 .collect();
-            notices.sort_by(|a, b| b.1.cmp(&a.1));
+            notices.sort_by_key(|x| std::cmp::Reverse(x.1));
             (approved, notices)
         })
         .await;

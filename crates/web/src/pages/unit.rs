@@ -327,6 +327,7 @@ const FLAGS: &[&str] = &[
     "unit.international_rd_team",
     "unit.joint_lab_or_mechanism",
     "unit.overseas_demonstration_base",
+    "unit.overseas_orders_equivalent",
 ];
 
 /// The facts typed in the form as JSON, ready for [`Application::parse`]. Paths of the form
@@ -417,6 +418,9 @@ pub fn facts_json(v: &Vals, policy: &str, today: NaiveDate, files: &[DraftFile])
     });
     for f in FLAGS {
         unit[f.trim_start_matches("unit.")] = json!(v.on(f));
+    }
+    if let Some(share) = opt("unit.overseas_market_share") {
+        unit["overseas_market_share"] = json!(share);
     }
     let mut app = json!({
         "policy": policy,
@@ -617,6 +621,9 @@ pub fn from_facts(a: &Application) -> Vals {
         ("director.title", "/director/title"),
     ] {
         v.set(k, s(p));
+    }
+    if let Some(share) = a.unit.overseas_market_share {
+        v.set("unit.overseas_market_share", share.0.normalize().to_string());
     }
     for f in FLAGS {
         if b(&format!("/{}", f.replace('.', "/"))) {

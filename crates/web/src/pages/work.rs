@@ -165,12 +165,10 @@ impl Feedback {
                             None => r.message_en.clone(),
                         },
                     ));
-                    f.alert = l
-                        .t(
-                            "未办理：请按字段旁的提示更正。",
-                            "Not done: see the message beside the field.",
-                        )
-                        .into();
+                    f.alert = format!(
+                        "{}{msg}",
+                        l.t("未办理（见字段旁提示）：", "Not done (see beside the field): ")
+                    );
                 } else {
                     f.alert = format!("{}{msg}", l.t("未办理：", "Not done: "));
                 }
@@ -384,6 +382,9 @@ pub struct Row {
     pub tags: BTreeMap<String, String>,
 }
 
+/// A filter as a list declares it: (query parameter, label, options as (value, label)).
+pub type FilterSpec = (String, String, Vec<(String, String)>);
+
 /// A filter select.
 #[derive(Debug, Clone)]
 pub struct Filter {
@@ -463,7 +464,7 @@ impl Table {
         path: &str,
         params: &HashMap<String, String>,
         headings: &[String],
-        filters: Vec<(String, String, Vec<(String, String)>)>,
+        filters: Vec<FilterSpec>,
         rows: Vec<Row>,
     ) -> (Table, Vec<Row>) {
         let params: BTreeMap<String, String> = params
@@ -633,7 +634,7 @@ pub fn list_page(
     intro: String,
     actions: Vec<(String, String)>,
     headings: Vec<String>,
-    filters: Vec<(String, String, Vec<(String, String)>)>,
+    filters: Vec<FilterSpec>,
     rows: Vec<Row>,
     csv_name: &str,
 ) -> WebResult<Response> {
@@ -789,10 +790,7 @@ fn event_label(kind: &str) -> (&'static str, &'static str) {
         "ObjectionResolved" => ("异议处理", "Objection resolved"),
         "PublicNoticeEnded" => ("公示期满", "Notice period ended"),
         "BaseNamed" => ("命名", "Named"),
-        other => match view::base_event_label(other) {
-            Some(x) => x,
-            None => ("记录", "Recorded"),
-        },
+        other => view::base_event_label(other).unwrap_or(("记录", "Recorded")),
     }
 }
 
