@@ -242,7 +242,13 @@ fn data_error(path: &str, message: &str) -> Box<Response> {
     let (field, zh) = if en.starts_with("missing field") {
         (join_path(path, &quoted), format!("缺少必填项“{quoted}”"))
     } else if en.starts_with("unknown field") {
-        (join_path(path, &quoted), format!("未知字段“{quoted}”（请检查拼写）"))
+        // The path already ends at the unknown field.
+        let f = if path.rsplit('.').next() == Some(quoted.as_str()) {
+            path.to_string()
+        } else {
+            join_path(path, &quoted)
+        };
+        (f, format!("未知字段“{quoted}”（请检查拼写）"))
     } else if en.starts_with("unknown variant") {
         (path.to_string(), "取值不在允许范围内".to_string())
     } else {
