@@ -272,6 +272,9 @@ async fn walk(c: &Client, db: &Path) -> Shots {
     b.expect_text("h1", OFFICIAL_NAME).await;
     b.expect_text("main", "武汉东湖新材料有限公司").await;
     shots.take(c, "16-public-base-named").await;
+    b.go("/announcements").await;
+    b.expect_text("main", OFFICIAL_NAME).await;
+    b.expect_text("main", &format!("{} · 湖北省", after_notice())).await;
 
     server.stop().await;
     shots
