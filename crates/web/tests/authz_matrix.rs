@@ -1,0 +1,752 @@
+//! 权限矩阵 — every route of the application (pages and API, enumerated from the router's
+//! source and the OpenAPI document) × every kind of principal, each asserted allowed or refused
+//! with its status. A route without a row fails the test, so nothing new goes unchecked.
+//!
+//! The principals, around the demo's application HN-2026-101 (长沙, named as base HN-2026-01):
+//! anonymous; the department; the recommender of the unit's jurisdiction (长沙) and another
+//! (衡阳); the applying unit and another unit; an expert assigned to it and one who is not.
+//! Requests are chosen so that what is allowed is refused later by the rules or the form, and
+//! nothing in the demo changes except objections and sessions.
+//!
+//! Cells: `L` sign-in required (pages: 303 to /login; API: 401), `403` refused, `ok` allowed
+//! (any status but a refusal or a sign-in redirect), or an exact status.
+
+mod api_common;
+mod common;
+
+use std::collections::BTreeSet;
+
+use api_common::{Client, DEMO, demo_app};
+use hyper::Method;
+
+/// Column order of the table.
+const ROLES: [&str; 8] = [
+    "anonymous",
+    "hn-dept",
+    "rec-changsha",
+    "rec-hengyang",
+    "hn-xjsw",
+    "hn-hyhj",
+    "expert-liu",
+    "expert-wang",
+];
+
+/// (method, route, concrete path, body, cells in [`ROLES`] order). `{me}` in a body is the
+/// principal's login.
+type Row = (&'static str, &'static str, &'static str, &'static str, &'static str);
+
+const TABLE: &[Row] = &[
+    // ---- public pages ----
+    ("GET", "/", "/", "", "200 200 200 200 200 200 200 200"),
+    ("GET", "/bases", "/bases", "", "200 200 200 200 200 200 200 200"),
+    ("GET", "/bases.csv", "/bases.csv", "", "200 200 200 200 200 200 200 200"),
+    (
+        "GET",
+        "/bases/{id}",
+        "/bases/HN-2026-01",
+        "",
+        "200 200 200 200 200 200 200 200",
+    ),
+    ("GET", "/notices", "/notices", "", "200 200 200 200 200 200 200 200"),
+    (
+        "GET",
+        "/notices/{id}",
+        "/notices/HN-GS-2026-2",
+        "",
+        "200 200 200 200 200 200 200 200",
+    ),
+    (
+        "POST",
+        "/notices/{id}/objections",
+        "/notices/HN-GS-2026-2/objections",
+        "application=HN-2026-201",
+        "400 400 400 400 400 400 400 400",
+    ),
+    (
+        "GET",
+        "/announcements",
+        "/announcements",
+        "",
+        "200 200 200 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/static/{file}",
+        "/static/guohe.css",
+        "",
+        "200 200 200 200 200 200 200 200",
+    ),
+    ("GET", "/healthz", "/healthz", "", "200 200 200 200 200 200 200 200"),
+    // ---- sign-in and my account ----
+    ("GET", "/login", "/login", "", "200 303 303 303 303 303 303 303"),
+    (
+        "POST",
+        "/login",
+        "/login",
+        "login={me}&password={password}",
+        "401 303 303 303 303 303 303 303",
+    ),
+    ("POST", "/logout", "/logout", "", "303 303 303 303 303 303 303 303"),
+    ("GET", "/account", "/account", "", "L 200 200 200 200 200 200 200"),
+    (
+        "POST",
+        "/account/password",
+        "/account/password",
+        "current=wrong",
+        "L 400 400 400 400 400 400 400",
+    ),
+    // ---- work areas ----
+    ("GET", "/dept", "/dept", "", "L 200 403 403 403 403 403 403"),
+    ("GET", "/unit", "/unit", "", "L 403 403 403 200 200 403 403"),
+    (
+        "GET",
+        "/recommender",
+        "/recommender",
+        "",
+        "L 403 200 200 403 403 403 403",
+    ),
+    ("GET", "/expert", "/expert", "", "L 403 403 403 403 403 200 200"),
+    // ---- role pages (allowed: whatever the form or the rules then say) ----
+    (
+        "GET",
+        "/unit/drafts/{id}",
+        "/unit/drafts/D-NONE",
+        "",
+        "L 403 403 403 ok ok 403 403",
+    ),
+    (
+        "POST",
+        "/unit/drafts",
+        "/unit/drafts",
+        "",
+        "L 403 403 403 ok ok 403 403",
+    ),
+    (
+        "POST",
+        "/unit/drafts/{id}",
+        "/unit/drafts/D-NONE",
+        "",
+        "L 403 403 403 ok ok 403 403",
+    ),
+    (
+        "POST",
+        "/unit/drafts/{id}/check",
+        "/unit/drafts/D-NONE/check",
+        "",
+        "L 403 403 403 ok ok 403 403",
+    ),
+    (
+        "POST",
+        "/unit/drafts/{id}/attachments",
+        "/unit/drafts/D-NONE/attachments",
+        "",
+        "L 403 403 403 ok ok 403 403",
+    ),
+    (
+        "POST",
+        "/unit/drafts/{id}/attachments/{file}/delete",
+        "/unit/drafts/D-NONE/attachments/F-NONE/delete",
+        "",
+        "L 403 403 403 ok ok 403 403",
+    ),
+    (
+        "GET",
+        "/unit/applications/{id}",
+        "/unit/applications/HN-2026-101",
+        "",
+        "L 403 403 403 ok 403 403 403",
+    ),
+    (
+        "POST",
+        "/unit/applications/{id}/withdraw",
+        "/unit/applications/HN-2026-101/withdraw",
+        "",
+        "L 403 403 403 ok 403 403 403",
+    ),
+    (
+        "GET",
+        "/unit/bases/{id}",
+        "/unit/bases/HN-2026-01",
+        "",
+        "L 403 403 403 ok 403 403 403",
+    ),
+    (
+        "POST",
+        "/unit/bases/{id}/reports",
+        "/unit/bases/HN-2026-01/reports",
+        "",
+        "L 403 403 403 ok 403 403 403",
+    ),
+    (
+        "POST",
+        "/unit/bases/{id}/changes",
+        "/unit/bases/HN-2026-01/changes",
+        "",
+        "L 403 403 403 ok 403 403 403",
+    ),
+    ("GET", "/files/{id}", "/files/F-NONE", "", "L ok ok ok ok ok ok ok"),
+    (
+        "GET",
+        "/recommender/applications/{id}",
+        "/recommender/applications/HN-2026-101",
+        "",
+        "L 403 ok 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/recommender/applications/{id}/recommend",
+        "/recommender/applications/HN-2026-101/recommend",
+        "",
+        "L 403 ok 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/recommender/applications/{id}/return",
+        "/recommender/applications/HN-2026-101/return",
+        "",
+        "L 403 ok 403 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/recommender/bases",
+        "/recommender/bases",
+        "",
+        "L 403 ok ok 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/recommender/bases/{id}/changes/{change}",
+        "/recommender/bases/HN-2026-01/changes/C-NONE",
+        "",
+        "L 403 ok 403 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/expert/applications/{id}",
+        "/expert/applications/HN-2026-101",
+        "",
+        "L 403 403 403 403 403 ok 403",
+    ),
+    (
+        "POST",
+        "/expert/applications/{id}/review",
+        "/expert/applications/HN-2026-101/review",
+        "",
+        "L 403 403 403 403 403 ok 403",
+    ),
+    (
+        "POST",
+        "/expert/applications/{id}/conflict",
+        "/expert/applications/HN-2026-101/conflict",
+        "",
+        "L 403 403 403 403 403 ok 403",
+    ),
+    (
+        "GET",
+        "/dept/rounds",
+        "/dept/rounds",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/dept/rounds",
+        "/dept/rounds",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/dept/rounds/{id}/close",
+        "/dept/rounds/R-NONE/close",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/dept/applications",
+        "/dept/applications",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/dept/applications/{id}",
+        "/dept/applications/HN-2026-101",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/dept/applications/{id}/experts",
+        "/dept/applications/HN-2026-101/experts",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/dept/applications/{id}/decide",
+        "/dept/applications/HN-2026-101/decide",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/dept/applications/{id}/name",
+        "/dept/applications/HN-2026-101/name",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/dept/notices",
+        "/dept/notices",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/dept/notices",
+        "/dept/notices",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/dept/notices/{id}",
+        "/dept/notices/HN-GS-2026-2",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/dept/objections/{id}/resolve",
+        "/dept/objections/O-NONE/resolve",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    ("GET", "/dept/bases", "/dept/bases", "", "L ok 403 403 403 403 403 403"),
+    (
+        "GET",
+        "/dept/bases/{id}",
+        "/dept/bases/HN-2026-01",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/dept/bases/{id}/changes/{change}",
+        "/dept/bases/HN-2026-01/changes/C-NONE",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/dept/bases/{id}/{record}",
+        "/dept/bases/HN-2026-01/x",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/dept/history",
+        "/dept/history",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    ("GET", "/dept/audit", "/dept/audit", "", "L ok 403 403 403 403 403 403"),
+    (
+        "POST",
+        "/dept/audit/verify",
+        "/dept/audit/verify",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    // ---- API (problem details: 401 signed out, 403 refused and audited) ----
+    (
+        "GET",
+        "/api/v1/openapi.json",
+        "/api/v1/openapi.json",
+        "",
+        "200 200 200 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/session",
+        "/api/v1/session",
+        "",
+        "200 200 200 200 200 200 200 200",
+    ),
+    (
+        "POST",
+        "/api/v1/session",
+        "/api/v1/session",
+        "{\"login\": \"{me}\", \"password\": \"{password}\"}",
+        "401 200 200 200 200 200 200 200",
+    ),
+    (
+        "DELETE",
+        "/api/v1/session",
+        "/api/v1/session",
+        "",
+        "204 204 204 204 204 204 204 204",
+    ),
+    (
+        "GET",
+        "/api/v1/bases",
+        "/api/v1/bases",
+        "",
+        "200 200 200 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/bases/{id}",
+        "/api/v1/bases/HN-2026-01",
+        "",
+        "200 200 200 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/notices",
+        "/api/v1/notices",
+        "",
+        "200 200 200 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/notices/{id}",
+        "/api/v1/notices/HN-GS-2026-2",
+        "",
+        "200 200 200 200 200 200 200 200",
+    ),
+    (
+        "POST",
+        "/api/v1/notices/{id}/objections",
+        "/api/v1/notices/HN-GS-2026-2/objections",
+        "{\"application\": \"HN-2026-201\", \"objector_real_name\": \"王建设\", \"contact\": \"13900000000\", \"content\": \"请核实。\"}",
+        "201 201 201 201 201 201 201 201",
+    ),
+    (
+        "GET",
+        "/api/v1/policies",
+        "/api/v1/policies",
+        "",
+        "200 200 200 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/policies/{id}",
+        "/api/v1/policies/hunan-2026",
+        "",
+        "200 200 200 200 200 200 200 200",
+    ),
+    (
+        "POST",
+        "/api/v1/eligibility",
+        "/api/v1/eligibility",
+        "{\"policy\": \"hunan-2026\"}",
+        "422 422 422 422 422 422 422 422",
+    ),
+    (
+        "GET",
+        "/api/v1/applications",
+        "/api/v1/applications",
+        "",
+        "401 200 200 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/applications/{id}",
+        "/api/v1/applications/HN-2026-101",
+        "",
+        "401 200 200 403 200 403 200 403",
+    ),
+    (
+        "GET",
+        "/api/v1/applications/{id}/history",
+        "/api/v1/applications/HN-2026-101/history",
+        "",
+        "401 200 200 403 200 403 200 403",
+    ),
+    (
+        "POST",
+        "/api/v1/applications/{id}/recommendation",
+        "/api/v1/applications/HN-2026-101/recommendation",
+        "{\"opinion\": \"同意推荐\"}",
+        "401 403 409 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/commands",
+        "/api/v1/commands",
+        "{\"type\": \"RecommendApplication\", \"application\": \"HN-2026-101\", \"recommender\": \"x\", \"opinion\": \"同意\"}",
+        "401 403 409 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/commands",
+        "/api/v1/commands",
+        "{\"type\": \"ReturnApplication\", \"application\": \"HN-2026-101\", \"reasons\": [\"材料不全\"]}",
+        "401 409 409 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/commands",
+        "/api/v1/commands",
+        "{\"type\": \"WithdrawApplication\", \"application\": \"HN-2026-101\"}",
+        "401 409 403 403 409 403 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/commands",
+        "/api/v1/commands",
+        "{\"type\": \"SubmitReview\", \"application\": \"HN-2026-101\", \"expert\": \"{me}\", \"score\": 80, \"conclusion\": \"recommend\"}",
+        "401 409 403 403 403 403 409 403",
+    ),
+    (
+        "POST",
+        "/api/v1/commands",
+        "/api/v1/commands",
+        "{\"type\": \"DeclareConflict\", \"application\": \"HN-2026-101\", \"expert\": \"{me}\"}",
+        "401 409 403 403 403 403 409 403",
+    ),
+    (
+        "POST",
+        "/api/v1/commands",
+        "/api/v1/commands",
+        "{\"type\": \"SubmitAnnualReport\", \"base\": \"HN-2026-01\", \"year\": 2031, \"submitted_on\": \"2026-11-20\"}",
+        "401 422 403 403 422 403 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/commands",
+        "/api/v1/commands",
+        "{\"type\": \"FileMajorChange\", \"base\": \"HN-2026-01\", \"change_id\": \"C1\", \"kind\": \"rename\", \"details\": {\"description\": \"重复\"}}",
+        "401 409 403 403 409 403 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/commands",
+        "/api/v1/commands",
+        "{\"type\": \"ApproveMajorChange\", \"base\": \"HN-2026-01\", \"change_id\": \"C-NONE\", \"by\": \"recommender\"}",
+        "401 403 404 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/commands",
+        "/api/v1/commands",
+        "{\"type\": \"Decide\", \"application\": \"HN-2026-101\", \"decision\": \"approve\"}",
+        "401 409 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/commands",
+        "/api/v1/commands",
+        "{\"type\": \"RecordEvaluation\", \"base\": \"HN-2026-01\", \"grade\": \"nonsense\"}",
+        "401 422 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/commands",
+        "/api/v1/commands",
+        "{\"type\": \"LodgeObjection\", \"notice\": \"HN-GS-2026-1\", \"application\": \"HN-2026-101\", \"objector_real_name\": \"王建设\", \"contact\": \"1\", \"content\": \"迟到\"}",
+        "401 409 409 409 409 409 409 409",
+    ),
+    (
+        "GET",
+        "/api/v1/audit",
+        "/api/v1/audit",
+        "",
+        "401 200 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/audit/verify",
+        "/api/v1/audit/verify",
+        "",
+        "401 200 403 403 403 403 403 403",
+    ),
+];
+
+struct Principal<'a> {
+    name: &'static str,
+    client: Client<'a>,
+}
+
+impl Principal<'_> {
+    async fn sign_in(&self) {
+        if self.name != "anonymous" {
+            let r = self.client.login(self.name).await;
+            assert_eq!(r.status, 200, "{} cannot sign in: {}", self.name, r.body);
+        }
+    }
+}
+
+/// `(METHOD, path)` of every `.route(` in the router's source (pages, including sub-routers
+/// merged in), outside the API (whose routes are its OpenAPI document).
+fn page_routes() -> BTreeSet<(String, String)> {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+    let mut files = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from(root)];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                if !p.ends_with("api") {
+                    dirs.push(p);
+                }
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                files.push(p);
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert!(
+            !text.contains(".nest(") && !text.contains(".nest_service(") && !text.contains(".route_service("),
+            "{}: nested routers are not enumerated by this test; extend page_routes()",
+            f.display()
+        );
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find(".route(") {
+            rest = &rest[i + ".route(".len()..];
+            let after = rest.trim_start();
+            let Some(lit) = after.strip_prefix('"') else { continue };
+            let path = &lit[..lit.find('"').unwrap()];
+            // The call's arguments, up to the matching parenthesis.
+            let mut depth = 1;
+            let mut end = 0;
+            for (k, ch) in rest.char_indices() {
+                match ch {
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = k;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let args = &rest[..end];
+            for m in ["get", "post", "put", "delete", "patch"] {
+                let needle = format!("{m}(");
+                let found = args.match_indices(&needle).any(|(k, _)| {
+                    k == 0 || !args[..k].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == ':')
+                });
+                if found {
+                    out.insert((m.to_uppercase(), path.to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `(METHOD, path)` of every operation in the API's OpenAPI document.
+fn api_routes() -> BTreeSet<(String, String)> {
+    let doc = serde_json::to_value(guohe_web::api::openapi()).unwrap();
+    let mut out = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for m in ["get", "post", "put", "delete", "patch"] {
+            if item.get(m).is_some() {
+                out.insert((m.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn refused(cell: &str, status: u16, location: &str, api: bool) -> Result<(), String> {
+    let to_login = status == 303 && location.starts_with("/login");
+    let ok = match cell {
+        "L" if api => status == 401,
+        "L" => to_login,
+        "ok" => !matches!(status, 401 | 403) && !to_login,
+        exact => exact.parse::<u16>().map(|e| e == status).unwrap_or(false),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("expected {cell}, got {status} {location}"))
+    }
+}
+
+#[tokio::test]
+async fn every_route_for_every_principal() {
+    let mut routes = page_routes();
+    routes.extend(api_routes());
+    let rows: BTreeSet<(String, String)> = TABLE.iter().map(|r| (r.0.to_string(), r.1.to_string())).collect();
+    let missing: Vec<_> = routes.difference(&rows).collect();
+    let stale: Vec<_> = rows.difference(&routes).collect();
+    let print = std::env::var("MATRIX_PRINT").is_ok();
+
+    let app = demo_app().await;
+    let people: Vec<Principal<'_>> = ROLES
+        .iter()
+        .map(|name| Principal {
+            name,
+            client: Client::new(&app),
+        })
+        .collect();
+    for p in &people {
+        p.sign_in().await;
+    }
+    let mut failures = Vec::new();
+    for (method, route, path, body, cells) in TABLE {
+        let cells: Vec<&str> = cells.split_whitespace().collect();
+        assert_eq!(cells.len(), ROLES.len(), "{method} {route}: one cell per principal");
+        let api = route.starts_with("/api/");
+        let mut seen = Vec::new();
+        for (p, cell) in people.iter().zip(&cells) {
+            let c = &p.client;
+            let m = Method::from_bytes(method.as_bytes()).unwrap();
+            let resp = if m == Method::GET {
+                c.get(path).await
+            } else {
+                let token = c.csrf().await;
+                let body = body.replace("{me}", p.name).replace("{password}", DEMO);
+                let ct = if api {
+                    "application/json"
+                } else {
+                    "application/x-www-form-urlencoded"
+                };
+                let body = if api && body.is_empty() { "{}".to_string() } else { body };
+                c.raw(m, path, Some((ct, body)), &[("x-csrf-token", &token)]).await
+            };
+            let loc = resp.header("location");
+            seen.push(if resp.status == 303 && loc.starts_with("/login") && *cell == "L" {
+                "L".to_string()
+            } else {
+                resp.status.to_string()
+            });
+            if let Err(e) = refused(cell, resp.status, &loc, api) {
+                failures.push(format!(
+                    "{method} {path} as {}: {e} {}",
+                    p.name,
+                    &resp.body.chars().take(160).collect::<String>()
+                ));
+            }
+            // Routes that end or replace the session: sign in again for the next row.
+            if matches!(*route, "/logout" | "/api/v1/session" | "/login") && *method != "GET" {
+                p.sign_in().await;
+            }
+        }
+        if print {
+            println!(
+                "    (\"{method}\", \"{route}\", \"{path}\", \"{body}\", \"{}\"),",
+                seen.join(" ")
+            );
+        }
+    }
+    assert!(missing.is_empty(), "routes without a row in the matrix: {missing:?}");
+    assert!(stale.is_empty(), "rows for routes that no longer exist: {stale:?}");
+    assert!(
+        failures.is_empty(),
+        "{} cells differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
