@@ -18,7 +18,6 @@ use super::{ApiJson, Paged, Params, SignedIn, contains};
 use crate::AppState;
 use crate::authz::{self, Principal};
 use crate::error::{Problem, WebError, WebResult};
-use crate::security::RequestCtx;
 
 /// Status codes of applications, in procedure order.
 const STATUSES: &[&str] = &[
@@ -405,7 +404,6 @@ pub struct RecommendationRequest {
     )
 )]
 pub async fn recommend(
-    ctx: RequestCtx,
     SignedIn(p): SignedIn,
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -416,7 +414,7 @@ pub async fn recommend(
         recommender: r.recommender.unwrap_or_else(|| p.display_name.clone()),
         opinion: r.opinion,
     });
-    let outcome = run_as(&ctx, &state, &p, cmd).await?;
+    let outcome = run_as(&state, &p, cmd).await?;
     Ok(Json(CommandResult {
         command: "RecommendApplication".into(),
         events: EventOut::all(&outcome),

@@ -22,7 +22,6 @@ use super::{ApiJson, SignedIn, decode_value, invalid};
 use crate::AppState;
 use crate::authz::{self, Principal};
 use crate::error::{Problem, WebError, WebResult};
-use crate::security::RequestCtx;
 
 /// One event recorded on the hash chain.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -175,12 +174,12 @@ pub fn decode_command(mut v: Value) -> Result<Command, Box<Response>> {
 }
 
 /// Runs a command for an actor on the business date.
-pub async fn run(_ctx: &RequestCtx, state: &AppState, actor: &Actor, cmd: Command) -> WebResult<Outcome> {
+pub async fn run(state: &AppState, actor: &Actor, cmd: Command) -> WebResult<Outcome> {
     Ok(state.guohe.execute(actor, state.today(), cmd).await?)
 }
 
 /// Authorizes a command for the principal ([`authz::may_command`]), then runs it as them.
-pub async fn run_as(ctx: &RequestCtx, state: &AppState, p: &Principal, cmd: Command) -> WebResult<Outcome> {
+pub async fn run_as(state: &AppState, p: &Principal, cmd: Command) -> WebResult<Outcome> {
     let name = cmd.name();
     state
         .guohe
@@ -190,7 +189,7 @@ pub async fn run_as(ctx: &RequestCtx, state: &AppState, p: &Principal, cmd: Comm
             zh: format!("{}（指令 {name}）", d.zh),
             en: format!("{} (command {name})", d.en),
         })?;
-    run(ctx, state, &p.actor(), cmd).await
+    run(state, &p.actor(), cmd).await
 }
 
 /// Executes any domain command as the signed-in principal.
@@ -212,7 +211,6 @@ pub async fn run_as(ctx: &RequestCtx, state: &AppState, p: &Principal, cmd: Comm
     )
 )]
 pub async fn execute(
-    ctx: RequestCtx,
     SignedIn(p): SignedIn,
     State(state): State<AppState>,
     ApiJson(body): ApiJson<Value>,
@@ -222,7 +220,7 @@ pub async fn execute(
         Err(resp) => return Ok(*resp),
     };
     let command = cmd.name().to_string();
-    let outcome = run_as(&ctx, &state, &p, cmd).await?;
+    let outcome = run_as(&state, &p, cmd).await?;
     Ok(Json(CommandResult {
         command,
         events: EventOut::all(&outcome),

@@ -19,7 +19,6 @@ use crate::AppState;
 use crate::error::{FieldError, Problem, WebError, WebResult};
 use crate::i18n::Lang;
 use crate::pages::public::{NoticeView, ObjectionForm, notice_views, validate_objection};
-use crate::security::RequestCtx;
 
 /// An application listed in a notice.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -232,7 +231,6 @@ pub struct ObjectionLodged {
     )
 )]
 pub async fn object(
-    ctx: RequestCtx,
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiJson(o): ApiJson<ObjectionRequest>,
@@ -271,7 +269,7 @@ pub async fn object(
         role: Role::Public,
         id: "public:objector".into(),
     };
-    let outcome = run(&ctx, &state, &actor, cmd).await?;
+    let outcome = run(&state, &actor, cmd).await?;
     let objection = outcome
         .events
         .iter()
