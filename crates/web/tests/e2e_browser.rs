@@ -120,6 +120,10 @@ async fn walk(c: &Client, db: &Path) -> Shots {
     b.submit("#draft-form button[value=check]").await;
     let panel = b.text("#check-panel").await;
     assert!(panel.contains("结论"), "the eligibility panel gives a verdict: {panel}");
+    assert!(
+        !panel.contains("不符合"),
+        "the application meets every condition: {panel}"
+    );
     shots.take(c, "04-unit-application-form").await;
     shots.take_at(c, "05-unit-eligibility-panel", "#check-panel").await;
     b.submit("#draft-form button[value=submit]").await;
@@ -330,8 +334,13 @@ async fn fill_application(b: &Browser<'_>) {
     b.select(&format!("[name='{q}.role']"), "lead").await;
     b.set_value(&format!("[name='{q}.start_date']"), "2024-01-01").await;
     b.set_value(&format!("[name='{q}.end_date']"), "2027-12-31").await;
-    // 鄂 第十条第（四）项 for enterprises: the share of the target foreign market.
-    b.fill("#extra", r#"{"unit": {"overseas_market_share": "6.5%"}}"#).await;
+    // Facts the form has no field for, in the facts format: the share of the target foreign
+    // market (鄂 第十条第（四）项, enterprises) and the director's own project (第九条).
+    b.fill(
+        "#extra",
+        r#"{"unit": {"overseas_market_share": "6.5%"}, "director": {"projects_led": [{"name": "中德生物基高分子材料联合研发", "level": "provincial", "kind": "cooperation", "role": "lead", "start_date": "2024-01-01"}]}}"#,
+    )
+    .await;
 }
 
 /// The browser on the server: navigation, forms and checks with readable failures.
@@ -457,6 +466,7 @@ impl Browser<'_> {
     /// Clicks a submit button and waits for the next page to load; an error page fails the step.
     async fn submit(&self, sel: &str) {
         let e = self.element(sel).await;
+        let button_name = e.attr("name").await.ok().flatten();
         let old = self.c.find(css("html")).await.expect("page");
         e.click().await.unwrap_or_else(|err| panic!("click `{sel}`: {err}"));
         let deadline = std::time::Instant::now() + Duration::from_secs(15);
@@ -466,6 +476,17 @@ impl Browser<'_> {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         self.wait_for("main").await;
+        if let (Some(name), Ok(err)) = (button_name, self.c.find(css("section.error")).await) {
+            let text = err.text().await.unwrap_or_default();
+            if text.contains("未知操作") {
+                panic!(
+                    "`{sel}` posted its form without the button's `{name}` value ({text}). \
+                     The browser leaves a disabled submitter out of the form data, and \
+                     static/guohe.js disables every submit button inside the `submit` event; \
+                     disabling them after the event (setTimeout 0) keeps the value"
+                );
+            }
+        }
         self.no_error_page(sel).await;
     }
 
