@@ -50,7 +50,11 @@
   // Avoid double submissions.
   document.querySelectorAll("form[method='post']").forEach(function (f) {
     f.addEventListener("submit", function () {
-      f.querySelectorAll("button[type='submit']").forEach(function (b) { b.disabled = true; });
+      // Disable after the browser has collected the form data: a button disabled during the
+      // submit event would drop its own name/value (e.g. action=submit) from the request.
+      setTimeout(function () {
+        f.querySelectorAll("button[type='submit']").forEach(function (b) { b.disabled = true; });
+      }, 0);
     });
   });
 })();
