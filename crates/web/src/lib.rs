@@ -215,6 +215,20 @@ pub async fn serve(cfg: ServeConfig) -> anyhow::Result<()> {
             }
         }
     });
+    // Rules that fire on their own (a notice period ending, a missed report deadline) must not
+    // wait for someone to run `guohe tick`: the server advances the clock to the business date
+    // at start and then every ten minutes. Ticking is idempotent, so several servers may do it.
+    let clock = state.clone();
+    tokio::spawn(async move {
+        loop {
+            let today = clock.today();
+            let behind = clock.guohe.read(|w, _, _| w.clock().is_none_or(|c| c < today)).await;
+            if behind && let Err(e) = clock.guohe.tick(today).await {
+                tracing::warn!(error = %e, %today, "advancing the clock failed");
+            }
+            tokio::time::sleep(Duration::from_secs(600)).await;
+        }
+    });
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
