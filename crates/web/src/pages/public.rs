@@ -208,6 +208,9 @@ pub struct PageLink {
     pub current: bool,
 }
 
+/// How many technology domains the register's filter offers.
+const MAX_DOMAIN_CHOICES: usize = 200;
+
 struct Filtered {
     rows: Vec<BaseRow>,
     policies: Vec<Opt>,
@@ -224,14 +227,14 @@ async fn filtered(state: &AppState, q: &RegisterQuery, l: Lang) -> Filtered {
         .read(|world, _, policies| {
             let all: Vec<BaseRow> = world.bases().map(|b| row_of(world, policies, b, today, l)).collect();
             let mut cats = BTreeMap::new();
-            let mut domains = BTreeSet::new();
+            let mut domains: BTreeMap<String, usize> = BTreeMap::new();
             let mut countries = BTreeMap::new();
             let mut regions = BTreeMap::new();
             for r in &all {
                 if !r.category.is_empty() {
                     cats.insert(r.category.clone(), r.category_label.clone());
                 }
-                domains.insert(r.domain.clone());
+                *domains.entry(r.domain.clone()).or_default() += 1;
                 if !r.country.is_empty() {
                     countries.insert(r.country.clone(), r.country_label.clone());
                 }
@@ -283,13 +286,25 @@ async fn filtered(state: &AppState, q: &RegisterQuery, l: Lang) -> Filtered {
                     })
                     .collect(),
                 categories: cats.into_iter().map(|(value, label)| Opt { value, label }).collect(),
-                domains: domains
-                    .into_iter()
-                    .map(|d| Opt {
-                        value: d.clone(),
-                        label: d,
-                    })
-                    .collect(),
+                // Technology domains are free text; past a few hundred a list stops helping
+                // (the search box matches domains too), so only the most common are offered.
+                domains: {
+                    let mut by_count: Vec<(String, usize)> = domains.into_iter().collect();
+                    by_count.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                    by_count.truncate(MAX_DOMAIN_CHOICES);
+                    let mut names: Vec<String> = by_count.into_iter().map(|(d, _)| d).collect();
+                    if !q.domain.is_empty() && !names.contains(&q.domain) {
+                        names.push(q.domain.clone());
+                    }
+                    names.sort();
+                    names
+                        .into_iter()
+                        .map(|d| Opt {
+                            value: d.clone(),
+                            label: d,
+                        })
+                        .collect()
+                },
                 countries: countries
                     .into_iter()
                     .map(|(value, label)| Opt { value, label })
@@ -382,13 +397,24 @@ pub async fn register(
         }
     })
     .collect();
-    let pages = (1..=last)
-        .map(|n| PageLink {
-            n,
-            href: RegisterQuery { page: n, ..q.clone() }.href("/bases"),
-            current: n == page,
-        })
-        .collect();
+    // First, last and a window around the current page; a gap (n = 0) stands for the rest, so
+    // a register of thousands of bases does not print hundreds of links.
+    let mut pages: Vec<PageLink> = Vec::new();
+    for n in 1..=last {
+        if n == 1 || n == last || n.abs_diff(page) <= 2 {
+            pages.push(PageLink {
+                n,
+                href: RegisterQuery { page: n, ..q.clone() }.href("/bases"),
+                current: n == page,
+            });
+        } else if pages.last().is_some_and(|p| p.n != 0) {
+            pages.push(PageLink {
+                n: 0,
+                href: String::new(),
+                current: false,
+            });
+        }
+    }
     let statuses = std::iter::once(Opt {
         value: "on_register".into(),
         label: l.t("在册（正常运行及整改中）", "On the register").into(),
