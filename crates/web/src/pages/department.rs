@@ -1651,16 +1651,11 @@ pub async fn decide_change(
     let p = dept_of(&ctx, Action::RunProcedure)?;
     let l = ctx.lang;
     let v = Vals::new(form);
+    if let Some(errs) = work::change_decision_errors(&v) {
+        return base_page(&ctx, &state, &id, v, Feedback::invalid(l, errs)).await;
+    }
     let cmd = if v.get("decision") == "reject" {
         let reason = v.t("reason");
-        if reason.is_empty() {
-            let errs = vec![FieldError::new(
-                "reason",
-                "不同意须说明理由",
-                "a refusal needs a reason",
-            )];
-            return base_page(&ctx, &state, &id, v, Feedback::invalid(l, errs)).await;
-        }
         json!({"type": "RejectMajorChange", "base": id, "change_id": change, "by": "department", "reason": reason})
     } else {
         json!({"type": "ApproveMajorChange", "base": id, "change_id": change, "by": "department"})

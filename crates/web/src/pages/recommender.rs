@@ -362,16 +362,11 @@ pub async fn decide_change(
         .await
         .ok_or(WebError::NotFound)?;
     allowed?;
+    if let Some(errs) = work::change_decision_errors(&v) {
+        return bases_page(&ctx, &state, Feedback::invalid(l, errs)).await;
+    }
     let cmd = if v.get("decision") == "reject" {
         let reason = v.t("reason");
-        if reason.is_empty() {
-            let errs = vec![FieldError::new(
-                "reason",
-                "不同意须说明理由",
-                "a refusal needs a reason",
-            )];
-            return bases_page(&ctx, &state, Feedback::invalid(l, errs)).await;
-        }
         json!({"type": "RejectMajorChange", "base": id, "change_id": change, "by": "recommender", "reason": reason})
     } else {
         json!({"type": "ApproveMajorChange", "base": id, "change_id": change, "by": "recommender"})

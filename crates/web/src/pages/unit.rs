@@ -878,7 +878,11 @@ pub async fn check_panel(
     let policy = policy_id
         .as_deref()
         .and_then(|x| policies.get(x))
-        .ok_or(WebError::NotFound)?;
+        .ok_or_else(|| WebError::BadRequest {
+            zh: "请选择申报批次。".into(),
+            en: "Choose a round.".into(),
+            fields: vec![FieldError::new("round", "请选择申报批次", "choose a round")],
+        })?;
     let files = store.files(&org, &id).await?;
     let (_, mut check, errs) = check_form(&v, policy, state.today(), &files, ctx.lang);
     for e in errs {
@@ -967,7 +971,9 @@ pub async fn delete_file(
     let (_, org) = unit_of(&ctx)?;
     let store = drafts(&state);
     store.get(&org, &id).await?.ok_or(WebError::NotFound)?;
-    store.delete_file(&org, &file).await?;
+    if !store.delete_file(&org, &file).await? {
+        return Err(WebError::NotFound);
+    }
     Ok(see_other(&format!("/unit/drafts/{id}#attachments")))
 }
 

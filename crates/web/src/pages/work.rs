@@ -256,6 +256,31 @@ pub fn required(v: &Vals, k: &str, max: usize, errs: &mut Vec<FieldError>) -> St
     s
 }
 
+/// The errors of a major-change decision form (`decision` = `approve` | `reject`, `reason`
+/// required for a refusal, at most 2000 characters), if any. No choice is no decision.
+pub fn change_decision_errors(v: &Vals) -> Option<Vec<FieldError>> {
+    let mut errs = Vec::new();
+    let decision = v.get("decision");
+    if decision != "approve" && decision != "reject" {
+        errs.push(FieldError::new(
+            "decision",
+            "请选择同意或不同意",
+            "choose approve or reject",
+        ));
+    }
+    let reason = v.t("reason");
+    if decision == "reject" && reason.is_empty() {
+        errs.push(FieldError::new(
+            "reason",
+            "不同意须说明理由",
+            "a refusal needs a reason",
+        ));
+    } else if reason.chars().count() > 2000 {
+        errs.push(FieldError::new("reason", "最多2000字", "at most 2000 characters"));
+    }
+    (!errs.is_empty()).then_some(errs)
+}
+
 /// An exact decimal typed by a person (`85`, `85.5`): digits, at most one point.
 pub fn is_exact_decimal(s: &str) -> bool {
     let s = s.strip_prefix('-').unwrap_or(s);
