@@ -723,7 +723,8 @@ pub async fn decide(
     if !decision.is_empty() && !policy.vocabularies.decisions.iter().any(|t| t.code == decision) {
         errs.push(FieldError::new("decision", "请选择认定结论", "choose a decision"));
     }
-    if decision == "reject" && v.t("reasons").is_empty() {
+    let reasons = work::optional(&v, "reasons", 2000, &mut errs);
+    if decision == "reject" && reasons.is_empty() {
         errs.push(FieldError::new(
             "reasons",
             "不同意须载明理由",

@@ -243,12 +243,21 @@ pub async fn return_application(
         .filter(|s| !s.is_empty())
         .map(String::from)
         .collect();
-    if reasons.is_empty() {
-        let errs = vec![FieldError::new(
-            "reasons",
-            "请逐条填写退回理由（每行一条）",
-            "give the reasons, one per line",
-        )];
+    let too_long = v.get("reasons").chars().count() > 2000 || reasons.len() > 30;
+    if reasons.is_empty() || too_long {
+        let errs = vec![if too_long {
+            FieldError::new(
+                "reasons",
+                "退回理由最多30条、共2000字",
+                "at most 30 reasons and 2,000 characters",
+            )
+        } else {
+            FieldError::new(
+                "reasons",
+                "请逐条填写退回理由（每行一条）",
+                "give the reasons, one per line",
+            )
+        }];
         return page(&ctx, &state, &id, v, Feedback::invalid(l, errs)).await;
     }
     let cmd = json!({"type": "ReturnApplication", "application": id, "reasons": reasons});

@@ -1102,6 +1102,11 @@ pub async fn withdraw(
         .await
         .ok_or(WebError::NotFound)?;
     authz::can_view_application(&p, &a)?;
+    let mut errs = Vec::new();
+    work::optional(&v, "reason", 500, &mut errs);
+    if !errs.is_empty() {
+        return app_page(&ctx, &state, &id, Feedback::invalid(l, errs), v).await;
+    }
     if v.get("confirmed") != "yes" {
         let policies = state.guohe.policies();
         let articles = policies

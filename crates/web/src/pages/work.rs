@@ -242,6 +242,20 @@ pub fn date_field(v: &Vals, k: &str, errs: &mut Vec<FieldError>) -> Option<Naive
 }
 
 /// A required text field.
+/// An optional free-text field, limited in length.
+pub fn optional(v: &Vals, k: &str, max: usize, errs: &mut Vec<FieldError>) -> String {
+    let s = v.t(k);
+    if s.chars().count() > max {
+        errs.push(FieldError::new(
+            k,
+            format!("最多{max}字"),
+            format!("at most {max} characters"),
+        ));
+    }
+    s
+}
+
+/// A required free-text field, limited in length.
 pub fn required(v: &Vals, k: &str, max: usize, errs: &mut Vec<FieldError>) -> String {
     let s = v.t(k);
     if s.is_empty() {
