@@ -212,6 +212,11 @@ pub struct PageLink {
 const MAX_DOMAIN_CHOICES: usize = 200;
 
 struct Filtered {
+    /// Matching bases in all.
+    total: usize,
+    /// The page shown (clamped to the last page).
+    page: usize,
+    /// The rows of that page (all rows when no page size was asked for).
     rows: Vec<BaseRow>,
     policies: Vec<Opt>,
     categories: Vec<Opt>,
@@ -220,64 +225,110 @@ struct Filtered {
     regions: Vec<Opt>,
 }
 
-async fn filtered(state: &AppState, q: &RegisterQuery, l: Lang) -> Filtered {
+/// What filtering and sorting need of a base, computed once per request without building the
+/// displayed row: rows (with their labels) are built only for the page shown.
+struct Lite<'w> {
+    b: &'w Base,
+    status: &'static str,
+    region: String,
+}
+
+async fn filtered(state: &AppState, q: &RegisterQuery, l: Lang, page_size: Option<usize>) -> Filtered {
     let today = state.today();
     state
         .guohe
         .read(|world, _, policies| {
-            let all: Vec<BaseRow> = world.bases().map(|b| row_of(world, policies, b, today, l)).collect();
-            let mut cats = BTreeMap::new();
+            let all: Vec<Lite<'_>> = world
+                .bases()
+                .map(|b| Lite {
+                    b,
+                    status: view::status_code(b.status_on(today).unwrap_or(b.status)),
+                    region: base_region(world, b)
+                        .and_then(|r| view::prefecture_of(&r).map(|p| p.code.to_string()))
+                        .unwrap_or_default(),
+                })
+                .collect();
+            let mut cats: BTreeMap<String, String> = BTreeMap::new();
             let mut domains: BTreeMap<String, usize> = BTreeMap::new();
-            let mut countries = BTreeMap::new();
-            let mut regions = BTreeMap::new();
-            for r in &all {
-                if !r.category.is_empty() {
-                    cats.insert(r.category.clone(), r.category_label.clone());
+            let mut countries: BTreeMap<String, String> = BTreeMap::new();
+            let mut regions: BTreeMap<String, String> = BTreeMap::new();
+            for x in &all {
+                if let Some(c) = x.b.category.as_deref().filter(|c| !c.is_empty()) {
+                    cats.entry(c.to_string())
+                        .or_insert_with(|| view::category_label(policies, &x.b.policy, Some(c), l));
                 }
-                *domains.entry(r.domain.clone()).or_default() += 1;
-                if !r.country.is_empty() {
-                    countries.insert(r.country.clone(), r.country_label.clone());
+                *domains.entry(x.b.domain.clone()).or_default() += 1;
+                if let Some(c) = x.b.partner_country.as_deref().filter(|c| !c.is_empty()) {
+                    countries
+                        .entry(c.to_string())
+                        .or_insert_with(|| view::country_label(Some(c), l));
                 }
-                if !r.region.is_empty() {
-                    regions.insert(r.region.clone(), r.region_label.clone());
+                if !x.region.is_empty() {
+                    regions
+                        .entry(x.region.clone())
+                        .or_insert_with(|| view::region_label(Some(&x.region)));
                 }
             }
             let needle = q.q.to_lowercase();
-            let mut rows: Vec<BaseRow> = all
-                .into_iter()
-                .filter(|r| {
+            let region_prefix = q.region.trim_end_matches('0');
+            let mut rows: Vec<&Lite<'_>> = all
+                .iter()
+                .filter(|x| {
+                    let b = x.b;
                     (needle.is_empty()
-                        || r.name.to_lowercase().contains(&needle)
-                        || r.unit.to_lowercase().contains(&needle)
-                        || r.domain.to_lowercase().contains(&needle))
-                        && (q.policy.is_empty() || r.policy == q.policy)
-                        && (q.category.is_empty() || r.category == q.category)
-                        && (q.domain.is_empty() || r.domain == q.domain)
-                        && (q.country.is_empty() || r.country == q.country)
-                        && (q.region.is_empty() || r.region.starts_with(q.region.trim_end_matches('0')))
+                        || b.official_name.to_lowercase().contains(&needle)
+                        || b.unit_name.to_lowercase().contains(&needle)
+                        || b.domain.to_lowercase().contains(&needle))
+                        && (q.policy.is_empty() || b.policy == q.policy)
+                        && (q.category.is_empty() || b.category.as_deref() == Some(q.category.as_str()))
+                        && (q.domain.is_empty() || b.domain == q.domain)
+                        && (q.country.is_empty() || b.partner_country.as_deref() == Some(q.country.as_str()))
+                        && (q.region.is_empty() || x.region.starts_with(region_prefix))
                         && (q.status.is_empty()
-                            || r.status == q.status
-                            || (q.status == "on_register" && matches!(r.status.as_str(), "active" | "rectification")))
+                            || x.status == q.status
+                            || (q.status == "on_register" && matches!(x.status, "active" | "rectification")))
                 })
                 .collect();
-            let key = |r: &BaseRow| -> String {
-                match q.sort.as_str() {
-                    "unit" => r.unit.clone(),
-                    "domain" => r.domain.clone(),
-                    "country" => r.country_label.clone(),
-                    "region" => r.region.clone(),
-                    "status" => r.status.clone(),
-                    "recognised" => r.recognised_on.to_string(),
-                    _ => r.name.clone(),
-                }
+            let country = |x: &Lite<'_>| -> String {
+                x.b.partner_country
+                    .as_deref()
+                    .and_then(|c| countries.get(c))
+                    .cloned()
+                    .unwrap_or_default()
             };
-            // One key per row, not two per comparison: sorting thousands of rows by cloned text adds up.
-            rows.sort_by_cached_key(|r| (key(r), r.id.clone()));
+            match q.sort.as_str() {
+                "unit" => rows.sort_by(|a, b| a.b.unit_name.cmp(&b.b.unit_name).then_with(|| a.b.id.cmp(&b.b.id))),
+                "domain" => rows.sort_by(|a, b| a.b.domain.cmp(&b.b.domain).then_with(|| a.b.id.cmp(&b.b.id))),
+                "country" => rows.sort_by_cached_key(|x| (country(x), x.b.id.clone())),
+                "region" => rows.sort_by(|a, b| a.region.cmp(&b.region).then_with(|| a.b.id.cmp(&b.b.id))),
+                "status" => rows.sort_by(|a, b| a.status.cmp(b.status).then_with(|| a.b.id.cmp(&b.b.id))),
+                "recognised" => rows.sort_by(|a, b| {
+                    a.b.recognised_on
+                        .cmp(&b.b.recognised_on)
+                        .then_with(|| a.b.id.cmp(&b.b.id))
+                }),
+                _ => rows.sort_by(|a, b| {
+                    a.b.official_name
+                        .cmp(&b.b.official_name)
+                        .then_with(|| a.b.id.cmp(&b.b.id))
+                }),
+            }
             if q.dir == "desc" {
                 rows.reverse();
             }
+            let total = rows.len();
+            let (page, shown): (usize, Vec<&Lite<'_>>) = match page_size {
+                Some(size) => {
+                    let last = total.div_ceil(size).max(1);
+                    let page = q.page.clamp(1, last);
+                    (page, rows.into_iter().skip((page - 1) * size).take(size).collect())
+                }
+                None => (1, rows),
+            };
             Filtered {
-                rows,
+                total,
+                page,
+                rows: shown.iter().map(|x| row_of(world, policies, x.b, today, l)).collect(),
                 policies: policies
                     .all()
                     .iter()
@@ -356,16 +407,11 @@ pub async fn register(
 ) -> WebResult<Response> {
     let l = ctx.lang;
     let q = q.sanitised();
-    let f = filtered(&state, &q, l).await;
-    let total = f.rows.len();
+    let f = filtered(&state, &q, l, Some(PAGE_SIZE)).await;
+    let total = f.total;
     let last = total.div_ceil(PAGE_SIZE).max(1);
-    let page = q.page.min(last);
-    let rows: Vec<BaseRow> = f
-        .rows
-        .into_iter()
-        .skip((page - 1) * PAGE_SIZE)
-        .take(PAGE_SIZE)
-        .collect();
+    let page = f.page;
+    let rows = f.rows;
     let cols = [
         ("name", l.t("基地名称", "Base")),
         ("unit", l.t("依托单位", "Support unit")),
@@ -459,7 +505,7 @@ pub async fn register_csv(
     Query(q): Query<RegisterQuery>,
 ) -> WebResult<Response> {
     let l = ctx.lang;
-    let f = filtered(&state, &q.sanitised(), l).await;
+    let f = filtered(&state, &q.sanitised(), l, None).await;
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
         l.t("基地编号", "Id"),
