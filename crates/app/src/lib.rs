@@ -103,7 +103,39 @@ fn to_new(e: &Event) -> NewEvent {
     }
 }
 
-async fn load_calendar(log: &EventLog) -> Result<Calendar, AppError> {
+/// Connects to the event log, creating a SQLite file's folder on first use.
+pub async fn connect(url: &str) -> Result<EventLog, AppError> {
+    if let Some(path) = url.strip_prefix("sqlite://")
+        && let Some(dir) = std::path::Path::new(path).parent()
+        && !dir.as_os_str().is_empty()
+        && !path.starts_with(':')
+    {
+        std::fs::create_dir_all(dir).map_err(|e| AppError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    Ok(EventLog::connect(url).await?)
+}
+
+/// Stores (or corrects) holiday schedules, one year at a time; each load is audited on the chain.
+pub async fn store_holiday_schedule(
+    log: &EventLog,
+    schedule: &Schedule,
+    loaded_by: &str,
+    on: NaiveDate,
+) -> Result<Vec<i32>, AppError> {
+    let mut years = Vec::new();
+    for year in schedule.years() {
+        let mut csv = format!("{}\n", guohe_calendar::HEADER);
+        for r in schedule.rows().filter(|r| r.notice_year() == year) {
+            csv.push_str(&format!("{},{},{}\n", r.date, r.kind.as_str(), r.festival));
+        }
+        log.put_holiday_schedule_on(year, &csv, loaded_by, on).await?;
+        years.push(year);
+    }
+    Ok(years)
+}
+
+/// The working-day calendar: the built-in schedules plus those loaded into the database.
+pub async fn load_calendar(log: &EventLog) -> Result<Calendar, AppError> {
     let mut cal = Calendar::builtin();
     for (year, csv) in log.holiday_schedules().await? {
         let s = Schedule::parse_csv(&csv).map_err(|e| AppError::Corrupt(format!("holiday schedule {year}: {e}")))?;
@@ -116,15 +148,7 @@ impl Guohe {
     /// Connects to the database (`sqlite://…` or `postgres://…`), migrating it on first use,
     /// and rebuilds the world from the whole log.
     pub async fn open(url: &str, policies: PolicySet) -> Result<Guohe, AppError> {
-        if let Some(path) = url.strip_prefix("sqlite://")
-            && let Some(dir) = std::path::Path::new(path).parent()
-            && !dir.as_os_str().is_empty()
-            && !path.starts_with(':')
-        {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| AppError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
-        }
-        let log = EventLog::connect(url).await?;
+        let log = connect(url).await?;
         let calendar = load_calendar(&log).await?;
         let g = Guohe {
             log,
@@ -253,15 +277,7 @@ impl Guohe {
         loaded_by: &str,
         on: NaiveDate,
     ) -> Result<Vec<i32>, AppError> {
-        let mut years = Vec::new();
-        for year in schedule.years() {
-            let mut csv = format!("{}\n", guohe_calendar::HEADER);
-            for r in schedule.rows().filter(|r| r.notice_year() == year) {
-                csv.push_str(&format!("{},{},{}\n", r.date, r.kind.as_str(), r.festival));
-            }
-            self.log.put_holiday_schedule_on(year, &csv, loaded_by, on).await?;
-            years.push(year);
-        }
+        let years = store_holiday_schedule(&self.log, schedule, loaded_by, on).await?;
         self.refresh().await?;
         Ok(years)
     }

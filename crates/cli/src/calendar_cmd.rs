@@ -49,23 +49,14 @@ pub enum CountingArg {
 
 /// The calendar: built-in schedules plus those loaded into the database.
 pub async fn calendar(log: &guohe_store::EventLog) -> Result<Calendar, Failure> {
-    let mut cal = Calendar::builtin();
-    for (year, csv) in log.holiday_schedules().await? {
-        let s = Schedule::parse_csv(&csv).map_err(|e| anyhow::anyhow!("stored schedule for {year} is invalid: {e}"))?;
-        cal = cal.with_schedule(s);
-    }
-    Ok(cal)
+    guohe_app::load_calendar(log)
+        .await
+        .map_err(|e| Failure::Other(e.into()))
 }
 
 /// Opens the event log, creating the SQLite file's folder when needed.
 pub async fn open_log(url: &str) -> Result<guohe_store::EventLog, Failure> {
-    if let Some(path) = url.strip_prefix("sqlite://")
-        && let Some(dir) = std::path::Path::new(path).parent()
-        && !dir.as_os_str().is_empty()
-    {
-        std::fs::create_dir_all(dir)?;
-    }
-    Ok(guohe_store::EventLog::connect(url).await?)
+    guohe_app::connect(url).await.map_err(|e| Failure::Other(e.into()))
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
@@ -127,12 +118,11 @@ pub fn run(cli: &Cli, cmd: &CalendarCommand) -> CmdResult {
                 let schedule =
                     Schedule::parse_csv(&text).map_err(|e| bad(format!("FILE: {}\nFILE: {e}", e.message_zh())))?;
                 let log = open_log(&cli.database).await?;
-                for year in schedule.years() {
-                    let mut csv = format!("{}\n", guohe_calendar::HEADER);
-                    for r in schedule.rows().filter(|r| r.notice_year() == year) {
-                        csv.push_str(&format!("{},{},{}\n", r.date, r.kind.as_str(), r.festival));
-                    }
-                    log.put_holiday_schedule(year, &csv, actor).await?;
+                let today = chrono::Local::now().date_naive();
+                let years = guohe_app::store_holiday_schedule(&log, &schedule, actor, today)
+                    .await
+                    .map_err(|e| Failure::Other(e.into()))?;
+                for year in years {
                     println!("已载入 {year} 年节假日安排 loaded the {year} schedule");
                 }
                 Ok(())
