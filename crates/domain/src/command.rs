@@ -64,6 +64,29 @@ tagged_enum! {
     }
 }
 
+impl Command {
+    /// 不可撤销 — the command records a decision, a grade, a finding, a notice or a withdrawal
+    /// that no later command undoes (a mistaken one needs a new decision with its own record).
+    /// Pages put a confirmation quoting the article before these; the API asks for
+    /// `"confirm": true` in the body.
+    pub fn is_irreversible(&self) -> bool {
+        matches!(
+            self,
+            Command::CloseRound(_)
+                | Command::WithdrawApplication(_)
+                | Command::Decide(_)
+                | Command::StartPublicNotice(_)
+                | Command::ResolveObjection(_)
+                | Command::Name(_)
+                | Command::RecordAnnualAssessment(_)
+                | Command::RecordEvaluation(_)
+                | Command::RecordReEvaluation(_)
+                | Command::RecordFinding(_)
+                | Command::Reclassify(_)
+        )
+    }
+}
+
 /// Opens a round under a policy in force on `opens_on`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -11,7 +11,7 @@ use guohe_policy::model::Approver;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::command::MajorChangeDetails;
+use crate::command::{Command, MajorChangeDetails};
 use crate::event::*;
 
 /// Everything the system knows: rounds, applications, notices, bases, bans, the clock, and the
@@ -600,6 +600,89 @@ impl World {
     /// All applications, in no particular order.
     pub fn applications(&self) -> impl Iterator<Item = &ApplicationCase> {
         self.applications.values()
+    }
+
+    /// All rounds, in no particular order.
+    pub fn rounds(&self) -> impl Iterator<Item = &Round> {
+        self.rounds.values()
+    }
+
+    /// All notices, in no particular order.
+    pub fn notices(&self) -> impl Iterator<Item = &Notice> {
+        self.notices.values()
+    }
+
+    /// The notice an objection was lodged against.
+    pub fn notice_of_objection(&self, objection: &str) -> Option<&Notice> {
+        self.objections.get(objection).and_then(|n| self.notices.get(n))
+    }
+
+    /// The policy a case stream (`application/…`, `base/…`, `notice/…`, `round/…`) is under.
+    pub fn policy_of_stream(&self, stream: &str) -> Option<&str> {
+        let (kind, id) = stream.split_once('/')?;
+        match kind {
+            "application" => self.application(id).map(|a| a.policy.as_str()),
+            "base" => self.base(id).map(|b| b.policy.as_str()),
+            "notice" => self.notice(id).map(|n| n.policy.as_str()),
+            "round" => self.round(id).map(|r| r.policy.as_str()),
+            _ => None,
+        }
+    }
+
+    /// The policies a command acts under, found from the records it names (or, for a new round
+    /// or a carried-over base, the policy it names). Empty when the record does not exist: the
+    /// command's handler then answers "not found" as it would for anyone. This is what ties a
+    /// command to a province (a policy belongs to one province). A public notice may name several
+    /// applications, so it yields each one's policy.
+    pub fn policies_of<'w>(&'w self, cmd: &'w Command) -> Vec<&'w str> {
+        if let Command::StartPublicNotice(c) = cmd {
+            let mut v: Vec<&str> = c
+                .applications
+                .iter()
+                .filter_map(|a| self.application(a).map(|a| a.policy.as_str()))
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            return v;
+        }
+        self.policy_of(cmd).into_iter().collect()
+    }
+
+    fn policy_of<'w>(&'w self, cmd: &'w Command) -> Option<&'w str> {
+        let application = |id: &str| self.application(id).map(|a| a.policy.as_str());
+        let base = |id: &str| self.base(id).map(|b| b.policy.as_str());
+        match cmd {
+            Command::OpenRound(c) => Some(c.policy.as_str()),
+            Command::CarryOverBase(c) => Some(c.policy.as_str()),
+            Command::CloseRound(c) => self.round(&c.round).map(|r| r.policy.as_str()),
+            Command::SubmitApplication(c) => self.round(&c.round).map(|r| r.policy.as_str()),
+            Command::ResubmitApplication(c) => application(&c.application),
+            Command::WithdrawApplication(c) => application(&c.application),
+            Command::ReturnApplication(c) => application(&c.application),
+            Command::RecommendApplication(c) => application(&c.application),
+            Command::AssignExpert(c) => application(&c.application),
+            Command::DeclareConflict(c) => application(&c.application),
+            Command::SubmitReview(c) => application(&c.application),
+            Command::RecordSiteInspection(c) => application(&c.application),
+            Command::Decide(c) => application(&c.application),
+            Command::Name(c) => application(&c.application),
+            Command::StartPublicNotice(_) => None,
+            Command::LodgeObjection(c) => self.notice(&c.notice).map(|n| n.policy.as_str()),
+            Command::ResolveObjection(c) => self.notice_of_objection(&c.objection).map(|n| n.policy.as_str()),
+            Command::SubmitAnnualReport(c) => base(&c.base),
+            Command::RecordAnnualAssessment(c) => base(&c.base),
+            Command::RecordEvaluation(c) => base(&c.base),
+            Command::RecordReEvaluation(c) => base(&c.base),
+            Command::RecordFinding(c) => match c.case.split_once('/') {
+                Some(("base", id)) => base(id),
+                Some(("application", id)) => application(id),
+                _ => None,
+            },
+            Command::FileMajorChange(c) => base(&c.base),
+            Command::ApproveMajorChange(c) => base(&c.base),
+            Command::RejectMajorChange(c) => base(&c.base),
+            Command::Reclassify(c) => base(&c.base),
+        }
     }
 
     /// A unit's bans.

@@ -19,10 +19,12 @@ use crate::{Backend, EventLog, StoreError, sm3_hex};
 const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/accounts_0001.sql"),
     include_str!("../migrations/sqlite/accounts_0002.sql"),
+    include_str!("../migrations/sqlite/accounts_0003.sql"),
 ];
 const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/accounts_0001.sql"),
     include_str!("../migrations/postgres/accounts_0002.sql"),
+    include_str!("../migrations/postgres/accounts_0003.sql"),
 ];
 
 /// Advisory lock key serialising concurrent account migrations ("guoheA").
@@ -40,6 +42,12 @@ pub enum AccountRole {
     SupportUnit,
     /// 评审专家.
     Expert,
+    /// 系统管理员 — organisations and accounts (等保 §8.1.5.1), no business step.
+    SystemAdmin,
+    /// 安全管理员 — password policy, lock-out, unlocking, sessions (等保 §8.1.5.3).
+    SecurityAdmin,
+    /// 审计管理员 — reads, exports and verifies the audit log (等保 §8.1.5.2).
+    AuditAdmin,
 }
 
 impl AccountRole {
@@ -50,7 +58,30 @@ impl AccountRole {
             AccountRole::Recommender => "recommender",
             AccountRole::SupportUnit => "support_unit",
             AccountRole::Expert => "expert",
+            AccountRole::SystemAdmin => "system_admin",
+            AccountRole::SecurityAdmin => "security_admin",
+            AccountRole::AuditAdmin => "audit_admin",
         }
+    }
+
+    /// Every role, business roles first.
+    pub const ALL: [AccountRole; 7] = [
+        AccountRole::Department,
+        AccountRole::Recommender,
+        AccountRole::SupportUnit,
+        AccountRole::Expert,
+        AccountRole::SystemAdmin,
+        AccountRole::SecurityAdmin,
+        AccountRole::AuditAdmin,
+    ];
+
+    /// One of the three administrators (三权分立): they administer the system and take no
+    /// business step.
+    pub fn is_administrator(self) -> bool {
+        matches!(
+            self,
+            AccountRole::SystemAdmin | AccountRole::SecurityAdmin | AccountRole::AuditAdmin
+        )
     }
 
     /// Parses the stored code.
@@ -60,6 +91,9 @@ impl AccountRole {
             "recommender" => AccountRole::Recommender,
             "support_unit" => AccountRole::SupportUnit,
             "expert" => AccountRole::Expert,
+            "system_admin" => AccountRole::SystemAdmin,
+            "security_admin" => AccountRole::SecurityAdmin,
+            "audit_admin" => AccountRole::AuditAdmin,
             _ => return None,
         })
     }
@@ -89,6 +123,12 @@ pub struct Account {
     pub created_at: DateTime<Utc>,
     /// Password last set.
     pub password_changed_at: DateTime<Utc>,
+    /// 所属省份 — GB/T 2260 two-digit province code (`43` 湖南, `42` 湖北): the account works
+    /// under that province's policies only. A support unit's is where it is registered.
+    pub province: String,
+    /// The password was set by someone else (or is the first one): it must be changed before
+    /// anything else.
+    pub must_change_password: bool,
 }
 
 impl Account {
@@ -111,6 +151,10 @@ pub struct NewAccount {
     pub org_id: Option<String>,
     /// PHC string of the password hash (hashing is the caller's business).
     pub password_hash: String,
+    /// Province code (see [`Account::province`]).
+    pub province: String,
+    /// Must change the password at the next sign-in.
+    pub must_change_password: bool,
 }
 
 /// 推荐单位 — a recommender organisation and its jurisdiction (管辖范围).
@@ -126,6 +170,8 @@ pub struct Organisation {
     pub region_prefixes: Vec<String>,
     /// Units it covers regardless of region (省直部门, 中央驻湘高校 …).
     pub unit_usccs: Vec<String>,
+    /// Province code (GB/T 2260, two digits).
+    pub province: String,
 }
 
 /// A server-side session.
@@ -221,10 +267,12 @@ type AccountRow = (
     bool,
     i64,
     i64,
+    String,
+    bool,
 );
 
 const ACCOUNT_COLUMNS: &str = "SELECT login, display_name, role, org_id, password_hash, failed_logins, locked_until, \
-     active, created_at, password_changed_at FROM accounts";
+     active, created_at, password_changed_at, province, must_change_password FROM accounts";
 
 fn ts(t: DateTime<Utc>) -> i64 {
     t.timestamp()
@@ -235,7 +283,20 @@ fn from_ts(s: i64) -> DateTime<Utc> {
 }
 
 fn account_from(row: AccountRow) -> Result<Account, StoreError> {
-    let (login, display_name, role, org_id, password_hash, failed_logins, locked_until, active, created, changed) = row;
+    let (
+        login,
+        display_name,
+        role,
+        org_id,
+        password_hash,
+        failed_logins,
+        locked_until,
+        active,
+        created,
+        changed,
+        province,
+        must_change_password,
+    ) = row;
     let role = AccountRole::parse(&role).ok_or_else(|| StoreError::Corrupt {
         seq: 0,
         detail: format!("account {login} has an unknown role"),
@@ -251,7 +312,22 @@ fn account_from(row: AccountRow) -> Result<Account, StoreError> {
         active,
         created_at: from_ts(created),
         password_changed_at: from_ts(changed),
+        province,
+        must_change_password,
     })
+}
+
+type OrgRow = (String, String, String, String, String, String);
+
+fn org_from((id, name, kind, regions, units, province): OrgRow) -> Organisation {
+    Organisation {
+        id,
+        name,
+        kind,
+        region_prefixes: list_from(&regions),
+        unit_usccs: list_from(&units),
+        province,
+    }
 }
 
 fn list_json(v: &[String]) -> String {
@@ -338,8 +414,8 @@ impl AccountStore {
     /// Creates an organisation.
     pub async fn create_organisation(&self, org: &Organisation, now: DateTime<Utc>) -> Result<(), AccountError> {
         let r = on_pool!(self, |p| sqlx::query(
-            "INSERT INTO organisations (id, name, kind, region_prefixes, unit_usccs, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)"
+            "INSERT INTO organisations (id, name, kind, region_prefixes, unit_usccs, created_at, province) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)"
         )
         .bind(&org.id)
         .bind(&org.name)
@@ -347,6 +423,7 @@ impl AccountStore {
         .bind(list_json(&org.region_prefixes))
         .bind(list_json(&org.unit_usccs))
         .bind(ts(now))
+        .bind(&org.province)
         .execute(p)
         .await
         .map(|_| ()));
@@ -358,38 +435,23 @@ impl AccountStore {
 
     /// An organisation by id.
     pub async fn organisation(&self, id: &str) -> Result<Option<Organisation>, StoreError> {
-        let row: Option<(String, String, String, String, String)> = on_pool!(self, |p| sqlx::query_as(
-            "SELECT id, name, kind, region_prefixes, unit_usccs FROM organisations WHERE id = $1"
+        let row: Option<OrgRow> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT id, name, kind, region_prefixes, unit_usccs, province FROM organisations WHERE id = $1"
         )
         .bind(id)
         .fetch_optional(p)
         .await?);
-        Ok(row.map(|(id, name, kind, regions, units)| Organisation {
-            id,
-            name,
-            kind,
-            region_prefixes: list_from(&regions),
-            unit_usccs: list_from(&units),
-        }))
+        Ok(row.map(org_from))
     }
 
     /// All organisations, by id.
     pub async fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
-        let rows: Vec<(String, String, String, String, String)> = on_pool!(self, |p| sqlx::query_as(
-            "SELECT id, name, kind, region_prefixes, unit_usccs FROM organisations ORDER BY id"
+        let rows: Vec<OrgRow> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT id, name, kind, region_prefixes, unit_usccs, province FROM organisations ORDER BY id"
         )
         .fetch_all(p)
         .await?);
-        Ok(rows
-            .into_iter()
-            .map(|(id, name, kind, regions, units)| Organisation {
-                id,
-                name,
-                kind,
-                region_prefixes: list_from(&regions),
-                unit_usccs: list_from(&units),
-            })
-            .collect())
+        Ok(rows.into_iter().map(org_from).collect())
     }
 
     // ---------- accounts ----------
@@ -398,7 +460,8 @@ impl AccountStore {
     pub async fn create_account(&self, a: &NewAccount, now: DateTime<Utc>) -> Result<Account, AccountError> {
         let r = on_pool!(self, |p| sqlx::query(
             "INSERT INTO accounts (login, display_name, role, org_id, password_hash, failed_logins, locked_until, \
-             active, created_at, password_changed_at) VALUES ($1, $2, $3, $4, $5, 0, NULL, TRUE, $6, $6)"
+             active, created_at, password_changed_at, province, must_change_password) \
+             VALUES ($1, $2, $3, $4, $5, 0, NULL, TRUE, $6, $6, $7, $8)"
         )
         .bind(&a.login)
         .bind(&a.display_name)
@@ -406,6 +469,8 @@ impl AccountStore {
         .bind(&a.org_id)
         .bind(&a.password_hash)
         .bind(ts(now))
+        .bind(&a.province)
+        .bind(a.must_change_password)
         .execute(p)
         .await
         .map(|_| ()));
@@ -439,8 +504,8 @@ impl AccountStore {
     pub async fn set_password(&self, login: &str, hash: &str, now: DateTime<Utc>) -> Result<(), AccountError> {
         let n = on_pool!(self, |p| {
             sqlx::query(
-            "UPDATE accounts SET password_hash = $2, password_changed_at = $3, failed_logins = 0, locked_until = NULL \
-             WHERE login = $1"
+            "UPDATE accounts SET password_hash = $2, password_changed_at = $3, failed_logins = 0, locked_until = NULL, \
+             must_change_password = FALSE WHERE login = $1"
         )
         .bind(login)
         .bind(hash)
@@ -448,6 +513,52 @@ impl AccountStore {
         .execute(p)
         .await?
         .rows_affected()
+        });
+        if n == 0 {
+            return Err(AccountError::NoSuchAccount(login.into()));
+        }
+        Ok(())
+    }
+
+    /// Sets a password chosen by an administrator: the owner must change it at the next
+    /// sign-in. Clears failures and locks.
+    pub async fn reset_password(&self, login: &str, hash: &str, now: DateTime<Utc>) -> Result<(), AccountError> {
+        let n = on_pool!(self, |p| {
+            sqlx::query(
+                "UPDATE accounts SET password_hash = $2, password_changed_at = $3, failed_logins = 0, \
+                 locked_until = NULL, must_change_password = TRUE WHERE login = $1",
+            )
+            .bind(login)
+            .bind(hash)
+            .bind(ts(now))
+            .execute(p)
+            .await?
+            .rows_affected()
+        });
+        if n == 0 {
+            return Err(AccountError::NoSuchAccount(login.into()));
+        }
+        Ok(())
+    }
+
+    /// Changes an account's display name, organisation and province (the role never changes:
+    /// a new duty is a new account).
+    pub async fn update_account(
+        &self,
+        login: &str,
+        display_name: &str,
+        org_id: Option<&str>,
+        province: &str,
+    ) -> Result<(), AccountError> {
+        let n = on_pool!(self, |p| {
+            sqlx::query("UPDATE accounts SET display_name = $2, org_id = $3, province = $4 WHERE login = $1")
+                .bind(login)
+                .bind(display_name)
+                .bind(org_id)
+                .bind(province)
+                .execute(p)
+                .await?
+                .rows_affected()
         });
         if n == 0 {
             return Err(AccountError::NoSuchAccount(login.into()));

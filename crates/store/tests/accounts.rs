@@ -18,6 +18,8 @@ fn unit(login: &str) -> NewAccount {
         role: AccountRole::SupportUnit,
         org_id: Some("91430100MA4L12346D".into()),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        province: "43".into(),
+        must_change_password: false,
     }
 }
 
@@ -27,6 +29,8 @@ async fn accounts_round_trip(db: &TestDb) {
     AccountStore::open(&db.log).await.expect("reopen");
     let a = store.create_account(&unit("hnsw"), t(0)).await.expect("create");
     assert_eq!(a.role, AccountRole::SupportUnit);
+    assert_eq!(a.province, "43");
+    assert!(!a.must_change_password);
     assert_eq!(a.failed_logins, 0);
     assert!(a.active && a.locked_until.is_none());
     assert_eq!(a.created_at, t(0));
@@ -49,6 +53,23 @@ async fn accounts_round_trip(db: &TestDb) {
     // The event log is untouched by the account tables.
     assert_eq!(db.log.head().await.expect("head"), None);
     assert!(db.log.verify().await.expect("verify").is_intact());
+    // An administrator's reset obliges a change; the owner's own change clears it.
+    store
+        .reset_password("hnsw", "$argon2id$reset", t(1))
+        .await
+        .expect("reset");
+    assert!(store.account("hnsw").await.unwrap().unwrap().must_change_password);
+    store.set_password("hnsw", "$argon2id$own", t(2)).await.expect("set");
+    assert!(!store.account("hnsw").await.unwrap().unwrap().must_change_password);
+    // Every role is stored and read back, the three administrators included.
+    for role in AccountRole::ALL {
+        let login = format!("r-{}", role.as_str().replace('_', "-"));
+        let mut n = unit(&login);
+        n.role = role;
+        n.must_change_password = true;
+        let back = store.create_account(&n, t(0)).await.expect("create any role");
+        assert_eq!((back.role, back.must_change_password), (role, true));
+    }
 }
 
 async fn five_failures_lock_and_unlock(db: &TestDb) {
@@ -170,6 +191,7 @@ async fn organisations_keep_their_jurisdiction(db: &TestDb) {
         kind: "recommender".into(),
         region_prefixes: vec!["4301".into()],
         unit_usccs: vec![],
+        province: "43".into(),
     };
     store.create_organisation(&org, t(0)).await.expect("create");
     let direct = Organisation {
@@ -178,6 +200,7 @@ async fn organisations_keep_their_jurisdiction(db: &TestDb) {
         kind: "recommender".into(),
         region_prefixes: vec![],
         unit_usccs: vec!["12430000444881590X".into()],
+        province: "43".into(),
     };
     store.create_organisation(&direct, t(0)).await.expect("create");
     assert!(matches!(

@@ -92,6 +92,8 @@ async fn main() -> anyhow::Result<()> {
             role: AccountRole::Department,
             org_id: None,
             password: "Guohe@Demo2026".into(),
+            province: "42".into(),
+            must_change_password: false,
         },
     )
     .await

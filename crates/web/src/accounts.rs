@@ -24,6 +24,39 @@ pub struct NewUser {
     pub org_id: Option<String>,
     /// Initial password (must meet the complexity rule).
     pub password: String,
+    /// 所属省份, GB/T 2260 two-digit code. Empty for a support unit means "where its USCC says it
+    /// is registered"; an administrator may have none (then it administers every province).
+    pub province: String,
+    /// The first sign-in must change the password (accounts created by an administrator).
+    pub must_change_password: bool,
+}
+
+/// The province an organisation code is registered in: digits 3–4 of a USCC (the first two of
+/// its registration division, GB 32100 §4), when they are a province code.
+pub fn province_of_uscc(uscc: &str) -> Option<String> {
+    let parsed = guohe_reference::uscc::parse(uscc.trim()).ok()?;
+    guohe_reference::region::province_code(parsed.division_code())
+        .ok()
+        .filter(|p| p.as_bytes()[0] != b'0' && p != &"10")
+        .map(str::to_string)
+}
+
+/// Checks a province code: two digits of a province-level division (GB/T 2260: 11–82).
+pub fn check_province(role: AccountRole, province: &str) -> Result<String, FieldError> {
+    let p = province.trim();
+    if p.is_empty() && role.is_administrator() {
+        return Ok(String::new());
+    }
+    let ok = p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()) && ("11".."83").contains(&p);
+    if ok {
+        Ok(p.to_string())
+    } else {
+        Err(FieldError::new(
+            "province",
+            "所属省份须为两位省级行政区划代码（如湖南 43、湖北 42）",
+            "the province must be a two-digit province code (GB/T 2260, e.g. 43 for Hunan)",
+        ))
+    }
 }
 
 /// Normalises and checks a login name.
@@ -76,7 +109,7 @@ pub async fn create_organisation(state: &AppState, by: &str, org: &Organisation)
         state,
         by,
         "OrganisationCreated",
-        json!({ "organisation": org.id, "name": org.name, "region_prefixes": org.region_prefixes, "unit_usccs": org.unit_usccs }),
+        json!({ "organisation": org.id, "name": org.name, "region_prefixes": org.region_prefixes, "unit_usccs": org.unit_usccs, "province": org.province }),
     )
     .await
 }
@@ -95,6 +128,13 @@ pub async fn create_account(state: &AppState, by: &str, u: NewUser) -> WebResult
             "invalid unified social credit code",
         )]));
     }
+    let province = match (u.role, &u.org_id) {
+        (AccountRole::SupportUnit, Some(uscc)) if u.province.trim().is_empty() => {
+            province_of_uscc(uscc).unwrap_or_default()
+        }
+        _ => u.province.trim().to_string(),
+    };
+    let province = check_province(u.role, &province).map_err(|e| bad(vec![e]))?;
     let hash = hash_password(state, &u.password).await?;
     let account = state
         .accounts
@@ -105,6 +145,8 @@ pub async fn create_account(state: &AppState, by: &str, u: NewUser) -> WebResult
                 role: u.role,
                 org_id: u.org_id.clone(),
                 password_hash: hash,
+                province: province.clone(),
+                must_change_password: u.must_change_password,
             },
             Utc::now(),
         )
@@ -113,7 +155,7 @@ pub async fn create_account(state: &AppState, by: &str, u: NewUser) -> WebResult
         state,
         by,
         "AccountCreated",
-        json!({ "account": login, "role": u.role.as_str(), "org": u.org_id, "display_name": account.display_name }),
+        json!({ "account": login, "role": u.role.as_str(), "org": u.org_id, "display_name": account.display_name, "province": province }),
     )
     .await?;
     Ok(account)

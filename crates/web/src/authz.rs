@@ -3,9 +3,14 @@
 //!
 //! The rules (PRODUCT.md): a support unit sees only its own applications and bases; a
 //! recommender only its jurisdiction (region code prefixes and/or listed units); an expert only
-//! the applications assigned to them, and never their own unit's; the department everything.
+//! the applications assigned to them, and never their own unit's; the department everything
+//! of its province. Every account belongs to a province and works under that province's
+//! policies only ([`Principal::works_under`]): a case belongs to the province of the policy it
+//! was opened under, and no role ever sees or acts on another province's case. The three
+//! administrators (三权分立) take no business step at all.
 
 use guohe_domain::{Actor, ApplicationCase, Base, Command, Origin, Role, World};
+use guohe_policy::PolicySet;
 use guohe_store::{AccountRole, Organisation};
 
 use crate::error::WebError;
@@ -57,6 +62,10 @@ pub struct Principal {
     pub org: Option<String>,
     /// A recommender's jurisdiction (empty for other roles).
     pub jurisdiction: Jurisdiction,
+    /// 所属省份 — GB/T 2260 two-digit code (`43`, `42`); empty for an account with none.
+    pub province: String,
+    /// The policies of that province: the only ones this principal works under.
+    pub policies: Vec<String>,
 }
 
 /// A refusal of permission, in both languages.
@@ -88,7 +97,32 @@ pub fn role_label(role: AccountRole) -> (&'static str, &'static str) {
         AccountRole::Recommender => ("推荐单位", "Recommender"),
         AccountRole::SupportUnit => ("依托单位", "Support unit"),
         AccountRole::Expert => ("评审专家", "Expert"),
+        AccountRole::SystemAdmin => ("系统管理员", "System administrator"),
+        AccountRole::SecurityAdmin => ("安全管理员", "Security administrator"),
+        AccountRole::AuditAdmin => ("审计管理员", "Audit administrator"),
     }
+}
+
+/// The policies a province works under: every loaded policy whose province code is `province`.
+pub fn province_policies(policies: &PolicySet, province: &str) -> Vec<String> {
+    if province.is_empty() {
+        return Vec::new();
+    }
+    policies
+        .all()
+        .iter()
+        .filter(|p| p.province.code == province)
+        .map(|p| p.id.clone())
+        .collect()
+}
+
+/// A refusal for a record of another province. Says which province the record belongs to only
+/// as "another", so nothing about the record leaks.
+fn other_province() -> Denied {
+    denied(
+        "该记录属于其他省份，不在您的办理范围内。",
+        "This record belongs to another province; it is not yours to see or act on.",
+    )
 }
 
 impl Principal {
@@ -100,12 +134,18 @@ impl Principal {
             AccountRole::Recommender => Role::Recommender,
             AccountRole::SupportUnit => Role::SupportUnit,
             AccountRole::Expert => Role::Expert,
+            // Administrators never give a domain command (`may_command` refuses them first);
+            // were one recorded, it would carry no business role's authority.
+            AccountRole::SystemAdmin | AccountRole::SecurityAdmin | AccountRole::AuditAdmin => Role::Public,
         };
         let prefix = match self.role {
             AccountRole::Department => "dept",
             AccountRole::Recommender => "recommender",
             AccountRole::SupportUnit => "unit",
             AccountRole::Expert => "expert",
+            AccountRole::SystemAdmin => "sysadmin",
+            AccountRole::SecurityAdmin => "secadmin",
+            AccountRole::AuditAdmin => "auditadmin",
         };
         Actor {
             role,
@@ -122,6 +162,20 @@ impl Principal {
     pub fn home(&self) -> &'static str {
         area_path(area_of(self.role))
     }
+
+    /// Whether the principal works under a policy, i.e. the policy is of its province.
+    pub fn works_under(&self, policy: &str) -> bool {
+        self.policies.iter().any(|p| p == policy)
+    }
+
+    /// Province check of a record opened under `policy`.
+    pub fn in_province(&self, policy: &str) -> Result<(), Denied> {
+        if self.works_under(policy) {
+            Ok(())
+        } else {
+            Err(other_province())
+        }
+    }
 }
 
 /// 工作区 — the role areas of the site.
@@ -135,14 +189,24 @@ pub enum Area {
     SupportUnit,
     /// `/expert`.
     Expert,
+    /// `/admin/system` — 系统管理员.
+    SystemAdmin,
+    /// `/admin/security` — 安全管理员.
+    SecurityAdmin,
+    /// `/admin/audit` — 审计管理员.
+    AuditAdmin,
 }
 
-fn area_of(role: AccountRole) -> Area {
+/// The work area of a role.
+pub fn area_of(role: AccountRole) -> Area {
     match role {
         AccountRole::Department => Area::Department,
         AccountRole::Recommender => Area::Recommender,
         AccountRole::SupportUnit => Area::SupportUnit,
         AccountRole::Expert => Area::Expert,
+        AccountRole::SystemAdmin => Area::SystemAdmin,
+        AccountRole::SecurityAdmin => Area::SecurityAdmin,
+        AccountRole::AuditAdmin => Area::AuditAdmin,
     }
 }
 
@@ -153,6 +217,9 @@ pub fn area_path(area: Area) -> &'static str {
         Area::Recommender => "/recommender",
         Area::SupportUnit => "/unit",
         Area::Expert => "/expert",
+        Area::SystemAdmin => "/admin/system",
+        Area::SecurityAdmin => "/admin/security",
+        Area::AuditAdmin => "/admin/audit",
     }
 }
 
@@ -176,8 +243,14 @@ pub enum Action {
     RunProcedure,
     /// Record assessments, evaluations, findings.
     RecordOutcomes,
-    /// Create, lock and unlock accounts.
+    /// Organisations and accounts: create, change, deactivate (系统管理员 only).
     ManageAccounts,
+    /// Password policy, lock-out settings, unlocking accounts, ending sessions (安全管理员 only).
+    ManageSecurity,
+    /// Read, export and verify the audit log (审计管理员 only).
+    ReadAudit,
+    /// Approve a support unit's self-registration (the department of its province).
+    ApproveRegistration,
     /// Statistics and the full audit trail.
     ViewStatistics,
     /// Submit applications, annual reports and major changes (own unit only).
@@ -195,9 +268,12 @@ pub enum Action {
 pub fn may(p: &Principal, action: Action) -> Result<(), Denied> {
     use AccountRole::*;
     let ok = match action {
-        Action::RunProcedure | Action::RecordOutcomes | Action::ManageAccounts | Action::ViewStatistics => {
+        Action::RunProcedure | Action::RecordOutcomes | Action::ViewStatistics | Action::ApproveRegistration => {
             p.role == Department
         }
+        Action::ManageAccounts => p.role == SystemAdmin,
+        Action::ManageSecurity => p.role == SecurityAdmin,
+        Action::ReadAudit => p.role == AuditAdmin,
         Action::SubmitAsUnit => matches!(p.role, SupportUnit | Department),
         Action::Recommend => p.role == Recommender,
         Action::Review => p.role == Expert,
@@ -236,6 +312,7 @@ pub fn base_region(world: &World, b: &Base) -> Option<String> {
 
 /// Whether the principal may see an application.
 pub fn can_view_application(p: &Principal, a: &ApplicationCase) -> Result<(), Denied> {
+    p.in_province(&a.policy)?;
     let uscc = a.facts.unit.uscc.trim();
     let ok = match p.role {
         AccountRole::Department => true,
@@ -251,6 +328,7 @@ pub fn can_view_application(p: &Principal, a: &ApplicationCase) -> Result<(), De
             }
             a.experts.contains_key(&p.account)
         }
+        AccountRole::SystemAdmin | AccountRole::SecurityAdmin | AccountRole::AuditAdmin => false,
     };
     if ok {
         Ok(())
@@ -261,11 +339,12 @@ pub fn can_view_application(p: &Principal, a: &ApplicationCase) -> Result<(), De
 
 /// Whether the principal may see a base's non-public records.
 pub fn can_view_base(p: &Principal, world: &World, b: &Base) -> Result<(), Denied> {
+    p.in_province(&b.policy)?;
     let ok = match p.role {
         AccountRole::Department => true,
         AccountRole::SupportUnit => p.org.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(b.uscc.trim())),
         AccountRole::Recommender => p.jurisdiction.covers(base_region(world, b).as_deref(), &b.uscc),
-        AccountRole::Expert => false,
+        AccountRole::Expert | AccountRole::SystemAdmin | AccountRole::SecurityAdmin | AccountRole::AuditAdmin => false,
     };
     if ok {
         Ok(())
@@ -309,9 +388,25 @@ pub fn may_change_password(p: &Principal, login: &str) -> Result<(), Denied> {
 /// only its jurisdiction, an expert only their own assignment, the department everything. The
 /// domain then applies the regulation; this only decides whose business the record is.
 ///
-/// A record that does not exist passes here, so the domain answers "not found" as it would for
-/// anyone.
-pub fn may_command(p: &Principal, world: &World, cmd: &Command) -> Result<(), Denied> {
+/// Before any of that, the province: every record the command names must be of a policy the
+/// principal works under (a real-name objection, open to anyone, excepted). A record that does
+/// not exist, or a policy that is not loaded at all, passes here, so the domain answers "not
+/// found" or "unknown policy" as it would for anyone.
+pub fn may_command(p: &Principal, world: &World, policies: &PolicySet, cmd: &Command) -> Result<(), Denied> {
+    if p.role.is_administrator() {
+        let (zh, en) = role_label(p.role);
+        return Err(denied(
+            format!("“{zh}”不办理业务（三权分立）。"),
+            format!("The {en} takes no business step (separation of duties)."),
+        ));
+    }
+    if !matches!(cmd, Command::LodgeObjection(_)) {
+        for policy in world.policies_of(cmd) {
+            if policies.get(policy).is_some() {
+                p.in_province(policy)?;
+            }
+        }
+    }
     let own_unit = |uscc: &str| p.org.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(uscc.trim()));
     let not_yours = || {
         denied(
@@ -409,6 +504,21 @@ pub fn may_command(p: &Principal, world: &World, cmd: &Command) -> Result<(), De
     }
 }
 
+/// Asks [`may_command`] against the current world: the one gate every page form and every API
+/// command passes before the domain sees it. A refusal is a 403 (the request frame audits it)
+/// naming the command.
+pub async fn authorize(state: &crate::AppState, p: &Principal, cmd: &Command) -> Result<(), WebError> {
+    let name = cmd.name();
+    state
+        .guohe
+        .read(|world, _, policies| may_command(p, world, policies, cmd))
+        .await
+        .map_err(|d| WebError::Forbidden {
+            zh: format!("{}（指令 {name}）", d.zh),
+            en: format!("{} (command {name})", d.en),
+        })
+}
+
 /// Approving or refusing a major change: the department, or a recommender for a base in its
 /// jurisdiction acting as the recommender.
 fn change_approver(p: &Principal, world: &World, base: &str, by: guohe_policy::model::Approver) -> Result<(), Denied> {
@@ -443,6 +553,8 @@ mod tests {
             role,
             org: org.map(Into::into),
             jurisdiction: j,
+            province: "43".into(),
+            policies: vec!["hunan-2026".into()],
         }
     }
 
@@ -470,5 +582,47 @@ mod tests {
         assert!(may_enter(&unit, Area::SupportUnit).is_ok());
         assert_eq!(dept.actor().id, "dept:x");
         assert!(may_change_password(&unit, "x").is_ok() && may_change_password(&unit, "y").is_err());
+    }
+
+    #[test]
+    fn administrators_take_no_business_step_and_do_only_their_own_duty() {
+        let none = Jurisdiction::default;
+        let sys = p(AccountRole::SystemAdmin, None, none());
+        let sec = p(AccountRole::SecurityAdmin, None, none());
+        let aud = p(AccountRole::AuditAdmin, None, none());
+        let dept = p(AccountRole::Department, None, none());
+        for admin in [&sys, &sec, &aud] {
+            for business in [
+                Action::RunProcedure,
+                Action::RecordOutcomes,
+                Action::SubmitAsUnit,
+                Action::Recommend,
+                Action::Review,
+                Action::ApproveRegistration,
+            ] {
+                assert!(may(admin, business).is_err(), "{:?} may not {business:?}", admin.role);
+            }
+        }
+        assert!(may(&sys, Action::ManageAccounts).is_ok());
+        assert!(may(&sec, Action::ManageAccounts).is_err() && may(&aud, Action::ManageAccounts).is_err());
+        assert!(may(&sec, Action::ManageSecurity).is_ok());
+        assert!(may(&sys, Action::ManageSecurity).is_err() && may(&aud, Action::ManageSecurity).is_err());
+        assert!(may(&aud, Action::ReadAudit).is_ok());
+        assert!(may(&sys, Action::ReadAudit).is_err() && may(&sec, Action::ReadAudit).is_err());
+        for admin_duty in [Action::ManageAccounts, Action::ManageSecurity, Action::ReadAudit] {
+            assert!(may(&dept, admin_duty).is_err(), "the department may not {admin_duty:?}");
+        }
+    }
+
+    #[test]
+    fn a_principal_works_under_its_own_provinces_policies_only() {
+        let set = guohe_policy::PolicySet::default();
+        assert_eq!(province_policies(&set, "43"), vec!["hunan-2026".to_string()]);
+        assert_eq!(province_policies(&set, "42"), vec!["hubei-2022".to_string()]);
+        assert!(province_policies(&set, "").is_empty());
+        let dept = p(AccountRole::Department, None, Jurisdiction::default());
+        assert!(dept.in_province("hunan-2026").is_ok());
+        let refused = dept.in_province("hubei-2022").unwrap_err();
+        assert!(refused.zh.contains("其他省份"), "{}", refused.zh);
     }
 }

@@ -230,13 +230,23 @@ fn recommenders() -> Vec<(&'static str, &'static str, Vec<String>, Vec<String>)>
     ]
 }
 
-/// Experts: (login, name, unit name, unit USCC body).
+/// Experts: (login, name, unit login). Each is in the pool of the province of their unit:
+/// four per province, so three remain when one must withdraw for their own unit (回避).
 const EXPERTS: &[(&str, &str, &str)] = &[
     ("expert-liu", "刘建国（教授）", "hn-zngy"),
-    ("expert-chen", "陈晓燕（研究员）", "hb-ljsw"),
     ("expert-zhou", "周立新（正高级工程师）", "hn-zzgd"),
+    ("expert-tang", "唐晓明（研究员）", "hn-xtdq"),
+    ("expert-xie", "谢文静（教授）", "hn-hyhj"),
+    ("expert-chen", "陈晓燕（研究员）", "hb-ljsw"),
     ("expert-wang", "王海峰（教授）", "hb-cjhy"),
+    ("expert-huang", "黄志强（正高级工程师）", "hb-wxsj"),
+    ("expert-he", "何丽华（教授）", "hb-ggjg"),
 ];
+
+/// The province of a demo unit (and of an expert from it).
+fn province_of_unit(login: &str) -> &'static str {
+    if login.starts_with("hb-") { "42" } else { "43" }
+}
 
 /// Prints the demo logins.
 pub fn print_logins() {
@@ -253,12 +263,17 @@ pub fn print_logins() {
 async fn seed_accounts(state: &AppState) -> anyhow::Result<()> {
     let by = "system:demo";
     for (id, name, regions, units) in recommenders() {
+        let province = regions
+            .first()
+            .map(|r| r[..2].to_string())
+            .unwrap_or_else(|| "43".into());
         let org = Organisation {
             id: id.into(),
             name: name.into(),
             kind: "recommender".into(),
             region_prefixes: regions,
             unit_usccs: units,
+            province,
         };
         if state.accounts.organisation(id).await?.is_none() {
             accounts::create_organisation(state, by, &org)
@@ -273,6 +288,8 @@ async fn seed_accounts(state: &AppState) -> anyhow::Result<()> {
             role: AccountRole::Department,
             org_id: None,
             password: DEMO_PASSWORD.into(),
+            province: "43".into(),
+            must_change_password: false,
         },
         NewUser {
             login: "hb-dept".into(),
@@ -280,15 +297,22 @@ async fn seed_accounts(state: &AppState) -> anyhow::Result<()> {
             role: AccountRole::Department,
             org_id: None,
             password: DEMO_PASSWORD.into(),
+            province: "42".into(),
+            must_change_password: false,
         },
     ];
-    for (id, name, _, _) in recommenders() {
+    for (id, name, regions, _) in recommenders() {
         users.push(NewUser {
             login: id.into(),
             display_name: name.into(),
             role: AccountRole::Recommender,
             org_id: Some(id.into()),
             password: DEMO_PASSWORD.into(),
+            province: regions
+                .first()
+                .map(|r| r[..2].to_string())
+                .unwrap_or_else(|| "43".into()),
+            must_change_password: false,
         });
     }
     for u in UNITS {
@@ -298,6 +322,8 @@ async fn seed_accounts(state: &AppState) -> anyhow::Result<()> {
             role: AccountRole::SupportUnit,
             org_id: Some(uscc_of(u)),
             password: DEMO_PASSWORD.into(),
+            province: province_of_unit(u.login).into(),
+            must_change_password: false,
         });
     }
     for (login, name, unit_login) in EXPERTS {
@@ -307,6 +333,8 @@ async fn seed_accounts(state: &AppState) -> anyhow::Result<()> {
             role: AccountRole::Expert,
             org_id: Some(uscc_of(unit(unit_login))),
             password: DEMO_PASSWORD.into(),
+            province: province_of_unit(unit_login).into(),
+            must_change_password: false,
         });
     }
     for u in users {
@@ -435,9 +463,10 @@ impl Plan {
         } else {
             "dept:hb-dept"
         };
+        let province = if policy == "hunan-2026" { "43" } else { "42" };
         let experts: Vec<_> = EXPERTS
             .iter()
-            .filter(|e| uscc_of(unit(e.2)) != unit_uscc)
+            .filter(|e| province_of_unit(e.2) == province && uscc_of(unit(e.2)) != unit_uscc)
             .take(3)
             .collect();
         for (login, _, u) in &experts {
@@ -546,7 +575,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         Some("reject"),
         3,
     );
-    p.at(d(2023, 4, 15), hb, json!({"type": "RecordSiteInspection", "application": "HB-2023-003", "inspectors": ["expert-liu", "expert-wang"], "findings": "中丹联合实验室运行正常，合作协议在有效期内。"}));
+    p.at(d(2023, 4, 15), hb, json!({"type": "RecordSiteInspection", "application": "HB-2023-003", "inspectors": ["expert-wang", "expert-huang"], "findings": "中丹联合实验室运行正常，合作协议在有效期内。"}));
     p.at(d(2023, 6, 1), hb, json!({"type": "StartPublicNotice", "notice_id": "HB-GS-2023-1", "applications": ["HB-2023-001", "HB-2023-002", "HB-2023-003", "HB-2023-004"], "starts_on": "2023-06-01"}));
     for (a, b) in [
         ("HB-2023-001", "HB-2023-01"),

@@ -86,6 +86,13 @@ pub enum WebError {
     /// 413.
     #[error("request body too large")]
     TooLarge,
+    /// 428: an irreversible command sent without `"confirm": true` (the API's counterpart of the
+    /// pages' confirmation step). Nothing was done.
+    #[error("confirmation required for {command}")]
+    ConfirmationRequired {
+        /// The command's type.
+        command: &'static str,
+    },
     /// The application service failed or refused.
     #[error(transparent)]
     App(#[from] AppError),
@@ -147,6 +154,7 @@ impl WebError {
             WebError::Conflict { .. } => StatusCode::CONFLICT,
             WebError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::ConfirmationRequired { .. } => StatusCode::PRECONDITION_REQUIRED,
             WebError::App(AppError::Refused(r)) => refusal_status(r),
             WebError::App(AppError::Conflict { .. }) => StatusCode::CONFLICT,
             WebError::App(_) | WebError::Store(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -226,6 +234,10 @@ impl IntoResponse for WebError {
             WebError::TooLarge => {
                 page.zh = "提交的内容过大。".into();
                 page.en = "The request body is too large.".into();
+            }
+            WebError::ConfirmationRequired { command } => {
+                page.zh = format!("“{command}”是不可撤销的操作，请先确认。");
+                page.en = format!("{command} cannot be undone; confirm it first.");
             }
             WebError::App(AppError::Refused(r)) => {
                 let (zh, en) = WebError::refusal_text(&r);
@@ -335,6 +347,7 @@ fn status_title(status: StatusCode) -> (&'static str, &'static str) {
         413 => ("内容过大", "Content too large"),
         415 => ("内容类型不受支持", "Unsupported media type"),
         422 => ("提交的内容无法受理", "Unprocessable content"),
+        428 => ("需要确认", "Confirmation required"),
         _ => ("系统错误", "Internal error"),
     }
 }
@@ -516,6 +529,27 @@ impl WebError {
                 "提交的内容过大。",
                 "The request body is too large.",
             ),
+            WebError::ConfirmationRequired { command } => {
+                let zh = format!(
+                    "“{command}”是不可撤销的操作，本次未执行。请核对后在请求体中加入 \"confirm\": true 再提交。"
+                );
+                let en = format!(
+                    "{command} cannot be undone, so nothing was done. Check it, then send it again with \"confirm\": true in the body."
+                );
+                let mut p = Problem::new(
+                    StatusCode::PRECONDITION_REQUIRED,
+                    "confirmation_required",
+                    zh.clone(),
+                    en.clone(),
+                );
+                p.field = Some("confirm".into());
+                p.errors = vec![ProblemField {
+                    field: "confirm".into(),
+                    detail: zh,
+                    detail_en: en,
+                }];
+                p
+            }
             WebError::App(AppError::Refused(r)) => {
                 let (zh, en) = WebError::refusal_text(r);
                 let mut p = Problem::new(refusal_api_status(r), r.code.as_str(), zh, en);

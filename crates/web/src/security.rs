@@ -230,6 +230,8 @@ async fn load_session(state: &AppState, sid: &str) -> Result<Option<Signed>, Web
             role: account.role,
             org: account.org_id,
             jurisdiction,
+            policies: crate::authz::province_policies(state.guohe.policies(), &account.province),
+            province: account.province,
         },
         csrf: session.csrf_token,
     }))

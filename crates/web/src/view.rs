@@ -66,6 +66,9 @@ pub fn nav_for(role: Option<AccountRole>, active: &str) -> Vec<NavItem> {
         Some(AccountRole::Recommender) => items.push(("/recommender", "推荐工作台", "Recommender desk")),
         Some(AccountRole::SupportUnit) => items.push(("/unit", "本单位", "My unit")),
         Some(AccountRole::Expert) => items.push(("/expert", "评审任务", "Reviews")),
+        Some(AccountRole::SystemAdmin) => items.push(("/admin/system", "系统管理", "System administration")),
+        Some(AccountRole::SecurityAdmin) => items.push(("/admin/security", "安全管理", "Security administration")),
+        Some(AccountRole::AuditAdmin) => items.push(("/admin/audit", "审计管理", "Audit administration")),
         None => {}
     }
     items

@@ -63,10 +63,12 @@ async fn commands_authorised_by_scope_then_decided_by_the_rules() {
     // A rule with its article: naming before the notice period is over.
     let dept = Client::new(&app);
     dept.login("hn-dept").await;
-    let p = dept
-        .command(json!({"type": "Name", "application": "HN-2026-201", "base_id": "HN-2026-09", "on": "2026-11-20"}))
-        .await
-        .problem(409);
+    // Without `"confirm": true` the irreversible step is not even tried.
+    let name = json!({"type": "Name", "application": "HN-2026-201", "base_id": "HN-2026-09", "on": "2026-11-20"});
+    assert_eq!(dept.command(name.clone()).await.problem(428)["field"], "confirm");
+    let mut name = name;
+    name["confirm"] = json!(true);
+    let p = dept.command(name).await.problem(409);
     assert_eq!(p["code"], "notice_period");
     assert!(p["article"].as_str().unwrap().starts_with("hunan-2026:"), "{p}");
     assert_eq!(p["field"], "on");
@@ -119,7 +121,9 @@ async fn commands_authorised_by_scope_then_decided_by_the_rules() {
     let mut bad: serde_json::Value =
         serde_json::from_str(include_str!("../../../examples/applications/hubei-enterprise.json")).unwrap();
     bad["unit"]["uscc"] = json!("91420100MA4K567800");
-    let p = dept
+    let hubei = Client::new(&app);
+    hubei.login("hb-dept").await;
+    let p = hubei
         .command(json!({"type": "SubmitApplication", "id": "HB-2026-297", "round": "HB-2026", "facts": bad}))
         .await
         .problem(422);

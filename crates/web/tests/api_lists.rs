@@ -147,7 +147,18 @@ async fn applications_are_scoped_by_who_asks() {
     let dept = Client::new(&app);
     dept.login("hn-dept").await;
     let everything = list(&dept).await;
-    assert!(everything.len() >= 17, "{everything:?}");
+    assert!(everything.len() >= 12, "{everything:?}");
+    assert!(
+        everything.iter().all(|id| id.starts_with("HN-")),
+        "only Hunan's: {everything:?}"
+    );
+    let hubei = Client::new(&app);
+    hubei.login("hb-dept").await;
+    let theirs = list(&hubei).await;
+    assert!(
+        !theirs.is_empty() && theirs.iter().all(|id| id.starts_with("HB-")),
+        "{theirs:?}"
+    );
 
     let unit = Client::new(&app);
     unit.login("hn-xjsw").await;
@@ -186,8 +197,10 @@ async fn applications_are_scoped_by_who_asks() {
         dept.get("/api/v1/applications?status=nope").await.problem(422)["field"],
         "status"
     );
-    let round = dept.get("/api/v1/applications?round=HB-2023&sort=-id").await.json();
+    let round = hubei.get("/api/v1/applications?round=HB-2023&sort=-id").await.json();
     assert_eq!(ids(&round)[0], "HB-2023-005");
+    let other = dept.get("/api/v1/applications?round=HB-2023").await.json();
+    assert!(ids(&other).is_empty(), "Hubei's round filtered for Hunan: {other}");
 
     // One application: another unit's is refused (and audited), a missing one is 404.
     assert_eq!(unit.get("/api/v1/applications/HN-2026-101").await.status, 200);

@@ -4,7 +4,13 @@
 //!
 //! The principals, around the demo's application HN-2026-101 (长沙, named as base HN-2026-01):
 //! anonymous; the department; the recommender of the unit's jurisdiction (长沙) and another
-//! (衡阳); the applying unit and another unit; an expert assigned to it and one who is not.
+//! (衡阳); the applying unit and another unit; an expert assigned to it and one who is not —
+//! and, for the province dimension, a principal of the other province (湖北) for each role:
+//! the department, a recommender (武汉), a unit (武汉) and an expert. Their cells are not
+//! written by hand but follow one rule from their Hunan counterpart's ([`other_province`]): a
+//! route open to everyone stays open; a route naming a Hunan record is refused (403) wherever
+//! the counterpart was let in; anything else (their own work areas and lists) answers as for
+//! the counterpart.
 //! Requests are chosen so that what is allowed is refused later by the rules or the form, and
 //! nothing in the demo changes except objections and sessions.
 //!
@@ -28,8 +34,23 @@ const ROLES: [&str; 8] = [
     "hn-xjsw",
     "hn-hyhj",
     "expert-liu",
-    "expert-wang",
+    "expert-xie",
 ];
+
+/// The other province's principals, each with the column of its Hunan counterpart in [`ROLES`].
+const OTHER_PROVINCE: [(&str, usize); 4] = [("hb-dept", 1), ("rec-wuhan", 2), ("hb-dhcl", 4), ("expert-wang", 6)];
+
+/// The expected cell of a principal of the other province, from its Hunan counterpart's.
+fn other_province(cells: &[&str], counterpart: usize, path: &str, body: &str) -> String {
+    let everyone_alike = cells[1..].iter().all(|c| *c == cells[1]);
+    let names_a_hunan_record = path.contains("HN-") || body.contains("HN-");
+    match cells[counterpart] {
+        c if everyone_alike => c.to_string(),
+        "L" => "L".to_string(),
+        _ if names_a_hunan_record => "403".to_string(),
+        c => c.to_string(),
+    }
+}
 
 /// (method, route, concrete path, body, cells in [`ROLES`] order). `{me}` in a body is the
 /// principal's login.
@@ -493,7 +514,7 @@ const TABLE: &[Row] = &[
         "POST",
         "/api/v1/commands",
         "/api/v1/commands",
-        "{\"type\": \"WithdrawApplication\", \"application\": \"HN-2026-101\"}",
+        "{\"type\": \"WithdrawApplication\", \"confirm\": true, \"application\": \"HN-2026-101\"}",
         "401 409 403 403 409 403 403 403",
     ),
     (
@@ -535,14 +556,14 @@ const TABLE: &[Row] = &[
         "POST",
         "/api/v1/commands",
         "/api/v1/commands",
-        "{\"type\": \"Decide\", \"application\": \"HN-2026-101\", \"decision\": \"approve\"}",
+        "{\"type\": \"Decide\", \"confirm\": true, \"application\": \"HN-2026-101\", \"decision\": \"approve\"}",
         "401 409 403 403 403 403 403 403",
     ),
     (
         "POST",
         "/api/v1/commands",
         "/api/v1/commands",
-        "{\"type\": \"RecordEvaluation\", \"base\": \"HN-2026-01\", \"grade\": \"nonsense\"}",
+        "{\"type\": \"RecordEvaluation\", \"confirm\": true, \"base\": \"HN-2026-01\", \"grade\": \"nonsense\"}",
         "401 422 403 403 403 403 403 403",
     ),
     (
@@ -686,6 +707,7 @@ async fn every_route_for_every_principal() {
     let app = demo_app().await;
     let people: Vec<Principal<'_>> = ROLES
         .iter()
+        .chain(OTHER_PROVINCE.iter().map(|(name, _)| name))
         .map(|name| Principal {
             name,
             client: Client::new(&app),
@@ -696,8 +718,17 @@ async fn every_route_for_every_principal() {
     }
     let mut failures = Vec::new();
     for (method, route, path, body, cells) in TABLE {
-        let cells: Vec<&str> = cells.split_whitespace().collect();
-        assert_eq!(cells.len(), ROLES.len(), "{method} {route}: one cell per principal");
+        let written: Vec<&str> = cells.split_whitespace().collect();
+        assert_eq!(written.len(), ROLES.len(), "{method} {route}: one cell per principal");
+        let derived: Vec<String> = OTHER_PROVINCE
+            .iter()
+            .map(|(_, counterpart)| other_province(&written, *counterpart, path, body))
+            .collect();
+        let cells: Vec<&str> = written
+            .iter()
+            .copied()
+            .chain(derived.iter().map(String::as_str))
+            .collect();
         let api = route.starts_with("/api/");
         let mut seen = Vec::new();
         for (p, cell) in people.iter().zip(&cells) {
@@ -737,7 +768,7 @@ async fn every_route_for_every_principal() {
         if print {
             println!(
                 "    (\"{method}\", \"{route}\", \"{path}\", \"{body}\", \"{}\"),",
-                seen.join(" ")
+                seen[..ROLES.len()].join(" ")
             );
         }
     }

@@ -24,7 +24,7 @@ const PASSWORD: &str = guohe_web::demo::DEMO_PASSWORD;
 const UNIT: &str = "hb-dhcl";
 const RECOMMENDER: &str = "rec-wuhan";
 const DEPT: &str = "hb-dept";
-const EXPERTS: [&str; 3] = ["expert-liu", "expert-chen", "expert-zhou"];
+const EXPERTS: [&str; 3] = ["expert-chen", "expert-wang", "expert-huang"];
 /// The demo's open Hubei round.
 const ROUND: &str = "HB-2026";
 const DOMAIN: &str = "先进高分子材料";

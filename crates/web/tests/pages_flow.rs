@@ -169,7 +169,12 @@ async fn from_draft_to_naming_through_every_role() {
     let dept = Browser::new(&a);
     dept.login("hb-dept").await;
     let dp = format!("/dept/applications/{app_id}");
-    for e in ["expert-liu", "expert-zhou", "expert-wang"] {
+    // An expert of the other province's pool is not offered and cannot be assigned.
+    assert!(
+        !dept.get(&dp).await.body.contains("expert-liu"),
+        "Hunan's experts are not offered"
+    );
+    for e in ["expert-chen", "expert-wang", "expert-huang"] {
         let r = dept.post_form(&dp, &format!("{dp}/experts"), &[("expert_id", e)]).await;
         assert_eq!(r.status, 200, "{e}: {}", r.body);
     }
@@ -178,9 +183,9 @@ async fn from_draft_to_naming_through_every_role() {
 
     // Experts review; an out-of-range score is refused beside the field with its article.
     for (e, score, c) in [
-        ("expert-liu", "86.5", "recommend"),
-        ("expert-zhou", "90", "recommend"),
-        ("expert-wang", "78", "neutral"),
+        ("expert-chen", "86.5", "recommend"),
+        ("expert-wang", "90", "recommend"),
+        ("expert-huang", "78", "neutral"),
     ] {
         let x = Browser::new(&a);
         x.login(e).await;
@@ -205,10 +210,17 @@ async fn from_draft_to_naming_through_every_role() {
         assert_eq!(r.status, 200, "{e}: {}", r.body);
         assert!(r.body.contains("评审意见已提交"));
     }
-    // An expert not assigned is refused.
-    let chen = Browser::new(&a);
-    chen.login("expert-chen").await;
-    assert_eq!(chen.get(&format!("/expert/applications/{app_id}")).await.status, 403);
+    // An expert not assigned (here, of the applicant's own unit) is refused, and so is an expert
+    // of the other province.
+    for e in ["expert-he", "expert-liu"] {
+        let x = Browser::new(&a);
+        x.login(e).await;
+        assert_eq!(
+            x.get(&format!("/expert/applications/{app_id}")).await.status,
+            403,
+            "{e}"
+        );
+    }
 
     let page = dept.get(&dp).await;
     assert!(page.body.contains("id=\"review-mean\">84.83<"), "{}", page.body);

@@ -94,6 +94,14 @@ impl PartialSchema for CommandJson {
                     .enum_values(Some(Command::NAMES.iter().copied())),
             )
             .required("type")
+            .property(
+                "confirm",
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::Type(Type::Boolean))
+                    .description(Some(
+                        "Must be `true` for a command that cannot be undone (CloseRound, WithdrawApplication, Decide, StartPublicNotice, ResolveObjection, Name, RecordAnnualAssessment, RecordEvaluation, RecordReEvaluation, RecordFinding, Reclassify); without it the answer is 428 and nothing is done.",
+                    )),
+            )
             .additional_properties(Some(AdditionalProperties::FreeForm(true)))
             .examples([serde_json::json!({
                 "type": "RecommendApplication",
@@ -109,6 +117,36 @@ impl ToSchema for CommandJson {
     fn name() -> Cow<'static, str> {
         Cow::Borrowed("Command")
     }
+}
+
+/// A command as the API received it: the command, and whether the caller confirmed an
+/// irreversible step (`"confirm": true`, beside `type`).
+#[derive(Debug)]
+pub struct Received {
+    /// The command.
+    pub command: Command,
+    /// `"confirm": true` was sent.
+    pub confirmed: bool,
+}
+
+/// Reads a command and its `confirm` flag, naming the field at fault (`type`, `confirm`, or a
+/// field of the command).
+pub fn receive_command(mut v: Value) -> Result<Received, Box<Response>> {
+    let confirmed = match v.as_object_mut().and_then(|o| o.remove("confirm")) {
+        None => false,
+        Some(Value::Bool(b)) => b,
+        Some(_) => {
+            return Err(Box::new(
+                invalid(
+                    "confirm",
+                    "confirm 须为 true 或 false",
+                    "`confirm` must be true or false",
+                )
+                .into_response(),
+            ));
+        }
+    };
+    decode_command(v).map(|command| Received { command, confirmed })
 }
 
 /// Reads a command, naming the field at fault (`type`, or a field of the command).
@@ -180,15 +218,7 @@ pub async fn run(state: &AppState, actor: &Actor, cmd: Command) -> WebResult<Out
 
 /// Authorizes a command for the principal ([`authz::may_command`]), then runs it as them.
 pub async fn run_as(state: &AppState, p: &Principal, cmd: Command) -> WebResult<Outcome> {
-    let name = cmd.name();
-    state
-        .guohe
-        .read(|world, _, _| authz::may_command(p, world, &cmd))
-        .await
-        .map_err(|d| WebError::Forbidden {
-            zh: format!("{}（指令 {name}）", d.zh),
-            en: format!("{} (command {name})", d.en),
-        })?;
+    authz::authorize(state, p, &cmd).await?;
     run(state, &p.actor(), cmd).await
 }
 
@@ -208,6 +238,7 @@ pub async fn run_as(state: &AppState, p: &Principal, cmd: Command) -> WebResult<
         (status = 404, description = "The record does not exist", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Refused by the regulation or the state of the case (`article` cites it), or changed concurrently", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input; `field` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "An irreversible command without `\"confirm\": true`; nothing was done", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn execute(
@@ -215,12 +246,20 @@ pub async fn execute(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<Value>,
 ) -> WebResult<Response> {
-    let cmd = match decode_command(body) {
+    let Received {
+        command: cmd,
+        confirmed,
+    } = match receive_command(body) {
         Ok(c) => c,
         Err(resp) => return Ok(*resp),
     };
     let command = cmd.name().to_string();
-    let outcome = run_as(&state, &p, cmd).await?;
+    // Whose record it is comes first, so a stranger learns nothing from being asked to confirm.
+    authz::authorize(&state, &p, &cmd).await?;
+    if cmd.is_irreversible() && !confirmed {
+        return Err(WebError::ConfirmationRequired { command: cmd.name() });
+    }
+    let outcome = run(&state, &p.actor(), cmd).await?;
     Ok(Json(CommandResult {
         command,
         events: EventOut::all(&outcome),

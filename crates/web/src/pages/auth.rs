@@ -119,12 +119,7 @@ pub async fn login(ctx: RequestCtx, State(state): State<AppState>, Form(f): Form
                 .await?;
             let secure = state.settings.secure_cookies;
             let (sid_name, csrf_name) = cookie_names(secure);
-            let home = authz::area_path(match account.role {
-                guohe_store::AccountRole::Department => authz::Area::Department,
-                guohe_store::AccountRole::Recommender => authz::Area::Recommender,
-                guohe_store::AccountRole::SupportUnit => authz::Area::SupportUnit,
-                guohe_store::AccountRole::Expert => authz::Area::Expert,
-            });
+            let home = authz::area_path(authz::area_of(account.role));
             let to = safe_next(&f.next).unwrap_or_else(|| home.to_string());
             let mut resp = Redirect::to(&to).into_response();
             resp.headers_mut()

@@ -69,10 +69,16 @@ const STAGES: &[(ApplicationStatus, &str, &str)] = &[
 ];
 
 /// What falls due, from the world as of `today`.
-pub fn due_items(world: &World, policies: &PolicySet, today: NaiveDate, l: Lang) -> Vec<Due> {
+pub fn due_items(
+    world: &World,
+    policies: &PolicySet,
+    today: NaiveDate,
+    l: Lang,
+    in_scope: &dyn Fn(&str) -> bool,
+) -> Vec<Due> {
     let mut out = Vec::new();
     let mut notices = std::collections::BTreeSet::new();
-    for a in world.applications() {
+    for a in world.applications().filter(|a| in_scope(&a.policy)) {
         if let Some(n) = &a.notice {
             notices.insert(n.clone());
         }
@@ -123,7 +129,7 @@ pub fn due_items(world: &World, policies: &PolicySet, today: NaiveDate, l: Lang)
             });
         }
     }
-    for b in world.bases().filter(|b| b.status.on_register()) {
+    for b in world.bases().filter(|b| in_scope(&b.policy) && b.status.on_register()) {
         let Some(policy) = policies.get(&b.policy) else {
             continue;
         };
@@ -168,7 +174,7 @@ pub fn due_items(world: &World, policies: &PolicySet, today: NaiveDate, l: Lang)
     let mut rounds: Vec<_> = world
         .applications()
         .filter_map(|a| world.round(&a.round))
-        .filter(|r| r.closed_on.is_none() && r.opens_on <= today && today <= r.closes_on)
+        .filter(|r| in_scope(&r.policy) && r.closed_on.is_none() && r.opens_on <= today && today <= r.closes_on)
         .map(|r| (r.id.clone(), r.title.clone(), r.closes_on))
         .collect();
     rounds.sort();
@@ -197,6 +203,7 @@ pub async fn home(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<R
     authz::may_enter(p, Area::Department)?;
     let l = ctx.lang;
     let today = state.today();
+    let mine = |policy: &str| p.works_under(policy);
     let (stages, bases, due) = state
         .guohe
         .read(|world, _, policies| {
@@ -204,7 +211,10 @@ pub async fn home(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<R
                 .iter()
                 .map(|(s, zh, en)| Count {
                     label: l.t(zh, en).into(),
-                    n: world.applications().filter(|a| a.status == *s).count(),
+                    n: world
+                        .applications()
+                        .filter(|a| mine(&a.policy) && a.status == *s)
+                        .count(),
                 })
                 .collect();
             let bases = view::STATUSES
@@ -213,11 +223,13 @@ pub async fn home(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<R
                     label: l.t(zh, en).into(),
                     n: world
                         .bases()
-                        .filter(|b| view::status_code(b.status_on(today).unwrap_or(b.status)) == *code)
+                        .filter(|b| {
+                            mine(&b.policy) && view::status_code(b.status_on(today).unwrap_or(b.status)) == *code
+                        })
                         .count(),
                 })
                 .collect();
-            (stages, bases, due_items(world, policies, today, l))
+            (stages, bases, due_items(world, policies, today, l, &mine))
         })
         .await;
     render(&DeptHomeTpl {
@@ -277,15 +289,17 @@ pub struct RoundsTpl {
 }
 
 async fn rounds_page(ctx: &RequestCtx, state: &AppState, v: Vals, fb: Feedback) -> WebResult<Response> {
+    let p = dept_of(ctx, Action::RunProcedure)?;
     let l = ctx.lang;
     let today = state.today();
-    let ids = work::round_ids(&state.guohe).await;
+    let ids = work::round_ids(&state.guohe, &p).await;
     let rounds = state
         .guohe
         .read(|w, _, _| {
             let mut r: Vec<_> = ids
                 .iter()
                 .filter_map(|id| w.round(id))
+                .filter(|r| p.works_under(&r.policy))
                 .map(|r| {
                     let open = r.closed_on.is_none() && r.opens_on <= today && today <= r.closes_on;
                     let st = if r.closed_on.is_some() {
@@ -317,7 +331,7 @@ async fn rounds_page(ctx: &RequestCtx, state: &AppState, v: Vals, fb: Feedback) 
     let tpl = RoundsTpl {
         c: ctx.chrome("/dept"),
         rounds,
-        policies: work::policy_options(state.guohe.policies()),
+        policies: work::policy_options(state.guohe.policies(), &p),
         v,
         fb: fb.clone(),
     };
@@ -358,7 +372,7 @@ pub async fn open_round(
         return rounds_page(&ctx, &state, v, Feedback::invalid(l, errs)).await;
     }
     let cmd = json!({"type": "OpenRound", "id": id, "policy": policy, "title": title, "opens_on": opens, "closes_on": closes});
-    match work::run(&state, &p.actor(), cmd).await {
+    match work::run(&state, &p, cmd).await? {
         Ok(()) => Ok(see_other("/dept/rounds")),
         Err(e) => {
             let fb = Feedback::from_app(l, state.guohe.policies(), e, &work::same_field)?;
@@ -374,7 +388,7 @@ pub async fn close_round(
     Path(id): Path<String>,
 ) -> WebResult<Response> {
     let p = dept_of(&ctx, Action::RunProcedure)?;
-    match work::run(&state, &p.actor(), json!({"type": "CloseRound", "round": id})).await {
+    match work::run(&state, &p, json!({"type": "CloseRound", "round": id})).await? {
         Ok(()) => Ok(see_other("/dept/rounds")),
         Err(e) => {
             let fb = Feedback::from_app(ctx.lang, state.guohe.policies(), e, &work::same_field)?;
@@ -391,12 +405,13 @@ pub async fn applications(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    dept_of(&ctx, Action::RunProcedure)?;
+    let p = dept_of(&ctx, Action::RunProcedure)?;
     let l = ctx.lang;
     let rows = state
         .guohe
         .read(|w, _, _| {
             w.applications()
+                .filter(|a| p.works_under(&a.policy))
                 .map(|a| {
                     let (code, label) = work::stage(a.status, l);
                     let reviews = format!("{}/{}", a.completed_reviews(), a.experts.len());
@@ -433,7 +448,7 @@ pub async fn applications(
                 .collect::<Vec<_>>()
         })
         .await;
-    let rounds: Vec<(String, String)> = work::round_ids(&state.guohe)
+    let rounds: Vec<(String, String)> = work::round_ids(&state.guohe, &p)
         .await
         .into_iter()
         .map(|r| (r.clone(), r))
@@ -463,7 +478,7 @@ pub async fn applications(
             (
                 "policy".into(),
                 l.t("办法", "Policy").into(),
-                work::policy_options(state.guohe.policies()),
+                work::policy_options(state.guohe.policies(), &p),
             ),
             ("round".into(), l.t("批次", "Round").into(), rounds),
         ],
@@ -579,13 +594,14 @@ pub struct DeptAppTpl {
 }
 
 async fn app_page(ctx: &RequestCtx, state: &AppState, id: &str, mut v: Vals, fb: Feedback) -> WebResult<Response> {
-    dept_of(ctx, Action::RunProcedure)?;
+    let p = dept_of(ctx, Action::RunProcedure)?;
     let l = ctx.lang;
     let a = state
         .guohe
         .read(|w, _, _| w.application(id).cloned())
         .await
         .ok_or(WebError::NotFound)?;
+    authz::can_view_application(&p, &a)?;
     let policies = state.guohe.policies();
     let policy = policies.get(&a.policy);
     let experts = state
@@ -593,7 +609,9 @@ async fn app_page(ctx: &RequestCtx, state: &AppState, id: &str, mut v: Vals, fb:
         .accounts()
         .await?
         .into_iter()
-        .filter(|x| x.role == AccountRole::Expert && x.active && !a.experts.contains_key(&x.login))
+        .filter(|x| {
+            x.role == AccountRole::Expert && x.active && x.province == p.province && !a.experts.contains_key(&x.login)
+        })
         .map(|x| (x.login.clone(), format!("{}（{}）", x.display_name, x.login)))
         .collect();
     let notice_ends = match &a.notice {
@@ -676,7 +694,7 @@ pub async fn assign(
         return app_page(&ctx, &state, &id, v, fb).await;
     };
     let cmd = json!({"type": "AssignExpert", "application": id, "expert_id": account.login, "expert_unit_uscc": account.org_id.unwrap_or_default()});
-    match work::run(&state, &p.actor(), cmd).await {
+    match work::run(&state, &p, cmd).await? {
         Ok(()) => {
             app_page(
                 &ctx,
@@ -716,6 +734,7 @@ pub async fn decide(
         .read(|w, _, _| w.application(&id).cloned())
         .await
         .ok_or(WebError::NotFound)?;
+    authz::can_view_application(&p, &a)?;
     let policies = state.guohe.policies();
     let policy = policies.get(&a.policy).ok_or(WebError::NotFound)?;
     let mut errs = Vec::new();
@@ -776,7 +795,7 @@ pub async fn decide(
         });
     }
     let cmd = json!({"type": "Decide", "application": id, "decision": decision, "reasons": v.t("reasons")});
-    match work::run(&state, &p.actor(), cmd).await {
+    match work::run(&state, &p, cmd).await? {
         Ok(()) => Ok(see_other(&format!("/dept/applications/{id}"))),
         Err(e) => {
             let fb = Feedback::from_app(l, policies, e, &work::same_field)?;
@@ -801,6 +820,7 @@ pub async fn name(
         .read(|w, _, _| w.application(&id).cloned())
         .await
         .ok_or(WebError::NotFound)?;
+    authz::can_view_application(&p, &a)?;
     let policies = state.guohe.policies();
     let policy = policies.get(&a.policy).ok_or(WebError::NotFound)?;
     let mut errs = Vec::new();
@@ -842,7 +862,7 @@ pub async fn name(
         });
     }
     let cmd = json!({"type": "Name", "application": id, "base_id": base_id, "on": on});
-    match work::run(&state, &p.actor(), cmd).await {
+    match work::run(&state, &p, cmd).await? {
         Ok(()) => Ok(see_other(&format!("/dept/applications/{id}"))),
         Err(e) => {
             let map = |f: &str| {
@@ -877,14 +897,14 @@ pub struct NoticesTpl {
 }
 
 async fn notices_page(ctx: &RequestCtx, state: &AppState, mut v: Vals, fb: Feedback) -> WebResult<Response> {
-    dept_of(ctx, Action::RunProcedure)?;
+    let p = dept_of(ctx, Action::RunProcedure)?;
     let l = ctx.lang;
     let (approved, notices) = state
         .guohe
         .read(|w, _, _| {
             let mut approved: Vec<(String, String)> = w
                 .applications()
-                .filter(|a| a.status == guohe_domain::ApplicationStatus::Approved)
+                .filter(|a| p.works_under(&a.policy) && a.status == guohe_domain::ApplicationStatus::Approved)
                 .map(|a| {
                     (
                         a.id.clone(),
@@ -897,6 +917,7 @@ async fn notices_page(ctx: &RequestCtx, state: &AppState, mut v: Vals, fb: Feedb
             let mut notices: Vec<_> = ids
                 .iter()
                 .filter_map(|id| w.notice(id))
+                .filter(|n| p.works_under(&n.policy))
                 .map(|n| {
                     (
                         n.id.clone(),
@@ -953,6 +974,18 @@ pub async fn start_notice(
     }
     if !errs.is_empty() {
         return notices_page(&ctx, &state, v, Feedback::invalid(l, errs)).await;
+    }
+    let listed: Vec<String> = state
+        .guohe
+        .read(|w, _, _| {
+            apps.iter()
+                .filter_map(|a| w.application(a))
+                .map(|a| a.policy.clone())
+                .collect()
+        })
+        .await;
+    for policy in &listed {
+        p.in_province(policy)?;
     }
     let policies = state.guohe.policies();
     if !confirmed(&v) {
@@ -1024,7 +1057,7 @@ pub async fn start_notice(
         });
     }
     let cmd = json!({"type": "StartPublicNotice", "notice_id": notice_id, "applications": apps, "starts_on": starts});
-    match work::run(&state, &p.actor(), cmd).await {
+    match work::run(&state, &p, cmd).await? {
         Ok(()) => Ok(see_other(&format!("/dept/notices/{notice_id}"))),
         Err(e) => {
             let map = |f: &str| {
@@ -1061,8 +1094,14 @@ pub struct NoticeTpl {
 }
 
 async fn notice_page(ctx: &RequestCtx, state: &AppState, id: &str, v: Vals, fb: Feedback) -> WebResult<Response> {
-    dept_of(ctx, Action::RunProcedure)?;
+    let p = dept_of(ctx, Action::RunProcedure)?;
     let l = ctx.lang;
+    let policy = state
+        .guohe
+        .read(|w, _, _| w.notice(id).map(|n| n.policy.clone()))
+        .await
+        .ok_or(WebError::NotFound)?;
+    p.in_province(&policy)?;
     let found = state
         .guohe
         .read(|w, _, _| {
@@ -1147,6 +1186,7 @@ pub async fn resolve(
         })
         .await;
     let (policy_id, app, content) = found.ok_or(WebError::NotFound)?;
+    p.in_province(&policy_id)?;
     let mut errs = Vec::new();
     let resolution = work::required(&v, "resolution", 2000, &mut errs);
     let upheld = v.get("upheld") == "yes";
@@ -1194,7 +1234,7 @@ pub async fn resolve(
         });
     }
     let cmd = json!({"type": "ResolveObjection", "objection": id, "resolution": resolution, "upheld": upheld});
-    match work::run(&state, &p.actor(), cmd).await {
+    match work::run(&state, &p, cmd).await? {
         Ok(()) => Ok(see_other(&format!("/dept/notices/{notice_id}"))),
         Err(e) => {
             let fb = Feedback::from_app(l, policies, e, &work::same_field)?;
@@ -1211,13 +1251,14 @@ pub async fn bases(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    dept_of(&ctx, Action::RecordOutcomes)?;
+    let p = dept_of(&ctx, Action::RecordOutcomes)?;
     let l = ctx.lang;
     let today = state.today();
     let rows = state
         .guohe
         .read(|w, _, policies| {
             w.bases()
+                .filter(|b| p.works_under(&b.policy))
                 .map(|b| {
                     let s = b.status_on(today).unwrap_or(b.status);
                     let code = view::status_code(s);
@@ -1288,7 +1329,7 @@ pub async fn bases(
             (
                 "policy".into(),
                 l.t("办法", "Policy").into(),
-                work::policy_options(state.guohe.policies()),
+                work::policy_options(state.guohe.policies(), &p),
             ),
         ],
         rows,
@@ -1333,7 +1374,7 @@ pub struct DeptBaseTpl {
 }
 
 async fn base_page(ctx: &RequestCtx, state: &AppState, id: &str, mut v: Vals, fb: Feedback) -> WebResult<Response> {
-    dept_of(ctx, Action::RecordOutcomes)?;
+    let p = dept_of(ctx, Action::RecordOutcomes)?;
     let l = ctx.lang;
     let today = state.today();
     let (b, policy) = state
@@ -1341,6 +1382,7 @@ async fn base_page(ctx: &RequestCtx, state: &AppState, id: &str, mut v: Vals, fb
         .read(|w, _, policies| w.base(id).map(|b| (b.clone(), policies.get(&b.policy).cloned())))
         .await
         .ok_or(WebError::NotFound)?;
+    p.in_province(&b.policy)?;
     let policy = policy.ok_or(WebError::NotFound)?;
     let terms = |t: &[guohe_policy::model::Term]| {
         t.iter()
@@ -1496,6 +1538,7 @@ pub async fn record(
         .read(|w, _, policies| w.base(&id).map(|b| (b.clone(), policies.get(&b.policy).cloned())))
         .await
         .ok_or(WebError::NotFound)?;
+    p.in_province(&b.policy)?;
     let policy = policy.ok_or(WebError::NotFound)?;
     let policies = state.guohe.policies();
     let mut errs = Vec::new();
@@ -1626,7 +1669,7 @@ pub async fn record(
             back: format!("/dept/bases/{id}"),
         });
     }
-    match work::run(&state, &p.actor(), cmd).await {
+    match work::run(&state, &p, cmd).await? {
         Ok(()) => Ok(see_other(&format!("/dept/bases/{id}"))),
         Err(e) => {
             let map = |f: &str| {
@@ -1661,7 +1704,7 @@ pub async fn decide_change(
     } else {
         json!({"type": "ApproveMajorChange", "base": id, "change_id": change, "by": "department"})
     };
-    match work::run(&state, &p.actor(), cmd).await {
+    match work::run(&state, &p, cmd).await? {
         Ok(()) => Ok(see_other(&format!("/dept/bases/{id}"))),
         Err(e) => {
             let fb = Feedback::from_app(l, state.guohe.policies(), e, &work::same_field)?;
@@ -1690,15 +1733,15 @@ pub async fn history(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    dept_of(&ctx, Action::ViewStatistics)?;
+    let p = dept_of(&ctx, Action::ViewStatistics)?;
     let l = ctx.lang;
     let stream = q.get("stream").cloned().unwrap_or_default();
-    if !["application/", "base/", "notice/", "round/"]
-        .iter()
-        .any(|p| stream.starts_with(p))
-    {
-        return Err(WebError::NotFound);
-    }
+    let policy = state
+        .guohe
+        .read(|w, _, _| w.policy_of_stream(&stream).map(str::to_string))
+        .await
+        .ok_or(WebError::NotFound)?;
+    p.in_province(&policy)?;
     let policies = state.guohe.policies();
     let events = state
         .guohe

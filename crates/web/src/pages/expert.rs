@@ -207,7 +207,7 @@ pub async fn review(
         return page(&ctx, &state, &id, v, Feedback::invalid(l, errs)).await;
     }
     let cmd = json!({"type": "SubmitReview", "application": id, "expert": p.account, "score": score, "conclusion": conclusion, "comments": v.t("comments")});
-    match work::run(&state, &p.actor(), cmd).await {
+    match work::run(&state, &p, cmd).await? {
         Ok(()) => {
             page(
                 &ctx,
@@ -247,7 +247,7 @@ pub async fn conflict(
         return page(&ctx, &state, &id, v, Feedback::invalid(l, errs)).await;
     }
     let cmd = json!({"type": "DeclareConflict", "application": id, "expert": p.account, "reason": reason});
-    match work::run(&state, &p.actor(), cmd).await {
+    match work::run(&state, &p, cmd).await? {
         Ok(()) => Ok(see_other("/expert")),
         Err(e) => {
             let fb = Feedback::from_app(l, state.guohe.policies(), e, &work::same_field)?;

@@ -89,7 +89,7 @@ pub async fn home(
         (
             "policy".to_string(),
             l.t("办法", "Policy").to_string(),
-            work::policy_options(state.guohe.policies()),
+            work::policy_options(state.guohe.policies(), &p),
         ),
     ];
     work::list_page(
@@ -180,7 +180,7 @@ async fn act(
         .await
         .ok_or(WebError::NotFound)?;
     authz::can_view_application(&p, &a)?;
-    match work::run(state, &p.actor(), cmd).await {
+    match work::run(state, &p, cmd).await? {
         Ok(()) => page(ctx, state, id, Vals::default(), Feedback::ok(ctx.lang, ok)).await,
         Err(e) => {
             let fb = Feedback::from_app(ctx.lang, state.guohe.policies(), e, &work::same_field)?;
@@ -380,7 +380,7 @@ pub async fn decide_change(
     } else {
         json!({"type": "ApproveMajorChange", "base": id, "change_id": change, "by": "recommender"})
     };
-    match work::run(&state, &p.actor(), cmd).await {
+    match work::run(&state, &p, cmd).await? {
         Ok(()) => Ok(see_other("/recommender/bases")),
         Err(e) => {
             let fb = Feedback::from_app(l, state.guohe.policies(), e, &work::same_field)?;

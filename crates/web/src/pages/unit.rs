@@ -126,15 +126,16 @@ pub struct UnitHomeTpl {
     pub rounds: Vec<(String, String)>,
 }
 
-/// The rounds open for applications today: (id, title, policy).
-pub async fn open_rounds(state: &AppState) -> Vec<(String, String, String)> {
-    let ids = work::round_ids(&state.guohe).await;
+/// The rounds of the unit's province open for applications today: (id, title, policy).
+pub async fn open_rounds(state: &AppState, p: &Principal) -> Vec<(String, String, String)> {
+    let ids = work::round_ids(&state.guohe, &p).await;
     let today = state.today();
     state
         .guohe
         .read(|w, _, _| {
             ids.iter()
                 .filter_map(|id| w.round(id))
+                .filter(|r| p.works_under(&r.policy))
                 .filter(|r| r.closed_on.is_none() && r.opens_on <= today && today <= r.closes_on)
                 .map(|r| (r.id.clone(), r.title.clone(), r.policy.clone()))
                 .collect()
@@ -220,7 +221,7 @@ pub async fn home(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<R
                 .to_string(),
         })
         .collect();
-    let rounds = open_rounds(&state)
+    let rounds = open_rounds(&state, &p)
         .await
         .into_iter()
         .map(|(id, t, _)| (id, t))
@@ -564,7 +565,7 @@ pub async fn create_draft(
     let resubmit = form.t("resubmit");
     let (v, title) = if resubmit.is_empty() {
         let round = form.t("round");
-        let rounds = open_rounds(&state).await;
+        let rounds = open_rounds(&state, &p).await;
         let Some(r) = rounds.iter().find(|r| r.0 == round) else {
             return Err(WebError::BadRequest {
                 zh: "请选择正在受理的申报批次。".into(),
@@ -699,8 +700,9 @@ async fn draft_page(
     run_check: bool,
 ) -> WebResult<Response> {
     let l = ctx.lang;
+    let p = ctx.require()?;
     let files = drafts(state).files(org, id).await?;
-    let rounds_all = open_rounds(state).await;
+    let rounds_all = open_rounds(state, p).await;
     let round = v.t("round");
     let policy_id = match rounds_all.iter().find(|r| r.0 == round) {
         Some(r) => Some(r.2.clone()),
@@ -844,7 +846,7 @@ pub async fn save_draft(
         let f = f.strip_prefix("facts.").unwrap_or(f);
         if f == "id" { "round".to_string() } else { f.to_string() }
     };
-    match work::run(&state, &p.actor(), cmd).await {
+    match work::run(&state, &p, cmd).await? {
         Ok(()) => {
             store.delete(&org, &id).await.ok();
             // The attachments stay, under the application's id, for everyone who may see it.
@@ -1133,7 +1135,7 @@ pub async fn withdraw(
         });
     }
     let cmd = json!({"type": "WithdrawApplication", "application": id, "reason": v.t("reason")});
-    match work::run(&state, &p.actor(), cmd).await {
+    match work::run(&state, &p, cmd).await? {
         Ok(()) => Ok(see_other(&format!("/unit/applications/{id}"))),
         Err(e) => {
             let fb = Feedback::from_app(l, state.guohe.policies(), e, &work::same_field)?;
@@ -1317,7 +1319,7 @@ pub async fn annual_report(
         return base_page(&ctx, &state, &id, v, fb).await;
     };
     let cmd = json!({"type": "SubmitAnnualReport", "base": id, "year": year, "submitted_on": state.today()});
-    match work::run(&state, &p.actor(), cmd).await {
+    match work::run(&state, &p, cmd).await? {
         Ok(()) => {
             let fb = Feedback::ok(
                 l,
@@ -1388,7 +1390,7 @@ pub async fn file_change(
         details["uscc"] = json!(v.t("new_uscc"));
     }
     let cmd = json!({"type": "FileMajorChange", "base": id, "change_id": format!("C{}", n + 1), "kind": kind, "details": details});
-    match work::run(&state, &p.actor(), cmd).await {
+    match work::run(&state, &p, cmd).await? {
         Ok(()) => {
             let fb = Feedback::ok(
                 l,

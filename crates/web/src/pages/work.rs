@@ -4,18 +4,19 @@
 //! timeline and articles.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use guohe_app::{AppError, Guohe};
-use guohe_domain::{Actor, ApplicationCase, ApplicationStatus, Command, World};
+use guohe_domain::{ApplicationCase, ApplicationStatus, Command, World};
 use guohe_policy::{Citation, PolicySet};
 use serde_json::Value;
 
 use crate::AppState;
+use crate::authz::{self, Principal};
 use crate::error::{FieldError, WebError, WebResult};
 use crate::i18n::Lang;
 use crate::view::{self, Chrome, FormErrors};
@@ -196,17 +197,23 @@ pub fn same_field(f: &str) -> String {
     f.to_string()
 }
 
-/// Runs a command written as JSON (`{"type": "Decide", ...}`).
-pub async fn run(state: &AppState, actor: &Actor, cmd: Value) -> Result<(), AppError> {
+/// Runs a command written as JSON (`{"type": "Decide", ...}`) as the signed-in principal,
+/// through the same gate as the API ([`authz::authorize`]). A refusal of permission is the
+/// outer error (a 403 page); the regulation's refusal is the inner one, for the form.
+pub async fn run(state: &AppState, p: &Principal, cmd: Value) -> WebResult<Result<(), AppError>> {
     let what = cmd.get("type").and_then(Value::as_str).unwrap_or("?").to_string();
-    let cmd: Command = serde_json::from_value(cmd).map_err(|e| {
-        AppError::Refused(guohe_domain::Refusal::new(
-            guohe_domain::RefusalCode::InvalidInput,
-            format!("指令“{what}”的内容无效：{e}"),
-            format!("command {what} is invalid: {e}"),
-        ))
-    })?;
-    state.guohe.execute(actor, state.today(), cmd).await.map(|_| ())
+    let cmd: Command = match serde_json::from_value(cmd) {
+        Ok(c) => c,
+        Err(e) => {
+            return Ok(Err(AppError::Refused(guohe_domain::Refusal::new(
+                guohe_domain::RefusalCode::InvalidInput,
+                format!("指令“{what}”的内容无效：{e}"),
+                format!("command {what} is invalid: {e}"),
+            ))));
+        }
+    };
+    authz::authorize(state, p, &cmd).await?;
+    Ok(state.guohe.execute(&p.actor(), state.today(), cmd).await.map(|_| ()))
 }
 
 /// A 303 redirect.
@@ -733,10 +740,11 @@ pub fn stage_options(l: Lang) -> Vec<(String, String)> {
 }
 
 /// Policy filter options.
-pub fn policy_options(policies: &PolicySet) -> Vec<(String, String)> {
+pub fn policy_options(policies: &PolicySet, who: &Principal) -> Vec<(String, String)> {
     policies
         .all()
         .iter()
+        .filter(|p| who.works_under(&p.id))
         .map(|p| (p.id.clone(), format!("{}（{}）", p.province.name, p.document_number)))
         .collect()
 }
@@ -752,33 +760,19 @@ pub fn term_label(terms: &[guohe_policy::model::Term], code: &str, l: Lang) -> S
 
 // ---------- the rounds of the log ----------
 
-/// The ids of every round ever opened. The world has no list of rounds, so the log's `round/`
-/// streams are read once and then incrementally (one index per running service).
-pub async fn round_ids(guohe: &Arc<Guohe>) -> Vec<String> {
-    type Index = HashMap<usize, (i64, BTreeSet<String>)>;
-    static INDEX: OnceLock<Mutex<Index>> = OnceLock::new();
-    let key = Arc::as_ptr(guohe) as usize;
-    let idx = INDEX.get_or_init(|| Mutex::new(HashMap::new()));
-    let (mut after, mut ids) = idx
-        .lock()
-        .map(|m| m.get(&key).cloned().unwrap_or_default())
-        .unwrap_or_default();
-    loop {
-        let Ok(batch) = guohe.log().read_all(after, guohe_store::READ_BATCH).await else {
-            break;
-        };
-        let Some(last) = batch.last().map(|e| e.seq) else { break };
-        for e in &batch {
-            if let Some(id) = e.stream.strip_prefix("round/") {
-                ids.insert(id.to_string());
-            }
-        }
-        after = last;
-    }
-    if let Ok(mut m) = idx.lock() {
-        m.insert(key, (after, ids.clone()));
-    }
-    ids.into_iter().collect()
+/// The ids of the rounds of the principal's province, sorted.
+pub async fn round_ids(guohe: &Arc<Guohe>, p: &Principal) -> Vec<String> {
+    guohe
+        .read(|w, _, _| {
+            let mut ids: Vec<String> = w
+                .rounds()
+                .filter(|r| p.works_under(&r.policy))
+                .map(|r| r.id.clone())
+                .collect();
+            ids.sort();
+            ids
+        })
+        .await
 }
 
 // ---------- the case view ----------

@@ -103,6 +103,12 @@ impl TestApp {
                 role,
                 org_id: org.map(Into::into),
                 password: PASSWORD.into(),
+                province: if role == AccountRole::SupportUnit {
+                    String::new()
+                } else {
+                    "43".into()
+                },
+                must_change_password: false,
             },
         )
         .await
