@@ -129,6 +129,26 @@ pub struct Account {
     /// The password was set by someone else (or is the first one): it must be changed before
     /// anything else.
     pub must_change_password: bool,
+    /// Professional details (an expert's title, unit name and domains).
+    pub profile: AccountProfile,
+    /// A support unit that registered itself, not yet approved by its province's department
+    /// (it cannot sign in meanwhile).
+    pub pending_approval: bool,
+}
+
+/// 专家信息 — an account's professional details. Only experts use them today; they are not
+/// personal data (a title and a unit are public facts of a reviewer).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountProfile {
+    /// 职称, e.g. 教授、研究员、正高级工程师.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// 工作单位名称.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub unit_name: String,
+    /// 熟悉的技术领域 (the policy's domain vocabulary codes or names).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub domains: Vec<String>,
 }
 
 impl Account {
@@ -155,6 +175,10 @@ pub struct NewAccount {
     pub province: String,
     /// Must change the password at the next sign-in.
     pub must_change_password: bool,
+    /// Professional details.
+    pub profile: AccountProfile,
+    /// Waits for approval (self-registration).
+    pub pending_approval: bool,
 }
 
 /// 推荐单位 — a recommender organisation and its jurisdiction (管辖范围).
@@ -269,10 +293,12 @@ type AccountRow = (
     i64,
     String,
     bool,
+    String,
+    bool,
 );
 
 const ACCOUNT_COLUMNS: &str = "SELECT login, display_name, role, org_id, password_hash, failed_logins, locked_until, \
-     active, created_at, password_changed_at, province, must_change_password FROM accounts";
+     active, created_at, password_changed_at, province, must_change_password, profile, pending_approval FROM accounts";
 
 fn ts(t: DateTime<Utc>) -> i64 {
     t.timestamp()
@@ -296,6 +322,8 @@ fn account_from(row: AccountRow) -> Result<Account, StoreError> {
         changed,
         province,
         must_change_password,
+        profile,
+        pending_approval,
     ) = row;
     let role = AccountRole::parse(&role).ok_or_else(|| StoreError::Corrupt {
         seq: 0,
@@ -314,6 +342,8 @@ fn account_from(row: AccountRow) -> Result<Account, StoreError> {
         password_changed_at: from_ts(changed),
         province,
         must_change_password,
+        profile: serde_json::from_str(&profile).unwrap_or_default(),
+        pending_approval,
     })
 }
 
@@ -460,8 +490,8 @@ impl AccountStore {
     pub async fn create_account(&self, a: &NewAccount, now: DateTime<Utc>) -> Result<Account, AccountError> {
         let r = on_pool!(self, |p| sqlx::query(
             "INSERT INTO accounts (login, display_name, role, org_id, password_hash, failed_logins, locked_until, \
-             active, created_at, password_changed_at, province, must_change_password) \
-             VALUES ($1, $2, $3, $4, $5, 0, NULL, TRUE, $6, $6, $7, $8)"
+             active, created_at, password_changed_at, province, must_change_password, profile, pending_approval) \
+             VALUES ($1, $2, $3, $4, $5, 0, NULL, $10, $6, $6, $7, $8, $9, $11)"
         )
         .bind(&a.login)
         .bind(&a.display_name)
@@ -471,6 +501,9 @@ impl AccountStore {
         .bind(ts(now))
         .bind(&a.province)
         .bind(a.must_change_password)
+        .bind(serde_json::to_string(&a.profile).unwrap_or_else(|_| "{}".into()))
+        .bind(!a.pending_approval)
+        .bind(a.pending_approval)
         .execute(p)
         .await
         .map(|_| ()));
@@ -541,24 +574,28 @@ impl AccountStore {
         Ok(())
     }
 
-    /// Changes an account's display name, organisation and province (the role never changes:
-    /// a new duty is a new account).
+    /// Changes an account's display name, organisation, province and profile (the role never
+    /// changes: a new duty is a new account).
     pub async fn update_account(
         &self,
         login: &str,
         display_name: &str,
         org_id: Option<&str>,
         province: &str,
+        profile: &AccountProfile,
     ) -> Result<(), AccountError> {
         let n = on_pool!(self, |p| {
-            sqlx::query("UPDATE accounts SET display_name = $2, org_id = $3, province = $4 WHERE login = $1")
-                .bind(login)
-                .bind(display_name)
-                .bind(org_id)
-                .bind(province)
-                .execute(p)
-                .await?
-                .rows_affected()
+            sqlx::query(
+                "UPDATE accounts SET display_name = $2, org_id = $3, province = $4, profile = $5 WHERE login = $1",
+            )
+            .bind(login)
+            .bind(display_name)
+            .bind(org_id)
+            .bind(province)
+            .bind(serde_json::to_string(profile).unwrap_or_else(|_| "{}".into()))
+            .execute(p)
+            .await?
+            .rows_affected()
         });
         if n == 0 {
             return Err(AccountError::NoSuchAccount(login.into()));
@@ -749,3 +786,7 @@ impl AccountStore {
         .rows_affected()))
     }
 }
+
+// Administration (三权分立): settings, sessions, registrations. Below the macro it uses.
+mod admin;
+pub use admin::{SecuritySettings, SessionInfo};

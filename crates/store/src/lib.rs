@@ -30,7 +30,10 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use accounts::{Account, AccountError, AccountRole, AccountStore, FailedLogin, NewAccount, Organisation, Session};
+pub use accounts::{
+    Account, AccountError, AccountProfile, AccountRole, AccountStore, FailedLogin, NewAccount, Organisation,
+    SecuritySettings, Session, SessionInfo,
+};
 pub use error::StoreError;
 pub use hash::{GENESIS_HASH, HashInput, canonical_bytes, canonical_json, event_hash, format_recorded_at, sm3_hex};
 pub use replay::ReplayEvent;

@@ -20,6 +20,8 @@ fn unit(login: &str) -> NewAccount {
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
         province: "43".into(),
         must_change_password: false,
+        profile: Default::default(),
+        pending_approval: false,
     }
 }
 

@@ -94,6 +94,8 @@ async fn main() -> anyhow::Result<()> {
             password: "Guohe@Demo2026".into(),
             province: "42".into(),
             must_change_password: false,
+            profile: Default::default(),
+            pending_approval: false,
         },
     )
     .await

@@ -3,7 +3,7 @@
 //! (`Guohe::audit`), so who changed which account, when, is tamper-evident.
 
 use chrono::{DateTime, Utc};
-use guohe_store::{Account, AccountRole, NewAccount, Organisation};
+use guohe_store::{Account, AccountProfile, AccountRole, NewAccount, Organisation};
 use serde_json::json;
 
 use crate::AppState;
@@ -29,6 +29,10 @@ pub struct NewUser {
     pub province: String,
     /// The first sign-in must change the password (accounts created by an administrator).
     pub must_change_password: bool,
+    /// An expert's title, unit name and domains.
+    pub profile: AccountProfile,
+    /// A self-registered support unit, inactive until its department approves it.
+    pub pending_approval: bool,
 }
 
 /// The province an organisation code is registered in: digits 3–4 of a USCC (the first two of
@@ -147,6 +151,8 @@ pub async fn create_account(state: &AppState, by: &str, u: NewUser) -> WebResult
                 password_hash: hash,
                 province: province.clone(),
                 must_change_password: u.must_change_password,
+                profile: u.profile.clone(),
+                pending_approval: u.pending_approval,
             },
             Utc::now(),
         )

@@ -66,6 +66,8 @@ pub struct Principal {
     pub province: String,
     /// The policies of that province: the only ones this principal works under.
     pub policies: Vec<String>,
+    /// The password was set by an administrator or has expired: it must be changed first.
+    pub must_change_password: bool,
 }
 
 /// A refusal of permission, in both languages.
@@ -555,6 +557,7 @@ mod tests {
             jurisdiction: j,
             province: "43".into(),
             policies: vec!["hunan-2026".into()],
+            must_change_password: false,
         }
     }
 

@@ -243,6 +243,13 @@ const EXPERTS: &[(&str, &str, &str)] = &[
     ("expert-he", "何丽华（教授）", "hb-ggjg"),
 ];
 
+/// The administrators (三权分立): (login, name, role).
+pub const ADMINISTRATORS: &[(&str, &str, AccountRole)] = &[
+    ("sys-admin", "系统管理员", AccountRole::SystemAdmin),
+    ("sec-admin", "安全管理员", AccountRole::SecurityAdmin),
+    ("audit-admin", "审计管理员", AccountRole::AuditAdmin),
+];
+
 /// The province of a demo unit (and of an expert from it).
 fn province_of_unit(login: &str) -> &'static str {
     if login.starts_with("hb-") { "42" } else { "43" }
@@ -258,6 +265,9 @@ pub fn print_logins() {
     println!("  依托单位 support units: {}", units.join(", "));
     let experts: Vec<&str> = EXPERTS.iter().map(|e| e.0).collect();
     println!("  评审专家 experts:      {}", experts.join(", "));
+    for (login, name, _) in ADMINISTRATORS {
+        println!("  {name}: {login}");
+    }
 }
 
 async fn seed_accounts(state: &AppState) -> anyhow::Result<()> {
@@ -290,6 +300,8 @@ async fn seed_accounts(state: &AppState) -> anyhow::Result<()> {
             password: DEMO_PASSWORD.into(),
             province: "43".into(),
             must_change_password: false,
+            profile: Default::default(),
+            pending_approval: false,
         },
         NewUser {
             login: "hb-dept".into(),
@@ -299,6 +311,8 @@ async fn seed_accounts(state: &AppState) -> anyhow::Result<()> {
             password: DEMO_PASSWORD.into(),
             province: "42".into(),
             must_change_password: false,
+            profile: Default::default(),
+            pending_approval: false,
         },
     ];
     for (id, name, regions, _) in recommenders() {
@@ -313,6 +327,8 @@ async fn seed_accounts(state: &AppState) -> anyhow::Result<()> {
                 .map(|r| r[..2].to_string())
                 .unwrap_or_else(|| "43".into()),
             must_change_password: false,
+            profile: Default::default(),
+            pending_approval: false,
         });
     }
     for u in UNITS {
@@ -324,6 +340,8 @@ async fn seed_accounts(state: &AppState) -> anyhow::Result<()> {
             password: DEMO_PASSWORD.into(),
             province: province_of_unit(u.login).into(),
             must_change_password: false,
+            profile: Default::default(),
+            pending_approval: false,
         });
     }
     for (login, name, unit_login) in EXPERTS {
@@ -335,6 +353,29 @@ async fn seed_accounts(state: &AppState) -> anyhow::Result<()> {
             password: DEMO_PASSWORD.into(),
             province: province_of_unit(unit_login).into(),
             must_change_password: false,
+            profile: guohe_store::AccountProfile {
+                title: name
+                    .split_once('（')
+                    .map(|(_, t)| t.trim_end_matches('）').to_string())
+                    .unwrap_or_default(),
+                unit_name: unit(unit_login).name.into(),
+                domains: Vec::new(),
+            },
+            pending_approval: false,
+        });
+    }
+    // 三权分立: one administrator of each duty, for every province of the deployment.
+    for (login, name, role) in ADMINISTRATORS {
+        users.push(NewUser {
+            login: (*login).into(),
+            display_name: (*name).into(),
+            role: *role,
+            org_id: None,
+            password: DEMO_PASSWORD.into(),
+            province: String::new(),
+            must_change_password: false,
+            profile: Default::default(),
+            pending_approval: false,
         });
     }
     for u in users {

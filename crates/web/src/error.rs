@@ -86,6 +86,10 @@ pub enum WebError {
     /// 413.
     #[error("request body too large")]
     TooLarge,
+    /// The password was set by an administrator or has expired: nothing but changing it (pages:
+    /// a redirect to "my account"; API: 403 `password_change_required`).
+    #[error("the password must be changed first")]
+    PasswordChangeRequired,
     /// 428: an irreversible command sent without `"confirm": true` (the API's counterpart of the
     /// pages' confirmation step). Nothing was done.
     #[error("confirmation required for {command}")]
@@ -149,7 +153,7 @@ impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
-            WebError::Unauthenticated { .. } => StatusCode::SEE_OTHER,
+            WebError::Unauthenticated { .. } | WebError::PasswordChangeRequired => StatusCode::SEE_OTHER,
             WebError::Forbidden { .. } | WebError::Csrf(_) => StatusCode::FORBIDDEN,
             WebError::Conflict { .. } => StatusCode::CONFLICT,
             WebError::BadRequest { .. } => StatusCode::BAD_REQUEST,
@@ -203,6 +207,15 @@ impl IntoResponse for WebError {
                     to.push_str("&expired=1");
                 }
                 let mut resp = (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response();
+                resp.extensions_mut().insert(problem);
+                return resp;
+            }
+            WebError::PasswordChangeRequired => {
+                let mut resp = (
+                    StatusCode::SEE_OTHER,
+                    [(header::LOCATION, "/account?due=1".to_string())],
+                )
+                    .into_response();
                 resp.extensions_mut().insert(problem);
                 return resp;
             }
@@ -511,6 +524,12 @@ impl WebError {
                 Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", zh, en)
             }
             WebError::Forbidden { zh, en } => Problem::new(StatusCode::FORBIDDEN, "forbidden", zh, en),
+            WebError::PasswordChangeRequired => Problem::new(
+                StatusCode::FORBIDDEN,
+                "password_change_required",
+                "须先修改口令（首次登录或口令已过期），之后才能办理其他事项。",
+                "Change the password first (first sign-in, or it has expired); nothing else is allowed until then.",
+            ),
             WebError::Csrf(why) => Problem::new(
                 StatusCode::FORBIDDEN,
                 "csrf",

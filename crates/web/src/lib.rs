@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 pub mod accounts;
+pub mod admin;
 pub mod api;
 pub mod authz;
 pub mod demo;
@@ -186,6 +187,11 @@ pub fn router(state: AppState) -> Router {
         .route("/recommender", get(recommender::home))
         .route("/expert", get(expert::home))
         .merge(pages::role_routes())
+        .merge(pages::admin::routes())
+        .route(
+            "/register",
+            get(pages::registration::form).post(pages::registration::register),
+        )
         .route("/static/{file}", get(pages::static_file))
         .route("/healthz", get(pages::healthz))
         .merge(api::router())

@@ -207,6 +207,10 @@ async fn load_session(state: &AppState, sid: &str) -> Result<Option<Signed>, Web
         state.accounts.delete_session(sid).await?;
         return Ok(None);
     }
+    let expiry_days = state.accounts.security_settings().await?.password_expiry_days;
+    let expired_password =
+        expiry_days > 0 && now - account.password_changed_at > chrono::Duration::days(i64::from(expiry_days));
+    let must_change_password = account.must_change_password || expired_password;
     let jurisdiction = match (account.role, &account.org_id) {
         (AccountRole::Recommender, Some(org)) => state
             .accounts
@@ -232,6 +236,7 @@ async fn load_session(state: &AppState, sid: &str) -> Result<Option<Signed>, Web
             jurisdiction,
             policies: crate::authz::province_policies(state.guohe.policies(), &account.province),
             province: account.province,
+            must_change_password,
         },
         csrf: session.csrf_token,
     }))
@@ -359,6 +364,10 @@ pub async fn frame(State(state): State<AppState>, mut req: Request, next: Next) 
         }
     }
 
+    if ctx.principal().is_some_and(|p| p.must_change_password) && !allowed_before_password_change(req.uri().path()) {
+        return finish(&state, &ctx, WebError::PasswordChangeRequired.into_response()).await;
+    }
+
     req.extensions_mut().insert(ctx.clone());
     let mut resp = match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
         Ok(r) => r,
@@ -378,6 +387,19 @@ pub async fn frame(State(state): State<AppState>, mut req: Request, next: Next) 
         h.append(header::SET_COOKIE, set_cookie(sid_name, "", secure, Some(0)));
     }
     finish(&state, &ctx, resp).await
+}
+
+/// What an account whose password must change may still reach (等保 §8.1.4.1: a password set
+/// by someone else, or expired, is changed before anything else): its own account page and the
+/// password form, signing out, the session endpoint, static files and the public pages.
+fn allowed_before_password_change(path: &str) -> bool {
+    matches!(
+        path,
+        "/account" | "/account/password" | "/logout" | "/api/v1/session" | "/healthz" | "/"
+    ) || path.starts_with("/static/")
+        || path.starts_with("/bases")
+        || path.starts_with("/notices")
+        || path.starts_with("/announcements")
 }
 
 impl RequestCtx {

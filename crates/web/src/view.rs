@@ -354,3 +354,9 @@ pub fn grade_label(policies: &PolicySet, policy: &str, code: &str, l: Lang) -> S
         .map(|t| l.t(&t.zh, &t.en).to_string())
         .unwrap_or_else(|| code.to_string())
 }
+
+/// A moment in Beijing time (UTC+8), as staff read it: `2026-11-20 14:03:27`.
+pub fn beijing_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    let cst = chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("UTC"));
+    t.with_timezone(&cst).format("%Y-%m-%d %H:%M:%S").to_string()
+}

@@ -246,7 +246,7 @@ async fn applications_are_scoped_by_who_asks() {
 }
 
 #[tokio::test]
-async fn audit_trail_for_the_department_only() {
+async fn audit_trail_for_the_audit_administrator_only() {
     let app = demo_app().await;
     let unit = Client::new(&app);
     unit.login("hn-xjsw").await;
@@ -257,8 +257,12 @@ async fn audit_trail_for_the_department_only() {
             .problem(403)["code"],
         "forbidden"
     );
+    // 三权分立: the department reads each case's history, not the audit log.
+    let hn = Client::new(&app);
+    hn.login("hn-dept").await;
+    assert_eq!(hn.get("/api/v1/audit").await.problem(403)["code"], "forbidden");
     let dept = Client::new(&app);
-    dept.login("hn-dept").await;
+    dept.login("audit-admin").await;
     let a = dept.get("/api/v1/audit?kind=PermissionRefused").await.json();
     assert!(a["total"].as_u64().unwrap() >= 2, "{a}");
     assert!(

@@ -40,6 +40,30 @@ const ROLES: [&str; 8] = [
 /// The other province's principals, each with the column of its Hunan counterpart in [`ROLES`].
 const OTHER_PROVINCE: [(&str, usize); 4] = [("hb-dept", 1), ("rec-wuhan", 2), ("hb-dhcl", 4), ("expert-wang", 6)];
 
+/// The three administrators (三权分立), each with the path prefixes of their own duty.
+const ADMINISTRATORS: [(&str, &[&str]); 3] = [
+    ("sys-admin", &["/admin/system"]),
+    ("sec-admin", &["/admin/security"]),
+    ("audit-admin", &["/admin/audit", "/api/v1/audit"]),
+];
+
+/// The expected cell of an administrator: their own duty's routes are open to them alone; a
+/// route every signed-in business role answers alike (public pages, their own account) answers
+/// them the same; everything else — every business step and record, and every domain command
+/// through the API, even one open to the public — is refused.
+fn administrator(cells: &[&str], own: &[&str], route: &str) -> String {
+    let signed_in_alike = cells[1..].iter().all(|c| *c == cells[1]);
+    if own.iter().any(|p| route.starts_with(p)) {
+        "ok".to_string()
+    } else if route.starts_with("/admin/") || route.starts_with("/api/v1/audit") || route == "/api/v1/commands" {
+        "403".to_string()
+    } else if signed_in_alike {
+        cells[1].to_string()
+    } else {
+        "403".to_string()
+    }
+}
+
 /// The expected cell of a principal of the other province, from its Hunan counterpart's.
 fn other_province(cells: &[&str], counterpart: usize, path: &str, body: &str) -> String {
     let everyone_alike = cells[1..].iter().all(|c| *c == cells[1]);
@@ -375,13 +399,128 @@ const TABLE: &[Row] = &[
         "",
         "L ok 403 403 403 403 403 403",
     ),
-    ("GET", "/dept/audit", "/dept/audit", "", "L ok 403 403 403 403 403 403"),
+    (
+        "GET",
+        "/dept/registrations",
+        "/dept/registrations",
+        "",
+        "L 200 403 403 403 403 403 403",
+    ),
     (
         "POST",
-        "/dept/audit/verify",
-        "/dept/audit/verify",
+        "/dept/registrations/{login}",
+        "/dept/registrations/nobody",
+        "decision=approve",
+        "L 404 403 403 403 403 403 403",
+    ),
+    // ---- self-registration (public) ----
+    ("GET", "/register", "/register", "", "200 200 200 200 200 200 200 200"),
+    (
+        "POST",
+        "/register",
+        "/register",
+        "login=x",
+        "400 400 400 400 400 400 400 400",
+    ),
+    // ---- the administrators' areas: none of the business roles; each administrator only
+    // their own (the administrators' cells follow `administrator`) ----
+    (
+        "GET",
+        "/admin/system",
+        "/admin/system",
         "",
-        "L ok 403 403 403 403 403 403",
+        "L 403 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/admin/system/accounts",
+        "/admin/system/accounts",
+        "login=x",
+        "L 403 403 403 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/admin/system/accounts/{login}",
+        "/admin/system/accounts/hn-xjsw",
+        "",
+        "L 403 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/admin/system/accounts/{login}",
+        "/admin/system/accounts/hn-xjsw",
+        "display_name=",
+        "L 403 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/admin/system/accounts/{login}/active",
+        "/admin/system/accounts/hn-xjsw/active",
+        "active=no",
+        "L 403 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/admin/system/accounts/{login}/password",
+        "/admin/system/accounts/hn-xjsw/password",
+        "password=short",
+        "L 403 403 403 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/admin/system/organisations",
+        "/admin/system/organisations",
+        "",
+        "L 403 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/admin/system/organisations",
+        "/admin/system/organisations",
+        "id=",
+        "L 403 403 403 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/admin/security",
+        "/admin/security",
+        "",
+        "L 403 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/admin/security",
+        "/admin/security",
+        "lock_after=x",
+        "L 403 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/admin/security/unlock/{login}",
+        "/admin/security/unlock/nobody",
+        "",
+        "L 403 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/admin/security/sessions/end",
+        "/admin/security/sessions/end",
+        "",
+        "L 403 403 403 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/admin/audit",
+        "/admin/audit",
+        "",
+        "L 403 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/admin/audit/verify",
+        "/admin/audit/verify",
+        "",
+        "L 403 403 403 403 403 403 403",
     ),
     // ---- API (problem details: 401 signed out, 403 refused and audited) ----
     (
@@ -578,14 +717,14 @@ const TABLE: &[Row] = &[
         "/api/v1/audit",
         "/api/v1/audit",
         "",
-        "401 200 403 403 403 403 403 403",
+        "401 403 403 403 403 403 403 403",
     ),
     (
         "POST",
         "/api/v1/audit/verify",
         "/api/v1/audit/verify",
         "",
-        "401 200 403 403 403 403 403 403",
+        "401 403 403 403 403 403 403 403",
     ),
 ];
 
@@ -708,6 +847,7 @@ async fn every_route_for_every_principal() {
     let people: Vec<Principal<'_>> = ROLES
         .iter()
         .chain(OTHER_PROVINCE.iter().map(|(name, _)| name))
+        .chain(ADMINISTRATORS.iter().map(|(name, _)| name))
         .map(|name| Principal {
             name,
             client: Client::new(&app),
@@ -724,10 +864,15 @@ async fn every_route_for_every_principal() {
             .iter()
             .map(|(_, counterpart)| other_province(&written, *counterpart, path, body))
             .collect();
+        let admins: Vec<String> = ADMINISTRATORS
+            .iter()
+            .map(|(_, own)| administrator(&written, own, route))
+            .collect();
         let cells: Vec<&str> = written
             .iter()
             .copied()
             .chain(derived.iter().map(String::as_str))
+            .chain(admins.iter().map(String::as_str))
             .collect();
         let api = route.starts_with("/api/");
         let mut seen = Vec::new();

@@ -58,6 +58,119 @@ struct Row {
 }
 
 const FORMS: &[Row] = &[
+    // ---- self-registration and the administrators ----
+    Row {
+        route: "/register",
+        path: "/register",
+        who: "anonymous",
+        body: Body::Form,
+        fields: &[
+            ("display_name", T),
+            ("uscc", T),
+            ("province", C("43")),
+            ("login", T),
+            ("password", T),
+            ("confirm", T),
+        ],
+    },
+    Row {
+        route: "/dept/registrations/{login}",
+        path: "/dept/registrations/hn-xjsw",
+        who: "hn-dept",
+        body: Body::Form,
+        fields: &[("decision", C("approve"))],
+    },
+    Row {
+        route: "/admin/system/accounts",
+        path: "/admin/system/accounts",
+        who: "sys-admin",
+        body: Body::Form,
+        fields: &[
+            ("login", T),
+            ("display_name", T),
+            ("role", C("expert")),
+            ("province", C("42")),
+            ("org_id", T),
+            ("title", T),
+            ("unit_name", T),
+            ("domains", T),
+            ("password", T),
+        ],
+    },
+    Row {
+        route: "/admin/system/accounts/{login}",
+        path: "/admin/system/accounts/expert-xie",
+        who: "sys-admin",
+        body: Body::Form,
+        fields: &[
+            ("display_name", T),
+            ("province", C("43")),
+            ("org_id", T),
+            ("title", T),
+            ("unit_name", T),
+            ("domains", T),
+        ],
+    },
+    Row {
+        route: "/admin/system/accounts/{login}/active",
+        path: "/admin/system/accounts/expert-xie/active",
+        who: "sys-admin",
+        body: Body::Button(&[400]),
+        fields: &[],
+    },
+    Row {
+        route: "/admin/system/accounts/{login}/password",
+        path: "/admin/system/accounts/expert-xie/password",
+        who: "sys-admin",
+        body: Body::Form,
+        fields: &[("password", T)],
+    },
+    Row {
+        route: "/admin/system/organisations",
+        path: "/admin/system/organisations",
+        who: "sys-admin",
+        body: Body::Form,
+        fields: &[
+            ("id", T),
+            ("name", T),
+            ("province", C("43")),
+            ("regions", T),
+            ("units", T),
+        ],
+    },
+    Row {
+        route: "/admin/security",
+        path: "/admin/security",
+        who: "sec-admin",
+        body: Body::Form,
+        fields: &[
+            ("password_expiry_days", N("90")),
+            ("lock_after", N("5")),
+            ("lock_minutes", N("15")),
+            ("idle_minutes", N("30")),
+        ],
+    },
+    Row {
+        route: "/admin/security/unlock/{login}",
+        path: "/admin/security/unlock/nobody",
+        who: "sec-admin",
+        body: Body::Button(&[404]),
+        fields: &[],
+    },
+    Row {
+        route: "/admin/security/sessions/end",
+        path: "/admin/security/sessions/end",
+        who: "sec-admin",
+        body: Body::Form,
+        fields: &[("session", T), ("login", T)],
+    },
+    Row {
+        route: "/admin/audit/verify",
+        path: "/admin/audit/verify",
+        who: "audit-admin",
+        body: Body::Button(&[200]),
+        fields: &[],
+    },
     Row {
         route: "/notices/{id}/objections",
         path: "/notices/HN-GS-2026-2/objections",
@@ -291,13 +404,6 @@ const FORMS: &[Row] = &[
             ("evidence", T),
             ("confirmed", K("yes")),
         ],
-    },
-    Row {
-        route: "/dept/audit/verify",
-        path: "/dept/audit/verify",
-        who: "hn-dept",
-        body: Body::Button(&[200]),
-        fields: &[],
     },
 ];
 
@@ -602,6 +708,9 @@ async fn every_form_refuses_bad_input_and_writes_nothing() {
                 // The whole application form with every field at 5,000 characters is over the
                 // body limit.
                 _ if row.route == "/unit/drafts/{id}" => &[400, 409, 413, 422],
+                // A password may hold any character, `<script>` included: it is accepted (and
+                // never echoed, which is checked below).
+                _ if row.route == "/admin/system/accounts/{login}/password" && label == "Script" => &[303],
                 _ => &[400, 403, 409, 422],
             };
             // A form with a confirmation step may show it (nothing is done before it).

@@ -32,3 +32,16 @@ CREATE INDEX accounts_province_role ON accounts (province, role);
 ALTER TABLE organisations ADD COLUMN province TEXT NOT NULL DEFAULT '';
 UPDATE organisations SET province = substr(json_extract(region_prefixes, '$[0]'), 1, 2)
  WHERE json_array_length(region_prefixes) > 0;
+
+-- An expert's professional profile (title, unit name, domains) as JSON; a support unit that
+-- registered itself waits for its province's department (pending_approval).
+ALTER TABLE accounts ADD COLUMN profile TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE accounts ADD COLUMN pending_approval BOOLEAN NOT NULL DEFAULT FALSE;
+
+-- The security administrator's settings (password expiry, lock-out), one row per key.
+CREATE TABLE security_settings (
+    key        TEXT    PRIMARY KEY,
+    value      TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL,
+    updated_by TEXT    NOT NULL
+);

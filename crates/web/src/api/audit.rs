@@ -1,4 +1,4 @@
-//! 审计 — the department's view of the audit trail (sign-ins, refusals, account changes) and
+//! 审计 — the audit administrator's view of the audit trail (sign-ins, refusals, account changes) and
 //! the verification of the whole hash chain.
 
 use axum::Json;
@@ -35,7 +35,7 @@ pub struct AuditRecord {
     pub hash: String,
 }
 
-/// Recent audit records, newest first (department only).
+/// Recent audit records, newest first (audit administrator only).
 #[utoipa::path(
     get,
     path = "/audit",
@@ -52,7 +52,7 @@ pub struct AuditRecord {
     responses(
         (status = 200, description = "A page of audit records", body = Paged<AuditRecord>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not the department (audited)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the audit administrator (audited)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list(
@@ -60,7 +60,7 @@ pub async fn list(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Json<Paged<AuditRecord>>> {
-    authz::may(&p, Action::ViewStatistics)?;
+    authz::may(&p, Action::ReadAudit)?;
     let params = Params::parse(raw.as_deref());
     let days = params.number("days")?.unwrap_or(7).min(MAX_DAYS as usize) as i64;
     let kind = params.text("kind")?;
@@ -104,7 +104,7 @@ pub struct Verification {
     pub message_zh: String,
 }
 
-/// Verifies the whole event log's SM3 hash chain (department only).
+/// Verifies the whole event log's SM3 hash chain (audit administrator only).
 #[utoipa::path(
     post,
     path = "/audit/verify",
@@ -114,11 +114,11 @@ pub struct Verification {
     responses(
         (status = 200, description = "The verification", body = Verification),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not the department (audited)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the audit administrator (audited)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn verify(SignedIn(p): SignedIn, State(state): State<AppState>) -> WebResult<Json<Verification>> {
-    authz::may(&p, Action::ViewStatistics)?;
+    authz::may(&p, Action::ReadAudit)?;
     let report = state.guohe.verify().await?;
     let message_zh = report.message_zh();
     Ok(Json(match report {

@@ -189,6 +189,8 @@ pub struct AccountTpl {
     pub errors: FormErrors,
     /// Just changed.
     pub changed: bool,
+    /// The password must be changed before anything else (first sign-in or expired).
+    pub due: bool,
 }
 
 /// `GET /account?changed=1`.
@@ -210,6 +212,7 @@ fn account_page(ctx: &RequestCtx, errors: FormErrors, changed: bool) -> WebResul
         org: p.org.clone().unwrap_or_default(),
         errors,
         changed,
+        due: p.must_change_password,
     })
 }
 

@@ -4,11 +4,13 @@
 //! `department`, `unit`, `recommender`, `expert`. Each role handler starts by asking
 //! [`crate::authz`] whether the principal may enter, then filters records with the same module.
 
+pub mod admin;
 pub mod auth;
 pub mod department;
 pub mod expert;
 pub mod public;
 pub mod recommender;
+pub mod registration;
 pub mod unit;
 pub mod work;
 
@@ -196,6 +198,6 @@ pub fn role_routes() -> axum::Router<AppState> {
         .route("/dept/bases/{id}/changes/{change}", post(department::decide_change))
         .route("/dept/bases/{id}/{record}", post(department::record))
         .route("/dept/history", get(department::history))
-        .route("/dept/audit", get(department::audit))
-        .route("/dept/audit/verify", post(department::verify))
+        .route("/dept/registrations", get(registration::pending))
+        .route("/dept/registrations/{login}", post(registration::decide))
 }

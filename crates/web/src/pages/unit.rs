@@ -128,7 +128,7 @@ pub struct UnitHomeTpl {
 
 /// The rounds of the unit's province open for applications today: (id, title, policy).
 pub async fn open_rounds(state: &AppState, p: &Principal) -> Vec<(String, String, String)> {
-    let ids = work::round_ids(&state.guohe, &p).await;
+    let ids = work::round_ids(&state.guohe, p).await;
     let today = state.today();
     state
         .guohe

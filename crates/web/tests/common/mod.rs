@@ -109,6 +109,8 @@ impl TestApp {
                     "43".into()
                 },
                 must_change_password: false,
+                profile: Default::default(),
+                pending_approval: false,
             },
         )
         .await
