@@ -68,6 +68,9 @@ pub fn nav_for(role: Option<AccountRole>, active: &str) -> Vec<NavItem> {
         Some(AccountRole::Expert) => items.push(("/expert", "评审任务", "Reviews")),
         None => {}
     }
+    if role.is_some() {
+        items.push(("/inbox", "通知", "Notifications"));
+    }
     items
         .into_iter()
         .map(|(href, zh, en)| NavItem {

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod department;
 pub mod expert;
+pub mod notifications;
 pub mod public;
 pub mod recommender;
 pub mod unit;
