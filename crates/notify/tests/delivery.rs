@@ -204,6 +204,21 @@ async fn two_servers_send_once(url: &str) {
             "annual_report:base/HB-OLD-1:2026:d-7:hb-unit"
         ]
     );
+    // The inbox queries on this backend too.
+    let store = a.notifier.store();
+    let inbox = store.inbox("hb-unit", 0, 2).await.unwrap();
+    assert_eq!(inbox.len(), 2);
+    assert!(inbox[0].id > inbox[1].id, "newest first");
+    assert_eq!(store.inbox("hb-unit", 2, 2).await.unwrap().len(), 1);
+    assert_eq!(store.inbox_counts("hb-unit").await.unwrap(), (3, 3));
+    assert!(store.mark_read("hb-unit", inbox[0].id, Utc::now()).await.unwrap());
+    assert!(!store.mark_read("hb-dept", inbox[1].id, Utc::now()).await.unwrap());
+    assert_eq!(store.inbox_counts("hb-unit").await.unwrap(), (3, 2));
+    assert_eq!(store.mark_all_read("hb-unit", Utc::now()).await.unwrap(), 2);
+    assert_eq!(store.mail_counts().await.unwrap(), [(MailState::Sent, 3)]);
+    assert!(store.mail_problems(10).await.unwrap().is_empty());
+    store.set_email("hb-unit", None, Utc::now()).await.unwrap();
+    assert_eq!(store.email("hb-unit").await.unwrap(), None);
 }
 
 #[tokio::test]

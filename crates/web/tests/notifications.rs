@@ -118,3 +118,73 @@ async fn inbox_address_and_the_departments_view_of_failures() {
     assert!(page.body.contains("<strong class=\"unread\">0</strong>") && page.body.contains("已发送"));
     assert_eq!(app.get("/inbox?page=abc").await.status, 400);
 }
+
+/// The department's reminders on the demo data: a 公示 ending with an objection open (the day
+/// before and the day it ends) and a rectification period ending (30 and 7 days before, and the
+/// day itself), each for the right audience.
+#[tokio::test]
+async fn department_reminders_on_the_demo_data() {
+    use guohe_app::due::{Audience, ReminderKind, reminders_on};
+    use guohe_domain::BaseStatus;
+    let app = spawn_with(Options {
+        demo: true,
+        ..Options::default()
+    })
+    .await;
+    let (ends_on, until) = app
+        .state
+        .guohe
+        .read(|w, _, _| {
+            let n = w.notice("HN-GS-2026-2").unwrap().ends_on;
+            let until = match w.base("HN-2018-05").unwrap().status {
+                BaseStatus::UnderRectification { until } => until,
+                s => panic!("HN-2018-05 is {s:?}"),
+            };
+            (n, until)
+        })
+        .await;
+    let on = |day: NaiveDate| {
+        let g = app.state.guohe.clone();
+        async move { g.read(|w, _, p| reminders_on(w, p, day)).await }
+    };
+    let keys = |r: &[guohe_app::due::Reminder], kind: ReminderKind| -> Vec<String> {
+        r.iter().filter(|x| x.kind == kind).map(|x| x.key.clone()).collect()
+    };
+    let day = chrono::Days::new(1);
+    let r = on(ends_on - day - day).await;
+    assert!(keys(&r, ReminderKind::NoticeObjections).is_empty());
+    let r = on(ends_on - day).await;
+    assert_eq!(
+        keys(&r, ReminderKind::NoticeObjections),
+        ["notice_objections:notice/HN-GS-2026-2:d-1"]
+    );
+    let n = r.iter().find(|x| x.kind == ReminderKind::NoticeObjections).unwrap();
+    assert_eq!(n.audience, [Audience::Department]);
+    assert!(n.body.contains("1项实名异议未处理"), "{}", n.body);
+    assert_eq!(n.link_for(&Audience::Department), "/dept/notices/HN-GS-2026-2");
+    let r = on(ends_on).await;
+    assert_eq!(
+        keys(&r, ReminderKind::NoticeObjections),
+        ["notice_objections:notice/HN-GS-2026-2:ends"]
+    );
+
+    let rect = |r: &[guohe_app::due::Reminder]| keys(r, ReminderKind::RectificationEnding);
+    assert!(rect(&on(until - chrono::Days::new(31)).await).is_empty());
+    assert_eq!(
+        rect(&on(until - chrono::Days::new(30)).await),
+        [format!("rectification:base/HN-2018-05:{until}:d-30")]
+    );
+    assert_eq!(
+        rect(&on(until - chrono::Days::new(8)).await),
+        [format!("rectification:base/HN-2018-05:{until}:d-30")]
+    );
+    assert_eq!(
+        rect(&on(until - chrono::Days::new(7)).await),
+        [format!("rectification:base/HN-2018-05:{until}:d-7")]
+    );
+    let r = on(until).await;
+    assert_eq!(rect(&r), [format!("rectification:base/HN-2018-05:{until}:ends")]);
+    let x = r.iter().find(|x| x.kind == ReminderKind::RectificationEnding).unwrap();
+    assert_eq!(x.audience[0], Audience::Department);
+    assert!(x.body.contains("第十五条"), "{}", x.body);
+}
