@@ -273,6 +273,56 @@ async fn a_refusing_relay_leaves_the_mail_pending_and_a_later_pass_delivers_it()
 }
 
 #[tokio::test]
+async fn a_permanent_refusal_is_given_up_at_once_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("guohe.db").display());
+    let relay = Receiver::start().await;
+    let s = server(&url, Some(&relay)).await;
+    seed(&s).await;
+    relay.reject(true);
+    let now = at("2026-12-16");
+    let r = s.notifier.run_pass(&s.guohe, d("2026-12-16"), now).await.unwrap();
+    assert_eq!((r.sent, r.retrying, r.failed), (0, 0, 1));
+    relay.reject(false);
+    s.notifier.send_due(now + chrono::Duration::hours(7)).await.unwrap();
+    assert!(relay.received().is_empty(), "a failed mail is not retried");
+    let problems = s.notifier.store().mail_problems(10).await.unwrap();
+    assert_eq!(problems.len(), 1);
+    assert_eq!((problems[0].mail_state, problems[0].attempts), (MailState::Failed, 1));
+    assert!(problems[0].last_error.as_deref().unwrap_or("").contains("550"));
+}
+
+#[tokio::test]
+async fn a_mail_is_given_up_after_the_last_attempt() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("guohe.db").display());
+    let relay = Receiver::start().await;
+    let s = server(&url, Some(&relay)).await;
+    seed(&s).await;
+    relay.refuse(true);
+    let mut now = at("2026-12-16");
+    s.notifier.run_pass(&s.guohe, d("2026-12-16"), now).await.unwrap();
+    for attempt in 2..=guohe_notify::MAX_ATTEMPTS {
+        now += chrono::Duration::hours(7);
+        let r = s.notifier.send_due(now).await.unwrap();
+        let last = attempt == guohe_notify::MAX_ATTEMPTS;
+        assert_eq!(
+            (r.retrying, r.failed),
+            (usize::from(!last), usize::from(last)),
+            "attempt {attempt}"
+        );
+    }
+    let m = &s.notifier.store().inbox("hb-unit", 0, 1).await.unwrap()[0];
+    assert_eq!(
+        (m.mail_state, m.attempts),
+        (MailState::Failed, guohe_notify::MAX_ATTEMPTS)
+    );
+    relay.refuse(false);
+    s.notifier.send_due(now + chrono::Duration::days(1)).await.unwrap();
+    assert!(relay.received().is_empty());
+}
+
+#[tokio::test]
 async fn a_relay_that_is_down_is_retried_until_it_is_up() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("guohe.db").display());

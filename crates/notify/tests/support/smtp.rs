@@ -1,10 +1,10 @@
 //! A tiny SMTP receiver on 127.0.0.1:0 for the tests: enough of RFC 5321 for a client that
 //! sends EHLO, MAIL, RCPT, DATA and QUIT without TLS. It keeps every message it accepted and
-//! can be told to refuse for now (451) or to stop listening.
+//! can be told to refuse for now (451), to refuse for good (550) or to stop listening.
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -33,7 +33,7 @@ impl Received {
 pub struct Receiver {
     pub addr: SocketAddr,
     pub messages: Arc<Mutex<Vec<Received>>>,
-    refuse: Arc<AtomicBool>,
+    refuse: Arc<AtomicU8>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -46,7 +46,7 @@ impl Receiver {
         let listener = TcpListener::bind(addr).await.expect("bind the SMTP receiver");
         let addr = listener.local_addr().unwrap();
         let messages = Arc::new(Mutex::new(Vec::new()));
-        let refuse = Arc::new(AtomicBool::new(false));
+        let refuse = Arc::new(AtomicU8::new(0));
         let (m, r) = (messages.clone(), refuse.clone());
         let task = tokio::spawn(async move {
             loop {
@@ -67,7 +67,12 @@ impl Receiver {
 
     /// Answer 451 (try again later) to every MAIL command while set.
     pub fn refuse(&self, on: bool) {
-        self.refuse.store(on, Ordering::SeqCst);
+        self.refuse.store(u8::from(on), Ordering::SeqCst);
+    }
+
+    /// Answer 550 (refused for good) to every MAIL command while set.
+    pub fn reject(&self, on: bool) {
+        self.refuse.store(if on { 2 } else { 0 }, Ordering::SeqCst);
     }
 
     pub fn received(&self) -> Vec<Received> {
@@ -93,7 +98,7 @@ impl Receiver {
 async fn session(
     sock: tokio::net::TcpStream,
     messages: Arc<Mutex<Vec<Received>>>,
-    refuse: Arc<AtomicBool>,
+    refuse: Arc<AtomicU8>,
 ) -> std::io::Result<()> {
     let (rd, mut wr) = sock.into_split();
     let mut lines = BufReader::new(rd).lines();
@@ -105,8 +110,11 @@ async fn session(
         let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
             b"250-test.local\r\n250 8BITMIME\r\n"
         } else if upper.starts_with("MAIL FROM:") {
-            if refuse.load(Ordering::SeqCst) {
+            let mode = refuse.load(Ordering::SeqCst);
+            if mode == 1 {
                 b"451 4.3.0 try again later\r\n"
+            } else if mode == 2 {
+                b"550 5.7.1 relaying denied\r\n"
             } else {
                 from = line[10..].trim().to_string();
                 to.clear();
