@@ -323,6 +323,43 @@ async fn a_mail_is_given_up_after_the_last_attempt() {
 }
 
 #[tokio::test]
+async fn a_claim_left_by_a_stopped_server_is_taken_over_after_ten_minutes() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("guohe.db").display());
+    let relay = Receiver::start().await;
+    let s = server(&url, Some(&relay)).await;
+    seed(&s).await;
+    let now = at("2026-12-16");
+    // Into the outbox without sending.
+    let plan = s.notifier.plan(&s.guohe, d("2026-12-16")).await.unwrap();
+    for p in plan.new_messages() {
+        assert!(p.message.mail);
+        s.notifier.store().enqueue(&p.message, now).await.unwrap();
+    }
+    let id = s.notifier.store().inbox("hb-unit", 0, 1).await.unwrap()[0].id;
+    // Another server claimed it and stopped before answering.
+    assert!(s.notifier.store().claim(id, "stopped-server", now).await.unwrap());
+    assert!(!s.notifier.store().claim(id, "someone-else", now).await.unwrap());
+    assert_eq!(
+        s.notifier
+            .send_due(now + chrono::Duration::minutes(5))
+            .await
+            .unwrap()
+            .sent,
+        0
+    );
+    assert_eq!(
+        s.notifier
+            .send_due(now + chrono::Duration::minutes(11))
+            .await
+            .unwrap()
+            .sent,
+        1
+    );
+    assert_eq!(relay.received().len(), 1);
+}
+
+#[tokio::test]
 async fn a_relay_that_is_down_is_retried_until_it_is_up() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("guohe.db").display());
