@@ -7,6 +7,7 @@
 //! | `GUOHE_SMTP_TLS` | `none`, `starttls` or `tls` (default: `tls` for `smtps://`, else `starttls`) |
 //! | `GUOHE_SMTP_USER`, `GUOHE_SMTP_PASSWORD` | credentials, both or neither |
 //! | `GUOHE_SMTP_TIMEOUT` | seconds to wait for the relay (default 30) |
+//! | `GUOHE_SMTP_HELO` | the name this server gives in EHLO (default `[127.0.0.1]`) |
 //! | `GUOHE_PUBLIC_URL` | the address users reach the site at, put before links in mail |
 
 use std::time::Duration;
@@ -41,6 +42,8 @@ pub struct SmtpConfig {
     pub timeout: Duration,
     /// Put before the links in mail, e.g. `https://guohe.kjt.hunan.gov.cn`.
     pub public_url: Option<String>,
+    /// The name given in EHLO; relays that check it want the server's host name.
+    pub hello_name: Option<String>,
 }
 
 impl std::fmt::Debug for SmtpConfig {
@@ -192,7 +195,25 @@ impl SmtpConfig {
                 ));
             }
         };
+        let hello_name = match get("GUOHE_SMTP_HELO") {
+            None => None,
+            Some(h)
+                if h.len() <= 253
+                    && h.split('.')
+                        .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')) =>
+            {
+                Some(h)
+            }
+            Some(_) => {
+                return Err(bad(
+                    "GUOHE_SMTP_HELO",
+                    "应为本服务器的主机名，例如 guohe.kjt.hunan.gov.cn",
+                    "must be this server's host name, e.g. guohe.kjt.hunan.gov.cn",
+                ));
+            }
+        };
         Ok(Some(SmtpConfig {
+            hello_name,
             host,
             port,
             tls,
@@ -291,6 +312,13 @@ mod tests {
         ])
         .unwrap_err();
         assert_eq!(e.variable, "GUOHE_SMTP_PASSWORD");
+        let e = vars(&[
+            ("GUOHE_SMTP_URL", "smtp://x"),
+            ("GUOHE_SMTP_FROM", "a@b.cn"),
+            ("GUOHE_SMTP_HELO", "a b"),
+        ])
+        .unwrap_err();
+        assert_eq!(e.variable, "GUOHE_SMTP_HELO");
         let e = vars(&[
             ("GUOHE_SMTP_URL", "smtp://x"),
             ("GUOHE_SMTP_FROM", "a@b.cn"),

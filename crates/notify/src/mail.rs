@@ -4,6 +4,7 @@ use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, Message as Mail};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 use crate::config::{SmtpConfig, TlsMode};
@@ -54,6 +55,9 @@ impl Mailer {
             .port(cfg.port)
             .tls(tls)
             .timeout(Some(cfg.timeout));
+        if let Some(name) = &cfg.hello_name {
+            b = b.hello_name(ClientId::Domain(name.clone()));
+        }
         if let Some((user, password)) = &cfg.credentials {
             b = b.credentials(Credentials::new(user.clone(), password.clone()));
         }

@@ -132,6 +132,12 @@ async fn a_reminder_reaches_the_receiver_once_on_its_day() {
     let mail = &relay.received()[0];
     assert_eq!(mail.to, ["office@wh-materials.cn"]);
     assert!(mail.from.contains("guohe@example.gov.cn"));
+    assert_eq!(mail.hello, "guohe.test");
+    assert!(
+        mail.data.contains("Content-Type: text/plain; charset=utf-8"),
+        "{}",
+        mail.data
+    );
 
     // A server restart (a new notifier on the same database) sends nothing again.
     let again = server(&url, Some(&relay)).await;

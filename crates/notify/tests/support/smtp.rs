@@ -16,6 +16,8 @@ pub struct Received {
     pub from: String,
     pub to: Vec<String>,
     pub data: String,
+    /// The name the client gave in EHLO.
+    pub hello: String,
 }
 
 impl Received {
@@ -91,6 +93,7 @@ impl Receiver {
             ("GUOHE_SMTP_TLS".into(), "none".into()),
             ("GUOHE_SMTP_FROM".into(), "国合 <guohe@example.gov.cn>".into()),
             ("GUOHE_SMTP_TIMEOUT".into(), "5".into()),
+            ("GUOHE_SMTP_HELO".into(), "guohe.test".into()),
         ]
     }
 }
@@ -104,10 +107,12 @@ async fn session(
     let mut lines = BufReader::new(rd).lines();
     wr.write_all(b"220 test.local ESMTP ready\r\n").await?;
     let mut from = String::new();
+    let mut hello = String::new();
     let mut to = Vec::new();
     while let Some(line) = lines.next_line().await? {
         let upper = line.to_ascii_uppercase();
         let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+            hello = line[4..].trim().to_string();
             b"250-test.local\r\n250 8BITMIME\r\n"
         } else if upper.starts_with("MAIL FROM:") {
             let mode = refuse.load(Ordering::SeqCst);
@@ -137,6 +142,7 @@ async fn session(
                 from: from.clone(),
                 to: to.clone(),
                 data,
+                hello: hello.clone(),
             });
             b"250 OK queued\r\n"
         } else if upper == "QUIT" {
