@@ -37,6 +37,11 @@ pub const STALE_CLAIM: Duration = Duration::minutes(10);
 /// Mails sent per pass at most (the rest wait for the next pass).
 const SEND_BATCH: i64 = 200;
 
+/// Transient failures in a row after which a pass stops sending: the relay is down or
+/// unreachable, and waiting out its timeout for every mail would hold the pass for hours. The
+/// mails not tried stay pending, their attempts uncounted.
+pub const GIVE_UP_PASS_AFTER: usize = 3;
+
 /// Why a notification pass failed.
 #[derive(Debug, thiserror::Error)]
 pub enum NotifyError {
@@ -148,7 +153,11 @@ impl Notifier {
         let Some(mailer) = &self.mailer else {
             return Ok(report);
         };
+        let mut failing = 0;
         for id in self.store.due_mail(now, now - STALE_CLAIM, SEND_BATCH).await? {
+            if failing >= GIVE_UP_PASS_AFTER {
+                break;
+            }
             if !self.store.claim(id, &self.worker, now).await? {
                 continue;
             }
@@ -169,6 +178,7 @@ impl Notifier {
                 Ok(()) => {
                     self.store.mark_sent(id, &self.worker, now).await?;
                     report.sent += 1;
+                    failing = 0;
                 }
                 // `m` was read after the claim: `attempts` counts this one.
                 Err(SendError::Transient(e)) if m.attempts < MAX_ATTEMPTS => {
@@ -176,6 +186,7 @@ impl Notifier {
                     let retry = now + retry_delay(m.attempts);
                     self.store.mark_failed(id, &self.worker, &e, Some(retry)).await?;
                     report.retrying += 1;
+                    failing += 1;
                 }
                 Err(e) => {
                     tracing::warn!(message = id, error = %e, "mail given up");

@@ -389,6 +389,52 @@ async fn a_relay_that_is_down_is_retried_until_it_is_up() {
 }
 
 #[tokio::test]
+async fn a_pass_stops_trying_after_a_few_failures_in_a_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("guohe.db").display());
+    let relay = Receiver::start().await;
+    let s = server(&url, Some(&relay)).await;
+    seed(&s).await;
+    // Five more accounts of the same unit, each with an address: six mails in all.
+    let accounts = AccountStore::open(s.guohe.log()).await.unwrap();
+    for i in 1..=5 {
+        let login = format!("hb-unit-{i}");
+        accounts
+            .create_account(
+                &NewAccount {
+                    login: login.clone(),
+                    display_name: login.clone(),
+                    role: AccountRole::SupportUnit,
+                    org_id: Some(UNIT_USCC.into()),
+                    password_hash: "unused".into(),
+                },
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+        s.notifier
+            .store()
+            .set_email(&login, Some(&format!("{login}@wh-materials.cn")), Utc::now())
+            .await
+            .unwrap();
+    }
+    relay.refuse(true);
+    let now = at("2026-12-16");
+    let r = s.notifier.run_pass(&s.guohe, d("2026-12-16"), now).await.unwrap();
+    assert_eq!(
+        (r.enqueued, r.sent, r.retrying),
+        (6, 0, guohe_notify::GIVE_UP_PASS_AFTER)
+    );
+    // The rest were not tried: no attempt counted, due at once.
+    let untried = s.notifier.store().due_mail(now, now, 10).await.unwrap();
+    assert_eq!(untried.len(), 6 - guohe_notify::GIVE_UP_PASS_AFTER);
+    relay.refuse(false);
+    let r = s.notifier.send_due(now + chrono::Duration::minutes(2)).await.unwrap();
+    assert_eq!(r.sent, 6);
+    assert_eq!(relay.received().len(), 6);
+}
+
+#[tokio::test]
 async fn an_assigned_expert_hears_of_it_once_and_not_before_its_day() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("guohe.db").display());
