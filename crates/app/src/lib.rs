@@ -9,6 +9,14 @@
 //! [`AppError::Conflict`] and nothing is written; the caller can retry against the fresh state.
 //! Security events (logins, refusals of permission) are appended to `audit/…` streams of the same
 //! chain, so `verify` covers them too.
+//!
+//! [`due`] and [`event_reminders`] compute, without I/O, which reminders are due on a date and
+//! which messages events call for; the notifier (`guohe-notify`) delivers them.
+
+#![warn(missing_docs)]
+
+pub mod due;
+pub mod event_reminders;
 
 use chrono::NaiveDate;
 use guohe_calendar::{Calendar, Schedule};

@@ -6,6 +6,7 @@
 
 mod calendar_cmd;
 mod lifecycle_cmd;
+mod notify_cmd;
 mod output;
 mod policy_cmd;
 mod serve_cmd;
@@ -86,6 +87,9 @@ pub enum Command {
     History(lifecycle_cmd::HistoryArgs),
     /// Run a timeline of commands on an in-memory store and print states and events.
     Simulate(lifecycle_cmd::SimulateArgs),
+    /// Reminders due on a date into the inboxes and, with `GUOHE_SMTP_URL` set, out by mail;
+    /// `--dry-run` prints what would go out and writes nothing.
+    Notify(notify_cmd::NotifyArgs),
     /// The tamper-evident audit log.
     Audit {
         #[command(subcommand)]
@@ -112,6 +116,7 @@ fn main() -> ExitCode {
         Command::Register(args) => lifecycle_cmd::run_register(&cli, args),
         Command::History(args) => lifecycle_cmd::run_history(&cli, args),
         Command::Simulate(args) => lifecycle_cmd::run_simulate(&cli, args),
+        Command::Notify(args) => notify_cmd::run(&cli, args),
         Command::Audit {
             command: AuditCommand::Verify,
         } => lifecycle_cmd::run_audit_verify(&cli),

@@ -37,6 +37,12 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> CmdResult {
         Some(d) => Some(parse_date("--today", d)?),
         None => None,
     };
+    let smtp = guohe_notify::SmtpConfig::from_env().map_err(|e| {
+        bad(format!(
+            "{}: {}\n{}: {}",
+            e.variable, e.message_zh, e.variable, e.message_en
+        ))
+    })?;
     let _ = tracing_subscriber::fmt().with_target(false).try_init();
     let cfg = guohe_web::ServeConfig {
         bind,
@@ -46,6 +52,7 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> CmdResult {
         today,
         secure_cookies: args.secure_cookies,
         trust_forwarded_for: args.trust_forwarded_for,
+        smtp,
         ..guohe_web::ServeConfig::default()
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;

@@ -73,6 +73,8 @@ pub struct ServeConfig {
     pub body_limit: usize,
     /// Argon2 memory cost in KiB for new hashes (OWASP minimum 19 MiB; lower only in tests).
     pub argon2_memory_kib: u32,
+    /// The mail relay for notifications (`GUOHE_SMTP_*`); `None` is inbox only.
+    pub smtp: Option<guohe_notify::SmtpConfig>,
 }
 
 impl Default for ServeConfig {
@@ -90,6 +92,7 @@ impl Default for ServeConfig {
             lock_for: Duration::from_secs(15 * 60),
             body_limit: 64 * 1024,
             argon2_memory_kib: 19 * 1024,
+            smtp: None,
         }
     }
 }
@@ -124,6 +127,8 @@ pub struct AppState {
     pub accounts: AccountStore,
     /// Settings.
     pub settings: Arc<Settings>,
+    /// Inboxes and the mail outbox.
+    pub notify: guohe_notify::Notifier,
 }
 
 impl AppState {
@@ -146,8 +151,12 @@ pub async fn app(cfg: ServeConfig) -> anyhow::Result<(Router, AppState)> {
     let accounts = AccountStore::open(guohe.log())
         .await
         .context("opening the account tables")?;
+    let notify = guohe_notify::Notifier::open(guohe.log(), accounts.clone(), cfg.smtp.as_ref())
+        .await
+        .context("opening the notification tables")?;
     let state = AppState {
         guohe: Arc::new(guohe),
+        notify,
         accounts,
         settings: Arc::new(Settings {
             today: cfg.today,
@@ -192,6 +201,7 @@ pub fn router(state: AppState) -> Router {
             "/register",
             get(pages::registration::form).post(pages::registration::register),
         )
+        .merge(pages::notifications::routes())
         .route("/static/{file}", get(pages::static_file))
         .route("/healthz", get(pages::healthz))
         .merge(api::router())
@@ -231,6 +241,19 @@ pub async fn serve(cfg: ServeConfig) -> anyhow::Result<()> {
             let behind = clock.guohe.read(|w, _, _| w.clock().is_none_or(|c| c < today)).await;
             if behind && let Err(e) = clock.guohe.tick(today).await {
                 tracing::warn!(error = %e, %today, "advancing the clock failed");
+            }
+            tokio::time::sleep(Duration::from_secs(600)).await;
+        }
+    });
+    // Reminders due today into the inboxes and the mail due now out, on the same schedule but in
+    // a task of its own, so a slow mail relay never holds up the clock. Once-only keys and
+    // claims make it safe on every server.
+    let notifier = state.clone();
+    tokio::spawn(async move {
+        loop {
+            let today = notifier.today();
+            if let Err(e) = notifier.notify.run_pass(&notifier.guohe, today, Utc::now()).await {
+                tracing::warn!(error = %e, %today, "the notification pass failed");
             }
             tokio::time::sleep(Duration::from_secs(600)).await;
         }

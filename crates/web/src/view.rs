@@ -71,6 +71,9 @@ pub fn nav_for(role: Option<AccountRole>, active: &str) -> Vec<NavItem> {
         Some(AccountRole::AuditAdmin) => items.push(("/admin/audit", "审计管理", "Audit administration")),
         None => {}
     }
+    if role.is_some() {
+        items.push(("/inbox", "通知", "Notifications"));
+    }
     items
         .into_iter()
         .map(|(href, zh, en)| NavItem {

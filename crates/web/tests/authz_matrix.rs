@@ -140,6 +140,29 @@ const TABLE: &[Row] = &[
         "current=wrong",
         "L 400 400 400 400 400 400 400",
     ),
+    // ---- notifications: every signed-in account has its own inbox ----
+    ("GET", "/inbox", "/inbox", "", "L 200 200 200 200 200 200 200"),
+    (
+        "POST",
+        "/inbox/read-all",
+        "/inbox/read-all",
+        "",
+        "L 303 303 303 303 303 303 303",
+    ),
+    (
+        "POST",
+        "/inbox/email",
+        "/inbox/email",
+        "email=not-an-address",
+        "L 400 400 400 400 400 400 400",
+    ),
+    (
+        "POST",
+        "/inbox/{id}/read",
+        "/inbox/999999/read",
+        "",
+        "L 404 404 404 404 404 404 404",
+    ),
     // ---- work areas ----
     ("GET", "/dept", "/dept", "", "L 200 403 403 403 403 403 403"),
     ("GET", "/unit", "/unit", "", "L 403 403 403 200 200 403 403"),
@@ -403,6 +426,13 @@ const TABLE: &[Row] = &[
         "GET",
         "/dept/registrations",
         "/dept/registrations",
+        "",
+        "L 200 403 403 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/dept/notifications",
+        "/dept/notifications",
         "",
         "L 200 403 403 403 403 403 403",
     ),

@@ -204,6 +204,28 @@ const FORMS: &[Row] = &[
         body: Body::Form,
         fields: &[("current", T), ("new", T), ("confirm", T)],
     },
+    // ---- notifications ----
+    Row {
+        route: "/inbox/email",
+        path: "/inbox/email",
+        who: "hn-zngy",
+        body: Body::Form,
+        fields: &[("email", T)],
+    },
+    Row {
+        route: "/inbox/read-all",
+        path: "/inbox/read-all",
+        who: "hn-zngy",
+        body: Body::Button(&[303]),
+        fields: &[],
+    },
+    Row {
+        route: "/inbox/{id}/read",
+        path: "/inbox/999999/read",
+        who: "hn-zngy",
+        body: Body::Button(&[404]),
+        fields: &[],
+    },
     // ---- support unit ----
     Row {
         route: "/unit/drafts",

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod auth;
 pub mod department;
 pub mod expert;
+pub mod notifications;
 pub mod public;
 pub mod recommender;
 pub mod registration;

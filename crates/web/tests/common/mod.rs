@@ -48,6 +48,8 @@ pub struct Options {
     pub idle: Duration,
     pub demo: bool,
     pub today: NaiveDate,
+    /// The mail relay for notifications; `None` is inbox only.
+    pub smtp: Option<guohe_notify::SmtpConfig>,
 }
 
 impl Default for Options {
@@ -56,6 +58,7 @@ impl Default for Options {
             idle: Duration::from_secs(1800),
             demo: false,
             today: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            smtp: None,
         }
     }
 }
@@ -74,6 +77,7 @@ pub async fn spawn_with(o: Options) -> TestApp {
         idle_timeout: o.idle,
         // Cheap hashes keep the suite fast; the production default is 19 MiB.
         argon2_memory_kib: 64,
+        smtp: o.smtp,
         ..ServeConfig::default()
     };
     let (router, state) = guohe_web::app(cfg).await.expect("app");

@@ -1,0 +1,183 @@
+//! 计划 — what would go out on a date: the reminders due then and the messages recent events
+//! call for, addressed to accounts. Reads only; [`crate::Notifier::run_pass`] writes.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Days, NaiveDate};
+use guohe_app::Guohe;
+use guohe_app::due::{Audience, Reminder, Subject, reminders_on};
+use guohe_app::event_reminders::reminder_for_event;
+use guohe_domain::Event;
+use guohe_store::{Account, AccountRole, AccountStore, NewMessage, NotifyStore, READ_BATCH};
+
+use crate::NotifyError;
+
+/// Event kinds that call for a message.
+const EVENT_KINDS: &[&str] = &[
+    "ExpertAssigned",
+    "ApplicationReturned",
+    "ApplicationDecided",
+    "ApplicationRejected",
+];
+
+/// Events older than this (business date) are history: a first pass over an old log does not
+/// flood inboxes with its past.
+pub const EVENT_WINDOW_DAYS: u64 = 14;
+
+/// Name of the notifier's cursor in the event log.
+pub const EVENT_CURSOR: &str = "events";
+
+/// One message as it would be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    /// The message.
+    pub message: NewMessage,
+    /// Already in the inbox (sent before, by this or another server).
+    pub exists: bool,
+    /// The recipient has an e-mail address.
+    pub has_address: bool,
+}
+
+/// What a pass on a date would do.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// Every message due, new or not, in key order.
+    pub messages: Vec<Planned>,
+    /// The event log position the pass has read up to.
+    pub cursor_to: i64,
+}
+
+impl Plan {
+    /// The messages not yet in any inbox.
+    pub fn new_messages(&self) -> impl Iterator<Item = &Planned> {
+        self.messages.iter().filter(|p| !p.exists)
+    }
+}
+
+/// The accounts an audience stands for (active accounts only).
+pub fn recipients<'a>(accounts: &'a [Account], audience: &Audience, province: &str) -> Vec<&'a Account> {
+    accounts
+        .iter()
+        .filter(|a| a.active)
+        .filter(|a| match audience {
+            // Only the department of the case's province: a Hunan officer never hears of Hubei's.
+            Audience::Department => a.role == AccountRole::Department && a.province == province,
+            Audience::Unit(uscc) => a.role == AccountRole::SupportUnit && a.org_id.as_deref() == Some(uscc.as_str()),
+            Audience::Expert(id) => a.role == AccountRole::Expert && a.login == *id,
+        })
+        .collect()
+}
+
+/// Computes what is due on `as_of`. `store` is `None` when the notification tables do not
+/// exist yet (a dry run on a fresh database): then nothing exists and nobody has an address.
+/// `mail` says whether a relay is configured.
+pub async fn plan(
+    guohe: &Guohe,
+    accounts: &AccountStore,
+    store: Option<&NotifyStore>,
+    as_of: NaiveDate,
+    mail: bool,
+) -> Result<Plan, NotifyError> {
+    let after = match store {
+        Some(s) => s.cursor(EVENT_CURSOR).await?,
+        None => 0,
+    };
+    // Events first, then the world: the world then knows every case the events name.
+    let (events, cursor_to) = recent_events(guohe, after, as_of).await?;
+    guohe.refresh().await?;
+    let reminders: Vec<(Reminder, String)> = guohe
+        .read(|world, _, policies| {
+            let mut r = reminders_on(world, policies, as_of);
+            r.extend(events.iter().filter_map(|(seq, e)| reminder_for_event(world, *seq, e)));
+            // Each case's province, from the policy it is under.
+            r.into_iter()
+                .map(|r| {
+                    let stream = match &r.subject {
+                        Subject::Base(id) => format!("base/{id}"),
+                        Subject::Application(id) => format!("application/{id}"),
+                        Subject::Notice(id) => format!("notice/{id}"),
+                    };
+                    let province = world
+                        .policy_of_stream(&stream)
+                        .and_then(|p| policies.get(p))
+                        .map(|p| p.province.code.clone())
+                        .unwrap_or_default();
+                    (r, province)
+                })
+                .collect()
+        })
+        .await;
+    let all = accounts.accounts().await?;
+    let mut by_key: BTreeMap<String, NewMessage> = BTreeMap::new();
+    for (r, province) in &reminders {
+        for audience in &r.audience {
+            for a in recipients(&all, audience, province) {
+                let key = format!("{}:{}", r.key, a.login);
+                by_key.entry(key.clone()).or_insert_with(|| NewMessage {
+                    key,
+                    login: a.login.clone(),
+                    kind: r.kind.as_str().to_string(),
+                    subject: r.title.clone(),
+                    body: r.body.clone(),
+                    link: r.link_for(audience),
+                    due_on: Some(r.due_on),
+                    mail: false,
+                });
+            }
+        }
+    }
+    let mut with_address = BTreeSet::new();
+    if let Some(s) = store {
+        let logins: BTreeSet<&str> = by_key.values().map(|m| m.login.as_str()).collect();
+        for login in logins {
+            if s.email(login).await?.is_some() {
+                with_address.insert(login.to_string());
+            }
+        }
+    }
+    let mut messages = Vec::with_capacity(by_key.len());
+    for (key, mut message) in by_key {
+        let has_address = with_address.contains(&message.login);
+        message.mail = mail && has_address;
+        let exists = match store {
+            Some(s) => s.exists(&key).await?,
+            None => false,
+        };
+        messages.push(Planned {
+            message,
+            exists,
+            has_address,
+        });
+    }
+    Ok(Plan { messages, cursor_to })
+}
+
+/// The events after `after` that call for a message and happened in the window before
+/// `as_of`, and how far the log was read. Reading stops before the first event dated after
+/// `as_of`: it waits for its day (a run for an earlier date must not skip it).
+async fn recent_events(guohe: &Guohe, after: i64, as_of: NaiveDate) -> Result<(Vec<(i64, Event)>, i64), NotifyError> {
+    let oldest = as_of.checked_sub_days(Days::new(EVENT_WINDOW_DAYS)).unwrap_or(as_of);
+    let mut cursor = after;
+    let mut out = Vec::new();
+    'read: loop {
+        let batch = guohe.log().read_all(cursor, READ_BATCH).await?;
+        let full = batch.len() as i64 >= READ_BATCH;
+        for e in &batch {
+            if e.occurred_on > as_of {
+                break 'read;
+            }
+            cursor = e.seq;
+            if e.occurred_on < oldest
+                || !EVENT_KINDS.contains(&e.kind.as_str())
+                || !guohe_app::is_domain_stream(&e.stream)
+            {
+                continue;
+            }
+            out.push((e.seq, guohe_app::decode(e)?));
+        }
+        if !full {
+            break;
+        }
+    }
+    Ok((out, cursor))
+}
