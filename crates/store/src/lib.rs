@@ -19,6 +19,7 @@ pub mod accounts;
 pub mod drafts;
 mod error;
 mod hash;
+pub mod keys;
 mod postgres;
 mod replay;
 mod sqlite;
@@ -32,6 +33,7 @@ use serde_json::Value;
 
 pub use accounts::{Account, AccountError, AccountRole, AccountStore, FailedLogin, NewAccount, Organisation, Session};
 pub use error::StoreError;
+pub use keys::{KeyCheck, KeyStore, SubjectKeyRow};
 pub use hash::{GENESIS_HASH, HashInput, canonical_bytes, canonical_json, event_hash, format_recorded_at, sm3_hex};
 pub use replay::ReplayEvent;
 pub use verify::{BreakCategory, BreakReason, VerifyReport};
