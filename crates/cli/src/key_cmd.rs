@@ -1,0 +1,117 @@
+//! `guohe key rotate` and `guohe person list|export|erase` — the master key of personal data and
+//! a person's requests under the personal information law (查阅、复制、删除). Each is audited on the
+//! chain, without the values.
+
+use clap::{Args, Subcommand};
+
+use crate::lifecycle_cmd::{app_failure, open, runtime, today};
+use crate::output::print_json;
+use crate::{Cli, CmdResult, bad};
+
+#[derive(Subcommand, Debug)]
+pub enum KeyCommand {
+    /// Make a new master key version, rewrap every person's data key under it, then drop the
+    /// old version from the key file. Personal data and the chain are unchanged.
+    Rotate(ByArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PersonCommand {
+    /// The subjects (persons) with a data key: id, kind, live or erased.
+    List,
+    /// Print everything held for a person, decrypted, as JSON.
+    Export(SubjectArgs),
+    /// Erase a person's data key: their data can never be read again; the chain still verifies.
+    Erase(EraseArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ByArgs {
+    /// Who does it, for the audit record.
+    #[arg(long = "as", default_value = "admin:cli")]
+    pub actor: String,
+}
+
+#[derive(Args, Debug)]
+pub struct SubjectArgs {
+    /// The subject, e.g. `objector/3f9a0c…` or `account/zhang`.
+    pub subject: String,
+    #[command(flatten)]
+    pub by: ByArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct EraseArgs {
+    #[command(flatten)]
+    pub subject: SubjectArgs,
+    /// Confirm: erasure cannot be undone.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+pub fn run_key(cli: &Cli, cmd: &KeyCommand) -> CmdResult {
+    let KeyCommand::Rotate(by) = cmd;
+    runtime()?.block_on(async {
+        let g = open(cli).await?;
+        let r = g.rotate_keys(&by.actor, today()).await.map_err(app_failure)?;
+        println!(
+            "主密钥已轮换：第 {} 版 → 第 {} 版，重新封装 {} 个个人数据密钥；密钥文件 {}",
+            r.from_version,
+            r.to_version,
+            r.rewrapped,
+            r.key_file.display()
+        );
+        println!(
+            "master key rotated: version {} -> {}, {} data keys rewrapped; key file {}",
+            r.from_version,
+            r.to_version,
+            r.rewrapped,
+            r.key_file.display()
+        );
+        Ok(())
+    })
+}
+
+pub fn run_person(cli: &Cli, cmd: &PersonCommand) -> CmdResult {
+    runtime()?.block_on(async {
+        let g = open(cli).await?;
+        match cmd {
+            PersonCommand::List => {
+                let rows = g.vault().store().subjects().await.map_err(|e| app_failure(e.into()))?;
+                for r in rows {
+                    let status = if r.erased_at.is_some() { "erased" } else { "live" };
+                    println!("{:<40} {:<10} {status:<7} {}", r.subject, r.kind, r.created_at.format("%Y-%m-%d"));
+                }
+                Ok(())
+            }
+            PersonCommand::Export(a) => {
+                match g.export_person(&a.subject, &a.by.actor, today()).await.map_err(app_failure)? {
+                    Some(export) => print_json(&export),
+                    None => Err(bad(format!(
+                        "SUBJECT: 没有主体“{0}”的个人信息 no personal data is held for `{0}`",
+                        a.subject
+                    ))),
+                }
+            }
+            PersonCommand::Erase(a) => {
+                let s = &a.subject;
+                if !a.yes {
+                    return Err(bad(format!(
+                        "--yes: 删除后“{0}”的个人信息将永久无法读取，请加 --yes 确认 erasing `{0}` cannot be undone; confirm with --yes",
+                        s.subject
+                    )));
+                }
+                if g.erase_person(&s.subject, &s.by.actor, today()).await.map_err(app_failure)? {
+                    println!("已删除“{0}”的个人数据密钥，其个人信息不可再读取。", s.subject);
+                    println!("erased the data key of `{}`; its personal data can no longer be read", s.subject);
+                    Ok(())
+                } else {
+                    Err(bad(format!(
+                        "SUBJECT: 主体“{0}”不存在或已删除 `{0}` is unknown or already erased",
+                        s.subject
+                    )))
+                }
+            }
+        }
+    })
+}
