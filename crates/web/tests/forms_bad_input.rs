@@ -91,6 +91,13 @@ const FORMS: &[Row] = &[
         body: Body::Form,
         fields: &[("current", T), ("new", T), ("confirm", T)],
     },
+    Row {
+        route: "/account/personal",
+        path: "/account/personal",
+        who: "hn-zngy",
+        body: Body::Form,
+        fields: &[("phone", T), ("email", T), ("action", K("save"))],
+    },
     // ---- support unit ----
     Row {
         route: "/unit/drafts",

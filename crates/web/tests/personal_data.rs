@@ -54,7 +54,7 @@ async fn the_database_file_holds_no_objector_name_contact_or_phone() {
     let app = demo().await;
     app.login("hn-xjsw", guohe_web::demo::DEMO_PASSWORD).await;
     let r = app
-        .post_form("/account", "/account/personal", &[("phone", PHONE), ("email", "")])
+        .post_form("/account", "/account/personal", &[("phone", PHONE), ("email", ""), ("action", "save")])
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let dir = db_dir(&app);
@@ -113,16 +113,19 @@ async fn my_account_keeps_phone_and_email_validated_and_shows_them_masked() {
     let app = demo().await;
     app.login("hn-xjsw", guohe_web::demo::DEMO_PASSWORD).await;
     let bad = app
-        .post_form("/account", "/account/personal", &[("phone", "12345"), ("email", "not-mail")])
+        .post_form("/account", "/account/personal", &[("phone", "12345"), ("email", "not-mail"), ("action", "save")])
         .await;
     assert_eq!(bad.status, 400);
     assert!(bad.body.contains("手机号码应为11位数字"), "{}", bad.body);
     assert!(bad.body.contains("电子邮箱格式不正确"));
     assert!(bad.body.contains("value=\"12345\""), "the form keeps what was typed");
     assert!(app.state.guohe.account_fields("hn-xjsw").await.unwrap().is_empty(), "nothing saved");
+    let forged = app.post_form("/account", "/account/personal", &[("phone", PHONE)]).await;
+    assert_eq!(forged.status, 400, "a post without the page's button changes nothing");
+    assert!(app.state.guohe.account_fields("hn-xjsw").await.unwrap().is_empty());
 
     let ok = app
-        .post_form("/account", "/account/personal", &[("phone", PHONE), ("email", "wang@xjsw.cn")])
+        .post_form("/account", "/account/personal", &[("phone", PHONE), ("email", "wang@xjsw.cn"), ("action", "save")])
         .await;
     assert_eq!(ok.status, 303);
     assert_eq!(ok.location(), "/account?saved=1");
@@ -132,7 +135,7 @@ async fn my_account_keeps_phone_and_email_validated_and_shows_them_masked() {
     assert_eq!(app.audit("AccountPersonalDataChanged").await.len(), 2);
 
     // Clearing one field removes it.
-    app.post_form("/account", "/account/personal", &[("phone", ""), ("email", "wang@xjsw.cn")])
+    app.post_form("/account", "/account/personal", &[("phone", ""), ("email", "wang@xjsw.cn"), ("action", "save")])
         .await;
     let fields = app.state.guohe.account_fields("hn-xjsw").await.unwrap();
     assert_eq!(fields.len(), 1);

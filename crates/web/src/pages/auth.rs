@@ -290,6 +290,8 @@ pub struct PersonalForm {
     pub phone: String,
     /// E-mail.
     pub email: String,
+    /// The button pressed: `save`.
+    pub action: String,
 }
 
 impl PersonalForm {
@@ -313,6 +315,14 @@ pub async fn save_personal(
     // Personal information is self-service, like the password: only one's own account.
     authz::may_change_password(&p, &p.account)?;
     let mut errors = FormErrors::new(ctx.lang);
+    if f.action != "save" {
+        // Not sent by the page's button (an empty or forged post): nothing is changed.
+        errors.push(FieldError::new(
+            "action",
+            "请通过页面上的“保存个人信息”按钮提交。",
+            "Submit with the page's “Save personal information” button.",
+        ));
+    }
     for field in OWN_FIELDS {
         let v = f.get(field);
         if !v.trim().is_empty()
