@@ -2,7 +2,10 @@
 //! a person's requests under the personal information law (查阅、复制、删除). Each is audited on the
 //! chain, without the values.
 
+use std::collections::BTreeMap;
+
 use clap::{Args, Subcommand};
+use guohe_app::personal::subject_of;
 
 use crate::lifecycle_cmd::{app_failure, open, runtime, today};
 use crate::output::print_json;
@@ -78,9 +81,29 @@ pub fn run_person(cli: &Cli, cmd: &PersonCommand) -> CmdResult {
         match cmd {
             PersonCommand::List => {
                 let rows = g.vault().store().subjects().await.map_err(|e| app_failure(e.into()))?;
+                // Which objection each objector made, so a request can be matched to its subject.
+                let made: BTreeMap<String, Vec<String>> = g
+                    .read(|w, _, _| {
+                        let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
+                        for n in w.notices() {
+                            for o in n.objections.values() {
+                                if let Some(s) = subject_of(&o.objector_real_name) {
+                                    m.entry(s).or_default().push(o.id.clone());
+                                }
+                            }
+                        }
+                        m
+                    })
+                    .await;
                 for r in rows {
                     let status = if r.erased_at.is_some() { "erased" } else { "live" };
-                    println!("{:<40} {:<10} {status:<7} {}", r.subject, r.kind, r.created_at.format("%Y-%m-%d"));
+                    let refs = made.get(&r.subject).map(|v| v.join(",")).unwrap_or_default();
+                    println!(
+                        "{:<40} {:<10} {status:<7} {} {refs}",
+                        r.subject,
+                        r.kind,
+                        r.created_at.format("%Y-%m-%d")
+                    );
                 }
                 Ok(())
             }
