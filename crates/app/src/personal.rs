@@ -65,10 +65,8 @@ impl AccountField {
         match self {
             AccountField::Phone => {
                 let b = v.as_bytes();
-                let ok = b.len() == 11
-                    && b[0] == b'1'
-                    && (b'3'..=b'9').contains(&b[1])
-                    && b.iter().all(u8::is_ascii_digit);
+                let ok =
+                    b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) && b.iter().all(u8::is_ascii_digit);
                 if !ok {
                     return Err(Refusal::invalid(
                         f,
@@ -194,7 +192,9 @@ impl Guohe {
         } else {
             let v = field.validate(value).map_err(AppError::Refused)?;
             let token = self.vault.seal(&Subject::account(login)?, &v).await?;
-            store.set_account_field(login, field.as_str(), &token, Utc::now()).await?;
+            store
+                .set_account_field(login, field.as_str(), &token, Utc::now())
+                .await?;
         }
         self.audit(
             on,
@@ -219,7 +219,12 @@ impl Guohe {
 
     /// Everything held for a person, decrypted; `None` for a subject that never had a key. An
     /// erased person's export has no records. Audited.
-    pub async fn export_person(&self, subject: &str, by: &str, on: NaiveDate) -> Result<Option<PersonExport>, AppError> {
+    pub async fn export_person(
+        &self,
+        subject: &str,
+        by: &str,
+        on: NaiveDate,
+    ) -> Result<Option<PersonExport>, AppError> {
         let subject = Subject::parse(subject)?;
         let Some(row) = self.vault.subject(&subject).await? else {
             return Ok(None);
@@ -231,12 +236,13 @@ impl Guohe {
                     let mut out = Vec::new();
                     for n in w.notices() {
                         for o in n.objections.values() {
-                            for (field, v) in [
-                                ("objector_real_name", &o.objector_real_name),
-                                ("contact", &o.contact),
-                            ] {
+                            for (field, v) in [("objector_real_name", &o.objector_real_name), ("contact", &o.contact)] {
                                 if subject_of(v).as_deref() == Some(subject.as_str()) {
-                                    out.push((format!("notice/{} objection {}", n.id, o.id), field.to_string(), v.clone()));
+                                    out.push((
+                                        format!("notice/{} objection {}", n.id, o.id),
+                                        field.to_string(),
+                                        v.clone(),
+                                    ));
                                 }
                             }
                         }
@@ -280,8 +286,13 @@ impl Guohe {
         let subject = Subject::parse(subject)?;
         let erased = self.vault.erase(&subject).await?;
         if erased {
-            self.audit(on, by, "PersonalDataErased", serde_json::json!({"subject": subject.as_str()}))
-                .await?;
+            self.audit(
+                on,
+                by,
+                "PersonalDataErased",
+                serde_json::json!({"subject": subject.as_str()}),
+            )
+            .await?;
         }
         Ok(erased)
     }
@@ -312,11 +323,23 @@ mod tests {
             assert_eq!(r.field.as_deref(), Some("phone"), "{bad}");
         }
         assert!(AccountField::Email.validate("zhang.san@example.cn").is_ok());
-        for bad in ["zhang", "@example.cn", "a@b", "a@.cn", "a@b.cn.", "a b@c.cn", "a@b@c.cn", "<a>@b.cn"] {
+        for bad in [
+            "zhang",
+            "@example.cn",
+            "a@b",
+            "a@.cn",
+            "a@b.cn.",
+            "a b@c.cn",
+            "a@b@c.cn",
+            "<a>@b.cn",
+        ] {
             assert!(AccountField::Email.validate(bad).is_err(), "{bad}");
         }
         assert!(AccountField::IdNumber.validate("11010519491231002X").is_ok());
-        assert!(AccountField::IdNumber.validate("110105194912310021").is_err(), "wrong check digit");
+        assert!(
+            AccountField::IdNumber.validate("110105194912310021").is_err(),
+            "wrong check digit"
+        );
         assert!(AccountField::IdNumber.validate("11010519491231002").is_err());
         assert_eq!(AccountField::Phone.mask("13812341234"), "138****1234");
     }

@@ -91,12 +91,20 @@ async fn run_to_notice(g: &Guohe) {
             .await
             .unwrap();
     }
-    g.execute(&dept, d("2026-09-20"), cmd(json!({"type": "Decide", "application": "A1", "decision": "approve", "reasons": "综合评议同意"})))
-        .await
-        .unwrap();
-    g.execute(&dept, d("2026-09-28"), cmd(json!({"type": "StartPublicNotice", "notice_id": "N1", "applications": ["A1"], "starts_on": "2026-09-28"})))
-        .await
-        .unwrap();
+    g.execute(
+        &dept,
+        d("2026-09-20"),
+        cmd(json!({"type": "Decide", "application": "A1", "decision": "approve", "reasons": "综合评议同意"})),
+    )
+    .await
+    .unwrap();
+    g.execute(
+        &dept,
+        d("2026-09-28"),
+        cmd(json!({"type": "StartPublicNotice", "notice_id": "N1", "applications": ["A1"], "starts_on": "2026-09-28"})),
+    )
+    .await
+    .unwrap();
 }
 
 async fn lodge(g: &Guohe, name: &str, contact: &str) -> Result<String, AppError> {
@@ -107,7 +115,10 @@ async fn lodge(g: &Guohe, name: &str, contact: &str) -> Result<String, AppError>
             cmd(json!({"type": "LodgeObjection", "notice": "N1", "application": "A1", "objector_real_name": name, "contact": contact, "content": "合作协议已过期"})),
         )
         .await?;
-    Ok(out.events[0].payload()["objector_real_name"].as_str().unwrap().to_string())
+    Ok(out.events[0].payload()["objector_real_name"]
+        .as_str()
+        .unwrap()
+        .to_string())
 }
 
 async fn stored_objection(g: &Guohe) -> (String, String) {
@@ -133,18 +144,28 @@ async fn objections_and_account_fields_are_sealed_and_the_database_file_holds_no
     let (name, contact) = stored_objection(&g).await;
     assert_eq!(name, token);
     assert_eq!(subject_of(&name), subject_of(&contact));
-    assert_eq!(g.reveal(&name).await.unwrap(), Revealed::Value(NAME.into()), "trimmed before sealing");
+    assert_eq!(
+        g.reveal(&name).await.unwrap(),
+        Revealed::Value(NAME.into()),
+        "trimmed before sealing"
+    );
     assert_eq!(g.reveal(&contact).await.unwrap(), Revealed::Value(CONTACT.into()));
     let fields = g.account_fields("zhang").await.unwrap();
     assert_eq!(fields, vec![(AccountField::Phone, Revealed::Value(PHONE.into()))]);
     for e in g.log().read_all(0, 10_000).await.unwrap() {
         let text = e.payload.to_string();
-        assert!(!text.contains(NAME) && !text.contains(CONTACT) && !text.contains(PHONE), "{text}");
+        assert!(
+            !text.contains(NAME) && !text.contains(CONTACT) && !text.contains(PHONE),
+            "{text}"
+        );
     }
     drop(g);
 
     let bytes = env.file_bytes();
-    assert!(contains(&bytes, "合作协议已过期"), "the reading of the file works: the content is not personal");
+    assert!(
+        contains(&bytes, "合作协议已过期"),
+        "the reading of the file works: the content is not personal"
+    );
     for secret in [NAME, CONTACT, PHONE] {
         assert!(!contains(&bytes, secret), "{secret} is in the database file");
     }
@@ -172,7 +193,10 @@ async fn bad_objection_input_is_refused_with_the_domains_fields_before_encryptio
         .await;
     assert!(matches!(late, Err(AppError::Refused(_))), "{late:?}");
     assert_eq!(g.log().head().await.unwrap(), head, "nothing written");
-    assert!(g.vault().store().subjects().await.unwrap().is_empty(), "no key for a refused objection");
+    assert!(
+        g.vault().store().subjects().await.unwrap().is_empty(),
+        "no key for a refused objection"
+    );
 }
 
 #[tokio::test]
@@ -184,9 +208,17 @@ async fn erasing_a_person_keeps_the_chain_intact_and_their_data_unreadable() {
     let (name, contact) = stored_objection(&g).await;
     let subject = subject_of(&name).unwrap();
 
-    let export = g.export_person(&subject, "system:test", d("2026-09-30")).await.unwrap().unwrap();
+    let export = g
+        .export_person(&subject, "system:test", d("2026-09-30"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(export.status, "live");
-    let values: Vec<(&str, &str)> = export.records.iter().map(|r| (r.field.as_str(), r.value.as_str())).collect();
+    let values: Vec<(&str, &str)> = export
+        .records
+        .iter()
+        .map(|r| (r.field.as_str(), r.value.as_str()))
+        .collect();
     assert_eq!(values, vec![("contact", CONTACT), ("objector_real_name", NAME)]);
 
     assert!(g.erase_person(&subject, "system:test", d("2026-09-30")).await.unwrap());
@@ -194,15 +226,27 @@ async fn erasing_a_person_keeps_the_chain_intact_and_their_data_unreadable() {
     assert!(matches!(g.verify().await.unwrap(), VerifyReport::Intact { .. }));
     assert_eq!(g.reveal(&name).await.unwrap(), Revealed::Erased);
     assert_eq!(g.reveal(&contact).await.unwrap(), Revealed::Erased);
-    let export = g.export_person(&subject, "system:test", d("2026-09-30")).await.unwrap().unwrap();
+    let export = g
+        .export_person(&subject, "system:test", d("2026-09-30"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(export.status, "erased");
     assert!(export.records.is_empty());
-    assert!(g.export_person("objector/000000", "system:test", d("2026-09-30")).await.unwrap().is_none());
+    assert!(
+        g.export_person("objector/000000", "system:test", d("2026-09-30"))
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     // The erasure and the exports are on the chain, without the values.
     let audit = g.history("audit/2026-09-30").await.unwrap();
     let kinds: Vec<&str> = audit.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(kinds, ["PersonalDataExported", "PersonalDataErased", "PersonalDataExported"]);
+    assert_eq!(
+        kinds,
+        ["PersonalDataExported", "PersonalDataErased", "PersonalDataExported"]
+    );
     assert!(!audit.iter().any(|e| e.payload.to_string().contains(NAME)));
 
     // A restart replays the chain with the erased tokens in it.
@@ -219,9 +263,15 @@ async fn rotation_keeps_everything_readable_and_is_audited() {
     let g = env.open().await;
     run_to_notice(&g).await;
     lodge(&g, NAME, CONTACT).await.unwrap();
-    g.set_account_field("li", AccountField::Email, "li@example.cn", "account:li", d("2026-09-30"))
-        .await
-        .unwrap();
+    g.set_account_field(
+        "li",
+        AccountField::Email,
+        "li@example.cn",
+        "account:li",
+        d("2026-09-30"),
+    )
+    .await
+    .unwrap();
     let r = g.rotate_keys("system:admin", d("2026-09-30")).await.unwrap();
     assert_eq!((r.from_version, r.to_version, r.rewrapped), (1, 2, 2));
     let (name, _) = stored_objection(&g).await;
@@ -230,8 +280,17 @@ async fn rotation_keeps_everything_readable_and_is_audited() {
     let g = env.open().await;
     assert_eq!(g.vault().master_version(), 2);
     assert_eq!(g.reveal(&name).await.unwrap().value(), Some(NAME));
-    assert_eq!(g.account_fields("li").await.unwrap()[0].1.value(), Some("li@example.cn"));
-    assert!(g.history("audit/2026-09-30").await.unwrap().iter().any(|e| e.kind == "MasterKeyRotated"));
+    assert_eq!(
+        g.account_fields("li").await.unwrap()[0].1.value(),
+        Some("li@example.cn")
+    );
+    assert!(
+        g.history("audit/2026-09-30")
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.kind == "MasterKeyRotated")
+    );
     assert!(matches!(g.verify().await.unwrap(), VerifyReport::Intact { .. }));
 }
 
@@ -247,7 +306,11 @@ async fn a_wrong_or_missing_key_file_stops_the_start_with_a_clear_message() {
         .await
         .err()
         .expect("a missing key file is an error");
-    assert!(e.message_zh().contains("other-volume/guohe.keys.json"), "{}", e.message_zh());
+    assert!(
+        e.message_zh().contains("other-volume/guohe.keys.json"),
+        "{}",
+        e.message_zh()
+    );
     assert!(e.message_zh().contains("不存在"), "{}", e.message_zh());
     assert!(!elsewhere.exists(), "no new key made");
 

@@ -64,14 +64,29 @@ fn err(o: &Output) -> String {
 fn lodge_objection(env: &Env) {
     env.apply("dept:zhang", "2026-03-01", json!({"type": "OpenRound", "id": "HB-2026", "policy": "hubei-2022", "title": "2026年度湖北省国合基地申报", "opens_on": "2026-03-01", "closes_on": "2026-04-30"}));
     let facts: serde_json::Value = serde_json::from_str(HUBEI).unwrap();
-    env.apply("unit:91420100MA4K56786D", "2026-03-16", json!({"type": "SubmitApplication", "id": "A1", "round": "HB-2026", "facts": facts}));
+    env.apply(
+        "unit:91420100MA4K56786D",
+        "2026-03-16",
+        json!({"type": "SubmitApplication", "id": "A1", "round": "HB-2026", "facts": facts}),
+    );
     env.apply("recommender:wuhan", "2026-03-20", json!({"type": "RecommendApplication", "application": "A1", "recommender": "武汉市科学技术局", "opinion": "同意推荐"}));
-    for (i, uscc) in ["12100000441626842D", "12100000441626770L", "12430000444881590X"].iter().enumerate() {
+    for (i, uscc) in ["12100000441626842D", "12100000441626770L", "12430000444881590X"]
+        .iter()
+        .enumerate()
+    {
         env.apply("dept:zhang", "2026-04-01", json!({"type": "AssignExpert", "application": "A1", "expert_id": format!("e{i}"), "expert_unit_uscc": uscc}));
         env.apply(&format!("expert:e{i}"), "2026-04-10", json!({"type": "SubmitReview", "application": "A1", "expert": format!("e{i}"), "score": 85, "conclusion": "recommend", "comments": "基础扎实"}));
     }
-    env.apply("dept:zhang", "2026-09-20", json!({"type": "Decide", "application": "A1", "decision": "approve", "reasons": "同意"}));
-    env.apply("dept:zhang", "2026-09-28", json!({"type": "StartPublicNotice", "notice_id": "N1", "applications": ["A1"], "starts_on": "2026-09-28"}));
+    env.apply(
+        "dept:zhang",
+        "2026-09-20",
+        json!({"type": "Decide", "application": "A1", "decision": "approve", "reasons": "同意"}),
+    );
+    env.apply(
+        "dept:zhang",
+        "2026-09-28",
+        json!({"type": "StartPublicNotice", "notice_id": "N1", "applications": ["A1"], "starts_on": "2026-09-28"}),
+    );
     env.apply("public:objector", "2026-09-30", json!({"type": "LodgeObjection", "notice": "N1", "application": "A1", "objector_real_name": NAME, "contact": CONTACT, "content": "合作协议已过期"}));
 }
 
@@ -79,7 +94,10 @@ fn subject(env: &Env) -> String {
     let o = env.run(&["person", "list"]);
     assert!(o.status.success(), "{}", err(&o));
     let text = out(&o);
-    let line = text.lines().find(|l| l.contains("N1-1")).unwrap_or_else(|| panic!("{text}"));
+    let line = text
+        .lines()
+        .find(|l| l.contains("N1-1"))
+        .unwrap_or_else(|| panic!("{text}"));
     assert!(line.contains("objector") && line.contains("live"), "{line}");
     line.split_whitespace().next().unwrap().to_string()
 }
@@ -95,20 +113,33 @@ fn export_erase_rotate_and_verify_from_the_command_line() {
 
     // History shows the token, never the name.
     let h = env.run(&["history", "notice/N1", "--format", "json"]);
-    assert!(out(&h).contains("pii:v1:objector/") && !out(&h).contains(NAME), "{}", out(&h));
+    assert!(
+        out(&h).contains("pii:v1:objector/") && !out(&h).contains(NAME),
+        "{}",
+        out(&h)
+    );
 
     let s = subject(&env);
     let e = env.run(&["person", "export", &s]);
     assert!(e.status.success(), "{}", err(&e));
     let v: serde_json::Value = serde_json::from_str(&out(&e)).unwrap();
     assert_eq!(v["status"], "live");
-    let values: Vec<&str> = v["records"].as_array().unwrap().iter().map(|r| r["value"].as_str().unwrap()).collect();
+    let values: Vec<&str> = v["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["value"].as_str().unwrap())
+        .collect();
     assert_eq!(values, [CONTACT, NAME]);
 
     // Rotation: everything still decrypts.
     let r = env.run(&["key", "rotate"]);
     assert!(r.status.success(), "{}", err(&r));
-    assert!(out(&r).contains("第 1 版 → 第 2 版") && out(&r).contains("1 data keys rewrapped"), "{}", out(&r));
+    assert!(
+        out(&r).contains("第 1 版 → 第 2 版") && out(&r).contains("1 data keys rewrapped"),
+        "{}",
+        out(&r)
+    );
     let e = env.run(&["person", "export", &s]);
     assert!(out(&e).contains(NAME), "{}", out(&e));
 
@@ -121,7 +152,12 @@ fn export_erase_rotate_and_verify_from_the_command_line() {
     let again = env.run(&["person", "erase", &s, "--yes"]);
     assert_eq!(again.status.code(), Some(2), "already erased");
     let v = env.run(&["audit", "verify"]);
-    assert!(v.status.success() && out(&v).contains("intact"), "{}{}", out(&v), err(&v));
+    assert!(
+        v.status.success() && out(&v).contains("intact"),
+        "{}{}",
+        out(&v),
+        err(&v)
+    );
     let e = env.run(&["person", "export", &s]);
     let v: serde_json::Value = serde_json::from_str(&out(&e)).unwrap();
     assert_eq!(v["status"], "erased");
@@ -149,11 +185,19 @@ fn a_wrong_or_missing_key_file_is_refused_naming_the_file() {
     let theirs = other.dir.path().join("guohe.db.keys.json");
     let o = env.run_with(&["person", "list"], Some(&theirs));
     assert_eq!(o.status.code(), Some(1));
-    assert!(err(&o).contains("不是本数据库的主密钥") && err(&o).contains(theirs.to_str().unwrap()), "{}", err(&o));
+    assert!(
+        err(&o).contains("不是本数据库的主密钥") && err(&o).contains(theirs.to_str().unwrap()),
+        "{}",
+        err(&o)
+    );
 
     let missing = env.dir.path().join("vol").join("guohe.keys.json");
     let o = env.run_with(&["register"], Some(&missing));
     assert_eq!(o.status.code(), Some(1));
-    assert!(err(&o).contains("不存在") && err(&o).contains("vol/guohe.keys.json"), "{}", err(&o));
+    assert!(
+        err(&o).contains("不存在") && err(&o).contains("vol/guohe.keys.json"),
+        "{}",
+        err(&o)
+    );
     assert!(!missing.exists());
 }

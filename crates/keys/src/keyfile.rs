@@ -199,11 +199,17 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> KeyError + '_ {
 
 /// Writes the file's text to a fresh temporary file beside `path`, mode 0600, synced.
 fn write_temp(f: &KeyFile, path: &Path) -> Result<PathBuf, KeyError> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let mut suffix = [0u8; 6];
     getrandom::fill(&mut suffix).map_err(|e| KeyError::Random(e.to_string()))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", hex::encode(suffix)));
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
@@ -262,14 +268,21 @@ mod tests {
         let p = dir.path().join("k.json");
         let f = KeyFile::generate().unwrap();
         assert!(f.create_new(&p).unwrap());
-        assert!(!KeyFile::generate().unwrap().create_new(&p).unwrap(), "never replaced by create_new");
+        assert!(
+            !KeyFile::generate().unwrap().create_new(&p).unwrap(),
+            "never replaced by create_new"
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
             assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
         }
         assert_eq!(KeyFile::load(&p).unwrap().unwrap(), f);
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
     }
 
     #[test]
@@ -293,7 +306,10 @@ mod tests {
         let back = KeyFile::load(&p).unwrap().unwrap();
         assert_eq!(back.masters(&p).unwrap().len(), 1);
         assert_eq!(back.masters(&p).unwrap()[0].version, 2);
-        assert_eq!(back.keys.iter().find(|e| e.name == "checkpoint-signing").unwrap().extra["public_key"], "04ab");
+        assert_eq!(
+            back.keys.iter().find(|e| e.name == "checkpoint-signing").unwrap().extra["public_key"],
+            "04ab"
+        );
     }
 
     #[cfg(unix)]

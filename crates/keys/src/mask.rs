@@ -62,7 +62,10 @@ pub fn contact(s: &str) -> String {
         email(t)
     } else if t.chars().filter(char::is_ascii_digit).count() >= 15 {
         id_number(t)
-    } else if t.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ' || c == '+') {
+    } else if t
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '-' || c == ' ' || c == '+')
+    {
         phone(t)
     } else {
         generic(t)

@@ -65,7 +65,10 @@ impl Sm4Key {
     /// match.
     pub fn open(&self, aad: &[u8], nonce: &[u8], ct: &[u8]) -> Option<Vec<u8>> {
         let nonce = <[u8; NONCE_LEN]>::try_from(nonce).ok()?;
-        self.cipher().ok()?.decrypt(&nonce.into(), Payload { msg: ct, aad }).ok()
+        self.cipher()
+            .ok()?
+            .decrypt(&nonce.into(), Payload { msg: ct, aad })
+            .ok()
     }
 
     /// [`Sm4Key::seal`] into one blob: nonce ‖ ciphertext ‖ tag.

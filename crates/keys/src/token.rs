@@ -27,7 +27,9 @@ impl Subject {
             subject: s.chars().take(MAX_SUBJECT_LEN).collect(),
             reason: why.into(),
         };
-        let (kind, id) = s.split_once('/').ok_or_else(|| bad("expected kind/id, e.g. objector/3f9a or account/zhang"))?;
+        let (kind, id) = s
+            .split_once('/')
+            .ok_or_else(|| bad("expected kind/id, e.g. objector/3f9a or account/zhang"))?;
         if kind.is_empty() || !kind.chars().all(|c| c.is_ascii_lowercase()) {
             return Err(bad("the kind is lower-case letters"));
         }
@@ -97,7 +99,9 @@ impl Token {
         Ok(Token {
             subject: Subject::parse(subject)?,
             nonce: URL_SAFE_NO_PAD.decode(nonce).map_err(|_| bad("nonce is not base64"))?,
-            ciphertext: URL_SAFE_NO_PAD.decode(ct).map_err(|_| bad("ciphertext is not base64"))?,
+            ciphertext: URL_SAFE_NO_PAD
+                .decode(ct)
+                .map_err(|_| bad("ciphertext is not base64"))?,
         })
     }
 

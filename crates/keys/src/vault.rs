@@ -410,7 +410,13 @@ impl Vault {
         };
         let old = self.current_master().await?;
         let mut file = KeyFile::load(path)?.ok_or_else(|| KeyError::MissingKeyFile { file: path.clone() })?;
-        let next = file.masters(path)?.iter().map(|m| m.version).max().unwrap_or(old.version) + 1;
+        let next = file
+            .masters(path)?
+            .iter()
+            .map(|m| m.version)
+            .max()
+            .unwrap_or(old.version)
+            + 1;
         let new = file.add_master(next)?;
         let mut rewrapped = Vec::new();
         for row in self.store.subjects().await? {

@@ -66,7 +66,9 @@ async fn a_wrong_key_file_is_refused_naming_the_file() {
 async fn a_missing_key_file_with_encrypted_data_is_refused_and_no_key_is_made() {
     let env = Env::new();
     let v = env.open().await.unwrap();
-    v.seal(&Subject::account("zhang").unwrap(), "13812341234").await.unwrap();
+    v.seal(&Subject::account("zhang").unwrap(), "13812341234")
+        .await
+        .unwrap();
     drop(v);
     std::fs::remove_file(env.key_file()).unwrap();
     let e = env.open().await.unwrap_err();
@@ -98,7 +100,11 @@ async fn seal_reveal_erase() {
     assert!(!v.erase(&li).await.unwrap(), "already erased");
     assert_eq!(v.reveal(&t2).await.unwrap(), Revealed::Erased);
     assert_eq!(v.reveal(&t2).await.unwrap().full(true), "已删除");
-    assert_eq!(v.reveal(&t1).await.unwrap(), Revealed::Value("13812341234".into()), "others unaffected");
+    assert_eq!(
+        v.reveal(&t1).await.unwrap(),
+        Revealed::Value("13812341234".into()),
+        "others unaffected"
+    );
     assert!(matches!(v.seal(&li, "again").await, Err(KeyError::Erased(_))));
     // After a restart the erasure holds.
     drop(v);
@@ -135,12 +141,18 @@ async fn rotation_rewraps_and_the_old_master_no_longer_opens_the_data_keys() {
     assert_eq!(v.reveal(&tokens[2]).await.unwrap(), Revealed::Erased);
     drop(v);
     let v = env.open().await.unwrap();
-    assert_eq!(v.reveal(&tokens[0]).await.unwrap(), Revealed::Value("13800000000".into()));
+    assert_eq!(
+        v.reveal(&tokens[0]).await.unwrap(),
+        Revealed::Value("13800000000".into())
+    );
 
     // The old master key does not open any stored data key any more.
     use base64::Engine as _;
     let rows = v.store().subjects().await.unwrap();
-    let live: Vec<_> = rows.iter().filter_map(|r| r.wrapped.clone().map(|w| (r.subject.clone(), w))).collect();
+    let live: Vec<_> = rows
+        .iter()
+        .filter_map(|r| r.wrapped.clone().map(|w| (r.subject.clone(), w)))
+        .collect();
     assert_eq!(live.len(), 2);
     for (subject, (version, wrapped)) in live {
         assert_eq!(version, 2);
@@ -153,7 +165,10 @@ async fn rotation_rewraps_and_the_old_master_no_longer_opens_the_data_keys() {
     std::fs::remove_file(env.key_file()).unwrap();
     old_file.create_new(&env.key_file()).unwrap();
     drop(v);
-    assert!(matches!(env.open().await.unwrap_err(), KeyError::WrongKey { version: 2, .. }));
+    assert!(matches!(
+        env.open().await.unwrap_err(),
+        KeyError::WrongKey { version: 2, .. }
+    ));
 }
 
 #[tokio::test]
@@ -169,7 +184,11 @@ async fn an_interrupted_rotation_opens_with_the_committed_version() {
     let v = env.open().await.unwrap();
     assert_eq!(v.master_version(), 1);
     assert_eq!(v.reveal(&t).await.unwrap(), Revealed::Value("a@b.cn".into()));
-    let masters = KeyFile::load(&env.key_file()).unwrap().unwrap().masters(&env.key_file()).unwrap();
+    let masters = KeyFile::load(&env.key_file())
+        .unwrap()
+        .unwrap()
+        .masters(&env.key_file())
+        .unwrap();
     assert_eq!(masters.len(), 1, "the uncommitted version is dropped");
     assert_eq!(masters[0].version, 1);
 }
@@ -177,9 +196,76 @@ async fn an_interrupted_rotation_opens_with_the_committed_version() {
 #[tokio::test]
 async fn an_in_memory_database_keeps_its_key_in_memory() {
     let log = EventLog::connect("sqlite::memory:").await.unwrap();
-    let v = Vault::open(&log, KeyLocation::for_database("sqlite::memory:")).await.unwrap();
+    let v = Vault::open(&log, KeyLocation::for_database("sqlite::memory:"))
+        .await
+        .unwrap();
     assert_eq!(v.key_file(), None);
     let t = v.seal(&Subject::account("a").unwrap(), "x@y.cn").await.unwrap();
     assert_eq!(v.reveal(&t).await.unwrap().value(), Some("x@y.cn"));
     assert!(matches!(v.rotate().await, Err(KeyError::NotRotatable)));
+}
+
+fn pg_admin() -> String {
+    std::env::var("GUOHE_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into())
+}
+
+/// The same key tables on PostgreSQL (a fresh database on 127.0.0.1:5432; set
+/// GUOHE_SKIP_POSTGRES=1 to skip where no server runs).
+#[tokio::test]
+async fn postgres_seal_erase_rotate_and_concurrent_first_start() {
+    if std::env::var_os("GUOHE_SKIP_POSTGRES").is_some() {
+        return;
+    }
+    use sqlx::Connection;
+    let mut admin = sqlx::PgConnection::connect(&pg_admin())
+        .await
+        .expect("PostgreSQL must run on 127.0.0.1:5432 (set GUOHE_SKIP_POSTGRES=1 to skip)");
+    let name = format!(
+        "guohe_keys_{}_{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_micros()
+    );
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let url = format!("{}/{name}", pg_admin().rsplit_once('/').unwrap().0);
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("shared").join("guohe.keys.json");
+
+    // Two servers start at once on an empty database with the same (absent) key file.
+    let (a, b) = tokio::join!(
+        async {
+            let log = EventLog::connect(&url).await.unwrap();
+            Vault::open(&log, KeyLocation::File(key_file.clone())).await
+        },
+        async {
+            let log = EventLog::connect(&url).await.unwrap();
+            Vault::open(&log, KeyLocation::File(key_file.clone())).await
+        }
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let zhang = Subject::account("zhang").unwrap();
+    let t = a.seal(&zhang, "13812341234").await.unwrap();
+    assert_eq!(
+        b.reveal(&t).await.unwrap().value(),
+        Some("13812341234"),
+        "one key for both servers"
+    );
+
+    let li = Subject::account("li").unwrap();
+    let t2 = b.seal(&li, "li@example.cn").await.unwrap();
+    assert_eq!(a.rotate().await.unwrap().rewrapped, 2);
+    // The other server follows the rotation by re-reading the key file.
+    assert_eq!(b.reveal(&t2).await.unwrap().value(), Some("li@example.cn"));
+    assert!(b.erase(&li).await.unwrap());
+    assert_eq!(a.reveal(&t2).await.unwrap(), Revealed::Erased);
+    assert_eq!(a.reveal(&t).await.unwrap().value(), Some("13812341234"));
+    drop((a, b));
+
+    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&mut admin)
+    .await;
 }

@@ -203,7 +203,10 @@ impl KeyStore {
     /// One subject's key row.
     pub async fn subject(&self, subject: &str) -> Result<Option<SubjectKeyRow>, StoreError> {
         let sql = format!("{SUBJECT_COLUMNS} WHERE subject = $1");
-        let row: Option<SubjectRow> = on_pool!(self, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(subject).fetch_optional(p).await?);
+        let row: Option<SubjectRow> = on_pool!(self, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(subject)
+            .fetch_optional(p)
+            .await?);
         Ok(row.map(subject_from))
     }
 
@@ -268,13 +271,15 @@ impl KeyStore {
     ) -> Result<(), StoreError> {
         macro_rules! body {
             ($tx:ident) => {{
-                let moved = sqlx::query("UPDATE key_check SET master_version = $1, check_value = $2 WHERE id = 1 AND master_version = $3")
-                    .bind(check.master_version)
-                    .bind(&check.check_value)
-                    .bind(from_version)
-                    .execute(&mut *$tx)
-                    .await?
-                    .rows_affected();
+                let moved = sqlx::query(
+                    "UPDATE key_check SET master_version = $1, check_value = $2 WHERE id = 1 AND master_version = $3",
+                )
+                .bind(check.master_version)
+                .bind(&check.check_value)
+                .bind(from_version)
+                .execute(&mut *$tx)
+                .await?
+                .rows_affected();
                 if moved != 1 {
                     return Err(StoreError::InvalidInput {
                         reason: format!("the master key is no longer at version {from_version}; another rotation ran"),
@@ -285,7 +290,10 @@ impl KeyStore {
                     .await?;
                 if live != keys.len() as i64 {
                     return Err(StoreError::InvalidInput {
-                        reason: format!("{live} data keys are live but {} were rewrapped; another server added one", keys.len()),
+                        reason: format!(
+                            "{live} data keys are live but {} were rewrapped; another server added one",
+                            keys.len()
+                        ),
                     });
                 }
                 for (subject, wrapped) in keys {
@@ -351,12 +359,14 @@ impl KeyStore {
 
     /// Removes one personal field of an account.
     pub async fn clear_account_field(&self, login: &str, field: &str) -> Result<(), StoreError> {
-        on_pool!(self, |p| sqlx::query("DELETE FROM account_personal WHERE login = $1 AND field = $2")
-            .bind(login)
-            .bind(field)
-            .execute(p)
-            .await
-            .map(|_| ())?);
+        on_pool!(self, |p| sqlx::query(
+            "DELETE FROM account_personal WHERE login = $1 AND field = $2"
+        )
+        .bind(login)
+        .bind(field)
+        .execute(p)
+        .await
+        .map(|_| ())?);
         Ok(())
     }
 

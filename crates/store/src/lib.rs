@@ -33,8 +33,8 @@ use serde_json::Value;
 
 pub use accounts::{Account, AccountError, AccountRole, AccountStore, FailedLogin, NewAccount, Organisation, Session};
 pub use error::StoreError;
-pub use keys::{KeyCheck, KeyStore, SubjectKeyRow};
 pub use hash::{GENESIS_HASH, HashInput, canonical_bytes, canonical_json, event_hash, format_recorded_at, sm3_hex};
+pub use keys::{KeyCheck, KeyStore, SubjectKeyRow};
 pub use replay::ReplayEvent;
 pub use verify::{BreakCategory, BreakReason, VerifyReport};
 

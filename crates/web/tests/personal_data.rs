@@ -22,7 +22,12 @@ async fn demo() -> TestApp {
 }
 
 fn db_dir(app: &TestApp) -> std::path::PathBuf {
-    let key_file = app.state.guohe.vault().key_file().expect("a key file beside the database");
+    let key_file = app
+        .state
+        .guohe
+        .vault()
+        .key_file()
+        .expect("a key file beside the database");
     key_file.parent().unwrap().to_path_buf()
 }
 
@@ -54,7 +59,11 @@ async fn the_database_file_holds_no_objector_name_contact_or_phone() {
     let app = demo().await;
     app.login("hn-xjsw", guohe_web::demo::DEMO_PASSWORD).await;
     let r = app
-        .post_form("/account", "/account/personal", &[("phone", PHONE), ("email", ""), ("action", "save")])
+        .post_form(
+            "/account",
+            "/account/personal",
+            &[("phone", PHONE), ("email", ""), ("action", "save")],
+        )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let dir = db_dir(&app);
@@ -63,7 +72,10 @@ async fn the_database_file_holds_no_objector_name_contact_or_phone() {
         bytes.extend(wal);
     }
     // The file is read as it is: non-personal text of the same events is there.
-    assert!(contains(&bytes, "经费到位情况"), "objection content is not personal and stays readable");
+    assert!(
+        contains(&bytes, "经费到位情况"),
+        "objection content is not personal and stays readable"
+    );
     for secret in ["李卫东", "0731-88886666", OBJECTOR, OBJECTOR_CONTACT, PHONE] {
         assert!(!contains(&bytes, secret), "{secret} is readable in the database file");
     }
@@ -74,14 +86,22 @@ async fn the_public_sees_masked_names_and_the_department_sees_them_in_full() {
     let app = demo().await;
     let public = app.get("/notices/HN-GS-2026-2").await;
     assert_eq!(public.status, 200);
-    assert!(public.body.contains("<td class=\"objector\">张**</td>"), "{}", public.body);
+    assert!(
+        public.body.contains("<td class=\"objector\">张**</td>"),
+        "{}",
+        public.body
+    );
     assert!(!public.body.contains(OBJECTOR) && !public.body.contains(OBJECTOR_CONTACT));
     assert!(!public.body.contains("pii:v1:"), "no tokens on pages");
 
     app.login("hn-dept", guohe_web::demo::DEMO_PASSWORD).await;
     let dept = app.get("/dept/notices/HN-GS-2026-2").await;
     assert_eq!(dept.status, 200);
-    assert!(dept.body.contains(OBJECTOR) && dept.body.contains(OBJECTOR_CONTACT), "{}", dept.body);
+    assert!(
+        dept.body.contains(OBJECTOR) && dept.body.contains(OBJECTOR_CONTACT),
+        "{}",
+        dept.body
+    );
     assert!(!dept.body.contains("pii:v1:"));
 }
 
@@ -94,7 +114,11 @@ async fn erasing_the_objector_shows_erased_and_the_chain_still_verifies() {
     assert!(matches!(g.verify().await.unwrap(), VerifyReport::Intact { .. }));
 
     let public = app.get("/notices/HN-GS-2026-2").await;
-    assert!(public.body.contains("<td class=\"objector\">已删除</td>"), "{}", public.body);
+    assert!(
+        public.body.contains("<td class=\"objector\">已删除</td>"),
+        "{}",
+        public.body
+    );
     app.login("hn-dept", guohe_web::demo::DEMO_PASSWORD).await;
     let dept = app.get("/dept/notices/HN-GS-2026-2").await;
     assert!(dept.body.contains("已删除"));
@@ -102,7 +126,11 @@ async fn erasing_the_objector_shows_erased_and_the_chain_still_verifies() {
     let en = app.get("/dept/notices/HN-GS-2026-2?lang=en").await;
     assert!(en.body.contains("erased"), "{}", en.body);
 
-    let export = g.export_person(&subject, "admin:test", app.state.today()).await.unwrap().unwrap();
+    let export = g
+        .export_person(&subject, "admin:test", app.state.today())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(export.status, "erased");
     assert!(export.records.is_empty());
     assert_eq!(app.audit("PersonalDataErased").await.len(), 1);
@@ -113,19 +141,32 @@ async fn my_account_keeps_phone_and_email_validated_and_shows_them_masked() {
     let app = demo().await;
     app.login("hn-xjsw", guohe_web::demo::DEMO_PASSWORD).await;
     let bad = app
-        .post_form("/account", "/account/personal", &[("phone", "12345"), ("email", "not-mail"), ("action", "save")])
+        .post_form(
+            "/account",
+            "/account/personal",
+            &[("phone", "12345"), ("email", "not-mail"), ("action", "save")],
+        )
         .await;
     assert_eq!(bad.status, 400);
     assert!(bad.body.contains("手机号码应为11位数字"), "{}", bad.body);
     assert!(bad.body.contains("电子邮箱格式不正确"));
     assert!(bad.body.contains("value=\"12345\""), "the form keeps what was typed");
-    assert!(app.state.guohe.account_fields("hn-xjsw").await.unwrap().is_empty(), "nothing saved");
-    let forged = app.post_form("/account", "/account/personal", &[("phone", PHONE)]).await;
+    assert!(
+        app.state.guohe.account_fields("hn-xjsw").await.unwrap().is_empty(),
+        "nothing saved"
+    );
+    let forged = app
+        .post_form("/account", "/account/personal", &[("phone", PHONE)])
+        .await;
     assert_eq!(forged.status, 400, "a post without the page's button changes nothing");
     assert!(app.state.guohe.account_fields("hn-xjsw").await.unwrap().is_empty());
 
     let ok = app
-        .post_form("/account", "/account/personal", &[("phone", PHONE), ("email", "wang@xjsw.cn"), ("action", "save")])
+        .post_form(
+            "/account",
+            "/account/personal",
+            &[("phone", PHONE), ("email", "wang@xjsw.cn"), ("action", "save")],
+        )
         .await;
     assert_eq!(ok.status, 303);
     assert_eq!(ok.location(), "/account?saved=1");
@@ -135,8 +176,12 @@ async fn my_account_keeps_phone_and_email_validated_and_shows_them_masked() {
     assert_eq!(app.audit("AccountPersonalDataChanged").await.len(), 2);
 
     // Clearing one field removes it.
-    app.post_form("/account", "/account/personal", &[("phone", ""), ("email", "wang@xjsw.cn"), ("action", "save")])
-        .await;
+    app.post_form(
+        "/account",
+        "/account/personal",
+        &[("phone", ""), ("email", "wang@xjsw.cn"), ("action", "save")],
+    )
+    .await;
     let fields = app.state.guohe.account_fields("hn-xjsw").await.unwrap();
     assert_eq!(fields.len(), 1);
     assert_eq!(fields[0].1.value(), Some("wang@xjsw.cn"));
@@ -155,16 +200,24 @@ async fn the_server_does_not_start_with_a_wrong_or_missing_key_file() {
         ..ServeConfig::default()
     };
     let missing = dir.join("elsewhere.keys.json");
-    let e = format!("{:#}", guohe_web::app(cfg(missing.clone())).await.err().expect("refused"));
+    let e = format!(
+        "{:#}",
+        guohe_web::app(cfg(missing.clone())).await.err().expect("refused")
+    );
     assert!(e.contains("elsewhere.keys.json") && e.contains("不存在"), "{e}");
     assert!(!missing.exists());
 
     let other = tempfile::tempdir().unwrap();
     let other_db = format!("sqlite://{}", other.path().join("guohe.db").display());
-    guohe_app::Guohe::open(&other_db, guohe_policy::PolicySet::default()).await.unwrap();
+    guohe_app::Guohe::open(&other_db, guohe_policy::PolicySet::default())
+        .await
+        .unwrap();
     let e = format!(
         "{:#}",
-        guohe_web::app(cfg(other.path().join("guohe.db.keys.json"))).await.err().expect("refused")
+        guohe_web::app(cfg(other.path().join("guohe.db.keys.json")))
+            .await
+            .err()
+            .expect("refused")
     );
     assert!(e.contains("wrong key file") && e.contains("guohe.db.keys.json"), "{e}");
 }
