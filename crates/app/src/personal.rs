@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use guohe_domain::{LodgeObjection, Refusal};
-use guohe_keys::{PendingSubject, Revealed, Rotation, Subject, Token, Vault, mask};
+use guohe_keys::{KeyError, PendingSubject, Revealed, Rotation, Subject, Token, Vault, mask};
 use serde::Serialize;
 
 use crate::{AppError, Guohe};
@@ -191,7 +191,18 @@ impl Guohe {
             store.clear_account_field(login, field.as_str()).await?;
         } else {
             let v = field.validate(value).map_err(AppError::Refused)?;
-            let token = self.vault.seal(&Subject::account(login)?, &v).await?;
+            let token = match self.vault.seal(&Subject::account(login)?, &v).await {
+                Ok(t) => t,
+                // An erased person stays erased: their old tokens must never meet a new key.
+                Err(KeyError::Erased(_)) => {
+                    return Err(AppError::Refused(Refusal::invalid(
+                        field.as_str(),
+                        "该账号的个人信息已按删除请求删除，不能再保存新的个人信息",
+                        "this account's personal data was erased on request; no new personal data can be stored for it",
+                    )));
+                }
+                Err(e) => return Err(e.into()),
+            };
             store
                 .set_account_field(login, field.as_str(), &token, Utc::now())
                 .await?;

@@ -292,6 +292,32 @@ async fn rotation_keeps_everything_readable_and_is_audited() {
             .any(|e| e.kind == "MasterKeyRotated")
     );
     assert!(matches!(g.verify().await.unwrap(), VerifyReport::Intact { .. }));
+    let export = g
+        .export_person("account/li", "system:admin", d("2026-09-30"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(export.kind, "account");
+    assert_eq!(export.records.len(), 1);
+    assert_eq!(
+        (export.records[0].field.as_str(), export.records[0].value.as_str()),
+        ("email", "li@example.cn")
+    );
+
+    // An erased account shows erased and takes no new personal data.
+    assert!(
+        g.erase_person("account/li", "system:admin", d("2026-09-30"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(g.account_fields("li").await.unwrap()[0].1, Revealed::Erased);
+    match g
+        .set_account_field("li", AccountField::Phone, PHONE, "account:li", d("2026-09-30"))
+        .await
+    {
+        Err(AppError::Refused(r)) => assert_eq!(r.field.as_deref(), Some("phone")),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
 }
 
 #[tokio::test]

@@ -185,6 +185,25 @@ async fn my_account_keeps_phone_and_email_validated_and_shows_them_masked() {
     let fields = app.state.guohe.account_fields("hn-xjsw").await.unwrap();
     assert_eq!(fields.len(), 1);
     assert_eq!(fields[0].1.value(), Some("wang@xjsw.cn"));
+
+    // After erasure the page says so and no new value is taken.
+    let g = &app.state.guohe;
+    assert!(
+        g.erase_person("account/hn-xjsw", "admin:test", app.state.today())
+            .await
+            .unwrap()
+    );
+    let page = app.get("/account").await;
+    assert!(page.body.contains("已删除"), "{}", page.body);
+    let refused = app
+        .post_form(
+            "/account",
+            "/account/personal",
+            &[("phone", PHONE), ("email", ""), ("action", "save")],
+        )
+        .await;
+    assert_eq!(refused.status, 400);
+    assert!(refused.body.contains("已按删除请求删除"), "{}", refused.body);
 }
 
 #[tokio::test]

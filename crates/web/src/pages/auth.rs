@@ -6,6 +6,7 @@ use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
+use guohe_app::AppError;
 use guohe_app::personal::AccountField;
 use guohe_keys::Revealed;
 use guohe_store::Session;
@@ -350,10 +351,23 @@ pub async fn save_personal(
             .and_then(|(_, r)| r.value())
             .unwrap_or("");
         if new != old {
-            state
+            let saved = state
                 .guohe
                 .set_account_field(&p.account, field, new, &p.audit_id(), state.today())
-                .await?;
+                .await;
+            if let Err(AppError::Refused(r)) = saved {
+                let mut errors = FormErrors::new(ctx.lang);
+                errors.push(FieldError::new(field.as_str(), r.message_zh, r.message_en));
+                let v = AccountView {
+                    personal_errors: Some(errors),
+                    typed: Some(f),
+                    ..AccountView::default()
+                };
+                let mut resp = account_page(&ctx, &state, v).await?;
+                *resp.status_mut() = StatusCode::BAD_REQUEST;
+                return Ok(resp);
+            }
+            saved?;
         }
     }
     Ok(Redirect::to("/account?saved=1").into_response())
