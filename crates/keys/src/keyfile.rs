@@ -115,7 +115,7 @@ impl KeyFile {
                 key,
             });
         }
-        out.sort_by(|a, b| b.version.cmp(&a.version));
+        out.sort_by_key(|m| std::cmp::Reverse(m.version));
         Ok(out)
     }
 
