@@ -13,6 +13,8 @@ use crate::{Cli, CmdResult, bad};
 
 #[derive(Subcommand, Debug)]
 pub enum KeyCommand {
+    /// Where the key file is, the master key version in use, and how many persons have a key.
+    Status,
     /// Make a new master key version, rewrap every person's data key under it, then drop the
     /// old version from the key file. Personal data and the chain are unchanged.
     Rotate(ByArgs),
@@ -53,7 +55,10 @@ pub struct EraseArgs {
 }
 
 pub fn run_key(cli: &Cli, cmd: &KeyCommand) -> CmdResult {
-    let KeyCommand::Rotate(by) = cmd;
+    let by = match cmd {
+        KeyCommand::Status => return run_status(cli),
+        KeyCommand::Rotate(by) => by,
+    };
     runtime()?.block_on(async {
         let g = open(cli).await?;
         let r = g.rotate_keys(&by.actor, today()).await.map_err(app_failure)?;
@@ -71,6 +76,23 @@ pub fn run_key(cli: &Cli, cmd: &KeyCommand) -> CmdResult {
             r.rewrapped,
             r.key_file.display()
         );
+        Ok(())
+    })
+}
+
+fn run_status(cli: &Cli) -> CmdResult {
+    runtime()?.block_on(async {
+        let g = open(cli).await?;
+        let rows = g.vault().store().subjects().await.map_err(|e| app_failure(e.into()))?;
+        let erased = rows.iter().filter(|r| r.erased_at.is_some()).count();
+        let file = g
+            .vault()
+            .key_file()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "(in memory)".into());
+        println!("密钥文件 key file: {file}");
+        println!("主密钥版本 master key version: {}", g.vault().master_version());
+        println!("个人信息主体 subjects: {} ({} erased 已删除)", rows.len(), erased);
         Ok(())
     })
 }

@@ -164,6 +164,15 @@ fn export_erase_rotate_and_verify_from_the_command_line() {
     assert!(v["records"].as_array().unwrap().is_empty());
     assert!(!out(&e).contains(NAME));
 
+    let st = env.run(&["key", "status"]);
+    assert!(st.status.success(), "{}", err(&st));
+    assert!(
+        out(&st).contains("guohe.db.keys.json") && out(&st).contains("master key version: 2"),
+        "{}",
+        out(&st)
+    );
+    assert!(out(&st).contains("subjects: 1 (1 erased"), "{}", out(&st));
+
     // Every step is on the chain.
     let day = chrono::Local::now().date_naive().to_string();
     let a = env.run(&["history", &format!("audit/{day}"), "--format", "json"]);

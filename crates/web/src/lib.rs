@@ -154,6 +154,12 @@ pub async fn app(cfg: ServeConfig) -> anyhow::Result<(Router, AppState)> {
             other => anyhow::anyhow!("{}", other.message_zh()),
         })
         .context("opening the database")?;
+    match guohe.vault().key_file() {
+        Some(f) => {
+            tracing::info!(key_file = %f.display(), version = guohe.vault().master_version(), "personal data key file")
+        }
+        None => tracing::info!("personal data key in memory (in-memory database)"),
+    }
     let accounts = AccountStore::open(guohe.log())
         .await
         .context("opening the account tables")?;
