@@ -13,8 +13,12 @@ use crate::{Cli, CmdResult, bad};
 
 #[derive(Subcommand, Debug)]
 pub enum KeyCommand {
-    /// Where the key file is, the master key version in use, and how many persons have a key.
+    /// Where the key file is, the master key version in use, how many persons have a key, and
+    /// the SM2 signing keys' public keys.
     Status,
+    /// Add an SM2 signing key to the key file (checkpoints, verification statements) and print
+    /// its public key; a key of the same name gets the next version.
+    AddSigningKey(SigningKeyArgs),
     /// Make a new master key version, rewrap every person's data key under it, then drop the
     /// old version from the key file. Personal data and the chain are unchanged.
     Rotate(ByArgs),
@@ -28,6 +32,15 @@ pub enum PersonCommand {
     Export(SubjectArgs),
     /// Erase a person's data key: their data can never be read again; the chain still verifies.
     Erase(EraseArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SigningKeyArgs {
+    /// What the key signs.
+    #[arg(long, default_value = guohe_keys::signing::CHECKPOINT_SIGNING)]
+    pub name: String,
+    #[command(flatten)]
+    pub by: ByArgs,
 }
 
 #[derive(Args, Debug)]
@@ -57,6 +70,7 @@ pub struct EraseArgs {
 pub fn run_key(cli: &Cli, cmd: &KeyCommand) -> CmdResult {
     let by = match cmd {
         KeyCommand::Status => return run_status(cli),
+        KeyCommand::AddSigningKey(a) => return run_add_signing_key(cli, a),
         KeyCommand::Rotate(by) => by,
     };
     runtime()?.block_on(async {
@@ -80,6 +94,34 @@ pub fn run_key(cli: &Cli, cmd: &KeyCommand) -> CmdResult {
     })
 }
 
+fn run_add_signing_key(cli: &Cli, a: &SigningKeyArgs) -> CmdResult {
+    if a.name.is_empty() || !a.name.chars().all(|c| c.is_ascii_lowercase() || c == '-') || a.name == "pii-master" {
+        return Err(bad(format!(
+            "--name: 名称为小写字母和连字符，且不能是 pii-master lower-case letters and hyphens, not pii-master: `{}`",
+            a.name
+        )));
+    }
+    runtime()?.block_on(async {
+        let g = open(cli).await?;
+        let s = g.vault().add_signer(&a.name).map_err(|e| app_failure(e.into()))?;
+        g.audit(
+            today(),
+            &a.by.actor,
+            "SigningKeyAdded",
+            serde_json::json!({"name": s.name(), "version": s.version(), "public_key": s.public_key_hex()}),
+        )
+        .await
+        .map_err(app_failure)?;
+        println!(
+            "已添加 SM2 签名密钥 added SM2 signing key {} version {}",
+            s.name(),
+            s.version()
+        );
+        println!("public key: {}", s.public_key_hex());
+        Ok(())
+    })
+}
+
 fn run_status(cli: &Cli) -> CmdResult {
     runtime()?.block_on(async {
         let g = open(cli).await?;
@@ -93,6 +135,13 @@ fn run_status(cli: &Cli) -> CmdResult {
         println!("密钥文件 key file: {file}");
         println!("主密钥版本 master key version: {}", g.vault().master_version());
         println!("个人信息主体 subjects: {} ({} erased 已删除)", rows.len(), erased);
+        let signer = g
+            .vault()
+            .signer(guohe_keys::signing::CHECKPOINT_SIGNING)
+            .map_err(|e| app_failure(e.into()))?;
+        if let Some(s) = signer {
+            println!("SM2 {} version {}: {}", s.name(), s.version(), s.public_key_hex());
+        }
         Ok(())
     })
 }

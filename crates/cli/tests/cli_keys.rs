@@ -173,10 +173,39 @@ fn export_erase_rotate_and_verify_from_the_command_line() {
     );
     assert!(out(&st).contains("subjects: 1 (1 erased"), "{}", out(&st));
 
+    // An SM2 signing key joins the same file and survives nothing else changing.
+    let add = env.run(&["key", "add-signing-key"]);
+    assert!(add.status.success(), "{}", err(&add));
+    let pk = out(&add)
+        .lines()
+        .find_map(|l| l.strip_prefix("public key: "))
+        .unwrap()
+        .to_string();
+    assert_eq!(pk.len(), 130);
+    let st = env.run(&["key", "status"]);
+    assert!(
+        out(&st).contains(&format!("SM2 checkpoint-signing version 1: {pk}")),
+        "{}",
+        out(&st)
+    );
+    let e = env.run(&["person", "export", &s]);
+    assert!(e.status.success(), "the master key is untouched: {}", err(&e));
+    assert_eq!(
+        env.run(&["key", "add-signing-key", "--name", "pii-master"])
+            .status
+            .code(),
+        Some(2)
+    );
+
     // Every step is on the chain.
     let day = chrono::Local::now().date_naive().to_string();
     let a = env.run(&["history", &format!("audit/{day}"), "--format", "json"]);
-    for kind in ["PersonalDataExported", "MasterKeyRotated", "PersonalDataErased"] {
+    for kind in [
+        "PersonalDataExported",
+        "MasterKeyRotated",
+        "PersonalDataErased",
+        "SigningKeyAdded",
+    ] {
         assert!(out(&a).contains(kind), "{kind}: {}", out(&a));
     }
 

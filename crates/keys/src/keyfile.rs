@@ -14,10 +14,10 @@
 //!
 //! Each entry is a name, an algorithm and a version. The personal-information master key is the
 //! `pii-master` SM4 entry with the highest version (an older version is present only while a
-//! rotation is rewrapping the data keys). Other entries — an SM2 signing key for checkpoints and
-//! verification statements, named e.g. `checkpoint-signing` with `"algorithm": "SM2"` — can be
-//! added to the same file later; entries this version does not know are kept untouched when the
-//! file is rewritten.
+//! rotation is rewrapping the data keys). SM2 signing keys for checkpoints and verification
+//! statements live in the same file as entries of their own (`"algorithm": "SM2"`, see
+//! [`crate::signing`]); entries this version does not know are kept untouched when the file is
+//! rewritten.
 //!
 //! The file is written atomically (a temporary file in the same folder, then a rename or a
 //! link), readable and writable only by its owner (mode 0600), and refused at open when others
@@ -29,6 +29,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::KeyError;
+use crate::signing::Sm2Signer;
 use crate::sm4gcm::Sm4Key;
 
 /// The `format` of the file.
@@ -117,6 +118,48 @@ impl KeyFile {
         }
         out.sort_by_key(|m| std::cmp::Reverse(m.version));
         Ok(out)
+    }
+
+    /// The newest SM2 signing key of that name, if the file has one.
+    pub fn signer(&self, name: &str, path: &Path) -> Result<Option<Sm2Signer>, KeyError> {
+        let Some(e) = self
+            .keys
+            .iter()
+            .filter(|e| e.name == name && e.algorithm == "SM2")
+            .max_by_key(|e| e.version)
+        else {
+            return Ok(None);
+        };
+        Sm2Signer::from_hex(name, e.version, &e.key)
+            .map(Some)
+            .ok_or_else(|| KeyError::BadKeyFile {
+                file: path.to_path_buf(),
+                reason: format!("entry {name} version {}: not an SM2 private key", e.version),
+            })
+    }
+
+    /// Adds a fresh SM2 signing key under `name` (the next version) and returns it.
+    pub fn add_signer(&mut self, name: &str) -> Result<Sm2Signer, KeyError> {
+        let version = self
+            .keys
+            .iter()
+            .filter(|e| e.name == name)
+            .map(|e| e.version)
+            .max()
+            .unwrap_or(0)
+            + 1;
+        let signer = Sm2Signer::generate(name, version)?;
+        let mut extra = serde_json::Map::new();
+        extra.insert("public_key".into(), serde_json::Value::String(signer.public_key_hex()));
+        self.keys.push(KeyEntry {
+            name: name.into(),
+            algorithm: "SM2".into(),
+            version,
+            created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            key: signer.private_hex(),
+            extra,
+        });
+        Ok(signer)
     }
 
     /// Keeps only one master version (after a rotation committed); other entries stay.
@@ -322,6 +365,23 @@ mod tests {
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
         let e = KeyFile::load(&p).unwrap_err().to_string();
         assert!(e.contains("chmod 600") && e.contains("k.json"), "{e}");
+    }
+
+    #[test]
+    fn signing_keys_live_beside_the_master_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("k.json");
+        let mut f = KeyFile::generate().unwrap();
+        assert!(f.signer("checkpoint-signing", &p).unwrap().is_none());
+        let s = f.add_signer("checkpoint-signing").unwrap();
+        f.replace(&p).unwrap();
+        let back = KeyFile::load(&p).unwrap().unwrap();
+        let s2 = back.signer("checkpoint-signing", &p).unwrap().unwrap();
+        assert_eq!((s2.version(), s2.public_key_hex()), (1, s.public_key_hex()));
+        let entry = back.keys.iter().find(|e| e.name == "checkpoint-signing").unwrap();
+        assert_eq!(entry.extra["public_key"], s.public_key_hex());
+        assert!(crate::signing::verify(&s.public_key_hex(), b"m", &s2.sign(b"m")));
+        assert_eq!(back.masters(&p).unwrap().len(), 1, "the master key is untouched");
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //!   wrapped under the master key in the database; sealing, revealing, erasing (crypto-shredding)
 //!   and rotating the master key.
 //! * [`mask`]: how personal values look to those who do not need them (张*, 138****1234).
+//! * [`signing`]: SM2 signing keys in the same key file (checkpoints, verification statements).
 //!
 //! Personal information law (个人信息保护法) and GB/T 39786 level 3: personal fields are stored
 //! only encrypted, the key lives outside the database, and a deletion request is honoured by
@@ -19,6 +20,7 @@
 
 pub mod keyfile;
 pub mod mask;
+pub mod signing;
 pub mod sm4gcm;
 pub mod token;
 pub mod vault;
@@ -28,6 +30,7 @@ use std::path::PathBuf;
 use guohe_store::StoreError;
 
 pub use keyfile::{KeyFile, MasterKey};
+pub use signing::Sm2Signer;
 pub use sm4gcm::Sm4Key;
 pub use token::{Subject, Token};
 pub use vault::{KeyLocation, PendingSubject, Revealed, Rotation, Vault};

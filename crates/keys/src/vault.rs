@@ -15,6 +15,7 @@ use chrono::Utc;
 use guohe_store::{EventLog, KeyCheck, KeyStore, SubjectKeyRow};
 
 use crate::keyfile::{KeyFile, MasterKey};
+use crate::signing::Sm2Signer;
 use crate::sm4gcm::Sm4Key;
 use crate::token::{Subject, Token};
 use crate::{KeyError, mask};
@@ -399,6 +400,29 @@ impl Vault {
     /// Erases a subject's data key. Returns false when it was unknown or already erased.
     pub async fn erase(&self, subject: &Subject) -> Result<bool, KeyError> {
         Ok(self.store.erase_subject(subject.as_str(), Utc::now()).await?)
+    }
+
+    /// The SM2 signing key of that name (e.g. [`crate::signing::CHECKPOINT_SIGNING`]) from the key
+    /// file, if it has one.
+    pub fn signer(&self, name: &str) -> Result<Option<Sm2Signer>, KeyError> {
+        let KeyLocation::File(path) = &self.location else {
+            return Ok(None);
+        };
+        let file = KeyFile::load(path)?.ok_or_else(|| KeyError::MissingKeyFile { file: path.clone() })?;
+        file.signer(name, path)
+    }
+
+    /// Adds a new SM2 signing key (the next version of `name`) to the key file and returns it;
+    /// the master key and other entries stay as they are. An administrator's step, not done on
+    /// the fly, so two servers never make two different keys.
+    pub fn add_signer(&self, name: &str) -> Result<Sm2Signer, KeyError> {
+        let KeyLocation::File(path) = &self.location else {
+            return Err(KeyError::NotRotatable);
+        };
+        let mut file = KeyFile::load(path)?.ok_or_else(|| KeyError::MissingKeyFile { file: path.clone() })?;
+        let signer = file.add_signer(name)?;
+        file.replace(path)?;
+        Ok(signer)
     }
 
     /// Rotates the master key: a new version is added to the key file, every live data key is

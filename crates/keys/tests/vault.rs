@@ -122,6 +122,7 @@ async fn rotation_rewraps_and_the_old_master_no_longer_opens_the_data_keys() {
         tokens.push(v.seal(s, &format!("1380000000{i}")).await.unwrap());
     }
     v.erase(&subjects[2]).await.unwrap();
+    let signer = v.add_signer("checkpoint-signing").unwrap();
     let old_file = KeyFile::load(&env.key_file()).unwrap().unwrap();
     let old = old_file.masters(&env.key_file()).unwrap().remove(0);
 
@@ -133,6 +134,11 @@ async fn rotation_rewraps_and_the_old_master_no_longer_opens_the_data_keys() {
     assert_eq!(masters.len(), 1, "the old key is gone from the file");
     assert_eq!(masters[0].version, 2);
     assert_ne!(masters[0].key, old.key);
+    let kept = v
+        .signer("checkpoint-signing")
+        .unwrap()
+        .expect("the signing key survives a rotation");
+    assert_eq!(kept.public_key_hex(), signer.public_key_hex());
 
     // Everything still decrypts — also after a restart with the new file only.
     for (i, t) in tokens.iter().enumerate().take(2) {
