@@ -12,15 +12,22 @@
 //!
 //! [`due`] and [`event_reminders`] compute, without I/O, which reminders are due on a date and
 //! which messages events call for; the notifier (`guohe-notify`) delivers them.
+//!
+//! Personal information (the objector's real name and contact, accounts' phone, e-mail and ID
+//! number) is sealed with the person's own SM4 data key before it reaches the domain or a table
+//! (see [`personal`] and the `guohe-keys` crate): the chain holds only tokens, so erasing a person's
+//! key honours a deletion request and the chain still verifies.
 
 #![warn(missing_docs)]
 
 pub mod due;
 pub mod event_reminders;
+pub mod personal;
 
 use chrono::NaiveDate;
 use guohe_calendar::{Calendar, Schedule};
 use guohe_domain::{Actor, Command, Ctx, Event, Refusal, World};
+use guohe_keys::{KeyError, KeyLocation, Vault};
 use guohe_policy::PolicySet;
 use guohe_store::{EventLog, NewEvent, ReplayEvent, StoreError, StoredEvent, VerifyReport};
 use tokio::sync::RwLock;
@@ -46,6 +53,9 @@ pub enum AppError {
     /// A stored event or schedule cannot be read back.
     #[error("stored data cannot be read: {0}")]
     Corrupt(String),
+    /// The key file or personal-data keys cannot be used (missing or wrong key file, …).
+    #[error(transparent)]
+    Keys(#[from] KeyError),
 }
 
 impl AppError {
@@ -56,6 +66,7 @@ impl AppError {
             AppError::Conflict { .. } => "该案件刚被他人修改，本次操作未保存；请刷新后重试。".into(),
             AppError::Store(_) => "数据库暂时不可用，本次操作未保存；请稍后重试。".into(),
             AppError::Corrupt(_) => "存储的数据无法读取，请联系系统管理员核查审计日志。".into(),
+            AppError::Keys(e) => e.message_zh(),
         }
     }
 }
@@ -70,6 +81,7 @@ struct Inner {
 pub struct Guohe {
     log: EventLog,
     policies: PolicySet,
+    vault: Vault,
     inner: RwLock<Inner>,
 }
 
@@ -154,13 +166,23 @@ pub async fn load_calendar(log: &EventLog) -> Result<Calendar, AppError> {
 
 impl Guohe {
     /// Connects to the database (`sqlite://…` or `postgres://…`), migrating it on first use,
-    /// and rebuilds the world from the whole log.
+    /// and rebuilds the world from the whole log. The key file is the default one for the
+    /// database ([`KeyLocation::for_database`]: beside a SQLite file).
     pub async fn open(url: &str, policies: PolicySet) -> Result<Guohe, AppError> {
+        Self::open_with_keys(url, policies, KeyLocation::for_database(url)).await
+    }
+
+    /// [`Guohe::open`] with the key file given (`GUOHE_KEY_FILE`, `--key-file`). A missing key
+    /// file for a database that holds encrypted personal data, or a key file that is not the
+    /// database's, is an error naming the file; a first start creates the file (mode 0600).
+    pub async fn open_with_keys(url: &str, policies: PolicySet, keys: KeyLocation) -> Result<Guohe, AppError> {
         let log = connect(url).await?;
+        let vault = Vault::open(&log, keys).await?;
         let calendar = load_calendar(&log).await?;
         let g = Guohe {
             log,
             policies,
+            vault,
             inner: RwLock::new(Inner {
                 world: World::new(),
                 calendar,
@@ -227,7 +249,22 @@ impl Guohe {
             actor: actor.clone(),
             today,
         };
+        // Personal fields are checked in plaintext, then sealed: the domain and the chain see
+        // only tokens.
+        let (cmd, pending) = match cmd {
+            Command::LodgeObjection(c) => {
+                guohe_domain::check_objection_input(&inner.world, &self.policies, &c).map_err(AppError::Refused)?;
+                let (c, pending) = self.seal_objection(c)?;
+                (Command::LodgeObjection(c), Some(pending))
+            }
+            other => (other, None),
+        };
         let events = guohe_domain::handle(&inner.world, &ctx, cmd).map_err(AppError::Refused)?;
+        // The data key is stored before the tokens it opens are appended; if the append then
+        // fails, an unused key is left, never an unreadable record.
+        if let Some(p) = &pending {
+            self.vault.commit(p).await?;
+        }
         self.commit(&mut inner, events).await
     }
 

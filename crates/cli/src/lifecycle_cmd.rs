@@ -66,11 +66,11 @@ pub struct SimulateArgs {
     pub format: Format,
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
 }
 
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
@@ -86,16 +86,22 @@ pub fn refused(r: &Refusal) -> Failure {
     ))
 }
 
-fn app_failure(e: AppError) -> Failure {
+pub(crate) fn app_failure(e: AppError) -> Failure {
     match e {
         AppError::Refused(r) => refused(&r),
         AppError::Conflict { .. } => bad(format!("{}\n{e}", e.message_zh())),
+        AppError::Keys(guohe_keys::KeyError::BadSubject { .. }) => bad(format!("SUBJECT: {}\n{e}", e.message_zh())),
+        AppError::Keys(_) => Failure::Other(anyhow::anyhow!("{}\n{e}", e.message_zh())),
         other => Failure::Other(other.into()),
     }
 }
 
-async fn open(cli: &Cli) -> Result<Guohe, Failure> {
-    Guohe::open(&cli.database, policies(cli)?).await.map_err(app_failure)
+/// The service on the database and its key file (`--key-file`, `GUOHE_KEY_FILE`, or beside a
+/// SQLite database).
+pub(crate) async fn open(cli: &Cli) -> Result<Guohe, Failure> {
+    Guohe::open_with_keys(&cli.database, policies(cli)?, cli.key_location())
+        .await
+        .map_err(app_failure)
 }
 
 fn print_events(events: &[Event], format: Format) -> CmdResult {

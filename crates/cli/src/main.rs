@@ -5,6 +5,7 @@
 //! the field and what is wrong), 1 any other failure (e.g. the database cannot be reached).
 
 mod calendar_cmd;
+mod key_cmd;
 mod lifecycle_cmd;
 mod notify_cmd;
 mod output;
@@ -54,8 +55,22 @@ pub struct Cli {
         default_value = "sqlite://guohe-data/guohe.db"
     )]
     pub database: String,
+    /// The key file of personal data (default: beside a SQLite database, e.g.
+    /// `guohe-data/guohe.db.keys.json`; for PostgreSQL `guohe-data/guohe.keys.json`).
+    #[arg(long, global = true, env = "GUOHE_KEY_FILE", value_name = "PATH")]
+    pub key_file: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Where the master key of personal data lives.
+    pub fn key_location(&self) -> guohe_keys::KeyLocation {
+        match &self.key_file {
+            Some(p) => guohe_keys::KeyLocation::File(p.clone()),
+            None => guohe_keys::KeyLocation::for_database(&self.database),
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -90,6 +105,16 @@ pub enum Command {
     /// Reminders due on a date into the inboxes and, with `GUOHE_SMTP_URL` set, out by mail;
     /// `--dry-run` prints what would go out and writes nothing.
     Notify(notify_cmd::NotifyArgs),
+    /// The master key of personal data (the key file): rotate it.
+    Key {
+        #[command(subcommand)]
+        command: key_cmd::KeyCommand,
+    },
+    /// A person's personal data (个人信息): list subjects, export one's data, erase it.
+    Person {
+        #[command(subcommand)]
+        command: key_cmd::PersonCommand,
+    },
     /// The tamper-evident audit log.
     Audit {
         #[command(subcommand)]
@@ -117,6 +142,8 @@ fn main() -> ExitCode {
         Command::History(args) => lifecycle_cmd::run_history(&cli, args),
         Command::Simulate(args) => lifecycle_cmd::run_simulate(&cli, args),
         Command::Notify(args) => notify_cmd::run(&cli, args),
+        Command::Key { command } => key_cmd::run_key(&cli, command),
+        Command::Person { command } => key_cmd::run_person(&cli, command),
         Command::Audit {
             command: AuditCommand::Verify,
         } => lifecycle_cmd::run_audit_verify(&cli),

@@ -47,6 +47,7 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> CmdResult {
     let cfg = guohe_web::ServeConfig {
         bind,
         database_url: cli.database.clone(),
+        key_file: cli.key_file.clone(),
         demo: args.demo,
         policies: policies(cli)?,
         today,

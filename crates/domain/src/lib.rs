@@ -100,7 +100,7 @@ mod tick;
 pub use actor::{Actor, Role};
 pub use command::*;
 pub use event::*;
-pub use handle::{Ctx, handle};
+pub use handle::{Ctx, check_objection_input, handle};
 pub use refusal::{Refusal, RefusalCode};
 pub use register::{RegisterEntry, register};
 pub use simulate::{SimulationError, SimulationResult, Step, StepOutcome, Timeline, simulate};

@@ -587,6 +587,11 @@ impl World {
         self.notices.get(id)
     }
 
+    /// All notices, in no particular order.
+    pub fn notices(&self) -> impl Iterator<Item = &Notice> {
+        self.notices.values()
+    }
+
     /// A base.
     pub fn base(&self, id: &str) -> Option<&Base> {
         self.bases.get(id)
@@ -605,11 +610,6 @@ impl World {
     /// All rounds, in no particular order.
     pub fn rounds(&self) -> impl Iterator<Item = &Round> {
         self.rounds.values()
-    }
-
-    /// All notices, in no particular order.
-    pub fn notices(&self) -> impl Iterator<Item = &Notice> {
-        self.notices.values()
     }
 
     /// The notice an objection was lodged against.

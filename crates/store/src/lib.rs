@@ -19,6 +19,7 @@ pub mod accounts;
 pub mod drafts;
 mod error;
 mod hash;
+pub mod keys;
 pub mod notify;
 mod postgres;
 mod replay;
@@ -37,6 +38,7 @@ pub use accounts::{
 };
 pub use error::StoreError;
 pub use hash::{GENESIS_HASH, HashInput, canonical_bytes, canonical_json, event_hash, format_recorded_at, sm3_hex};
+pub use keys::{KeyCheck, KeyStore, SubjectKeyRow};
 pub use notify::{MailState, Message, NewMessage, NotifyStore};
 pub use replay::ReplayEvent;
 pub use verify::{BreakCategory, BreakReason, VerifyReport};

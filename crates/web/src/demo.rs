@@ -781,7 +781,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         3,
     );
     p.at(d(2026, 6, 1), hn, json!({"type": "StartPublicNotice", "notice_id": "HN-GS-2026-1", "applications": ["HN-2026-101", "HN-2026-102", "HN-2026-103", "HN-2026-104"], "starts_on": "2026-06-01"}));
-    p.at(d(2026, 6, 3), "public:objector", json!({"type": "LodgeObjection", "notice": "HN-GS-2026-1", "application": "HN-2026-103", "objector_real_name": "李卫东", "contact": "0731-8888xxxx", "content": "该单位与法方合作协议是否仍在有效期内，请核实。"}));
+    p.at(d(2026, 6, 3), "public:objector", json!({"type": "LodgeObjection", "notice": "HN-GS-2026-1", "application": "HN-2026-103", "objector_real_name": "李卫东", "contact": "0731-88886666", "content": "该单位与法方合作协议是否仍在有效期内，请核实。"}));
     p.at(d(2026, 6, 9), hn, json!({"type": "ResolveObjection", "objection": "HN-GS-2026-1-1", "resolution": "经核实，合作协议已于2025年续签至2030年，异议不成立。", "upheld": false}));
     for (a, b) in [
         ("HN-2026-101", "HN-2026-01"),
@@ -937,7 +937,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
     p.at(s + Duration::days(8), "unit:hn-xjsw", json!({"type": "WithdrawApplication", "application": "HN-2026-207", "reason": "外方合作伙伴调整，本批次暂不申报。"}));
     if let Some(start) = notice_start {
         p.at(start, hn, json!({"type": "StartPublicNotice", "notice_id": "HN-GS-2026-2", "applications": ["HN-2026-201"], "starts_on": start}));
-        p.at(today, "public:objector", json!({"type": "LodgeObjection", "notice": "HN-GS-2026-2", "application": "HN-2026-201", "objector_real_name": "张建华", "contact": "138****5678", "content": "该公司申报材料所列德方合作项目的经费到位情况与公开信息不一致，请予核实。"}));
+        p.at(today, "public:objector", json!({"type": "LodgeObjection", "notice": "HN-GS-2026-2", "application": "HN-2026-201", "objector_real_name": "张建华", "contact": "13807315678", "content": "该公司申报材料所列德方合作项目的经费到位情况与公开信息不一致，请予核实。"}));
     }
     p
 }

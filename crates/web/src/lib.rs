@@ -53,6 +53,9 @@ pub struct ServeConfig {
     pub bind: SocketAddr,
     /// `sqlite://path/guohe.db` (embedded) or `postgres://…` (several servers).
     pub database_url: String,
+    /// The key file of personal data (`GUOHE_KEY_FILE`); `None` is beside a SQLite database
+    /// (`guohe.db.keys.json`), see [`guohe_keys::KeyLocation::for_database`].
+    pub key_file: Option<std::path::PathBuf>,
     /// Fill the database with demo data and print the demo logins.
     pub demo: bool,
     /// The policies.
@@ -82,6 +85,7 @@ impl Default for ServeConfig {
         ServeConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: "sqlite://guohe-data/guohe.db".into(),
+            key_file: None,
             demo: false,
             policies: PolicySet::default(),
             today: None,
@@ -144,10 +148,24 @@ impl AppState {
 /// Builds the router and its state: opens (and migrates) the database, seeds the demo data
 /// when asked. Used by [`serve`] and by the tests.
 pub async fn app(cfg: ServeConfig) -> anyhow::Result<(Router, AppState)> {
-    let guohe = Guohe::open(&cfg.database_url, cfg.policies.clone())
+    let keys = match &cfg.key_file {
+        Some(p) => guohe_keys::KeyLocation::File(p.clone()),
+        None => guohe_keys::KeyLocation::for_database(&cfg.database_url),
+    };
+    let guohe = Guohe::open_with_keys(&cfg.database_url, cfg.policies.clone(), keys)
         .await
-        .map_err(|e| anyhow::anyhow!("{}", e.message_zh()))
+        .map_err(|e| match e {
+            // A missing or wrong key file: say which file, in both languages.
+            guohe_app::AppError::Keys(k) => anyhow::anyhow!("{}\n{k}", k.message_zh()),
+            other => anyhow::anyhow!("{}", other.message_zh()),
+        })
         .context("opening the database")?;
+    match guohe.vault().key_file() {
+        Some(f) => {
+            tracing::info!(key_file = %f.display(), version = guohe.vault().master_version(), "personal data key file")
+        }
+        None => tracing::info!("personal data key in memory (in-memory database)"),
+    }
     let accounts = AccountStore::open(guohe.log())
         .await
         .context("opening the account tables")?;
@@ -191,6 +209,7 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(auth::logout))
         .route("/account", get(auth::account))
         .route("/account/password", post(auth::change_password))
+        .route("/account/personal", post(auth::save_personal))
         .route("/dept", get(department::home))
         .route("/unit", get(unit::home))
         .route("/recommender", get(recommender::home))

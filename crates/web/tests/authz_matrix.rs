@@ -163,6 +163,13 @@ const TABLE: &[Row] = &[
         "",
         "L 404 404 404 404 404 404 404",
     ),
+    (
+        "POST",
+        "/account/personal",
+        "/account/personal",
+        "phone=1",
+        "L 400 400 400 400 400 400 400",
+    ),
     // ---- work areas ----
     ("GET", "/dept", "/dept", "", "L 200 403 403 403 403 403 403"),
     ("GET", "/unit", "/unit", "", "L 403 403 403 200 200 403 403"),

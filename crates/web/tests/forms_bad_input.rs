@@ -226,6 +226,13 @@ const FORMS: &[Row] = &[
         body: Body::Button(&[404]),
         fields: &[],
     },
+    Row {
+        route: "/account/personal",
+        path: "/account/personal",
+        who: "hn-zngy",
+        body: Body::Form,
+        fields: &[("phone", T), ("email", T), ("action", K("save"))],
+    },
     // ---- support unit ----
     Row {
         route: "/unit/drafts",

@@ -6,6 +6,9 @@ use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
+use guohe_app::AppError;
+use guohe_app::personal::AccountField;
+use guohe_keys::Revealed;
 use guohe_store::Session;
 use serde::Deserialize;
 use serde_json::json;
@@ -13,7 +16,8 @@ use serde_json::json;
 use crate::AppState;
 use crate::accounts;
 use crate::authz::{self, role_label};
-use crate::error::WebResult;
+use crate::error::{FieldError, WebResult};
+use crate::i18n::Lang;
 use crate::security::{RequestCtx, audit, cookie_names, random_token, set_cookie};
 use crate::view::{Chrome, FormErrors, render};
 
@@ -191,34 +195,180 @@ pub struct AccountTpl {
     pub changed: bool,
     /// The password must be changed before anything else (first sign-in or expired).
     pub due: bool,
+    /// Personal fields (phone, e-mail): (code, label, value as typed or stored, masked).
+    pub personal: Vec<(String, String, String, String)>,
+    /// Field errors of the personal-information form.
+    pub personal_errors: FormErrors,
+    /// Personal information just saved.
+    pub saved: bool,
 }
 
-/// `GET /account?changed=1`.
+/// `GET /account?changed=1` (`saved=1` after personal information was saved).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct AccountQuery {
     /// Just changed.
     pub changed: String,
+    /// Personal information just saved.
+    pub saved: String,
 }
 
-fn account_page(ctx: &RequestCtx, errors: FormErrors, changed: bool) -> WebResult<Response> {
+/// The personal fields a user keeps on their own account page.
+const OWN_FIELDS: [AccountField; 2] = [AccountField::Phone, AccountField::Email];
+
+/// What the account page shows and how it was reached.
+#[derive(Default)]
+struct AccountView {
+    errors: Option<FormErrors>,
+    changed: bool,
+    saved: bool,
+    personal_errors: Option<FormErrors>,
+    /// The personal form as typed (after a refused save).
+    typed: Option<PersonalForm>,
+}
+
+async fn account_page(ctx: &RequestCtx, state: &AppState, v: AccountView) -> WebResult<Response> {
     let p = ctx.require()?;
     let (zh, en) = role_label(p.role);
+    let l = ctx.lang;
+    let stored = state.guohe.account_fields(&p.account).await?;
+    let personal = OWN_FIELDS
+        .iter()
+        .map(|f| {
+            let (fzh, fen) = f.label();
+            let value = stored.iter().find(|(k, _)| k == f).map(|(_, r)| r);
+            let full = value.map(|r| r.full(l == Lang::Zh)).unwrap_or_default();
+            let masked = value
+                .map(|r| match r {
+                    Revealed::Value(v) => f.mask(v),
+                    Revealed::Erased => r.full(l == Lang::Zh),
+                })
+                .unwrap_or_default();
+            let shown = match &v.typed {
+                Some(t) => t.get(*f).to_string(),
+                None if value.is_some_and(|r| r.value().is_some()) => full,
+                None => String::new(),
+            };
+            (f.as_str().to_string(), l.t(fzh, fen).to_string(), shown, masked)
+        })
+        .collect();
     render(&AccountTpl {
         c: ctx.chrome("/account"),
         login: p.account.clone(),
         name: p.display_name.clone(),
-        role: ctx.lang.t(zh, en).into(),
+        role: l.t(zh, en).into(),
         org: p.org.clone().unwrap_or_default(),
-        errors,
-        changed,
         due: p.must_change_password,
+        errors: v.errors.unwrap_or_else(|| FormErrors::new(l)),
+        changed: v.changed,
+        personal,
+        personal_errors: v.personal_errors.unwrap_or_else(|| FormErrors::new(l)),
+        saved: v.saved,
     })
 }
 
 /// `GET /account`.
-pub async fn account(ctx: RequestCtx, Query(q): Query<AccountQuery>) -> WebResult<Response> {
-    account_page(&ctx, FormErrors::new(ctx.lang), !q.changed.is_empty())
+pub async fn account(
+    ctx: RequestCtx,
+    State(state): State<AppState>,
+    Query(q): Query<AccountQuery>,
+) -> WebResult<Response> {
+    let v = AccountView {
+        changed: !q.changed.is_empty(),
+        saved: !q.saved.is_empty(),
+        ..AccountView::default()
+    };
+    account_page(&ctx, &state, v).await
+}
+
+/// The personal-information form of "my account" (an empty field clears it).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PersonalForm {
+    /// Mobile phone (1[3-9] and 9 digits).
+    pub phone: String,
+    /// E-mail.
+    pub email: String,
+    /// The button pressed: `save`.
+    pub action: String,
+}
+
+impl PersonalForm {
+    fn get(&self, f: AccountField) -> &str {
+        match f {
+            AccountField::Phone => &self.phone,
+            AccountField::Email => &self.email,
+            AccountField::IdNumber => "",
+        }
+    }
+}
+
+/// `POST /account/personal` — one's own phone and e-mail, validated, stored encrypted under the
+/// account's own data key; every change audited (without the value).
+pub async fn save_personal(
+    ctx: RequestCtx,
+    State(state): State<AppState>,
+    Form(f): Form<PersonalForm>,
+) -> WebResult<Response> {
+    let p = ctx.require()?.clone();
+    // Personal information is self-service, like the password: only one's own account.
+    authz::may_change_password(&p, &p.account)?;
+    let mut errors = FormErrors::new(ctx.lang);
+    if f.action != "save" {
+        // Not sent by the page's button (an empty or forged post): nothing is changed.
+        errors.push(FieldError::new(
+            "action",
+            "请通过页面上的“保存个人信息”按钮提交。",
+            "Submit with the page's “Save personal information” button.",
+        ));
+    }
+    for field in OWN_FIELDS {
+        let v = f.get(field);
+        if !v.trim().is_empty()
+            && let Err(r) = field.validate(v)
+        {
+            errors.push(FieldError::new(field.as_str(), r.message_zh, r.message_en));
+        }
+    }
+    if !errors.is_empty() {
+        let v = AccountView {
+            personal_errors: Some(errors),
+            typed: Some(f),
+            ..AccountView::default()
+        };
+        let mut resp = account_page(&ctx, &state, v).await?;
+        *resp.status_mut() = StatusCode::BAD_REQUEST;
+        return Ok(resp);
+    }
+    let current = state.guohe.account_fields(&p.account).await?;
+    for field in OWN_FIELDS {
+        let new = f.get(field).trim();
+        let old = current
+            .iter()
+            .find(|(k, _)| *k == field)
+            .and_then(|(_, r)| r.value())
+            .unwrap_or("");
+        if new != old {
+            let saved = state
+                .guohe
+                .set_account_field(&p.account, field, new, &p.audit_id(), state.today())
+                .await;
+            if let Err(AppError::Refused(r)) = saved {
+                let mut errors = FormErrors::new(ctx.lang);
+                errors.push(FieldError::new(field.as_str(), r.message_zh, r.message_en));
+                let v = AccountView {
+                    personal_errors: Some(errors),
+                    typed: Some(f),
+                    ..AccountView::default()
+                };
+                let mut resp = account_page(&ctx, &state, v).await?;
+                *resp.status_mut() = StatusCode::BAD_REQUEST;
+                return Ok(resp);
+            }
+            saved?;
+        }
+    }
+    Ok(Redirect::to("/account?saved=1").into_response())
 }
 
 /// The change-password form.
@@ -273,7 +423,11 @@ pub async fn change_password(
             for e in fields {
                 errors.push(e);
             }
-            let mut resp = account_page(&ctx, errors, false)?;
+            let v = AccountView {
+                errors: Some(errors),
+                ..AccountView::default()
+            };
+            let mut resp = account_page(&ctx, &state, v).await?;
             *resp.status_mut() = StatusCode::BAD_REQUEST;
             Ok(resp)
         }

@@ -1118,7 +1118,7 @@ async fn notice_page(ctx: &RequestCtx, state: &AppState, id: &str, v: Vals, fb: 
                     )
                 })
                 .collect();
-            let objections = n
+            let objections: Vec<(String, String, String, String, String, NaiveDate, String)> = n
                 .objections
                 .values()
                 .map(|o| {
@@ -1147,7 +1147,12 @@ async fn notice_page(ctx: &RequestCtx, state: &AppState, id: &str, v: Vals, fb: 
             Some((format!("{} — {}", n.starts_on, n.ends_on), listed, objections))
         })
         .await;
-    let (period, listed, objections) = found.ok_or(WebError::NotFound)?;
+    let (period, listed, mut objections) = found.ok_or(WebError::NotFound)?;
+    // The department follows objections up: it sees the objector's name and contact in full.
+    for o in objections.iter_mut() {
+        o.2 = state.guohe.reveal(&o.2).await?.full(l == Lang::Zh);
+        o.3 = state.guohe.reveal(&o.3).await?.full(l == Lang::Zh);
+    }
     let tpl = NoticeTpl {
         c: ctx.chrome("/dept"),
         id: id.into(),

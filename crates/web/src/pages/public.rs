@@ -831,6 +831,56 @@ pub struct NoticeTpl {
     pub alert: String,
     /// The objection just lodged.
     pub lodged: String,
+    /// Objections received, the objector's name masked.
+    pub objectors: Vec<PublicObjection>,
+}
+
+/// An objection as the public sees it: the objector's name masked (张*), no contact, no content.
+#[derive(Debug, Clone)]
+pub struct PublicObjection {
+    /// Objection id.
+    pub id: String,
+    /// Application objected to.
+    pub application: String,
+    /// The objector's name, masked; 「已删除」 once erased.
+    pub name: String,
+    /// Date lodged.
+    pub lodged_on: NaiveDate,
+    /// Whether the department has resolved it.
+    pub resolved: bool,
+}
+
+/// The objections to a notice for the public: names decrypted only to be masked.
+async fn public_objections(state: &AppState, id: &str, l: Lang) -> WebResult<Vec<PublicObjection>> {
+    let rows: Vec<PublicObjection> = state
+        .guohe
+        .read(|w, _, _| {
+            w.notice(id)
+                .map(|n| {
+                    n.objections
+                        .values()
+                        .map(|o| PublicObjection {
+                            id: o.id.clone(),
+                            application: o.application.clone(),
+                            name: o.objector_real_name.clone(),
+                            lodged_on: o.lodged_on,
+                            resolved: o.resolution.is_some(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+        .await;
+    let mut out = Vec::with_capacity(rows.len());
+    for mut r in rows {
+        r.name = state
+            .guohe
+            .reveal(&r.name)
+            .await?
+            .masked(guohe_keys::mask::name, l == Lang::Zh);
+        out.push(r);
+    }
+    Ok(out)
 }
 
 /// `?lodged=` after a successful objection.
@@ -857,6 +907,7 @@ pub async fn notice(
     } else {
         String::new()
     };
+    let objectors = public_objections(&state, &n.id, ctx.lang).await?;
     render(&NoticeTpl {
         c: ctx.chrome("/notices"),
         n,
@@ -864,6 +915,7 @@ pub async fn notice(
         errors: FormErrors::new(ctx.lang),
         alert: String::new(),
         lodged,
+        objectors,
     })
 }
 
@@ -1014,6 +1066,7 @@ pub async fn lodge_objection(
             Err(e) => return Err(e.into()),
         }
     }
+    let objectors = public_objections(&state, &n.id, l).await?;
     let page = NoticeTpl {
         c: ctx.chrome("/notices"),
         n,
@@ -1021,6 +1074,7 @@ pub async fn lodge_objection(
         errors,
         alert,
         lodged: String::new(),
+        objectors,
     };
     let mut resp = render(&page)?;
     *resp.status_mut() = status;
