@@ -19,10 +19,12 @@ use crate::{Backend, EventLog, StoreError, sm3_hex};
 const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/accounts_0001.sql"),
     include_str!("../migrations/sqlite/accounts_0002.sql"),
+    include_str!("../migrations/sqlite/accounts_0004.sql"),
 ];
 const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/accounts_0001.sql"),
     include_str!("../migrations/postgres/accounts_0002.sql"),
+    include_str!("../migrations/postgres/accounts_0004.sql"),
 ];
 
 /// Advisory lock key serialising concurrent account migrations ("guoheA").

@@ -21,6 +21,7 @@ mod error;
 mod hash;
 mod postgres;
 mod replay;
+pub mod signin;
 mod sqlite;
 mod verify;
 
