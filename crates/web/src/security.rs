@@ -59,6 +59,9 @@ pub struct Signed {
     pub principal: Principal,
     /// The session's CSRF token.
     pub csrf: String,
+    /// The account must enrol its second factor before anything else
+    /// ([`crate::second_factor`]).
+    pub must_enrol: bool,
 }
 
 /// What the frame learnt about a request; handlers extract it.
@@ -222,7 +225,9 @@ async fn load_session(state: &AppState, sid: &str) -> Result<Option<Signed>, Web
     if now - session.last_seen >= slack {
         state.accounts.touch_session(sid, now).await?;
     }
+    let must_enrol = crate::second_factor::must_enrol(state, &account.login, account.role).await?;
     Ok(Some(Signed {
+        must_enrol,
         id: sid.to_string(),
         principal: Principal {
             account: account.login,
@@ -357,6 +362,20 @@ pub async fn frame(State(state): State<AppState>, mut req: Request, next: Next) 
         }
     }
 
+    if ctx.session.as_ref().is_some_and(|s| s.must_enrol) && !allowed_before_enrolment(req.uri().path()) {
+        let resp = if crate::error::is_api_path(&ctx.path) {
+            WebError::Forbidden {
+                zh: "须先启用动态口令（双因素认证）：请在网页上登录并完成绑定。".into(),
+                en: "Turn on one-time codes (two-factor authentication) first: sign in on the web site and enrol."
+                    .into(),
+            }
+            .into_response()
+        } else {
+            axum::response::Redirect::to("/account/2fa").into_response()
+        };
+        return finish(&state, &ctx, resp).await;
+    }
+
     req.extensions_mut().insert(ctx.clone());
     let mut resp = match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
         Ok(r) => r,
@@ -376,6 +395,15 @@ pub async fn frame(State(state): State<AppState>, mut req: Request, next: Next) 
         h.append(header::SET_COOKIE, set_cookie(sid_name, "", secure, Some(0)));
     }
     finish(&state, &ctx, resp).await
+}
+
+/// What an account that must still enrol its second factor may reach: enrolment itself,
+/// signing out, the session API, and the assets the pages need.
+fn allowed_before_enrolment(path: &str) -> bool {
+    matches!(
+        path,
+        "/account/2fa" | "/logout" | "/login" | "/api/v1/session" | "/healthz"
+    ) || path.starts_with("/static/")
 }
 
 impl RequestCtx {

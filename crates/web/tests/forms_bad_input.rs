@@ -75,7 +75,7 @@ const FORMS: &[Row] = &[
         path: "/login",
         who: "anonymous",
         body: Body::Form,
-        fields: &[("login", T), ("password", T), ("next", T)],
+        fields: &[("login", T), ("password", T), ("otp", T), ("next", T)],
     },
     Row {
         route: "/logout",
@@ -90,6 +90,15 @@ const FORMS: &[Row] = &[
         who: "hn-zngy",
         body: Body::Form,
         fields: &[("current", T), ("new", T), ("confirm", T)],
+    },
+    Row {
+        // The demo's department accounts are enrolled already: whatever is sent, nothing
+        // changes (bad codes during a real enrolment: tests/signin.rs).
+        route: "/account/2fa",
+        path: "/account/2fa",
+        who: "hn-dept",
+        body: Body::Button(&[409]),
+        fields: &[],
     },
     // ---- support unit ----
     Row {

@@ -9,6 +9,7 @@ pub mod department;
 pub mod expert;
 pub mod public;
 pub mod recommender;
+pub mod second_factor;
 pub mod unit;
 pub mod work;
 
