@@ -308,3 +308,32 @@ pub async fn change_password(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_a_same_site_path_or_nothing() {
+        for ok in ["/dept", "/unit/drafts?x=1", "/notices/HN-GS-2026-2#objection"] {
+            assert_eq!(safe_next(ok).as_deref(), Some(ok));
+        }
+        for bad in [
+            "",
+            "dept",
+            "//evil.example",
+            "/\t/evil.example/",
+            "/\\evil",
+            "/a\\b",
+            "/unit//evil",
+            "/x y",
+            "/x\u{7}",
+            "/x\r\nSet-Cookie: a=b",
+            "/x\u{a0}y",
+            "https://evil.example/",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad:?}");
+        }
+        assert_eq!(safe_next(&format!("/{}", "a".repeat(600))), None, "too long");
+    }
+}
