@@ -119,8 +119,10 @@ impl SigninStore {
         }))
     }
 
-    /// Counts one failure, atomically; a counter whose last failure is before `forget_before`
-    /// starts again at one. Returns the new count.
+    /// Counts one failure (or an attempt about to be checked), atomically; a counter whose
+    /// last failure is before `forget_before` starts again at one. Returns the new count and
+    /// the time of the failure before this one (`None` for the first): with it the caller can
+    /// tell whether another attempt slipped in between its check and this count.
     pub async fn record_failure(
         &self,
         scope: ThrottleScope,
@@ -128,13 +130,17 @@ impl SigninStore {
         login: &str,
         now: DateTime<Utc>,
         forget_before: DateTime<Utc>,
-    ) -> Result<i64, StoreError> {
-        let n: i64 = on_pool!(self, |p| sqlx::query_scalar(
-            "INSERT INTO login_throttle (scope, key, login, failures, last_failure) VALUES ($1, $2, $3, 1, $4) \
+    ) -> Result<(i64, Option<DateTime<Utc>>), StoreError> {
+        // Every right-hand side reads the row as it was, in both SQLite and PostgreSQL.
+        let (n, prev): (i64, Option<i64>) = on_pool!(self, |p| {
+            sqlx::query_as(
+            "INSERT INTO login_throttle (scope, key, login, failures, last_failure, prev_failure) \
+             VALUES ($1, $2, $3, 1, $4, NULL) \
              ON CONFLICT (scope, key) DO UPDATE SET \
                failures = CASE WHEN login_throttle.last_failure < $5 THEN 1 ELSE login_throttle.failures + 1 END, \
+               prev_failure = CASE WHEN login_throttle.last_failure < $5 THEN NULL ELSE login_throttle.last_failure END, \
                last_failure = $4 \
-             RETURNING failures"
+             RETURNING failures, prev_failure"
         )
         .bind(scope.code())
         .bind(key)
@@ -142,8 +148,24 @@ impl SigninStore {
         .bind(ts(now))
         .bind(ts(forget_before))
         .fetch_one(p)
-        .await?);
-        Ok(n)
+        .await?
+        });
+        Ok((n, prev.map(from_ts)))
+    }
+
+    /// Takes back one counted attempt (it turned out to succeed); the count never goes below
+    /// zero.
+    pub async fn uncount(&self, scope: ThrottleScope, key: &str) -> Result<(), StoreError> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE login_throttle SET failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END \
+             WHERE scope = $1 AND key = $2"
+        )
+        .bind(scope.code())
+        .bind(key)
+        .execute(p)
+        .await
+        .map(|_| ())?);
+        Ok(())
     }
 
     /// Clears one counter (after a successful sign-in).

@@ -36,11 +36,12 @@ async fn throttle_counters_count_forget_and_clear(db: &TestDb) {
     let pair = "dept\n192.0.2.1";
     assert_eq!(s.failures(ThrottleScope::Pair, pair).await.unwrap(), None);
     for i in 1..=3 {
-        let n = s
+        let (n, prev) = s
             .record_failure(ThrottleScope::Pair, pair, "dept", t(i), t(i - 100))
             .await
             .unwrap();
         assert_eq!(n, i);
+        assert_eq!(prev, (i > 1).then(|| t(i - 1)), "the failure before this one");
     }
     s.record_failure(ThrottleScope::Account, "dept", "dept", t(3), t(-100))
         .await
@@ -51,11 +52,16 @@ async fn throttle_counters_count_forget_and_clear(db: &TestDb) {
     let f = s.failures(ThrottleScope::Pair, pair).await.unwrap().unwrap();
     assert_eq!((f.count, f.last), (3, t(3)));
     // A counter whose last failure is older than the forgetting horizon starts again.
-    let n = s
+    let (n, prev) = s
         .record_failure(ThrottleScope::Pair, pair, "dept", t(1000), t(500))
         .await
         .unwrap();
-    assert_eq!(n, 1);
+    assert_eq!((n, prev), (1, None));
+    // An attempt that succeeded is taken back.
+    s.uncount(ThrottleScope::Pair, pair).await.unwrap();
+    assert_eq!(s.failures(ThrottleScope::Pair, pair).await.unwrap().unwrap().count, 0);
+    s.uncount(ThrottleScope::Pair, pair).await.unwrap();
+    assert_eq!(s.failures(ThrottleScope::Pair, pair).await.unwrap().unwrap().count, 0);
     // Clearing an account's counters leaves the address's own counter.
     assert_eq!(s.clear_failures_of("dept").await.unwrap(), 2);
     assert_eq!(s.failures(ThrottleScope::Pair, pair).await.unwrap(), None);

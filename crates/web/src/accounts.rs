@@ -172,7 +172,10 @@ pub async fn authenticate(
     let login = login.trim().to_ascii_lowercase();
     let attempted: String = login.chars().take(64).collect();
     let keys = throttle::Keys::new(&attempted, &ctx.client.ip);
-    let wait = throttle::wait(state, &keys, now).await?;
+    let mut wait = throttle::wait(state, &keys, now).await?;
+    if wait.is_zero() {
+        wait = throttle::reserve(state, &keys, now).await?;
+    }
     if !wait.is_zero() {
         let secs = throttle::seconds(wait);
         audit(
@@ -229,7 +232,7 @@ pub async fn authenticate(
             Ok(Ok(a))
         }
         (Some(f), _) => {
-            throttle::record_failure(state, &keys, now).await?;
+            // Already counted by `throttle::reserve`.
             audit(
                 state,
                 ctx,

@@ -18,7 +18,9 @@
 //! account counter starts at `throttle_after` but is capped at `throttle_account_cap` (one minute
 //! by default). An attempt made before every delay has passed is answered "try again in N
 //! seconds" **without running Argon2 and without counting as a failure**; it is audited as
-//! `LoginThrottled`.
+//! `LoginThrottled`. An attempt that passes is counted *before* Argon2 runs ([`reserve`]), so
+//! that a burst of parallel attempts cannot all pass the check at once: only as many as the
+//! counters allow are checked, the rest are answered like early attempts.
 //!
 //! So: an attacker at one address gets a handful of guesses and then one guess per 15 minutes;
 //! the account's owner at another address is never delayed by the attacker's failures for more
@@ -133,26 +135,45 @@ pub async fn wait(state: &AppState, keys: &Keys, now: DateTime<Utc>) -> WebResul
     Ok(longest)
 }
 
-/// Counts a failed attempt in all three counters.
-pub async fn record_failure(state: &AppState, keys: &Keys, now: DateTime<Utc>) -> WebResult<()> {
+/// Counts the attempt in all three counters *before* it is checked, so that parallel attempts
+/// cannot all slip past [`wait`]: each learns from its count whether another attempt took the
+/// slot first. Returns the wait when one did (answer as throttled); zero means check it. A
+/// failed attempt stays counted; a successful one is taken back by [`record_success`].
+pub async fn reserve(state: &AppState, keys: &Keys, now: DateTime<Utc>) -> WebResult<Duration> {
+    let r = Rules::of(state);
     let store = store(state);
     let forget = now - chrono::Duration::from_std(FORGET_AFTER).unwrap_or_default();
+    let mut longest = Duration::ZERO;
     for (scope, key) in keys.all() {
         let login = if scope == ThrottleScope::Client {
             ""
         } else {
             keys.login.as_str()
         };
-        store.record_failure(scope, &key, login, now, forget).await?;
+        let (count, prev) = store.record_failure(scope, &key, login, now, forget).await?;
+        let Some(prev) = prev else { continue };
+        // The delay this attempt owed after the failure before it.
+        let d = match scope {
+            ThrottleScope::Pair => delay(count - 1, r.after, r.base, r.cap),
+            ThrottleScope::Client => delay(count - 1, r.client_after, r.base, r.cap),
+            ThrottleScope::Account => delay(count - 1, r.after, r.base, r.account_cap),
+        };
+        let until = prev + chrono::Duration::from_std(d).unwrap_or_default();
+        if let Ok(left) = (until - now).to_std() {
+            longest = longest.max(left);
+        }
     }
-    Ok(())
+    Ok(longest)
 }
 
-/// Clears the pair and account counters after a successful sign-in.
+/// After a successful sign-in: clears the pair and account counters, and takes the attempt
+/// back from the address's counter (others' failures from the same address still count).
 pub async fn record_success(state: &AppState, keys: &Keys) -> WebResult<()> {
     let store = store(state);
     for (scope, key) in keys.all() {
-        if scope != ThrottleScope::Client {
+        if scope == ThrottleScope::Client {
+            store.uncount(scope, &key).await?;
+        } else {
             store.clear_failures(scope, &key).await?;
         }
     }

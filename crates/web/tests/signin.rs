@@ -177,6 +177,48 @@ async fn anonymous_failures_neither_end_the_session_nor_lock_the_owner_out() {
 }
 
 #[tokio::test]
+async fn a_burst_of_parallel_guesses_is_checked_only_up_to_the_threshold() {
+    let app = std::sync::Arc::new(
+        spawn_with(Options {
+            tweak: throttled_quickly,
+            ..Options::default()
+        })
+        .await,
+    );
+    app.add_user("wang", AccountRole::SupportUnit, Some(UNIT_USCC)).await;
+    let token = csrf_of(&app.get("/login").await.body);
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let (app, token) = (app.clone(), token.clone());
+        set.spawn(async move {
+            let guess = format!("Guess@{i}x2026");
+            app.post(
+                "/login",
+                &[("_csrf", token.as_str()), ("login", "wang"), ("password", &guess)],
+            )
+            .await
+            .status
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(s) = set.join_next().await {
+        statuses.push(s.unwrap());
+    }
+    statuses.sort();
+    // At most the threshold (3) are checked: the counters are taken one after another, so an
+    // interleaving can hold back even one of the first three, never let a fourth through.
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert!((1..=3).contains(&checked), "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        12 - checked,
+        "{statuses:?}"
+    );
+    // (The audit records of a burst are not counted here: twelve writers at once can exhaust
+    // the audit chain's retries.)
+}
+
+#[tokio::test]
 async fn one_address_spraying_many_logins_is_throttled() {
     let app = spawn_with(Options {
         tweak: |c| {

@@ -9,6 +9,7 @@ CREATE TABLE login_throttle (
     login        TEXT    NOT NULL,   -- the login as typed ('' for the client scope), for unlocking
     failures     BIGINT  NOT NULL,
     last_failure BIGINT  NOT NULL,
+    prev_failure BIGINT,            -- the failure before the last, to tell concurrent attempts apart
     PRIMARY KEY (scope, key)
 );
 CREATE INDEX login_throttle_login ON login_throttle (login);

@@ -9,6 +9,7 @@ CREATE TABLE login_throttle (
     login        TEXT    NOT NULL,   -- the login as typed ('' for the client scope), for unlocking
     failures     INTEGER  NOT NULL,
     last_failure INTEGER  NOT NULL,
+    prev_failure INTEGER,           -- the failure before the last, to tell concurrent attempts apart
     PRIMARY KEY (scope, key)
 );
 CREATE INDEX login_throttle_login ON login_throttle (login);
