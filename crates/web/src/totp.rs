@@ -231,6 +231,7 @@ mod tests {
         let svg = qr_svg(&uri).unwrap();
         assert!(svg.starts_with("<svg"), "{}", &svg[..40]);
         assert!(!svg.contains("<script"));
+        assert!(!svg.contains("style="), "no inline style: the CSP forbids it");
     }
 
     #[test]
