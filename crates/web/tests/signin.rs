@@ -450,3 +450,19 @@ async fn the_demo_prints_each_department_secret_beside_its_login() {
         "only the accounts with a second factor: {text}"
     );
 }
+
+#[tokio::test]
+async fn a_reset_second_factor_must_be_enrolled_again() {
+    let app = spawn_app().await;
+    app.add_user("zhang", AccountRole::Department, None).await;
+    assert_eq!(app.login("zhang", PASSWORD).await.status, 303);
+    let account = app.get("/account").await;
+    assert!(account.body.contains("href=\"/account/2fa\""), "linked from my account");
+    app.post_form("/dept", "/logout", &[]).await;
+    second_factor::reset(&app.state, "user:admin", "zhang").await.unwrap();
+    assert_eq!(app.audit("SecondFactorReset").await.len(), 1);
+    let r = app.login_without_otp("zhang", PASSWORD).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.location(), "/account/2fa");
+    assert_eq!(app.get("/dept").await.location(), "/account/2fa");
+}

@@ -220,6 +220,8 @@ pub struct AccountTpl {
     pub errors: FormErrors,
     /// A message from the previous request (the password was changed), shown once.
     pub changed: String,
+    /// The role signs in with a second factor: link to its page.
+    pub second_factor: bool,
 }
 
 fn account_page(ctx: &RequestCtx, errors: FormErrors, changed: String) -> WebResult<Response> {
@@ -233,6 +235,7 @@ fn account_page(ctx: &RequestCtx, errors: FormErrors, changed: String) -> WebRes
         org: p.org.clone().unwrap_or_default(),
         errors,
         changed,
+        second_factor: second_factor::requires_second_factor(p.role),
     })
 }
 

@@ -8,7 +8,7 @@ use guohe_store::signin::SigninStore;
 use guohe_web::{AppState, totp};
 
 /// The secret printed for `login` by the demo's login list (`None`: the account has no second
-/// factor).
+/// factor, or has not enrolled yet).
 pub async fn printed_secret(state: &AppState, login: &str) -> Option<String> {
     let text = guohe_web::demo::logins_text(state).await.expect("demo logins");
     text.lines().find_map(|l| {
@@ -16,6 +16,7 @@ pub async fn printed_secret(state: &AppState, login: &str) -> Option<String> {
         head.split_whitespace()
             .any(|w| w == login)
             .then(|| secret.trim().to_string())
+            .filter(|s| totp::base32_decode(s).is_some_and(|k| !k.is_empty()))
     })
 }
 
