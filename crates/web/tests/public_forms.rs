@@ -68,7 +68,14 @@ async fn a_message_in_the_query_string_is_never_shown() {
     .await;
     assert_eq!(app.login("wang", PASSWORD).await.status, 303);
     let r = app.get("/account?changed=%E4%BB%BB%E6%84%8F%E6%96%87%E6%9C%AC").await;
+    assert_eq!(r.status, 200);
     assert!(!r.body.contains("alert ok") && !r.body.contains("任意文本"));
+    app.post_form("/account", "/logout", &[]).await;
+    // A unit's application page said "submitted" whenever the link asked it to.
+    assert_eq!(app.login("hn-xjsw", api_common::DEMO).await.status, 303);
+    let r = app.get("/unit/applications/HN-2026-207?submitted=1").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(!r.body.contains("申报已提交"), "no message from the query string");
 }
 
 #[tokio::test]
