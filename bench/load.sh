@@ -39,7 +39,9 @@ DB="$WORKDIR/guohe.db"
 rm -f "$DB" "$DB-wal" "$DB-shm"
 
 echo "== load $BASES bases and $APPLICATIONS applications into $DB"
-"$TARGET/release/examples/bench_bases" "sqlite://$DB" "$BASES" "$APPLICATIONS"
+"$TARGET/release/examples/bench_bases" "sqlite://$DB" "$BASES" "$APPLICATIONS" | tee "$WORKDIR/load.log"
+SECRET=$(sed -n 's/^bench-dept TOTP secret: \([A-Z2-7]*\)$/\1/p' "$WORKDIR/load.log")
+[[ -n "$SECRET" ]] || { echo "no TOTP secret for bench-dept" >&2; exit 1; }
 
 SERVER_PID=""
 stop_server() {
@@ -63,12 +65,14 @@ for _ in $(seq 1 600); do
 done
 curl -fsS -o /dev/null "$BASE_URL/healthz"
 
-# A department session for the signed-in endpoints, through the sign-in page (CSRF token and all).
+# A department session for the signed-in endpoints, through the sign-in page (CSRF token, one-time
+# code and all).
 JAR="$WORKDIR/cookies.txt"
+OTP=$("$TARGET/release/examples/bench_bases" --totp "$SECRET")
 TOKEN=$(curl -fsS -A "$UA" -c "$JAR" "$BASE_URL/login" | sed -n 's/.*name="_csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n1)
 curl -fsS -A "$UA" -b "$JAR" -c "$JAR" -o /dev/null -H "Origin: $BASE_URL" \
   --data-urlencode "_csrf=$TOKEN" --data-urlencode "login=bench-dept" --data-urlencode "password=Guohe@Demo2026" \
-  "$BASE_URL/login"
+  --data-urlencode "otp=$OTP" "$BASE_URL/login"
 SID=$(awk '$6 == "guohe_sid" { print $7 }' "$JAR")
 [[ -n "$SID" ]] || { echo "sign-in failed: no session cookie" >&2; exit 1; }
 COOKIE="guohe_sid=$SID"

@@ -1,6 +1,7 @@
 //! `guohe serve` — the web application on the embedded database (or PostgreSQL).
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use clap::Args;
 
@@ -24,6 +25,24 @@ pub struct ServeArgs {
     /// Take the client address from X-Forwarded-For (only behind a trusted proxy).
     #[arg(long)]
     pub trust_forwarded_for: bool,
+    /// Failed sign-ins of one login (per address, and in all) before each further attempt must wait.
+    #[arg(long, value_name = "N")]
+    pub throttle_after: Option<u32>,
+    /// Failed sign-ins from one address (any login) before its attempts must wait.
+    #[arg(long, value_name = "N")]
+    pub throttle_client_after: Option<u32>,
+    /// The first wait in seconds; each further failure doubles it.
+    #[arg(long, value_name = "SECONDS")]
+    pub throttle_base: Option<u64>,
+    /// The longest wait in seconds for one login from one address, and for one address.
+    #[arg(long, value_name = "SECONDS")]
+    pub throttle_cap: Option<u64>,
+    /// The longest wait in seconds that other addresses' failures can impose on a login.
+    #[arg(long, value_name = "SECONDS")]
+    pub throttle_account_cap: Option<u64>,
+    /// Real-name objections accepted per client address per notice per day.
+    #[arg(long, value_name = "N")]
+    pub objections_per_day: Option<u32>,
 }
 
 pub fn run(cli: &Cli, args: &ServeArgs) -> CmdResult {
@@ -44,7 +63,7 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> CmdResult {
         ))
     })?;
     let _ = tracing_subscriber::fmt().with_target(false).try_init();
-    let cfg = guohe_web::ServeConfig {
+    let mut cfg = guohe_web::ServeConfig {
         bind,
         database_url: cli.database.clone(),
         key_file: cli.key_file.clone(),
@@ -56,6 +75,24 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> CmdResult {
         smtp,
         ..guohe_web::ServeConfig::default()
     };
+    if let Some(n) = args.throttle_after {
+        cfg.throttle_after = n;
+    }
+    if let Some(n) = args.throttle_client_after {
+        cfg.throttle_client_after = n;
+    }
+    if let Some(s) = args.throttle_base {
+        cfg.throttle_base = Duration::from_secs(s);
+    }
+    if let Some(s) = args.throttle_cap {
+        cfg.throttle_cap = Duration::from_secs(s);
+    }
+    if let Some(s) = args.throttle_account_cap {
+        cfg.throttle_account_cap = Duration::from_secs(s);
+    }
+    if let Some(n) = args.objections_per_day {
+        cfg.objections_per_day = n;
+    }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(guohe_web::serve(cfg))?;
     Ok(())

@@ -20,11 +20,13 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/accounts_0001.sql"),
     include_str!("../migrations/sqlite/accounts_0002.sql"),
     include_str!("../migrations/sqlite/accounts_0003.sql"),
+    include_str!("../migrations/sqlite/accounts_0004.sql"),
 ];
 const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/accounts_0001.sql"),
     include_str!("../migrations/postgres/accounts_0002.sql"),
     include_str!("../migrations/postgres/accounts_0003.sql"),
+    include_str!("../migrations/postgres/accounts_0004.sql"),
 ];
 
 /// Advisory lock key serialising concurrent account migrations ("guoheA").

@@ -23,6 +23,7 @@ pub mod keys;
 pub mod notify;
 mod postgres;
 mod replay;
+pub mod signin;
 mod sqlite;
 mod verify;
 

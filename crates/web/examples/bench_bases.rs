@@ -4,9 +4,12 @@
 //! open Hubei round (default 1,000); and one department account `bench-dept` (password
 //! `Guohe@Demo2026`). Everything goes through the real application service (`Guohe::execute`:
 //! `CarryOverBase`, `OpenRound`, `SubmitApplication`) and the account service, so what the server
-//! reads is exactly what the rules produce. Used by `bench/load.sh`.
+//! reads is exactly what the rules produce. The department account is enrolled for its second
+//! factor; its TOTP secret is printed (`TOTP secret: …`). Used by `bench/load.sh`.
 //!
 //! `cargo run --release -p guohe-web --example bench_bases -- sqlite:///tmp/bench.db 10000 1000`
+//! `cargo run --release -p guohe-web --example bench_bases -- --totp SECRET` prints the current
+//! one-time code for a secret (what an authenticator app shows).
 
 use std::time::Instant;
 
@@ -71,7 +74,15 @@ fn uscc(region: &str, n: usize) -> String {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    if args.peek().map(String::as_str) == Some("--totp") {
+        let secret = args
+            .nth(1)
+            .ok_or_else(|| anyhow::anyhow!("--totp needs the base32 secret"))?;
+        let key = guohe_web::totp::base32_decode(&secret).ok_or_else(|| anyhow::anyhow!("not base32: {secret}"))?;
+        println!("{}", guohe_web::totp::code_at(&key, chrono::Utc::now().timestamp()));
+        return Ok(());
+    }
     let url = args.next().unwrap_or_else(|| "sqlite:///tmp/guohe-bench.db".into());
     let n: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(10_000);
     let apps: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(1_000);
@@ -100,6 +111,10 @@ async fn main() -> anyhow::Result<()> {
     )
     .await
     .map_err(|e| anyhow::anyhow!("bench account: {e:?}"))?;
+    let (secret, _) = guohe_web::second_factor::enrol_confirmed(&state, "system:bench", "bench-dept")
+        .await
+        .map_err(|e| anyhow::anyhow!("bench account's second factor: {e:?}"))?;
+    println!("bench-dept TOTP secret: {secret}");
     let prefectures = |p: &str| -> Vec<(&'static str, &'static str)> {
         region::all()
             .iter()

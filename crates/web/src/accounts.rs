@@ -1,5 +1,5 @@
-//! 账号服务 — creating accounts and organisations, signing in, changing passwords, locking
-//! and unlocking. Every change is written to the account tables AND audited on the hash chain
+//! 账号服务 — creating accounts and organisations, signing in (with throttling and the second
+//! factor), changing passwords, locking and unlocking. Every change is written to the account tables AND audited on the hash chain
 //! (`Guohe::audit`), so who changed which account, when, is tamper-evident.
 
 use chrono::{DateTime, Utc};
@@ -8,8 +8,8 @@ use serde_json::json;
 
 use crate::AppState;
 use crate::error::{FieldError, WebError, WebResult};
-use crate::password;
 use crate::security::{RequestCtx, audit};
+use crate::{password, second_factor, throttle};
 
 /// An account to create, with its password in clear (hashed here).
 #[derive(Debug, Clone)]
@@ -175,18 +175,22 @@ fn bad(fields: Vec<FieldError>) -> WebError {
     }
 }
 
-/// Why a sign-in failed. The page says the same thing for every reason, so nobody learns
-/// whether a login exists; the reason goes to the audit trail only.
+/// Why a sign-in failed. The page says the same thing for every reason but throttling, so
+/// nobody learns whether a login exists; the reason goes to the audit trail only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoginFailure {
     /// No such login.
     UnknownLogin,
     /// Wrong password.
     BadPassword,
-    /// Locked out.
+    /// Locked by an administrator.
     Locked,
     /// Disabled.
     Inactive,
+    /// The password was right but the second-factor code was missing, wrong or used.
+    SecondFactor,
+    /// Too many failures: this attempt was not even checked. Try again after this many seconds.
+    Throttled(u64),
 }
 
 impl LoginFailure {
@@ -196,19 +200,42 @@ impl LoginFailure {
             LoginFailure::BadPassword => "bad_password",
             LoginFailure::Locked => "locked",
             LoginFailure::Inactive => "inactive",
+            LoginFailure::SecondFactor => "second_factor",
+            LoginFailure::Throttled(_) => "throttled",
         }
     }
 }
 
-/// Checks a login and password; counts failures, locks after too many, audits everything.
+/// Checks a login, password and (for roles that need one) second-factor code; throttles
+/// repeated failures (see [`crate::throttle`]: an attempt made too early is refused without
+/// running Argon2); audits everything. Failures never lock the account nor end its sessions.
 pub async fn authenticate(
     state: &AppState,
     ctx: &RequestCtx,
     login: &str,
     password: &str,
+    otp: &str,
 ) -> WebResult<Result<Account, LoginFailure>> {
     let now = Utc::now();
     let login = login.trim().to_ascii_lowercase();
+    let attempted: String = login.chars().take(64).collect();
+    let keys = throttle::Keys::new(&attempted, &ctx.client.ip);
+    let mut wait = throttle::wait(state, &keys, now).await?;
+    if wait.is_zero() {
+        wait = throttle::reserve(state, &keys, now).await?;
+    }
+    if !wait.is_zero() {
+        let secs = throttle::seconds(wait);
+        audit(
+            state,
+            ctx,
+            &format!("public:{}", ctx.client.ip),
+            "LoginThrottled",
+            json!({ "login": attempted, "retry_after_seconds": secs }),
+        )
+        .await;
+        return Ok(Err(LoginFailure::Throttled(secs)));
+    }
     let account = if login.is_empty() || login.len() > 64 {
         None
     } else {
@@ -229,15 +256,19 @@ pub async fn authenticate(
                 Some(LoginFailure::Inactive)
             } else if !ok {
                 Some(LoginFailure::BadPassword)
+            } else if second_factor::check_at_sign_in(state, ctx, &a.login, a.role, otp).await?
+                == second_factor::Check::Failed
+            {
+                Some(LoginFailure::SecondFactor)
             } else {
                 None
             }
         }
     };
-    let attempted: String = login.chars().take(64).collect();
     match (failure, account) {
         (None, Some(a)) => {
             state.accounts.record_successful_login(&a.login).await?;
+            throttle::record_success(state, &keys).await?;
             audit(
                 state,
                 ctx,
@@ -248,7 +279,8 @@ pub async fn authenticate(
             .await;
             Ok(Ok(a))
         }
-        (Some(f), account) => {
+        (Some(f), _) => {
+            // Already counted by `throttle::reserve`.
             audit(
                 state,
                 ctx,
@@ -257,35 +289,10 @@ pub async fn authenticate(
                 json!({ "login": attempted, "reason": f.code() }),
             )
             .await;
-            if f == LoginFailure::BadPassword
-                && let Some(a) = account
-            {
-                let lock_for = chrono::Duration::from_std(state.settings.lock_for)
-                    .unwrap_or_else(|_| chrono::Duration::minutes(15));
-                let r = state
-                    .accounts
-                    .record_failed_login(&a.login, i64::from(state.settings.lock_after), now, lock_for)
-                    .await?;
-                if let Some(until) = r.and_then(|r| r.locked_until) {
-                    state.accounts.delete_sessions_of(&a.login).await?;
-                    audit_lock(state, ctx, &a.login, until).await;
-                }
-            }
             Ok(Err(f))
         }
         (None, None) => Ok(Err(LoginFailure::UnknownLogin)),
     }
-}
-
-async fn audit_lock(state: &AppState, ctx: &RequestCtx, login: &str, until: DateTime<Utc>) {
-    audit(
-        state,
-        ctx,
-        "system:lockout",
-        "AccountLocked",
-        json!({ "account": login, "locked_until": until.to_rfc3339(), "after_failures": state.settings.lock_after }),
-    )
-    .await;
 }
 
 /// Changes one's own password after checking the current one and the rule; ends every other
@@ -363,8 +370,16 @@ pub async fn lock(state: &AppState, by: &str, login: &str, until: DateTime<Utc>)
     .await
 }
 
-/// Lifts a lock; audited.
+/// Lifts a lock and clears the account's sign-in throttle counters (its own and those of every
+/// client address with it); audited.
 pub async fn unlock(state: &AppState, by: &str, login: &str) -> WebResult<()> {
     state.accounts.unlock(login).await?;
-    audit_plain(state, by, "AccountUnlocked", json!({ "account": login })).await
+    let cleared = throttle::clear_account(state, login).await?;
+    audit_plain(
+        state,
+        by,
+        "AccountUnlocked",
+        json!({ "account": login, "throttle_counters_cleared": cleared }),
+    )
+    .await
 }

@@ -386,8 +386,14 @@ pub fn settings_errors(s: &SecuritySettings) -> Vec<FieldError> {
         365,
         "口令有效期（天）",
     );
-    range("lock_after", s.lock_after, 3, 10, "连续失败次数");
-    range("lock_minutes", s.lock_minutes, 5, 1440, "锁定时长（分钟）");
+    range("throttle_after", s.throttle_after, 3, 10, "须等待前的连续失败次数");
+    range(
+        "throttle_cap_minutes",
+        s.throttle_cap_minutes,
+        5,
+        1440,
+        "最长等待时间（分钟）",
+    );
     range("idle_minutes", s.idle_minutes, 5, 30, "会话空闲超时（分钟）");
     errs
 }

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::accounts::{self, NewUser};
+use crate::second_factor;
 
 /// The password of every demo account (meets the complexity rule).
 pub const DEMO_PASSWORD: &str = "Guohe@Demo2026";
@@ -255,19 +256,57 @@ fn province_of_unit(login: &str) -> &'static str {
     if login.starts_with("hb-") { "42" } else { "43" }
 }
 
-/// Prints the demo logins.
-pub fn print_logins() {
-    println!("演示账号 Demo logins — password for all: {DEMO_PASSWORD}");
-    println!("  省科技厅 department:   hn-dept (湖南省科技厅国际合作处), hb-dept (湖北省科技厅国际合作处)");
-    let recs: Vec<&str> = recommenders().iter().map(|r| r.0).collect();
-    println!("  推荐单位 recommenders: {}", recs.join(", "));
-    let units: Vec<&str> = UNITS.iter().map(|u| u.login).collect();
-    println!("  依托单位 support units: {}", units.join(", "));
-    let experts: Vec<&str> = EXPERTS.iter().map(|e| e.0).collect();
-    println!("  评审专家 experts:      {}", experts.join(", "));
-    for (login, name, _) in ADMINISTRATORS {
-        println!("  {name}: {login}");
+/// The demo logins as printed by `guohe serve --demo`: every account that needs a second
+/// factor is on its own line with its base32 TOTP secret, so that a newcomer can add it to an
+/// authenticator app and a script can compute the code.
+pub async fn logins_text(state: &AppState) -> anyhow::Result<String> {
+    let mut out = format!("演示账号 Demo logins — password for all: {DEMO_PASSWORD}\n");
+    for a in state.accounts.accounts().await? {
+        if !second_factor::requires_second_factor(a.role) {
+            continue;
+        }
+        let secret = second_factor::confirmed(state, &a.login)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .map(|f| f.secret)
+            .unwrap_or_else(|| "（未绑定 not enrolled）".into());
+        let (zh, en) = crate::authz::role_label(a.role);
+        out.push_str(&format!(
+            "  {zh} {en}: {} ({}) 动态口令密钥 TOTP secret: {secret}\n",
+            a.login, a.display_name
+        ));
     }
+    let recs: Vec<&str> = recommenders().iter().map(|r| r.0).collect();
+    out.push_str(&format!("  推荐单位 recommenders: {}\n", recs.join(", ")));
+    let units: Vec<&str> = UNITS.iter().map(|u| u.login).collect();
+    out.push_str(&format!("  依托单位 support units: {}\n", units.join(", ")));
+    let experts: Vec<&str> = EXPERTS.iter().map(|e| e.0).collect();
+    out.push_str(&format!("  评审专家 experts:      {}\n", experts.join(", ")));
+    Ok(out)
+}
+
+/// Prints the demo logins ([`logins_text`]).
+pub async fn print_logins(state: &AppState) -> anyhow::Result<()> {
+    print!("{}", logins_text(state).await?);
+    Ok(())
+}
+
+/// Enrols a demo account's second factor (when its role needs one and it has none yet), as
+/// an administrator would: the secret is printed with the logins.
+pub async fn enrol_demo_account(state: &AppState, login: &str) -> anyhow::Result<()> {
+    let Some(a) = state.accounts.account(login).await? else {
+        return Ok(());
+    };
+    let enrolled = second_factor::confirmed(state, login)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .is_some();
+    if second_factor::requires_second_factor(a.role) && !enrolled {
+        second_factor::enrol_confirmed(state, "system:demo", login)
+            .await
+            .map_err(|e| anyhow::anyhow!("enrolling {login}: {e}"))?;
+    }
+    Ok(())
 }
 
 async fn seed_accounts(state: &AppState) -> anyhow::Result<()> {
@@ -379,12 +418,13 @@ async fn seed_accounts(state: &AppState) -> anyhow::Result<()> {
         });
     }
     for u in users {
+        let login = u.login.clone();
         if state.accounts.account(&u.login).await?.is_none() {
-            let login = u.login.clone();
             accounts::create_account(state, by, u)
                 .await
                 .map_err(|e| anyhow::anyhow!("demo account {login}: {e:?}"))?;
         }
+        enrol_demo_account(state, &login).await?;
     }
     Ok(())
 }

@@ -359,6 +359,7 @@ fn status_title(status: StatusCode) -> (&'static str, &'static str) {
         409 => ("操作冲突", "Conflict"),
         413 => ("内容过大", "Content too large"),
         415 => ("内容类型不受支持", "Unsupported media type"),
+        429 => ("请求过于频繁", "Too many requests"),
         422 => ("提交的内容无法受理", "Unprocessable content"),
         428 => ("需要确认", "Confirmation required"),
         _ => ("系统错误", "Internal error"),
@@ -422,16 +423,23 @@ impl Problem {
     }
 
     /// 401 for a failed API sign-in: the same words whatever the reason, as on the sign-in page.
-    pub fn login_failed(lock_after: u32, lock_minutes: u64) -> Problem {
+    pub fn login_failed() -> Problem {
         Problem::new(
             StatusCode::UNAUTHORIZED,
             "login_failed",
-            format!(
-                "用户名或口令错误。连续{lock_after}次错误后账号将被锁定{lock_minutes}分钟；如已锁定，请{lock_minutes}分钟后再试。"
-            ),
-            format!(
-                "Wrong login or password. After {lock_after} failures in a row the account is locked for {lock_minutes} minutes; if it is locked, try again later."
-            ),
+            "用户名、口令或动态口令错误。多次错误后须等待一段时间才能再试。",
+            "Wrong login, password or one-time code. After repeated failures you must wait before trying again.",
+        )
+    }
+
+    /// 429 for a sign-in attempted before the wait after earlier failures was over; it was not
+    /// checked.
+    pub fn login_throttled(retry_after_secs: u64) -> Problem {
+        Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "login_throttled",
+            format!("尝试过于频繁，请{retry_after_secs}秒后再试。"),
+            format!("Too many failed attempts; try again in {retry_after_secs} seconds."),
         )
     }
 
@@ -614,9 +622,13 @@ pub fn into_problem(resp: Response, instance: &str) -> Response {
     };
     let (parts, _) = resp.into_parts();
     let mut out = problem.into_response_with(Some(instance));
-    // Cookies set on the way (a fresh anonymous CSRF token, an ended session) still count.
+    // Cookies set on the way (a fresh anonymous CSRF token, an ended session) still count, and
+    // so does the wait a throttled client is told.
     for c in parts.headers.get_all(header::SET_COOKIE) {
         out.headers_mut().append(header::SET_COOKIE, c.clone());
+    }
+    if let Some(v) = parts.headers.get(header::RETRY_AFTER) {
+        out.headers_mut().insert(header::RETRY_AFTER, v.clone());
     }
     out
 }

@@ -22,10 +22,14 @@ pub mod api;
 pub mod authz;
 pub mod demo;
 pub mod error;
+pub mod flash;
 pub mod i18n;
 pub mod pages;
 pub mod password;
+pub mod second_factor;
 pub mod security;
+pub mod throttle;
+pub mod totp;
 pub mod upload;
 pub mod view;
 
@@ -68,10 +72,19 @@ pub struct ServeConfig {
     pub secure_cookies: bool,
     /// Take the client IP from the first `X-Forwarded-For` entry (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
-    /// Failed sign-ins in a row that lock an account.
-    pub lock_after: u32,
-    /// How long a lock-out lasts.
-    pub lock_for: Duration,
+    /// Failed sign-ins of one login (from one address, or from all) before each further
+    /// attempt must wait (see [`throttle`]).
+    pub throttle_after: u32,
+    /// Failed sign-ins from one client address (any login) before delays start.
+    pub throttle_client_after: u32,
+    /// The first delay; each further failure doubles it.
+    pub throttle_base: Duration,
+    /// The longest delay for one login from one address, and for one address.
+    pub throttle_cap: Duration,
+    /// The longest delay other addresses' failures can impose on a login.
+    pub throttle_account_cap: Duration,
+    /// Real-name objections accepted per client address per notice per day.
+    pub objections_per_day: u32,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
     /// Argon2 memory cost in KiB for new hashes (OWASP minimum 19 MiB; lower only in tests).
@@ -92,8 +105,12 @@ impl Default for ServeConfig {
             idle_timeout: Duration::from_secs(30 * 60),
             secure_cookies: false,
             trust_forwarded_for: false,
-            lock_after: 5,
-            lock_for: Duration::from_secs(15 * 60),
+            throttle_after: 5,
+            throttle_client_after: 20,
+            throttle_base: Duration::from_secs(1),
+            throttle_cap: Duration::from_secs(15 * 60),
+            throttle_account_cap: Duration::from_secs(60),
+            objections_per_day: 5,
             body_limit: 64 * 1024,
             argon2_memory_kib: 19 * 1024,
             smtp: None,
@@ -112,10 +129,18 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Trust `X-Forwarded-For`.
     pub trust_forwarded_for: bool,
-    /// Failures before lock-out.
-    pub lock_after: u32,
-    /// Lock-out duration.
-    pub lock_for: Duration,
+    /// See [`ServeConfig::throttle_after`].
+    pub throttle_after: u32,
+    /// See [`ServeConfig::throttle_client_after`].
+    pub throttle_client_after: u32,
+    /// See [`ServeConfig::throttle_base`].
+    pub throttle_base: Duration,
+    /// See [`ServeConfig::throttle_cap`].
+    pub throttle_cap: Duration,
+    /// See [`ServeConfig::throttle_account_cap`].
+    pub throttle_account_cap: Duration,
+    /// See [`ServeConfig::objections_per_day`].
+    pub objections_per_day: u32,
     /// Body limit.
     pub body_limit: usize,
     /// Argon2 memory cost.
@@ -181,8 +206,12 @@ pub async fn app(cfg: ServeConfig) -> anyhow::Result<(Router, AppState)> {
             idle_timeout: cfg.idle_timeout,
             secure_cookies: cfg.secure_cookies,
             trust_forwarded_for: cfg.trust_forwarded_for,
-            lock_after: cfg.lock_after.max(1),
-            lock_for: cfg.lock_for,
+            throttle_after: cfg.throttle_after.max(1),
+            throttle_client_after: cfg.throttle_client_after.max(1),
+            throttle_base: cfg.throttle_base,
+            throttle_cap: cfg.throttle_cap,
+            throttle_account_cap: cfg.throttle_account_cap,
+            objections_per_day: cfg.objections_per_day.max(1),
             body_limit: cfg.body_limit,
             argon2_memory_kib: cfg.argon2_memory_kib,
         }),
@@ -210,6 +239,10 @@ pub fn router(state: AppState) -> Router {
         .route("/account", get(auth::account))
         .route("/account/password", post(auth::change_password))
         .route("/account/personal", post(auth::save_personal))
+        .route(
+            "/account/2fa",
+            get(pages::second_factor::enrol_form).post(pages::second_factor::enrol),
+        )
         .route("/dept", get(department::home))
         .route("/unit", get(unit::home))
         .route("/recommender", get(recommender::home))
@@ -237,7 +270,7 @@ pub async fn serve(cfg: ServeConfig) -> anyhow::Result<()> {
     let demo = cfg.demo;
     let (router, state) = app(cfg).await?;
     if demo {
-        demo::print_logins();
+        demo::print_logins(&state).await.context("listing the demo logins")?;
     }
     // Idle sessions are refused on use anyway; the sweep only keeps the table small.
     let sweeper = state.clone();

@@ -59,6 +59,9 @@ pub struct Signed {
     pub principal: Principal,
     /// The session's CSRF token.
     pub csrf: String,
+    /// The account must enrol its second factor before anything else
+    /// ([`crate::second_factor`]).
+    pub must_enrol: bool,
 }
 
 /// What the frame learnt about a request; handlers extract it.
@@ -194,8 +197,15 @@ fn check_origin(headers: &HeaderMap) -> Result<(), &'static str> {
 
 async fn load_session(state: &AppState, sid: &str) -> Result<Option<Signed>, WebError> {
     let now = Utc::now();
-    let idle =
-        chrono::Duration::from_std(state.settings.idle_timeout).unwrap_or_else(|_| chrono::Duration::minutes(30));
+    // The security administrator's policy, where set, rules the idle timeout and the password's
+    // life; else the server's configuration.
+    let policy = state.accounts.stored_security_settings().await?;
+    let idle = match &policy {
+        Some(p) => chrono::Duration::minutes(i64::from(p.idle_minutes)),
+        None => {
+            chrono::Duration::from_std(state.settings.idle_timeout).unwrap_or_else(|_| chrono::Duration::minutes(30))
+        }
+    };
     let Some(session) = state.accounts.session(sid, now - idle).await? else {
         return Ok(None);
     };
@@ -207,7 +217,7 @@ async fn load_session(state: &AppState, sid: &str) -> Result<Option<Signed>, Web
         state.accounts.delete_session(sid).await?;
         return Ok(None);
     }
-    let expiry_days = state.accounts.security_settings().await?.password_expiry_days;
+    let expiry_days = policy.unwrap_or_default().password_expiry_days;
     let expired_password =
         expiry_days > 0 && now - account.password_changed_at > chrono::Duration::days(i64::from(expiry_days));
     let must_change_password = account.must_change_password || expired_password;
@@ -226,7 +236,9 @@ async fn load_session(state: &AppState, sid: &str) -> Result<Option<Signed>, Web
     if now - session.last_seen >= slack {
         state.accounts.touch_session(sid, now).await?;
     }
+    let must_enrol = crate::second_factor::must_enrol(state, &account.login, account.role).await?;
     Ok(Some(Signed {
+        must_enrol,
         id: sid.to_string(),
         principal: Principal {
             account: account.login,
@@ -364,7 +376,23 @@ pub async fn frame(State(state): State<AppState>, mut req: Request, next: Next) 
         }
     }
 
-    if ctx.principal().is_some_and(|p| p.must_change_password) && !allowed_before_password_change(req.uri().path()) {
+    // A password set by someone else is changed first; then the second factor is enrolled.
+    let must_change = ctx.principal().is_some_and(|p| p.must_change_password);
+    if !must_change && ctx.session.as_ref().is_some_and(|s| s.must_enrol) && !allowed_before_enrolment(req.uri().path())
+    {
+        let resp = if crate::error::is_api_path(&ctx.path) {
+            WebError::Forbidden {
+                zh: "须先启用动态口令（双因素认证）：请在网页上登录并完成绑定。".into(),
+                en: "Turn on one-time codes (two-factor authentication) first: sign in on the web site and enrol."
+                    .into(),
+            }
+            .into_response()
+        } else {
+            axum::response::Redirect::to("/account/2fa").into_response()
+        };
+        return finish(&state, &ctx, resp).await;
+    }
+    if must_change && !allowed_before_password_change(req.uri().path()) {
         return finish(&state, &ctx, WebError::PasswordChangeRequired.into_response()).await;
     }
 
@@ -387,6 +415,15 @@ pub async fn frame(State(state): State<AppState>, mut req: Request, next: Next) 
         h.append(header::SET_COOKIE, set_cookie(sid_name, "", secure, Some(0)));
     }
     finish(&state, &ctx, resp).await
+}
+
+/// What an account that must still enrol its second factor may reach: enrolment itself,
+/// signing out, the session API, and the assets the pages need.
+fn allowed_before_enrolment(path: &str) -> bool {
+    matches!(
+        path,
+        "/account/2fa" | "/logout" | "/login" | "/api/v1/session" | "/healthz"
+    ) || path.starts_with("/static/")
 }
 
 /// What an account whose password must change may still reach (等保 §8.1.4.1: a password set

@@ -260,14 +260,14 @@ async fn the_security_administrator_keeps_the_policy_locks_and_sessions() {
         "/admin/security",
         &[
             ("password_expiry_days", "0"),
-            ("lock_after", "x"),
-            ("lock_minutes", "15"),
+            ("throttle_after", "x"),
+            ("throttle_cap_minutes", "15"),
             ("idle_minutes", "60"),
         ],
     )
     .await;
     assert_eq!(r.status, 400);
-    for f in ["password_expiry_days", "lock_after", "idle_minutes"] {
+    for f in ["password_expiry_days", "throttle_after", "idle_minutes"] {
         assert!(!r.body.contains(&format!("id=\"{f}-err\"></p>")), "{f} is named");
     }
     let r = form(
@@ -275,8 +275,8 @@ async fn the_security_administrator_keeps_the_policy_locks_and_sessions() {
         "/admin/security",
         &[
             ("password_expiry_days", "30"),
-            ("lock_after", "5"),
-            ("lock_minutes", "20"),
+            ("throttle_after", "5"),
+            ("throttle_cap_minutes", "20"),
             ("idle_minutes", "30"),
         ],
     )

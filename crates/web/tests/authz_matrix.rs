@@ -22,7 +22,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use api_common::{Client, DEMO, demo_app};
+use api_common::{Client, DEMO};
 use hyper::Method;
 
 /// Column order of the table.
@@ -128,7 +128,7 @@ const TABLE: &[Row] = &[
         "POST",
         "/login",
         "/login",
-        "login={me}&password={password}",
+        "login={me}&password={password}&otp={otp}",
         "401 303 303 303 303 303 303 303",
     ),
     ("POST", "/logout", "/logout", "", "303 303 303 303 303 303 303 303"),
@@ -169,6 +169,21 @@ const TABLE: &[Row] = &[
         "/account/personal",
         "phone=1",
         "L 400 400 400 400 400 400 400",
+    ),
+    // Second-factor enrolment: only roles that need one; hn-dept is already enrolled.
+    (
+        "GET",
+        "/account/2fa",
+        "/account/2fa",
+        "",
+        "L 200 404 404 404 404 404 404",
+    ),
+    (
+        "POST",
+        "/account/2fa",
+        "/account/2fa",
+        "code=123456",
+        "L 409 404 404 404 404 404 404",
     ),
     // ---- work areas ----
     ("GET", "/dept", "/dept", "", "L 200 403 403 403 403 403 403"),
@@ -528,7 +543,7 @@ const TABLE: &[Row] = &[
         "POST",
         "/admin/security",
         "/admin/security",
-        "lock_after=x",
+        "throttle_after=x",
         "L 403 403 403 403 403 403 403",
     ),
     (
@@ -578,7 +593,7 @@ const TABLE: &[Row] = &[
         "POST",
         "/api/v1/session",
         "/api/v1/session",
-        "{\"login\": \"{me}\", \"password\": \"{password}\"}",
+        "{\"login\": \"{me}\", \"password\": \"{password}\", \"otp\": \"{otp}\"}",
         "401 200 200 200 200 200 200 200",
     ),
     (
@@ -620,7 +635,7 @@ const TABLE: &[Row] = &[
         "POST",
         "/api/v1/notices/{id}/objections",
         "/api/v1/notices/HN-GS-2026-2/objections",
-        "{\"application\": \"HN-2026-201\", \"objector_real_name\": \"王建设\", \"contact\": \"13900000000\", \"content\": \"请核实。\"}",
+        "{\"application\": \"HN-2026-201\", \"objector_real_name\": \"王建设\", \"contact\": \"13900000000\", \"content\": \"请核实（{me}）。\"}",
         "201 201 201 201 201 201 201 201",
     ),
     (
@@ -880,7 +895,13 @@ async fn every_route_for_every_principal() {
     let stale: Vec<_> = rows.difference(&routes).collect();
     let print = std::env::var("MATRIX_PRINT").is_ok();
 
-    let app = demo_app().await;
+    // Every principal lodges an objection from the same address: lift the daily limit.
+    let app = common::spawn_with(common::Options {
+        demo: true,
+        tweak: |c| c.objections_per_day = 100,
+        ..Default::default()
+    })
+    .await;
     let people: Vec<Principal<'_>> = ROLES
         .iter()
         .chain(OTHER_PROVINCE.iter().map(|(name, _)| name))
@@ -920,7 +941,15 @@ async fn every_route_for_every_principal() {
                 c.get(path).await
             } else {
                 let token = c.csrf().await;
-                let body = body.replace("{me}", p.name).replace("{password}", DEMO);
+                let otp = if body.contains("{otp}") {
+                    common::otp::code_for(&app.state, p.name).await
+                } else {
+                    String::new()
+                };
+                let body = body
+                    .replace("{me}", p.name)
+                    .replace("{password}", DEMO)
+                    .replace("{otp}", &otp);
                 let ct = if api {
                     "application/json"
                 } else {

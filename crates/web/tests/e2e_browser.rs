@@ -6,6 +6,8 @@
 //! it. The walk is bounded in time; the browser and its driver are stopped however it ends.
 
 mod e2e;
+#[path = "otp_support/mod.rs"]
+mod otp;
 
 use std::path::Path;
 use std::time::Duration;
@@ -83,6 +85,7 @@ async fn walk(c: &Client, db: &Path) -> Shots {
     let b = Browser {
         c,
         base: server.url(""),
+        state: server.state.clone(),
     };
 
     step("1. the public pages: register, a base, notices");
@@ -251,6 +254,7 @@ async fn walk(c: &Client, db: &Path) -> Shots {
     let b = Browser {
         c,
         base: server.url(""),
+        state: server.state.clone(),
     };
     b.go(&format!("/notices/{NOTICE}")).await;
     b.expect_text("main", "已结束").await;
@@ -347,6 +351,8 @@ async fn fill_application(b: &Browser<'_>) {
 struct Browser<'c> {
     c: &'c Client,
     base: String,
+    /// The server's state: the department's one-time code is computed from its printed secret.
+    state: guohe_web::AppState,
 }
 
 impl Browser<'_> {
@@ -511,6 +517,10 @@ impl Browser<'_> {
         self.go("/login").await;
         self.fill("#login", login).await;
         self.fill("#password", PASSWORD).await;
+        let otp = otp::code_for(&self.state, login).await;
+        if !otp.is_empty() {
+            self.fill("#otp", &otp).await;
+        }
         self.submit("form[action='/login'] button[type=submit]").await;
         let signed_in = self.c.wait().at_most(Duration::from_secs(10));
         if let Err(e) = signed_in.for_element(css("form[action='/logout']")).await {

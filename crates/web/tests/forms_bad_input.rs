@@ -145,8 +145,8 @@ const FORMS: &[Row] = &[
         body: Body::Form,
         fields: &[
             ("password_expiry_days", N("90")),
-            ("lock_after", N("5")),
-            ("lock_minutes", N("15")),
+            ("throttle_after", N("5")),
+            ("throttle_cap_minutes", N("15")),
             ("idle_minutes", N("30")),
         ],
     },
@@ -188,7 +188,7 @@ const FORMS: &[Row] = &[
         path: "/login",
         who: "anonymous",
         body: Body::Form,
-        fields: &[("login", T), ("password", T), ("next", T)],
+        fields: &[("login", T), ("password", T), ("otp", T), ("next", T)],
     },
     Row {
         route: "/logout",
@@ -232,6 +232,15 @@ const FORMS: &[Row] = &[
         who: "hn-zngy",
         body: Body::Form,
         fields: &[("phone", T), ("email", T), ("action", K("save"))],
+    },
+    Row {
+        // The demo's department accounts are enrolled already: whatever is sent, nothing
+        // changes (bad codes during a real enrolment: tests/signin.rs).
+        route: "/account/2fa",
+        path: "/account/2fa",
+        who: "hn-dept",
+        body: Body::Button(&[409]),
+        fields: &[],
     },
     // ---- support unit ----
     Row {

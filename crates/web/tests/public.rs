@@ -175,9 +175,17 @@ async fn the_objection_form_validates_keeps_input_escapes_and_stores_nothing_on_
         )
         .await;
     assert_eq!(ok.status, 303, "{}", ok.body);
-    assert_eq!(ok.location(), "/notices/HN-GS-2026-2?lodged=HN-GS-2026-2-2");
+    assert_eq!(ok.location(), "/notices/HN-GS-2026-2", "no message in the query string");
     let shown = app.get(&ok.location()).await;
-    assert!(shown.body.contains("HN-GS-2026-2-2"));
+    assert!(
+        shown.body.contains("您的异议已受理，编号 HN-GS-2026-2-2"),
+        "{}",
+        shown.body
+    );
+    assert!(
+        !app.get(&ok.location()).await.body.contains("您的异议已受理"),
+        "the message is shown once"
+    );
     let n = app
         .state
         .guohe

@@ -1,4 +1,5 @@
-//! Sign-in, lock-out, sessions, CSRF, headers and error pages, over real HTTP.
+//! Sign-in, sessions, CSRF, headers and error pages, over real HTTP (throttling and the second
+//! factor: `signin.rs`).
 
 mod common;
 
@@ -68,44 +69,12 @@ async fn failed_login_says_the_same_whether_or_not_the_login_exists() {
             .to_string()
     };
     assert_eq!(msg(&wrong.body), msg(&unknown.body));
-    assert!(wrong.body.contains("用户名或口令错误"));
+    assert!(wrong.body.contains("用户名、口令或动态口令错误"));
     assert!(wrong.body.contains("value=\"lilei\""), "the login typed is kept");
     let failed = app.audit("LoginFailed").await;
     assert_eq!(failed.len(), 2);
     assert_eq!(failed[0].payload["reason"], "bad_password");
     assert_eq!(failed[1].payload["reason"], "unknown_login");
-}
-
-#[tokio::test]
-async fn five_failures_lock_the_account_for_fifteen_minutes() {
-    let app = spawn_app().await;
-    app.add_user("wang", AccountRole::SupportUnit, Some("91430100MA4L12346D"))
-        .await;
-    for _ in 0..5 {
-        assert_eq!(app.login("wang", "Wrong@Password1").await.status, 401);
-    }
-    let locked = app.audit("AccountLocked").await;
-    assert_eq!(locked.len(), 1, "locked once, after the fifth failure");
-    assert_eq!(locked[0].payload["account"], "wang");
-    assert_eq!(locked[0].actor, "system:lockout");
-    let account = app.state.accounts.account("wang").await.unwrap().unwrap();
-    let until = account.locked_until.expect("locked");
-    let minutes = (until - chrono::Utc::now()).num_minutes();
-    assert!((14..=15).contains(&minutes), "{minutes}");
-    // Even the right password is refused while locked, with the same message.
-    let r = app.login("wang", PASSWORD).await;
-    assert_eq!(r.status, 401);
-    assert!(r.body.contains("锁定15分钟"));
-    let failed = app.audit("LoginFailed").await;
-    assert_eq!(failed.len(), 6);
-    assert_eq!(failed[5].payload["reason"], "locked");
-    assert!(app.audit("LoginSucceeded").await.is_empty());
-    // Unlocking (audited) lets the user in again.
-    guohe_web::accounts::unlock(&app.state, "user:admin", "wang")
-        .await
-        .unwrap();
-    assert_eq!(app.audit("AccountUnlocked").await.len(), 1);
-    assert_eq!(app.login("wang", PASSWORD).await.status, 303);
 }
 
 #[tokio::test]

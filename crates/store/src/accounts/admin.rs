@@ -7,17 +7,18 @@ use serde::{Deserialize, Serialize};
 use super::{Account, AccountError, AccountStore, Db, from_ts, ts};
 use crate::StoreError;
 
-/// 安全策略 — the settings the security administrator keeps (等保 §8.1.4.1 身份鉴别, §8.1.4.3
-/// 登录失败处理). Stored in the database so every server uses the same; the defaults are those
-/// of GB/T 22239 practice.
+/// 安全策略 — the settings the security administrator keeps (等保 §8.1.4.1 身份鉴别, 登录失败处理).
+/// Stored in the database so every server uses the same; until the security administrator sets
+/// them, each server's own configuration applies (and these defaults for the password expiry).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecuritySettings {
     /// 口令有效期 — days a password is valid before it must be changed (default 90).
     pub password_expiry_days: u32,
-    /// Failed sign-ins in a row that lock an account (default 5).
-    pub lock_after: u32,
-    /// How long a lock lasts, in minutes (default 15).
-    pub lock_minutes: u32,
+    /// Failed sign-ins in a row after which each further attempt must wait (default 5); failures
+    /// never lock an account, they slow it down.
+    pub throttle_after: u32,
+    /// The longest such wait, in minutes (default 15).
+    pub throttle_cap_minutes: u32,
     /// Sessions idle this many minutes end (default 30).
     pub idle_minutes: u32,
 }
@@ -26,8 +27,8 @@ impl Default for SecuritySettings {
     fn default() -> Self {
         SecuritySettings {
             password_expiry_days: 90,
-            lock_after: 5,
-            lock_minutes: 15,
+            throttle_after: 5,
+            throttle_cap_minutes: 15,
             idle_minutes: 30,
         }
     }
@@ -53,13 +54,18 @@ const SETTINGS_KEY: &str = "security";
 impl AccountStore {
     /// The security settings (the defaults until the security administrator sets them).
     pub async fn security_settings(&self) -> Result<SecuritySettings, StoreError> {
+        Ok(self.stored_security_settings().await?.unwrap_or_default())
+    }
+
+    /// The security settings if the security administrator has set them.
+    pub async fn stored_security_settings(&self) -> Result<Option<SecuritySettings>, StoreError> {
         let row: Option<(String,)> = on_pool!(self, |p| sqlx::query_as(
             "SELECT value FROM security_settings WHERE key = $1"
         )
         .bind(SETTINGS_KEY)
         .fetch_optional(p)
         .await?);
-        Ok(row.and_then(|(v,)| serde_json::from_str(&v).ok()).unwrap_or_default())
+        Ok(row.and_then(|(v,)| serde_json::from_str(&v).ok()))
     }
 
     /// Replaces the security settings.

@@ -18,7 +18,8 @@ use super::{ApiJson, Paged, Params, contains};
 use crate::AppState;
 use crate::error::{FieldError, Problem, WebError, WebResult};
 use crate::i18n::Lang;
-use crate::pages::public::{NoticeView, ObjectionForm, notice_views, validate_objection};
+use crate::pages::public::{NoticeView, ObjectionForm, notice_views, objection_guard, validate_objection};
+use crate::security::RequestCtx;
 
 /// An application listed in a notice.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -226,11 +227,13 @@ pub struct ObjectionLodged {
     responses(
         (status = 201, description = "Lodged", body = ObjectionLodged),
         (status = 404, description = "No such notice", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Outside the notice period", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Outside the notice period, or the same objection was already lodged (`duplicate_objection`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is missing or invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many objections to this notice from this address today (`objection_limit`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn object(
+    ctx: RequestCtx,
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiJson(o): ApiJson<ObjectionRequest>,
@@ -256,6 +259,9 @@ pub async fn object(
         .collect();
     if !errors.is_empty() {
         return Ok(Problem::invalid_fields(&errors).into_rejection());
+    }
+    if let Err(r) = objection_guard(&state, &ctx.client.ip, &n.id, &form).await? {
+        return Ok(Problem::new(r.status, r.code, r.zh, r.en).into_rejection());
     }
     let cmd = Command::LodgeObjection(LodgeObjection {
         notice: n.id.clone(),

@@ -12,10 +12,10 @@ use utoipa::ToSchema;
 
 use super::ApiJson;
 use crate::AppState;
-use crate::accounts;
 use crate::authz::{Principal, role_label};
 use crate::error::{Problem, WebResult};
 use crate::security::{RequestCtx, audit, cookie_names, random_token, set_cookie};
+use crate::{accounts, second_factor};
 
 /// Sign-in credentials.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -25,6 +25,10 @@ pub struct Credentials {
     pub login: String,
     /// Password.
     pub password: String,
+    /// Second-factor code (TOTP, 6 digits) or a recovery code: required for department
+    /// accounts that have enrolled.
+    #[serde(default)]
+    pub otp: String,
 }
 
 /// The signed-in account.
@@ -63,6 +67,9 @@ pub struct SessionInfo {
     pub csrf_token: String,
     /// The account, when signed in.
     pub account: Option<Me>,
+    /// The account must enrol its second factor (on the web site, `/account/2fa`) before
+    /// anything else is allowed.
+    pub must_enrol_second_factor: bool,
 }
 
 /// Who am I — and the CSRF token (an anonymous one, with its cookie, before sign-in).
@@ -78,11 +85,14 @@ pub async fn current(ctx: RequestCtx) -> axum::Json<SessionInfo> {
         authenticated: ctx.principal().is_some(),
         csrf_token: ctx.csrf.clone(),
         account: ctx.principal().map(Me::of),
+        must_enrol_second_factor: ctx.session.as_ref().is_some_and(|s| s.must_enrol),
     })
 }
 
-/// Signs in: a fresh session cookie and CSRF token. Failures say the same thing whatever the
-/// reason; five in a row lock the account, as on the sign-in page.
+/// Signs in: a fresh session cookie and CSRF token. Department accounts send their one-time
+/// code in `otp`. Failures say the same thing whatever the reason; after repeated failures an
+/// attempt made too early is answered 429 with `Retry-After`, without being checked (as on the
+/// sign-in page).
 #[utoipa::path(
     post,
     path = "/session",
@@ -92,7 +102,8 @@ pub async fn current(ctx: RequestCtx) -> axum::Json<SessionInfo> {
     security(("csrf" = [])),
     responses(
         (status = 200, description = "Signed in; the session cookie is set", body = SessionInfo),
-        (status = 401, description = "Wrong login or password, or locked", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong login, password or one-time code, or locked", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failures: try again after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn sign_in(
@@ -100,13 +111,16 @@ pub async fn sign_in(
     State(state): State<AppState>,
     ApiJson(c): ApiJson<Credentials>,
 ) -> WebResult<Response> {
-    let account = match accounts::authenticate(&state, &ctx, &c.login, &c.password).await? {
+    let account = match accounts::authenticate(&state, &ctx, &c.login, &c.password, &c.otp).await? {
         Ok(a) => a,
-        Err(_) => {
-            let minutes = state.settings.lock_for.as_secs().div_ceil(60);
-            return Ok(Problem::login_failed(state.settings.lock_after, minutes).into_rejection());
+        Err(accounts::LoginFailure::Throttled(secs)) => {
+            let mut resp = Problem::login_throttled(secs).into_rejection();
+            resp.headers_mut().insert(header::RETRY_AFTER, secs.into());
+            return Ok(resp);
         }
+        Err(_) => return Ok(Problem::login_failed().into_rejection()),
     };
+    let must_enrol = second_factor::must_enrol(&state, &account.login, account.role).await?;
     // A fresh id at every sign-in: a session id planted before sign-in is worthless.
     if let Some(old) = &ctx.session {
         state.accounts.delete_session(&old.id).await?;
@@ -141,6 +155,7 @@ pub async fn sign_in(
         authenticated: true,
         csrf_token: csrf,
         account: Some(me),
+        must_enrol_second_factor: must_enrol,
     })
     .into_response();
     let h = resp.headers_mut();

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use guohe_app::AppError;
@@ -17,7 +17,9 @@ use crate::AppState;
 use crate::accounts;
 use crate::authz::{self, role_label};
 use crate::error::{FieldError, WebResult};
+use crate::flash;
 use crate::i18n::Lang;
+use crate::second_factor;
 use crate::security::{RequestCtx, audit, cookie_names, random_token, set_cookie};
 use crate::view::{Chrome, FormErrors, render};
 
@@ -49,12 +51,15 @@ pub struct LoginQuery {
     pub out: String,
 }
 
-/// Only local paths, never `//host` or a scheme: no open redirect.
-fn safe_next(next: &str) -> Option<String> {
+/// Only a same-site path: it starts with a single `/`, and has no `//`, no backslash and no
+/// control or white-space character anywhere (browsers drop tabs and newlines and read `\` as
+/// `/`, so `/\t/evil.example/` would leave the site). Anything else is refused and the caller
+/// falls back to the role's home: no open redirect, and nothing that cannot go in a header.
+pub fn safe_next(next: &str) -> Option<String> {
     let ok = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.contains(['\r', '\n'])
+        && !next.contains("//")
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace())
         && next.len() < 512;
     ok.then(|| next.to_string())
 }
@@ -92,6 +97,8 @@ pub struct LoginForm {
     pub login: String,
     /// Password.
     pub password: String,
+    /// Second-factor code (TOTP) or a recovery code, for the roles that need one.
+    pub otp: String,
     /// Return path.
     pub next: String,
 }
@@ -99,7 +106,7 @@ pub struct LoginForm {
 /// `POST /login`.
 pub async fn login(ctx: RequestCtx, State(state): State<AppState>, Form(f): Form<LoginForm>) -> WebResult<Response> {
     let l = ctx.lang;
-    match accounts::authenticate(&state, &ctx, &f.login, &f.password).await? {
+    match accounts::authenticate(&state, &ctx, &f.login, &f.password, &f.otp).await? {
         Ok(account) => {
             // A fresh id at every sign-in: a session id planted before sign-in is worthless.
             if let Some(old) = &ctx.session {
@@ -124,7 +131,12 @@ pub async fn login(ctx: RequestCtx, State(state): State<AppState>, Form(f): Form
             let secure = state.settings.secure_cookies;
             let (sid_name, csrf_name) = cookie_names(secure);
             let home = authz::area_path(authz::area_of(account.role));
-            let to = safe_next(&f.next).unwrap_or_else(|| home.to_string());
+            // An account that must still enrol its second factor goes to enrolment first.
+            let to = if second_factor::must_enrol(&state, &account.login, account.role).await? {
+                "/account/2fa".to_string()
+            } else {
+                safe_next(&f.next).unwrap_or_else(|| home.to_string())
+            };
             let mut resp = Redirect::to(&to).into_response();
             resp.headers_mut()
                 .append(header::SET_COOKIE, set_cookie(sid_name, &sid, secure, None));
@@ -132,13 +144,24 @@ pub async fn login(ctx: RequestCtx, State(state): State<AppState>, Form(f): Form
                 .append(header::SET_COOKIE, set_cookie(csrf_name, "", secure, Some(0)));
             Ok(resp)
         }
-        Err(_) => {
-            let minutes = state.settings.lock_for.as_secs().div_ceil(60);
-            let n = state.settings.lock_after;
-            let alert = l.pick(
-                format!("用户名或口令错误。连续{n}次错误后账号将被锁定{minutes}分钟；如已锁定，请{minutes}分钟后再试。"),
-                format!("Wrong login or password. After {n} failures in a row the account is locked for {minutes} minutes; if it is locked, try again later."),
-            );
+        Err(failure) => {
+            let (alert, status) = match failure {
+                accounts::LoginFailure::Throttled(secs) => (
+                    l.pick(
+                        format!("尝试过于频繁，请{secs}秒后再试。"),
+                        format!("Too many failed attempts; try again in {secs} seconds."),
+                    ),
+                    StatusCode::TOO_MANY_REQUESTS,
+                ),
+                _ => (
+                    l.t(
+                        "用户名、口令或动态口令错误。多次错误后须等待一段时间才能再试。",
+                        "Wrong login, password or one-time code. After repeated failures you must wait before trying again.",
+                    )
+                    .to_string(),
+                    StatusCode::UNAUTHORIZED,
+                ),
+            };
             let page = LoginTpl {
                 c: ctx.chrome("/login"),
                 login: f.login.chars().take(64).collect(),
@@ -147,7 +170,10 @@ pub async fn login(ctx: RequestCtx, State(state): State<AppState>, Form(f): Form
                 info: String::new(),
             };
             let mut resp = render(&page)?;
-            *resp.status_mut() = StatusCode::UNAUTHORIZED;
+            *resp.status_mut() = status;
+            if let accounts::LoginFailure::Throttled(secs) = failure {
+                resp.headers_mut().insert(header::RETRY_AFTER, secs.into());
+            }
             Ok(resp)
         }
     }
@@ -191,8 +217,10 @@ pub struct AccountTpl {
     pub org: String,
     /// Field errors of the password form.
     pub errors: FormErrors,
-    /// Just changed.
-    pub changed: bool,
+    /// A message from the previous request (the password was changed), shown once.
+    pub changed: String,
+    /// The role signs in with a second factor: link to its page.
+    pub second_factor: bool,
     /// The password must be changed before anything else (first sign-in or expired).
     pub due: bool,
     /// Personal fields (phone, e-mail): (code, label, value as typed or stored, masked).
@@ -203,12 +231,11 @@ pub struct AccountTpl {
     pub saved: bool,
 }
 
-/// `GET /account?changed=1` (`saved=1` after personal information was saved).
+/// `GET /account?saved=1` (after personal information was saved: a fixed message chosen by the
+/// flag, never text from the query string).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct AccountQuery {
-    /// Just changed.
-    pub changed: String,
     /// Personal information just saved.
     pub saved: String,
 }
@@ -220,7 +247,7 @@ const OWN_FIELDS: [AccountField; 2] = [AccountField::Phone, AccountField::Email]
 #[derive(Default)]
 struct AccountView {
     errors: Option<FormErrors>,
-    changed: bool,
+    changed: String,
     saved: bool,
     personal_errors: Option<FormErrors>,
     /// The personal form as typed (after a refused save).
@@ -259,6 +286,7 @@ async fn account_page(ctx: &RequestCtx, state: &AppState, v: AccountView) -> Web
         role: l.t(zh, en).into(),
         org: p.org.clone().unwrap_or_default(),
         due: p.must_change_password,
+        second_factor: second_factor::requires_second_factor(p.role),
         errors: v.errors.unwrap_or_else(|| FormErrors::new(l)),
         changed: v.changed,
         personal,
@@ -271,10 +299,12 @@ async fn account_page(ctx: &RequestCtx, state: &AppState, v: AccountView) -> Web
 pub async fn account(
     ctx: RequestCtx,
     State(state): State<AppState>,
+    headers: HeaderMap,
     Query(q): Query<AccountQuery>,
 ) -> WebResult<Response> {
+    ctx.require()?;
     let v = AccountView {
-        changed: !q.changed.is_empty(),
+        changed: flash::take(&state, &ctx, &headers).await?,
         saved: !q.saved.is_empty(),
         ..AccountView::default()
     };
@@ -411,7 +441,14 @@ pub async fn change_password(
                 )
                 .await?;
             let secure = state.settings.secure_cookies;
-            let mut resp = Redirect::to("/account?changed=1").into_response();
+            flash::put(
+                &state,
+                Some(&sid),
+                "口令已修改，其他登录会话已全部退出。",
+                "Password changed; every other session was signed out.",
+            )
+            .await?;
+            let mut resp = Redirect::to("/account").into_response();
             resp.headers_mut().append(
                 header::SET_COOKIE,
                 set_cookie(cookie_names(secure).0, &sid, secure, None),
@@ -431,5 +468,34 @@ pub async fn change_password(
             *resp.status_mut() = StatusCode::BAD_REQUEST;
             Ok(resp)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_a_same_site_path_or_nothing() {
+        for ok in ["/dept", "/unit/drafts?x=1", "/notices/HN-GS-2026-2#objection"] {
+            assert_eq!(safe_next(ok).as_deref(), Some(ok));
+        }
+        for bad in [
+            "",
+            "dept",
+            "//evil.example",
+            "/\t/evil.example/",
+            "/\\evil",
+            "/a\\b",
+            "/unit//evil",
+            "/x y",
+            "/x\u{7}",
+            "/x\r\nSet-Cookie: a=b",
+            "/x\u{a0}y",
+            "https://evil.example/",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad:?}");
+        }
+        assert_eq!(safe_next(&format!("/{}", "a".repeat(600))), None, "too long");
     }
 }

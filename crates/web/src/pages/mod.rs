@@ -12,6 +12,7 @@ pub mod notifications;
 pub mod public;
 pub mod recommender;
 pub mod registration;
+pub mod second_factor;
 pub mod unit;
 pub mod work;
 

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use guohe_app::AppError;
@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::AppState;
 use crate::authz::base_region;
 use crate::error::{FieldError, WebError, WebResult};
+use crate::flash;
 use crate::i18n::Lang;
 use crate::security::RequestCtx;
 use crate::view::{self, Chrome, FormErrors, render};
@@ -829,7 +830,7 @@ pub struct NoticeTpl {
     pub errors: FormErrors,
     /// A refusal not tied to one field.
     pub alert: String,
-    /// The objection just lodged.
+    /// The message after an objection was lodged (a flash, never from the query string).
     pub lodged: String,
     /// Objections received, the objector's name masked.
     pub objectors: Vec<PublicObjection>,
@@ -883,30 +884,18 @@ async fn public_objections(state: &AppState, id: &str, l: Lang) -> WebResult<Vec
     Ok(out)
 }
 
-/// `?lodged=` after a successful objection.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct NoticeQuery {
-    /// Objection id.
-    pub lodged: String,
-}
-
 /// `GET /notices/{id}`.
 pub async fn notice(
     ctx: RequestCtx,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(q): Query<NoticeQuery>,
+    headers: HeaderMap,
 ) -> WebResult<Response> {
     let n = notice_views(&state, Some(&id), ctx.lang)
         .await
         .pop()
         .ok_or(WebError::NotFound)?;
-    let lodged = if q.lodged.len() <= 64 && q.lodged.starts_with(&format!("{}-", n.id)) {
-        q.lodged
-    } else {
-        String::new()
-    };
+    let lodged = flash::take(&state, &ctx, &headers).await?;
     let objectors = public_objections(&state, &n.id, ctx.lang).await?;
     render(&NoticeTpl {
         c: ctx.chrome("/notices"),
@@ -1019,7 +1008,12 @@ pub async fn lodge_objection(
     for e in validate_objection(&form, &n) {
         errors.push(e);
     }
-    if errors.is_empty() {
+    if errors.is_empty()
+        && let Err(refusal) = objection_guard(&state, &ctx.client.ip, &n.id, &form).await?
+    {
+        alert = l.pick(refusal.zh, refusal.en);
+        status = refusal.status;
+    } else if errors.is_empty() {
         let cmd = Command::LodgeObjection(LodgeObjection {
             notice: n.id.clone(),
             application: form.application.clone(),
@@ -1041,12 +1035,20 @@ pub async fn lodge_objection(
                         _ => None,
                     })
                     .unwrap_or_default();
-                let to = format!(
-                    "/notices/{}?lodged={}",
-                    view::urlencode(&n.id),
-                    view::urlencode(&objection)
-                );
-                return Ok(Redirect::to(&to).into_response());
+                let set = flash::put_for(
+                    &state,
+                    &ctx,
+                    &format!("您的异议已受理，编号 {objection}。我厅将核实处理并联系您。"),
+                    &format!(
+                        "Your objection was received; its number is {objection}. The department will look into it and contact you."
+                    ),
+                )
+                .await?;
+                let mut resp = Redirect::to(&format!("/notices/{}", view::urlencode(&n.id))).into_response();
+                if let Some(c) = set {
+                    resp.headers_mut().append(header::SET_COOKIE, c);
+                }
+                return Ok(resp);
             }
             Err(AppError::Refused(r)) => {
                 let (zh, en) = WebError::refusal_text(&r);
@@ -1079,6 +1081,71 @@ pub async fn lodge_objection(
     let mut resp = render(&page)?;
     *resp.status_mut() = status;
     Ok(resp)
+}
+
+/// Why an objection was refused before it reached the domain.
+#[derive(Debug, Clone)]
+pub(crate) struct ObjectionRefusal {
+    /// 409 for a duplicate, 429 over the limit.
+    pub status: StatusCode,
+    /// Chinese.
+    pub zh: String,
+    /// English.
+    pub en: String,
+    /// Stable machine code for the API.
+    pub code: &'static str,
+}
+
+/// Refuses an objection that repeats one already lodged (same notice, application, real name,
+/// contact and text), and counts the client's objections to the notice today: at most
+/// `objections_per_day` per client address per notice per day (the count is kept in the
+/// shared database, so every server applies the same limit). Called by the page and the API.
+pub(crate) async fn objection_guard(
+    state: &AppState,
+    client_ip: &str,
+    notice: &str,
+    f: &ObjectionForm,
+) -> WebResult<Result<(), ObjectionRefusal>> {
+    let (name, contact, content) = (f.name.trim(), f.contact.trim(), f.content.trim());
+    let duplicate = state
+        .guohe
+        .read(|w, _, _| {
+            w.notice(notice).is_some_and(|n| {
+                n.objections.values().any(|o| {
+                    o.application == f.application
+                        && o.objector_real_name == name
+                        && o.contact == contact
+                        && o.content == content
+                })
+            })
+        })
+        .await;
+    if duplicate {
+        return Ok(Err(ObjectionRefusal {
+            status: StatusCode::CONFLICT,
+            zh: "同一异议已经受理，无需重复提交。如有新的事实，请在异议内容中补充后再提交。".into(),
+            en: "This objection was already received; there is no need to lodge it again. If there are new facts, add them to the text."
+                .into(),
+            code: "duplicate_objection",
+        }));
+    }
+    let limit = i64::from(state.settings.objections_per_day);
+    let day = state.today().to_string();
+    let key = format!("{}\n{notice}", client_ip.chars().take(64).collect::<String>());
+    let count = guohe_store::signin::SigninStore::new(state.guohe.log())
+        .bump_form_count("objection", &key, &day)
+        .await?;
+    if count > limit {
+        return Ok(Err(ObjectionRefusal {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            zh: format!("同一来源每天对同一公示最多提交{limit}条异议，请明天再提交或直接联系我厅。"),
+            en: format!(
+                "At most {limit} objections per day to one notice from one address; try again tomorrow or contact the department."
+            ),
+            code: "objection_limit",
+        }));
+    }
+    Ok(Ok(()))
 }
 
 /// A named base: (id, official name, unit).

@@ -4,11 +4,9 @@
 //! and major-change filings. Every handler asks [`authz`] first; a unit only ever reaches its
 //! own drafts (queries are scoped by its USCC), applications and bases.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate, Utc};
@@ -850,7 +848,8 @@ pub async fn save_draft(
         Ok(()) => {
             store.delete(&org, &id).await.ok();
             // The attachments stay, under the application's id, for everyone who may see it.
-            Ok(see_other(&format!("/unit/applications/{app_id}?submitted=1")))
+            crate::flash::put_for(&state, &ctx, "申报已提交。", "The application was submitted.").await?;
+            Ok(see_other(&format!("/unit/applications/{app_id}")))
         }
         Err(e) => {
             let fb = Feedback::from_app(l, policies, e, &map)?;
@@ -1075,15 +1074,14 @@ pub async fn application(
     ctx: RequestCtx,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
 ) -> WebResult<Response> {
-    let fb = if q.contains_key("submitted") {
-        Feedback::ok(
-            ctx.lang,
-            ctx.lang.t("申报已提交。", "The application was submitted.").into(),
-        )
-    } else {
+    // A message from the submission, held server-side (never from the query string).
+    let message = crate::flash::take(&state, &ctx, &headers).await?;
+    let fb = if message.is_empty() {
         Feedback::none(ctx.lang)
+    } else {
+        Feedback::ok(ctx.lang, message)
     };
     app_page(&ctx, &state, &id, fb, Vals::default()).await
 }

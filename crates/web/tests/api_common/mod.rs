@@ -153,10 +153,13 @@ impl<'a> Client<'a> {
         self.login_with(login, DEMO).await
     }
 
+    /// Signs in, with the one-time code (computed from the demo's printed secret) when the
+    /// account has a second factor.
     pub async fn login_with(&self, login: &str, password: &str) -> Resp {
+        let otp = crate::common::otp::code_for(&self.app.state, login).await;
         self.post(
             "/api/v1/session",
-            &serde_json::json!({ "login": login, "password": password }),
+            &serde_json::json!({ "login": login, "password": password, "otp": otp }),
         )
         .await
     }

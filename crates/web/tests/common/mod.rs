@@ -2,6 +2,9 @@
 //! directory, driven over HTTP with a small cookie-keeping client (hyper, loopback only).
 #![allow(dead_code)]
 
+#[path = "../otp_support/mod.rs"]
+pub mod otp;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Mutex;
@@ -50,6 +53,8 @@ pub struct Options {
     pub today: NaiveDate,
     /// The mail relay for notifications; `None` is inbox only.
     pub smtp: Option<guohe_notify::SmtpConfig>,
+    /// Changes to the server's configuration (throttle settings, trusting X-Forwarded-For …).
+    pub tweak: fn(&mut ServeConfig),
 }
 
 impl Default for Options {
@@ -59,6 +64,7 @@ impl Default for Options {
             demo: false,
             today: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
             smtp: None,
+            tweak: |_| {},
         }
     }
 }
@@ -69,7 +75,7 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_with(o: Options) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
-    let cfg = ServeConfig {
+    let mut cfg = ServeConfig {
         bind: "127.0.0.1:0".parse().unwrap(),
         database_url: format!("sqlite://{}", dir.path().join("guohe.db").display()),
         demo: o.demo,
@@ -80,6 +86,7 @@ pub async fn spawn_with(o: Options) -> TestApp {
         smtp: o.smtp,
         ..ServeConfig::default()
     };
+    (o.tweak)(&mut cfg);
     let (router, state) = guohe_web::app(cfg).await.expect("app");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().unwrap();
@@ -97,7 +104,19 @@ pub async fn spawn_with(o: Options) -> TestApp {
 }
 
 impl TestApp {
+    /// Creates an account; one whose role needs a second factor is enrolled at once (as the
+    /// demo does), so [`TestApp::login`] can compute its code.
     pub async fn add_user(&self, login: &str, role: AccountRole, org: Option<&str>) {
+        self.add_user_unenrolled(login, role, org).await;
+        if guohe_web::second_factor::requires_second_factor(role) {
+            guohe_web::second_factor::enrol_confirmed(&self.state, "system:test", login)
+                .await
+                .expect("enrol");
+        }
+    }
+
+    /// Creates an account without enrolling a second factor.
+    pub async fn add_user_unenrolled(&self, login: &str, role: AccountRole, org: Option<&str>) {
         create_account(
             &self.state,
             "system:test",
@@ -190,7 +209,19 @@ impl TestApp {
         self.post(path, &f).await
     }
 
+    /// Signs in, with the one-time code when the account has a second factor.
     pub async fn login(&self, login: &str, password: &str) -> Resp {
+        let otp = otp::code_for(&self.state, login).await;
+        self.post_form(
+            "/login",
+            "/login",
+            &[("login", login), ("password", password), ("otp", &otp)],
+        )
+        .await
+    }
+
+    /// Signs in without a one-time code.
+    pub async fn login_without_otp(&self, login: &str, password: &str) -> Resp {
         self.post_form("/login", "/login", &[("login", login), ("password", password)])
             .await
     }

@@ -2,6 +2,9 @@
 //! second server with a later date can continue the same cases (the notice period passing).
 #![allow(dead_code)]
 
+#[path = "../otp_support/mod.rs"]
+pub mod otp;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -51,6 +54,8 @@ pub async fn serve(db: &Path, today: NaiveDate, demo: bool) -> Server {
 pub struct Browser {
     pub addr: Mutex<SocketAddr>,
     pub cookies: Mutex<BTreeMap<String, String>>,
+    /// The first server's state: its database holds the second factors (servers share it).
+    pub state: AppState,
 }
 
 pub fn csrf_of(html: &str) -> String {
@@ -64,6 +69,7 @@ impl Browser {
         Browser {
             addr: Mutex::new(s.addr),
             cookies: Mutex::new(BTreeMap::new()),
+            state: s.state.clone(),
         }
     }
 
@@ -159,8 +165,13 @@ impl Browser {
     }
 
     pub async fn login(&self, login: &str) {
+        let otp = otp::code_for(&self.state, login).await;
         let r = self
-            .post_form("/login", "/login", &[("login", login), ("password", DEMO_PASSWORD)])
+            .post_form(
+                "/login",
+                "/login",
+                &[("login", login), ("password", DEMO_PASSWORD), ("otp", &otp)],
+            )
             .await;
         assert_eq!(r.status, 303, "login {login}: {}", r.body);
     }

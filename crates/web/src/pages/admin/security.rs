@@ -46,8 +46,8 @@ async fn page(ctx: &RequestCtx, state: &AppState, v: Option<Vals>, fb: Feedback)
     // The current settings, with what was typed on top (either form's fields).
     let mut shown = Vals::default();
     shown.set("password_expiry_days", s.password_expiry_days.to_string());
-    shown.set("lock_after", s.lock_after.to_string());
-    shown.set("lock_minutes", s.lock_minutes.to_string());
+    shown.set("throttle_after", s.throttle_after.to_string());
+    shown.set("throttle_cap_minutes", s.throttle_cap_minutes.to_string());
     shown.set("idle_minutes", s.idle_minutes.to_string());
     for (k, val) in v.iter().flat_map(|v| v.pairs()) {
         shown.set(k, val.clone());
@@ -94,7 +94,7 @@ pub async fn home(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<R
     page(&ctx, &state, None, Feedback::none(ctx.lang)).await
 }
 
-/// `POST /admin/security` (`password_expiry_days`, `lock_after`, `lock_minutes`,
+/// `POST /admin/security` (`password_expiry_days`, `throttle_after`, `throttle_cap_minutes`,
 /// `idle_minutes`).
 pub async fn save(
     ctx: RequestCtx,
@@ -113,8 +113,8 @@ pub async fn save(
     };
     let s = SecuritySettings {
         password_expiry_days: number("password_expiry_days"),
-        lock_after: number("lock_after"),
-        lock_minutes: number("lock_minutes"),
+        throttle_after: number("throttle_after"),
+        throttle_cap_minutes: number("throttle_cap_minutes"),
         idle_minutes: number("idle_minutes"),
     };
     if !errs.is_empty() {
