@@ -4,6 +4,7 @@
 //! Exit codes: 0 success (whatever an eligibility verdict says), 2 bad input (the message names
 //! the field and what is wrong), 1 any other failure (e.g. the database cannot be reached).
 
+mod account_cmd;
 mod calendar_cmd;
 mod key_cmd;
 mod lifecycle_cmd;
@@ -115,6 +116,11 @@ pub enum Command {
         #[command(subcommand)]
         command: key_cmd::PersonCommand,
     },
+    /// Accounts: create (administrators only here), list, disable, enable, unlock.
+    Account {
+        #[command(subcommand)]
+        command: account_cmd::AccountCommand,
+    },
     /// The tamper-evident audit log.
     Audit {
         #[command(subcommand)]
@@ -142,6 +148,7 @@ fn main() -> ExitCode {
         Command::History(args) => lifecycle_cmd::run_history(&cli, args),
         Command::Simulate(args) => lifecycle_cmd::run_simulate(&cli, args),
         Command::Notify(args) => notify_cmd::run(&cli, args),
+        Command::Account { command } => account_cmd::run(&cli, command),
         Command::Key { command } => key_cmd::run_key(&cli, command),
         Command::Person { command } => key_cmd::run_person(&cli, command),
         Command::Audit {

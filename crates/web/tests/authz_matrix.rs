@@ -49,12 +49,15 @@ const ADMINISTRATORS: [(&str, &[&str]); 3] = [
 
 /// The expected cell of an administrator: their own duty's routes are open to them alone; a
 /// route every signed-in business role answers alike (public pages, their own account) answers
-/// them the same; everything else — every business step and record, and every domain command
+/// them the same; the second factor's page answers them as the department; everything else — every business step and record, and every domain command
 /// through the API, even one open to the public — is refused.
 fn administrator(cells: &[&str], own: &[&str], route: &str) -> String {
     let signed_in_alike = cells[1..].iter().all(|c| *c == cells[1]);
     if own.iter().any(|p| route.starts_with(p)) {
         "ok".to_string()
+    } else if route == "/account/2fa" {
+        // Administrators sign in with a second factor, as the department does.
+        cells[1].to_string()
     } else if route.starts_with("/admin/") || route.starts_with("/api/v1/audit") || route == "/api/v1/commands" {
         "403".to_string()
     } else if signed_in_alike {

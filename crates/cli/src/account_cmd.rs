@@ -1,0 +1,251 @@
+//! `guohe account create|list|disable|enable|unlock` — accounts from the command line, for the
+//! first administrators of a new deployment (administrator accounts are made only here, so that
+//! no administrator can create another and hold two duties). The same services as the
+//! administration pages: the login, password rule and province are checked alike, and every act
+//! is on the hash chain.
+
+use std::io::BufRead;
+
+use clap::{Args, Subcommand};
+use guohe_store::AccountRole;
+use guohe_web::accounts::{self, NewUser};
+
+use crate::lifecycle_cmd::runtime;
+use crate::policy_cmd::policies;
+use crate::{Cli, CmdResult, Failure, bad};
+
+#[derive(Subcommand, Debug)]
+pub enum AccountCommand {
+    /// Create an account. Its first sign-in must change the password (and, for the department
+    /// and the administrators, enrol a second factor).
+    Create(CreateArgs),
+    /// List the accounts.
+    List(ListArgs),
+    /// Disable an account (never deleted): it cannot sign in and its sessions end.
+    Disable(LoginArgs),
+    /// Enable a disabled account again.
+    Enable(LoginArgs),
+    /// Clear an account's lock and sign-in waits.
+    Unlock(LoginArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CreateArgs {
+    /// Login: 3–32 of a-z 0-9 . _ -.
+    #[arg(long)]
+    pub login: String,
+    /// Display name (person or unit).
+    #[arg(long)]
+    pub name: String,
+    /// department, recommender, support_unit, expert, system_admin, security_admin, audit_admin.
+    #[arg(long)]
+    pub role: String,
+    /// Province code (GB/T 2260, two digits, e.g. 43); optional for administrators (then every
+    /// province) and for a support unit (then where its USCC is registered).
+    #[arg(long, default_value = "")]
+    pub province: String,
+    /// Organisation: a unit's or expert unit's USCC, a recommender's organisation id.
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Read the initial password from the first line of standard input; otherwise one is
+    /// generated and printed once.
+    #[arg(long)]
+    pub password_stdin: bool,
+    #[command(flatten)]
+    pub by: ByArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// Only this role.
+    #[arg(long)]
+    pub role: Option<String>,
+    /// Only this province.
+    #[arg(long)]
+    pub province: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct LoginArgs {
+    /// The account's login.
+    pub login: String,
+    #[command(flatten)]
+    pub by: ByArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ByArgs {
+    /// Who does it, for the audit record.
+    #[arg(long = "as", default_value = "admin:cli")]
+    pub actor: String,
+}
+
+fn role_of(code: &str) -> Result<AccountRole, Failure> {
+    AccountRole::parse(code.trim()).ok_or_else(|| {
+        let all: Vec<&str> = AccountRole::ALL.iter().map(|r| r.as_str()).collect();
+        bad(format!(
+            "--role: 角色须为 {} 之一 must be one of them, got `{code}`",
+            all.join("、")
+        ))
+    })
+}
+
+/// A random initial password that meets the complexity rule (upper, lower, digits, a symbol).
+fn generated_password() -> Result<String, Failure> {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+    let mut bytes = [0u8; 14];
+    getrandom::fill(&mut bytes).map_err(|e| Failure::Other(anyhow::anyhow!("random: {e}")))?;
+    let body: String = bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect();
+    Ok(format!("Gh#{body}7a"))
+}
+
+async fn state(cli: &Cli) -> Result<guohe_web::AppState, Failure> {
+    let cfg = guohe_web::ServeConfig {
+        database_url: cli.database.clone(),
+        key_file: cli.key_file.clone(),
+        policies: policies(cli)?,
+        ..guohe_web::ServeConfig::default()
+    };
+    let (_, state) = guohe_web::app(cfg).await.map_err(Failure::Other)?;
+    Ok(state)
+}
+
+/// The message of a refused account change, naming the field.
+fn refused(e: guohe_web::WebError) -> Failure {
+    match e {
+        guohe_web::WebError::BadRequest { fields, .. } => bad(fields
+            .iter()
+            .map(|f| format!("--{}: {} {}", f.field.replace('_', "-"), f.zh, f.en))
+            .collect::<Vec<_>>()
+            .join("\n")),
+        guohe_web::WebError::Conflict { zh, en } => bad(format!("{zh} {en}")),
+        guohe_web::WebError::NotFound => bad("没有该账号 no such account"),
+        other => Failure::Other(anyhow::anyhow!("{other}")),
+    }
+}
+
+pub fn run(cli: &Cli, cmd: &AccountCommand) -> CmdResult {
+    runtime()?.block_on(async {
+        match cmd {
+            AccountCommand::Create(a) => create(cli, a).await,
+            AccountCommand::List(a) => list(cli, a).await,
+            AccountCommand::Disable(a) => set_active(cli, a, false).await,
+            AccountCommand::Enable(a) => set_active(cli, a, true).await,
+            AccountCommand::Unlock(a) => {
+                let s = state(cli).await?;
+                s.accounts
+                    .account(&a.login)
+                    .await?
+                    .ok_or_else(|| refused(guohe_web::WebError::NotFound))?;
+                accounts::unlock(&s, &a.by.actor, &a.login).await.map_err(refused)?;
+                println!("已解锁 unlocked: {}", a.login);
+                Ok(())
+            }
+        }
+    })
+}
+
+async fn create(cli: &Cli, a: &CreateArgs) -> CmdResult {
+    let role = role_of(&a.role)?;
+    let (password, generated) = if a.password_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        (line.trim_end_matches(['\r', '\n']).to_string(), false)
+    } else {
+        (generated_password()?, true)
+    };
+    let s = state(cli).await?;
+    let account = accounts::create_account(
+        &s,
+        &a.by.actor,
+        NewUser {
+            login: a.login.clone(),
+            display_name: a.name.clone(),
+            role,
+            org_id: a.org.clone(),
+            password: password.clone(),
+            province: a.province.clone(),
+            must_change_password: true,
+            profile: Default::default(),
+            pending_approval: false,
+        },
+    )
+    .await
+    .map_err(refused)?;
+    let (zh, en) = guohe_web::authz::role_label(account.role);
+    println!(
+        "已创建账号 created: {} ({zh} {en}, 省份 province {})",
+        account.login,
+        if account.province.is_empty() {
+            "all"
+        } else {
+            &account.province
+        }
+    );
+    if generated {
+        println!("初始口令 initial password (shown once): {password}");
+    }
+    println!("首次登录须修改口令 the first sign-in must change the password");
+    if guohe_web::second_factor::requires_second_factor(account.role) {
+        println!("并绑定动态口令 and enrol a second factor (one-time codes)");
+    }
+    Ok(())
+}
+
+async fn list(cli: &Cli, a: &ListArgs) -> CmdResult {
+    let role = a.role.as_deref().map(role_of).transpose()?;
+    let s = state(cli).await?;
+    let now = chrono::Utc::now();
+    println!("login\trole\tprovince\torg\tstatus\tname");
+    for x in s.accounts.accounts().await? {
+        if role.is_some_and(|r| r != x.role) || a.province.as_ref().is_some_and(|p| *p != x.province) {
+            continue;
+        }
+        let status = if x.pending_approval {
+            "pending"
+        } else if !x.active {
+            "disabled"
+        } else if x.is_locked(now) {
+            "locked"
+        } else {
+            "active"
+        };
+        println!(
+            "{}\t{}\t{}\t{}\t{status}\t{}",
+            x.login,
+            x.role.as_str(),
+            x.province,
+            x.org_id.unwrap_or_default(),
+            x.display_name
+        );
+    }
+    Ok(())
+}
+
+async fn set_active(cli: &Cli, a: &LoginArgs, active: bool) -> CmdResult {
+    let s = state(cli).await?;
+    s.accounts
+        .account(&a.login)
+        .await?
+        .ok_or_else(|| refused(guohe_web::WebError::NotFound))?;
+    s.accounts
+        .set_active(&a.login, active)
+        .await
+        .map_err(|e| refused(e.into()))?;
+    let kind = if active { "AccountEnabled" } else { "AccountDisabled" };
+    accounts::audit_plain(&s, &a.by.actor, kind, serde_json::json!({ "account": a.login }))
+        .await
+        .map_err(refused)?;
+    if active {
+        println!("已启用 enabled: {}", a.login);
+    } else {
+        println!(
+            "已停用（账号保留，会话已结束）disabled (kept; its sessions ended): {}",
+            a.login
+        );
+    }
+    Ok(())
+}
