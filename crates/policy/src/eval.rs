@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::citation::{ArticleRef, Citation, chinese_article};
-use crate::expr::{Band, Expr, ExprKind, ListOp, Literal, Window};
+use crate::expr::{ArithOp, Band, Expr, ExprKind, ListOp, Literal, Window};
 use crate::facts::{Application, Fact, FactError, FactTree, Path, RegistryFacts, catalogue_entry};
 use crate::model::{Mode, Policy, Rule};
 
@@ -193,6 +193,8 @@ pub enum Val<'a> {
     List(&'a [Fact]),
     /// A record.
     Record(&'a Fact),
+    /// A number that cannot be computed: a division by zero (or an average of no items).
+    Undefined,
 }
 
 impl<'a> Val<'a> {
@@ -218,6 +220,17 @@ impl<'a> Val<'a> {
             Val::Date(d) => d.to_string(),
             Val::List(l) => format!("{} 项", l.len()),
             Val::Record(_) => "…".into(),
+            Val::Undefined => "无法计算（除数为零）".into(),
+        }
+    }
+
+    fn render_en(&self) -> String {
+        match self {
+            Val::Bool(true) => "yes".into(),
+            Val::Bool(false) => "no".into(),
+            Val::List(l) => format!("{} items", l.len()),
+            Val::Undefined => "undefined (division by zero)".into(),
+            _ => self.render(),
         }
     }
 
@@ -235,6 +248,7 @@ impl<'a> Val<'a> {
             Val::Date(d) => d.to_string().into(),
             Val::List(l) => serde_json::json!({ "items": l.len() }),
             Val::Record(_) => serde_json::json!({}),
+            Val::Undefined => serde_json::Value::Null,
         }
     }
 }
@@ -254,6 +268,8 @@ pub struct Missing<'a> {
 enum Truth<'a> {
     True,
     False,
+    /// A number in the condition could not be computed (division by zero).
+    Undefined,
     Unknown(Missing<'a>),
 }
 
@@ -281,6 +297,8 @@ pub struct Detail<'a> {
     pub kind: DetailKind<'a>,
     /// Whether it held.
     pub held: bool,
+    /// Whether the comparison sits under a `not`, so that the rule wants it not to hold.
+    pub negated: bool,
 }
 
 /// What a comparison compared.
@@ -305,6 +323,11 @@ pub enum DetailKind<'a> {
         actual: Val<'a>,
         /// The allowed set.
         set: &'a [Literal],
+    },
+    /// A value that could not be computed (division by zero).
+    Undefined {
+        /// The node whose value is undefined.
+        value: &'a Expr,
     },
     /// A banded ratio.
     Ratio {
@@ -374,6 +397,7 @@ struct Ctx<'a, 'e> {
     anchor: NaiveDate,
     item: Option<&'a Fact>,
     item_list: &'a str,
+    negated: bool,
     uses: &'e mut Vec<FactUse<'a>>,
     details: &'e mut Vec<Detail<'a>>,
 }
@@ -426,6 +450,57 @@ impl<'a> Ctx<'a, '_> {
                 })?;
                 Val::Num(total)
             }
+            ExprKind::Average(op) => {
+                let field = op.field.as_ref();
+                let (mut total, mut n) = (Decimal::ZERO, 0i64);
+                self.each(op, |item, _| {
+                    if let Some(Fact::Num(x)) = field.and_then(|f| item_field(item, f)) {
+                        total += *x;
+                        n += 1;
+                    }
+                })?;
+                match total.checked_div(Decimal::from(n)) {
+                    Some(avg) if n > 0 => Val::Num(avg),
+                    _ => Val::Undefined,
+                }
+            }
+            ExprKind::Arith(op, args) => {
+                let mut acc: Option<Decimal> = None;
+                let mut undefined = false;
+                for a in args {
+                    let x = match self.value(a)? {
+                        Val::Num(x) => x,
+                        _ => {
+                            undefined = true;
+                            continue;
+                        }
+                    };
+                    acc = Some(match (acc, op) {
+                        (None, _) => x,
+                        (Some(s), ArithOp::Add) => s.checked_add(x).unwrap_or_else(|| {
+                            undefined = true;
+                            s
+                        }),
+                        (Some(s), ArithOp::Subtract) => s.checked_sub(x).unwrap_or_else(|| {
+                            undefined = true;
+                            s
+                        }),
+                        (Some(s), ArithOp::Multiply) => s.checked_mul(x).unwrap_or_else(|| {
+                            undefined = true;
+                            s
+                        }),
+                        // checked_div answers None for a zero divisor and for overflow.
+                        (Some(s), ArithOp::Divide) => s.checked_div(x).unwrap_or_else(|| {
+                            undefined = true;
+                            s
+                        }),
+                    });
+                }
+                match acc {
+                    Some(v) if !undefined => Val::Num(v),
+                    _ => Val::Undefined,
+                }
+            }
             ExprKind::CountDistinct(op) => {
                 let field = op.field.as_ref();
                 let mut seen: Vec<&'a Fact> = Vec::new();
@@ -459,8 +534,9 @@ impl<'a> Ctx<'a, '_> {
                 }
             }
             _ => match self.truth(e)? {
-                true => Val::Bool(true),
-                false => Val::Bool(false),
+                Some(true) => Val::Bool(true),
+                Some(false) => Val::Bool(false),
+                None => Val::Undefined,
             },
         })
     }
@@ -541,10 +617,12 @@ impl<'a> Ctx<'a, '_> {
         Ok(())
     }
 
-    fn truth(&mut self, e: &'a Expr) -> Result<bool, Missing<'a>> {
+    /// Whether a condition holds: `None` when a number in it cannot be computed.
+    fn truth(&mut self, e: &'a Expr) -> Result<Option<bool>, Missing<'a>> {
         match self.truth3(e) {
-            Truth::True => Ok(true),
-            Truth::False => Ok(false),
+            Truth::True => Ok(Some(true)),
+            Truth::False => Ok(Some(false)),
+            Truth::Undefined => Ok(None),
             Truth::Unknown(m) => Err(m),
         }
     }
@@ -552,38 +630,54 @@ impl<'a> Ctx<'a, '_> {
     fn truth3(&mut self, e: &'a Expr) -> Truth<'a> {
         match &e.kind {
             ExprKind::All(items) => {
-                let mut unknown = None;
+                let (mut unknown, mut undefined) = (None, false);
                 for c in items {
                     match self.truth3(c) {
                         Truth::False => return Truth::False,
                         Truth::Unknown(m) => unknown = unknown.or(Some(m)),
+                        Truth::Undefined => undefined = true,
                         Truth::True => {}
                     }
                 }
-                unknown.map_or(Truth::True, Truth::Unknown)
+                match (unknown, undefined) {
+                    (Some(m), _) => Truth::Unknown(m),
+                    (None, true) => Truth::Undefined,
+                    (None, false) => Truth::True,
+                }
             }
             ExprKind::Any(items) => {
-                let mut unknown = None;
+                let (mut unknown, mut undefined) = (None, false);
                 for c in items {
                     match self.truth3(c) {
                         Truth::True => return Truth::True,
                         Truth::Unknown(m) => unknown = unknown.or(Some(m)),
+                        Truth::Undefined => undefined = true,
                         Truth::False => {}
                     }
                 }
-                unknown.map_or(Truth::False, Truth::Unknown)
+                match (unknown, undefined) {
+                    (Some(m), _) => Truth::Unknown(m),
+                    (None, true) => Truth::Undefined,
+                    (None, false) => Truth::False,
+                }
             }
-            ExprKind::Not(c) => match self.truth3(c) {
-                Truth::True => Truth::False,
-                Truth::False => Truth::True,
-                u => u,
-            },
+            ExprKind::Not(c) => {
+                self.negated = !self.negated;
+                let t = self.truth3(c);
+                self.negated = !self.negated;
+                match t {
+                    Truth::True => Truth::False,
+                    Truth::False => Truth::True,
+                    u => u,
+                }
+            }
             ExprKind::Present(p) => Truth::from(!matches!(lookup(self.facts, p), None | Some(Fact::Null))),
             ExprKind::AtLeast(v, r) => self.compare(e, v, r, "≥"),
             ExprKind::AtMost(v, r) => self.compare(e, v, r, "≤"),
             ExprKind::Equals(v, r) => self.compare(e, v, r, "="),
             ExprKind::OneOf(v, set) => match self.value(v) {
                 Err(m) => Truth::Unknown(m),
+                Ok(Val::Undefined) => self.undefined(v),
                 Ok(actual) => {
                     let held = set.iter().any(|l| lit_eq(l, actual));
                     if self.item.is_none() {
@@ -591,6 +685,7 @@ impl<'a> Ctx<'a, '_> {
                             node: e,
                             kind: DetailKind::OneOf { value: v, actual, set },
                             held,
+                            negated: self.negated,
                         });
                     }
                     Truth::from(held)
@@ -603,8 +698,11 @@ impl<'a> Ctx<'a, '_> {
                 bands,
             } => {
                 let (n, d, b) = match (self.num(numerator), self.num(denominator), self.num(band_by)) {
-                    (Ok(n), Ok(d), Ok(b)) => (n, d, b),
+                    (Ok(Some(n)), Ok(Some(d)), Ok(Some(b))) => (n, d, b),
                     (Err(m), _, _) | (_, Err(m), _) | (_, _, Err(m)) => return Truth::Unknown(m),
+                    (Ok(None), ..) => return self.undefined(numerator),
+                    (_, Ok(None), _) => return self.undefined(denominator),
+                    _ => return self.undefined(band_by),
                 };
                 let band = bands
                     .iter()
@@ -622,11 +720,13 @@ impl<'a> Ctx<'a, '_> {
                         band_by,
                     },
                     held,
+                    negated: self.negated,
                 });
                 Truth::from(held)
             }
             _ => match self.value(e) {
                 Ok(Val::Bool(b)) => Truth::from(b),
+                Ok(Val::Undefined) => Truth::Undefined,
                 Ok(Val::Null) => Truth::False,
                 Ok(_) => Truth::False,
                 Err(m) => Truth::Unknown(m),
@@ -634,9 +734,22 @@ impl<'a> Ctx<'a, '_> {
         }
     }
 
-    fn num(&mut self, e: &'a Expr) -> Result<Decimal, Missing<'a>> {
+    /// Records that `value` could not be computed; the condition is then undefined.
+    fn undefined(&mut self, value: &'a Expr) -> Truth<'a> {
+        self.details.push(Detail {
+            node: value,
+            kind: DetailKind::Undefined { value },
+            held: false,
+            negated: self.negated,
+        });
+        Truth::Undefined
+    }
+
+    /// A number, or `None` when it cannot be computed.
+    fn num(&mut self, e: &'a Expr) -> Result<Option<Decimal>, Missing<'a>> {
         match self.value(e)? {
-            Val::Num(n) => Ok(n),
+            Val::Num(n) => Ok(Some(n)),
+            Val::Undefined => Ok(None),
             _ => Err(Missing {
                 path: fact_path(e).unwrap_or(self.item_list),
                 years: None,
@@ -646,6 +759,8 @@ impl<'a> Ctx<'a, '_> {
 
     fn compare(&mut self, node: &'a Expr, v: &'a Expr, r: &'a Expr, op: &'static str) -> Truth<'a> {
         let (actual, required) = match (self.value(v), self.value(r)) {
+            (Ok(Val::Undefined), _) => return self.undefined(v),
+            (_, Ok(Val::Undefined)) => return self.undefined(r),
             (Ok(a), Ok(b)) => (a, b),
             (Err(m), _) | (_, Err(m)) => return Truth::Unknown(m),
         };
@@ -667,6 +782,7 @@ impl<'a> Ctx<'a, '_> {
                     required,
                 },
                 held,
+                negated: self.negated,
             });
         }
         Truth::from(held)
@@ -703,7 +819,9 @@ fn lit_eq(l: &Literal, v: Val<'_>) -> bool {
 fn fact_path(e: &Expr) -> Option<&str> {
     match &e.kind {
         ExprKind::Fact(p) => Some(p.as_str()),
-        ExprKind::Count(op) | ExprKind::Sum(op) | ExprKind::CountDistinct(op) => Some(op.list.as_str()),
+        ExprKind::Count(op) | ExprKind::Sum(op) | ExprKind::CountDistinct(op) | ExprKind::Average(op) => {
+            Some(op.list.as_str())
+        }
         ExprKind::Latest { list, .. } => Some(list.as_str()),
         _ => None,
     }
@@ -765,6 +883,7 @@ pub fn evaluate<'a>(policy: &'a Policy, app: &'a Prepared, as_of: NaiveDate) -> 
             anchor,
             item: None,
             item_list: "",
+            negated: false,
             uses: &mut uses,
             details: &mut details,
         };
@@ -804,15 +923,18 @@ fn run_rule<'a>(
     if let Some(when) = &rule.applies_when {
         // Applicability reads facts too, but they are not the rule's evidence.
         let (u, d) = (ctx.uses.len(), ctx.details.len());
-        let applies = ctx.truth(when).map_err(|m| NeedFact(rule, m))?;
+        // A condition of applicability that cannot be computed does not make the rule apply.
+        let applies = ctx.truth(when).map_err(|m| NeedFact(rule, m))?.unwrap_or(false);
         ctx.uses.truncate(u);
         ctx.details.truncate(d);
         if !applies {
             return Ok((Status::NotApplicable, None));
         }
     }
+    // A condition whose numbers cannot be computed (a division by zero) is not met; the
+    // finding's details say which value was undefined.
     let holds = match &rule.condition {
-        Some(c) => ctx.truth(c).map_err(|m| NeedFact(rule, m))?,
+        Some(c) => ctx.truth(c).map_err(|m| NeedFact(rule, m))?.unwrap_or(false),
         None => true,
     };
     Ok(match rule.mode {
@@ -938,6 +1060,11 @@ fn pct(d: Decimal) -> String {
     format!("{}%", (d * Decimal::ONE_HUNDRED).round_dp(2).normalize())
 }
 
+/// A ratio in percent, with the digits needed to see how it stands against `min`.
+fn pct_against(d: Decimal, min: Decimal) -> String {
+    format!("{}%", against(d, min, Decimal::ONE_HUNDRED, 2))
+}
+
 fn money(d: Decimal) -> String {
     let n = d.normalize();
     if n >= Decimal::from(10_000) {
@@ -976,8 +1103,57 @@ fn label(e: &Expr, list_ctx: &str) -> (String, String) {
             let (fz, fen) = cat(&format!("{list}[].{field}"));
             (format!("最近一年{fz}"), format!("latest {fen}"))
         }
+        ExprKind::Average(op) => {
+            let (fz, fen) = cat(&format!("{}[].{}", op.list, op.field.as_deref().unwrap_or_default()));
+            (format!("{fz}平均值"), format!("average {fen}"))
+        }
+        ExprKind::Arith(op, args) => {
+            let parts: Vec<(String, String)> = args.iter().map(|a| operand_label(a, list_ctx)).collect();
+            let (sz, sen) = match op {
+                ArithOp::Add => ("＋", "+"),
+                ArithOp::Subtract => ("－", "−"),
+                ArithOp::Multiply => ("×", "×"),
+                ArithOp::Divide => ("÷", "÷"),
+            };
+            (
+                parts.iter().map(|p| p.0.as_str()).collect::<Vec<_>>().join(sz),
+                parts.iter().map(|p| p.1.as_str()).collect::<Vec<_>>().join(&format!(" {sen} ")),
+            )
+        }
         _ => ("取值".into(), "value".into()),
     }
+}
+
+/// An operand of an arithmetic node as named in a reason: literals as numbers, the rest by label.
+fn operand_label(e: &Expr, list_ctx: &str) -> (String, String) {
+    match &e.kind {
+        ExprKind::Literal(Literal::Num(n)) if e.label.is_none() => {
+            (n.normalize().to_string(), n.normalize().to_string())
+        }
+        ExprKind::Arith(..) if e.label.is_none() => {
+            let (z, en) = label(e, list_ctx);
+            (format!("（{z}）"), format!("({en})"))
+        }
+        _ => label(e, list_ctx),
+    }
+}
+
+/// A computed number shown with enough digits to tell it from the bound it is compared with:
+/// 7,499,999 / 150,000,000 against 5% reads 4.9999993%, never a rounded 5%.
+fn against(actual: Decimal, bound: Decimal, scale: Decimal, min_dp: u32) -> Decimal {
+    let (a, b) = (actual * scale, bound * scale);
+    for dp in min_dp..=20 {
+        let r = a.round_dp(dp);
+        if r.cmp(&b) == a.cmp(&b) {
+            // One digit more than the least that shows the difference.
+            return if a == b || dp == min_dp {
+                r.normalize()
+            } else {
+                a.round_dp(dp + 1).normalize()
+            };
+        }
+    }
+    a.normalize()
 }
 
 fn render_detail(policy: &Policy, d: &Detail<'_>) -> (String, String) {
@@ -989,14 +1165,32 @@ fn render_detail(policy: &Policy, d: &Detail<'_>) -> (String, String) {
             required,
         } => {
             let (lz, len) = label(value, "");
-            let (ozh, oen) = match op {
-                "≥" => ("不少于", "at least"),
-                "≤" => ("不超过", "at most"),
-                _ => ("应为", "must be"),
+            let (ozh, oen) = match (op, d.negated) {
+                ("≥", false) => ("不少于", "at least"),
+                ("≥", true) => ("少于", "less than"),
+                ("≤", false) => ("不超过", "at most"),
+                ("≤", true) => ("超过", "more than"),
+                (_, false) => ("应为", "must be"),
+                (_, true) => ("不应为", "must not be"),
+            };
+            let shown = match (actual, required) {
+                (Val::Num(a), Val::Num(b)) => against(a, b, Decimal::ONE, 2).to_string(),
+                _ => actual.render(),
+            };
+            let shown_en = match actual {
+                Val::Num(_) => shown.clone(),
+                _ => actual.render_en(),
             };
             (
-                format!("{lz}为{}，要求{ozh}{}", actual.render(), required.render()),
-                format!("{len} is {}, {oen} {} required", actual.render(), required.render()),
+                format!("{lz}为{shown}，要求{ozh}{}", required.render()),
+                format!("{len} is {shown_en}, {oen} {} required", required.render_en()),
+            )
+        }
+        DetailKind::Undefined { value } => {
+            let (lz, len) = label(value, "");
+            (
+                format!("{lz}无法计算：除数为零"),
+                format!("{len} cannot be computed: division by zero"),
             )
         }
         DetailKind::OneOf { value, actual, set } => {
@@ -1011,13 +1205,19 @@ fn render_detail(policy: &Policy, d: &Detail<'_>) -> (String, String) {
                 .collect();
             let actual_text = actual.render();
             let set_zh: Vec<String> = set.iter().map(|c| code_zh(policy, c)).collect();
+            let (zh_verb, en_verb) = match (d.negated, set.len()) {
+                (false, 1) => ("应为", "must be"),
+                (false, _) => ("应为以下之一：", "must be one of"),
+                (true, 1) => ("不应为", "must not be"),
+                (true, _) => ("不应为以下任何一项：", "must be none of"),
+            };
             (
                 format!(
-                    "{lz}为“{}”，应为 {} 之一",
+                    "{lz}为“{}”，{zh_verb}{}",
                     code_zh(policy, &actual_text),
                     set_zh.join("、")
                 ),
-                format!("{len} is `{actual_text}`, must be one of {}", set.join(", ")),
+                format!("{len} is `{actual_text}`, {en_verb} {}", set.join(", ")),
             )
         }
         DetailKind::Ratio {
@@ -1047,14 +1247,14 @@ fn render_detail(policy: &Policy, d: &Detail<'_>) -> (String, String) {
                         "研发费用总额 {} 占销售收入总额 {} 的比例为 {}；{band_zh}，标准为不低于 {}",
                         money(numerator),
                         money(denominator),
-                        pct(r),
+                        pct_against(r, band.min_ratio),
                         pct(band.min_ratio)
                     ),
                     format!(
                         "R&D expense {} / sales revenue {} = {}; {band_en}, so at least {} is required",
                         numerator.normalize(),
                         denominator.normalize(),
-                        pct(r),
+                        pct_against(r, band.min_ratio),
                         pct(band.min_ratio)
                     ),
                 ),
@@ -1114,11 +1314,12 @@ fn collect_articles(e: &Expr, out: &mut Vec<ArticleRef>) {
             collect_articles(b, out);
         }
         ExprKind::OneOf(a, _) => collect_articles(a, out),
-        ExprKind::Count(op) | ExprKind::Sum(op) | ExprKind::CountDistinct(op) => {
+        ExprKind::Count(op) | ExprKind::Sum(op) | ExprKind::CountDistinct(op) | ExprKind::Average(op) => {
             if let Some(f) = &op.filter {
                 collect_articles(f, out);
             }
         }
+        ExprKind::Arith(_, args) => args.iter().for_each(|c| collect_articles(c, out)),
         ExprKind::RatioBanded {
             numerator,
             denominator,

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use crate::citation::ArticleRef;
 use crate::expr::{Expr, ExprKind, ListOp, Literal, Window};
-use crate::facts::{FactType, catalogue_entry};
+use crate::facts::{CodeDomain, FactType, catalogue_entry, code_domain};
 use crate::model::{Effect, Mode, Policy, Trigger, term};
 
 /// The format version this build reads.
@@ -475,6 +475,57 @@ fn item_type(list: &str, field: &str, at: &str) -> Result<Ty, Invalid> {
         .ok_or_else(|| bad(at, format!("items of `{list}` have no field `{field}`")))
 }
 
+/// The catalogue path a node reads, when it reads one fact or item field directly.
+fn read_path(e: &Expr, scope: &Scope<'_>) -> Option<String> {
+    match (&e.kind, &scope.list) {
+        (ExprKind::Fact(p), _) => Some(p.to_string()),
+        (ExprKind::Item(f), Some(list)) => Some(format!("{list}[].{f}")),
+        _ => None,
+    }
+}
+
+/// A text literal compared with a coded fact must be one of that fact's codes: a misspelt
+/// code would otherwise silently never match and switch its rule off.
+fn check_code(value: &Expr, lit: &Literal, scope: &Scope<'_>, at: &str) -> Result<(), Invalid> {
+    let (Some(path), Literal::Text(code)) = (read_path(value, scope), lit) else {
+        return Ok(());
+    };
+    let known: Vec<String> = match code_domain(&path) {
+        None => return Ok(()),
+        Some(CodeDomain::Country) => {
+            return match guohe_reference::country::lookup(code) {
+                Some(_) => Ok(()),
+                None => Err(bad(
+                    at,
+                    format!("`{code}` is not an ISO 3166-1 alpha-2 country or region code, so `{path}` can never equal it"),
+                )),
+            };
+        }
+        Some(CodeDomain::Enumeration(codes)) => codes.to_vec(),
+        Some(CodeDomain::Vocabulary(name)) => {
+            let v = &scope.policy.vocabularies;
+            let terms = match name {
+                "categories" => &v.categories,
+                _ => &v.unit_kinds,
+            };
+            if terms.is_empty() {
+                return Err(bad(
+                    at,
+                    format!("`{path}` is compared with `{code}`, but the policy defines no vocabularies.{name}"),
+                ));
+            }
+            terms.iter().map(|t| t.code.clone()).collect()
+        }
+    };
+    if known.iter().any(|k| k == code) {
+        return Ok(());
+    }
+    Err(bad(
+        at,
+        format!("`{code}` is not a code of `{path}`; its codes are {}", known.join(", ")),
+    ))
+}
+
 fn expect(e: &Expr, want: Ty, scope: &Scope<'_>, at: &str) -> Result<(), Invalid> {
     let got = infer(e, scope, at)?;
     if got != want {
@@ -599,11 +650,18 @@ fn infer(e: &Expr, scope: &Scope<'_>, at: &str) -> Result<Ty, Invalid> {
                     format!("compares {} with {}", tv.name(), tr.name()),
                 ));
             }
+            if let ExprKind::Literal(l) = &r.kind {
+                check_code(v, l, scope, &format!("{at}.equals.to"))?;
+            }
+            if let ExprKind::Literal(l) = &v.kind {
+                check_code(r, l, scope, &format!("{at}.equals.value"))?;
+            }
             Ty::Bool
         }
         ExprKind::OneOf(v, set) => {
             let tv = infer(v, scope, &format!("{at}.one_of.value"))?;
             for (i, l) in set.iter().enumerate() {
+                check_code(v, l, scope, &format!("{at}.one_of.set[{i}]"))?;
                 let tl = match l {
                     Literal::Bool(_) => Ty::Bool,
                     Literal::Num(_) => Ty::Num,
@@ -628,6 +686,16 @@ fn infer(e: &Expr, scope: &Scope<'_>, at: &str) -> Result<Ty, Invalid> {
         }
         ExprKind::Sum(op) => {
             list_op(op, scope, &format!("{at}.sum"), Some(Ty::Num))?;
+            Ty::Num
+        }
+        ExprKind::Average(op) => {
+            list_op(op, scope, &format!("{at}.average"), Some(Ty::Num))?;
+            Ty::Num
+        }
+        ExprKind::Arith(op, args) => {
+            for (i, a) in args.iter().enumerate() {
+                expect(a, Ty::Num, scope, &format!("{at}.{}[{i}]", op.name()))?;
+            }
             Ty::Num
         }
         ExprKind::Latest { list, field, by } => {

@@ -463,3 +463,28 @@ fn reasons_name_the_figures() {
     let f = r.findings.iter().find(|f| f.rule == "director.led_project").unwrap();
     assert_eq!(f.article_zh, "第九条第（三）项");
 }
+
+/// A reason shows the ratio it failed on with the digits that explain the failure: 7,499,999 /
+/// 150,000,000 is 4.9999993%, not a rounded 5% next to 不符合 (第十条第（四）项).
+#[test]
+fn ratios_are_not_rounded_into_the_bound() {
+    let mut a = hubei();
+    set(
+        &mut a,
+        "/unit/finance",
+        json!([
+            { "year": 2023, "sales_revenue": 50000000, "rd_expense": 2500000 },
+            { "year": 2024, "sales_revenue": 50000000, "rd_expense": 2500000 },
+            { "year": 2025, "sales_revenue": 50000000, "rd_expense": 2499999 }
+        ]),
+    );
+    let r = check(&a);
+    assert_rule(&r, "enterprise.rd_ratio", Fail, "hubei-2022:10.4");
+    let f = r.findings.iter().find(|f| f.rule == "enterprise.rd_ratio").unwrap();
+    assert!(
+        f.reason_zh.contains("比例为 4.9999993%") && f.reason_zh.contains("不低于 5%"),
+        "{}",
+        f.reason_zh
+    );
+    assert!(f.reason_en.contains("= 4.9999993%"), "{}", f.reason_en);
+}

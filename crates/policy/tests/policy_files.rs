@@ -94,6 +94,33 @@ fn unknown_operations_and_vocabulary_codes_are_invalid() {
     assert_eq!(e.path, "schema");
 }
 
+/// A misspelt code in a `one_of` set would never match and silently switch its rule off
+/// (a park applying under 第十条第（一）项 came out eligible): every code is checked at load.
+#[test]
+fn every_code_in_a_condition_is_checked() {
+    let e = broken(
+        "applies_when: { one_of: { value: { fact: unit.kind }, set: [park_committee] } }",
+        "applies_when: { one_of: { value: { fact: unit.kind }, set: [innovation_parks] } }",
+    );
+    assert!(e.path.ends_with("applies_when.one_of.set[0]"), "{e}");
+    assert!(
+        e.reason.contains("`innovation_parks` is not a code of `unit.kind`") && e.reason.contains("park_committee"),
+        "{e}"
+    );
+    // Codes of the facts' own enumerations, inside `where`.
+    let e = broken(
+        "set: [provincial, ministerial, national] }",
+        "set: [provincial, ministry, national] }",
+    );
+    assert!(e.reason.contains("`ministry` is not a code of `director.projects_led[].level`"), "{e}");
+    // Countries.
+    let e = broken("set: [CN] }", "set: [CHN] }");
+    assert!(e.reason.contains("`CHN` is not an ISO 3166-1"), "{e}");
+    // Both sides of `equals`, and the director's title.
+    let e = broken("set: [senior] }", "set: [professor] }");
+    assert!(e.reason.contains("`professor` is not a code of `director.title`"), "{e}");
+}
+
 #[test]
 fn malformed_yaml_is_invalid() {
     let e = from_yaml("id: [", "x.yaml").unwrap_err();
