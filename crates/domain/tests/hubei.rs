@@ -20,13 +20,13 @@ fn naming_follows_the_template_and_cites_18() {
     assert_eq!(s.base("B1").official_name, "湖北省光电子信息国际科技合作基地");
     assert_eq!(s.app("A1").status, ApplicationStatus::Named);
     let notice = find(&s.events, "PublicNoticeStarted");
-    assert_cites(notice, "hubei-2022:17");
+    assert_cites(notice, "hubei-2022:17(1)");
     let EventKind::PublicNoticeStarted(n) = &notice.kind else {
         unreachable!()
     };
     assert_eq!(n.ends_on, d("2026-06-05"));
     assert_cites(find(&s.events, "ApplicationDecided"), "hubei-2022:16");
-    assert_cites(find(&s.events, "ReviewSubmitted"), "hubei-2022:15");
+    assert_cites(find(&s.events, "ReviewSubmitted"), "hubei-2022:15(1)");
     assert_cites(find(&s.events, "ApplicationSubmitted"), "hubei-2022:13");
 }
 
@@ -62,7 +62,7 @@ fn annual_qualified_unqualified_unqualified_terminates_citing_28_1() {
         "unit:applicant",
         json!({"type": "SubmitAnnualReport", "base": "B1", "year": 2029, "submitted_on": "2030-01-10"}),
     );
-    assert_refusal(&r, RefusalCode::WrongState, Some("hubei-2022:22"));
+    assert_refusal(&r, RefusalCode::WrongState, Some("hubei-2022:22(2)"));
 }
 
 #[test]
@@ -84,7 +84,7 @@ fn a_missing_report_is_unqualified_citing_22_and_two_terminate() {
     assert_eq!(kinds(&s.tick("2027-01-15")), ["ClockAdvanced"]);
     let evs = s.tick("2027-01-16");
     let g = find(&evs, "AnnualAssessmentRecorded");
-    assert_cites(g, "hubei-2022:22");
+    assert_cites(g, "hubei-2022:22(1)");
     assert_eq!(g.on, d("2027-01-16"));
     let EventKind::AnnualAssessmentRecorded(a) = &g.kind else {
         panic!()
@@ -225,7 +225,7 @@ fn article_6_central_and_provincial_units_apply_directly() {
         "unit:x",
         json!({"type": "SubmitApplication", "id": "A1", "round": "R", "facts": facts}),
     );
-    assert_cites(&evs[evs.len() - 1], "hubei-2022:6");
+    assert_cites(&evs[evs.len() - 1], "hubei-2022:6(2)");
     assert!(s.app("A1").direct);
     assert_eq!(s.app("A1").status, ApplicationStatus::UnderReview);
     let r = s.refused(
@@ -233,7 +233,7 @@ fn article_6_central_and_provincial_units_apply_directly() {
         "recommender:wuhan",
         json!({"type": "RecommendApplication", "application": "A1", "recommender": "武汉市科技局", "opinion": "同意"}),
     );
-    assert_refusal(&r, RefusalCode::DirectApplication, Some("hubei-2022:6"));
+    assert_refusal(&r, RefusalCode::DirectApplication, Some("hubei-2022:6(2)"));
     // Straight to expert review.
     s.ok(
         "2026-03-21",
@@ -259,7 +259,7 @@ fn article_6_central_and_provincial_units_apply_directly() {
         "recommender:wuhan",
         json!({"type": "RecommendApplication", "application": "A2", "recommender": "武汉市科技局", "opinion": "同意"}),
     );
-    assert_cites(&evs[0], "hubei-2022:6");
+    assert_cites(&evs[0], "hubei-2022:6(1)");
 }
 
 #[test]
@@ -272,14 +272,14 @@ fn article_12_one_base_per_domain_and_per_director_from_the_register() {
         "unit:x",
         json!({"type": "SubmitApplication", "id": "A2", "round": "R2", "facts": hubei_facts(1, "赵六", "光电子信息")}),
     );
-    assert_refusal(&r, RefusalCode::RegisterConflict, Some("hubei-2022:12"));
+    assert_refusal(&r, RefusalCode::RegisterConflict, Some("hubei-2022:12(1)"));
     // Same unit, same director, another domain.
     let r = s.refused(
         "2026-07-10",
         "unit:x",
         json!({"type": "SubmitApplication", "id": "A3", "round": "R2", "facts": hubei_facts(1, "李明", "生物医药")}),
     );
-    assert_refusal(&r, RefusalCode::RegisterConflict, Some("hubei-2022:12"));
+    assert_refusal(&r, RefusalCode::RegisterConflict, Some("hubei-2022:12(2)"));
     // The applicant cannot talk its way past the register.
     let mut facts = hubei_facts(1, "李明", "生物医药");
     set(
@@ -363,7 +363,7 @@ fn article_15_site_inspection_is_recorded() {
         json!({"type": "SubmitApplication", "id": "A1", "round": "R", "facts": facts}),
     );
     let evs = s.ok("2026-04-02", "dept:zhang", json!({"type": "RecordSiteInspection", "application": "A1", "inspectors": ["E1", "E2"], "findings": "条件属实"}));
-    assert_cites(&evs[0], "hubei-2022:15");
+    assert_cites(&evs[0], "hubei-2022:15(2)");
 }
 
 #[test]
@@ -374,7 +374,7 @@ fn articles_30_and_31_transitional_bases() {
         "dept:zhang",
         json!({"type": "CarryOverBase", "base_id": "L1", "policy": "hubei-2022", "official_name": "湖北省激光国际科技合作基地", "unit_name": "旧单位", "uscc": uscc(11), "domain": "激光", "director": "周", "recognised_on": "2019-05-01"}),
     );
-    assert_cites(&evs[0], "hubei-2022:31");
+    assert_cites(&evs[0], "hubei-2022:31(1)");
     assert!(!s.base("L1").evaluated);
     let evs = s.ok(
         "2026-03-01",
@@ -408,7 +408,7 @@ fn articles_30_and_31_transitional_bases() {
         "dept:zhang",
         json!({"type": "RecordEvaluation", "base": "L1", "grade": "qualified"}),
     );
-    assert_refusal(&r, RefusalCode::WrongState, Some("hubei-2022:31"));
+    assert_refusal(&r, RefusalCode::WrongState, Some("hubei-2022:31(1)"));
     let mut s = Sim::new();
     s.ok(
         "2026-03-01",
@@ -420,7 +420,7 @@ fn articles_30_and_31_transitional_bases() {
         "dept:zhang",
         json!({"type": "RecordEvaluation", "base": "L2", "grade": "qualified"}),
     );
-    assert_refusal(&r, RefusalCode::WrongState, Some("hubei-2022:31"));
+    assert_refusal(&r, RefusalCode::WrongState, Some("hubei-2022:31(1)"));
 }
 
 #[test]

@@ -1117,7 +1117,11 @@ fn label(e: &Expr, list_ctx: &str) -> (String, String) {
             };
             (
                 parts.iter().map(|p| p.0.as_str()).collect::<Vec<_>>().join(sz),
-                parts.iter().map(|p| p.1.as_str()).collect::<Vec<_>>().join(&format!(" {sen} ")),
+                parts
+                    .iter()
+                    .map(|p| p.1.as_str())
+                    .collect::<Vec<_>>()
+                    .join(&format!(" {sen} ")),
             )
         }
         _ => ("取值".into(), "value".into()),

@@ -459,11 +459,17 @@ pub fn parse(v: &Yaml, path: &str) -> Result<Expr, String> {
             };
             let binary = matches!(op, ArithOp::Subtract | ArithOp::Divide);
             let seq = val.as_sequence().ok_or_else(|| {
-                err(&here, format!("`{name}` takes a list of operands, e.g. `{name}: [a, b]`"))
+                err(
+                    &here,
+                    format!("`{name}` takes a list of operands, e.g. `{name}: [a, b]`"),
+                )
             })?;
             if (binary && seq.len() != 2) || seq.len() < 2 {
                 let want = if binary { "exactly 2" } else { "at least 2" };
-                return Err(err(&here, format!("`{name}` takes {want} operands, found {}", seq.len())));
+                return Err(err(
+                    &here,
+                    format!("`{name}` takes {want} operands, found {}", seq.len()),
+                ));
             }
             let args = seq
                 .iter()
@@ -776,7 +782,11 @@ mod tests {
         assert!(p("divide: [1, 2, 3]").unwrap_err().contains("exactly 2 operands"));
         assert!(p("add: [1]").unwrap_err().contains("at least 2 operands"));
         assert!(p("subtract: 1").unwrap_err().contains("list of operands"));
-        assert!(p("average: {list: unit.finance}").unwrap_err().contains("needs `field`"));
+        assert!(
+            p("average: {list: unit.finance}")
+                .unwrap_err()
+                .contains("needs `field`")
+        );
     }
 
     #[test]

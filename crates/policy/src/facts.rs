@@ -1506,9 +1506,15 @@ mod tests {
     /// enumerations are read from the types.
     #[test]
     fn code_domains_cover_the_enumerations() {
-        assert!(matches!(code_domain("unit.international_projects[].level"), Some(CodeDomain::Enumeration(c)) if c.contains(&"national".to_string()) && c.len() == 5));
-        assert!(matches!(code_domain("director.title"), Some(CodeDomain::Enumeration(c)) if c.contains(&"deputy_senior".to_string())));
-        assert!(matches!(code_domain("unit.partner_organisations[].kind"), Some(CodeDomain::Enumeration(c)) if c.contains(&"innovation_service".to_string())));
+        assert!(
+            matches!(code_domain("unit.international_projects[].level"), Some(CodeDomain::Enumeration(c)) if c.contains(&"national".to_string()) && c.len() == 5)
+        );
+        assert!(
+            matches!(code_domain("director.title"), Some(CodeDomain::Enumeration(c)) if c.contains(&"deputy_senior".to_string()))
+        );
+        assert!(
+            matches!(code_domain("unit.partner_organisations[].kind"), Some(CodeDomain::Enumeration(c)) if c.contains(&"innovation_service".to_string()))
+        );
         assert_eq!(code_domain("unit.kind"), Some(CodeDomain::Vocabulary("unit_kinds")));
         assert_eq!(code_domain("primary_partner.country"), Some(CodeDomain::Country));
         assert_eq!(code_domain("unit.name"), None);

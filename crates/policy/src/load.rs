@@ -112,31 +112,8 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
             }
         }
     }
-    let cites = |at: ArticleRef, path: String| -> Result<(), Invalid> {
-        let Some(a) = p.articles.get(at.article as usize - 1) else {
-            return Err(bad(
-                path,
-                format!(
-                    "cites article {} but the policy has {} articles",
-                    at.article,
-                    p.articles.len()
-                ),
-            ));
-        };
-        if let Some(i) = at.item
-            && a.items.get(i as usize - 1).is_none()
-        {
-            return Err(bad(
-                path,
-                format!(
-                    "cites item {i} of article {}, which has {} items",
-                    at.article,
-                    a.items.len()
-                ),
-            ));
-        }
-        Ok(())
-    };
+    let cites =
+        |at: ArticleRef, path: String| -> Result<(), Invalid> { check_citation(p, at).map_err(|r| bad(path, r)) };
     cites(p.validity.article, "validity.article".into())?;
     for (i, s) in p.supersedes.iter().enumerate() {
         cites(s.article, format!("supersedes[{i}].article"))?;
@@ -399,6 +376,40 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// A citation must name an article, paragraph and item the policy has, and must go down to the
+/// paragraph (款) where the article has several — otherwise two rules under 第十二条 cannot be
+/// told apart.
+pub fn check_citation(p: &Policy, at: ArticleRef) -> Result<(), String> {
+    let Some(a) = p.articles.get(at.article as usize - 1) else {
+        return Err(format!(
+            "cites article {} but the policy has {} articles",
+            at.article,
+            p.articles.len()
+        ));
+    };
+    if let Some(i) = at.item
+        && a.items.get(i as usize - 1).is_none()
+    {
+        return Err(format!(
+            "cites item {i} of article {}, which has {} items",
+            at.article,
+            a.items.len()
+        ));
+    }
+    let paragraphs = a.paragraph_count();
+    match at.paragraph {
+        Some(n) if n as usize > paragraphs => Err(format!(
+            "cites paragraph {n} of article {}, which has {paragraphs}",
+            at.article
+        )),
+        None if paragraphs > 1 && at.item.is_none() => Err(format!(
+            "article {} has {paragraphs} paragraphs (款); cite the one meant, e.g. \"{}(1)\"",
+            at.article, at.article
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn placeholders(t: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = t;
@@ -497,7 +508,9 @@ fn check_code(value: &Expr, lit: &Literal, scope: &Scope<'_>, at: &str) -> Resul
                 Some(_) => Ok(()),
                 None => Err(bad(
                     at,
-                    format!("`{code}` is not an ISO 3166-1 alpha-2 country or region code, so `{path}` can never equal it"),
+                    format!(
+                        "`{code}` is not an ISO 3166-1 alpha-2 country or region code, so `{path}` can never equal it"
+                    ),
                 )),
             };
         }
@@ -581,17 +594,7 @@ fn list_op(op: &ListOp, scope: &Scope<'_>, at: &str, field_ty: Option<Ty>) -> Re
 
 fn infer(e: &Expr, scope: &Scope<'_>, at: &str) -> Result<Ty, Invalid> {
     if let Some(a) = e.article {
-        let p = scope.policy;
-        let ok = p
-            .articles
-            .get(a.article as usize - 1)
-            .is_some_and(|art| a.item.is_none_or(|i| art.items.len() >= i as usize));
-        if !ok {
-            return Err(bad(
-                format!("{at}.article"),
-                format!("cites {a}, which the policy does not have"),
-            ));
-        }
+        check_citation(scope.policy, a).map_err(|r| bad(format!("{at}.article"), r))?;
     }
     Ok(match &e.kind {
         ExprKind::Literal(Literal::Bool(_)) => Ty::Bool,

@@ -96,19 +96,85 @@ pub struct Superseded {
 }
 
 /// One article (条) of the regulation.
+///
+/// In the file an article gives either `text` (one paragraph, with its items' lines) or
+/// `paragraphs` (款, each addressable as `12(2)`); `text` is then their lines joined.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "ArticleRepr", into = "ArticleRepr")]
 pub struct Article {
     /// Article number (第N条).
     pub number: u16,
     /// The chapter heading, on the first article of each chapter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chapter: Option<String>,
     /// The full text of the article, paragraphs on separate lines.
     pub text: String,
+    /// The paragraphs (款) of an article that has several; empty when it has one.
+    pub paragraphs: Vec<String>,
     /// Numbered items (项), addressable as `article.item`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<Item>,
+}
+
+impl Article {
+    /// How many paragraphs (款) the article has.
+    pub fn paragraph_count(&self) -> usize {
+        self.paragraphs.len().max(1)
+    }
+}
+
+/// The file form of an [`Article`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ArticleRepr {
+    number: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    chapter: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    paragraphs: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    items: Vec<Item>,
+}
+
+impl TryFrom<ArticleRepr> for Article {
+    type Error = String;
+    fn try_from(r: ArticleRepr) -> Result<Self, String> {
+        let paragraphs: Vec<String> = r.paragraphs.iter().map(|p| p.trim_end().to_string()).collect();
+        let text = match (r.text, paragraphs.len()) {
+            (Some(_), 1..) => {
+                return Err(format!(
+                    "article {} gives both `text` and `paragraphs`; give one",
+                    r.number
+                ));
+            }
+            (Some(t), _) => t,
+            (None, 0) => return Err(format!("article {} needs `text` or `paragraphs`", r.number)),
+            (None, 1) => {
+                return Err(format!("article {} has one paragraph: write it as `text`", r.number));
+            }
+            (None, _) => paragraphs.join("\n"),
+        };
+        Ok(Article {
+            number: r.number,
+            chapter: r.chapter,
+            text,
+            paragraphs,
+            items: r.items,
+        })
+    }
+}
+
+impl From<Article> for ArticleRepr {
+    fn from(a: Article) -> Self {
+        let many = !a.paragraphs.is_empty();
+        ArticleRepr {
+            number: a.number,
+            chapter: a.chapter,
+            text: (!many).then_some(a.text),
+            paragraphs: a.paragraphs,
+            items: a.items,
+        }
+    }
 }
 
 /// One numbered item (项) of an article.

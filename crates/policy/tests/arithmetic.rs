@@ -20,7 +20,10 @@ const JOINT_OUTPUT: &str = "      any:
 /// The Hubei policy with the condition of `academic.joint_output` replaced.
 fn policy_with(condition: &str) -> Policy {
     let start = HUBEI_YAML.find(JOINT_OUTPUT).expect("the joint-output rule");
-    let end = start + HUBEI_YAML[start..].find("  # ---- 第十条第（四）项").expect("next rule");
+    let end = start
+        + HUBEI_YAML[start..]
+            .find("  # ---- 第十条第（四）项")
+            .expect("next rule");
     let text = format!("{}{}\n{}", &HUBEI_YAML[..start], condition, &HUBEI_YAML[end..]);
     from_yaml(&text, "arithmetic.yaml").unwrap_or_else(|e| panic!("{e}"))
 }
@@ -44,7 +47,11 @@ fn finding(policy: &Policy, app: &Value) -> (Status, String, String) {
     let date = prepared.application.application_date;
     let e = evaluate(policy, &prepared, date).unwrap();
     let r = e.report();
-    let f = r.findings.into_iter().find(|f| f.rule == "academic.joint_output").unwrap();
+    let f = r
+        .findings
+        .into_iter()
+        .find(|f| f.rule == "academic.joint_output")
+        .unwrap();
     (f.status, f.reason_zh, f.reason_en)
 }
 
@@ -60,13 +67,23 @@ const AVERAGE_PER_YEAR: &str = "      at_least:
 fn an_average_per_year_is_divided_exactly() {
     let p = policy_with(AVERAGE_PER_YEAR);
     // 6 papers in 3 years: 2 a year.
-    let six = ["2023-06-01", "2023-09-01", "2024-03-01", "2024-05-01", "2025-01-10", "2025-02-01"];
+    let six = [
+        "2023-06-01",
+        "2023-09-01",
+        "2024-03-01",
+        "2024-05-01",
+        "2025-01-10",
+        "2025-02-01",
+    ];
     let (s, zh, _) = finding(&p, &university(&six));
     assert_eq!(s, Status::Pass, "{zh}");
     // 5 papers: 1.67 a year — shown with the digits that make it fall short.
     let (s, zh, en) = finding(&p, &university(&six[..5]));
     assert_eq!(s, Status::Fail, "{zh}");
-    assert!(zh.contains("近3年年均中外联合发表高水平论文数为1.67，要求不少于2"), "{zh}");
+    assert!(
+        zh.contains("近3年年均中外联合发表高水平论文数为1.67，要求不少于2"),
+        "{zh}"
+    );
     assert!(en.contains("is 1.67, at least 2 required"), "{en}");
 }
 
@@ -117,7 +134,10 @@ fn add_subtract_multiply_average() {
     assert_eq!(s, Status::Pass, "{zh}");
     let (s, zh, _) = finding(&p, &university(&["2024-01-01", "2024-02-01"]));
     assert_eq!(s, Status::Fail, "{zh}");
-    assert!(zh.contains("（（中外联合发表论文数量＋1）×2）－2为4，要求不少于6"), "{zh}");
+    assert!(
+        zh.contains("（（中外联合发表论文数量＋1）×2）－2为4，要求不少于6"),
+        "{zh}"
+    );
 }
 
 #[test]
@@ -128,5 +148,8 @@ fn arithmetic_is_type_checked_at_load() {
         1,
     );
     let e = from_yaml(&text, "bad.yaml").unwrap_err();
-    assert!(e.path.contains("divide[0]") && e.reason.contains("expected a number"), "{e}");
+    assert!(
+        e.path.contains("divide[0]") && e.reason.contains("expected a number"),
+        "{e}"
+    );
 }

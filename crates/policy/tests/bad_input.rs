@@ -98,7 +98,11 @@ fn a_mainland_primary_partner_fails_its_rule_with_the_article() {
         .find(|f| f.status == guohe_policy::Status::Fail)
         .expect("a failing rule");
     assert!(f.article.starts_with("hubei-2022:11"), "{}", f.article);
-    assert!(f.reason_zh.contains("中国（CN）") && f.reason_zh.contains("不应为"), "{}", f.reason_zh);
+    assert!(
+        f.reason_zh.contains("中国（CN）") && f.reason_zh.contains("不应为"),
+        "{}",
+        f.reason_zh
+    );
     assert_eq!(r.verdict, guohe_policy::Verdict::Ineligible);
 }
 
@@ -111,7 +115,11 @@ fn an_individual_business_cannot_be_a_support_unit() {
     set(&mut a, "/unit/uscc", json!("92420100MA4K0Q1XXG"));
     let e = err(&a.to_string());
     assert_eq!(e.path, "unit.uscc");
-    assert!(e.message_zh.contains("个体工商户") && e.message_zh.contains("独立法人"), "{}", e.message_zh);
+    assert!(
+        e.message_zh.contains("个体工商户") && e.message_zh.contains("独立法人"),
+        "{}",
+        e.message_zh
+    );
     assert!(e.message_en.contains("individual business"), "{}", e.message_en);
 }
 

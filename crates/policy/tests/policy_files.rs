@@ -112,13 +112,50 @@ fn every_code_in_a_condition_is_checked() {
         "set: [provincial, ministerial, national] }",
         "set: [provincial, ministry, national] }",
     );
-    assert!(e.reason.contains("`ministry` is not a code of `director.projects_led[].level`"), "{e}");
+    assert!(
+        e.reason
+            .contains("`ministry` is not a code of `director.projects_led[].level`"),
+        "{e}"
+    );
     // Countries.
     let e = broken("set: [CN] }", "set: [CHN] }");
     assert!(e.reason.contains("`CHN` is not an ISO 3166-1"), "{e}");
     // Both sides of `equals`, and the director's title.
     let e = broken("set: [senior] }", "set: [professor] }");
-    assert!(e.reason.contains("`professor` is not a code of `director.title`"), "{e}");
+    assert!(
+        e.reason.contains("`professor` is not a code of `director.title`"),
+        "{e}"
+    );
+}
+
+/// Where an article has several paragraphs (款), a citation must say which: 第十二条 holds both
+/// the one-base-per-domain and the one-base-per-director rules.
+#[test]
+fn citations_go_down_to_the_paragraph() {
+    let e = broken("    article: \"12(2)\"", "    article: \"12\"");
+    assert!(e.path.ends_with(".article"), "{e}");
+    assert!(e.reason.contains("article 12 has 2 paragraphs"), "{e}");
+    let e = broken("    article: \"12(2)\"", "    article: \"12(3)\"");
+    assert!(e.reason.contains("cites paragraph 3 of article 12, which has 2"), "{e}");
+    // Every multi-paragraph article of both regulations is split in the file.
+    let hubei = builtin_policy("hubei-2022").unwrap();
+    let split: Vec<u16> = hubei
+        .articles
+        .iter()
+        .filter(|a| a.paragraphs.len() > 1)
+        .map(|a| a.number)
+        .collect();
+    assert_eq!(split, [2, 4, 6, 7, 12, 15, 17, 22, 31]);
+    let e = from_yaml(
+        &HUBEI.replacen(
+            "  - number: 12\n    paragraphs:",
+            "  - number: 12\n    text: x\n    paragraphs:",
+            1,
+        ),
+        "broken.yaml",
+    )
+    .unwrap_err();
+    assert!(e.reason.contains("both `text` and `paragraphs`"), "{e}");
 }
 
 #[test]
