@@ -320,7 +320,8 @@ pub fn run_audit_verify(cli: &Cli) -> CmdResult {
                 Ok(())
             }
             guohe_store::VerifyReport::Broken { first_bad_seq, reason } => Err(Failure::Other(anyhow::anyhow!(
-                "chain broken at record {first_bad_seq}: {reason:?}"
+                "chain broken at record {first_bad_seq}: {}",
+                reason.message_en()
             ))),
         }
     })

@@ -253,7 +253,14 @@ fn article_6_central_and_provincial_units_apply_directly() {
         "dept:zhang",
         json!({"type": "AssignExpert", "application": "A2", "expert_id": "E1", "expert_unit_uscc": uscc(901)}),
     );
-    assert_eq!(r.code, RefusalCode::WrongState);
+    // 第六条第一款: the recommender's opinion is what is missing, not a step of 第十五条.
+    assert_refusal(&r, RefusalCode::WrongState, Some("hubei-2022:6(1)"));
+    assert!(r.message_zh.contains("尚未出具推荐意见"), "{}", r.message_zh);
+    assert!(
+        r.message_en.contains("recommender has not given its opinion"),
+        "{}",
+        r.message_en
+    );
     let evs = s.ok(
         "2026-03-24",
         "recommender:wuhan",
@@ -432,6 +439,12 @@ fn article_33_expiry_stops_new_rounds() {
     assert!(s.world.expired_policies().contains("hubei-2022"));
     let r = s.refused("2027-09-01", "dept:zhang", json!({"type": "OpenRound", "id": "R9", "policy": "hubei-2022", "title": "t", "opens_on": "2027-09-01", "closes_on": "2027-10-01"}));
     assert_refusal(&r, RefusalCode::NotInForce, Some("hubei-2022:33"));
+    // The citation travels beside the message; the message does not repeat it.
+    assert!(
+        !r.message_zh.contains("hubei-2022:33") && !r.message_en.contains("hubei-2022:33"),
+        "{}",
+        r.message_zh
+    );
     // The base itself keeps operating.
     s.report("B1", 2027, "2028-01-10");
     // The clock does not go back.

@@ -376,3 +376,16 @@ fn commands_cannot_be_backdated_before_the_clock() {
         RefusalCode::DateOutOfOrder
     );
 }
+
+/// A mistyped command type says which types there are (it is not an "event kind").
+#[test]
+fn a_mistyped_command_type_lists_the_valid_ones() {
+    let e = guohe_domain::Timeline::from_json(
+        r#"{"steps": [{"on": "2026-03-01", "as": "dept:zhang", "command": {"type": "OpenRund", "id": "R"}}]}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("unknown command type `OpenRund`"), "{e}");
+    assert!(e.contains("OpenRound") && e.contains("SubmitApplication"), "{e}");
+    assert!(!e.contains("event kind"), "{e}");
+}
