@@ -117,9 +117,13 @@ impl Timeline {
 pub struct StepOutcome {
     /// Step index (0-based).
     pub step: usize,
+    /// `accepted` (a command that produced its events), `refused` (a command refused as the
+    /// step expected) or `ticked` (a clock tick).
+    pub outcome: &'static str,
     /// Events it produced (ticks before a command included).
     pub events: usize,
-    /// The expected refusal it met.
+    /// The expected refusal it met, with its code, article and messages.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refusal: Option<Refusal>,
 }
 
@@ -199,6 +203,7 @@ pub fn simulate(
                 let n = advance(&mut world, &mut events, *to, i)?;
                 outcomes.push(StepOutcome {
                     step: i,
+                    outcome: "ticked",
                     events: n,
                     refusal: None,
                 });
@@ -230,6 +235,7 @@ pub fn simulate(
                         events.extend(evs);
                         outcomes.push(StepOutcome {
                             step: i,
+                            outcome: "accepted",
                             events: n,
                             refusal: None,
                         });
@@ -245,6 +251,7 @@ pub fn simulate(
                     (Err(refusal), Some(expected)) if expected == "any" || expected == refusal.code.as_str() => {
                         outcomes.push(StepOutcome {
                             step: i,
+                            outcome: "refused",
                             events: n,
                             refusal: Some(refusal),
                         });
