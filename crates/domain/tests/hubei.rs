@@ -457,3 +457,41 @@ fn article_33_expiry_stops_new_rounds() {
     let r = tick(&s.world, &ctx, d("2027-08-25")).unwrap_err();
     assert_eq!(r.code, RefusalCode::DateOutOfOrder);
 }
+
+/// Effects compose: a policy file can write "revoked and barred for 3 years" as `then: revoke`
+/// with `ban: { years: 3 }`. Here Hubei 第二十九条第（一）项 (虚假材料 → 撤销命名) is given a ban, as a
+/// third regulation might.
+#[test]
+fn a_revocation_can_carry_a_ban() {
+    let text = include_str!("../../../policies/hubei-2022.yaml").replacen(
+        "    when: { finding: false_materials }\n    then: revoke\n",
+        "    when: { finding: false_materials }\n    then: revoke\n    ban: { years: 3 }\n",
+        1,
+    );
+    let policy = guohe_policy::load::from_yaml(&text, "hubei-ban.yaml").unwrap();
+    let mut s = Sim::new();
+    s.policies.add(policy);
+    s.name_bases("hubei-2022", &[("A1", "B1", hubei_facts(1, "李明", "光电子信息"))]);
+    let evs = s.ok(
+        "2027-03-01",
+        "dept:zhang",
+        json!({"type": "RecordFinding", "case": "base/B1", "finding": "false_materials", "effective_on": "2027-03-01", "evidence": "核查报告"}),
+    );
+    assert_cites(find(&evs, "BaseRevoked"), "hubei-2022:29.1");
+    let ban = find(&evs, "UnitBanned");
+    assert_cites(ban, "hubei-2022:29.1");
+    let EventKind::UnitBanned(b) = &ban.kind else {
+        unreachable!()
+    };
+    assert_eq!((b.from, b.until), (d("2027-03-01"), d("2030-03-01")));
+    assert_eq!(s.base("B1").status, BaseStatus::Revoked);
+    assert_eq!(s.world.bans_of(&uscc(1)).len(), 1);
+    // The built-in Hubei policy revokes without a ban.
+    let mut plain = named_hubei();
+    let evs = plain.ok(
+        "2027-03-01",
+        "dept:zhang",
+        json!({"type": "RecordFinding", "case": "base/B1", "finding": "false_materials", "effective_on": "2027-03-01", "evidence": "核查报告"}),
+    );
+    assert!(!kinds(&evs).contains(&"UnitBanned"), "{:?}", kinds(&evs));
+}

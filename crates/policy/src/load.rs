@@ -349,10 +349,27 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
             Effect::Rectify if l.rectification.is_none() => {
                 return Err(bad(format!("{at}.then"), "the policy has no `lifecycle.rectification`"));
             }
-            Effect::Disqualify if l.ban.is_none() => {
-                return Err(bad(format!("{at}.then"), "disqualification needs `lifecycle.ban`"));
+            Effect::Disqualify if l.ban.is_none() && c.ban.is_none() => {
+                return Err(bad(
+                    format!("{at}.then"),
+                    "disqualification needs a ban: `lifecycle.ban`, or `ban` on the consequence",
+                ));
             }
             _ => {}
+        }
+        if let Some(b) = &c.ban {
+            if !matches!(c.then, Effect::Terminate | Effect::Revoke | Effect::Disqualify) {
+                return Err(bad(
+                    format!("{at}.ban"),
+                    "a ban composes with terminate, revoke or disqualify",
+                ));
+            }
+            if b.years == 0 {
+                return Err(bad(format!("{at}.ban.years"), "must be at least 1"));
+            }
+            if let Some(a) = b.article {
+                cites(a, format!("{at}.ban.article"))?;
+            }
         }
     }
     let t = &p.transitions;

@@ -509,10 +509,11 @@ pub struct Ban {
 }
 
 /// Whom a ban binds.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum BanScope {
     /// The support unit, in every domain.
+    #[default]
     Unit,
     /// The support unit, only in the disqualified base's domain.
     UnitAndDomain,
@@ -534,6 +535,55 @@ pub struct Consequence {
     pub when: Trigger,
     /// The effect.
     pub then: Effect,
+    /// A ban on applying again that comes with the effect (e.g. 撤销命名，3年内不得再申请).
+    /// Absent on a `disqualify`, the policy's `lifecycle.ban` applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ban: Option<ConsequenceBan>,
+}
+
+/// A ban composed with a consequence's effect.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ConsequenceBan {
+    /// Its length in years, from the effective date.
+    pub years: u32,
+    /// Whom it binds (default: the unit, in every domain).
+    #[serde(default)]
+    pub scope: BanScope,
+    /// The article imposing the ban, when it is not the consequence's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article: Option<ArticleRef>,
+}
+
+/// The ban a consequence imposes: its years, scope and article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BanTerms {
+    /// Length in years.
+    pub years: u32,
+    /// Whom it binds.
+    pub scope: BanScope,
+    /// The article imposing it.
+    pub article: ArticleRef,
+}
+
+impl Consequence {
+    /// The ban that comes with this consequence: its own `ban`, or for a disqualification the
+    /// policy's `lifecycle.ban`.
+    pub fn ban_terms(&self, lifecycle: &Lifecycle) -> Option<BanTerms> {
+        match (&self.ban, &self.then, &lifecycle.ban) {
+            (Some(b), _, _) => Some(BanTerms {
+                years: b.years,
+                scope: b.scope,
+                article: b.article.unwrap_or(self.article),
+            }),
+            (None, Effect::Disqualify, Some(b)) => Some(BanTerms {
+                years: b.years,
+                scope: b.scope,
+                article: b.article,
+            }),
+            _ => None,
+        }
+    }
 }
 
 /// What triggers a consequence. Written in a policy file as one of

@@ -158,6 +158,30 @@ fn citations_go_down_to_the_paragraph() {
     assert!(e.reason.contains("both `text` and `paragraphs`"), "{e}");
 }
 
+/// A ban composes with terminate, revoke or disqualify — not with rectification.
+#[test]
+fn a_consequence_ban_is_checked() {
+    let p = from_yaml(
+        &HUBEI.replacen(
+            "    then: revoke\n",
+            "    then: revoke\n    ban: { years: 3, article: \"29\" }\n",
+            1,
+        ),
+        "ok.yaml",
+    )
+    .unwrap();
+    let c = p.consequences.iter().find(|c| c.id == "false_materials").unwrap();
+    let terms = c.ban_terms(&p.lifecycle).unwrap();
+    assert_eq!((terms.years, terms.article.to_string()), (3, "29".to_string()));
+    let e = broken("    then: revoke\n", "    then: revoke\n    ban: { years: 0 }\n");
+    assert_eq!(e.path, "consequences[4].ban.years");
+    let e = broken(
+        "    then: revoke\n",
+        "    then: revoke\n    ban: { years: 2, article: \"40\" }\n",
+    );
+    assert!(e.reason.contains("cites article 40"), "{e}");
+}
+
 #[test]
 fn malformed_yaml_is_invalid() {
     let e = from_yaml("id: [", "x.yaml").unwrap_err();
