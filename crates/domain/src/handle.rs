@@ -1577,7 +1577,7 @@ impl H<'_, '_> {
         )?;
         let b = self.base(&c.base, "base")?;
         let policy = self.policy(&b.policy)?;
-        let mc = &policy.lifecycle.major_changes;
+        let mc = major_changes(policy)?;
         check_id("change_id", &c.change_id)?;
         vocab_check(
             "kind",
@@ -1676,7 +1676,7 @@ impl H<'_, '_> {
                     next.map(approver_en).unwrap_or("nobody (all approvals given)")
                 ),
             )
-            .cite(policy.cite(policy.lifecycle.major_changes.article))
+            .cite(policy.cite(major_changes(policy)?.article))
             .at("by"));
         }
         Ok(ch)
@@ -1685,7 +1685,7 @@ impl H<'_, '_> {
     fn approve_change(&self, c: ApproveMajorChange) -> R {
         let b = self.base(&c.base, "base")?;
         let policy = self.policy(&b.policy)?;
-        let art = policy.lifecycle.major_changes.article;
+        let art = major_changes(policy)?.article;
         self.on_register(b, policy, art)?;
         let ch = self.pending_change(b, &c.change_id, c.by, policy)?;
         let last = ch.approved_by.len() + 1 == ch.approval.len();
@@ -1721,7 +1721,7 @@ impl H<'_, '_> {
         self.pending_change(b, &c.change_id, c.by, policy)?;
         Ok(vec![self.ev(
             base_stream(&b.id),
-            vec![policy.cite(policy.lifecycle.major_changes.article)],
+            vec![policy.cite(major_changes(policy)?.article)],
             EventKind::MajorChangeRejected(MajorChangeRejected {
                 base: b.id.clone(),
                 change: c.change_id,
@@ -1912,6 +1912,21 @@ fn reads_register(rule: &guohe_policy::model::Rule) -> bool {
             .applies_when
             .as_ref()
             .is_some_and(|c| format!("{c:?}").contains("\"registry."))
+}
+
+/// The policy's major-change section, or a refusal saying the regulation does not regulate
+/// major changes (the section is optional in a policy file).
+fn major_changes(policy: &Policy) -> Result<&guohe_policy::model::MajorChanges, Refusal> {
+    policy.lifecycle.major_changes.as_ref().ok_or_else(|| {
+        Refusal::new(
+            RefusalCode::NotProvided,
+            format!("《{}》未规定重大事项报告，不能办理重大事项", policy.title),
+            format!(
+                "{} does not regulate major changes (no lifecycle.major_changes), so none can be filed or approved",
+                policy.id
+            ),
+        )
+    })
 }
 
 fn approver_en(a: Approver) -> &'static str {

@@ -495,3 +495,31 @@ fn a_revocation_can_carry_a_ban() {
     );
     assert!(!kinds(&evs).contains(&"UnitBanned"), "{:?}", kinds(&evs));
 }
+
+/// A policy file may leave out the major-change section when its regulation says nothing of
+/// major changes; filing one is then refused with a clear message (not a load error).
+#[test]
+fn a_policy_without_major_changes_refuses_filings() {
+    let full = include_str!("../../../policies/hubei-2022.yaml");
+    let start = full.find("  major_changes:\n").unwrap();
+    let end = start + full[start..].find("\nconsequences:").unwrap() + 1;
+    let text = format!("{}{}", &full[..start], &full[end..]);
+    // Its 第二十三条 consequence (voluntary termination) needs the section: leave it out too.
+    let text = text.replacen(
+        "    when: { major_change: voluntary_termination }\n    then: terminate\n",
+        "    when: { finding: unable_to_operate }\n    then: terminate\n",
+        1,
+    );
+    let policy = guohe_policy::load::from_yaml(&text, "hubei-no-changes.yaml").unwrap();
+    assert!(policy.lifecycle.major_changes.is_none());
+    let mut s = Sim::new();
+    s.policies.add(policy);
+    s.name_bases("hubei-2022", &[("A1", "B1", hubei_facts(1, "李明", "光电子信息"))]);
+    let r = s.refused(
+        "2027-03-01",
+        "unit:x",
+        json!({"type": "FileMajorChange", "base": "B1", "change_id": "C1", "kind": "director", "details": {"description": "负责人调离", "director": "王芳"}}),
+    );
+    assert_refusal(&r, RefusalCode::NotProvided, None);
+    assert!(r.message_zh.contains("未规定重大事项报告"), "{}", r.message_zh);
+}

@@ -294,12 +294,14 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
     if let Some(r) = &l.rectification {
         cites(r.article, "lifecycle.rectification.article".into())?;
     }
-    cites(l.major_changes.article, "lifecycle.major_changes.article".into())?;
-    if l.major_changes.approval.is_empty() {
-        return Err(bad(
-            "lifecycle.major_changes.approval",
-            "name who approves (recommender, department)",
-        ));
+    if let Some(mc) = &l.major_changes {
+        cites(mc.article, "lifecycle.major_changes.article".into())?;
+        if mc.approval.is_empty() {
+            return Err(bad(
+                "lifecycle.major_changes.approval",
+                "name who approves (recommender, department)",
+            ));
+        }
     }
     if let Some(b) = &l.ban {
         cites(b.article, "lifecycle.ban.article".into())?;
@@ -337,6 +339,12 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
             return Err(bad(
                 format!("{at}.when"),
                 format!("`{code}` is not a {name} of this policy"),
+            ));
+        }
+        if matches!(c.when, Trigger::MajorChange { .. }) && l.major_changes.is_none() {
+            return Err(bad(
+                format!("{at}.when"),
+                "a major change triggers it, but the policy has no `lifecycle.major_changes`",
             ));
         }
         if matches!(c.when, Trigger::ReEvaluation { .. }) && l.rectification.is_none() {

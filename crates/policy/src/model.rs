@@ -413,8 +413,10 @@ pub struct Lifecycle {
     /// 限期整改 — rectification, when the policy has one (Hunan 第十五条).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rectification: Option<Rectification>,
-    /// 重大事项 — major-change filings.
-    pub major_changes: MajorChanges,
+    /// 重大事项 — major-change filings; absent when the regulation does not regulate them
+    /// (filing a change is then refused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub major_changes: Option<MajorChanges>,
     /// 不得重新申请 — a ban on applying again, when the policy has one (Hunan 第十六条).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ban: Option<Ban>,

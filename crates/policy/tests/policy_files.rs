@@ -182,6 +182,26 @@ fn a_consequence_ban_is_checked() {
     assert!(e.reason.contains("cites article 40"), "{e}");
 }
 
+/// The major-change section may be absent ("not regulated"), but then nothing may be triggered
+/// by a major change.
+#[test]
+fn the_major_change_section_is_optional() {
+    let start = HUBEI.find("  major_changes:\n").unwrap();
+    let len = HUBEI[start..].find("\nconsequences:").unwrap() + 1;
+    let without = format!("{}{}", &HUBEI[..start], &HUBEI[start + len..]);
+    let e = from_yaml(&without, "broken.yaml").unwrap_err();
+    assert!(
+        e.path.starts_with("consequences[") && e.reason.contains("no `lifecycle.major_changes`"),
+        "{e}"
+    );
+    let ok = without.replacen(
+        "{ major_change: voluntary_termination }",
+        "{ finding: unable_to_operate }",
+        1,
+    );
+    assert!(from_yaml(&ok, "ok.yaml").unwrap().lifecycle.major_changes.is_none());
+}
+
 #[test]
 fn malformed_yaml_is_invalid() {
     let e = from_yaml("id: [", "x.yaml").unwrap_err();
