@@ -1821,13 +1821,11 @@ impl H<'_, '_> {
         if articles.is_empty() {
             articles.push(policy.cite(policy.validity.article));
         }
-        // Cycles of a joining national base run from the day it joins; others from the later of
-        // recognition and the policy's entry into force (Hunan reading evaluation_cycle_from_naming).
-        let evaluation_anchor = if c.national {
-            self.ctx.today
-        } else {
-            c.recognised_on.max(policy.in_force_from)
-        };
+        // Where the cycle of a carried-over or joining base starts is the policy's reading
+        // (lifecycle.evaluation.cycle_start), not a rule of this code.
+        let start = &policy.lifecycle.evaluation.cycle_start;
+        let anchor = if c.national { start.joining } else { start.carried_over };
+        let evaluation_anchor = anchor.date(c.recognised_on, policy.in_force_from, self.ctx.today);
         Ok(vec![self.ev(
             base_stream(&c.base_id),
             articles,

@@ -523,3 +523,53 @@ fn a_policy_without_major_changes_refuses_filings() {
     assert_refusal(&r, RefusalCode::NotProvided, None);
     assert!(r.message_zh.contains("未规定重大事项报告"), "{}", r.message_zh);
 }
+
+/// The evaluation schedule is a policy parameter: "first evaluation 2 years after naming, then
+/// every 4 years" is written `first_after_years: 2, then_every_years: 4`; and where a
+/// carried-over base's cycle starts is the policy's reading (`cycle_start`), here changed from
+/// 第二十四条's built-in reading to the original recognition.
+#[test]
+fn the_evaluation_schedule_and_cycle_start_come_from_the_policy() {
+    let text = include_str!("../../../policies/hubei-2022.yaml")
+        .replacen(
+            "    every_years: 3\n    cycle_start:",
+            "    first_after_years: 2\n    then_every_years: 4\n    cycle_start:",
+            1,
+        )
+        .replacen(
+            "carried_over: later_of_recognition_and_entry_into_force",
+            "carried_over: recognition",
+            1,
+        );
+    let policy = guohe_policy::load::from_yaml(&text, "hubei-schedule.yaml").unwrap();
+    let mut s = Sim::new();
+    s.policies.add(policy);
+    s.name_bases("hubei-2022", &[("A1", "B1", hubei_facts(1, "李明", "光电子信息"))]);
+    assert_eq!(find(&s.events, "BaseNamed").on, d("2026-06-10"));
+    for y in 2026..2028 {
+        s.report("B1", y, &format!("{}-01-10", y + 1));
+        s.assess("B1", y, "qualified", &format!("{}-02-01", y + 1));
+    }
+    let evs = s.tick("2028-06-10");
+    let due = find(&evs, "EvaluationDue");
+    assert_cites(due, "hubei-2022:24");
+    let EventKind::EvaluationDue(e) = &due.kind else {
+        unreachable!()
+    };
+    assert_eq!((e.cycle, e.due_on), (1, d("2028-06-10")));
+
+    s.ok(
+        "2028-07-01",
+        "dept:zhang",
+        json!({"type": "CarryOverBase", "base_id": "L1", "policy": "hubei-2022", "official_name": "湖北省激光国际科技合作基地", "unit_name": "旧单位", "uscc": uscc(11), "domain": "激光", "director": "周", "recognised_on": "2019-05-01"}),
+    );
+    assert_eq!(s.base("L1").evaluation_anchor, d("2019-05-01"));
+    // The built-in reading counts from the later of recognition and entry into force.
+    let mut plain = Sim::new();
+    plain.ok(
+        "2026-03-01",
+        "dept:zhang",
+        json!({"type": "CarryOverBase", "base_id": "L1", "policy": "hubei-2022", "official_name": "湖北省激光国际科技合作基地", "unit_name": "旧单位", "uscc": uscc(11), "domain": "激光", "director": "周", "recognised_on": "2019-05-01"}),
+    );
+    assert_eq!(plain.base("L1").evaluation_anchor, d("2022-08-25"));
+}

@@ -14,6 +14,7 @@ pub mod facts;
 pub mod load;
 pub mod model;
 pub mod naming;
+pub mod schedule;
 
 use std::sync::LazyLock;
 

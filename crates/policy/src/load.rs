@@ -288,8 +288,21 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
         }
     }
     cites(l.evaluation.article, "lifecycle.evaluation.article".into())?;
-    if l.evaluation.every_years == 0 {
-        return Err(bad("lifecycle.evaluation.every_years", "must be at least 1"));
+    l.evaluation.check().map_err(|(field, reason)| {
+        let path = if field.is_empty() {
+            "lifecycle.evaluation".to_string()
+        } else {
+            format!("lifecycle.evaluation.{field}")
+        };
+        bad(path, reason)
+    })?;
+    if let Some(i) = &l.evaluation.cycle_start.interpretation
+        && !interp.contains(i.as_str())
+    {
+        return Err(bad(
+            "lifecycle.evaluation.cycle_start.interpretation",
+            format!("no interpretation `{i}`"),
+        ));
     }
     if let Some(r) = &l.rectification {
         cites(r.article, "lifecycle.rectification.article".into())?;

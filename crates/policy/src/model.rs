@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::citation::{ArticleRef, ItemStyle};
 use crate::expr::Expr;
+pub use crate::schedule::{CycleAnchor, CycleStart, Evaluation};
 
 /// A regulation encoded as data.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -446,19 +447,6 @@ pub struct AnnualAssessment {
     pub article: ArticleRef,
     /// The grade given when no report was filed by the deadline.
     pub missing_report_grade: String,
-}
-
-/// 动态评估 — the periodic evaluation.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Evaluation {
-    /// The article prescribing it.
-    pub article: ArticleRef,
-    /// Every how many years (counted from naming).
-    pub every_years: u32,
-    /// Whether bases are evaluated by category.
-    #[serde(default)]
-    pub by_category: bool,
 }
 
 /// 限期整改 — rectification.
