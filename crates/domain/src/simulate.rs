@@ -157,8 +157,8 @@ pub enum SimulationError {
     Refused {
         /// Step index.
         step: usize,
-        /// The refusal.
-        refusal: Refusal,
+        /// The refusal (boxed: a refusal is large beside the other variants).
+        refusal: Box<Refusal>,
     },
     /// A step expected to be refused was accepted, or refused with another code.
     #[error("step {step}: expected refusal `{expected}`, got {got}")]
@@ -189,7 +189,10 @@ pub fn simulate(
                 actor: Actor::system(),
                 today: to,
             };
-            let evs = tick(world, &ctx, to).map_err(|refusal| SimulationError::Refused { step, refusal })?;
+            let evs = tick(world, &ctx, to).map_err(|refusal| SimulationError::Refused {
+                step,
+                refusal: Box::new(refusal),
+            })?;
             for e in &evs {
                 world.apply(e);
             }
@@ -263,7 +266,12 @@ pub fn simulate(
                             got: format!("refusal `{}`: {}", refusal.code, refusal.message_en),
                         });
                     }
-                    (Err(refusal), None) => return Err(SimulationError::Refused { step: i, refusal }),
+                    (Err(refusal), None) => {
+                        return Err(SimulationError::Refused {
+                            step: i,
+                            refusal: Box::new(refusal),
+                        });
+                    }
                 }
             }
         }
