@@ -201,4 +201,11 @@ fn audit_verify_names_a_tampered_record() {
     let o = env.run(&["audit", "verify"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(err(&o).contains("record 2"), "{} / {}", out(&o), err(&o));
+    // The English line explains the break in words, not as Rust debug output.
+    assert!(err(&o).contains("the record was altered"), "{}", err(&o));
+    assert!(
+        !err(&o).contains("HashMismatch {") && !err(&o).contains("stored_hash:"),
+        "{}",
+        err(&o)
+    );
 }
