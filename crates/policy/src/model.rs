@@ -142,6 +142,9 @@ impl TryFrom<ArticleRepr> for Article {
     fn try_from(r: ArticleRepr) -> Result<Self, String> {
         let paragraphs: Vec<String> = r.paragraphs.iter().map(|p| p.trim_end().to_string()).collect();
         let text = match (r.text, paragraphs.len()) {
+            // The serialised form carries both (readers of the JSON find `text` on every
+            // article); they must then agree.
+            (Some(t), 2..) if t.trim_end() == paragraphs.join("\n") => t,
             (Some(_), 1..) => {
                 return Err(format!(
                     "article {} gives both `text` and `paragraphs`; give one",
@@ -167,11 +170,10 @@ impl TryFrom<ArticleRepr> for Article {
 
 impl From<Article> for ArticleRepr {
     fn from(a: Article) -> Self {
-        let many = !a.paragraphs.is_empty();
         ArticleRepr {
             number: a.number,
             chapter: a.chapter,
-            text: (!many).then_some(a.text),
+            text: Some(a.text),
             paragraphs: a.paragraphs,
             items: a.items,
         }

@@ -156,6 +156,14 @@ fn citations_go_down_to_the_paragraph() {
     )
     .unwrap_err();
     assert!(e.reason.contains("both `text` and `paragraphs`"), "{e}");
+    // Serialised, every article has its text, and multi-paragraph ones their paragraphs too;
+    // the serialised policy reads back.
+    let json = serde_json::to_value(hubei).unwrap();
+    assert!(json["articles"][11]["text"].as_str().unwrap().contains("同一自然人"));
+    assert_eq!(json["articles"][11]["paragraphs"].as_array().unwrap().len(), 2);
+    let yaml = serde_yaml_ng::to_string(hubei).unwrap();
+    let back = from_yaml(&yaml, "round-trip.yaml").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back.articles[11].paragraphs, hubei.articles[11].paragraphs);
 }
 
 /// A ban composes with terminate, revoke or disqualify — not with rectification.
