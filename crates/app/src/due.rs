@@ -229,10 +229,11 @@ fn evaluations(b: &guohe_domain::Base, policy: &Policy, on: NaiveDate, out: &mut
         return;
     }
     let cycle = b.evaluations_due;
-    let every = policy.lifecycle.evaluation.every_years;
-    let due_on = b
-        .evaluation_anchor
-        .checked_add_months(chrono::Months::new(12 * every * cycle))
+    // The policy's schedule (every N years, a first interval then a repeat, or a list).
+    let due_on = policy
+        .lifecycle
+        .evaluation
+        .due_on(b.evaluation_anchor, cycle)
         .unwrap_or(on);
     if due_on > on {
         return;

@@ -169,7 +169,7 @@ async fn an_application_runs_from_round_to_naming_and_the_register_reads_as_of_a
             .await
             .unwrap_err();
         let AppError::Refused(r) = err else { panic!("{err:?}") };
-        assert_eq!(r.citation.map(|c| c.to_string()), Some("hubei-2022:17".into()));
+        assert_eq!(r.citation.map(|c| c.to_string()), Some("hubei-2022:17(1)".into()));
         let out = g
             .execute(
                 &actor("dept:zhang"),
@@ -209,7 +209,7 @@ async fn tick_is_idempotent_and_applies_what_fell_due() {
             .unwrap();
         let first = g.tick(d("2027-01-20")).await.unwrap();
         // No report by 15 January → 2026 assessment 不合格, citing 第二十二条.
-        assert!(first.events.iter().any(|e| e.cites("hubei-2022:22")), "{:?}", first.events);
+        assert!(first.events.iter().any(|e| e.cites("hubei-2022:22(1)")), "{:?}", first.events);
         let again = g.tick(d("2027-01-20")).await.unwrap();
         assert!(again.events.is_empty(), "{:?}", again.events);
         // The clock cannot go back.

@@ -271,19 +271,38 @@ pub fn run_history(cli: &Cli, args: &HistoryArgs) -> CmdResult {
     })
 }
 
+/// Whether a database URL names a database that exists: a server database always counts; a
+/// SQLite file only when it is there (connecting would create it).
+fn database_exists(url: &str) -> bool {
+    let url = url.trim();
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return true;
+    }
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let path = path.split('?').next().unwrap_or(path);
+    !path.is_empty() && path != ":memory:" && std::path::Path::new(path).is_file()
+}
+
 pub fn run_simulate(cli: &Cli, args: &SimulateArgs) -> CmdResult {
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| bad(format!("FILE: 无法读取 cannot read {}: {e}", args.file.display())))?;
     let timeline = Timeline::from_json(&text).map_err(|e| bad(format!("FILE: {e}")))?;
     let set = policies(cli)?;
-    // A simulation runs on the built-in calendar plus any schedules loaded into the database,
-    // but writes nothing.
-    let calendar = runtime()?.block_on(async {
-        match guohe_store::EventLog::connect(&cli.database).await {
-            Ok(log) => crate::calendar_cmd::calendar(&log).await,
-            Err(_) => Ok(guohe_calendar::Calendar::builtin()),
-        }
-    })?;
+    // A simulation runs in memory on the built-in calendar; schedules loaded into a database
+    // are added only when the database is named and already exists, so nothing is created.
+    let calendar = if cli.database_given && database_exists(&cli.database) {
+        runtime()?.block_on(async {
+            match guohe_store::EventLog::connect(&cli.database).await {
+                Ok(log) => crate::calendar_cmd::calendar(&log).await,
+                Err(_) => Ok(guohe_calendar::Calendar::builtin()),
+            }
+        })?
+    } else {
+        guohe_calendar::Calendar::builtin()
+    };
     let result = guohe_domain::simulate(&timeline, &set, &calendar).map_err(|e| match e {
         guohe_domain::SimulationError::Refused { step, refusal } => {
             let Failure::BadInput(m) = refused(&refusal) else {
@@ -295,6 +314,7 @@ pub fn run_simulate(cli: &Cli, args: &SimulateArgs) -> CmdResult {
     })?;
     if args.format == Format::Json {
         return print_json(&serde_json::json!({
+            "steps": result.outcomes,
             "events": result.events,
             "applications": result.world.applications().collect::<Vec<_>>(),
             "bases": result.world.bases().collect::<Vec<_>>(),
@@ -302,6 +322,17 @@ pub fn run_simulate(cli: &Cli, args: &SimulateArgs) -> CmdResult {
     }
     println!("== 事件 events ({}) ==", result.events.len());
     print_events(&result.events, Format::Text)?;
+    println!();
+    println!("== 步骤 steps ==");
+    for o in &result.outcomes {
+        match &o.refusal {
+            Some(r) => {
+                let cite = r.citation.as_ref().map(|c| format!("（{c}）")).unwrap_or_default();
+                println!("#{:<4} refused {}：{}{cite}", o.step, r.code, r.message_zh);
+            }
+            None => println!("#{:<4} {} ({} events)", o.step, o.outcome, o.events),
+        }
+    }
     println!();
     println!("== 申报 applications ==");
     for a in result.world.applications() {
@@ -326,7 +357,8 @@ pub fn run_audit_verify(cli: &Cli) -> CmdResult {
                 Ok(())
             }
             guohe_store::VerifyReport::Broken { first_bad_seq, reason } => Err(Failure::Other(anyhow::anyhow!(
-                "chain broken at record {first_bad_seq}: {reason:?}"
+                "chain broken at record {first_bad_seq}: {}",
+                reason.message_en()
             ))),
         }
     })

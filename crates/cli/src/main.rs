@@ -16,7 +16,8 @@ mod serve_cmd;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
+use clap::Subcommand;
 
 /// A failure, classified for the exit code.
 #[derive(Debug)]
@@ -60,6 +61,10 @@ pub struct Cli {
     /// `guohe-data/guohe.db.keys.json`; for PostgreSQL `guohe-data/guohe.keys.json`).
     #[arg(long, global = true, env = "GUOHE_KEY_FILE", value_name = "PATH")]
     pub key_file: Option<PathBuf>,
+    /// Whether `--database` (or `GUOHE_DATABASE_URL`) was given rather than defaulted: a
+    /// simulation reads holiday schedules from a database only when one is named.
+    #[arg(skip)]
+    pub database_given: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -101,7 +106,9 @@ pub enum Command {
     Register(lifecycle_cmd::RegisterArgs),
     /// The full history of a case with its articles.
     History(lifecycle_cmd::HistoryArgs),
-    /// Run a timeline of commands on an in-memory store and print states and events.
+    /// Run a timeline of commands in memory and print states, events and each step's outcome.
+    /// Nothing is written; holiday schedules are read from `--database` only when one is named
+    /// and already exists.
     Simulate(lifecycle_cmd::SimulateArgs),
     /// Reminders due on a date into the inboxes and, with `GUOHE_SMTP_URL` set, out by mail;
     /// `--dry-run` prints what would go out and writes nothing.
@@ -135,7 +142,14 @@ pub enum AuditCommand {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let mut cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    cli.database_given = matches
+        .value_source("database")
+        .is_some_and(|s| s != clap::parser::ValueSource::DefaultValue);
     let result = match &cli.command {
         Command::Policy { command } => policy_cmd::run_policy(&cli, command),
         Command::Eligibility(args) => policy_cmd::run_eligibility(&cli, args),

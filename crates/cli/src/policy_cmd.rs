@@ -211,18 +211,28 @@ fn show_policy(p: &Policy, only: Option<guohe_policy::ArticleRef>) {
         {
             println!("== {c} ==");
         }
-        println!(
-            "{}",
-            p.cite_zh(guohe_policy::ArticleRef {
-                article: a.number,
-                item: None
-            })
-        );
-        for line in a.text.lines() {
-            println!("  {line}");
+        println!("{}", p.cite_zh(guohe_policy::ArticleRef::article(a.number)));
+        if a.paragraphs.is_empty() {
+            for line in a.text.lines() {
+                println!("  {line}");
+            }
+        } else {
+            // Each paragraph (款) under its own heading, so `12(2)` can be read next to its rules.
+            for (k, para) in a.paragraphs.iter().enumerate() {
+                if only.is_some_and(|o| o.paragraph.is_some_and(|n| n as usize != k + 1)) {
+                    continue;
+                }
+                println!("  第{}款", guohe_policy::citation::chinese_number(k as u32 + 1));
+                for line in para.lines() {
+                    println!("    {line}");
+                }
+            }
         }
         for r in p.eligibility.iter().filter(|r| r.article.article == a.number) {
-            if only.is_some_and(|o| o.item.is_some() && o.item != r.article.item) {
+            if only.is_some_and(|o| {
+                (o.item.is_some() && o.item != r.article.item)
+                    || (o.paragraph.is_some() && o.paragraph != r.article.paragraph)
+            }) {
                 continue;
             }
             let mode = match r.mode {

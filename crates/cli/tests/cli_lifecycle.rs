@@ -143,6 +143,37 @@ fn simulate_prints_states_and_events() {
     assert!(v["events"].as_array().unwrap().len() > 10);
 }
 
+/// `guohe simulate` runs in memory: without `--database` it creates nothing in the working
+/// directory, and its JSON gives each step's outcome (accepted, or refused with code and article).
+#[test]
+fn simulate_writes_nothing_and_reports_each_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let timeline = root().join("crates/domain/examples/hubei-two-fails.json");
+    let o = Command::new(env!("CARGO_BIN_EXE_guohe"))
+        .args(["simulate", timeline.to_str().unwrap(), "--format", "json"])
+        .env_remove("GUOHE_DATABASE_URL")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "simulate wrote {left:?}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let steps = v["steps"].as_array().unwrap();
+    assert!(steps.iter().any(|s| s["outcome"] == "accepted"));
+    let refused: Vec<&serde_json::Value> = steps.iter().filter(|s| s["outcome"] == "refused").collect();
+    assert_eq!(refused.len(), 2, "{steps:?}");
+    assert_eq!(refused[0]["refusal"]["code"], "notice_period");
+    assert!(
+        refused[0]["refusal"]["citation"]
+            .as_str()
+            .unwrap()
+            .starts_with("hubei-2022:17"),
+        "{}",
+        refused[0]
+    );
+}
+
 #[test]
 fn audit_verify_names_a_tampered_record() {
     let env = Env::new();
@@ -170,4 +201,11 @@ fn audit_verify_names_a_tampered_record() {
     let o = env.run(&["audit", "verify"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(err(&o).contains("record 2"), "{} / {}", out(&o), err(&o));
+    // The English line explains the break in words, not as Rust debug output.
+    assert!(err(&o).contains("the record was altered"), "{}", err(&o));
+    assert!(
+        !err(&o).contains("HashMismatch {") && !err(&o).contains("stored_hash:"),
+        "{}",
+        err(&o)
+    );
 }

@@ -244,3 +244,35 @@ fn calendar_day_add_and_load() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).1.contains("2"), "{:?}", text(&o));
 }
+
+/// 鄂科技规〔2022〕6号 第十一条: a primary partner in the Chinese mainland is not bad input (exit 2,
+/// no article) but a failed condition, reported with its article.
+#[test]
+fn a_mainland_primary_partner_fails_article_11() {
+    let (dir, db) = db();
+    let base = std::fs::read_to_string(root().join("examples/applications/hubei-enterprise.json")).unwrap();
+    let file = dir.path().join("cn.json");
+    std::fs::write(
+        &file,
+        base.replacen(
+            "\"primary_partner\": { \"country\": \"DE\" }",
+            "\"primary_partner\": { \"country\": \"CN\" }",
+            1,
+        ),
+    )
+    .unwrap();
+    let o = guohe(
+        &[
+            "eligibility",
+            "--policy",
+            "hubei-2022",
+            file.to_str().unwrap(),
+            "--as-of",
+            "2026-11-21",
+        ],
+        &db,
+    );
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(out.contains("第十一条") && out.contains("不应为中国（CN）"), "{out}");
+}

@@ -129,32 +129,31 @@ pub(crate) fn on_base(
                     }),
                 ));
             }
-            Effect::Terminate => {
-                out.push(emit.event(
-                    stream.clone(),
-                    cite,
+            Effect::Terminate | Effect::Revoke => {
+                let kind = if c.then == Effect::Terminate {
                     EventKind::BaseTerminated(BaseTerminated {
                         base: base.id.clone(),
                         consequence,
                         effective_on,
-                    }),
-                ));
-                break;
-            }
-            Effect::Revoke => {
-                out.push(emit.event(
-                    stream.clone(),
-                    cite,
+                    })
+                } else {
                     EventKind::BaseRevoked(BaseRevoked {
                         base: base.id.clone(),
                         consequence,
                         effective_on,
-                    }),
-                ));
+                    })
+                };
+                out.push(emit.event(stream.clone(), cite, kind));
+                // Effects compose: a termination or revocation may bar the unit as well.
+                if let Some((b, article)) =
+                    ban_event(policy, c, &base.uscc, &base.unit_name, &base.domain, effective_on)?
+                {
+                    out.push(emit.event(stream.clone(), vec![policy.cite(article)], EventKind::UnitBanned(b)));
+                }
                 break;
             }
             Effect::Disqualify => {
-                let ban = ban_event(policy, &base.uscc, &base.unit_name, &base.domain, effective_on)?;
+                let ban = ban_event(policy, c, &base.uscc, &base.unit_name, &base.domain, effective_on)?;
                 let ban_until = ban.as_ref().map(|(b, _)| b.until);
                 out.push(emit.event(
                     stream.clone(),
@@ -214,15 +213,14 @@ pub(crate) fn on_application(
                         consequence: Some(c.id.clone()),
                     }),
                 ));
-                if c.then == Effect::Disqualify
-                    && let Some((b, article)) = ban_event(
-                        policy,
-                        &app.facts.unit.uscc,
-                        &app.facts.unit.name,
-                        &app.facts.technology_domain,
-                        effective_on,
-                    )?
-                {
+                if let Some((b, article)) = ban_event(
+                    policy,
+                    c,
+                    &app.facts.unit.uscc,
+                    &app.facts.unit.name,
+                    &app.facts.technology_domain,
+                    effective_on,
+                )? {
                     out.push(emit.event(stream.clone(), vec![policy.cite(article)], EventKind::UnitBanned(b)));
                 }
             }
@@ -248,14 +246,16 @@ pub(crate) fn on_application(
     Ok(out)
 }
 
+/// The ban a fired consequence imposes, if any (its own, or the policy's for a disqualification).
 fn ban_event(
     policy: &Policy,
+    c: &Consequence,
     uscc: &str,
     unit_name: &str,
     domain: &str,
     from: NaiveDate,
 ) -> Result<Option<(UnitBanned, guohe_policy::ArticleRef)>, Refusal> {
-    let Some(ban) = &policy.lifecycle.ban else {
+    let Some(ban) = c.ban_terms(&policy.lifecycle) else {
         return Ok(None);
     };
     let until = from

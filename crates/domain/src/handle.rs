@@ -277,7 +277,7 @@ impl H<'_, '_> {
         }
         Err(wrong_state(
             format!("基地“{}”已{}，不在管理序列中", b.official_name, b.status.zh()),
-            format!("base `{}` is {:?}, no longer on the register", b.id, b.status),
+            format!("base `{}` is {}, no longer on the register", b.id, b.status.en()),
         )
         .cite(policy.cite(article)))
     }
@@ -406,7 +406,28 @@ impl H<'_, '_> {
             ));
         }
         guohe_policy::check_in_force(policy, c.opens_on).map_err(|e| {
-            Refusal::new(RefusalCode::NotInForce, e.message_zh(), e.to_string())
+            // The refusal carries the article as its citation, so the message does not repeat it.
+            let (zh, en) = match e {
+                CheckError::NotYetInForce { from, .. } => (
+                    format!("批次开始日期 {} 早于《{}》的施行日期 {from}", c.opens_on, policy.title),
+                    format!(
+                        "the round opens on {}, before {} enters into force on {from}",
+                        c.opens_on, policy.id
+                    ),
+                ),
+                CheckError::Expired { until, .. } => (
+                    format!(
+                        "批次开始日期 {} 晚于《{}》的有效期截止日 {until}，该办法已失效",
+                        c.opens_on, policy.title
+                    ),
+                    format!(
+                        "the round opens on {}, after {} ceased to be valid on {until}",
+                        c.opens_on, policy.id
+                    ),
+                ),
+                other => (other.message_zh(), other.to_string()),
+            };
+            Refusal::new(RefusalCode::NotInForce, zh, en)
                 .cite(policy.cite(policy.validity.article))
                 .at("opens_on")
         })?;
@@ -526,8 +547,9 @@ impl H<'_, '_> {
             return Err(wrong_state(
                 format!("申报“{}”当前为“{}”，只有被退回的申报可以重新提交", a.id, a.status.zh()),
                 format!(
-                    "application `{}` is {:?}; only a returned application can be resubmitted",
-                    a.id, a.status
+                    "application `{}` is {}; only a returned application can be resubmitted",
+                    a.id,
+                    a.status.en()
                 ),
             ));
         }
@@ -575,7 +597,7 @@ impl H<'_, '_> {
         if !a.status.in_progress() {
             return Err(wrong_state(
                 format!("申报“{}”当前为“{}”，不能撤回", a.id, a.status.zh()),
-                format!("application `{}` is {:?} and cannot be withdrawn", a.id, a.status),
+                format!("application `{}` is {} and cannot be withdrawn", a.id, a.status.en()),
             ));
         }
         Ok(vec![self.ev(
@@ -612,7 +634,7 @@ impl H<'_, '_> {
         if !ok {
             return Err(wrong_state(
                 format!("申报“{}”当前为“{}”，不能退回", a.id, a.status.zh()),
-                format!("application `{}` is {:?} and cannot be returned", a.id, a.status),
+                format!("application `{}` is {} and cannot be returned", a.id, a.status.en()),
             ));
         }
         let rec = &policy.procedure.recommendation;
@@ -656,7 +678,7 @@ impl H<'_, '_> {
         if a.status != ApplicationStatus::Submitted {
             return Err(wrong_state(
                 format!("申报“{}”当前为“{}”，不能推荐", a.id, a.status.zh()),
-                format!("application `{}` is {:?} and cannot be recommended", a.id, a.status),
+                format!("application `{}` is {} and cannot be recommended", a.id, a.status.en()),
             )
             .cite(policy.cite(rec.article)));
         }
@@ -679,9 +701,26 @@ impl H<'_, '_> {
         if ok {
             return Ok(());
         }
+        let rec = &policy.procedure.recommendation;
+        if !a.direct && matches!(a.status, ApplicationStatus::Submitted | ApplicationStatus::Returned) {
+            // Hubei 第六条第一款: a local unit's application reaches the department through its
+            // recommender; without that opinion there is nothing for experts to review yet.
+            return Err(wrong_state(
+                format!(
+                    "申报“{}”尚未出具推荐意见：推荐部门须先进行形式审查并出具推荐意见（{}），才能组织专家评审",
+                    a.id,
+                    policy.cite_zh(rec.article)
+                ),
+                format!(
+                    "application `{}`: the recommender has not given its opinion yet; its formal review and recommendation come before expert review",
+                    a.id
+                ),
+            )
+            .cite(policy.cite(rec.article)));
+        }
         Err(wrong_state(
             format!("申报“{}”当前为“{}”，不在专家评审阶段", a.id, a.status.zh()),
-            format!("application `{}` is {:?}, not under expert review", a.id, a.status),
+            format!("application `{}` is {}, not under expert review", a.id, a.status.en()),
         )
         .cite(policy.cite(policy.procedure.expert_review.article)))
     }
@@ -761,7 +800,7 @@ impl H<'_, '_> {
         if !a.status.in_progress() {
             return Err(wrong_state(
                 format!("申报“{}”当前为“{}”", a.id, a.status.zh()),
-                format!("application `{}` is {:?}", a.id, a.status),
+                format!("application `{}` is {}", a.id, a.status.en()),
             ));
         }
         Ok(vec![self.ev(
@@ -928,8 +967,9 @@ impl H<'_, '_> {
                 return Err(wrong_state(
                     format!("申报“{}”当前为“{}”，只有认定同意的申报可以公示", a.id, a.status.zh()),
                     format!(
-                        "application `{}` is {:?}; only approved applications are published",
-                        a.id, a.status
+                        "application `{}` is {}; only approved applications are published",
+                        a.id,
+                        a.status.en()
                     ),
                 )
                 .at(format!("applications[{i}]")));
@@ -1098,8 +1138,9 @@ impl H<'_, '_> {
             return Err(wrong_state(
                 format!("申报“{}”当前为“{}”，须经公示后方可命名", a.id, a.status.zh()),
                 format!(
-                    "application `{}` is {:?}; only an application through public notice can be named",
-                    a.id, a.status
+                    "application `{}` is {}; only an application through public notice can be named",
+                    a.id,
+                    a.status.en()
                 ),
             )
             .cite(policy.cite(pn.article)));
@@ -1464,7 +1505,7 @@ impl H<'_, '_> {
                 if b.status.is_final() {
                     return Err(wrong_state(
                         format!("基地“{}”已{}", b.official_name, b.status.zh()),
-                        format!("base `{}` is already off the register ({:?})", b.id, b.status),
+                        format!("base `{}` is already off the register ({})", b.id, b.status.en()),
                     ));
                 }
                 // A status history read as of a date must stay in order: a finding cannot take
@@ -1511,7 +1552,7 @@ impl H<'_, '_> {
                     };
                     return Err(wrong_state(
                         format!("申报“{}”当前为“{}”，不在申请阶段{hint}", a.id, a.status.zh()),
-                        format!("application `{}` is {:?}, not in progress", a.id, a.status),
+                        format!("application `{}` is {}, not in progress", a.id, a.status.en()),
                     )
                     .at("case"));
                 }
@@ -1548,7 +1589,7 @@ impl H<'_, '_> {
         )?;
         let b = self.base(&c.base, "base")?;
         let policy = self.policy(&b.policy)?;
-        let mc = &policy.lifecycle.major_changes;
+        let mc = major_changes(policy)?;
         check_id("change_id", &c.change_id)?;
         vocab_check(
             "kind",
@@ -1606,7 +1647,7 @@ impl H<'_, '_> {
             return Err(Refusal::new(
                 RefusalCode::Forbidden,
                 format!("以“{}”身份审核须由{}办理", want.zh(), want.zh()),
-                format!("{} cannot act as {:?}", self.ctx.actor.id, by),
+                format!("{} cannot act as the {}", self.ctx.actor.id, approver_en(by)),
             ));
         }
         let ch = b.major_changes.get(id).ok_or_else(|| {
@@ -1637,9 +1678,17 @@ impl H<'_, '_> {
                     "重大事项须依次经{order}审核，当前应由{}办理",
                     next.map(approver_zh).unwrap_or("—")
                 ),
-                format!("approvals go {:?}; next is {:?}", ch.approval, next),
+                format!(
+                    "approvals go {}; next is the {}",
+                    ch.approval
+                        .iter()
+                        .map(|a| approver_en(*a))
+                        .collect::<Vec<_>>()
+                        .join(" → "),
+                    next.map(approver_en).unwrap_or("nobody (all approvals given)")
+                ),
             )
-            .cite(policy.cite(policy.lifecycle.major_changes.article))
+            .cite(policy.cite(major_changes(policy)?.article))
             .at("by"));
         }
         Ok(ch)
@@ -1648,7 +1697,7 @@ impl H<'_, '_> {
     fn approve_change(&self, c: ApproveMajorChange) -> R {
         let b = self.base(&c.base, "base")?;
         let policy = self.policy(&b.policy)?;
-        let art = policy.lifecycle.major_changes.article;
+        let art = major_changes(policy)?.article;
         self.on_register(b, policy, art)?;
         let ch = self.pending_change(b, &c.change_id, c.by, policy)?;
         let last = ch.approved_by.len() + 1 == ch.approval.len();
@@ -1684,7 +1733,7 @@ impl H<'_, '_> {
         self.pending_change(b, &c.change_id, c.by, policy)?;
         Ok(vec![self.ev(
             base_stream(&b.id),
-            vec![policy.cite(policy.lifecycle.major_changes.article)],
+            vec![policy.cite(major_changes(policy)?.article)],
             EventKind::MajorChangeRejected(MajorChangeRejected {
                 base: b.id.clone(),
                 change: c.change_id,
@@ -1784,13 +1833,11 @@ impl H<'_, '_> {
         if articles.is_empty() {
             articles.push(policy.cite(policy.validity.article));
         }
-        // Cycles of a joining national base run from the day it joins; others from the later of
-        // recognition and the policy's entry into force (Hunan reading evaluation_cycle_from_naming).
-        let evaluation_anchor = if c.national {
-            self.ctx.today
-        } else {
-            c.recognised_on.max(policy.in_force_from)
-        };
+        // Where the cycle of a carried-over or joining base starts is the policy's reading
+        // (lifecycle.evaluation.cycle_start), not a rule of this code.
+        let start = &policy.lifecycle.evaluation.cycle_start;
+        let anchor = if c.national { start.joining } else { start.carried_over };
+        let evaluation_anchor = anchor.date(c.recognised_on, policy.in_force_from, self.ctx.today);
         Ok(vec![self.ev(
             base_stream(&c.base_id),
             articles,
@@ -1877,6 +1924,28 @@ fn reads_register(rule: &guohe_policy::model::Rule) -> bool {
             .is_some_and(|c| format!("{c:?}").contains("\"registry."))
 }
 
+/// The policy's major-change section, or a refusal saying the regulation does not regulate
+/// major changes (the section is optional in a policy file).
+fn major_changes(policy: &Policy) -> Result<&guohe_policy::model::MajorChanges, Refusal> {
+    policy.lifecycle.major_changes.as_ref().ok_or_else(|| {
+        Refusal::new(
+            RefusalCode::NotProvided,
+            format!("《{}》未规定重大事项报告，不能办理重大事项", policy.title),
+            format!(
+                "{} does not regulate major changes (no lifecycle.major_changes), so none can be filed or approved",
+                policy.id
+            ),
+        )
+    })
+}
+
+fn approver_en(a: Approver) -> &'static str {
+    match a {
+        Approver::Recommender => "recommender",
+        Approver::Department => "department",
+    }
+}
+
 fn approver_zh(a: Approver) -> &'static str {
     match a {
         Approver::Recommender => "推荐单位",
@@ -1889,10 +1958,31 @@ fn check_refusal(policy: &Policy, e: CheckError) -> Refusal {
         CheckError::Facts(f) => {
             Refusal::invalid(format!("facts.{}", f.path), f.message_zh.clone(), f.message_en.clone())
         }
-        CheckError::NotYetInForce { .. } | CheckError::Expired { .. } => {
-            Refusal::new(RefusalCode::NotInForce, e.message_zh(), e.to_string())
-                .cite(policy.cite(policy.validity.article))
-        }
+        // The refusal carries the article as its citation, so the message does not repeat it.
+        CheckError::NotYetInForce { date, from, .. } => Refusal::new(
+            RefusalCode::NotInForce,
+            format!(
+                "申报日期 {date} 早于《{}》的施行日期 {from}，不能依据该办法申报",
+                policy.title
+            ),
+            format!(
+                "the application is dated {date}, before {} enters into force on {from}",
+                policy.id
+            ),
+        )
+        .cite(policy.cite(policy.validity.article)),
+        CheckError::Expired { date, until, .. } => Refusal::new(
+            RefusalCode::NotInForce,
+            format!(
+                "申报日期 {date} 晚于《{}》的有效期截止日 {until}，该办法已失效",
+                policy.title
+            ),
+            format!(
+                "the application is dated {date}, after {} ceased to be valid on {until}",
+                policy.id
+            ),
+        )
+        .cite(policy.cite(policy.validity.article)),
         CheckError::DatedInFuture { .. } => Refusal::invalid("facts.application_date", e.message_zh(), e.to_string()),
     }
 }

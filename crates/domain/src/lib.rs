@@ -56,7 +56,11 @@ macro_rules! tagged_enum {
                     $( stringify!($variant) => serde_json::from_str::<$variant>(json)
                         .map($name::$variant)
                         .map_err(|e| $crate::DecodeError::Payload { kind: name.to_string(), message: e.to_string() }), )*
-                    _ => Err($crate::DecodeError::UnknownKind(name.to_string())),
+                    _ => Err($crate::DecodeError::UnknownKind {
+                        of: stringify!($name),
+                        name: name.to_string(),
+                        names: Self::NAMES,
+                    }),
                 }
             }
 
@@ -66,7 +70,11 @@ macro_rules! tagged_enum {
                     $( stringify!($variant) => serde_json::from_value::<$variant>(payload)
                         .map($name::$variant)
                         .map_err(|e| $crate::DecodeError::Payload { kind: name.to_string(), message: e.to_string() }), )*
-                    _ => Err($crate::DecodeError::UnknownKind(name.to_string())),
+                    _ => Err($crate::DecodeError::UnknownKind {
+                        of: stringify!($name),
+                        name: name.to_string(),
+                        names: Self::NAMES,
+                    }),
                 }
             }
         }
@@ -107,12 +115,26 @@ pub use simulate::{SimulationError, SimulationResult, Step, StepOutcome, Timelin
 pub use state::*;
 pub use tick::tick;
 
-/// Why a stored event could not be decoded.
+fn kind_noun(of: &str) -> &'static str {
+    match of {
+        "Command" => "command type",
+        _ => "event kind",
+    }
+}
+
+/// Why a stored event (or a command) could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
-    /// The kind name is not one of [`EventKind::NAMES`].
-    #[error("unknown event kind `{0}`")]
-    UnknownKind(String),
+    /// The name is not one of the enumeration's names ([`EventKind::NAMES`], [`Command::NAMES`]).
+    #[error("unknown {} `{name}`; one of {}", kind_noun(of), names.join(", "))]
+    UnknownKind {
+        /// Which enumeration: `Command` or `EventKind`.
+        of: &'static str,
+        /// The name given.
+        name: String,
+        /// The names it may take.
+        names: &'static [&'static str],
+    },
     /// The payload does not fit the kind.
     #[error("payload of `{kind}`: {message}")]
     Payload {

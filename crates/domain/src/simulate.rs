@@ -117,9 +117,13 @@ impl Timeline {
 pub struct StepOutcome {
     /// Step index (0-based).
     pub step: usize,
+    /// `accepted` (a command that produced its events), `refused` (a command refused as the
+    /// step expected) or `ticked` (a clock tick).
+    pub outcome: &'static str,
     /// Events it produced (ticks before a command included).
     pub events: usize,
-    /// The expected refusal it met.
+    /// The expected refusal it met, with its code, article and messages.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refusal: Option<Refusal>,
 }
 
@@ -153,8 +157,8 @@ pub enum SimulationError {
     Refused {
         /// Step index.
         step: usize,
-        /// The refusal.
-        refusal: Refusal,
+        /// The refusal (boxed: a refusal is large beside the other variants).
+        refusal: Box<Refusal>,
     },
     /// A step expected to be refused was accepted, or refused with another code.
     #[error("step {step}: expected refusal `{expected}`, got {got}")]
@@ -185,7 +189,10 @@ pub fn simulate(
                 actor: Actor::system(),
                 today: to,
             };
-            let evs = tick(world, &ctx, to).map_err(|refusal| SimulationError::Refused { step, refusal })?;
+            let evs = tick(world, &ctx, to).map_err(|refusal| SimulationError::Refused {
+                step,
+                refusal: Box::new(refusal),
+            })?;
             for e in &evs {
                 world.apply(e);
             }
@@ -199,6 +206,7 @@ pub fn simulate(
                 let n = advance(&mut world, &mut events, *to, i)?;
                 outcomes.push(StepOutcome {
                     step: i,
+                    outcome: "ticked",
                     events: n,
                     refusal: None,
                 });
@@ -230,6 +238,7 @@ pub fn simulate(
                         events.extend(evs);
                         outcomes.push(StepOutcome {
                             step: i,
+                            outcome: "accepted",
                             events: n,
                             refusal: None,
                         });
@@ -245,6 +254,7 @@ pub fn simulate(
                     (Err(refusal), Some(expected)) if expected == "any" || expected == refusal.code.as_str() => {
                         outcomes.push(StepOutcome {
                             step: i,
+                            outcome: "refused",
                             events: n,
                             refusal: Some(refusal),
                         });
@@ -256,7 +266,12 @@ pub fn simulate(
                             got: format!("refusal `{}`: {}", refusal.code, refusal.message_en),
                         });
                     }
-                    (Err(refusal), None) => return Err(SimulationError::Refused { step: i, refusal }),
+                    (Err(refusal), None) => {
+                        return Err(SimulationError::Refused {
+                            step: i,
+                            refusal: Box::new(refusal),
+                        });
+                    }
                 }
             }
         }

@@ -92,6 +92,20 @@ impl ApplicationStatus {
             ApplicationStatus::Withdrawn => "已撤回",
         }
     }
+    /// English label, as messages print it.
+    pub fn en(self) -> &'static str {
+        match self {
+            ApplicationStatus::Submitted => "submitted",
+            ApplicationStatus::Returned => "returned",
+            ApplicationStatus::Recommended => "recommended",
+            ApplicationStatus::UnderReview => "under expert review",
+            ApplicationStatus::Approved => "approved",
+            ApplicationStatus::Rejected => "rejected",
+            ApplicationStatus::InNotice => "in public notice",
+            ApplicationStatus::Named => "named",
+            ApplicationStatus::Withdrawn => "withdrawn",
+        }
+    }
 }
 
 /// An expert's assignment and review.
@@ -246,6 +260,17 @@ impl BaseStatus {
             BaseStatus::Revoked => "撤销命名",
             BaseStatus::Disqualified { .. } => "取消资格",
             BaseStatus::ExitedNational => "退出省级管理序列",
+        }
+    }
+    /// English label, as messages print it.
+    pub fn en(self) -> &'static str {
+        match self {
+            BaseStatus::Active => "active",
+            BaseStatus::UnderRectification { .. } => "under rectification",
+            BaseStatus::Terminated => "terminated",
+            BaseStatus::Revoked => "revoked",
+            BaseStatus::Disqualified { .. } => "disqualified",
+            BaseStatus::ExitedNational => "exited to the national programme",
         }
     }
 }

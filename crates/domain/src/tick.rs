@@ -3,7 +3,7 @@
 //! What has fired is recorded in the state (a grade for the year, a reminder's cycle, a period's
 //! end), so ticking again to the same date finds nothing left to do.
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use guohe_policy::Policy;
 
 use crate::consequence::{self, Emit, Happening, base_stream};
@@ -188,15 +188,10 @@ fn next_evaluation(policy: &Policy, b: &Base, up_to: NaiveDate) -> Option<Due> {
     if !b.evaluated {
         return None;
     }
-    let every = policy.lifecycle.evaluation.every_years;
-    if every == 0 {
-        return None;
-    }
     let mut cycle = b.evaluations_due + 1;
     loop {
-        let due_on = b
-            .evaluation_anchor
-            .checked_add_months(Months::new(12 * every * cycle))?;
+        // `None` past the last evaluation of a listed (or one-off) schedule.
+        let due_on = policy.lifecycle.evaluation.due_on(b.evaluation_anchor, cycle)?;
         if due_on > up_to {
             return None;
         }

@@ -20,13 +20,13 @@ fn naming_follows_the_template_and_cites_18() {
     assert_eq!(s.base("B1").official_name, "湖北省光电子信息国际科技合作基地");
     assert_eq!(s.app("A1").status, ApplicationStatus::Named);
     let notice = find(&s.events, "PublicNoticeStarted");
-    assert_cites(notice, "hubei-2022:17");
+    assert_cites(notice, "hubei-2022:17(1)");
     let EventKind::PublicNoticeStarted(n) = &notice.kind else {
         unreachable!()
     };
     assert_eq!(n.ends_on, d("2026-06-05"));
     assert_cites(find(&s.events, "ApplicationDecided"), "hubei-2022:16");
-    assert_cites(find(&s.events, "ReviewSubmitted"), "hubei-2022:15");
+    assert_cites(find(&s.events, "ReviewSubmitted"), "hubei-2022:15(1)");
     assert_cites(find(&s.events, "ApplicationSubmitted"), "hubei-2022:13");
 }
 
@@ -62,7 +62,7 @@ fn annual_qualified_unqualified_unqualified_terminates_citing_28_1() {
         "unit:applicant",
         json!({"type": "SubmitAnnualReport", "base": "B1", "year": 2029, "submitted_on": "2030-01-10"}),
     );
-    assert_refusal(&r, RefusalCode::WrongState, Some("hubei-2022:22"));
+    assert_refusal(&r, RefusalCode::WrongState, Some("hubei-2022:22(2)"));
 }
 
 #[test]
@@ -84,7 +84,7 @@ fn a_missing_report_is_unqualified_citing_22_and_two_terminate() {
     assert_eq!(kinds(&s.tick("2027-01-15")), ["ClockAdvanced"]);
     let evs = s.tick("2027-01-16");
     let g = find(&evs, "AnnualAssessmentRecorded");
-    assert_cites(g, "hubei-2022:22");
+    assert_cites(g, "hubei-2022:22(1)");
     assert_eq!(g.on, d("2027-01-16"));
     let EventKind::AnnualAssessmentRecorded(a) = &g.kind else {
         panic!()
@@ -225,7 +225,7 @@ fn article_6_central_and_provincial_units_apply_directly() {
         "unit:x",
         json!({"type": "SubmitApplication", "id": "A1", "round": "R", "facts": facts}),
     );
-    assert_cites(&evs[evs.len() - 1], "hubei-2022:6");
+    assert_cites(&evs[evs.len() - 1], "hubei-2022:6(2)");
     assert!(s.app("A1").direct);
     assert_eq!(s.app("A1").status, ApplicationStatus::UnderReview);
     let r = s.refused(
@@ -233,7 +233,7 @@ fn article_6_central_and_provincial_units_apply_directly() {
         "recommender:wuhan",
         json!({"type": "RecommendApplication", "application": "A1", "recommender": "武汉市科技局", "opinion": "同意"}),
     );
-    assert_refusal(&r, RefusalCode::DirectApplication, Some("hubei-2022:6"));
+    assert_refusal(&r, RefusalCode::DirectApplication, Some("hubei-2022:6(2)"));
     // Straight to expert review.
     s.ok(
         "2026-03-21",
@@ -253,13 +253,20 @@ fn article_6_central_and_provincial_units_apply_directly() {
         "dept:zhang",
         json!({"type": "AssignExpert", "application": "A2", "expert_id": "E1", "expert_unit_uscc": uscc(901)}),
     );
-    assert_eq!(r.code, RefusalCode::WrongState);
+    // 第六条第一款: the recommender's opinion is what is missing, not a step of 第十五条.
+    assert_refusal(&r, RefusalCode::WrongState, Some("hubei-2022:6(1)"));
+    assert!(r.message_zh.contains("尚未出具推荐意见"), "{}", r.message_zh);
+    assert!(
+        r.message_en.contains("recommender has not given its opinion"),
+        "{}",
+        r.message_en
+    );
     let evs = s.ok(
         "2026-03-24",
         "recommender:wuhan",
         json!({"type": "RecommendApplication", "application": "A2", "recommender": "武汉市科技局", "opinion": "同意"}),
     );
-    assert_cites(&evs[0], "hubei-2022:6");
+    assert_cites(&evs[0], "hubei-2022:6(1)");
 }
 
 #[test]
@@ -272,14 +279,14 @@ fn article_12_one_base_per_domain_and_per_director_from_the_register() {
         "unit:x",
         json!({"type": "SubmitApplication", "id": "A2", "round": "R2", "facts": hubei_facts(1, "赵六", "光电子信息")}),
     );
-    assert_refusal(&r, RefusalCode::RegisterConflict, Some("hubei-2022:12"));
+    assert_refusal(&r, RefusalCode::RegisterConflict, Some("hubei-2022:12(1)"));
     // Same unit, same director, another domain.
     let r = s.refused(
         "2026-07-10",
         "unit:x",
         json!({"type": "SubmitApplication", "id": "A3", "round": "R2", "facts": hubei_facts(1, "李明", "生物医药")}),
     );
-    assert_refusal(&r, RefusalCode::RegisterConflict, Some("hubei-2022:12"));
+    assert_refusal(&r, RefusalCode::RegisterConflict, Some("hubei-2022:12(2)"));
     // The applicant cannot talk its way past the register.
     let mut facts = hubei_facts(1, "李明", "生物医药");
     set(
@@ -363,7 +370,7 @@ fn article_15_site_inspection_is_recorded() {
         json!({"type": "SubmitApplication", "id": "A1", "round": "R", "facts": facts}),
     );
     let evs = s.ok("2026-04-02", "dept:zhang", json!({"type": "RecordSiteInspection", "application": "A1", "inspectors": ["E1", "E2"], "findings": "条件属实"}));
-    assert_cites(&evs[0], "hubei-2022:15");
+    assert_cites(&evs[0], "hubei-2022:15(2)");
 }
 
 #[test]
@@ -374,7 +381,7 @@ fn articles_30_and_31_transitional_bases() {
         "dept:zhang",
         json!({"type": "CarryOverBase", "base_id": "L1", "policy": "hubei-2022", "official_name": "湖北省激光国际科技合作基地", "unit_name": "旧单位", "uscc": uscc(11), "domain": "激光", "director": "周", "recognised_on": "2019-05-01"}),
     );
-    assert_cites(&evs[0], "hubei-2022:31");
+    assert_cites(&evs[0], "hubei-2022:31(1)");
     assert!(!s.base("L1").evaluated);
     let evs = s.ok(
         "2026-03-01",
@@ -408,7 +415,7 @@ fn articles_30_and_31_transitional_bases() {
         "dept:zhang",
         json!({"type": "RecordEvaluation", "base": "L1", "grade": "qualified"}),
     );
-    assert_refusal(&r, RefusalCode::WrongState, Some("hubei-2022:31"));
+    assert_refusal(&r, RefusalCode::WrongState, Some("hubei-2022:31(1)"));
     let mut s = Sim::new();
     s.ok(
         "2026-03-01",
@@ -420,7 +427,7 @@ fn articles_30_and_31_transitional_bases() {
         "dept:zhang",
         json!({"type": "RecordEvaluation", "base": "L2", "grade": "qualified"}),
     );
-    assert_refusal(&r, RefusalCode::WrongState, Some("hubei-2022:31"));
+    assert_refusal(&r, RefusalCode::WrongState, Some("hubei-2022:31(1)"));
 }
 
 #[test]
@@ -432,6 +439,12 @@ fn article_33_expiry_stops_new_rounds() {
     assert!(s.world.expired_policies().contains("hubei-2022"));
     let r = s.refused("2027-09-01", "dept:zhang", json!({"type": "OpenRound", "id": "R9", "policy": "hubei-2022", "title": "t", "opens_on": "2027-09-01", "closes_on": "2027-10-01"}));
     assert_refusal(&r, RefusalCode::NotInForce, Some("hubei-2022:33"));
+    // The citation travels beside the message; the message does not repeat it.
+    assert!(
+        !r.message_zh.contains("hubei-2022:33") && !r.message_en.contains("hubei-2022:33"),
+        "{}",
+        r.message_zh
+    );
     // The base itself keeps operating.
     s.report("B1", 2027, "2028-01-10");
     // The clock does not go back.
@@ -443,4 +456,120 @@ fn article_33_expiry_stops_new_rounds() {
     };
     let r = tick(&s.world, &ctx, d("2027-08-25")).unwrap_err();
     assert_eq!(r.code, RefusalCode::DateOutOfOrder);
+}
+
+/// Effects compose: a policy file can write "revoked and barred for 3 years" as `then: revoke`
+/// with `ban: { years: 3 }`. Here Hubei 第二十九条第（一）项 (虚假材料 → 撤销命名) is given a ban, as a
+/// third regulation might.
+#[test]
+fn a_revocation_can_carry_a_ban() {
+    let text = include_str!("../../../policies/hubei-2022.yaml").replacen(
+        "    when: { finding: false_materials }\n    then: revoke\n",
+        "    when: { finding: false_materials }\n    then: revoke\n    ban: { years: 3 }\n",
+        1,
+    );
+    let policy = guohe_policy::load::from_yaml(&text, "hubei-ban.yaml").unwrap();
+    let mut s = Sim::new();
+    s.policies.add(policy);
+    s.name_bases("hubei-2022", &[("A1", "B1", hubei_facts(1, "李明", "光电子信息"))]);
+    let evs = s.ok(
+        "2027-03-01",
+        "dept:zhang",
+        json!({"type": "RecordFinding", "case": "base/B1", "finding": "false_materials", "effective_on": "2027-03-01", "evidence": "核查报告"}),
+    );
+    assert_cites(find(&evs, "BaseRevoked"), "hubei-2022:29.1");
+    let ban = find(&evs, "UnitBanned");
+    assert_cites(ban, "hubei-2022:29.1");
+    let EventKind::UnitBanned(b) = &ban.kind else {
+        unreachable!()
+    };
+    assert_eq!((b.from, b.until), (d("2027-03-01"), d("2030-03-01")));
+    assert_eq!(s.base("B1").status, BaseStatus::Revoked);
+    assert_eq!(s.world.bans_of(&uscc(1)).len(), 1);
+    // The built-in Hubei policy revokes without a ban.
+    let mut plain = named_hubei();
+    let evs = plain.ok(
+        "2027-03-01",
+        "dept:zhang",
+        json!({"type": "RecordFinding", "case": "base/B1", "finding": "false_materials", "effective_on": "2027-03-01", "evidence": "核查报告"}),
+    );
+    assert!(!kinds(&evs).contains(&"UnitBanned"), "{:?}", kinds(&evs));
+}
+
+/// A policy file may leave out the major-change section when its regulation says nothing of
+/// major changes; filing one is then refused with a clear message (not a load error).
+#[test]
+fn a_policy_without_major_changes_refuses_filings() {
+    let full = include_str!("../../../policies/hubei-2022.yaml");
+    let start = full.find("  major_changes:\n").unwrap();
+    let end = start + full[start..].find("\nconsequences:").unwrap() + 1;
+    let text = format!("{}{}", &full[..start], &full[end..]);
+    // Its 第二十三条 consequence (voluntary termination) needs the section: leave it out too.
+    let text = text.replacen(
+        "    when: { major_change: voluntary_termination }\n    then: terminate\n",
+        "    when: { finding: unable_to_operate }\n    then: terminate\n",
+        1,
+    );
+    let policy = guohe_policy::load::from_yaml(&text, "hubei-no-changes.yaml").unwrap();
+    assert!(policy.lifecycle.major_changes.is_none());
+    let mut s = Sim::new();
+    s.policies.add(policy);
+    s.name_bases("hubei-2022", &[("A1", "B1", hubei_facts(1, "李明", "光电子信息"))]);
+    let r = s.refused(
+        "2027-03-01",
+        "unit:x",
+        json!({"type": "FileMajorChange", "base": "B1", "change_id": "C1", "kind": "director", "details": {"description": "负责人调离", "director": "王芳"}}),
+    );
+    assert_refusal(&r, RefusalCode::NotProvided, None);
+    assert!(r.message_zh.contains("未规定重大事项报告"), "{}", r.message_zh);
+}
+
+/// The evaluation schedule is a policy parameter: "first evaluation 2 years after naming, then
+/// every 4 years" is written `first_after_years: 2, then_every_years: 4`; and where a
+/// carried-over base's cycle starts is the policy's reading (`cycle_start`), here changed from
+/// 第二十四条's built-in reading to the original recognition.
+#[test]
+fn the_evaluation_schedule_and_cycle_start_come_from_the_policy() {
+    let text = include_str!("../../../policies/hubei-2022.yaml")
+        .replacen(
+            "    every_years: 3\n    cycle_start:",
+            "    first_after_years: 2\n    then_every_years: 4\n    cycle_start:",
+            1,
+        )
+        .replacen(
+            "carried_over: later_of_recognition_and_entry_into_force",
+            "carried_over: recognition",
+            1,
+        );
+    let policy = guohe_policy::load::from_yaml(&text, "hubei-schedule.yaml").unwrap();
+    let mut s = Sim::new();
+    s.policies.add(policy);
+    s.name_bases("hubei-2022", &[("A1", "B1", hubei_facts(1, "李明", "光电子信息"))]);
+    assert_eq!(find(&s.events, "BaseNamed").on, d("2026-06-10"));
+    for y in 2026..2028 {
+        s.report("B1", y, &format!("{}-01-10", y + 1));
+        s.assess("B1", y, "qualified", &format!("{}-02-01", y + 1));
+    }
+    let evs = s.tick("2028-06-10");
+    let due = find(&evs, "EvaluationDue");
+    assert_cites(due, "hubei-2022:24");
+    let EventKind::EvaluationDue(e) = &due.kind else {
+        unreachable!()
+    };
+    assert_eq!((e.cycle, e.due_on), (1, d("2028-06-10")));
+
+    s.ok(
+        "2028-07-01",
+        "dept:zhang",
+        json!({"type": "CarryOverBase", "base_id": "L1", "policy": "hubei-2022", "official_name": "湖北省激光国际科技合作基地", "unit_name": "旧单位", "uscc": uscc(11), "domain": "激光", "director": "周", "recognised_on": "2019-05-01"}),
+    );
+    assert_eq!(s.base("L1").evaluation_anchor, d("2019-05-01"));
+    // The built-in reading counts from the later of recognition and entry into force.
+    let mut plain = Sim::new();
+    plain.ok(
+        "2026-03-01",
+        "dept:zhang",
+        json!({"type": "CarryOverBase", "base_id": "L1", "policy": "hubei-2022", "official_name": "湖北省激光国际科技合作基地", "unit_name": "旧单位", "uscc": uscc(11), "domain": "激光", "director": "周", "recognised_on": "2019-05-01"}),
+    );
+    assert_eq!(plain.base("L1").evaluation_anchor, d("2022-08-25"));
 }

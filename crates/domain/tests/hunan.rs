@@ -219,6 +219,11 @@ fn article_14_major_change_needs_the_recommender_before_the_department() {
         json!({"type": "ApproveMajorChange", "base": "B1", "change_id": "C1", "by": "department"}),
     );
     assert_refusal(&r, RefusalCode::ApprovalOrder, Some("hunan-2026:14"));
+    // English messages name the approvers in words, never as Rust debug output.
+    assert_eq!(
+        r.message_en,
+        "approvals go recommender → department; next is the recommender"
+    );
     let r = s.refused(
         "2027-03-02",
         "dept:zhang",

@@ -37,7 +37,7 @@ fn a_notice_in_a_year_without_a_holiday_schedule_is_refused() {
         "dept:zhang",
         json!({"type": "StartPublicNotice", "notice_id": "N1", "applications": ["A1"], "starts_on": "2027-01-04"}),
     );
-    assert_refusal(&r, RefusalCode::CalendarNotLoaded, Some("hubei-2022:17"));
+    assert_refusal(&r, RefusalCode::CalendarNotLoaded, Some("hubei-2022:17(1)"));
     assert!(r.message_zh.contains("2027"), "{}", r.message_zh);
 }
 
@@ -54,9 +54,9 @@ fn naming_before_the_notice_ends_is_refused() {
         "dept:zhang",
         json!({"type": "Name", "application": "A1", "base_id": "B1", "on": "2026-06-05"}),
     );
-    assert_refusal(&r, RefusalCode::NoticePeriod, Some("hubei-2022:17"));
+    assert_refusal(&r, RefusalCode::NoticePeriod, Some("hubei-2022:17(1)"));
     let evs = s.tick("2026-06-06");
-    assert_cites(find(&evs, "PublicNoticeEnded"), "hubei-2022:17");
+    assert_cites(find(&evs, "PublicNoticeEnded"), "hubei-2022:17(1)");
     s.ok(
         "2026-06-08",
         "dept:zhang",
@@ -76,19 +76,19 @@ fn objections_are_real_name_within_the_period_and_block_naming_until_resolved() 
     assert_eq!(r.field.as_deref(), Some("objector_real_name"));
     assert_eq!(r.code, RefusalCode::InvalidInput);
     let evs = s.ok("2026-06-05", "public:wang", json!({"type": "LodgeObjection", "notice": "N1", "application": "A1", "objector_real_name": "王五", "contact": "13800000000", "content": "合作协议已过期"}));
-    assert_cites(evs.last().unwrap(), "hubei-2022:17");
+    assert_cites(evs.last().unwrap(), "hubei-2022:17(2)");
     let EventKind::ObjectionLodged(o) = &evs.last().unwrap().kind else {
         panic!()
     };
     let objection = o.objection.clone();
     let r = s.refused("2026-06-06", "public:li", json!({"type": "LodgeObjection", "notice": "N1", "application": "A1", "objector_real_name": "李四", "contact": "139", "content": "迟到的异议"}));
-    assert_refusal(&r, RefusalCode::NoticePeriod, Some("hubei-2022:17"));
+    assert_refusal(&r, RefusalCode::NoticePeriod, Some("hubei-2022:17(1)"));
     let r = s.refused(
         "2026-06-10",
         "dept:zhang",
         json!({"type": "Name", "application": "A1", "base_id": "B1", "on": "2026-06-10"}),
     );
-    assert_refusal(&r, RefusalCode::UnresolvedObjection, Some("hubei-2022:17"));
+    assert_refusal(&r, RefusalCode::UnresolvedObjection, Some("hubei-2022:17(2)"));
     s.ok("2026-06-11", "dept:zhang", json!({"type": "ResolveObjection", "objection": objection, "resolution": "经核实协议已续签，异议不成立", "upheld": false}));
     s.ok(
         "2026-06-12",
@@ -111,7 +111,7 @@ fn an_upheld_objection_rejects_the_application() {
         "dept:zhang",
         json!({"type": "ResolveObjection", "objection": "N1-1", "resolution": "异议成立", "upheld": true}),
     );
-    assert_cites(find(&evs, "ApplicationRejected"), "hubei-2022:17");
+    assert_cites(find(&evs, "ApplicationRejected"), "hubei-2022:17(2)");
     assert_eq!(s.app("A1").status, ApplicationStatus::Rejected);
     let r = s.refused(
         "2026-06-10",
@@ -227,7 +227,7 @@ fn reviews_need_a_score_in_range_a_known_conclusion_and_three_experts_before_a_d
         "dept:zhang",
         json!({"type": "Decide", "application": "A1", "decision": "approve", "reasons": "x"}),
     );
-    assert_refusal(&r, RefusalCode::NotEnoughReviews, Some("hubei-2022:15"));
+    assert_refusal(&r, RefusalCode::NotEnoughReviews, Some("hubei-2022:15(1)"));
     s.ok(
         "2026-04-03",
         "expert:E3",
@@ -375,4 +375,17 @@ fn commands_cannot_be_backdated_before_the_clock() {
         handle(&s.world, &ctx, cmd).unwrap_err().code,
         RefusalCode::DateOutOfOrder
     );
+}
+
+/// A mistyped command type says which types there are (it is not an "event kind").
+#[test]
+fn a_mistyped_command_type_lists_the_valid_ones() {
+    let e = guohe_domain::Timeline::from_json(
+        r#"{"steps": [{"on": "2026-03-01", "as": "dept:zhang", "command": {"type": "OpenRund", "id": "R"}}]}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("unknown command type `OpenRund`"), "{e}");
+    assert!(e.contains("OpenRound") && e.contains("SubmitApplication"), "{e}");
+    assert!(!e.contains("event kind"), "{e}");
 }

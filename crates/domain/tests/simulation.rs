@@ -34,7 +34,7 @@ fn the_hubei_example_runs_from_round_to_termination() {
         .iter()
         .find(|e| matches!(&e.kind, EventKind::AnnualAssessmentRecorded(a) if a.missing_report))
         .unwrap();
-    assert_cites(missing, "hubei-2022:22");
+    assert_cites(missing, "hubei-2022:22(1)");
     assert_eq!(missing.on, d("2028-01-16"));
     let t = find(&out.events, "BaseTerminated");
     assert_cites(t, "hubei-2022:28.1");

@@ -1,35 +1,61 @@
 //! Citations: every rule and every decision points at an article.
 //!
-//! The machine form is `policy:article[.item]` — `hubei-2022:28.1` is 第二十八条第（一）项 of
-//! 鄂科技规〔2022〕6号. The Chinese form is rendered with the policy's item style, because Hunan
-//! numbers its items `1.` and Hubei `（一）`.
+//! The machine form is `policy:article[(paragraph)][.item]` — `hubei-2022:28.1` is
+//! 第二十八条第（一）项 of 鄂科技规〔2022〕6号, and `hubei-2022:12(2)` is 第十二条第二款 (the second
+//! paragraph of an article that has several). The Chinese form is rendered with the policy's item
+//! style, because Hunan numbers its items `1.` and Hubei `（一）`.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// A reference to an article, or to one numbered item (项) of it, inside a policy.
+/// A reference to an article, to one paragraph (款) of it, or to one numbered item (项), inside a
+/// policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ArticleRef {
     /// 条 — the article number.
     pub article: u16,
+    /// 款 — the paragraph, for an article with several paragraphs (written `12(2)`).
+    pub paragraph: Option<u16>,
     /// 项 — the item number inside the article, if the reference is that precise.
     pub item: Option<u16>,
 }
 
 impl ArticleRef {
-    /// Parses the local form `28` or `28.1`.
+    /// A reference to a whole article.
+    pub fn article(article: u16) -> ArticleRef {
+        ArticleRef {
+            article,
+            paragraph: None,
+            item: None,
+        }
+    }
+
+    /// Parses the local form `28`, `28.1`, `12(2)` or `12(2).1`.
     pub fn parse(text: &str) -> Result<ArticleRef, String> {
         let text = text.trim();
-        let (article, item) = match text.split_once('.') {
+        let (head, item) = match text.split_once('.') {
             Some((a, i)) => (a, Some(i)),
             None => (text, None),
+        };
+        let (article, paragraph) = match head.split_once('(') {
+            Some((a, rest)) => {
+                let p = rest
+                    .strip_suffix(')')
+                    .and_then(|p| p.parse::<u16>().ok())
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| {
+                        format!("`{text}`: the paragraph in brackets must be a number ≥ 1, as in `12(2)`")
+                    })?;
+                (a, Some(p))
+            }
+            None => (head, None),
         };
         let article: u16 = article
             .parse()
             .ok()
             .filter(|n| *n > 0)
-            .ok_or_else(|| format!("`{text}` is not an article reference like `10` or `10.4`"))?;
+            .ok_or_else(|| format!("`{text}` is not an article reference like `10`, `10.4` or `12(2)`"))?;
         let item = match item {
             Some(i) => Some(
                 i.parse::<u16>()
@@ -39,24 +65,29 @@ impl ArticleRef {
             ),
             None => None,
         };
-        Ok(ArticleRef { article, item })
+        Ok(ArticleRef {
+            article,
+            paragraph,
+            item,
+        })
     }
 
-    /// The article alone, without its item.
+    /// The article alone, without its paragraph or item.
     pub fn article_only(self) -> ArticleRef {
-        ArticleRef {
-            article: self.article,
-            item: None,
-        }
+        ArticleRef::article(self.article)
     }
 }
 
 impl fmt::Display for ArticleRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.item {
-            Some(i) => write!(f, "{}.{}", self.article, i),
-            None => write!(f, "{}", self.article),
+        write!(f, "{}", self.article)?;
+        if let Some(p) = self.paragraph {
+            write!(f, "({p})")?;
         }
+        if let Some(i) = self.item {
+            write!(f, ".{i}")?;
+        }
+        Ok(())
     }
 }
 
@@ -143,9 +174,12 @@ impl<'de> Deserialize<'de> for Citation {
     }
 }
 
-/// 第二十八条第（一）项 / 第五条第1项.
+/// 第二十八条第（一）项 / 第五条第1项 / 第十二条第二款.
 pub fn chinese_article(at: ArticleRef, style: ItemStyle) -> String {
     let mut s = format!("第{}条", chinese_number(at.article as u32));
+    if let Some(p) = at.paragraph {
+        s.push_str(&format!("第{}款", chinese_number(p as u32)));
+    }
     if let Some(i) = at.item {
         match style {
             ItemStyle::Arabic => s.push_str(&format!("第{i}项")),
@@ -210,6 +244,22 @@ mod tests {
         assert_eq!(chinese_number(30), "三十");
         assert_eq!(chinese_number(105), "一百零五");
         assert_eq!(chinese_number(110), "一百一十");
+    }
+
+    /// Hubei 第十二条 has two paragraphs; each is addressable and renders as 第十二条第二款.
+    #[test]
+    fn paragraphs_parse_and_render() {
+        let c = Citation::parse("hubei-2022:12(2)").unwrap();
+        assert_eq!(c.at.paragraph, Some(2));
+        assert_eq!(c.to_string(), "hubei-2022:12(2)");
+        assert_eq!(c.to_chinese(ItemStyle::ParenChinese), "hubei-2022 第十二条第二款");
+        let a = ArticleRef::parse("12(1).3").unwrap();
+        assert_eq!((a.article, a.paragraph, a.item), (12, Some(1), Some(3)));
+        assert_eq!(a.to_string(), "12(1).3");
+        assert_eq!(chinese_article(a, ItemStyle::ParenChinese), "第十二条第一款第（三）项");
+        assert!(ArticleRef::parse("12()").is_err());
+        assert!(ArticleRef::parse("12(0)").is_err());
+        assert!(ArticleRef::parse("12(2").is_err());
     }
 
     #[test]

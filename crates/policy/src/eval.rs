@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::citation::{ArticleRef, Citation, chinese_article};
-use crate::expr::{Band, Expr, ExprKind, ListOp, Literal, Window};
+use crate::expr::{ArithOp, Band, Expr, ExprKind, ListOp, Literal, Window};
 use crate::facts::{Application, Fact, FactError, FactTree, Path, RegistryFacts, catalogue_entry};
 use crate::model::{Mode, Policy, Rule};
 
@@ -193,6 +193,8 @@ pub enum Val<'a> {
     List(&'a [Fact]),
     /// A record.
     Record(&'a Fact),
+    /// A number that cannot be computed: a division by zero (or an average of no items).
+    Undefined,
 }
 
 impl<'a> Val<'a> {
@@ -218,6 +220,17 @@ impl<'a> Val<'a> {
             Val::Date(d) => d.to_string(),
             Val::List(l) => format!("{} 项", l.len()),
             Val::Record(_) => "…".into(),
+            Val::Undefined => "无法计算（除数为零）".into(),
+        }
+    }
+
+    fn render_en(&self) -> String {
+        match self {
+            Val::Bool(true) => "yes".into(),
+            Val::Bool(false) => "no".into(),
+            Val::List(l) => format!("{} items", l.len()),
+            Val::Undefined => "undefined (division by zero)".into(),
+            _ => self.render(),
         }
     }
 
@@ -235,6 +248,7 @@ impl<'a> Val<'a> {
             Val::Date(d) => d.to_string().into(),
             Val::List(l) => serde_json::json!({ "items": l.len() }),
             Val::Record(_) => serde_json::json!({}),
+            Val::Undefined => serde_json::Value::Null,
         }
     }
 }
@@ -254,6 +268,8 @@ pub struct Missing<'a> {
 enum Truth<'a> {
     True,
     False,
+    /// A number in the condition could not be computed (division by zero).
+    Undefined,
     Unknown(Missing<'a>),
 }
 
@@ -281,6 +297,8 @@ pub struct Detail<'a> {
     pub kind: DetailKind<'a>,
     /// Whether it held.
     pub held: bool,
+    /// Whether the comparison sits under a `not`, so that the rule wants it not to hold.
+    pub negated: bool,
 }
 
 /// What a comparison compared.
@@ -305,6 +323,11 @@ pub enum DetailKind<'a> {
         actual: Val<'a>,
         /// The allowed set.
         set: &'a [Literal],
+    },
+    /// A value that could not be computed (division by zero).
+    Undefined {
+        /// The node whose value is undefined.
+        value: &'a Expr,
     },
     /// A banded ratio.
     Ratio {
@@ -374,6 +397,7 @@ struct Ctx<'a, 'e> {
     anchor: NaiveDate,
     item: Option<&'a Fact>,
     item_list: &'a str,
+    negated: bool,
     uses: &'e mut Vec<FactUse<'a>>,
     details: &'e mut Vec<Detail<'a>>,
 }
@@ -426,6 +450,57 @@ impl<'a> Ctx<'a, '_> {
                 })?;
                 Val::Num(total)
             }
+            ExprKind::Average(op) => {
+                let field = op.field.as_ref();
+                let (mut total, mut n) = (Decimal::ZERO, 0i64);
+                self.each(op, |item, _| {
+                    if let Some(Fact::Num(x)) = field.and_then(|f| item_field(item, f)) {
+                        total += *x;
+                        n += 1;
+                    }
+                })?;
+                match total.checked_div(Decimal::from(n)) {
+                    Some(avg) if n > 0 => Val::Num(avg),
+                    _ => Val::Undefined,
+                }
+            }
+            ExprKind::Arith(op, args) => {
+                let mut acc: Option<Decimal> = None;
+                let mut undefined = false;
+                for a in args {
+                    let x = match self.value(a)? {
+                        Val::Num(x) => x,
+                        _ => {
+                            undefined = true;
+                            continue;
+                        }
+                    };
+                    acc = Some(match (acc, op) {
+                        (None, _) => x,
+                        (Some(s), ArithOp::Add) => s.checked_add(x).unwrap_or_else(|| {
+                            undefined = true;
+                            s
+                        }),
+                        (Some(s), ArithOp::Subtract) => s.checked_sub(x).unwrap_or_else(|| {
+                            undefined = true;
+                            s
+                        }),
+                        (Some(s), ArithOp::Multiply) => s.checked_mul(x).unwrap_or_else(|| {
+                            undefined = true;
+                            s
+                        }),
+                        // checked_div answers None for a zero divisor and for overflow.
+                        (Some(s), ArithOp::Divide) => s.checked_div(x).unwrap_or_else(|| {
+                            undefined = true;
+                            s
+                        }),
+                    });
+                }
+                match acc {
+                    Some(v) if !undefined => Val::Num(v),
+                    _ => Val::Undefined,
+                }
+            }
             ExprKind::CountDistinct(op) => {
                 let field = op.field.as_ref();
                 let mut seen: Vec<&'a Fact> = Vec::new();
@@ -459,8 +534,9 @@ impl<'a> Ctx<'a, '_> {
                 }
             }
             _ => match self.truth(e)? {
-                true => Val::Bool(true),
-                false => Val::Bool(false),
+                Some(true) => Val::Bool(true),
+                Some(false) => Val::Bool(false),
+                None => Val::Undefined,
             },
         })
     }
@@ -541,10 +617,12 @@ impl<'a> Ctx<'a, '_> {
         Ok(())
     }
 
-    fn truth(&mut self, e: &'a Expr) -> Result<bool, Missing<'a>> {
+    /// Whether a condition holds: `None` when a number in it cannot be computed.
+    fn truth(&mut self, e: &'a Expr) -> Result<Option<bool>, Missing<'a>> {
         match self.truth3(e) {
-            Truth::True => Ok(true),
-            Truth::False => Ok(false),
+            Truth::True => Ok(Some(true)),
+            Truth::False => Ok(Some(false)),
+            Truth::Undefined => Ok(None),
             Truth::Unknown(m) => Err(m),
         }
     }
@@ -552,38 +630,54 @@ impl<'a> Ctx<'a, '_> {
     fn truth3(&mut self, e: &'a Expr) -> Truth<'a> {
         match &e.kind {
             ExprKind::All(items) => {
-                let mut unknown = None;
+                let (mut unknown, mut undefined) = (None, false);
                 for c in items {
                     match self.truth3(c) {
                         Truth::False => return Truth::False,
                         Truth::Unknown(m) => unknown = unknown.or(Some(m)),
+                        Truth::Undefined => undefined = true,
                         Truth::True => {}
                     }
                 }
-                unknown.map_or(Truth::True, Truth::Unknown)
+                match (unknown, undefined) {
+                    (Some(m), _) => Truth::Unknown(m),
+                    (None, true) => Truth::Undefined,
+                    (None, false) => Truth::True,
+                }
             }
             ExprKind::Any(items) => {
-                let mut unknown = None;
+                let (mut unknown, mut undefined) = (None, false);
                 for c in items {
                     match self.truth3(c) {
                         Truth::True => return Truth::True,
                         Truth::Unknown(m) => unknown = unknown.or(Some(m)),
+                        Truth::Undefined => undefined = true,
                         Truth::False => {}
                     }
                 }
-                unknown.map_or(Truth::False, Truth::Unknown)
+                match (unknown, undefined) {
+                    (Some(m), _) => Truth::Unknown(m),
+                    (None, true) => Truth::Undefined,
+                    (None, false) => Truth::False,
+                }
             }
-            ExprKind::Not(c) => match self.truth3(c) {
-                Truth::True => Truth::False,
-                Truth::False => Truth::True,
-                u => u,
-            },
+            ExprKind::Not(c) => {
+                self.negated = !self.negated;
+                let t = self.truth3(c);
+                self.negated = !self.negated;
+                match t {
+                    Truth::True => Truth::False,
+                    Truth::False => Truth::True,
+                    u => u,
+                }
+            }
             ExprKind::Present(p) => Truth::from(!matches!(lookup(self.facts, p), None | Some(Fact::Null))),
             ExprKind::AtLeast(v, r) => self.compare(e, v, r, "≥"),
             ExprKind::AtMost(v, r) => self.compare(e, v, r, "≤"),
             ExprKind::Equals(v, r) => self.compare(e, v, r, "="),
             ExprKind::OneOf(v, set) => match self.value(v) {
                 Err(m) => Truth::Unknown(m),
+                Ok(Val::Undefined) => self.undefined(v),
                 Ok(actual) => {
                     let held = set.iter().any(|l| lit_eq(l, actual));
                     if self.item.is_none() {
@@ -591,6 +685,7 @@ impl<'a> Ctx<'a, '_> {
                             node: e,
                             kind: DetailKind::OneOf { value: v, actual, set },
                             held,
+                            negated: self.negated,
                         });
                     }
                     Truth::from(held)
@@ -603,8 +698,11 @@ impl<'a> Ctx<'a, '_> {
                 bands,
             } => {
                 let (n, d, b) = match (self.num(numerator), self.num(denominator), self.num(band_by)) {
-                    (Ok(n), Ok(d), Ok(b)) => (n, d, b),
+                    (Ok(Some(n)), Ok(Some(d)), Ok(Some(b))) => (n, d, b),
                     (Err(m), _, _) | (_, Err(m), _) | (_, _, Err(m)) => return Truth::Unknown(m),
+                    (Ok(None), ..) => return self.undefined(numerator),
+                    (_, Ok(None), _) => return self.undefined(denominator),
+                    _ => return self.undefined(band_by),
                 };
                 let band = bands
                     .iter()
@@ -622,11 +720,13 @@ impl<'a> Ctx<'a, '_> {
                         band_by,
                     },
                     held,
+                    negated: self.negated,
                 });
                 Truth::from(held)
             }
             _ => match self.value(e) {
                 Ok(Val::Bool(b)) => Truth::from(b),
+                Ok(Val::Undefined) => Truth::Undefined,
                 Ok(Val::Null) => Truth::False,
                 Ok(_) => Truth::False,
                 Err(m) => Truth::Unknown(m),
@@ -634,9 +734,22 @@ impl<'a> Ctx<'a, '_> {
         }
     }
 
-    fn num(&mut self, e: &'a Expr) -> Result<Decimal, Missing<'a>> {
+    /// Records that `value` could not be computed; the condition is then undefined.
+    fn undefined(&mut self, value: &'a Expr) -> Truth<'a> {
+        self.details.push(Detail {
+            node: value,
+            kind: DetailKind::Undefined { value },
+            held: false,
+            negated: self.negated,
+        });
+        Truth::Undefined
+    }
+
+    /// A number, or `None` when it cannot be computed.
+    fn num(&mut self, e: &'a Expr) -> Result<Option<Decimal>, Missing<'a>> {
         match self.value(e)? {
-            Val::Num(n) => Ok(n),
+            Val::Num(n) => Ok(Some(n)),
+            Val::Undefined => Ok(None),
             _ => Err(Missing {
                 path: fact_path(e).unwrap_or(self.item_list),
                 years: None,
@@ -646,6 +759,8 @@ impl<'a> Ctx<'a, '_> {
 
     fn compare(&mut self, node: &'a Expr, v: &'a Expr, r: &'a Expr, op: &'static str) -> Truth<'a> {
         let (actual, required) = match (self.value(v), self.value(r)) {
+            (Ok(Val::Undefined), _) => return self.undefined(v),
+            (_, Ok(Val::Undefined)) => return self.undefined(r),
             (Ok(a), Ok(b)) => (a, b),
             (Err(m), _) | (_, Err(m)) => return Truth::Unknown(m),
         };
@@ -667,6 +782,7 @@ impl<'a> Ctx<'a, '_> {
                     required,
                 },
                 held,
+                negated: self.negated,
             });
         }
         Truth::from(held)
@@ -703,7 +819,9 @@ fn lit_eq(l: &Literal, v: Val<'_>) -> bool {
 fn fact_path(e: &Expr) -> Option<&str> {
     match &e.kind {
         ExprKind::Fact(p) => Some(p.as_str()),
-        ExprKind::Count(op) | ExprKind::Sum(op) | ExprKind::CountDistinct(op) => Some(op.list.as_str()),
+        ExprKind::Count(op) | ExprKind::Sum(op) | ExprKind::CountDistinct(op) | ExprKind::Average(op) => {
+            Some(op.list.as_str())
+        }
         ExprKind::Latest { list, .. } => Some(list.as_str()),
         _ => None,
     }
@@ -765,6 +883,7 @@ pub fn evaluate<'a>(policy: &'a Policy, app: &'a Prepared, as_of: NaiveDate) -> 
             anchor,
             item: None,
             item_list: "",
+            negated: false,
             uses: &mut uses,
             details: &mut details,
         };
@@ -804,15 +923,18 @@ fn run_rule<'a>(
     if let Some(when) = &rule.applies_when {
         // Applicability reads facts too, but they are not the rule's evidence.
         let (u, d) = (ctx.uses.len(), ctx.details.len());
-        let applies = ctx.truth(when).map_err(|m| NeedFact(rule, m))?;
+        // A condition of applicability that cannot be computed does not make the rule apply.
+        let applies = ctx.truth(when).map_err(|m| NeedFact(rule, m))?.unwrap_or(false);
         ctx.uses.truncate(u);
         ctx.details.truncate(d);
         if !applies {
             return Ok((Status::NotApplicable, None));
         }
     }
+    // A condition whose numbers cannot be computed (a division by zero) is not met; the
+    // finding's details say which value was undefined.
     let holds = match &rule.condition {
-        Some(c) => ctx.truth(c).map_err(|m| NeedFact(rule, m))?,
+        Some(c) => ctx.truth(c).map_err(|m| NeedFact(rule, m))?.unwrap_or(false),
         None => true,
     };
     Ok(match rule.mode {
@@ -858,386 +980,5 @@ fn missing_fact_error(policy: &Policy, rule: &Rule, m: Missing<'_>) -> CheckErro
     CheckError::Facts(FactError::new(m.path, zh, en))
 }
 
-// ---------- reports ----------
-
-/// A finding rendered for people and other systems.
-#[derive(Debug, Clone, Serialize)]
-pub struct FindingReport {
-    /// Rule id.
-    pub rule: String,
-    /// Machine citation, e.g. `hubei-2022:10.4`.
-    pub article: String,
-    /// Chinese citation, e.g. `第十条第（四）项`.
-    pub article_zh: String,
-    /// More precise articles cited inside the condition.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub also_cites: Vec<String>,
-    /// Computed, attested or judged.
-    pub mode: Mode,
-    /// Outcome.
-    pub status: Status,
-    /// What the rule requires (Chinese).
-    pub title_zh: String,
-    /// Reason in Chinese.
-    pub reason_zh: String,
-    /// Reason in English.
-    pub reason_en: String,
-    /// Facts read, path → value.
-    pub facts: Vec<FactReport>,
-    /// Interpretations the rule relies on.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub interpretations: Vec<String>,
-}
-
-/// One fact read.
-#[derive(Debug, Clone, Serialize)]
-pub struct FactReport {
-    /// Path.
-    pub path: String,
-    /// Value (lists are summarised by their length).
-    pub value: serde_json::Value,
-}
-
-/// An evaluation rendered for people and other systems.
-#[derive(Debug, Clone, Serialize)]
-pub struct Report {
-    /// Policy id.
-    pub policy: String,
-    /// 文号.
-    pub document_number: String,
-    /// Application date (anchor of look-back windows).
-    pub application_date: NaiveDate,
-    /// Date of the check.
-    pub as_of: NaiveDate,
-    /// Verdict.
-    pub verdict: Verdict,
-    /// Verdict in Chinese.
-    pub verdict_zh: String,
-    /// Count of findings by status.
-    pub summary: Summary,
-    /// Findings.
-    pub findings: Vec<FindingReport>,
-    /// Engine version, for reproducing the decision.
-    pub engine_version: String,
-}
-
-/// Counts by status.
-#[derive(Debug, Clone, Copy, Serialize, Default)]
-pub struct Summary {
-    /// Passed.
-    pub pass: usize,
-    /// Failed.
-    pub fail: usize,
-    /// Needs review.
-    pub review: usize,
-    /// Not applicable.
-    pub not_applicable: usize,
-}
-
-fn pct(d: Decimal) -> String {
-    format!("{}%", (d * Decimal::ONE_HUNDRED).round_dp(2).normalize())
-}
-
-fn money(d: Decimal) -> String {
-    let n = d.normalize();
-    if n >= Decimal::from(10_000) {
-        format!("{}万元", (n / Decimal::from(10_000)).round_dp(4).normalize())
-    } else {
-        format!("{n}元")
-    }
-}
-
-fn label(e: &Expr, list_ctx: &str) -> (String, String) {
-    if let Some(l) = &e.label {
-        return (l.zh.clone(), l.en.clone());
-    }
-    let cat = |p: &str| {
-        catalogue_entry(p)
-            .map(|c| (c.2.to_string(), c.3.to_string()))
-            .unwrap_or((p.to_string(), p.to_string()))
-    };
-    match &e.kind {
-        ExprKind::Fact(p) => cat(p),
-        ExprKind::Item(f) => cat(&format!("{list_ctx}[].{f}")),
-        ExprKind::Count(op) => {
-            let (z, en) = cat(&op.list);
-            (format!("{z}数量"), format!("number of {en}"))
-        }
-        ExprKind::CountDistinct(op) => {
-            let (lz, len) = cat(&op.list);
-            let (fz, fen) = cat(&format!("{}[].{}", op.list, op.field.as_deref().unwrap_or_default()));
-            (format!("{lz}涉及的不同{fz}数"), format!("distinct {fen} among {len}"))
-        }
-        ExprKind::Sum(op) => {
-            let (fz, fen) = cat(&format!("{}[].{}", op.list, op.field.as_deref().unwrap_or_default()));
-            (format!("{fz}合计"), format!("total {fen}"))
-        }
-        ExprKind::Latest { list, field, .. } => {
-            let (fz, fen) = cat(&format!("{list}[].{field}"));
-            (format!("最近一年{fz}"), format!("latest {fen}"))
-        }
-        _ => ("取值".into(), "value".into()),
-    }
-}
-
-fn render_detail(policy: &Policy, d: &Detail<'_>) -> (String, String) {
-    match d.kind {
-        DetailKind::Compare {
-            op,
-            value,
-            actual,
-            required,
-        } => {
-            let (lz, len) = label(value, "");
-            let (ozh, oen) = match op {
-                "≥" => ("不少于", "at least"),
-                "≤" => ("不超过", "at most"),
-                _ => ("应为", "must be"),
-            };
-            (
-                format!("{lz}为{}，要求{ozh}{}", actual.render(), required.render()),
-                format!("{len} is {}, {oen} {} required", actual.render(), required.render()),
-            )
-        }
-        DetailKind::OneOf { value, actual, set } => {
-            let (lz, len) = label(value, "");
-            let set: Vec<String> = set
-                .iter()
-                .map(|l| match l {
-                    Literal::Bool(b) => b.to_string(),
-                    Literal::Num(n) => n.to_string(),
-                    Literal::Text(t) => t.clone(),
-                })
-                .collect();
-            let actual_text = actual.render();
-            let set_zh: Vec<String> = set.iter().map(|c| code_zh(policy, c)).collect();
-            (
-                format!(
-                    "{lz}为“{}”，应为 {} 之一",
-                    code_zh(policy, &actual_text),
-                    set_zh.join("、")
-                ),
-                format!("{len} is `{actual_text}`, must be one of {}", set.join(", ")),
-            )
-        }
-        DetailKind::Ratio {
-            numerator,
-            denominator,
-            band_value,
-            band,
-            band_by,
-        } => {
-            let (bz, ben) = label(band_by, "");
-            let ratio = if denominator.is_zero() {
-                None
-            } else {
-                numerator.checked_div(denominator)
-            };
-            let band_zh = match band.up_to {
-                Some(u) => format!("{bz}{}，不超过{}", money(band_value), money(u)),
-                None => format!("{bz}{}", money(band_value)),
-            };
-            let band_en = match band.up_to {
-                Some(u) => format!("{ben} {} ≤ {}", band_value.normalize(), u.normalize()),
-                None => format!("{ben} {}", band_value.normalize()),
-            };
-            match ratio {
-                Some(r) => (
-                    format!(
-                        "研发费用总额 {} 占销售收入总额 {} 的比例为 {}；{band_zh}，标准为不低于 {}",
-                        money(numerator),
-                        money(denominator),
-                        pct(r),
-                        pct(band.min_ratio)
-                    ),
-                    format!(
-                        "R&D expense {} / sales revenue {} = {}; {band_en}, so at least {} is required",
-                        numerator.normalize(),
-                        denominator.normalize(),
-                        pct(r),
-                        pct(band.min_ratio)
-                    ),
-                ),
-                None => (
-                    format!(
-                        "销售收入总额为零，无法计算研发费用占比；标准为不低于 {}",
-                        pct(band.min_ratio)
-                    ),
-                    format!(
-                        "total sales revenue is zero, so no ratio can be shown; at least {} is required",
-                        pct(band.min_ratio)
-                    ),
-                ),
-            }
-        }
-    }
-}
-
-/// A code as people read it: the policy's vocabulary, the facts' enumerations, or a country's
-/// Chinese name, with the code after it — 正高级（senior）.
-fn code_zh(policy: &Policy, code: &str) -> String {
-    let v = &policy.vocabularies;
-    let from_policy = [
-        &v.categories,
-        &v.unit_kinds,
-        &v.annual_grades,
-        &v.evaluation_grades,
-        &v.expert_conclusions,
-        &v.decisions,
-    ]
-    .iter()
-    .find_map(|terms| crate::model::term(terms, code).map(|t| t.zh.clone()));
-    let label = from_policy
-        .or_else(|| crate::facts::code_label(code).map(str::to_string))
-        .or_else(|| {
-            (code.len() == 2 && code.chars().all(|c| c.is_ascii_uppercase()))
-                .then(|| guohe_reference::country::lookup(code).map(|c| c.name_zh.to_string()))
-                .flatten()
-        });
-    match label {
-        Some(l) => format!("{l}（{code}）"),
-        None => code.to_string(),
-    }
-}
-
-fn collect_articles(e: &Expr, out: &mut Vec<ArticleRef>) {
-    if let Some(a) = e.article
-        && !out.contains(&a)
-    {
-        out.push(a);
-    }
-    match &e.kind {
-        ExprKind::All(v) | ExprKind::Any(v) => v.iter().for_each(|c| collect_articles(c, out)),
-        ExprKind::Not(c) => collect_articles(c, out),
-        ExprKind::AtLeast(a, b) | ExprKind::AtMost(a, b) | ExprKind::Equals(a, b) => {
-            collect_articles(a, out);
-            collect_articles(b, out);
-        }
-        ExprKind::OneOf(a, _) => collect_articles(a, out),
-        ExprKind::Count(op) | ExprKind::Sum(op) | ExprKind::CountDistinct(op) => {
-            if let Some(f) = &op.filter {
-                collect_articles(f, out);
-            }
-        }
-        ExprKind::RatioBanded {
-            numerator,
-            denominator,
-            band_by,
-            ..
-        } => {
-            for x in [numerator, denominator, band_by] {
-                collect_articles(x, out);
-            }
-        }
-        _ => {}
-    }
-}
-
-impl Evaluation<'_> {
-    /// Renders one finding.
-    pub fn finding_report(&self, f: &Finding<'_>) -> FindingReport {
-        let p = self.policy;
-        let rule = f.rule;
-        let details: Vec<(String, String)> = self.details(f).iter().map(|d| render_detail(self.policy, d)).collect();
-        let joined = |zh: bool| -> String {
-            let parts: Vec<&str> = details
-                .iter()
-                .map(|d| if zh { d.0.as_str() } else { d.1.as_str() })
-                .collect();
-            if parts.is_empty() {
-                String::new()
-            } else if zh {
-                format!("（{}）", parts.join("；"))
-            } else {
-                format!(" ({})", parts.join("; "))
-            }
-        };
-        let (reason_zh, reason_en) = match (f.status, f.missing_evidence) {
-            (Status::Pass, _) => (
-                format!("符合：{}{}", rule.title_zh, joined(true)),
-                format!("Met: {}{}", rule.title_en, joined(false)),
-            ),
-            (Status::Fail, Some(ev)) => (
-                format!("不符合：{}（已声明，但缺少证明材料“{ev}”）", rule.title_zh),
-                format!(
-                    "Not met: {} (declared, but the supporting attachment `{ev}` is missing)",
-                    rule.title_en
-                ),
-            ),
-            (Status::Fail, None) => (
-                format!("不符合：{}{}", rule.title_zh, joined(true)),
-                format!("Not met: {}{}", rule.title_en, joined(false)),
-            ),
-            (Status::Review, _) => (
-                format!("需专家评审：{}（该条件须由专家判断，系统不作结论）", rule.title_zh),
-                format!("Needs expert review: {} (only an expert can judge this)", rule.title_en),
-            ),
-            (Status::NotApplicable, _) => (
-                format!("不适用：{}", rule.title_zh),
-                format!("Not applicable: {}", rule.title_en),
-            ),
-        };
-        let mut also = Vec::new();
-        if let Some(c) = &rule.condition {
-            collect_articles(c, &mut also);
-        }
-        also.retain(|a| *a != rule.article);
-        FindingReport {
-            rule: rule.id.clone(),
-            article: Citation {
-                policy: p.id.clone(),
-                at: rule.article,
-            }
-            .to_string(),
-            article_zh: chinese_article(rule.article, p.item_style),
-            also_cites: also
-                .iter()
-                .map(|a| {
-                    Citation {
-                        policy: p.id.clone(),
-                        at: *a,
-                    }
-                    .to_string()
-                })
-                .collect(),
-            mode: rule.mode,
-            status: f.status,
-            title_zh: rule.title_zh.clone(),
-            reason_zh,
-            reason_en,
-            facts: self
-                .uses(f)
-                .iter()
-                .map(|u| FactReport {
-                    path: u.path.to_string(),
-                    value: u.value.to_json(),
-                })
-                .collect(),
-            interpretations: rule.interpretations.clone(),
-        }
-    }
-
-    /// Renders the whole evaluation.
-    pub fn report(&self) -> Report {
-        let mut summary = Summary::default();
-        for f in &self.findings {
-            match f.status {
-                Status::Pass => summary.pass += 1,
-                Status::Fail => summary.fail += 1,
-                Status::Review => summary.review += 1,
-                Status::NotApplicable => summary.not_applicable += 1,
-            }
-        }
-        Report {
-            policy: self.policy.id.clone(),
-            document_number: self.policy.document_number.clone(),
-            application_date: self.anchor,
-            as_of: self.as_of,
-            verdict: self.verdict,
-            verdict_zh: self.verdict.zh().into(),
-            summary,
-            findings: self.findings.iter().map(|f| self.finding_report(f)).collect(),
-            engine_version: env!("CARGO_PKG_VERSION").into(),
-        }
-    }
-}
+mod report;
+pub use report::{FactReport, FindingReport, Report, Summary};

@@ -104,6 +104,31 @@ pub struct ListOp {
     pub filter: Option<Box<Expr>>,
 }
 
+/// An arithmetic operation over numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `add: [a, b, …]` — the sum.
+    Add,
+    /// `subtract: [a, b]` — a − b.
+    Subtract,
+    /// `multiply: [a, b, …]` — the product.
+    Multiply,
+    /// `divide: [a, b]` — a ÷ b; dividing by zero makes the value undefined and its rule fail.
+    Divide,
+}
+
+impl ArithOp {
+    /// The operation's name in a policy file.
+    pub fn name(self) -> &'static str {
+        match self {
+            ArithOp::Add => "add",
+            ArithOp::Subtract => "subtract",
+            ArithOp::Multiply => "multiply",
+            ArithOp::Divide => "divide",
+        }
+    }
+}
+
 /// The operations of the condition language.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
@@ -135,6 +160,10 @@ pub enum ExprKind {
     CountDistinct(ListOp),
     /// Sum of `field` over the items.
     Sum(ListOp),
+    /// Mean of `field` over the items; no items makes it undefined (a division by zero).
+    Average(ListOp),
+    /// Arithmetic over numbers, exact (`add`, `subtract`, `multiply`, `divide`).
+    Arith(ArithOp, Vec<Expr>),
     /// `field` of the item with the greatest `by` (e.g. the latest year's revenue).
     Latest {
         /// The list.
@@ -172,6 +201,11 @@ pub const OPERATIONS: &[&str] = &[
     "count",
     "count_distinct",
     "sum",
+    "average",
+    "add",
+    "subtract",
+    "multiply",
+    "divide",
     "latest",
     "ratio_banded",
 ];
@@ -415,6 +449,35 @@ pub fn parse(v: &Yaml, path: &str) -> Result<Expr, String> {
         "count" => ExprKind::Count(list_op(val, here, "count", false)?),
         "count_distinct" => ExprKind::CountDistinct(list_op(val, here, "count_distinct", true)?),
         "sum" => ExprKind::Sum(list_op(val, here, "sum", true)?),
+        "average" => ExprKind::Average(list_op(val, here, "average", true)?),
+        "add" | "subtract" | "multiply" | "divide" => {
+            let op = match name {
+                "add" => ArithOp::Add,
+                "subtract" => ArithOp::Subtract,
+                "multiply" => ArithOp::Multiply,
+                _ => ArithOp::Divide,
+            };
+            let binary = matches!(op, ArithOp::Subtract | ArithOp::Divide);
+            let seq = val.as_sequence().ok_or_else(|| {
+                err(
+                    &here,
+                    format!("`{name}` takes a list of operands, e.g. `{name}: [a, b]`"),
+                )
+            })?;
+            if (binary && seq.len() != 2) || seq.len() < 2 {
+                let want = if binary { "exactly 2" } else { "at least 2" };
+                return Err(err(
+                    &here,
+                    format!("`{name}` takes {want} operands, found {}", seq.len()),
+                ));
+            }
+            let args = seq
+                .iter()
+                .enumerate()
+                .map(|(i, c)| parse(c, &format!("{here}[{i}]")))
+                .collect::<Result<Vec<_>, _>>()?;
+            ExprKind::Arith(op, args)
+        }
         "latest" => {
             let f = Fields::new(val, here, "latest", &["list", "field", "by"])?;
             ExprKind::Latest {
@@ -636,6 +699,8 @@ pub fn to_yaml(e: &Expr) -> Yaml {
         ExprKind::Count(l) => ("count", list_yaml(l)),
         ExprKind::CountDistinct(l) => ("count_distinct", list_yaml(l)),
         ExprKind::Sum(l) => ("sum", list_yaml(l)),
+        ExprKind::Average(l) => ("average", list_yaml(l)),
+        ExprKind::Arith(op, args) => (op.name(), Yaml::Sequence(args.iter().map(to_yaml).collect())),
         ExprKind::Latest { list, field, by } => (
             "latest",
             map(vec![
@@ -706,6 +771,22 @@ mod tests {
         assert_eq!(items[1].article, Some(ArticleRef::parse("10.3").unwrap()));
         // Round trip through YAML.
         assert_eq!(parse(&to_yaml(&e), "").unwrap(), e);
+    }
+
+    #[test]
+    fn arithmetic_parses_and_round_trips() {
+        let e = p("at_least:\n  value: { divide: [ { count: { list: unit.joint_papers } }, 3 ] }\n  min: 2\n").unwrap();
+        let ExprKind::AtLeast(v, _) = &e.kind else { panic!() };
+        assert!(matches!(&v.kind, ExprKind::Arith(ArithOp::Divide, a) if a.len() == 2));
+        assert_eq!(parse(&to_yaml(&e), "").unwrap(), e);
+        assert!(p("divide: [1, 2, 3]").unwrap_err().contains("exactly 2 operands"));
+        assert!(p("add: [1]").unwrap_err().contains("at least 2 operands"));
+        assert!(p("subtract: 1").unwrap_err().contains("list of operands"));
+        assert!(
+            p("average: {list: unit.finance}")
+                .unwrap_err()
+                .contains("needs `field`")
+        );
     }
 
     #[test]

@@ -563,10 +563,29 @@ impl Application {
 
     /// Checks what does not depend on the policy: codes, dates, duplicates.
     pub fn validate_shape(&self) -> Result<(), FactError> {
-        if let Err(e) = guohe_reference::uscc::parse(&self.unit.uscc) {
-            return Err(FactError::new("unit.uscc", e.message_zh(), e.to_string()));
+        match guohe_reference::uscc::parse(&self.unit.uscc) {
+            Err(e) => return Err(FactError::new("unit.uscc", e.message_zh(), e.to_string())),
+            // GB 32100: registration authority 9 (工商) with category 2 is a 个体工商户, which is
+            // not an independent legal person and so cannot be a support unit (Hunan 第五条,
+            // Hubei 第八条 both require an independent legal person).
+            Ok(code) if code.registration_authority() == '9' && code.organisation_category() == '2' => {
+                return Err(FactError::new(
+                    "unit.uscc",
+                    format!(
+                        "统一社会信用代码“{}”的登记管理部门码为9、机构类别码为2，属个体工商户；个体工商户不具有独立法人资格，不能作为依托单位",
+                        code.as_str()
+                    ),
+                    format!(
+                        "`{}` has registration authority 9 and category 2 (GB 32100): an individual business (个体工商户), which is not an independent legal person and cannot be a support unit",
+                        code.as_str()
+                    ),
+                ));
+            }
+            Ok(_) => {}
         }
-        check_country("primary_partner.country", &self.primary_partner.country)?;
+        // The primary partner may be written as CN: the eligibility rule that requires a
+        // partner outside the mainland then fails with its article, instead of a bare input error.
+        check_country_code("primary_partner.country", &self.primary_partner.country)?;
         if let Some(o) = &self.primary_partner.organisation {
             check_country(
                 "primary_partner.organisation.headquarters_country",
@@ -705,19 +724,28 @@ fn codes_zh(terms: &[crate::model::Term]) -> String {
         .join("、")
 }
 
-fn check_country(path: &str, code: &str) -> Result<(), FactError> {
+/// Checks that a code is an ISO 3166-1 alpha-2 country or region (CN included).
+fn check_country_code(path: &str, code: &str) -> Result<(), FactError> {
     match guohe_reference::country::lookup(code) {
         None => Err(FactError::new(
             path,
             format!("“{code}”不是有效的国家（地区）代码（ISO 3166-1 二位字母代码）"),
             format!("`{code}` is not an ISO 3166-1 alpha-2 country or region code"),
         )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Checks a foreign partner's country: a valid code outside the Chinese mainland.
+fn check_country(path: &str, code: &str) -> Result<(), FactError> {
+    check_country_code(path, code)?;
+    match guohe_reference::country::lookup(code) {
         Some(c) if c.alpha2 == "CN" => Err(FactError::new(
             path,
             "合作国家（地区）应为国（境）外，不能为中国内地；港澳台地区请填写 HK、MO、TW",
             "the partner must be outside the Chinese mainland (use HK, MO or TW for Hong Kong, Macao, Taiwan)",
         )),
-        Some(_) => Ok(()),
+        _ => Ok(()),
     }
 }
 
@@ -751,6 +779,78 @@ pub fn code_label(code: &str) -> Option<&'static str> {
         "headquarters" => "国际组织总部所在地",
         "project_location" => "主要合作项目所在地",
         "other" => "其他",
+        _ => return None,
+    })
+}
+
+/// The codes a text fact may take, so that a policy naming a code can be checked at load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeDomain {
+    /// A vocabulary of the policy, by its name under `vocabularies` (`categories`, `unit_kinds`).
+    Vocabulary(&'static str),
+    /// An ISO 3166-1 alpha-2 country or region code.
+    Country,
+    /// A closed enumeration of the application facts.
+    Enumeration(&'static [String]),
+}
+
+fn enum_codes<T: JsonSchema>() -> Vec<String> {
+    let schema = serde_json::to_value(schemars::schema_for!(T)).unwrap_or_default();
+    let mut out = Vec::new();
+    if let Some(values) = schema.get("enum").and_then(|e| e.as_array()) {
+        out.extend(values.iter().filter_map(|v| v.as_str().map(str::to_string)));
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(alts) = schema.get(key).and_then(|e| e.as_array()) {
+            for a in alts {
+                if let Some(c) = a.get("const").and_then(|c| c.as_str()) {
+                    out.push(c.to_string());
+                }
+                if let Some(values) = a.get("enum").and_then(|e| e.as_array()) {
+                    out.extend(values.iter().filter_map(|v| v.as_str().map(str::to_string)));
+                }
+            }
+        }
+    }
+    out
+}
+
+macro_rules! codes_of {
+    ($name:ident, $t:ty) => {
+        static $name: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(enum_codes::<$t>);
+    };
+}
+codes_of!(LEVELS, ProjectLevel);
+codes_of!(PROJECT_KINDS, ProjectKind);
+codes_of!(ROLES, ProjectRole);
+codes_of!(TRANSFER_KINDS, TransferKind);
+codes_of!(PARTNER_KINDS, PartnerKind);
+codes_of!(SCOPES, PartnerScope);
+codes_of!(TITLES, Title);
+codes_of!(AFFILIATIONS, Affiliation);
+codes_of!(COUNTRY_BASES, CountryBasis);
+
+/// The codes a text fact takes, or `None` for free text (names, descriptions, domains).
+/// The enumerations are read from the facts' own types, so they cannot drift.
+pub fn code_domain(path: &str) -> Option<CodeDomain> {
+    let field = path.rsplit('.').next().unwrap_or(path);
+    let list = path.rsplit_once("[].").map(|(l, _)| l);
+    Some(match (path, field) {
+        ("category", _) => CodeDomain::Vocabulary("categories"),
+        ("unit.kind", _) => CodeDomain::Vocabulary("unit_kinds"),
+        ("unit.affiliation", _) => CodeDomain::Enumeration(&AFFILIATIONS),
+        ("director.title", _) => CodeDomain::Enumeration(&TITLES),
+        ("primary_partner.organisation.country_basis", _) => CodeDomain::Enumeration(&COUNTRY_BASES),
+        (_, "country" | "headquarters_country") => CodeDomain::Country,
+        (_, "level") => CodeDomain::Enumeration(&LEVELS),
+        (_, "role") => CodeDomain::Enumeration(&ROLES),
+        (_, "scope") => CodeDomain::Enumeration(&SCOPES),
+        (_, "kind") => match list {
+            Some("unit.international_projects" | "director.projects_led") => CodeDomain::Enumeration(&PROJECT_KINDS),
+            Some("unit.technology_transfers") => CodeDomain::Enumeration(&TRANSFER_KINDS),
+            Some("partner_institutions" | "unit.partner_organisations") => CodeDomain::Enumeration(&PARTNER_KINDS),
+            _ => return None,
+        },
         _ => return None,
     })
 }
@@ -1400,6 +1500,30 @@ mod tests {
         let mut catalogue: Vec<String> = CATALOGUE.iter().map(|e| e.0.to_string()).collect();
         catalogue.sort();
         assert_eq!(paths, catalogue);
+    }
+
+    /// Every text fact of the catalogue is either free text or has a known set of codes, and the
+    /// enumerations are read from the types.
+    #[test]
+    fn code_domains_cover_the_enumerations() {
+        assert!(
+            matches!(code_domain("unit.international_projects[].level"), Some(CodeDomain::Enumeration(c)) if c.contains(&"national".to_string()) && c.len() == 5)
+        );
+        assert!(
+            matches!(code_domain("director.title"), Some(CodeDomain::Enumeration(c)) if c.contains(&"deputy_senior".to_string()))
+        );
+        assert!(
+            matches!(code_domain("unit.partner_organisations[].kind"), Some(CodeDomain::Enumeration(c)) if c.contains(&"innovation_service".to_string()))
+        );
+        assert_eq!(code_domain("unit.kind"), Some(CodeDomain::Vocabulary("unit_kinds")));
+        assert_eq!(code_domain("primary_partner.country"), Some(CodeDomain::Country));
+        assert_eq!(code_domain("unit.name"), None);
+        assert_eq!(code_domain("attachments[].kind"), None);
+        for (path, ty, ..) in CATALOGUE {
+            if let Some(CodeDomain::Enumeration(c)) = code_domain(path) {
+                assert!(*ty == FactType::Text && !c.is_empty(), "{path}");
+            }
+        }
     }
 
     #[test]

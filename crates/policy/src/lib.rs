@@ -14,6 +14,7 @@ pub mod facts;
 pub mod load;
 pub mod model;
 pub mod naming;
+pub mod schedule;
 
 use std::sync::LazyLock;
 
@@ -93,12 +94,14 @@ impl PolicySet {
 }
 
 impl Policy {
-    /// The text of an article or item.
+    /// The text of an article, paragraph (款) or item.
     pub fn text(&self, at: ArticleRef) -> Option<&str> {
         let a = self.articles.get((at.article as usize).checked_sub(1)?)?;
-        match at.item {
-            None => Some(&a.text),
-            Some(i) => a.items.get((i as usize).checked_sub(1)?).map(|x| x.text.as_str()),
+        match (at.item, at.paragraph) {
+            (Some(i), _) => a.items.get((i as usize).checked_sub(1)?).map(|x| x.text.as_str()),
+            (None, Some(1)) if a.paragraphs.is_empty() => Some(&a.text),
+            (None, Some(p)) => a.paragraphs.get((p as usize).checked_sub(1)?).map(String::as_str),
+            (None, None) => Some(&a.text),
         }
     }
     /// A citation into this policy.

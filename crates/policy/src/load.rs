@@ -10,7 +10,7 @@ use std::path::Path;
 
 use crate::citation::ArticleRef;
 use crate::expr::{Expr, ExprKind, ListOp, Literal, Window};
-use crate::facts::{FactType, catalogue_entry};
+use crate::facts::{CodeDomain, FactType, catalogue_entry, code_domain};
 use crate::model::{Effect, Mode, Policy, Trigger, term};
 
 /// The format version this build reads.
@@ -112,31 +112,8 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
             }
         }
     }
-    let cites = |at: ArticleRef, path: String| -> Result<(), Invalid> {
-        let Some(a) = p.articles.get(at.article as usize - 1) else {
-            return Err(bad(
-                path,
-                format!(
-                    "cites article {} but the policy has {} articles",
-                    at.article,
-                    p.articles.len()
-                ),
-            ));
-        };
-        if let Some(i) = at.item
-            && a.items.get(i as usize - 1).is_none()
-        {
-            return Err(bad(
-                path,
-                format!(
-                    "cites item {i} of article {}, which has {} items",
-                    at.article,
-                    a.items.len()
-                ),
-            ));
-        }
-        Ok(())
-    };
+    let cites =
+        |at: ArticleRef, path: String| -> Result<(), Invalid> { check_citation(p, at).map_err(|r| bad(path, r)) };
     cites(p.validity.article, "validity.article".into())?;
     for (i, s) in p.supersedes.iter().enumerate() {
         cites(s.article, format!("supersedes[{i}].article"))?;
@@ -311,18 +288,33 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
         }
     }
     cites(l.evaluation.article, "lifecycle.evaluation.article".into())?;
-    if l.evaluation.every_years == 0 {
-        return Err(bad("lifecycle.evaluation.every_years", "must be at least 1"));
+    l.evaluation.check().map_err(|(field, reason)| {
+        let path = if field.is_empty() {
+            "lifecycle.evaluation".to_string()
+        } else {
+            format!("lifecycle.evaluation.{field}")
+        };
+        bad(path, reason)
+    })?;
+    if let Some(i) = &l.evaluation.cycle_start.interpretation
+        && !interp.contains(i.as_str())
+    {
+        return Err(bad(
+            "lifecycle.evaluation.cycle_start.interpretation",
+            format!("no interpretation `{i}`"),
+        ));
     }
     if let Some(r) = &l.rectification {
         cites(r.article, "lifecycle.rectification.article".into())?;
     }
-    cites(l.major_changes.article, "lifecycle.major_changes.article".into())?;
-    if l.major_changes.approval.is_empty() {
-        return Err(bad(
-            "lifecycle.major_changes.approval",
-            "name who approves (recommender, department)",
-        ));
+    if let Some(mc) = &l.major_changes {
+        cites(mc.article, "lifecycle.major_changes.article".into())?;
+        if mc.approval.is_empty() {
+            return Err(bad(
+                "lifecycle.major_changes.approval",
+                "name who approves (recommender, department)",
+            ));
+        }
     }
     if let Some(b) = &l.ban {
         cites(b.article, "lifecycle.ban.article".into())?;
@@ -362,6 +354,12 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
                 format!("`{code}` is not a {name} of this policy"),
             ));
         }
+        if matches!(c.when, Trigger::MajorChange { .. }) && l.major_changes.is_none() {
+            return Err(bad(
+                format!("{at}.when"),
+                "a major change triggers it, but the policy has no `lifecycle.major_changes`",
+            ));
+        }
         if matches!(c.when, Trigger::ReEvaluation { .. }) && l.rectification.is_none() {
             return Err(bad(
                 format!("{at}.when"),
@@ -372,10 +370,27 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
             Effect::Rectify if l.rectification.is_none() => {
                 return Err(bad(format!("{at}.then"), "the policy has no `lifecycle.rectification`"));
             }
-            Effect::Disqualify if l.ban.is_none() => {
-                return Err(bad(format!("{at}.then"), "disqualification needs `lifecycle.ban`"));
+            Effect::Disqualify if l.ban.is_none() && c.ban.is_none() => {
+                return Err(bad(
+                    format!("{at}.then"),
+                    "disqualification needs a ban: `lifecycle.ban`, or `ban` on the consequence",
+                ));
             }
             _ => {}
+        }
+        if let Some(b) = &c.ban {
+            if !matches!(c.then, Effect::Terminate | Effect::Revoke | Effect::Disqualify) {
+                return Err(bad(
+                    format!("{at}.ban"),
+                    "a ban composes with terminate, revoke or disqualify",
+                ));
+            }
+            if b.years == 0 {
+                return Err(bad(format!("{at}.ban.years"), "must be at least 1"));
+            }
+            if let Some(a) = b.article {
+                cites(a, format!("{at}.ban.article"))?;
+            }
         }
     }
     let t = &p.transitions;
@@ -397,6 +412,40 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
         cites(s.article, "transitions.legacy_bases.article".into())?;
     }
     Ok(())
+}
+
+/// A citation must name an article, paragraph and item the policy has, and must go down to the
+/// paragraph (款) where the article has several — otherwise two rules under 第十二条 cannot be
+/// told apart.
+pub fn check_citation(p: &Policy, at: ArticleRef) -> Result<(), String> {
+    let Some(a) = p.articles.get(at.article as usize - 1) else {
+        return Err(format!(
+            "cites article {} but the policy has {} articles",
+            at.article,
+            p.articles.len()
+        ));
+    };
+    if let Some(i) = at.item
+        && a.items.get(i as usize - 1).is_none()
+    {
+        return Err(format!(
+            "cites item {i} of article {}, which has {} items",
+            at.article,
+            a.items.len()
+        ));
+    }
+    let paragraphs = a.paragraph_count();
+    match at.paragraph {
+        Some(n) if n as usize > paragraphs => Err(format!(
+            "cites paragraph {n} of article {}, which has {paragraphs}",
+            at.article
+        )),
+        None if paragraphs > 1 && at.item.is_none() => Err(format!(
+            "article {} has {paragraphs} paragraphs (款); cite the one meant, e.g. \"{}(1)\"",
+            at.article, at.article
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn placeholders(t: &str) -> Vec<String> {
@@ -475,6 +524,59 @@ fn item_type(list: &str, field: &str, at: &str) -> Result<Ty, Invalid> {
         .ok_or_else(|| bad(at, format!("items of `{list}` have no field `{field}`")))
 }
 
+/// The catalogue path a node reads, when it reads one fact or item field directly.
+fn read_path(e: &Expr, scope: &Scope<'_>) -> Option<String> {
+    match (&e.kind, &scope.list) {
+        (ExprKind::Fact(p), _) => Some(p.to_string()),
+        (ExprKind::Item(f), Some(list)) => Some(format!("{list}[].{f}")),
+        _ => None,
+    }
+}
+
+/// A text literal compared with a coded fact must be one of that fact's codes: a misspelt
+/// code would otherwise silently never match and switch its rule off.
+fn check_code(value: &Expr, lit: &Literal, scope: &Scope<'_>, at: &str) -> Result<(), Invalid> {
+    let (Some(path), Literal::Text(code)) = (read_path(value, scope), lit) else {
+        return Ok(());
+    };
+    let known: Vec<String> = match code_domain(&path) {
+        None => return Ok(()),
+        Some(CodeDomain::Country) => {
+            return match guohe_reference::country::lookup(code) {
+                Some(_) => Ok(()),
+                None => Err(bad(
+                    at,
+                    format!(
+                        "`{code}` is not an ISO 3166-1 alpha-2 country or region code, so `{path}` can never equal it"
+                    ),
+                )),
+            };
+        }
+        Some(CodeDomain::Enumeration(codes)) => codes.to_vec(),
+        Some(CodeDomain::Vocabulary(name)) => {
+            let v = &scope.policy.vocabularies;
+            let terms = match name {
+                "categories" => &v.categories,
+                _ => &v.unit_kinds,
+            };
+            if terms.is_empty() {
+                return Err(bad(
+                    at,
+                    format!("`{path}` is compared with `{code}`, but the policy defines no vocabularies.{name}"),
+                ));
+            }
+            terms.iter().map(|t| t.code.clone()).collect()
+        }
+    };
+    if known.iter().any(|k| k == code) {
+        return Ok(());
+    }
+    Err(bad(
+        at,
+        format!("`{code}` is not a code of `{path}`; its codes are {}", known.join(", ")),
+    ))
+}
+
 fn expect(e: &Expr, want: Ty, scope: &Scope<'_>, at: &str) -> Result<(), Invalid> {
     let got = infer(e, scope, at)?;
     if got != want {
@@ -530,17 +632,7 @@ fn list_op(op: &ListOp, scope: &Scope<'_>, at: &str, field_ty: Option<Ty>) -> Re
 
 fn infer(e: &Expr, scope: &Scope<'_>, at: &str) -> Result<Ty, Invalid> {
     if let Some(a) = e.article {
-        let p = scope.policy;
-        let ok = p
-            .articles
-            .get(a.article as usize - 1)
-            .is_some_and(|art| a.item.is_none_or(|i| art.items.len() >= i as usize));
-        if !ok {
-            return Err(bad(
-                format!("{at}.article"),
-                format!("cites {a}, which the policy does not have"),
-            ));
-        }
+        check_citation(scope.policy, a).map_err(|r| bad(format!("{at}.article"), r))?;
     }
     Ok(match &e.kind {
         ExprKind::Literal(Literal::Bool(_)) => Ty::Bool,
@@ -599,11 +691,18 @@ fn infer(e: &Expr, scope: &Scope<'_>, at: &str) -> Result<Ty, Invalid> {
                     format!("compares {} with {}", tv.name(), tr.name()),
                 ));
             }
+            if let ExprKind::Literal(l) = &r.kind {
+                check_code(v, l, scope, &format!("{at}.equals.to"))?;
+            }
+            if let ExprKind::Literal(l) = &v.kind {
+                check_code(r, l, scope, &format!("{at}.equals.value"))?;
+            }
             Ty::Bool
         }
         ExprKind::OneOf(v, set) => {
             let tv = infer(v, scope, &format!("{at}.one_of.value"))?;
             for (i, l) in set.iter().enumerate() {
+                check_code(v, l, scope, &format!("{at}.one_of.set[{i}]"))?;
                 let tl = match l {
                     Literal::Bool(_) => Ty::Bool,
                     Literal::Num(_) => Ty::Num,
@@ -628,6 +727,16 @@ fn infer(e: &Expr, scope: &Scope<'_>, at: &str) -> Result<Ty, Invalid> {
         }
         ExprKind::Sum(op) => {
             list_op(op, scope, &format!("{at}.sum"), Some(Ty::Num))?;
+            Ty::Num
+        }
+        ExprKind::Average(op) => {
+            list_op(op, scope, &format!("{at}.average"), Some(Ty::Num))?;
+            Ty::Num
+        }
+        ExprKind::Arith(op, args) => {
+            for (i, a) in args.iter().enumerate() {
+                expect(a, Ty::Num, scope, &format!("{at}.{}[{i}]", op.name()))?;
+            }
             Ty::Num
         }
         ExprKind::Latest { list, field, by } => {

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::citation::{ArticleRef, ItemStyle};
 use crate::expr::Expr;
+pub use crate::schedule::{CycleAnchor, CycleStart, Evaluation};
 
 /// A regulation encoded as data.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -96,19 +97,87 @@ pub struct Superseded {
 }
 
 /// One article (条) of the regulation.
+///
+/// In the file an article gives either `text` (one paragraph, with its items' lines) or
+/// `paragraphs` (款, each addressable as `12(2)`); `text` is then their lines joined.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "ArticleRepr", into = "ArticleRepr")]
 pub struct Article {
     /// Article number (第N条).
     pub number: u16,
     /// The chapter heading, on the first article of each chapter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chapter: Option<String>,
     /// The full text of the article, paragraphs on separate lines.
     pub text: String,
+    /// The paragraphs (款) of an article that has several; empty when it has one.
+    pub paragraphs: Vec<String>,
     /// Numbered items (项), addressable as `article.item`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<Item>,
+}
+
+impl Article {
+    /// How many paragraphs (款) the article has.
+    pub fn paragraph_count(&self) -> usize {
+        self.paragraphs.len().max(1)
+    }
+}
+
+/// The file form of an [`Article`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ArticleRepr {
+    number: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    chapter: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    paragraphs: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    items: Vec<Item>,
+}
+
+impl TryFrom<ArticleRepr> for Article {
+    type Error = String;
+    fn try_from(r: ArticleRepr) -> Result<Self, String> {
+        let paragraphs: Vec<String> = r.paragraphs.iter().map(|p| p.trim_end().to_string()).collect();
+        let text = match (r.text, paragraphs.len()) {
+            // The serialised form carries both (readers of the JSON find `text` on every
+            // article); they must then agree.
+            (Some(t), 2..) if t.trim_end() == paragraphs.join("\n") => t,
+            (Some(_), 1..) => {
+                return Err(format!(
+                    "article {} gives both `text` and `paragraphs`; give one",
+                    r.number
+                ));
+            }
+            (Some(t), _) => t,
+            (None, 0) => return Err(format!("article {} needs `text` or `paragraphs`", r.number)),
+            (None, 1) => {
+                return Err(format!("article {} has one paragraph: write it as `text`", r.number));
+            }
+            (None, _) => paragraphs.join("\n"),
+        };
+        Ok(Article {
+            number: r.number,
+            chapter: r.chapter,
+            text,
+            paragraphs,
+            items: r.items,
+        })
+    }
+}
+
+impl From<Article> for ArticleRepr {
+    fn from(a: Article) -> Self {
+        ArticleRepr {
+            number: a.number,
+            chapter: a.chapter,
+            text: Some(a.text),
+            paragraphs: a.paragraphs,
+            items: a.items,
+        }
+    }
 }
 
 /// One numbered item (项) of an article.
@@ -347,8 +416,10 @@ pub struct Lifecycle {
     /// 限期整改 — rectification, when the policy has one (Hunan 第十五条).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rectification: Option<Rectification>,
-    /// 重大事项 — major-change filings.
-    pub major_changes: MajorChanges,
+    /// 重大事项 — major-change filings; absent when the regulation does not regulate them
+    /// (filing a change is then refused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub major_changes: Option<MajorChanges>,
     /// 不得重新申请 — a ban on applying again, when the policy has one (Hunan 第十六条).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ban: Option<Ban>,
@@ -378,19 +449,6 @@ pub struct AnnualAssessment {
     pub article: ArticleRef,
     /// The grade given when no report was filed by the deadline.
     pub missing_report_grade: String,
-}
-
-/// 动态评估 — the periodic evaluation.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Evaluation {
-    /// The article prescribing it.
-    pub article: ArticleRef,
-    /// Every how many years (counted from naming).
-    pub every_years: u32,
-    /// Whether bases are evaluated by category.
-    #[serde(default)]
-    pub by_category: bool,
 }
 
 /// 限期整改 — rectification.
@@ -443,10 +501,11 @@ pub struct Ban {
 }
 
 /// Whom a ban binds.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum BanScope {
     /// The support unit, in every domain.
+    #[default]
     Unit,
     /// The support unit, only in the disqualified base's domain.
     UnitAndDomain,
@@ -468,6 +527,55 @@ pub struct Consequence {
     pub when: Trigger,
     /// The effect.
     pub then: Effect,
+    /// A ban on applying again that comes with the effect (e.g. 撤销命名，3年内不得再申请).
+    /// Absent on a `disqualify`, the policy's `lifecycle.ban` applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ban: Option<ConsequenceBan>,
+}
+
+/// A ban composed with a consequence's effect.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ConsequenceBan {
+    /// Its length in years, from the effective date.
+    pub years: u32,
+    /// Whom it binds (default: the unit, in every domain).
+    #[serde(default)]
+    pub scope: BanScope,
+    /// The article imposing the ban, when it is not the consequence's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article: Option<ArticleRef>,
+}
+
+/// The ban a consequence imposes: its years, scope and article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BanTerms {
+    /// Length in years.
+    pub years: u32,
+    /// Whom it binds.
+    pub scope: BanScope,
+    /// The article imposing it.
+    pub article: ArticleRef,
+}
+
+impl Consequence {
+    /// The ban that comes with this consequence: its own `ban`, or for a disqualification the
+    /// policy's `lifecycle.ban`.
+    pub fn ban_terms(&self, lifecycle: &Lifecycle) -> Option<BanTerms> {
+        match (&self.ban, &self.then, &lifecycle.ban) {
+            (Some(b), _, _) => Some(BanTerms {
+                years: b.years,
+                scope: b.scope,
+                article: b.article.unwrap_or(self.article),
+            }),
+            (None, Effect::Disqualify, Some(b)) => Some(BanTerms {
+                years: b.years,
+                scope: b.scope,
+                article: b.article,
+            }),
+            _ => None,
+        }
+    }
 }
 
 /// What triggers a consequence. Written in a policy file as one of

@@ -76,12 +76,51 @@ fn countries_must_be_iso_codes_outside_the_mainland() {
     let mut a = base(HUBEI);
     set(&mut a, "/primary_partner/country", json!("XX"));
     assert_eq!(err(&a.to_string()).path, "primary_partner.country");
-    set(&mut a, "/primary_partner/country", json!("CN"));
+    let mut a = base(HUBEI);
+    set(&mut a, "/partner_institutions/0/country", json!("CN"));
     let e = err(&a.to_string());
     assert!(e.message_zh.contains("港澳台"), "{}", e.message_zh);
     let mut a = base(HUBEI);
     set(&mut a, "/partner_institutions/0/country", json!("Germany"));
     assert_eq!(err(&a.to_string()).path, "partner_institutions[0].country");
+}
+
+/// 鄂科技规〔2022〕6号 第十一条 asks for a primary partner outside the mainland; a partner of CN
+/// is accepted as a fact and refused by that rule, with its article — not as bad input.
+#[test]
+fn a_mainland_primary_partner_fails_its_rule_with_the_article() {
+    let mut a = base(HUBEI);
+    set(&mut a, "/primary_partner/country", json!("CN"));
+    let r = check(&a);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.status == guohe_policy::Status::Fail)
+        .expect("a failing rule");
+    assert!(f.article.starts_with("hubei-2022:11"), "{}", f.article);
+    assert!(
+        f.reason_zh.contains("中国（CN）") && f.reason_zh.contains("不应为"),
+        "{}",
+        f.reason_zh
+    );
+    assert_eq!(r.verdict, guohe_policy::Verdict::Ineligible);
+}
+
+/// GB 32100: registration authority 9 and category 2 is a 个体工商户 — not an independent legal
+/// person, so not a support unit (Hubei 第八条第（一）项, Hunan 第五条); the code itself is valid.
+#[test]
+fn an_individual_business_cannot_be_a_support_unit() {
+    assert!(guohe_reference::uscc::is_valid("92420100MA4K0Q1XXG"));
+    let mut a = base(HUBEI);
+    set(&mut a, "/unit/uscc", json!("92420100MA4K0Q1XXG"));
+    let e = err(&a.to_string());
+    assert_eq!(e.path, "unit.uscc");
+    assert!(
+        e.message_zh.contains("个体工商户") && e.message_zh.contains("独立法人"),
+        "{}",
+        e.message_zh
+    );
+    assert!(e.message_en.contains("individual business"), "{}", e.message_en);
 }
 
 #[test]

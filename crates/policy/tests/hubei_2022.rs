@@ -415,14 +415,35 @@ fn art_11_international_organisation_country() {
 /// 第十二条：同一技术领域仅1个有效命名的基地；同一自然人仅担任1个基地负责人。
 #[test]
 fn art_12_one_base_per_domain_and_director() {
+    // 第十二条 has two paragraphs: 第一款 同一依托单位…同一技术领域方向仅允许1个有效命名的省国合基地;
+    // 第二款 同一自然人原则上仅可以担任1个有效命名的省国合基地负责人. Each rule cites its own.
     let mut a = hubei();
     set(&mut a, "/registry/unit_holds_base_in_domain", json!(true));
     let r = check(&a);
-    assert_rule(&r, "registry.one_base_per_domain", Fail, "hubei-2022:12");
-    assert_rule(&r, "registry.one_base_per_director", Pass, "hubei-2022:12");
+    assert_rule(&r, "registry.one_base_per_domain", Fail, "hubei-2022:12(1)");
+    assert_rule(&r, "registry.one_base_per_director", Pass, "hubei-2022:12(2)");
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "registry.one_base_per_domain")
+        .unwrap();
+    assert_eq!(f.article_zh, "第十二条第一款");
     let mut a = hubei();
     set(&mut a, "/registry/director_heads_base", json!(true));
-    assert_rule(&check(&a), "registry.one_base_per_director", Fail, "hubei-2022:12");
+    let r = check(&a);
+    assert_rule(&r, "registry.one_base_per_director", Fail, "hubei-2022:12(2)");
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "registry.one_base_per_director")
+        .unwrap();
+    assert_eq!(f.article_zh, "第十二条第二款");
+    let p = guohe_policy::builtin_policy("hubei-2022").unwrap();
+    assert!(
+        p.text(guohe_policy::ArticleRef::parse("12(2)").unwrap())
+            .unwrap()
+            .starts_with("同一自然人原则上仅可以担任")
+    );
 }
 
 /// 第三十三条：本办法自发布之日起施行，有效期5年。
@@ -462,4 +483,29 @@ fn reasons_name_the_figures() {
     assert!(f.facts.iter().any(|u| u.path == "unit.finance"), "{:?}", f.facts);
     let f = r.findings.iter().find(|f| f.rule == "director.led_project").unwrap();
     assert_eq!(f.article_zh, "第九条第（三）项");
+}
+
+/// A reason shows the ratio it failed on with the digits that explain the failure: 7,499,999 /
+/// 150,000,000 is 4.9999993%, not a rounded 5% next to 不符合 (第十条第（四）项).
+#[test]
+fn ratios_are_not_rounded_into_the_bound() {
+    let mut a = hubei();
+    set(
+        &mut a,
+        "/unit/finance",
+        json!([
+            { "year": 2023, "sales_revenue": 50000000, "rd_expense": 2500000 },
+            { "year": 2024, "sales_revenue": 50000000, "rd_expense": 2500000 },
+            { "year": 2025, "sales_revenue": 50000000, "rd_expense": 2499999 }
+        ]),
+    );
+    let r = check(&a);
+    assert_rule(&r, "enterprise.rd_ratio", Fail, "hubei-2022:10.4");
+    let f = r.findings.iter().find(|f| f.rule == "enterprise.rd_ratio").unwrap();
+    assert!(
+        f.reason_zh.contains("比例为 4.9999993%") && f.reason_zh.contains("不低于 5%"),
+        "{}",
+        f.reason_zh
+    );
+    assert!(f.reason_en.contains("= 4.9999993%"), "{}", f.reason_en);
 }

@@ -94,6 +94,122 @@ fn unknown_operations_and_vocabulary_codes_are_invalid() {
     assert_eq!(e.path, "schema");
 }
 
+/// A misspelt code in a `one_of` set would never match and silently switch its rule off
+/// (a park applying under 第十条第（一）项 came out eligible): every code is checked at load.
+#[test]
+fn every_code_in_a_condition_is_checked() {
+    let e = broken(
+        "applies_when: { one_of: { value: { fact: unit.kind }, set: [park_committee] } }",
+        "applies_when: { one_of: { value: { fact: unit.kind }, set: [innovation_parks] } }",
+    );
+    assert!(e.path.ends_with("applies_when.one_of.set[0]"), "{e}");
+    assert!(
+        e.reason.contains("`innovation_parks` is not a code of `unit.kind`") && e.reason.contains("park_committee"),
+        "{e}"
+    );
+    // Codes of the facts' own enumerations, inside `where`.
+    let e = broken(
+        "set: [provincial, ministerial, national] }",
+        "set: [provincial, ministry, national] }",
+    );
+    assert!(
+        e.reason
+            .contains("`ministry` is not a code of `director.projects_led[].level`"),
+        "{e}"
+    );
+    // Countries.
+    let e = broken("set: [CN] }", "set: [CHN] }");
+    assert!(e.reason.contains("`CHN` is not an ISO 3166-1"), "{e}");
+    // Both sides of `equals`, and the director's title.
+    let e = broken("set: [senior] }", "set: [professor] }");
+    assert!(
+        e.reason.contains("`professor` is not a code of `director.title`"),
+        "{e}"
+    );
+}
+
+/// Where an article has several paragraphs (款), a citation must say which: 第十二条 holds both
+/// the one-base-per-domain and the one-base-per-director rules.
+#[test]
+fn citations_go_down_to_the_paragraph() {
+    let e = broken("    article: \"12(2)\"", "    article: \"12\"");
+    assert!(e.path.ends_with(".article"), "{e}");
+    assert!(e.reason.contains("article 12 has 2 paragraphs"), "{e}");
+    let e = broken("    article: \"12(2)\"", "    article: \"12(3)\"");
+    assert!(e.reason.contains("cites paragraph 3 of article 12, which has 2"), "{e}");
+    // Every multi-paragraph article of both regulations is split in the file.
+    let hubei = builtin_policy("hubei-2022").unwrap();
+    let split: Vec<u16> = hubei
+        .articles
+        .iter()
+        .filter(|a| a.paragraphs.len() > 1)
+        .map(|a| a.number)
+        .collect();
+    assert_eq!(split, [2, 4, 6, 7, 12, 15, 17, 22, 31]);
+    let e = from_yaml(
+        &HUBEI.replacen(
+            "  - number: 12\n    paragraphs:",
+            "  - number: 12\n    text: x\n    paragraphs:",
+            1,
+        ),
+        "broken.yaml",
+    )
+    .unwrap_err();
+    assert!(e.reason.contains("both `text` and `paragraphs`"), "{e}");
+    // Serialised, every article has its text, and multi-paragraph ones their paragraphs too;
+    // the serialised policy reads back.
+    let json = serde_json::to_value(hubei).unwrap();
+    assert!(json["articles"][11]["text"].as_str().unwrap().contains("同一自然人"));
+    assert_eq!(json["articles"][11]["paragraphs"].as_array().unwrap().len(), 2);
+    let yaml = serde_yaml_ng::to_string(hubei).unwrap();
+    let back = from_yaml(&yaml, "round-trip.yaml").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back.articles[11].paragraphs, hubei.articles[11].paragraphs);
+}
+
+/// A ban composes with terminate, revoke or disqualify — not with rectification.
+#[test]
+fn a_consequence_ban_is_checked() {
+    let p = from_yaml(
+        &HUBEI.replacen(
+            "    then: revoke\n",
+            "    then: revoke\n    ban: { years: 3, article: \"29\" }\n",
+            1,
+        ),
+        "ok.yaml",
+    )
+    .unwrap();
+    let c = p.consequences.iter().find(|c| c.id == "false_materials").unwrap();
+    let terms = c.ban_terms(&p.lifecycle).unwrap();
+    assert_eq!((terms.years, terms.article.to_string()), (3, "29".to_string()));
+    let e = broken("    then: revoke\n", "    then: revoke\n    ban: { years: 0 }\n");
+    assert_eq!(e.path, "consequences[4].ban.years");
+    let e = broken(
+        "    then: revoke\n",
+        "    then: revoke\n    ban: { years: 2, article: \"40\" }\n",
+    );
+    assert!(e.reason.contains("cites article 40"), "{e}");
+}
+
+/// The major-change section may be absent ("not regulated"), but then nothing may be triggered
+/// by a major change.
+#[test]
+fn the_major_change_section_is_optional() {
+    let start = HUBEI.find("  major_changes:\n").unwrap();
+    let len = HUBEI[start..].find("\nconsequences:").unwrap() + 1;
+    let without = format!("{}{}", &HUBEI[..start], &HUBEI[start + len..]);
+    let e = from_yaml(&without, "broken.yaml").unwrap_err();
+    assert!(
+        e.path.starts_with("consequences[") && e.reason.contains("no `lifecycle.major_changes`"),
+        "{e}"
+    );
+    let ok = without.replacen(
+        "{ major_change: voluntary_termination }",
+        "{ finding: unable_to_operate }",
+        1,
+    );
+    assert!(from_yaml(&ok, "ok.yaml").unwrap().lifecycle.major_changes.is_none());
+}
+
 #[test]
 fn malformed_yaml_is_invalid() {
     let e = from_yaml("id: [", "x.yaml").unwrap_err();

@@ -169,6 +169,52 @@ impl BreakReason {
             ),
         }
     }
+
+    /// Explanation in English.
+    pub fn message_en(&self) -> String {
+        match self {
+            BreakReason::HashMismatch {
+                stored_hash,
+                computed_hash,
+            } => format!(
+                "the record was altered: its SM3 hash recomputed from its contents ({computed_hash}) differs from the stored hash ({stored_hash})"
+            ),
+            BreakReason::Undecodable { detail } => {
+                format!("the record is altered or damaged and cannot be read: {detail}")
+            }
+            BreakReason::MissingRecord {
+                expected_seq,
+                found_seq: Some(found),
+            } => format!("a record was deleted: record {expected_seq} was expected next, record {found} was found"),
+            BreakReason::MissingRecord {
+                expected_seq,
+                found_seq: None,
+            } => format!(
+                "a record was deleted: the chain head says the log holds record {expected_seq} and later ones, but the log ends before it"
+            ),
+            BreakReason::PredecessorMissing { prev_hash } => {
+                format!("a record was deleted: the record's predecessor (hash {prev_hash}) is not in the log")
+            }
+            BreakReason::Reordered { linked_seq } => {
+                format!("records were reordered: the record's predecessor now sits at record {linked_seq}")
+            }
+            BreakReason::StreamVersionGap {
+                stream,
+                expected,
+                found,
+            } => {
+                format!("the versions of case {stream} are not consecutive: {expected} was expected, {found} was found")
+            }
+            BreakReason::HeadMismatch {
+                head_seq,
+                head_hash,
+                last_seq,
+                last_hash,
+            } => format!(
+                "the chain head does not match the log: the head names record {head_seq} ({head_hash}), the last record is {last_seq} ({last_hash})"
+            ),
+        }
+    }
 }
 
 /// Outcome of feeding one row to the [`Walker`].
