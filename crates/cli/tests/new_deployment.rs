@@ -112,7 +112,20 @@ impl<'a> Person<'a> {
     /// the secret the page shows. Ends at `home`, free to work.
     async fn first_sign_in(&mut self, new_password: &str, home: &str) {
         let r = self.sign_in().await;
-        assert_eq!(r.status, 303, "{}: {}", self.login, r.body);
+        assert_eq!(
+            (r.status, r.header("location").as_str()),
+            (303, "/account/2fa"),
+            "{}: {}",
+            self.login,
+            r.body
+        );
+        let r = self.get("/account/2fa").await;
+        assert_eq!(
+            (r.status, r.header("location").as_str()),
+            (303, "/account?due=1"),
+            "{}: the password before the second factor",
+            self.login
+        );
         let r = self.get(home).await;
         assert_eq!(
             (r.status, r.header("location").as_str()),
@@ -482,6 +495,16 @@ async fn a_new_deployment_goes_from_an_empty_database_to_a_working_round() {
     assert!(
         unit.get("/unit").await.body.contains(&draft),
         "the draft is listed on the unit's page"
+    );
+
+    // The security administrator's first sign-in, to the policy page.
+    let mut sec = Person::new(&app, "sec-admin", "Anquan#2026init");
+    sec.first_sign_in("Anquan#2026work", "/admin/security").await;
+    let policy = sec.get("/admin/security").await;
+    assert!(
+        policy.body.contains("value=\"90\""),
+        "the default password expiry: {}",
+        policy.body
     );
 
     // 8. The audit administrator: first sign-in, the chain verified, the creations on the log.
