@@ -44,7 +44,8 @@ pub struct CreateArgs {
     /// province) and for a support unit (then where its USCC is registered).
     #[arg(long, default_value = "")]
     pub province: String,
-    /// Organisation: a unit's or expert unit's USCC, a recommender's organisation id.
+    /// Organisation, required for these roles: a unit's or expert unit's USCC, a recommender's
+    /// organisation id (registered first at `/admin/system/organisations`).
     #[arg(long)]
     pub org: Option<String>,
     /// Read the initial password from the first line of standard input; otherwise one is
@@ -168,6 +169,19 @@ async fn create(cli: &Cli, a: &CreateArgs) -> CmdResult {
     } else {
         (generated_password()?, true)
     };
+    if matches!(
+        role,
+        AccountRole::SupportUnit | AccountRole::Expert | AccountRole::Recommender
+    ) && a.org.as_deref().is_none_or(|o| o.trim().is_empty())
+    {
+        // Without it a unit has no province and no case, an expert no unit to be kept from
+        // reviewing, a recommender no jurisdiction.
+        return Err(bad(format!(
+            "--org: 角色 {} 须填写所属机构（依托单位或专家所在单位的统一社会信用代码、推荐单位编号） \
+             this role needs its organisation (a USCC, or a recommender organisation's id)",
+            role.as_str()
+        )));
+    }
     let s = state(cli).await?;
     if role == AccountRole::Recommender {
         recommender_org(&s, a).await?;

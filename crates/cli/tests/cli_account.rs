@@ -323,7 +323,7 @@ async fn bad_input_exits_2_naming_the_option_and_writes_nothing() {
             "--password-stdin",
         ]
     };
-    let cases: Vec<(Vec<&str>, &str, &str)> = vec![
+    let mut cases: Vec<(Vec<&str>, &str, &str)> = vec![
         (base("Zhang San", "department", "43"), "Good#Pass2026x\n", "--login"),
         (base("ab", "department", "43"), "Good#Pass2026x\n", "--login"),
         (base("zhang-san", "boss", "43"), "Good#Pass2026x\n", "--role"),
@@ -373,6 +373,9 @@ async fn bad_input_exits_2_naming_the_option_and_writes_nothing() {
             "--org",
         ),
     ];
+    for role in ["support_unit", "expert", "recommender"] {
+        cases.push((base("zhang-san", role, "43"), "Good#Pass2026x\n", "--org"));
+    }
     for (args, stdin, option) in &cases {
         let e = d.refused(args, Some(stdin));
         assert!(e.contains(option), "{args:?} should name {option}: {e}");
