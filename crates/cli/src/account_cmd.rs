@@ -44,8 +44,9 @@ pub struct CreateArgs {
     /// province) and for a support unit (then where its USCC is registered).
     #[arg(long, default_value = "")]
     pub province: String,
-    /// Organisation, required for these roles: a unit's or expert unit's USCC, a recommender's
-    /// organisation id (registered first at `/admin/system/organisations`).
+    /// Organisation, required for a support unit, an expert and a recommender: the unit's or the
+    /// expert unit's USCC, or the recommender organisation's id (registered first at
+    /// `/admin/system/organisations`).
     #[arg(long)]
     pub org: Option<String>,
     /// Read the initial password from the first line of standard input; otherwise one is
