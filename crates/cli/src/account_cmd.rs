@@ -44,7 +44,9 @@ pub struct CreateArgs {
     /// province) and for a support unit (then where its USCC is registered).
     #[arg(long, default_value = "")]
     pub province: String,
-    /// Organisation: a unit's or expert unit's USCC, a recommender's organisation id.
+    /// Organisation, required for a support unit, an expert and a recommender: the unit's or the
+    /// expert unit's USCC, or the recommender organisation's id (registered first at
+    /// `/admin/system/organisations`).
     #[arg(long)]
     pub org: Option<String>,
     /// Read the initial password from the first line of standard input; otherwise one is
@@ -113,12 +115,23 @@ async fn state(cli: &Cli) -> Result<guohe_web::AppState, Failure> {
     Ok(state)
 }
 
-/// The message of a refused account change, naming the field.
+/// The option of this command that carries a service's field.
+fn option_of(field: &str) -> String {
+    match field {
+        "display_name" => "--name".into(),
+        "org_id" => "--org".into(),
+        // A generated password always meets the rule: a refused one came from standard input.
+        "password" => "--password-stdin".into(),
+        other => format!("--{}", other.replace('_', "-")),
+    }
+}
+
+/// The message of a refused account change, naming the option.
 fn refused(e: guohe_web::WebError) -> Failure {
     match e {
         guohe_web::WebError::BadRequest { fields, .. } => bad(fields
             .iter()
-            .map(|f| format!("--{}: {} {}", f.field.replace('_', "-"), f.zh, f.en))
+            .map(|f| format!("{}: {} {}", option_of(&f.field), f.zh, f.en))
             .collect::<Vec<_>>()
             .join("\n")),
         guohe_web::WebError::Conflict { zh, en } => bad(format!("{zh} {en}")),
@@ -157,7 +170,23 @@ async fn create(cli: &Cli, a: &CreateArgs) -> CmdResult {
     } else {
         (generated_password()?, true)
     };
+    if matches!(
+        role,
+        AccountRole::SupportUnit | AccountRole::Expert | AccountRole::Recommender
+    ) && a.org.as_deref().is_none_or(|o| o.trim().is_empty())
+    {
+        // Without it a unit has no province and no case, an expert no unit to be kept from
+        // reviewing, a recommender no jurisdiction.
+        return Err(bad(format!(
+            "--org: 角色 {} 须填写所属机构（依托单位或专家所在单位的统一社会信用代码、推荐单位编号） \
+             this role needs its organisation (a USCC, or a recommender organisation's id)",
+            role.as_str()
+        )));
+    }
     let s = state(cli).await?;
+    if role == AccountRole::Recommender {
+        recommender_org(&s, a).await?;
+    }
     let account = accounts::create_account(
         &s,
         &a.by.actor,
@@ -174,7 +203,11 @@ async fn create(cli: &Cli, a: &CreateArgs) -> CmdResult {
         },
     )
     .await
-    .map_err(refused)?;
+    .map_err(|e| match e {
+        // The only conflict of a new account: the login is taken.
+        guohe_web::WebError::Conflict { zh, en } => bad(format!("--login: {zh} {en}")),
+        other => refused(other),
+    })?;
     let (zh, en) = guohe_web::authz::role_label(account.role);
     println!(
         "已创建账号 created: {} ({zh} {en}, 省份 province {})",
@@ -193,6 +226,22 @@ async fn create(cli: &Cli, a: &CreateArgs) -> CmdResult {
         println!("并绑定动态口令 and enrol a second factor (one-time codes)");
     }
     Ok(())
+}
+
+/// A recommender belongs to a registered organisation of its own province, as on the
+/// administration page: otherwise it would see no unit at all.
+async fn recommender_org(s: &guohe_web::AppState, a: &CreateArgs) -> CmdResult {
+    let id = a.org.as_deref().unwrap_or("").trim();
+    match s.accounts.organisation(id).await? {
+        Some(o) if o.province == a.province.trim() => Ok(()),
+        Some(o) => Err(bad(format!(
+            "--org: 推荐单位“{id}”属于省份 {}，与 --province 不一致 the organisation is in province {}, not the one given",
+            o.province, o.province
+        ))),
+        None => Err(bad(format!(
+            "--org: 请填写已登记的推荐单位（先在“机构”页登记）choose a registered recommender organisation, got `{id}`"
+        ))),
+    }
 }
 
 async fn list(cli: &Cli, a: &ListArgs) -> CmdResult {

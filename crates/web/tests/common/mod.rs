@@ -55,6 +55,17 @@ pub struct Options {
     pub smtp: Option<guohe_notify::SmtpConfig>,
     /// Changes to the server's configuration (throttle settings, trusting X-Forwarded-For …).
     pub tweak: fn(&mut ServeConfig),
+    /// Serve an existing database and key file (e.g. one prepared with the `guohe` command
+    /// line) instead of a new one in a temporary directory.
+    pub existing: Option<Existing>,
+}
+
+/// A database and key file made beforehand.
+pub struct Existing {
+    /// `sqlite://PATH`.
+    pub database_url: String,
+    /// The key file of personal data.
+    pub key_file: std::path::PathBuf,
 }
 
 impl Default for Options {
@@ -65,6 +76,7 @@ impl Default for Options {
             today: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
             smtp: None,
             tweak: |_| {},
+            existing: None,
         }
     }
 }
@@ -75,9 +87,14 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_with(o: Options) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
+    let (database_url, key_file) = match o.existing {
+        Some(e) => (e.database_url, Some(e.key_file)),
+        None => (format!("sqlite://{}", dir.path().join("guohe.db").display()), None),
+    };
     let mut cfg = ServeConfig {
         bind: "127.0.0.1:0".parse().unwrap(),
-        database_url: format!("sqlite://{}", dir.path().join("guohe.db").display()),
+        database_url,
+        key_file,
         demo: o.demo,
         today: Some(o.today),
         idle_timeout: o.idle,

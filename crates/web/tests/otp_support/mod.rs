@@ -28,7 +28,12 @@ pub async fn code_for(state: &AppState, login: &str) -> String {
     let Some(secret) = printed_secret(state, login).await else {
         return String::new();
     };
-    let key = totp::base32_decode(&secret).expect("the printed secret is base32");
+    code_from_secret(state, login, &secret).await
+}
+
+/// Like [`code_for`], from a secret the test read itself (e.g. from the enrolment page).
+pub async fn code_from_secret(state: &AppState, login: &str, secret: &str) -> String {
+    let key = totp::base32_decode(secret).expect("the secret is base32");
     let store = SigninStore::new(state.guohe.log());
     loop {
         let last = store
