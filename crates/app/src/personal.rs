@@ -228,6 +228,21 @@ impl Guohe {
         Ok(out)
     }
 
+    /// The account's e-mail address (电子邮箱), the one reminders are mailed to: `None` when
+    /// none is set or the person's data was erased. The only address an account has: mail
+    /// reads it here, so it is never kept in plaintext anywhere else.
+    pub async fn account_email(&self, login: &str) -> Result<Option<String>, AppError> {
+        let field = AccountField::Email.as_str();
+        let stored = self.vault.store().account_fields(login).await?;
+        let Some((_, token)) = stored.into_iter().find(|(f, _)| f == field) else {
+            return Ok(None);
+        };
+        Ok(match self.vault.reveal(&token).await? {
+            Revealed::Value(v) => Some(v),
+            Revealed::Erased => None,
+        })
+    }
+
     /// Everything held for a person, decrypted; `None` for a subject that never had a key. An
     /// erased person's export has no records. Audited.
     pub async fn export_person(

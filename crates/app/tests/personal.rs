@@ -351,3 +351,62 @@ async fn a_wrong_or_missing_key_file_stops_the_start_with_a_clear_message() {
     assert!(e.to_string().contains("wrong key file"), "{e}");
     assert!(e.message_zh().contains("不是本数据库的主密钥"), "{}", e.message_zh());
 }
+
+#[tokio::test]
+async fn the_account_email_is_the_sealed_field_and_none_once_erased() {
+    let env = Env::new();
+    let g = env.open().await;
+    assert_eq!(g.account_email("wang").await.unwrap(), None, "never set");
+    g.set_account_field("wang", AccountField::Phone, PHONE, "account:wang", d("2026-09-30"))
+        .await
+        .unwrap();
+    assert_eq!(
+        g.account_email("wang").await.unwrap(),
+        None,
+        "a phone is not an address"
+    );
+    g.set_account_field(
+        "wang",
+        AccountField::Email,
+        " wang@example.cn ",
+        "account:wang",
+        d("2026-09-30"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        g.account_email("wang").await.unwrap().as_deref(),
+        Some("wang@example.cn")
+    );
+    assert_eq!(
+        g.account_email("li").await.unwrap(),
+        None,
+        "another account's is not shared"
+    );
+    drop(g);
+    assert!(!contains(&env.file_bytes(), "wang@example.cn"));
+    let g = env.open().await;
+    assert_eq!(
+        g.account_email("wang").await.unwrap().as_deref(),
+        Some("wang@example.cn")
+    );
+    g.set_account_field("wang", AccountField::Email, "  ", "account:wang", d("2026-09-30"))
+        .await
+        .unwrap();
+    assert_eq!(g.account_email("wang").await.unwrap(), None, "cleared");
+    g.set_account_field(
+        "wang",
+        AccountField::Email,
+        "wang@example.cn",
+        "account:wang",
+        d("2026-09-30"),
+    )
+    .await
+    .unwrap();
+    assert!(
+        g.erase_person("account/wang", "system:admin", d("2026-09-30"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(g.account_email("wang").await.unwrap(), None, "erased");
+}

@@ -1,5 +1,6 @@
 //! `guohe notify --as-of DATE [--dry-run]`: the dry run prints what would go out and writes
-//! nothing; the real run fills the inbox once however often it runs.
+//! nothing; the real run fills the inbox once however often it runs; mail goes only to an
+//! account whose personal e-mail field is set.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -46,11 +47,10 @@ async fn head(db: &str) -> Option<(i64, String)> {
     h
 }
 
-#[tokio::test]
-async fn dry_run_prints_and_writes_nothing_then_the_pass_fills_the_inbox_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("guohe.db").display());
-    let cmd = dir.path().join("carry.json");
+/// A database with a Hubei base (annual report due 2027-01-15) and its unit's account `hb-unit`.
+async fn seeded(dir: &Path) -> String {
+    let db = format!("sqlite://{}", dir.join("guohe.db").display());
+    let cmd = dir.join("carry.json");
     std::fs::write(
         &cmd,
         serde_json::json!({"type": "CarryOverBase", "base_id": "HB-OLD-1", "policy": "hubei-2022", "official_name": "湖北省新材料国际科技合作基地",
@@ -92,6 +92,13 @@ async fn dry_run_prints_and_writes_nothing_then_the_pass_fills_the_inbox_once() 
             .unwrap();
         log.close().await;
     }
+    db
+}
+
+#[tokio::test]
+async fn dry_run_prints_and_writes_nothing_then_the_pass_fills_the_inbox_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded(dir.path()).await;
     let before = head(&db).await;
 
     let o = run(&db, &["notify", "--as-of", "2027-01-08", "--dry-run"]);
@@ -141,4 +148,55 @@ fn bad_dates_and_relay_settings_are_refused_with_the_field() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("GUOHE_SMTP_FROM"), "{}", err(&o));
+}
+
+/// The relay configured, but never reached: a dry run sends nothing.
+fn dry_run_with_relay(db: &str, as_of: &str) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_guohe"));
+    c.args(["notify", "--as-of", as_of, "--dry-run", "--database", db])
+        .current_dir(root());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("GUOHE_SMTP_") {
+            c.env_remove(k);
+        }
+    }
+    c.env("GUOHE_SMTP_URL", "smtp://127.0.0.1:2525")
+        .env("GUOHE_SMTP_TLS", "none")
+        .env("GUOHE_SMTP_FROM", "guohe@example.gov.cn");
+    c.output().unwrap()
+}
+
+#[tokio::test]
+async fn mail_goes_only_to_an_account_whose_personal_information_holds_an_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded(dir.path()).await;
+    let o = dry_run_with_relay(&db, "2027-01-08");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(out(&o).contains("inbox      hb-unit"), "no address yet: {}", out(&o));
+
+    // The address is the account's sealed e-mail field, set through the application service.
+    let g = guohe_app::Guohe::open(&db, guohe_policy::PolicySet::default())
+        .await
+        .unwrap();
+    g.set_account_field(
+        "hb-unit",
+        guohe_app::personal::AccountField::Email,
+        "office@wh-materials.cn",
+        "account:hb-unit",
+        chrono::NaiveDate::from_ymd_opt(2027, 1, 7).unwrap(),
+    )
+    .await
+    .unwrap();
+    g.log().close().await;
+    drop(g);
+    let o = dry_run_with_relay(&db, "2027-01-08");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(out(&o).contains("mail+inbox hb-unit"), "{}", out(&o));
+    // And the database file does not hold it in plaintext.
+    let mut bytes = std::fs::read(dir.path().join("guohe.db")).unwrap();
+    if let Ok(wal) = std::fs::read(dir.path().join("guohe.db-wal")) {
+        bytes.extend(wal);
+    }
+    let needle = b"office@wh-materials.cn";
+    assert!(!bytes.windows(needle.len()).any(|w| w == needle));
 }

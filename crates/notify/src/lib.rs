@@ -9,8 +9,9 @@
 //! 2. puts each into the recipient's inbox under a deterministic key, stored UNIQUE, so a
 //!    reminder computed again — the next pass, after a restart, on another server — is stored
 //!    once;
-//! 3. where a relay is configured ([`SmtpConfig`]) and the recipient has an address, sends the
-//!    mail: each row is claimed by one server with a conditional UPDATE, then marked sent, or put
+//! 3. where a relay is configured ([`SmtpConfig`]) and the recipient has an address — the
+//!    e-mail field of their personal information, sealed under their own key and read through
+//!    [`Guohe::account_email`] at the moment of sending — sends the mail: each row is claimed by one server with a conditional UPDATE, then marked sent, or put
 //!    back with a retry time (exponential backoff, [`MAX_ATTEMPTS`] attempts), or failed for good
 //!    when the relay refuses permanently. Failures are listed for the department.
 
@@ -25,7 +26,7 @@ use guohe_app::{AppError, Guohe};
 use guohe_store::{AccountStore, EventLog, NotifyStore, StoreError};
 
 pub use config::{ConfigError, SmtpConfig, TlsMode};
-pub use mail::{AddressError, Mailer, SendError, validate_email};
+pub use mail::{Mailer, SendError};
 pub use plan::{Plan, Planned, plan};
 
 /// Attempts before a mail is given up.
@@ -139,7 +140,7 @@ impl Notifier {
             }
         }
         self.store.advance_cursor(plan::EVENT_CURSOR, plan.cursor_to).await?;
-        let sent = self.send_due(now).await?;
+        let sent = self.send_due(guohe, now).await?;
         report.sent = sent.sent;
         report.retrying = sent.retrying;
         report.failed = sent.failed;
@@ -147,8 +148,10 @@ impl Notifier {
     }
 
     /// Sends the mail due at `now`; each message is claimed first, so several servers never
-    /// send the same one.
-    pub async fn send_due(&self, now: DateTime<Utc>) -> Result<PassReport, NotifyError> {
+    /// send the same one. The address is read from the recipient's personal information when
+    /// the mail goes out: a changed address is used at once, a removed or erased one fails the
+    /// mail for good (the inbox message stays).
+    pub async fn send_due(&self, guohe: &Guohe, now: DateTime<Utc>) -> Result<PassReport, NotifyError> {
         let mut report = PassReport::default();
         let Some(mailer) = &self.mailer else {
             return Ok(report);
@@ -164,14 +167,16 @@ impl Notifier {
             let Some(m) = self.store.message(id).await? else {
                 continue;
             };
-            let outcome = match self.store.email(&m.login).await? {
+            let outcome = match guohe.account_email(&m.login).await? {
                 Some(to) => {
                     mailer
                         .send(&to, &m.key, &m.subject, mailer.text(&m.body, &m.link))
                         .await
                 }
                 None => Err(SendError::Permanent(
-                    "收件人已删除电子邮箱地址 / the recipient removed the address".into(),
+                    "收件人没有电子邮箱地址（已删除，或个人信息已按请求删除） / \
+                     the recipient has no e-mail address (removed, or their personal data was erased)"
+                        .into(),
                 )),
             };
             match outcome {

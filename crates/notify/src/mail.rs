@@ -1,4 +1,5 @@
-//! 发送邮件 — one message to the relay with `lettre`, and the e-mail address rule.
+//! 发送邮件 — one message to the relay with `lettre`. The address rule is the account's
+//! personal e-mail field's (`guohe_app::personal::AccountField::Email`), checked where it is set.
 
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, Message as Mail};
@@ -98,65 +99,5 @@ impl Mailer {
             Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
             Err(e) => Err(SendError::Transient(e.to_string())),
         }
-    }
-}
-
-/// Why an e-mail address is refused, in Chinese and English.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message_en}")]
-pub struct AddressError {
-    /// Chinese.
-    pub message_zh: &'static str,
-    /// English.
-    pub message_en: &'static str,
-}
-
-/// Checks and normalises an e-mail address typed by a user: trimmed, at most 254 characters,
-/// `local@domain` with a dotted domain, no display name, no spaces.
-pub fn validate_email(input: &str) -> Result<String, AddressError> {
-    let s = input.trim();
-    if s.is_empty() {
-        return Err(AddressError {
-            message_zh: "请填写电子邮箱地址",
-            message_en: "enter an e-mail address",
-        });
-    }
-    if s.chars().count() > 254 {
-        return Err(AddressError {
-            message_zh: "电子邮箱地址不得超过254个字符",
-            message_en: "an e-mail address has at most 254 characters",
-        });
-    }
-    let invalid = AddressError {
-        message_zh: "电子邮箱地址格式不正确，例如 name@example.cn",
-        message_en: "not a valid e-mail address, e.g. name@example.cn",
-    };
-    let addr: Address = s.parse().map_err(|_| invalid.clone())?;
-    if !addr.domain().contains('.') || addr.domain().starts_with('[') || s.contains(char::is_whitespace) {
-        return Err(invalid);
-    }
-    Ok(addr.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn addresses() {
-        assert_eq!(validate_email("  li@kjt.hunan.gov.cn ").unwrap(), "li@kjt.hunan.gov.cn");
-        assert_eq!(validate_email("").unwrap_err().message_zh, "请填写电子邮箱地址");
-        for bad in [
-            "li",
-            "li@",
-            "@x.cn",
-            "li@localhost",
-            "a b@x.cn",
-            "Li <li@x.cn>",
-            "li@[127.0.0.1]",
-        ] {
-            assert!(validate_email(bad).is_err(), "{bad} accepted");
-        }
-        assert!(validate_email(&format!("{}@x.cn", "a".repeat(260))).is_err());
     }
 }

@@ -69,8 +69,9 @@ pub fn recipients<'a>(accounts: &'a [Account], audience: &Audience, province: &s
 }
 
 /// Computes what is due on `as_of`. `store` is `None` when the notification tables do not
-/// exist yet (a dry run on a fresh database): then nothing exists and nobody has an address.
-/// `mail` says whether a relay is configured.
+/// exist yet (a dry run on a fresh database): then nothing exists. Who has an address is read
+/// from the accounts' personal information ([`Guohe::account_email`]). `mail` says whether a
+/// relay is configured.
 pub async fn plan(
     guohe: &Guohe,
     accounts: &AccountStore,
@@ -127,12 +128,10 @@ pub async fn plan(
         }
     }
     let mut with_address = BTreeSet::new();
-    if let Some(s) = store {
-        let logins: BTreeSet<&str> = by_key.values().map(|m| m.login.as_str()).collect();
-        for login in logins {
-            if s.email(login).await?.is_some() {
-                with_address.insert(login.to_string());
-            }
+    let logins: BTreeSet<&str> = by_key.values().map(|m| m.login.as_str()).collect();
+    for login in logins {
+        if guohe.account_email(login).await?.is_some() {
+            with_address.insert(login.to_string());
         }
     }
     let mut messages = Vec::with_capacity(by_key.len());

@@ -7,7 +7,9 @@ mod support;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use guohe_app::Guohe;
+use guohe_app::personal::AccountField;
 use guohe_domain::{Actor, Command};
+use guohe_keys::KeyLocation;
 use guohe_notify::{Notifier, SmtpConfig};
 use guohe_policy::PolicySet;
 use guohe_store::{AccountRole, AccountStore, MailState, NewAccount};
@@ -44,7 +46,13 @@ struct Server {
 }
 
 async fn server(url: &str, relay: Option<&Receiver>) -> Server {
-    let guohe = Guohe::open(url, PolicySet::default()).await.unwrap();
+    server_with_keys(url, KeyLocation::for_database(url), relay).await
+}
+
+/// Servers sharing a database share its key file (on PostgreSQL not beside the database: here
+/// in the test's own directory, not the working one).
+async fn server_with_keys(url: &str, keys: KeyLocation, relay: Option<&Receiver>) -> Server {
+    let guohe = Guohe::open_with_keys(url, PolicySet::default(), keys).await.unwrap();
     let accounts = AccountStore::open(guohe.log()).await.unwrap();
     let cfg = relay.map(smtp);
     let notifier = Notifier::open(guohe.log(), accounts, cfg.as_ref()).await.unwrap();
@@ -86,12 +94,22 @@ async fn seed(s: &Server) {
             .await
             .unwrap();
     }
-    let store = s.notifier.store();
-    store
-        .set_email("hb-unit", Some("office@wh-materials.cn"), Utc::now())
+    set_email(s, "hb-unit", "office@wh-materials.cn").await;
+    set_email(s, "e0", "e0@experts.cn").await;
+}
+
+/// Sets an account's address the one way there is: its sealed personal e-mail field.
+async fn set_email(s: &Server, login: &str, email: &str) {
+    s.guohe
+        .set_account_field(
+            login,
+            AccountField::Email,
+            email,
+            &format!("account:{login}"),
+            d("2026-01-05"),
+        )
         .await
         .unwrap();
-    store.set_email("e0", Some("e0@experts.cn"), Utc::now()).await.unwrap();
 }
 
 fn keys(r: &Receiver) -> Vec<String> {
@@ -191,8 +209,10 @@ async fn a_reminder_reaches_the_receiver_once_on_its_day() {
 
 async fn two_servers_send_once(url: &str) {
     let relay = Receiver::start().await;
-    let a = server(url, Some(&relay)).await;
-    let b = server(url, Some(&relay)).await;
+    let key_dir = tempfile::tempdir().unwrap();
+    let key_file = KeyLocation::File(key_dir.path().join("guohe.keys.json"));
+    let a = server_with_keys(url, key_file.clone(), Some(&relay)).await;
+    let b = server_with_keys(url, key_file, Some(&relay)).await;
     seed(&a).await;
     for day in ["2026-12-16", "2026-12-17", "2027-01-08", "2027-01-14"] {
         let (ra, rb) = tokio::join!(
@@ -227,8 +247,6 @@ async fn two_servers_send_once(url: &str) {
     assert_eq!(store.mark_all_read("hb-unit", Utc::now()).await.unwrap(), 2);
     assert_eq!(store.mail_counts().await.unwrap(), [(MailState::Sent, 3)]);
     assert!(store.mail_problems(10).await.unwrap().is_empty());
-    store.set_email("hb-unit", None, Utc::now()).await.unwrap();
-    assert_eq!(store.email("hb-unit").await.unwrap(), None);
 }
 
 #[tokio::test]
@@ -269,13 +287,24 @@ async fn a_refusing_relay_leaves_the_mail_pending_and_a_later_pass_delivers_it()
 
     // Before the retry time nothing is attempted, even with the relay back.
     relay.refuse(false);
-    let r = s.notifier.send_due(now + chrono::Duration::seconds(30)).await.unwrap();
+    let r = s
+        .notifier
+        .send_due(&s.guohe, now + chrono::Duration::seconds(30))
+        .await
+        .unwrap();
     assert_eq!(r.sent, 0);
     assert!(relay.received().is_empty());
     // After it, the mail goes out once and leaves the department's list.
-    let r = s.notifier.send_due(now + chrono::Duration::minutes(2)).await.unwrap();
+    let r = s
+        .notifier
+        .send_due(&s.guohe, now + chrono::Duration::minutes(2))
+        .await
+        .unwrap();
     assert_eq!(r.sent, 1);
-    s.notifier.send_due(now + chrono::Duration::minutes(3)).await.unwrap();
+    s.notifier
+        .send_due(&s.guohe, now + chrono::Duration::minutes(3))
+        .await
+        .unwrap();
     assert_eq!(relay.received().len(), 1);
     let m = &s.notifier.store().inbox("hb-unit", 0, 5).await.unwrap()[0];
     assert_eq!((m.mail_state, m.attempts), (MailState::Sent, 2));
@@ -294,7 +323,10 @@ async fn a_permanent_refusal_is_given_up_at_once_and_listed() {
     let r = s.notifier.run_pass(&s.guohe, d("2026-12-16"), now).await.unwrap();
     assert_eq!((r.sent, r.retrying, r.failed), (0, 0, 1));
     relay.reject(false);
-    s.notifier.send_due(now + chrono::Duration::hours(7)).await.unwrap();
+    s.notifier
+        .send_due(&s.guohe, now + chrono::Duration::hours(7))
+        .await
+        .unwrap();
     assert!(relay.received().is_empty(), "a failed mail is not retried");
     let problems = s.notifier.store().mail_problems(10).await.unwrap();
     assert_eq!(problems.len(), 1);
@@ -314,7 +346,7 @@ async fn a_mail_is_given_up_after_the_last_attempt() {
     s.notifier.run_pass(&s.guohe, d("2026-12-16"), now).await.unwrap();
     for attempt in 2..=guohe_notify::MAX_ATTEMPTS {
         now += chrono::Duration::hours(7);
-        let r = s.notifier.send_due(now).await.unwrap();
+        let r = s.notifier.send_due(&s.guohe, now).await.unwrap();
         let last = attempt == guohe_notify::MAX_ATTEMPTS;
         assert_eq!(
             (r.retrying, r.failed),
@@ -328,7 +360,10 @@ async fn a_mail_is_given_up_after_the_last_attempt() {
         (MailState::Failed, guohe_notify::MAX_ATTEMPTS)
     );
     relay.refuse(false);
-    s.notifier.send_due(now + chrono::Duration::days(1)).await.unwrap();
+    s.notifier
+        .send_due(&s.guohe, now + chrono::Duration::days(1))
+        .await
+        .unwrap();
     assert!(relay.received().is_empty());
 }
 
@@ -352,7 +387,7 @@ async fn a_claim_left_by_a_stopped_server_is_taken_over_after_ten_minutes() {
     assert!(!s.notifier.store().claim(id, "someone-else", now).await.unwrap());
     assert_eq!(
         s.notifier
-            .send_due(now + chrono::Duration::minutes(5))
+            .send_due(&s.guohe, now + chrono::Duration::minutes(5))
             .await
             .unwrap()
             .sent,
@@ -360,7 +395,7 @@ async fn a_claim_left_by_a_stopped_server_is_taken_over_after_ten_minutes() {
     );
     assert_eq!(
         s.notifier
-            .send_due(now + chrono::Duration::minutes(11))
+            .send_due(&s.guohe, now + chrono::Duration::minutes(11))
             .await
             .unwrap()
             .sent,
@@ -387,7 +422,11 @@ async fn a_relay_that_is_down_is_retried_until_it_is_up() {
     assert!(m.last_error.is_some());
 
     let back = Receiver::start_on(&addr.to_string()).await;
-    let r = s.notifier.send_due(now + chrono::Duration::minutes(2)).await.unwrap();
+    let r = s
+        .notifier
+        .send_due(&s.guohe, now + chrono::Duration::minutes(2))
+        .await
+        .unwrap();
     assert_eq!(r.sent, 1);
     assert_eq!(keys(&back), ["annual_report:base/HB-OLD-1:2026:d-30:hb-unit"]);
 }
@@ -420,11 +459,7 @@ async fn a_pass_stops_trying_after_a_few_failures_in_a_row() {
             )
             .await
             .unwrap();
-        s.notifier
-            .store()
-            .set_email(&login, Some(&format!("{login}@wh-materials.cn")), Utc::now())
-            .await
-            .unwrap();
+        set_email(&s, &login, &format!("{login}@wh-materials.cn")).await;
     }
     relay.refuse(true);
     let now = at("2026-12-16");
@@ -437,7 +472,11 @@ async fn a_pass_stops_trying_after_a_few_failures_in_a_row() {
     let untried = s.notifier.store().due_mail(now, now, 10).await.unwrap();
     assert_eq!(untried.len(), 6 - guohe_notify::GIVE_UP_PASS_AFTER);
     relay.refuse(false);
-    let r = s.notifier.send_due(now + chrono::Duration::minutes(2)).await.unwrap();
+    let r = s
+        .notifier
+        .send_due(&s.guohe, now + chrono::Duration::minutes(2))
+        .await
+        .unwrap();
     assert_eq!(r.sent, 6);
     assert_eq!(relay.received().len(), 6);
 }
@@ -518,4 +557,61 @@ async fn without_a_relay_messages_go_to_the_inbox_only() {
             .unwrap()
             .is_empty()
     );
+}
+
+#[tokio::test]
+async fn the_address_is_read_when_the_mail_goes_out_and_an_erased_person_has_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("guohe.db").display());
+    let relay = Receiver::start().await;
+    let s = server(&url, Some(&relay)).await;
+    seed(&s).await;
+    // Queued while the relay refuses; the unit then changes its address: the new one is used.
+    relay.refuse(true);
+    let now = at("2026-12-16");
+    let r = s.notifier.run_pass(&s.guohe, d("2026-12-16"), now).await.unwrap();
+    assert_eq!((r.enqueued, r.sent, r.retrying), (1, 0, 1));
+    set_email(&s, "hb-unit", "director@wh-materials.cn").await;
+    relay.refuse(false);
+    let r = s
+        .notifier
+        .send_due(&s.guohe, now + chrono::Duration::minutes(2))
+        .await
+        .unwrap();
+    assert_eq!(r.sent, 1);
+    let got = relay.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].to, ["director@wh-materials.cn"]);
+
+    // Erased: the plan sees no address, and a mail queued before fails for good with a reason
+    // that says why, while the inbox message stays.
+    relay.refuse(true);
+    let now = at("2027-01-08");
+    s.notifier.run_pass(&s.guohe, d("2027-01-08"), now).await.unwrap();
+    assert!(
+        s.guohe
+            .erase_person("account/hb-unit", "system:admin", d("2027-01-08"))
+            .await
+            .unwrap()
+    );
+    relay.refuse(false);
+    let r = s
+        .notifier
+        .send_due(&s.guohe, now + chrono::Duration::minutes(2))
+        .await
+        .unwrap();
+    assert_eq!((r.sent, r.retrying, r.failed), (0, 0, 1));
+    assert_eq!(relay.received().len(), 1, "nothing more was mailed");
+    let inbox = s.notifier.store().inbox("hb-unit", 0, 10).await.unwrap();
+    assert_eq!(inbox.len(), 2, "both messages stay in the inbox");
+    assert_eq!(inbox[0].mail_state, MailState::Failed);
+    let reason = inbox[0].last_error.as_deref().unwrap_or_default();
+    assert!(
+        reason.contains("no e-mail address") && reason.contains("电子邮箱"),
+        "{reason}"
+    );
+    let plan = s.notifier.plan(&s.guohe, d("2027-01-14")).await.unwrap();
+    let unit: Vec<_> = plan.messages.iter().filter(|p| p.message.login == "hb-unit").collect();
+    assert!(!unit.is_empty());
+    assert!(unit.iter().all(|p| !p.has_address && !p.message.mail), "{unit:?}");
 }

@@ -1,4 +1,5 @@
-//! 通知 — each account's inbox, the mail outbox, e-mail addresses and the notifier's cursor.
+//! 通知 — each account's inbox, the mail outbox and the notifier's cursor. The addresses mail goes
+//! to are not here: they are the accounts' sealed personal e-mail fields (`account_personal`).
 //!
 //! The tables live in the event log's database and share its pool, with their own schema
 //! version (`notify_schema_version`). Every message has a deterministic key (the reminder's
@@ -121,7 +122,7 @@ enum Db {
     Postgres(PgPool),
 }
 
-/// Inbox, outbox, addresses and cursor. Cheap to clone; shares the event log's pool.
+/// Inbox, outbox and cursor. Cheap to clone; shares the event log's pool.
 #[derive(Clone)]
 pub struct NotifyStore {
     db: Db,
@@ -506,42 +507,6 @@ impl NotifyStore {
             .into_iter()
             .filter_map(|(s, n)| MailState::parse(&s).map(|s| (s, n)))
             .collect())
-    }
-
-    // ---------- addresses ----------
-
-    /// An account's e-mail address. The only read of the stored address, so that keeping it
-    /// encrypted later changes this function alone.
-    pub async fn email(&self, login: &str) -> Result<Option<String>, StoreError> {
-        Ok(on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT email FROM notify_addresses WHERE login = $1"
-        )
-        .bind(login)
-        .fetch_optional(p)
-        .await?))
-    }
-
-    /// Sets (or, with `None`, removes) an account's e-mail address; the only write of it.
-    /// Validation is the caller's business.
-    pub async fn set_email(&self, login: &str, email: Option<&str>, now: DateTime<Utc>) -> Result<(), StoreError> {
-        match email {
-            Some(e) => on_pool!(self, |p| sqlx::query(
-                "INSERT INTO notify_addresses (login, email, updated_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (login) DO UPDATE SET email = excluded.email, updated_at = excluded.updated_at"
-            )
-            .bind(login)
-            .bind(e)
-            .bind(ts(now))
-            .execute(p)
-            .await
-            .map(|_| ())?),
-            None => on_pool!(self, |p| sqlx::query("DELETE FROM notify_addresses WHERE login = $1")
-                .bind(login)
-                .execute(p)
-                .await
-                .map(|_| ())?),
-        }
-        Ok(())
     }
 
     // ---------- cursor ----------

@@ -154,13 +154,6 @@ const TABLE: &[Row] = &[
     ),
     (
         "POST",
-        "/inbox/email",
-        "/inbox/email",
-        "email=not-an-address",
-        "L 400 400 400 400 400 400 400",
-    ),
-    (
-        "POST",
         "/inbox/{id}/read",
         "/inbox/999999/read",
         "",

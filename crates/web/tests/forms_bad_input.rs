@@ -206,13 +206,6 @@ const FORMS: &[Row] = &[
     },
     // ---- notifications ----
     Row {
-        route: "/inbox/email",
-        path: "/inbox/email",
-        who: "hn-zngy",
-        body: Body::Form,
-        fields: &[("email", T)],
-    },
-    Row {
         route: "/inbox/read-all",
         path: "/inbox/read-all",
         who: "hn-zngy",

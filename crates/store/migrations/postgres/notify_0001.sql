@@ -1,5 +1,6 @@
--- Notifications: each account's inbox, the mail outbox (the same rows), the
--- accounts' e-mail addresses and the event log cursor of the notifier.
+-- Notifications: each account's inbox, the mail outbox (the same rows) and the
+-- event log cursor of the notifier. The address a mail goes to is not kept here:
+-- it is the account's e-mail field, sealed in account_personal.
 -- Kept apart from the event log's and the accounts' schema versions
 -- (notify_schema_version). Times are Unix seconds (UTC).
 --
@@ -29,13 +30,6 @@ CREATE TABLE notify_messages (
 );
 CREATE INDEX notify_messages_inbox ON notify_messages (login, id);
 CREATE INDEX notify_messages_outbox ON notify_messages (mail_state, next_attempt_at);
-
--- Personal data: read and written only through NotifyStore::email / set_email.
-CREATE TABLE notify_addresses (
-    login      TEXT    PRIMARY KEY,
-    email      TEXT    NOT NULL,
-    updated_at BIGINT  NOT NULL
-);
 
 -- How far the event log has been read for event-driven messages.
 CREATE TABLE notify_cursor (

@@ -1,6 +1,7 @@
-//! 通知 — every signed-in account's inbox (`/inbox`: list, mark read, paged; the e-mail
-//! address reminders are mailed to) and the department's view of the mail outbox
-//! (`/dept/notifications`: send and delivery failures, retries waiting).
+//! 通知 — every signed-in account's inbox (`/inbox`: list, mark read, paged; which address,
+//! masked, reminders are mailed to — the account's own e-mail field, changed on `/account`) and
+//! the department's view of the mail outbox (`/dept/notifications`: send and delivery failures,
+//! retries waiting).
 //!
 //! The reminders themselves are computed by `guohe-notify` on the server's clock; these pages
 //! only read and mark what it stored.
@@ -8,21 +9,18 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, FixedOffset, Utc};
+use guohe_app::personal::AccountField;
 use guohe_store::{MailState, Message};
-use serde::Deserialize;
-use serde_json::json;
 
 use crate::AppState;
 use crate::authz::{self, Action, Area};
 use crate::error::{FieldError, WebError, WebResult};
 use crate::i18n::Lang;
-use crate::security::{RequestCtx, audit};
-use crate::view::{Chrome, FormErrors, render};
+use crate::security::RequestCtx;
+use crate::view::{Chrome, render};
 
 /// Messages per inbox page.
 pub const PAGE_SIZE: i64 = 20;
@@ -36,7 +34,6 @@ pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/inbox", get(inbox))
         .route("/inbox/read-all", post(read_all))
-        .route("/inbox/email", post(set_email))
         .route("/inbox/{id}/read", post(read_one))
         .route("/dept/notifications", get(department))
 }
@@ -92,14 +89,11 @@ pub struct InboxTpl {
     pub page: i64,
     /// Last page.
     pub pages: i64,
-    /// The account's address, as typed in the form.
+    /// The address reminders are mailed to, masked (z***@example.cn); empty when the account
+    /// has none.
     pub email: String,
     /// Whether mail goes out on this server.
     pub mail_enabled: bool,
-    /// Address saved (after a redirect).
-    pub saved: bool,
-    /// Form errors.
-    pub errors: FormErrors,
 }
 
 fn page_of(q: &HashMap<String, String>) -> Result<i64, WebError> {
@@ -121,15 +115,14 @@ fn page_of(q: &HashMap<String, String>) -> Result<i64, WebError> {
     }
 }
 
-async fn inbox_page(
-    ctx: &RequestCtx,
-    state: &AppState,
-    page: i64,
-    email: Option<String>,
-    errors: FormErrors,
-    saved: bool,
+/// `GET /inbox?page=N` — one's own messages, newest first.
+pub async fn inbox(
+    ctx: RequestCtx,
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> WebResult<Response> {
     let p = ctx.require()?;
+    let page = page_of(&q)?;
     let l = ctx.lang;
     let store = state.notify.store();
     let (total, unread) = store.inbox_counts(&p.account).await?;
@@ -149,16 +142,14 @@ async fn inbox_page(
             mail: mail_label(m.mail_state, l).into(),
         })
         .collect();
-    let email = match email {
-        Some(e) => e,
-        None => store.email(&p.account).await?.unwrap_or_default(),
-    };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
-    let page = render(&InboxTpl {
+    // The one address an account has: its sealed personal e-mail field, shown masked here.
+    let email = state
+        .guohe
+        .account_email(&p.account)
+        .await?
+        .map(|e| AccountField::Email.mask(&e))
+        .unwrap_or_default();
+    render(&InboxTpl {
         c: ctx.chrome("/inbox"),
         rows,
         total,
@@ -167,22 +158,7 @@ async fn inbox_page(
         pages,
         email,
         mail_enabled: state.notify.mail_enabled(),
-        saved,
-        errors,
-    })?;
-    Ok((status, page).into_response())
-}
-
-/// `GET /inbox?page=N` — one's own messages, newest first.
-pub async fn inbox(
-    ctx: RequestCtx,
-    State(state): State<AppState>,
-    Query(q): Query<HashMap<String, String>>,
-) -> WebResult<Response> {
-    ctx.require()?;
-    let page = page_of(&q)?;
-    let saved = q.get("saved").is_some_and(|v| v == "1");
-    inbox_page(&ctx, &state, page, None, FormErrors::new(ctx.lang), saved).await
+    })
 }
 
 /// `POST /inbox/{id}/read` — marks one of one's own messages read; another account's id is
@@ -207,50 +183,6 @@ pub async fn read_all(ctx: RequestCtx, State(state): State<AppState>) -> WebResu
     let p = ctx.require()?;
     state.notify.store().mark_all_read(&p.account, Utc::now()).await?;
     Ok(Redirect::to("/inbox").into_response())
-}
-
-/// The address form.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct EmailForm {
-    /// The address; empty with `remove` set removes it.
-    pub email: String,
-    /// `yes` to remove the address.
-    pub remove: String,
-}
-
-/// `POST /inbox/email` — sets or removes the address one's reminders are mailed to. The change
-/// is audited on the chain without the address itself (personal data stays out of the log).
-pub async fn set_email(
-    ctx: RequestCtx,
-    State(state): State<AppState>,
-    Form(f): Form<EmailForm>,
-) -> WebResult<Response> {
-    let p = ctx.require()?.clone();
-    let store = state.notify.store();
-    let new = if f.remove == "yes" {
-        None
-    } else {
-        match guohe_notify::validate_email(&f.email) {
-            Ok(e) => Some(e),
-            Err(e) => {
-                let mut errors = FormErrors::new(ctx.lang);
-                errors.push(FieldError::new("email", e.message_zh, e.message_en));
-                let typed: String = f.email.chars().take(300).collect();
-                return inbox_page(&ctx, &state, 1, Some(typed), errors, false).await;
-            }
-        }
-    };
-    store.set_email(&p.account, new.as_deref(), Utc::now()).await?;
-    audit(
-        &state,
-        &ctx,
-        &p.audit_id(),
-        "NotificationAddressChanged",
-        json!({ "account": p.account, "removed": new.is_none() }),
-    )
-    .await;
-    Ok(Redirect::to("/inbox?saved=1").into_response())
 }
 
 /// A mail problem as shown to the department.
