@@ -496,6 +496,36 @@ impl NotifyStore {
         rows.into_iter().map(message_from).collect()
     }
 
+    /// [`NotifyStore::mail_problems`] of the accounts of one province (the department's view).
+    pub async fn mail_problems_in(&self, province: &str, limit: i64) -> Result<Vec<Message>, StoreError> {
+        let sql = format!(
+            "{MESSAGE_COLUMNS} WHERE (mail_state = 'failed' OR mail_state = 'sending' \
+             OR (mail_state = 'pending' AND attempts > 0)) \
+             AND login IN (SELECT login FROM accounts WHERE province = $2) ORDER BY id DESC LIMIT $1"
+        );
+        let rows: Vec<MessageRow> = on_pool!(self, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(limit)
+            .bind(province)
+            .fetch_all(p)
+            .await?);
+        rows.into_iter().map(message_from).collect()
+    }
+
+    /// [`NotifyStore::mail_counts`] of the accounts of one province.
+    pub async fn mail_counts_in(&self, province: &str) -> Result<Vec<(MailState, i64)>, StoreError> {
+        let rows: Vec<(String, i64)> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT mail_state, COUNT(*) FROM notify_messages \
+             WHERE login IN (SELECT login FROM accounts WHERE province = $1) GROUP BY mail_state ORDER BY mail_state"
+        )
+        .bind(province)
+        .fetch_all(p)
+        .await?);
+        Ok(rows
+            .into_iter()
+            .filter_map(|(s, n)| MailState::parse(&s).map(|s| (s, n)))
+            .collect())
+    }
+
     /// How many messages are in each mail state.
     pub async fn mail_counts(&self) -> Result<Vec<(MailState, i64)>, StoreError> {
         let rows: Vec<(String, i64)> = on_pool!(self, |p| sqlx::query_as(

@@ -129,6 +129,20 @@ async fn inbox_address_and_the_departments_view_of_failures() {
         page.body
     );
 
+    // Another province's department sees none of it.
+    app.add_user("hn-dept-2", AccountRole::Department, None).await;
+    app.post_form("/dept/notifications", "/logout", &[]).await;
+    assert_eq!(app.login("hn-dept-2", PASSWORD).await.status, 303);
+    let other = app.get("/dept/notifications").await;
+    assert_eq!(other.status, 200);
+    assert!(
+        !other.body.contains("hb-unit") && other.body.contains("没有发送失败或待重试的邮件"),
+        "{}",
+        other.body
+    );
+    app.post_form("/dept/notifications", "/logout", &[]).await;
+    assert_eq!(app.login("hb-dept", PASSWORD).await.status, 303);
+
     // The relay is back: the next attempt delivers, the list empties.
     relay.refuse(false);
     let r = app

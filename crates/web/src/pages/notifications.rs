@@ -220,7 +220,8 @@ pub struct DeptNotificationsTpl {
     pub rows: Vec<ProblemRow>,
 }
 
-/// `GET /dept/notifications` — send and delivery failures and the retries waiting.
+/// `GET /dept/notifications` — send and delivery failures and the retries waiting, for the
+/// accounts of the department's province.
 pub async fn department(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<Response> {
     let p = ctx.require()?;
     authz::may_enter(p, Area::Department)?;
@@ -228,13 +229,13 @@ pub async fn department(ctx: RequestCtx, State(state): State<AppState>) -> WebRe
     let l = ctx.lang;
     let store = state.notify.store();
     let counts = store
-        .mail_counts()
+        .mail_counts_in(&p.province)
         .await?
         .into_iter()
         .map(|(s, n)| (mail_label(s, l).to_string(), n))
         .collect();
     let rows = store
-        .mail_problems(PROBLEM_ROWS)
+        .mail_problems_in(&p.province, PROBLEM_ROWS)
         .await?
         .into_iter()
         .map(|m| ProblemRow {

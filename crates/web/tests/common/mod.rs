@@ -143,8 +143,12 @@ impl TestApp {
                 role,
                 org_id: org.map(Into::into),
                 password: PASSWORD.into(),
+                // A unit's province comes from its USCC; other test accounts are Hubei's when
+                // their login says so (`hb-…`), else Hunan's.
                 province: if role == AccountRole::SupportUnit {
                     String::new()
+                } else if login.starts_with("hb-") {
+                    "42".into()
                 } else {
                     "43".into()
                 },
