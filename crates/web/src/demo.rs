@@ -429,8 +429,9 @@ async fn seed_accounts(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Application facts from the policy's example, for a unit, domain, partner and date.
-fn facts(
+/// Application facts (申报材料) from the policy's example, for a unit, domain, partner and date;
+/// the tests build their own cases from it.
+pub fn application_facts(
     policy: &str,
     u: &DemoUnit,
     domain: &str,
@@ -611,7 +612,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hubei-2022",
         "HB-2023",
         "HB-2023-001",
-        facts("hubei-2022", unit("hb-ggjg"), "光电子信息", None, "DE", "李明", s),
+        application_facts("hubei-2022", unit("hb-ggjg"), "光电子信息", None, "DE", "李明", s),
         Some("rec-wuhan"),
         Some("approve"),
         3,
@@ -621,7 +622,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hubei-2022",
         "HB-2023",
         "HB-2023-002",
-        facts("hubei-2022", unit("hb-ljsw"), "生物医药", None, "US", "陈静", s),
+        application_facts("hubei-2022", unit("hb-ljsw"), "生物医药", None, "US", "陈静", s),
         None,
         Some("approve"),
         3,
@@ -631,7 +632,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hubei-2022",
         "HB-2023",
         "HB-2023-003",
-        facts("hubei-2022", unit("hb-sxny"), "新能源装备", None, "DK", "张伟", s),
+        application_facts("hubei-2022", unit("hb-sxny"), "新能源装备", None, "DK", "张伟", s),
         Some("rec-yichang"),
         Some("approve"),
         3,
@@ -641,7 +642,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hubei-2022",
         "HB-2023",
         "HB-2023-004",
-        facts("hubei-2022", unit("hb-hjqc"), "新能源汽车", None, "IT", "赵磊", s),
+        application_facts("hubei-2022", unit("hb-hjqc"), "新能源汽车", None, "IT", "赵磊", s),
         Some("rec-xiangyang"),
         Some("approve"),
         3,
@@ -651,7 +652,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hubei-2022",
         "HB-2023",
         "HB-2023-005",
-        facts("hubei-2022", unit("hb-dhcl"), "先进高分子材料", None, "JP", "孙丽", s),
+        application_facts("hubei-2022", unit("hb-dhcl"), "先进高分子材料", None, "JP", "孙丽", s),
         Some("rec-wuhan"),
         Some("reject"),
         3,
@@ -720,7 +721,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hubei-2022",
         "HB-2026",
         "HB-2026-001",
-        facts("hubei-2022", unit("hb-wxsj"), "人工智能与大数据", None, "SG", "钱程", s),
+        application_facts("hubei-2022", unit("hb-wxsj"), "人工智能与大数据", None, "SG", "钱程", s),
         None,
         None,
         0,
@@ -735,7 +736,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-1",
         "HN-2026-101",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-xjsw"),
             "生物医药",
@@ -753,7 +754,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-1",
         "HN-2026-102",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-zngy"),
             "有色金属新材料",
@@ -771,7 +772,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-1",
         "HN-2026-103",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-zzgd"),
             "轨道交通装备",
@@ -789,7 +790,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-1",
         "HN-2026-104",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-xtcn"),
             "先进储能材料",
@@ -807,7 +808,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-1",
         "HN-2026-105",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-yyhg"),
             "绿色化工",
@@ -852,7 +853,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-2",
         "HN-2026-201",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-lgzz"),
             "智能制造",
@@ -870,7 +871,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-2",
         "HN-2026-202",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-lpzy"),
             "杂交水稻育种",
@@ -888,7 +889,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-2",
         "HN-2026-203",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-hyhj"),
             "核技术应用",
@@ -906,7 +907,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-2",
         "HN-2026-204",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-zzgd"),
             "氢能装备",
@@ -924,7 +925,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-2",
         "HN-2026-205",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-xtcn"),
             "固态电池",
@@ -942,7 +943,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-2",
         "HN-2026-206",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-yyhg"),
             "生物基材料",
@@ -961,7 +962,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-2",
         "HN-2026-207",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-xjsw"),
             "医疗器械",
