@@ -264,6 +264,30 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// How often the server sweeps idle sessions out of the table.
+pub const SESSION_SWEEP_EVERY: Duration = Duration::from_secs(300);
+/// How often the server advances the clock and runs the notification pass.
+pub const CLOCK_EVERY: Duration = Duration::from_secs(600);
+
+/// One pass of the server's clock: advances the world to the business date if it is behind
+/// (到期自动生效: notice periods ending, missed deadlines). Returns how many events fell due;
+/// 0 when the clock is already there.
+pub async fn clock_pass(state: &AppState) -> Result<usize, guohe_app::AppError> {
+    let today = state.today();
+    let behind = state.guohe.read(|w, _, _| w.clock().is_none_or(|c| c < today)).await;
+    if !behind {
+        return Ok(0);
+    }
+    Ok(state.guohe.tick(today).await?.events.len())
+}
+
+/// One pass of the session sweeper: removes the sessions idle longer than the configured
+/// timeout as of `now`. Returns how many were removed.
+pub async fn sweep_sessions(state: &AppState, now: chrono::DateTime<Utc>) -> Result<u64, guohe_store::StoreError> {
+    let cutoff = now - chrono::Duration::from_std(state.settings.idle_timeout).unwrap_or_default();
+    state.accounts.purge_idle_sessions(cutoff).await
+}
+
 /// Runs the server until Ctrl-C: `guohe serve`.
 pub async fn serve(cfg: ServeConfig) -> anyhow::Result<()> {
     let bind = cfg.bind;
@@ -276,9 +300,8 @@ pub async fn serve(cfg: ServeConfig) -> anyhow::Result<()> {
     let sweeper = state.clone();
     tokio::spawn(async move {
         loop {
-            tokio::time::sleep(Duration::from_secs(300)).await;
-            let cutoff = Utc::now() - chrono::Duration::from_std(sweeper.settings.idle_timeout).unwrap_or_default();
-            if let Err(e) = sweeper.accounts.purge_idle_sessions(cutoff).await {
+            tokio::time::sleep(SESSION_SWEEP_EVERY).await;
+            if let Err(e) = sweep_sessions(&sweeper, Utc::now()).await {
                 tracing::warn!(error = %e, "purging idle sessions failed");
             }
         }
@@ -289,12 +312,10 @@ pub async fn serve(cfg: ServeConfig) -> anyhow::Result<()> {
     let clock = state.clone();
     tokio::spawn(async move {
         loop {
-            let today = clock.today();
-            let behind = clock.guohe.read(|w, _, _| w.clock().is_none_or(|c| c < today)).await;
-            if behind && let Err(e) = clock.guohe.tick(today).await {
-                tracing::warn!(error = %e, %today, "advancing the clock failed");
+            if let Err(e) = clock_pass(&clock).await {
+                tracing::warn!(error = %e, today = %clock.today(), "advancing the clock failed");
             }
-            tokio::time::sleep(Duration::from_secs(600)).await;
+            tokio::time::sleep(CLOCK_EVERY).await;
         }
     });
     // Reminders due today into the inboxes and the mail due now out, on the same schedule but in
@@ -307,7 +328,7 @@ pub async fn serve(cfg: ServeConfig) -> anyhow::Result<()> {
             if let Err(e) = notifier.notify.run_pass(&notifier.guohe, today, Utc::now()).await {
                 tracing::warn!(error = %e, %today, "the notification pass failed");
             }
-            tokio::time::sleep(Duration::from_secs(600)).await;
+            tokio::time::sleep(CLOCK_EVERY).await;
         }
     });
     let listener = tokio::net::TcpListener::bind(bind)
