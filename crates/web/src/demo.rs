@@ -17,6 +17,16 @@ use crate::AppState;
 use crate::accounts::{self, NewUser};
 use crate::second_factor;
 
+/// The demo's own business date (演示业务日期), used by `guohe serve --demo` without `--today`.
+/// The demo is built relative to its business date (the running 公示 ends working days after
+/// it), so it needs a date that the built-in holiday schedules cover and at which both shipped
+/// regulations are in force; today's real date stops being such a date once the schedules'
+/// last year is over. A fixed date keeps the demo the same complete demo whenever it is run.
+pub const DEMO_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2026, 11, 20) {
+    Some(d) => d,
+    None => panic!("the demo date is a valid date"),
+};
+
 /// The password of every demo account (meets the complexity rule).
 pub const DEMO_PASSWORD: &str = "Guohe@Demo2026";
 
@@ -289,6 +299,19 @@ pub async fn logins_text(state: &AppState) -> anyhow::Result<String> {
 pub async fn print_logins(state: &AppState) -> anyhow::Result<()> {
     print!("{}", logins_text(state).await?);
     Ok(())
+}
+
+/// The line `guohe serve --demo` prints about its business date, so nobody mistakes the
+/// demo's dates (notice periods, deadlines) for today's.
+pub fn date_line(today: NaiveDate) -> String {
+    if today == DEMO_DATE {
+        format!(
+            "演示业务日期：{today}（演示数据的固定日期；用 --today 指定其他日期）\n\
+             Demo business date: {today} (the demo's own fixed date; --today sets another)"
+        )
+    } else {
+        format!("业务日期：{today}（--today）\nBusiness date: {today} (--today)")
+    }
 }
 
 /// Enrols a demo account's second factor (when its role needs one and it has none yet), as
@@ -983,13 +1006,12 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
     p
 }
 
-/// Fills the database with the demo (idempotent).
-pub async fn seed(state: &AppState) -> anyhow::Result<()> {
+/// Fills the database with the demo as of the business date `today` (idempotent).
+pub async fn seed(state: &AppState, today: NaiveDate) -> anyhow::Result<()> {
     seed_accounts(state).await?;
     if state.guohe.read(|w, _, _| w.round("HB-2023").is_some()).await {
         return Ok(());
     }
-    let today = state.today();
     let notice_start = working_days_before(state, today, 2).await.last().copied();
     let mut steps = plan(today, notice_start).steps;
     // The command order within a day is the order written; days are in calendar order.

@@ -64,7 +64,8 @@ pub struct ServeConfig {
     pub demo: bool,
     /// The policies.
     pub policies: PolicySet,
-    /// A fixed business date (demos, tests); `None` is today in China Standard Time.
+    /// A fixed business date (demos, tests); `None` is today in China Standard Time, except
+    /// with `demo`, where it is the demo's own date [`demo::DEMO_DATE`].
     pub today: Option<NaiveDate>,
     /// Sessions idle this long end (等保: 30 minutes).
     pub idle_timeout: Duration,
@@ -163,9 +164,15 @@ pub struct AppState {
 impl AppState {
     /// The business date: the fixed date if configured, else today in China Standard Time.
     pub fn today(&self) -> NaiveDate {
+        self.today_at(Utc::now())
+    }
+
+    /// The business date when the real time is `now`: the fixed date if configured, else the
+    /// date of `now` in China Standard Time.
+    pub fn today_at(&self, now: chrono::DateTime<Utc>) -> NaiveDate {
         self.settings.today.unwrap_or_else(|| {
             let cst = FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"));
-            Utc::now().with_timezone(&cst).date_naive()
+            now.with_timezone(&cst).date_naive()
         })
     }
 }
@@ -202,7 +209,8 @@ pub async fn app(cfg: ServeConfig) -> anyhow::Result<(Router, AppState)> {
         notify,
         accounts,
         settings: Arc::new(Settings {
-            today: cfg.today,
+            // The demo keeps its own date unless one is given: see `demo::DEMO_DATE`.
+            today: cfg.today.or(cfg.demo.then_some(demo::DEMO_DATE)),
             idle_timeout: cfg.idle_timeout,
             secure_cookies: cfg.secure_cookies,
             trust_forwarded_for: cfg.trust_forwarded_for,
@@ -217,7 +225,7 @@ pub async fn app(cfg: ServeConfig) -> anyhow::Result<(Router, AppState)> {
         }),
     };
     if cfg.demo {
-        demo::seed(&state).await.context("seeding the demo data")?;
+        demo::seed(&state, state.today()).await.context("seeding the demo data")?;
     }
     Ok((router(state.clone()), state))
 }
@@ -295,6 +303,7 @@ pub async fn serve(cfg: ServeConfig) -> anyhow::Result<()> {
     let (router, state) = app(cfg).await?;
     if demo {
         demo::print_logins(&state).await.context("listing the demo logins")?;
+        println!("{}", demo::date_line(state.today()));
     }
     // Idle sessions are refused on use anyway; the sweep only keeps the table small.
     let sweeper = state.clone();
