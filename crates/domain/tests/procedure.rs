@@ -389,3 +389,24 @@ fn a_mistyped_command_type_lists_the_valid_ones() {
     assert!(e.contains("OpenRound") && e.contains("SubmitApplication"), "{e}");
     assert!(!e.contains("event kind"), "{e}");
 }
+
+/// A round accepts applications from its opening day to its closing day, both included, and
+/// neither the day before nor the day after (湖北第十三条: 申报 within the period announced).
+#[test]
+fn a_round_accepts_on_its_opening_and_closing_days_only() {
+    let mut s = Sim::new();
+    s.ok(
+        "2026-03-20",
+        "dept:zhang",
+        json!({"type": "OpenRound", "id": "R", "policy": "hubei-2022", "title": "t", "opens_on": "2026-04-01", "closes_on": "2026-05-30"}),
+    );
+    let submit = |id: &str, unit: u32| {
+        json!({"type": "SubmitApplication", "id": id, "round": "R", "facts": hubei_facts(unit, "李明", "光电子信息")})
+    };
+    let r = s.refused("2026-03-31", "unit:a", submit("A0", 1));
+    assert_refusal(&r, RefusalCode::RoundNotOpen, Some("hubei-2022:13"));
+    s.ok("2026-04-01", "unit:a", submit("A1", 1));
+    s.ok("2026-05-30", "unit:b", submit("A2", 2));
+    let r = s.refused("2026-05-31", "unit:c", submit("A3", 3));
+    assert_refusal(&r, RefusalCode::RoundNotOpen, Some("hubei-2022:13"));
+}
