@@ -297,7 +297,13 @@ impl Guohe {
         self.append_in(&mut inner, decided).await
     }
 
-    async fn decide_in(&self, inner: &mut Inner, actor: &Actor, today: NaiveDate, cmd: Command) -> Result<Decided, AppError> {
+    async fn decide_in(
+        &self,
+        inner: &mut Inner,
+        actor: &Actor,
+        today: NaiveDate,
+        cmd: Command,
+    ) -> Result<Decided, AppError> {
         Self::catch_up(&self.log, inner).await?;
         let ctx = Ctx {
             policies: &self.policies,

@@ -233,7 +233,11 @@ fn calendar_day_add_and_load() {
     let day = format!("{next}-02-10");
     let o = guohe(&["calendar", "day", &day], &db);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o).1.contains(&format!("{next}年的节假日安排尚未载入")), "{:?}", text(&o));
+    assert!(
+        text(&o).1.contains(&format!("{next}年的节假日安排尚未载入")),
+        "{:?}",
+        text(&o)
+    );
     // ... until a schedule for it (a test fixture, not an official one) is loaded, for every
     // later run.
     let f = dir.path().join("next.csv");

@@ -343,8 +343,11 @@ fn annual_reports_go_to_the_recommender_and_late_ones_are_marked() {
 /// that the ban's end falls within it.)
 #[test]
 fn an_application_is_accepted_the_day_after_the_ban_ends() {
-    let text = include_str!("../../../policies/hunan-2026.yaml")
-        .replacen("validity: { years: 5, article: \"23\" }", "validity: { years: 15, article: \"23\" }", 1);
+    let text = include_str!("../../../policies/hunan-2026.yaml").replacen(
+        "validity: { years: 5, article: \"23\" }",
+        "validity: { years: 15, article: \"23\" }",
+        1,
+    );
     let policy = guohe_policy::load::from_yaml(&text, "hunan-long.yaml").unwrap();
     let mut s = Sim::new();
     s.policies.add(policy);

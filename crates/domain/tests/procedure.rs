@@ -400,9 +400,7 @@ fn a_round_accepts_on_its_opening_and_closing_days_only() {
         "dept:zhang",
         json!({"type": "OpenRound", "id": "R", "policy": "hubei-2022", "title": "t", "opens_on": "2026-04-01", "closes_on": "2026-05-30"}),
     );
-    let submit = |id: &str, unit: u32| {
-        json!({"type": "SubmitApplication", "id": id, "round": "R", "facts": hubei_facts(unit, "李明", "光电子信息")})
-    };
+    let submit = |id: &str, unit: u32| json!({"type": "SubmitApplication", "id": id, "round": "R", "facts": hubei_facts(unit, "李明", "光电子信息")});
     let r = s.refused("2026-03-31", "unit:a", submit("A0", 1));
     assert_refusal(&r, RefusalCode::RoundNotOpen, Some("hubei-2022:13"));
     s.ok("2026-04-01", "unit:a", submit("A1", 1));

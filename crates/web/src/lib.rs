@@ -225,7 +225,9 @@ pub async fn app(cfg: ServeConfig) -> anyhow::Result<(Router, AppState)> {
         }),
     };
     if cfg.demo {
-        demo::seed(&state, state.today()).await.context("seeding the demo data")?;
+        demo::seed(&state, state.today())
+            .await
+            .context("seeding the demo data")?;
     }
     Ok((router(state.clone()), state))
 }

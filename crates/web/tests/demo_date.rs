@@ -51,7 +51,10 @@ async fn the_demo_without_today_is_complete_at_any_future_real_date() {
     // Both regulations apply on the demo date, and the calendar knows its year.
     for id in ["hunan-2026", "hubei-2022"] {
         let p = state.guohe.read(|_, _, p| p.get(id).cloned()).await.unwrap();
-        assert!(guohe_policy::check_in_force(&p, today).is_ok(), "{id} in force on {today}");
+        assert!(
+            guohe_policy::check_in_force(&p, today).is_ok(),
+            "{id} in force on {today}"
+        );
     }
     assert!(state.guohe.read(|_, c, _| c.is_working_day(today)).await.is_ok());
     assert!(date_line(today).contains("演示业务日期：2026-11-20"));
@@ -64,7 +67,10 @@ async fn the_demo_with_today_uses_that_date() {
     let (state, _dir) = demo_app(Some(on)).await;
     assert_eq!(state.today_at(Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap()), on);
     assert_eq!(state.guohe.read(|w, _, _| w.clock()).await, Some(on));
-    let n = state.guohe.read(|w, _, _| w.notice("HN-GS-2026-2").map(|n| (n.starts_on, n.ends_on))).await;
+    let n = state
+        .guohe
+        .read(|w, _, _| w.notice("HN-GS-2026-2").map(|n| (n.starts_on, n.ends_on)))
+        .await;
     let (starts, ends) = n.expect("the notice is dated back from the business date");
     assert!(starts <= on && on <= ends, "{starts}..{ends} runs on {on}");
     assert!(date_line(on).starts_with("业务日期：2026-12-15"));

@@ -363,7 +363,15 @@ async fn the_domain_refuses_an_expert_from_the_applicants_own_unit() {
             "opens_on": today, "closes_on": today + chrono::Duration::days(30)}),
     )
     .await;
-    let f = application_facts("hunan-2026", zngy, "先进冶金", Some("joint_research"), "AU", "李国华", today);
+    let f = application_facts(
+        "hunan-2026",
+        zngy,
+        "先进冶金",
+        Some("joint_research"),
+        "AU",
+        "李国华",
+        today,
+    );
     run(
         "unit:hn-zngy",
         serde_json::json!({"type": "SubmitApplication", "id": "HN-T-101", "round": "HN-T-1", "facts": f}),

@@ -18,7 +18,11 @@ async fn one_clock_pass_ends_the_notice_period_and_a_second_does_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("g.db");
     let first = serve(&db, d(2026, 11, 20), true).await;
-    assert_eq!(guohe_web::clock_pass(&first.state).await.unwrap(), 0, "the demo is at its date");
+    assert_eq!(
+        guohe_web::clock_pass(&first.state).await.unwrap(),
+        0,
+        "the demo is at its date"
+    );
     // A second server on the same database, three weeks later: the five working days of the
     // 公示 (湖南第九条第三款, period as in 湖北第十七条) are over.
     let later = serve(&db, d(2026, 12, 11), false).await;
