@@ -390,3 +390,20 @@ fn an_application_is_accepted_the_day_after_the_ban_ends() {
     );
     assert_cites(find(&evs, "ApplicationSubmitted"), "hunan-2026:9.1");
 }
+
+/// 第十四条：the annual report is due by 15 January, that day included (`due_inclusive`): a
+/// report submitted on 15 January is on time, on 16 January late (above).
+#[test]
+fn an_annual_report_on_15_january_is_on_time() {
+    let mut s = named_hunan();
+    let evs = s.report("B1", 2026, "2027-01-15");
+    let EventKind::AnnualReportSubmitted(r) = &evs.last().unwrap().kind else {
+        panic!("{:?}", kinds(&evs))
+    };
+    assert!(!r.late, "15 January is the last day on time");
+    assert!(r.recommender_copy);
+    assert_cites(evs.last().unwrap(), "hunan-2026:14");
+    // And the day's tick does not mark it missing.
+    let evs = s.tick("2027-01-16");
+    assert!(!kinds(&evs).contains(&"AnnualReportMissing"), "{:?}", kinds(&evs));
+}
