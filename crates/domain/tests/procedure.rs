@@ -32,13 +32,25 @@ fn a_notice_starting_2026_09_28_ends_2026_10_09() {
 #[test]
 fn a_notice_in_a_year_without_a_holiday_schedule_is_refused() {
     let mut s = approved_hubei();
+    // The first year after the built-in schedules, whichever that is; the regulation is given
+    // fifteen years of force so that the year falls within it.
+    let text = include_str!("../../../policies/hubei-2022.yaml").replacen(
+        "validity: { years: 5,",
+        "validity: { years: 15,",
+        1,
+    );
+    assert_ne!(text, include_str!("../../../policies/hubei-2022.yaml"));
+    s.policies
+        .add(guohe_policy::load::from_yaml(&text, "hubei-long.yaml").unwrap());
+    let next = s.calendar.years().last().unwrap() + 1;
+    let on = format!("{next}-01-04");
     let r = s.refused(
-        "2027-01-04",
+        &on,
         "dept:zhang",
-        json!({"type": "StartPublicNotice", "notice_id": "N1", "applications": ["A1"], "starts_on": "2027-01-04"}),
+        json!({"type": "StartPublicNotice", "notice_id": "N1", "applications": ["A1"], "starts_on": on}),
     );
     assert_refusal(&r, RefusalCode::CalendarNotLoaded, Some("hubei-2022:17(1)"));
-    assert!(r.message_zh.contains("2027"), "{}", r.message_zh);
+    assert!(r.message_zh.contains(&next.to_string()), "{}", r.message_zh);
 }
 
 #[test]
