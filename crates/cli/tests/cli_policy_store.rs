@@ -89,7 +89,8 @@ fn a_loaded_policy_is_used_by_later_commands_and_its_hash_is_on_the_chain() {
     let o = env.run(&["policy", "list"]);
     assert!(out(&o).contains("入库 stored") && out(&o).contains("内置 built-in"), "{}", out(&o));
 
-    // 湖北办法第十三条 (申报通知): a round opened under the stored policy cites it.
+    // 第十三条 "省科技厅原则上每年组织申报省国合基地": a round opened under the stored policy
+    // cites that article of the stored policy.
     let o = open_round(&env, "HB-2099", "hubei-2099");
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     assert!(out(&o).contains("RoundOpened") && out(&o).contains("hubei-2099:13"), "{}", out(&o));
