@@ -2,6 +2,9 @@
 //! `--policy-file`, its text's SM3 is on an intact chain, an invalid file writes nothing, and a
 //! policy that a round uses cannot be unloaded.
 
+#[path = "../../web/tests/common/mod.rs"]
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -185,4 +188,31 @@ fn built_ins_need_replace_and_cannot_be_unloaded_and_unused_ones_unload() {
     assert!(err(&o).contains("no stored policy"), "{}", err(&o));
     let o = env.run(&["audit", "verify"]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+}
+
+#[tokio::test]
+async fn the_web_app_on_the_database_lists_the_stored_policy() {
+    let env = Env::new();
+    let (file, _) = third_policy(&env);
+    let o = env.run(&["policy", "load", &file]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    // The key file `guohe` made beside the SQLite file on first use.
+    let key_file = PathBuf::from(format!("{}.keys.json", env.db().display()));
+    assert!(key_file.is_file());
+    let app = common::spawn_with(common::Options {
+        existing: Some(common::Existing {
+            database_url: format!("sqlite://{}", env.db().display()),
+            key_file,
+        }),
+        ..Default::default()
+    })
+    .await;
+    let r = app.get("/api/v1/policies?per_page=200").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["total"], 3, "{v}");
+    let r = app.get("/api/v1/policies/hubei-2099").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["summary"]["title"], "湖北省国际科技合作基地管理办法（修订试行）");
 }
