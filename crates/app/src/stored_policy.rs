@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use guohe_domain::World;
+use guohe_domain::{Refusal, RefusalCode, World};
 use guohe_policy::{Policy, PolicyError, PolicySet, PolicySource, load};
 use guohe_store::{EventLog, NewEvent, StoreError, sm3_hex};
 
@@ -267,6 +267,36 @@ pub async fn with_stored_policies(log: &EventLog, mut set: PolicySet) -> Result<
         set.fold_stored(s.policy()?, s.source());
     }
     Ok(set)
+}
+
+/// A refusal when this process's version of a policy the command acts under is no longer the one
+/// stored: loaded, replaced or unloaded by another process since this one opened. Acting on it
+/// would judge a case by a text the deployment no longer holds; a restart takes the stored one.
+pub(crate) fn stale_policy(
+    policies: &PolicySet,
+    stored: &BTreeMap<String, StoredPolicy>,
+    ids: &[&str],
+) -> Option<Refusal> {
+    for &id in ids {
+        let now = stored.get(id).map(|s| s.sm3.as_str());
+        let stale = match policies.source(id) {
+            Some(PolicySource::Stored { sm3, .. }) => now != Some(sm3.as_str()),
+            Some(PolicySource::Builtin) | None => now.is_some(),
+            // Given for this run: the operator chose it over what is stored.
+            Some(PolicySource::CommandLine { .. }) => false,
+        };
+        if stale {
+            return Some(Refusal::new(
+                RefusalCode::PolicyUnavailable,
+                format!("办法“{id}”在本服务启动后已被载入、替换或卸载；请重启服务后再办理，本次未保存。"),
+                format!(
+                    "policy `{id}` was loaded, replaced or unloaded after this server started; restart it to \
+                     use the stored version (nothing was saved)"
+                ),
+            ));
+        }
+    }
+    None
 }
 
 impl Guohe {

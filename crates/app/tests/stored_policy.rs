@@ -25,7 +25,7 @@ fn third() -> String {
 }
 
 fn open_round(policy: &str) -> Command {
-    serde_json::from_value(json!({"type": "OpenRound", "id": "HB-2099", "policy": policy, "title": "2026年度申报",
+    serde_json::from_value(json!({"type": "OpenRound", "id": format!("R-{policy}"), "policy": policy, "title": "2026年度申报",
         "opens_on": "2026-03-01", "closes_on": "2026-04-30"}))
     .unwrap()
 }
@@ -61,6 +61,11 @@ async fn load_is_recorded_with_its_sm3_and_taken_by_the_next_open() {
     b.refresh().await.unwrap();
     assert_eq!(b.stored_policies().await.len(), 1);
     assert!(b.policies().get("hubei-2099").is_none());
+    // Acting under it there is refused with a reason rather than judged by a text it lacks.
+    let e = b.execute(&Actor::parse("dept:zhang").unwrap(), d("2026-03-01"), open_round("hubei-2099")).await.unwrap_err();
+    let guohe_app::AppError::Refused(r) = &e else { panic!("{e}") };
+    assert_eq!(r.code, guohe_domain::RefusalCode::PolicyUnavailable);
+    assert!(r.message_zh.contains("重启"), "{}", r.message_zh);
     let c = Guohe::open(&url, PolicySet::default()).await.unwrap();
     let p = c.policies().get("hubei-2099").expect("the next open takes the stored policy");
     assert_eq!(p.title, "湖北省国际科技合作基地管理办法（修订试行）");
@@ -139,7 +144,12 @@ async fn a_policy_a_round_uses_cannot_be_unloaded_or_silently_changed() {
     // An unused stored policy unloads, and the next open no longer has it.
     let other = text.replacen("id: hubei-2099", "id: hubei-2098", 1);
     g.load_policy(&other, "o.yaml", false, "admin:li", d("2026-03-02")).await.unwrap();
+    let stale = Guohe::open(&url, PolicySet::default()).await.unwrap();
+    assert!(stale.policies().get("hubei-2098").is_some());
     g.unload_policy("hubei-2098", "admin:li", d("2026-03-03")).await.unwrap();
+    // A server opened before the unload may not open a round under the withdrawn policy.
+    let e = stale.execute(&dept, d("2026-03-03"), open_round("hubei-2098")).await.unwrap_err();
+    assert!(matches!(&e, guohe_app::AppError::Refused(r) if r.code == guohe_domain::RefusalCode::PolicyUnavailable), "{e}");
     let h = Guohe::open(&url, PolicySet::default()).await.unwrap();
     assert!(h.policies().get("hubei-2098").is_none());
     assert!(h.policies().get("hubei-2099").is_some());
