@@ -258,11 +258,9 @@ impl Guohe {
     pub async fn execute(&self, actor: &Actor, today: NaiveDate, cmd: Command) -> Result<Outcome, AppError> {
         let mut inner = self.inner.write().await;
         Self::catch_up(&self.log, &mut inner).await?;
-        if let Some(r) = stored_policy::stale_policy(
-            &self.policies,
-            &inner.stored_policies,
-            &inner.world.policies_of(&cmd),
-        ) {
+        if let Some(r) =
+            stored_policy::stale_policy(&self.policies, &inner.stored_policies, &inner.world.policies_of(&cmd))
+        {
             return Err(AppError::Refused(r));
         }
         let ctx = Ctx {

@@ -367,7 +367,11 @@ impl Guohe {
             let known: Vec<&str> = inner.stored_policies.keys().map(String::as_str).collect();
             return Err(PolicyStoreError::NotStored {
                 id: id.to_string(),
-                known: if known.is_empty() { "—".into() } else { known.join(", ") },
+                known: if known.is_empty() {
+                    "—".into()
+                } else {
+                    known.join(", ")
+                },
             });
         };
         let sm3 = current.sm3.clone();

@@ -17,16 +17,20 @@ fn d(s: &str) -> NaiveDate {
 
 /// A modified copy of the shipped Hubei policy under another id.
 fn third() -> String {
-    let t = HUBEI
-        .replacen("id: hubei-2022", "id: hubei-2099", 1)
-        .replacen("title: 湖北省国际科技合作基地管理办法", "title: 湖北省国际科技合作基地管理办法（修订试行）", 1);
+    let t = HUBEI.replacen("id: hubei-2022", "id: hubei-2099", 1).replacen(
+        "title: 湖北省国际科技合作基地管理办法",
+        "title: 湖北省国际科技合作基地管理办法（修订试行）",
+        1,
+    );
     assert!(t.contains("id: hubei-2099"));
     t
 }
 
 fn open_round(policy: &str) -> Command {
-    serde_json::from_value(json!({"type": "OpenRound", "id": format!("R-{policy}"), "policy": policy, "title": "2026年度申报",
-        "opens_on": "2026-03-01", "closes_on": "2026-04-30"}))
+    serde_json::from_value(
+        json!({"type": "OpenRound", "id": format!("R-{policy}"), "policy": policy, "title": "2026年度申报",
+        "opens_on": "2026-03-01", "closes_on": "2026-04-30"}),
+    )
     .unwrap()
 }
 
@@ -62,12 +66,24 @@ async fn load_is_recorded_with_its_sm3_and_taken_by_the_next_open() {
     assert_eq!(b.stored_policies().await.len(), 1);
     assert!(b.policies().get("hubei-2099").is_none());
     // Acting under it there is refused with a reason rather than judged by a text it lacks.
-    let e = b.execute(&Actor::parse("dept:zhang").unwrap(), d("2026-03-01"), open_round("hubei-2099")).await.unwrap_err();
-    let guohe_app::AppError::Refused(r) = &e else { panic!("{e}") };
+    let e = b
+        .execute(
+            &Actor::parse("dept:zhang").unwrap(),
+            d("2026-03-01"),
+            open_round("hubei-2099"),
+        )
+        .await
+        .unwrap_err();
+    let guohe_app::AppError::Refused(r) = &e else {
+        panic!("{e}")
+    };
     assert_eq!(r.code, guohe_domain::RefusalCode::PolicyUnavailable);
     assert!(r.message_zh.contains("重启"), "{}", r.message_zh);
     let c = Guohe::open(&url, PolicySet::default()).await.unwrap();
-    let p = c.policies().get("hubei-2099").expect("the next open takes the stored policy");
+    let p = c
+        .policies()
+        .get("hubei-2099")
+        .expect("the next open takes the stored policy");
     assert_eq!(p.title, "湖北省国际科技合作基地管理办法（修订试行）");
     assert!(matches!(c.policies().source("hubei-2099"), Some(PolicySource::Stored { sm3: s, .. }) if *s == sm3));
     assert_eq!(c.policies().source("hubei-2022"), Some(&PolicySource::Builtin));
@@ -81,7 +97,10 @@ async fn load_is_recorded_with_its_sm3_and_taken_by_the_next_open() {
     assert_eq!(e.policies().get("hubei-2099").unwrap().title, "本次运行的版本");
 
     // The same text again writes nothing.
-    let again = c.load_policy(&text, "x.yaml", false, "admin:li", d("2026-02-02")).await.unwrap();
+    let again = c
+        .load_policy(&text, "x.yaml", false, "admin:li", d("2026-02-02"))
+        .await
+        .unwrap();
     assert!(matches!(again, Loaded::Unchanged { .. }));
     assert_eq!(c.history("policy/hubei-2099").await.unwrap().len(), 1);
 }
@@ -97,21 +116,41 @@ async fn invalid_text_and_built_in_ids_are_refused_and_nothing_is_written() {
         r#"validity: { years: 5, article: "99" }"#,
         1,
     );
-    let e = g.load_policy(&bad, "bad.yaml", false, "admin:li", d("2026-02-01")).await.unwrap_err();
-    let PolicyStoreError::Invalid(pe) = &e else { panic!("{e}") };
+    let e = g
+        .load_policy(&bad, "bad.yaml", false, "admin:li", d("2026-02-01"))
+        .await
+        .unwrap_err();
+    let PolicyStoreError::Invalid(pe) = &e else {
+        panic!("{e}")
+    };
     assert_eq!((pe.file.as_str(), pe.path.as_str()), ("bad.yaml", "validity.article"));
     assert!(e.message_zh().contains("validity.article"));
     assert!(g.log().head().await.unwrap().is_none());
 
     // A built-in id needs `replace`; with it the stored version replaces the built-in.
-    let local = HUBEI.replacen("title: 湖北省国际科技合作基地管理办法", "title: 湖北省国际科技合作基地管理办法（地方版）", 1);
-    let e = g.load_policy(&local, "h.yaml", false, "admin:li", d("2026-02-01")).await.unwrap_err();
+    let local = HUBEI.replacen(
+        "title: 湖北省国际科技合作基地管理办法",
+        "title: 湖北省国际科技合作基地管理办法（地方版）",
+        1,
+    );
+    let e = g
+        .load_policy(&local, "h.yaml", false, "admin:li", d("2026-02-01"))
+        .await
+        .unwrap_err();
     assert!(matches!(e, PolicyStoreError::ReplacesBuiltin { .. }), "{e}");
     assert!(g.log().head().await.unwrap().is_none());
-    g.load_policy(&local, "h.yaml", true, "admin:li", d("2026-02-01")).await.unwrap();
+    g.load_policy(&local, "h.yaml", true, "admin:li", d("2026-02-01"))
+        .await
+        .unwrap();
     let h = Guohe::open(&url, PolicySet::default()).await.unwrap();
-    assert_eq!(h.policies().get("hubei-2022").unwrap().title, "湖北省国际科技合作基地管理办法（地方版）");
-    let e = h.unload_policy("hunan-2026", "admin:li", d("2026-02-02")).await.unwrap_err();
+    assert_eq!(
+        h.policies().get("hubei-2022").unwrap().title,
+        "湖北省国际科技合作基地管理办法（地方版）"
+    );
+    let e = h
+        .unload_policy("hunan-2026", "admin:li", d("2026-02-02"))
+        .await
+        .unwrap_err();
     assert!(matches!(e, PolicyStoreError::Builtin { .. }), "{e}");
 }
 
@@ -121,13 +160,22 @@ async fn a_policy_a_round_uses_cannot_be_unloaded_or_silently_changed() {
     let url = format!("sqlite://{}", dir.path().join("guohe.db").display());
     let text = third();
     let g = Guohe::open(&url, PolicySet::default()).await.unwrap();
-    g.load_policy(&text, "p.yaml", false, "admin:li", d("2026-02-01")).await.unwrap();
+    g.load_policy(&text, "p.yaml", false, "admin:li", d("2026-02-01"))
+        .await
+        .unwrap();
     let g = Guohe::open(&url, PolicySet::default()).await.unwrap();
     let dept = Actor::parse("dept:zhang").unwrap();
-    g.execute(&dept, d("2026-03-01"), open_round("hubei-2099")).await.unwrap();
+    g.execute(&dept, d("2026-03-01"), open_round("hubei-2099"))
+        .await
+        .unwrap();
 
-    let e = g.unload_policy("hubei-2099", "admin:li", d("2026-03-02")).await.unwrap_err();
-    let PolicyStoreError::InUse { used, .. } = &e else { panic!("{e}") };
+    let e = g
+        .unload_policy("hubei-2099", "admin:li", d("2026-03-02"))
+        .await
+        .unwrap_err();
+    let PolicyStoreError::InUse { used, .. } = &e else {
+        panic!("{e}")
+    };
     assert_eq!(
         *used,
         PolicyUse {
@@ -137,19 +185,32 @@ async fn a_policy_a_round_uses_cannot_be_unloaded_or_silently_changed() {
     );
     assert!(e.message_zh().contains("批次 1 个"));
     let changed = text.replacen("（修订试行）", "（修订）", 1);
-    let e = g.load_policy(&changed, "p.yaml", false, "admin:li", d("2026-03-02")).await.unwrap_err();
+    let e = g
+        .load_policy(&changed, "p.yaml", false, "admin:li", d("2026-03-02"))
+        .await
+        .unwrap_err();
     assert!(matches!(e, PolicyStoreError::ChangesUsed { .. }), "{e}");
     assert_eq!(g.history("policy/hubei-2099").await.unwrap().len(), 1);
 
     // An unused stored policy unloads, and the next open no longer has it.
     let other = text.replacen("id: hubei-2099", "id: hubei-2098", 1);
-    g.load_policy(&other, "o.yaml", false, "admin:li", d("2026-03-02")).await.unwrap();
+    g.load_policy(&other, "o.yaml", false, "admin:li", d("2026-03-02"))
+        .await
+        .unwrap();
     let stale = Guohe::open(&url, PolicySet::default()).await.unwrap();
     assert!(stale.policies().get("hubei-2098").is_some());
-    g.unload_policy("hubei-2098", "admin:li", d("2026-03-03")).await.unwrap();
+    g.unload_policy("hubei-2098", "admin:li", d("2026-03-03"))
+        .await
+        .unwrap();
     // A server opened before the unload may not open a round under the withdrawn policy.
-    let e = stale.execute(&dept, d("2026-03-03"), open_round("hubei-2098")).await.unwrap_err();
-    assert!(matches!(&e, guohe_app::AppError::Refused(r) if r.code == guohe_domain::RefusalCode::PolicyUnavailable), "{e}");
+    let e = stale
+        .execute(&dept, d("2026-03-03"), open_round("hubei-2098"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, guohe_app::AppError::Refused(r) if r.code == guohe_domain::RefusalCode::PolicyUnavailable),
+        "{e}"
+    );
     let h = Guohe::open(&url, PolicySet::default()).await.unwrap();
     assert!(h.policies().get("hubei-2098").is_none());
     assert!(h.policies().get("hubei-2099").is_some());

@@ -26,7 +26,11 @@ pub fn load(cli: &Cli, file: &Path, replace: bool, actor: &str) -> CmdResult {
     load::from_yaml(&text, &name).map_err(|e| failure(PolicyStoreError::Invalid(e)))?;
     runtime()?.block_on(async {
         let g = open(cli).await?;
-        match g.load_policy(&text, &name, replace, actor, today()).await.map_err(failure)? {
+        match g
+            .load_policy(&text, &name, replace, actor, today())
+            .await
+            .map_err(failure)?
+        {
             Loaded::Recorded { id, sm3, seq } => {
                 println!("已载入办法 loaded policy {id}");
                 println!("sm3 {sm3}");

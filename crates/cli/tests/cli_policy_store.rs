@@ -54,7 +54,11 @@ fn third_policy(env: &Env) -> (String, String) {
     let text = std::fs::read_to_string(root().join("policies/hubei-2022.yaml"))
         .unwrap()
         .replacen("id: hubei-2022", "id: hubei-2099", 1)
-        .replacen("title: 湖北省国际科技合作基地管理办法", "title: 湖北省国际科技合作基地管理办法（修订试行）", 1);
+        .replacen(
+            "title: 湖北省国际科技合作基地管理办法",
+            "title: 湖北省国际科技合作基地管理办法（修订试行）",
+            1,
+        );
     assert!(text.contains("id: hubei-2099") && text.contains("（修订试行）"));
     (env.write("hubei-2099.yaml", &text), text)
 }
@@ -82,7 +86,10 @@ fn a_loaded_policy_is_used_by_later_commands_and_its_hash_is_on_the_chain() {
     let o = env.run(&["policy", "list", "--format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     let rows: Vec<serde_json::Value> = serde_json::from_str(&out(&o)).unwrap();
-    let row = rows.iter().find(|r| r["id"] == "hubei-2099").expect("stored policy listed");
+    let row = rows
+        .iter()
+        .find(|r| r["id"] == "hubei-2099")
+        .expect("stored policy listed");
     assert_eq!(row["title"], "湖北省国际科技合作基地管理办法（修订试行）");
     assert_eq!(row["source"]["kind"], "stored");
     assert_eq!(row["source"]["sm3"], sm3.as_str());
@@ -90,13 +97,21 @@ fn a_loaded_policy_is_used_by_later_commands_and_its_hash_is_on_the_chain() {
     let builtin = rows.iter().find(|r| r["id"] == "hubei-2022").unwrap();
     assert_eq!(builtin["source"]["kind"], "builtin");
     let o = env.run(&["policy", "list"]);
-    assert!(out(&o).contains("入库 stored") && out(&o).contains("内置 built-in"), "{}", out(&o));
+    assert!(
+        out(&o).contains("入库 stored") && out(&o).contains("内置 built-in"),
+        "{}",
+        out(&o)
+    );
 
     // 第十三条 "省科技厅原则上每年组织申报省国合基地": a round opened under the stored policy
     // cites that article of the stored policy.
     let o = open_round(&env, "HB-2099", "hubei-2099");
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    assert!(out(&o).contains("RoundOpened") && out(&o).contains("hubei-2099:13"), "{}", out(&o));
+    assert!(
+        out(&o).contains("RoundOpened") && out(&o).contains("hubei-2099:13"),
+        "{}",
+        out(&o)
+    );
 
     // The chain is intact and holds the text's hash.
     let o = env.run(&["audit", "verify"]);
@@ -120,14 +135,22 @@ fn a_loaded_policy_is_used_by_later_commands_and_its_hash_is_on_the_chain() {
     let changed = env.write("changed.yaml", &text.replacen("（修订试行）", "（修订）", 1));
     let o = env.run(&["policy", "load", &changed]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(err(&o).contains("--replace") && err(&o).contains("1 round(s)"), "{}", err(&o));
+    assert!(
+        err(&o).contains("--replace") && err(&o).contains("1 round(s)"),
+        "{}",
+        err(&o)
+    );
     let o = env.run(&["policy", "load", &changed, "--replace"]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
 
     // Unloading a policy a round uses is refused, naming the cases.
     let o = env.run(&["policy", "unload", "hubei-2099"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(err(&o).contains("批次 1 个") && err(&o).contains("1 round(s)"), "{}", err(&o));
+    assert!(
+        err(&o).contains("批次 1 个") && err(&o).contains("1 round(s)"),
+        "{}",
+        err(&o)
+    );
     let o = env.run(&["policy", "list"]);
     assert!(out(&o).contains("hubei-2099"), "{}", out(&o));
 }
@@ -143,7 +166,11 @@ fn an_invalid_policy_is_refused_naming_the_path_and_nothing_is_written() {
     let text = std::fs::read_to_string(root().join("policies/hubei-2022.yaml"))
         .unwrap()
         .replacen("id: hubei-2022", "id: hubei-2099", 1)
-        .replacen(r#"validity: { years: 5, article: "33" }"#, r#"validity: { years: 5, article: "99" }"#, 1);
+        .replacen(
+            r#"validity: { years: 5, article: "33" }"#,
+            r#"validity: { years: 5, article: "99" }"#,
+            1,
+        );
     let file = env.write("bad.yaml", &text);
     let o = env.run(&["policy", "load", &file]);
     assert_eq!(o.status.code(), Some(2));
@@ -164,11 +191,19 @@ fn built_ins_need_replace_and_cannot_be_unloaded_and_unused_ones_unload() {
     // A built-in id: loading another version needs --replace.
     let text = std::fs::read_to_string(root().join("policies/hubei-2022.yaml"))
         .unwrap()
-        .replacen("title: 湖北省国际科技合作基地管理办法", "title: 湖北省国际科技合作基地管理办法（地方修订）", 1);
+        .replacen(
+            "title: 湖北省国际科技合作基地管理办法",
+            "title: 湖北省国际科技合作基地管理办法（地方修订）",
+            1,
+        );
     let f = env.write("hubei-2022.yaml", &text);
     let o = env.run(&["policy", "load", &f]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(err(&o).contains("built in") && err(&o).contains("--replace"), "{}", err(&o));
+    assert!(
+        err(&o).contains("built in") && err(&o).contains("--replace"),
+        "{}",
+        err(&o)
+    );
     let o = env.run(&["policy", "unload", "hubei-2022"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("内置办法，不能卸载"), "{}", err(&o));
