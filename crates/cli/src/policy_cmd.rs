@@ -34,6 +34,32 @@ pub enum PolicyCommand {
         /// The YAML file.
         file: PathBuf,
     },
+    /// Compare two policies by topic (eligibility, procedure, grades, schedules, consequences,
+    /// bans, validity), each line with its articles; identical lines are folded.
+    Diff {
+        /// The first policy: an id, or a policy file.
+        a: String,
+        /// The second policy: an id, or a policy file (e.g. a new version of the first).
+        b: String,
+        /// Show the identical lines too.
+        #[arg(long)]
+        all: bool,
+        /// Output format (text or json).
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// For every article: the rules, parameters and consequences citing it, the tests that
+    /// mention it, or why it is not encoded.
+    Coverage {
+        /// Policy id (or a policy file).
+        id: String,
+        /// The directory of test sources to scan (default: `crates` in the current directory).
+        #[arg(long, value_name = "DIR")]
+        tests: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -155,6 +181,10 @@ pub fn run_policy(cli: &Cli, cmd: &PolicyCommand) -> CmdResult {
             }
             show_policy(p, only);
             Ok(())
+        }
+        PolicyCommand::Diff { a, b, all, format } => crate::policy_tools_cmd::run_diff(&set, a, b, *all, *format),
+        PolicyCommand::Coverage { id, tests, format } => {
+            crate::policy_tools_cmd::run_coverage(&set, id, tests.as_ref(), *format)
         }
         PolicyCommand::Check { file } => {
             let p = load::from_path(file).map_err(|e| bad(format!("✗ {e}")))?;

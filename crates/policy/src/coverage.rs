@@ -409,8 +409,12 @@ fn tests_mentioning(policy: &str, article: u16, rule_ids: &[&str], tests: &[Test
             }
             from = end;
         }
-        for q in &quoted {
-            hits.extend(src.text.match_indices(q.as_str()).map(|(i, _)| i));
+        // Rule ids repeat across policies (`unit.credit`): count them only in files that name
+        // this policy.
+        if src.text.contains(policy) {
+            for q in &quoted {
+                hits.extend(src.text.match_indices(q.as_str()).map(|(i, _)| i));
+            }
         }
         for h in hits {
             if let Some(test) = enclosing_test(&src.text[..h]) {
@@ -431,7 +435,16 @@ fn tests_mentioning(policy: &str, article: u16, rule_ids: &[&str], tests: &[Test
 /// The name of the test function a position lies in: the last `fn NAME` after a `#[test]` (or
 /// `#[tokio::test…]`) attribute before it. Helpers outside tests are not counted.
 fn enclosing_test(before: &str) -> Option<String> {
-    let attr = before.rfind("#[test]").into_iter().chain(before.rfind("#[tokio::test")).max()?;
+    // The attribute opens a line; `"#[test]"` inside a string does not count.
+    let attr = before
+        .match_indices('\n')
+        .map(|(i, _)| i + 1)
+        .chain(std::iter::once(0))
+        .filter(|&i| {
+            let line = before[i..].trim_start_matches([' ', '\t']);
+            line.starts_with("#[test]") || line.starts_with("#[tokio::test")
+        })
+        .max()?;
     let rest = &before[attr..];
     let f = rest.find("fn ")?;
     let name: String = rest[f + 3..]
@@ -483,6 +496,8 @@ mod tests {
         let at = src.find("hubei-2022").unwrap();
         assert_eq!(enclosing_test(&src[..at]).as_deref(), Some("hubei_terminates"));
         assert_eq!(enclosing_test(&src[..10]), None);
+        // An attribute quoted in a string is not a test.
+        assert_eq!(enclosing_test("let a = \"#[test]\";\nfn walk() { "), None);
     }
 
     #[test]
