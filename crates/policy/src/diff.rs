@@ -118,6 +118,13 @@ pub struct Line {
     pub b: Option<Side>,
 }
 
+impl Line {
+    /// Whether both sides say the same.
+    pub fn is_same(&self) -> bool {
+        self.status == LineStatus::Same
+    }
+}
+
 /// The lines of one topic.
 #[derive(Debug, Clone, Serialize)]
 pub struct Section {
