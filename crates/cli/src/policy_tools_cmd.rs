@@ -56,7 +56,9 @@ fn print_diff(d: &PolicyDiff, all: bool) {
     println!("A: {} {}（{}）", d.a.id, d.a.title, d.a.document_number);
     println!("B: {} {}（{}）", d.b.id, d.b.title, d.b.document_number);
     if !d.articles_compared {
-        println!("（不同省份：只比较内容，不比较条款编号 — different provinces: contents compared, not article numbers）");
+        println!(
+            "（不同省份：只比较内容，不比较条款编号 — different provinces: contents compared, not article numbers）"
+        );
     }
     println!("不同 {} 项 differences", d.difference_count());
     for s in &d.sections {

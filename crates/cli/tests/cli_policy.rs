@@ -299,7 +299,10 @@ fn policy_diff_between_provinces_text_and_json() {
         .iter()
         .flat_map(|s| s["lines"].as_array().unwrap())
         .collect();
-    let ev = lines.iter().find(|l| l["key"] == "consequence:evaluation:unqualified").unwrap();
+    let ev = lines
+        .iter()
+        .find(|l| l["key"] == "consequence:evaluation:unqualified")
+        .unwrap();
     assert_eq!(ev["status"], "changed");
     assert_eq!(ev["a"]["articles"][0]["citation"], "hunan-2026:15");
     assert_eq!(ev["b"]["articles"][0]["citation"], "hubei-2022:28.1");
@@ -311,9 +314,10 @@ fn policy_diff_of_a_new_version_loaded_from_a_file() {
     // with --policy-file; and the same copy named by its path.
     let (dir, db) = db();
     let original = std::fs::read_to_string(root().join("policies/hubei-2022.yaml")).unwrap();
-    let copy = original
-        .replacen("id: hubei-2022", "id: hubei-2027", 1)
-        .replacen("working_days: 5", "working_days: 7", 1);
+    let copy =
+        original
+            .replacen("id: hubei-2022", "id: hubei-2027", 1)
+            .replacen("working_days: 5", "working_days: 7", 1);
     let file = dir.path().join("hubei-2027.yaml");
     std::fs::write(&file, &copy).unwrap();
     let f = file.to_str().unwrap();
@@ -322,7 +326,10 @@ fn policy_diff_of_a_new_version_loaded_from_a_file() {
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(out.contains("不同 1 项"), "only the notice period differs: {out}");
     assert!(out.contains("≠ 公示期"), "{out}");
-    assert!(out.contains("不少于 5 个工作日") && out.contains("不少于 7 个工作日"), "{out}");
+    assert!(
+        out.contains("不少于 5 个工作日") && out.contains("不少于 7 个工作日"),
+        "{out}"
+    );
     assert!(out.contains("hubei-2027:17(1)"), "{out}");
 
     let same_id = original.replacen("working_days: 5", "working_days: 7", 1);

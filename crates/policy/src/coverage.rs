@@ -113,9 +113,17 @@ pub fn encodings(p: &Policy) -> Vec<Encoding> {
             at,
         })
     };
-    param("validity", &format!("有效期 {} 年", p.validity.years), p.validity.article);
+    param(
+        "validity",
+        &format!("有效期 {} 年", p.validity.years),
+        p.validity.article,
+    );
     for s in &p.supersedes {
-        param("supersedes", &format!("废止《{}》（{}）", s.title, s.document_number), s.article);
+        param(
+            "supersedes",
+            &format!("废止《{}》（{}）", s.title, s.document_number),
+            s.article,
+        );
     }
     let pr = &p.procedure;
     param("procedure.application", "申报", pr.application.article);
@@ -126,7 +134,10 @@ pub fn encodings(p: &Policy) -> Vec<Encoding> {
     let er = &pr.expert_review;
     param(
         "procedure.expert_review",
-        &format!("专家评审：不少于 {} 名专家，评分 {}–{}", er.min_experts, er.score_min, er.score_max),
+        &format!(
+            "专家评审：不少于 {} 名专家，评分 {}–{}",
+            er.min_experts, er.score_min, er.score_max
+        ),
         er.article,
     );
     if let Some(a) = er.site_inspection {
@@ -139,17 +150,28 @@ pub fn encodings(p: &Policy) -> Vec<Encoding> {
         &format!("公示不少于 {} 个工作日", pn.working_days),
         pn.article,
     );
-    param("procedure.public_notice.objections_article", "实名异议", pn.objections_article);
+    param(
+        "procedure.public_notice.objections_article",
+        "实名异议",
+        pn.objections_article,
+    );
     param(
         "procedure.naming",
         &format!("命名：{}", pr.naming.template),
         pr.naming.article,
     );
-    param("procedure.naming.announcement_article", "公告", pr.naming.announcement_article);
+    param(
+        "procedure.naming.announcement_article",
+        "公告",
+        pr.naming.announcement_article,
+    );
     let l = &p.lifecycle;
     param(
         "lifecycle.annual_report",
-        &format!("年度报告：每年 {} 月 {} 日前", l.annual_report.due_month, l.annual_report.due_day),
+        &format!(
+            "年度报告：每年 {} 月 {} 日前",
+            l.annual_report.due_month, l.annual_report.due_day
+        ),
         l.annual_report.article,
     );
     if let Some(a) = &l.annual_assessment {
@@ -157,7 +179,11 @@ pub fn encodings(p: &Policy) -> Vec<Encoding> {
     }
     param("lifecycle.evaluation", "评估", l.evaluation.article);
     if let Some(r) = &l.rectification {
-        param("lifecycle.rectification", &format!("限期整改 {} 个月", r.months), r.article);
+        param(
+            "lifecycle.rectification",
+            &format!("限期整改 {} 个月", r.months),
+            r.article,
+        );
     }
     if let Some(m) = &l.major_changes {
         param("lifecycle.major_changes", "重大事项报告", m.article);

@@ -314,7 +314,13 @@ fn items(p: &Policy) -> Vec<Item> {
         if let Some(e) = &r.evidence {
             value.push_str(&format!(" 证明材料：{e}"));
         }
-        push(Topic::Eligibility, format!("rule:{}", r.id), &format!("条件 {}", r.id), value, &[r.article]);
+        push(
+            Topic::Eligibility,
+            format!("rule:{}", r.id),
+            &format!("条件 {}", r.id),
+            value,
+            &[r.article],
+        );
     }
 
     // 程序与期限.
@@ -352,9 +358,16 @@ fn items(p: &Policy) -> Vec<Item> {
             er.min_experts,
             er.score_min,
             er.score_max,
-            if er.site_inspection.is_some() { "，可现场勘验" } else { "" }
+            if er.site_inspection.is_some() {
+                "，可现场勘验"
+            } else {
+                ""
+            }
         ),
-        &[Some(er.article), er.site_inspection].into_iter().flatten().collect::<Vec<_>>(),
+        &[Some(er.article), er.site_inspection]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>(),
     );
     let pn = &pr.public_notice;
     push(
@@ -368,7 +381,11 @@ fn items(p: &Policy) -> Vec<Item> {
                 Counting::IncludeStart => "首日计入",
                 Counting::ExcludeStart => "次日起算",
             },
-            if pn.objections_block_naming { "异议处理完毕方可命名" } else { "异议不阻止命名" }
+            if pn.objections_block_naming {
+                "异议处理完毕方可命名"
+            } else {
+                "异议不阻止命名"
+            }
         ),
         &[pn.article, pn.objections_article],
     );
@@ -406,8 +423,16 @@ fn items(p: &Policy) -> Vec<Item> {
             format!(
                 "审批：{}；告知：{}；{}",
                 who(&m.approval),
-                if m.informed.is_empty() { "无".into() } else { who(&m.informed) },
-                if m.explain_in_annual_report { "年度报告中说明" } else { "年度报告中无需说明" }
+                if m.informed.is_empty() {
+                    "无".into()
+                } else {
+                    who(&m.informed)
+                },
+                if m.explain_in_annual_report {
+                    "年度报告中说明"
+                } else {
+                    "年度报告中无需说明"
+                }
             ),
             &[m.article],
         );
@@ -445,8 +470,16 @@ fn items(p: &Policy) -> Vec<Item> {
             "每年 {} 月 {} 日{}报送上一年度报告{}",
             ar.due_month,
             ar.due_day,
-            if ar.due_inclusive { "（含当日）前" } else { "前（不含当日）" },
-            if ar.recommender_copy { "，抄送推荐单位" } else { "" }
+            if ar.due_inclusive {
+                "（含当日）前"
+            } else {
+                "前（不含当日）"
+            },
+            if ar.recommender_copy {
+                "，抄送推荐单位"
+            } else {
+                ""
+            }
         ),
         &[ar.article],
     );
@@ -488,7 +521,11 @@ fn items(p: &Policy) -> Vec<Item> {
             format!(
                 "{} 前认定的基地{}",
                 lb.recognised_before,
-                if lb.evaluated { "照常评估" } else { "原则上不参加评估" }
+                if lb.evaluated {
+                    "照常评估"
+                } else {
+                    "原则上不参加评估"
+                }
             ),
             &[lb.article],
         );

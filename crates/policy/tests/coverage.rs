@@ -20,7 +20,10 @@ fn every_article_appears_and_none_is_a_silent_gap() {
         let expected: Vec<u16> = (1..=p.articles.len() as u16).collect();
         assert_eq!(numbers, expected, "{id}: every article, in order");
         let gaps: Vec<u16> = c.articles.iter().filter(|a| a.is_gap()).map(|a| a.article).collect();
-        assert!(gaps.is_empty(), "{id}: articles with neither encoding nor reason: {gaps:?}");
+        assert!(
+            gaps.is_empty(),
+            "{id}: articles with neither encoding nor reason: {gaps:?}"
+        );
         assert_eq!(c.summary.gaps, 0);
         assert_eq!(c.summary.encoded + c.summary.not_encoded, p.articles.len(), "{id}");
         // An article listed as not encoded must really have no encoding.
@@ -88,10 +91,18 @@ fn a_not_encoded_entry_for_a_missing_or_repeated_article_is_refused() {
     let hubei = guohe_policy::BUILTIN_SOURCES[1].1;
     let first = "  - { article: 1, reason: purpose";
     assert!(hubei.contains(first));
-    let text = hubei.replacen(first, &format!("  - {{ article: 99, reason: other, note: 无 }}\n{first}"), 1);
+    let text = hubei.replacen(
+        first,
+        &format!("  - {{ article: 99, reason: other, note: 无 }}\n{first}"),
+        1,
+    );
     let err = guohe_policy::load::from_yaml(&text, "x.yaml").unwrap_err().to_string();
     assert!(err.contains("not_encoded[0].article") && err.contains("99"), "{err}");
-    let text = hubei.replacen(first, &format!("  - {{ article: 1, reason: other, note: 重复 }}\n{first}"), 1);
+    let text = hubei.replacen(
+        first,
+        &format!("  - {{ article: 1, reason: other, note: 重复 }}\n{first}"),
+        1,
+    );
     let err = guohe_policy::load::from_yaml(&text, "x.yaml").unwrap_err().to_string();
     assert!(err.contains("not_encoded[1].article") && err.contains("twice"), "{err}");
 }

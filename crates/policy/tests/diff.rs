@@ -6,8 +6,14 @@ use guohe_policy::diff::{LineStatus, Topic, diff};
 #[test]
 fn hubei_has_an_annual_assessment_and_hunan_does_not() {
     // 湖北第二十二条第一款：省科技厅对省国合基地的建设和运行情况进行年度考核。湖南第十四条只要求年度报告。
-    let d = diff(builtin_policy("hunan-2026").unwrap(), builtin_policy("hubei-2022").unwrap());
-    assert!(!d.articles_compared, "different provinces: article numbers are not compared");
+    let d = diff(
+        builtin_policy("hunan-2026").unwrap(),
+        builtin_policy("hubei-2022").unwrap(),
+    );
+    assert!(
+        !d.articles_compared,
+        "different provinces: article numbers are not compared"
+    );
     let l = d.line("annual_assessment").expect("annual assessment line");
     assert_eq!(l.status, LineStatus::OnlyB);
     let b = l.b.as_ref().unwrap();

@@ -40,7 +40,11 @@ pub struct CompareTpl {
 }
 
 /// `GET /policies/compare` — without parameters the form; with `a` and `b` the comparison.
-pub async fn compare(ctx: RequestCtx, State(state): State<AppState>, Query(q): Query<CompareQuery>) -> WebResult<Response> {
+pub async fn compare(
+    ctx: RequestCtx,
+    State(state): State<AppState>,
+    Query(q): Query<CompareQuery>,
+) -> WebResult<Response> {
     let set = state.guohe.policies();
     let choices: Vec<(String, String)> = set
         .all()
