@@ -54,6 +54,32 @@ pub enum PolicyCommand {
         #[arg(long = "as", default_value = "admin:cli")]
         actor: String,
     },
+    /// Compare two policies by topic (eligibility, procedure, grades, schedules, consequences,
+    /// bans, validity), each line with its articles; identical lines are folded.
+    Diff {
+        /// The first policy: an id, or a policy file.
+        a: String,
+        /// The second policy: an id, or a policy file (e.g. a new version of the first).
+        b: String,
+        /// Show the identical lines too.
+        #[arg(long)]
+        all: bool,
+        /// Output format (text or json).
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// For every article: the rules, parameters and consequences citing it, the tests that
+    /// mention it, or why it is not encoded.
+    Coverage {
+        /// Policy id (or a policy file).
+        id: String,
+        /// The directory of test sources to scan (default: `crates` in the current directory).
+        #[arg(long, value_name = "DIR")]
+        tests: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -217,6 +243,10 @@ fn show(set: &PolicySet, cmd: &PolicyCommand) -> CmdResult {
             }
             show_policy(p, only);
             Ok(())
+        }
+        PolicyCommand::Diff { a, b, all, format } => crate::policy_tools_cmd::run_diff(set, a, b, *all, *format),
+        PolicyCommand::Coverage { id, tests, format } => {
+            crate::policy_tools_cmd::run_coverage(set, id, tests.as_ref(), *format)
         }
         _ => check(cmd),
     }

@@ -8,6 +8,8 @@
 //! `docs/policy-format.md`, the facts in `docs/application-facts.md`.
 
 pub mod citation;
+pub mod coverage;
+pub mod diff;
 pub mod eval;
 pub mod expr;
 pub mod facts;
