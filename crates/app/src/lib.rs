@@ -23,6 +23,7 @@
 pub mod due;
 pub mod event_reminders;
 pub mod personal;
+pub mod stored_policy;
 
 use chrono::NaiveDate;
 use guohe_calendar::{Calendar, Schedule};
@@ -33,7 +34,7 @@ use guohe_store::{EventLog, NewEvent, ReplayEvent, StoreError, StoredEvent, Veri
 use tokio::sync::RwLock;
 
 /// Streams that are not domain cases: they are in the chain but not folded into the world.
-const NON_DOMAIN_PREFIXES: &[&str] = &["calendar/", "audit/"];
+const NON_DOMAIN_PREFIXES: &[&str] = &["calendar/", "audit/", stored_policy::POLICY_STREAM_PREFIX];
 
 /// Why a request could not be carried out.
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +75,8 @@ impl AppError {
 struct Inner {
     world: World,
     calendar: Calendar,
+    /// Policies loaded into the database (`policy/<id>` streams), by id.
+    stored_policies: std::collections::BTreeMap<String, stored_policy::StoredPolicy>,
     last_seq: i64,
 }
 
@@ -210,21 +213,29 @@ impl Guohe {
     /// [`Guohe::open`] with the key file given (`GUOHE_KEY_FILE`, `--key-file`). A missing key
     /// file for a database that holds encrypted personal data, or a key file that is not the
     /// database's, is an error naming the file; a first start creates the file (mode 0600).
+    ///
+    /// Policies stored in the database (`guohe policy load`) are folded over `policies`: they
+    /// replace a built-in of the same id but not one given for this run (`--policy-file`). A
+    /// process keeps the policies it opened with; a policy loaded later is taken on the next open.
     pub async fn open_with_keys(url: &str, policies: PolicySet, keys: KeyLocation) -> Result<Guohe, AppError> {
         let log = connect(url).await?;
         let vault = Vault::open(&log, keys).await?;
         let calendar = load_calendar(&log).await?;
-        let g = Guohe {
+        let mut g = Guohe {
             log,
             policies,
             vault,
             inner: RwLock::new(Inner {
                 world: World::new(),
                 calendar,
+                stored_policies: Default::default(),
                 last_seq: 0,
             }),
         };
         g.refresh().await?;
+        let stored = std::mem::take(&mut g.inner.get_mut().stored_policies);
+        stored_policy::fold_into(&mut g.policies, &stored)?;
+        g.inner.get_mut().stored_policies = stored;
         Ok(g)
     }
 
@@ -247,10 +258,14 @@ impl Guohe {
     async fn catch_up(log: &EventLog, inner: &mut Inner) -> Result<(), AppError> {
         let mut calendar_changed = false;
         let world = &mut inner.world;
+        let stored_policies = &mut inner.stored_policies;
         let last = log
             .replay(inner.last_seq, |e: ReplayEvent<'_>| -> Result<(), AppError> {
                 if e.stream.starts_with("calendar/") {
                     calendar_changed = true;
+                }
+                if e.stream.starts_with(stored_policy::POLICY_STREAM_PREFIX) {
+                    stored_policy::fold_event(stored_policies, &e)?;
                 }
                 if is_domain_stream(e.stream) {
                     let ev =
@@ -305,6 +320,11 @@ impl Guohe {
         cmd: Command,
     ) -> Result<Decided, AppError> {
         Self::catch_up(&self.log, inner).await?;
+        if let Some(r) =
+            stored_policy::stale_policy(&self.policies, &inner.stored_policies, &inner.world.policies_of(&cmd))
+        {
+            return Err(AppError::Refused(r));
+        }
         let ctx = Ctx {
             policies: &self.policies,
             calendar: &inner.calendar,

@@ -273,7 +273,7 @@ pub fn run_history(cli: &Cli, args: &HistoryArgs) -> CmdResult {
 
 /// Whether a database URL names a database that exists: a server database always counts; a
 /// SQLite file only when it is there (connecting would create it).
-fn database_exists(url: &str) -> bool {
+pub(crate) fn database_exists(url: &str) -> bool {
     let url = url.trim();
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         return true;
@@ -290,7 +290,12 @@ pub fn run_simulate(cli: &Cli, args: &SimulateArgs) -> CmdResult {
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| bad(format!("FILE: 无法读取 cannot read {}: {e}", args.file.display())))?;
     let timeline = Timeline::from_json(&text).map_err(|e| bad(format!("FILE: {e}")))?;
-    let set = policies(cli)?;
+    // Stored policies and loaded schedules are read only when the database is named.
+    let set = if cli.database_given {
+        crate::policy_cmd::policies_with_stored(cli)?
+    } else {
+        policies(cli)?
+    };
     // A simulation runs in memory on the built-in calendar; schedules loaded into a database
     // are added only when the database is named and already exists, so nothing is created.
     let calendar = if cli.database_given && database_exists(&cli.database) {

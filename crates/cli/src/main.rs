@@ -11,6 +11,8 @@ mod lifecycle_cmd;
 mod notify_cmd;
 mod output;
 mod policy_cmd;
+mod policy_store_cmd;
+mod policy_tools_cmd;
 mod serve_cmd;
 
 use std::path::PathBuf;
@@ -81,7 +83,8 @@ impl Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Policies: list, show, check a policy file.
+    /// Policies: list, show, check a policy file, diff two policies, article coverage, load one
+    /// into the database or unload it.
     Policy {
         #[command(subcommand)]
         command: policy_cmd::PolicyCommand,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use guohe_policy::eval::{Prepared, Status};
-use guohe_policy::{Application, CheckError, Policy, PolicySet, RegistryFacts, load, naming};
+use guohe_policy::{Application, CheckError, Policy, PolicySet, PolicySource, RegistryFacts, load, naming};
 
 use crate::output::{Format, print_json};
 use crate::{Cli, CmdResult, Failure, bad};
@@ -33,6 +33,52 @@ pub enum PolicyCommand {
     Check {
         /// The YAML file.
         file: PathBuf,
+    },
+    /// Load a policy file into the database (audited, with its SM3 hash on the chain); every
+    /// server and command then uses it without `--policy-file`.
+    Load {
+        /// The YAML file.
+        file: PathBuf,
+        /// Allow replacing a built-in policy of the same id, or changing one that cases use.
+        #[arg(long)]
+        replace: bool,
+        /// Who loads it (recorded in the audit log).
+        #[arg(long = "as", default_value = "admin:cli")]
+        actor: String,
+    },
+    /// Withdraw a stored policy; refused while any case uses it, and for built-in policies.
+    Unload {
+        /// Policy id.
+        id: String,
+        /// Who unloads it (recorded in the audit log).
+        #[arg(long = "as", default_value = "admin:cli")]
+        actor: String,
+    },
+    /// Compare two policies by topic (eligibility, procedure, grades, schedules, consequences,
+    /// bans, validity), each line with its articles; identical lines are folded.
+    Diff {
+        /// The first policy: an id, or a policy file.
+        a: String,
+        /// The second policy: an id, or a policy file (e.g. a new version of the first).
+        b: String,
+        /// Show the identical lines too.
+        #[arg(long)]
+        all: bool,
+        /// Output format (text or json).
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// For every article: the rules, parameters and consequences citing it, the tests that
+    /// mention it, or why it is not encoded.
+    Coverage {
+        /// Policy id (or a policy file).
+        id: String,
+        /// The directory of test sources to scan (default: `crates` in the current directory).
+        #[arg(long, value_name = "DIR")]
+        tests: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
     },
 }
 
@@ -70,14 +116,46 @@ pub struct NamingArgs {
     pub unit: String,
 }
 
-/// The built-in policies plus any `--policy-file`.
+/// The built-in policies plus any `--policy-file` (stored policies are folded in by
+/// [`guohe_app::Guohe::open`], or by [`policies_with_stored`] for commands that do not open it).
 pub fn policies(cli: &Cli) -> Result<PolicySet, Failure> {
     let mut set = PolicySet::default();
     for f in &cli.policy_files {
         let p = load::from_path(f).map_err(|e| bad(format!("策略文件无效 invalid policy file: {e}")))?;
-        set.add(p);
+        set.add_from(
+            p,
+            PolicySource::CommandLine {
+                file: f.display().to_string(),
+            },
+        );
     }
     Ok(set)
+}
+
+/// [`policies`] with the policies stored in the database folded in, when the database exists
+/// (a missing SQLite file is not created just to find it holds none).
+pub fn policies_with_stored(cli: &Cli) -> Result<PolicySet, Failure> {
+    let set = policies(cli)?;
+    if !crate::lifecycle_cmd::database_exists(&cli.database) {
+        return Ok(set);
+    }
+    crate::lifecycle_cmd::runtime()?.block_on(async {
+        let log = crate::calendar_cmd::open_log(&cli.database).await?;
+        guohe_app::stored_policy::with_stored_policies(&log, set)
+            .await
+            .map_err(|e| Failure::Other(e.into()))
+    })
+}
+
+/// Where a policy comes from, for `policy list`.
+fn source_label(source: Option<&PolicySource>) -> String {
+    match source {
+        Some(PolicySource::Builtin) | None => "内置 built-in".into(),
+        Some(PolicySource::Stored { sm3, loaded_on, .. }) => {
+            format!("入库 stored {loaded_on} sm3:{}", sm3.get(..16).unwrap_or(sm3))
+        }
+        Some(PolicySource::CommandLine { file }) => format!("命令行 command line {file}"),
+    }
 }
 
 /// A policy by id, or a bad-input failure listing the known ids.
@@ -104,7 +182,15 @@ fn read(path: &PathBuf, what: &str) -> Result<String, Failure> {
 }
 
 pub fn run_policy(cli: &Cli, cmd: &PolicyCommand) -> CmdResult {
-    let set = policies(cli)?;
+    match cmd {
+        PolicyCommand::Load { file, replace, actor } => crate::policy_store_cmd::load(cli, file, *replace, actor),
+        PolicyCommand::Unload { id, actor } => crate::policy_store_cmd::unload(cli, id, actor),
+        PolicyCommand::Check { .. } => check(cmd),
+        _ => show(&policies_with_stored(cli)?, cmd),
+    }
+}
+
+fn show(set: &PolicySet, cmd: &PolicyCommand) -> CmdResult {
     match cmd {
         PolicyCommand::List { format } => {
             if *format == Format::Json {
@@ -116,31 +202,33 @@ pub fn run_policy(cli: &Cli, cmd: &PolicyCommand) -> CmdResult {
                             "id": p.id, "title": p.title, "document_number": p.document_number,
                             "in_force_from": p.in_force_from, "valid_until": guohe_policy::valid_until(p),
                             "articles": p.articles.len(), "rules": p.eligibility.len(),
+                            "source": set.source(&p.id),
                         })
                     })
                     .collect();
                 return print_json(&rows);
             }
             println!(
-                "{:<12} {:<20} {:<12} {:<12} {:>4} {:>4}  标题",
+                "{:<12} {:<20} {:<12} {:<12} {:>4} {:>4}  标题 · 来源 source",
                 "id", "文号", "施行", "有效至", "条", "规则"
             );
             for p in set.all() {
                 println!(
-                    "{:<12} {:<20} {:<12} {:<12} {:>4} {:>4}  {}",
+                    "{:<12} {:<20} {:<12} {:<12} {:>4} {:>4}  {} · {}",
                     p.id,
                     p.document_number,
                     p.in_force_from,
                     guohe_policy::valid_until(p),
                     p.articles.len(),
                     p.eligibility.len(),
-                    p.title
+                    p.title,
+                    source_label(set.source(&p.id))
                 );
             }
             Ok(())
         }
         PolicyCommand::Show { id, article, format } => {
-            let p = policy(&set, id)?;
+            let p = policy(set, id)?;
             if *format == Format::Json {
                 return print_json(p);
             }
@@ -156,6 +244,16 @@ pub fn run_policy(cli: &Cli, cmd: &PolicyCommand) -> CmdResult {
             show_policy(p, only);
             Ok(())
         }
+        PolicyCommand::Diff { a, b, all, format } => crate::policy_tools_cmd::run_diff(set, a, b, *all, *format),
+        PolicyCommand::Coverage { id, tests, format } => {
+            crate::policy_tools_cmd::run_coverage(set, id, tests.as_ref(), *format)
+        }
+        _ => check(cmd),
+    }
+}
+
+fn check(cmd: &PolicyCommand) -> CmdResult {
+    match cmd {
         PolicyCommand::Check { file } => {
             let p = load::from_path(file).map_err(|e| bad(format!("✗ {e}")))?;
             println!(
@@ -170,6 +268,7 @@ pub fn run_policy(cli: &Cli, cmd: &PolicyCommand) -> CmdResult {
             );
             Ok(())
         }
+        _ => Ok(()),
     }
 }
 
@@ -262,7 +361,7 @@ fn inline_yaml(v: &serde_yaml_ng::Value) -> String {
 }
 
 pub fn run_eligibility(cli: &Cli, args: &EligibilityArgs) -> CmdResult {
-    let set = policies(cli)?;
+    let set = policies_with_stored(cli)?;
     let p = policy(&set, &args.policy)?;
     let text = read(&args.file, "FILE")?;
     let app = Application::parse(&text)
@@ -357,7 +456,7 @@ pub fn run_eligibility(cli: &Cli, args: &EligibilityArgs) -> CmdResult {
 }
 
 pub fn run_naming(cli: &Cli, args: &NamingArgs) -> CmdResult {
-    let set = policies(cli)?;
+    let set = policies_with_stored(cli)?;
     let p = policy(&set, &args.policy)?;
     let name = naming::official_name(p, &args.domain, args.category.as_deref(), &args.unit).map_err(|e| {
         bad(format!(

@@ -288,3 +288,95 @@ fn a_mainland_primary_partner_fails_article_11() {
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(out.contains("第十一条") && out.contains("不应为中国（CN）"), "{out}");
 }
+
+#[test]
+fn policy_diff_between_provinces_text_and_json() {
+    // 湖北第二十二条第一款设年度考核；湖南第十四条只有年度报告。
+    let (_d, db) = db();
+    let o = guohe(&["policy", "diff", "hunan-2026", "hubei-2022"], &db);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(out.contains("== 报告、考核与评估安排"), "{out}");
+    assert!(out.contains("B 年度考核") && out.contains("hubei-2022:22(1)"), "{out}");
+    assert!(out.contains("已折叠"), "identical lines fold: {out}");
+    assert!(!out.contains("= 公示期"), "folded lines are not printed without --all");
+    let o = guohe(&["policy", "diff", "hunan-2026", "hubei-2022", "--all"], &db);
+    assert!(text(&o).0.contains("= 公示期"));
+
+    let o = guohe(&["policy", "diff", "hunan-2026", "hubei-2022", "--format", "json"], &db);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let lines: Vec<&serde_json::Value> = v["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["lines"].as_array().unwrap())
+        .collect();
+    let ev = lines
+        .iter()
+        .find(|l| l["key"] == "consequence:evaluation:unqualified")
+        .unwrap();
+    assert_eq!(ev["status"], "changed");
+    assert_eq!(ev["a"]["articles"][0]["citation"], "hunan-2026:15");
+    assert_eq!(ev["b"]["articles"][0]["citation"], "hubei-2022:28.1");
+}
+
+#[test]
+fn policy_diff_of_a_new_version_loaded_from_a_file() {
+    // A copy of Hubei with 公示不少于7个工作日 (第十七条第一款 says 5), under another id, loaded
+    // with --policy-file; and the same copy named by its path.
+    let (dir, db) = db();
+    let original = std::fs::read_to_string(root().join("policies/hubei-2022.yaml")).unwrap();
+    let copy =
+        original
+            .replacen("id: hubei-2022", "id: hubei-2027", 1)
+            .replacen("working_days: 5", "working_days: 7", 1);
+    let file = dir.path().join("hubei-2027.yaml");
+    std::fs::write(&file, &copy).unwrap();
+    let f = file.to_str().unwrap();
+    let o = guohe(&["--policy-file", f, "policy", "diff", "hubei-2022", "hubei-2027"], &db);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(out.contains("不同 1 项"), "only the notice period differs: {out}");
+    assert!(out.contains("≠ 公示期"), "{out}");
+    assert!(
+        out.contains("不少于 5 个工作日") && out.contains("不少于 7 个工作日"),
+        "{out}"
+    );
+    assert!(out.contains("hubei-2027:17(1)"), "{out}");
+
+    let same_id = original.replacen("working_days: 5", "working_days: 7", 1);
+    let file = dir.path().join("hubei-v2.yaml");
+    std::fs::write(&file, &same_id).unwrap();
+    let o = guohe(&["policy", "diff", "hubei-2022", file.to_str().unwrap()], &db);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(out.contains("不同 1 项"), "{out}");
+
+    let o = guohe(&["policy", "diff", "hubei-2022", "no-such-policy"], &db);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err.contains("B:") && err.contains("no-such-policy"), "{err}");
+}
+
+#[test]
+fn policy_coverage_lists_rules_reasons_and_tests() {
+    let (_d, db) = db();
+    let o = guohe(&["policy", "coverage", "hubei-2022"], &db);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(out.contains("共 33 条") && out.contains("未说明 0"), "{out}");
+    // 第十条第（四）项：依托单位为企业的研发费用比例 — its rule and a test of it.
+    assert!(out.contains("规则 enterprise.rd_ratio [10.4]"), "{out}");
+    assert!(out.contains("policy/tests/hubei_2022.rs"), "{out}");
+    // 第三十二条：本办法由省科技厅负责解释 — not encoded, with its reason.
+    assert!(out.contains("第三十二条 hubei-2022:32\n  – 不编码（授权）"), "{out}");
+
+    let o = guohe(&["policy", "coverage", "hunan-2026", "--format", "json"], &db);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["gaps"], 0);
+    assert_eq!(v["articles"][0]["not_encoded"]["reason"], "purpose");
+
+    let o = guohe(&["policy", "coverage", "hubei-2022", "--tests", "no/such/dir"], &db);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("--tests"));
+}

@@ -8,6 +8,8 @@
 //! `docs/policy-format.md`, the facts in `docs/application-facts.md`.
 
 pub mod citation;
+pub mod coverage;
+pub mod diff;
 pub mod eval;
 pub mod expr;
 pub mod facts;
@@ -59,29 +61,79 @@ pub fn builtin_policy(id: &str) -> Option<&'static Policy> {
     BUILTIN.iter().find(|p| p.id == id)
 }
 
-/// A set of policies: the built-in ones plus any loaded from files.
+/// Where a policy in a [`PolicySet`] comes from (来源).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PolicySource {
+    /// Compiled into the binary.
+    Builtin,
+    /// Loaded into the database (`guohe policy load`), audited on the chain.
+    Stored {
+        /// SM3 digest (hex) of the stored YAML text.
+        sm3: String,
+        /// The business date it was loaded on.
+        loaded_on: chrono::NaiveDate,
+        /// Who loaded it.
+        loaded_by: String,
+    },
+    /// Given for one run only (`--policy-file`, or added by a program).
+    CommandLine {
+        /// The file, as given.
+        file: String,
+    },
+}
+
+/// A set of policies: the built-in ones plus any stored in the database or loaded from files.
 #[derive(Debug, Clone)]
 pub struct PolicySet {
     policies: Vec<Policy>,
+    sources: Vec<PolicySource>,
 }
 
 impl Default for PolicySet {
     fn default() -> Self {
-        PolicySet {
-            policies: builtin().to_vec(),
-        }
+        let policies = builtin().to_vec();
+        let sources = vec![PolicySource::Builtin; policies.len()];
+        PolicySet { policies, sources }
     }
 }
 
 impl PolicySet {
-    /// Adds a policy, replacing a built-in one with the same id.
+    /// Adds a policy given for this run, replacing any other with the same id.
     pub fn add(&mut self, p: Policy) {
-        self.policies.retain(|x| x.id != p.id);
+        self.add_from(p, PolicySource::CommandLine { file: String::new() });
+    }
+    /// Adds a policy with where it comes from, replacing any other with the same id.
+    pub fn add_from(&mut self, p: Policy, source: PolicySource) {
+        if let Some(i) = self.policies.iter().position(|x| x.id == p.id) {
+            self.policies.remove(i);
+            self.sources.remove(i);
+        }
         self.policies.push(p);
+        self.sources.push(source);
+    }
+    /// Folds a policy stored in the database in: it replaces a built-in or an earlier stored
+    /// version of the same id, but not one given on the command line for this run (the more
+    /// specific choice wins). Returns whether it was taken.
+    pub fn fold_stored(&mut self, p: Policy, source: PolicySource) -> bool {
+        let given = self
+            .policies
+            .iter()
+            .zip(&self.sources)
+            .any(|(x, s)| x.id == p.id && matches!(s, PolicySource::CommandLine { .. }));
+        if !given {
+            self.add_from(p, source);
+        }
+        !given
     }
     /// A policy by id.
     pub fn get(&self, id: &str) -> Option<&Policy> {
         self.policies.iter().find(|p| p.id == id)
+    }
+    /// Where the policy with this id comes from.
+    pub fn source(&self, id: &str) -> Option<&PolicySource> {
+        let i = self.policies.iter().position(|p| p.id == id)?;
+        self.sources.get(i)
     }
     /// All policies.
     pub fn all(&self) -> &[Policy] {

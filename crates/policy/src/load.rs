@@ -411,6 +411,7 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
     if let Some(s) = &t.legacy_bases {
         cites(s.article, "transitions.legacy_bases.article".into())?;
     }
+    crate::coverage::validate_not_encoded(p)?;
     Ok(())
 }
 

@@ -62,6 +62,9 @@ pub struct Policy {
     /// Transitional articles (附则).
     #[serde(default)]
     pub transitions: Transitions,
+    /// Articles deliberately not encoded, each with its reason (see `guohe policy coverage`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_encoded: Vec<crate::coverage::NotEncoded>,
 }
 
 /// The province a policy governs.

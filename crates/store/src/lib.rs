@@ -25,6 +25,7 @@ mod postgres;
 mod replay;
 pub mod signin;
 mod sqlite;
+mod tables;
 mod verify;
 
 use std::collections::HashMap;

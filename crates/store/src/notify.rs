@@ -20,6 +20,14 @@ const POSTGRES_MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/noti
 /// Advisory lock key serialising concurrent notification migrations ("guoheN").
 const MIGRATION_LOCK: i64 = 0x0000_6775_6f68_654e;
 
+/// The family's migrations, run by [`crate::tables::TableFamily`].
+const TABLES: crate::tables::TableFamily = crate::tables::TableFamily {
+    version_table: "notify_schema_version",
+    lock: MIGRATION_LOCK,
+    sqlite: SQLITE_MIGRATIONS,
+    postgres: POSTGRES_MIGRATIONS,
+};
+
 /// 邮件状态 — where a message's mail stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MailState {
@@ -239,52 +247,9 @@ impl NotifyStore {
 
     async fn migrate(&self) -> Result<(), StoreError> {
         match &self.db {
-            Db::Sqlite(p) => {
-                let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
-                sqlx::query("CREATE TABLE IF NOT EXISTS notify_schema_version (version INTEGER NOT NULL)")
-                    .execute(&mut *tx)
-                    .await?;
-                let current: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM notify_schema_version")
-                    .fetch_one(&mut *tx)
-                    .await?;
-                for (i, sql) in SQLITE_MIGRATIONS.iter().enumerate() {
-                    let version = i as i64 + 1;
-                    if version > current {
-                        sqlx::raw_sql(*sql).execute(&mut *tx).await?;
-                        sqlx::query("INSERT INTO notify_schema_version (version) VALUES ($1)")
-                            .bind(version)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                }
-                tx.commit().await?;
-            }
-            Db::Postgres(p) => {
-                let mut tx = p.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                    .bind(MIGRATION_LOCK)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("CREATE TABLE IF NOT EXISTS notify_schema_version (version BIGINT NOT NULL)")
-                    .execute(&mut *tx)
-                    .await?;
-                let current: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM notify_schema_version")
-                    .fetch_one(&mut *tx)
-                    .await?;
-                for (i, sql) in POSTGRES_MIGRATIONS.iter().enumerate() {
-                    let version = i as i64 + 1;
-                    if version > current {
-                        sqlx::raw_sql(*sql).execute(&mut *tx).await?;
-                        sqlx::query("INSERT INTO notify_schema_version (version) VALUES ($1)")
-                            .bind(version)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                }
-                tx.commit().await?;
-            }
+            Db::Sqlite(p) => TABLES.migrate_sqlite(p).await,
+            Db::Postgres(p) => TABLES.migrate_postgres(p).await,
         }
-        Ok(())
     }
 
     // ---------- inbox ----------

@@ -60,6 +60,7 @@ pub fn nav_for(role: Option<AccountRole>, active: &str) -> Vec<NavItem> {
         ("/bases", "基地名录", "Register"),
         ("/notices", "公示", "Public notices"),
         ("/announcements", "公告", "Announcements"),
+        ("/policies/compare", "办法对比", "Compare policies"),
     ];
     match role {
         Some(AccountRole::Department) => items.push(("/dept", "工作台", "Dashboard")),

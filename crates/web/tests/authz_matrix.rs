@@ -119,6 +119,13 @@ const TABLE: &[Row] = &[
     ),
     (
         "GET",
+        "/policies/compare",
+        "/policies/compare?a=hunan-2026&b=hubei-2022",
+        "",
+        "200 200 200 200 200 200 200 200",
+    ),
+    (
+        "GET",
         "/static/{file}",
         "/static/guohe.css",
         "",

@@ -286,3 +286,23 @@ async fn the_dashboard_counts_stages_and_lists_what_is_due() {
     );
     assert!(r.body.contains("限期整改截止"));
 }
+
+#[tokio::test]
+async fn policy_compare_page_shows_the_differences_with_their_articles() {
+    // 湖北第二十二条第一款：年度考核；湖南不设年度考核（第十四条只要求年度报告）。
+    let app = demo().await;
+    let r = app.get("/policies/compare?a=hunan-2026&b=hubei-2022").await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("年度考核"), "{}", r.body);
+    assert!(r.body.contains("title=\"hubei-2022:22(1)\">第二十二条第一款</cite>"));
+    assert!(r.body.contains("终止并注销命名") && r.body.contains("限期整改"));
+    // The identical public-notice period is folded, not in the table.
+    assert!(r.body.contains("<details class=\"same\">"));
+    // Without parameters: the form; an unknown id: 400 naming the field.
+    let form = app.get("/policies/compare").await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("name=\"a\"") && !form.body.contains("id=\"differences\""));
+    let bad = app.get("/policies/compare?a=hunan-2026&b=nowhere-1999").await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("nowhere-1999"), "{}", bad.body);
+}

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod compare;
 pub mod department;
 pub mod expert;
 pub mod notifications;
