@@ -97,6 +97,41 @@ pub struct Outcome {
     pub stored: Vec<StoredEvent>,
 }
 
+/// Runs of events of one stream, each with the stream version it expects.
+type Batch = Vec<(String, i64, Vec<NewEvent>)>;
+
+/// A decided command not yet appended (see [`Guohe::decide`]): its events and the stream
+/// versions they were decided against.
+pub struct Decided {
+    events: Vec<Event>,
+    batch: Batch,
+    pending: Option<guohe_keys::PendingSubject>,
+}
+
+impl Decided {
+    /// The events the command causes.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+}
+
+/// Groups events into runs of one stream, each at the version the world has for it.
+fn batch_at_versions(world: &World, events: &[Event]) -> Batch {
+    let mut versions: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+    let mut batch: Batch = Vec::new();
+    for e in events {
+        let v = versions
+            .entry(e.stream.as_str())
+            .or_insert_with(|| world.stream_version(&e.stream));
+        match batch.last_mut() {
+            Some((s, _, run)) if *s == e.stream => run.push(to_new(e)),
+            _ => batch.push((e.stream.clone(), *v, vec![to_new(e)])),
+        }
+        *v += 1;
+    }
+    batch
+}
+
 /// Decodes a stored record into a domain event.
 pub fn decode(e: &StoredEvent) -> Result<Event, AppError> {
     Event::from_parts(
@@ -257,7 +292,34 @@ impl Guohe {
     /// Decides a command and appends its events; refusals are returned, nothing is written.
     pub async fn execute(&self, actor: &Actor, today: NaiveDate, cmd: Command) -> Result<Outcome, AppError> {
         let mut inner = self.inner.write().await;
-        Self::catch_up(&self.log, &mut inner).await?;
+        let decided = self.decide_in(&mut inner, actor, today, cmd).await?;
+        self.append_in(&mut inner, decided).await
+    }
+
+    /// The first half of [`Guohe::execute`]: decides a command against the world as it is now
+    /// and fixes the stream versions its events expect, without appending. Whatever another
+    /// server appends to the same case before [`Guohe::append_decided`] makes that append an
+    /// [`AppError::Conflict`] (optimistic concurrency), which is what a slow decision meets.
+    pub async fn decide(&self, actor: &Actor, today: NaiveDate, cmd: Command) -> Result<Decided, AppError> {
+        let mut inner = self.inner.write().await;
+        self.decide_in(&mut inner, actor, today, cmd).await
+    }
+
+    /// The second half of [`Guohe::execute`]: appends a decision at the versions it was made
+    /// against; [`AppError::Conflict`] and nothing written if a stream moved on since.
+    pub async fn append_decided(&self, decided: Decided) -> Result<Outcome, AppError> {
+        let mut inner = self.inner.write().await;
+        self.append_in(&mut inner, decided).await
+    }
+
+    async fn decide_in(
+        &self,
+        inner: &mut Inner,
+        actor: &Actor,
+        today: NaiveDate,
+        cmd: Command,
+    ) -> Result<Decided, AppError> {
+        Self::catch_up(&self.log, inner).await?;
         if let Some(r) =
             stored_policy::stale_policy(&self.policies, &inner.stored_policies, &inner.world.policies_of(&cmd))
         {
@@ -280,12 +342,17 @@ impl Guohe {
             other => (other, None),
         };
         let events = guohe_domain::handle(&inner.world, &ctx, cmd).map_err(AppError::Refused)?;
+        let batch = batch_at_versions(&inner.world, &events);
+        Ok(Decided { events, batch, pending })
+    }
+
+    async fn append_in(&self, inner: &mut Inner, d: Decided) -> Result<Outcome, AppError> {
         // The data key is stored before the tokens it opens are appended; if the append then
         // fails, an unused key is left, never an unreadable record.
-        if let Some(p) = &pending {
+        if let Some(p) = &d.pending {
             self.vault.commit(p).await?;
         }
-        self.commit(&mut inner, events).await
+        self.append_batch(inner, d.events, d.batch).await
     }
 
     /// Advances the clock to `up_to`, appending whatever fell due (idempotent).
@@ -305,23 +372,16 @@ impl Guohe {
     /// Appends domain events in order, each run of one stream at its expected version, then
     /// folds the log back in (so the world always follows the log's order).
     async fn commit(&self, inner: &mut Inner, events: Vec<Event>) -> Result<Outcome, AppError> {
+        let batch = batch_at_versions(&inner.world, &events);
+        self.append_batch(inner, events, batch).await
+    }
+
+    async fn append_batch(&self, inner: &mut Inner, events: Vec<Event>, batch: Batch) -> Result<Outcome, AppError> {
         if events.is_empty() {
             return Ok(Outcome {
                 events,
                 stored: Vec::new(),
             });
-        }
-        let mut versions: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
-        let mut batch: Vec<(String, i64, Vec<NewEvent>)> = Vec::new();
-        for e in &events {
-            let v = versions
-                .entry(e.stream.as_str())
-                .or_insert_with(|| inner.world.stream_version(&e.stream));
-            match batch.last_mut() {
-                Some((s, _, run)) if *s == e.stream => run.push(to_new(e)),
-                _ => batch.push((e.stream.clone(), *v, vec![to_new(e)])),
-            }
-            *v += 1;
         }
         let stored = match self.log.append_many(batch).await {
             Ok(s) => s,

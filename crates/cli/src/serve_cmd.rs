@@ -13,10 +13,12 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub bind: String,
-    /// Fill the database with demo data for both provinces and print the demo logins.
+    /// Fill the database with demo data for both provinces and print the demo logins; without
+    /// --today the business date is the demo's own, 2026-11-20.
     #[arg(long)]
     pub demo: bool,
-    /// A fixed business date (for demonstrations and training); default: today.
+    /// A fixed business date (for demonstrations and training); default: today (with --demo,
+    /// the demo's own date).
     #[arg(long)]
     pub today: Option<String>,
     /// Mark cookies Secure (when served behind TLS).

@@ -336,3 +336,74 @@ fn annual_reports_go_to_the_recommender_and_late_ones_are_marked() {
     );
     assert_eq!(r.code, RefusalCode::AlreadyRecorded);
 }
+
+/// 第十六条 at the edge of the ban: disqualified on 2030-07-02 and barred for five years, the
+/// unit is refused on 2035-07-01, the ban's last day, and accepted on 2035-07-02, the day after
+/// it ends. (The regulation's own five years of force end in 2031; the test gives it fifteen so
+/// that the ban's end falls within it.)
+#[test]
+fn an_application_is_accepted_the_day_after_the_ban_ends() {
+    let text = include_str!("../../../policies/hunan-2026.yaml").replacen(
+        "validity: { years: 5, article: \"23\" }",
+        "validity: { years: 15, article: \"23\" }",
+        1,
+    );
+    let policy = guohe_policy::load::from_yaml(&text, "hunan-long.yaml").unwrap();
+    let mut s = Sim::new();
+    s.policies.add(policy);
+    s.name_bases("hunan-2026", &[("A1", "B1", hunan_facts(1, "生物医药"))]);
+    s.ok(
+        "2029-07-01",
+        "dept:zhang",
+        json!({"type": "RecordEvaluation", "base": "B1", "grade": "unqualified"}),
+    );
+    s.tick("2030-07-01");
+    let evs = s.ok(
+        "2030-07-02",
+        "dept:zhang",
+        json!({"type": "RecordReEvaluation", "base": "B1", "grade": "unqualified"}),
+    );
+    assert!(kinds(&evs).contains(&"UnitBanned"), "{:?}", kinds(&evs));
+    let unit = s.base("B1").uscc.clone();
+    assert_eq!(s.world.bans_of(&unit)[0].until, d("2035-07-02"));
+    s.open_round("hunan-2026", "R2035", "2035-06-01", "2035-08-31");
+    let mut facts = hunan_facts(1, "新材料");
+    set(
+        &mut facts,
+        "/unit/finance",
+        json!([
+            { "year": 2032, "sales_revenue": 38000000, "rd_expense": 2100000 },
+            { "year": 2033, "sales_revenue": 44000000, "rd_expense": 2400000 },
+            { "year": 2034, "sales_revenue": 50000000, "rd_expense": 2600000 }
+        ]),
+    );
+    let r = s.refused(
+        "2035-07-01",
+        "unit:x",
+        json!({"type": "SubmitApplication", "id": "A9", "round": "R2035", "facts": facts.clone()}),
+    );
+    assert_refusal(&r, RefusalCode::Banned, Some("hunan-2026:16"));
+    let evs = s.ok(
+        "2035-07-02",
+        "unit:x",
+        json!({"type": "SubmitApplication", "id": "A9", "round": "R2035", "facts": facts}),
+    );
+    assert_cites(find(&evs, "ApplicationSubmitted"), "hunan-2026:9.1");
+}
+
+/// 第十四条：the annual report is due by 15 January, that day included (`due_inclusive`): a
+/// report submitted on 15 January is on time, on 16 January late (above).
+#[test]
+fn an_annual_report_on_15_january_is_on_time() {
+    let mut s = named_hunan();
+    let evs = s.report("B1", 2026, "2027-01-15");
+    let EventKind::AnnualReportSubmitted(r) = &evs.last().unwrap().kind else {
+        panic!("{:?}", kinds(&evs))
+    };
+    assert!(!r.late, "15 January is the last day on time");
+    assert!(r.recommender_copy);
+    assert_cites(evs.last().unwrap(), "hunan-2026:14");
+    // And the day's tick does not mark it missing.
+    let evs = s.tick("2027-01-16");
+    assert!(!kinds(&evs).contains(&"AnnualReportMissing"), "{:?}", kinds(&evs));
+}

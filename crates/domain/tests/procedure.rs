@@ -32,13 +32,25 @@ fn a_notice_starting_2026_09_28_ends_2026_10_09() {
 #[test]
 fn a_notice_in_a_year_without_a_holiday_schedule_is_refused() {
     let mut s = approved_hubei();
+    // The first year after the built-in schedules, whichever that is; the regulation is given
+    // fifteen years of force so that the year falls within it.
+    let text = include_str!("../../../policies/hubei-2022.yaml").replacen(
+        "validity: { years: 5,",
+        "validity: { years: 15,",
+        1,
+    );
+    assert_ne!(text, include_str!("../../../policies/hubei-2022.yaml"));
+    s.policies
+        .add(guohe_policy::load::from_yaml(&text, "hubei-long.yaml").unwrap());
+    let next = s.calendar.years().last().unwrap() + 1;
+    let on = format!("{next}-01-04");
     let r = s.refused(
-        "2027-01-04",
+        &on,
         "dept:zhang",
-        json!({"type": "StartPublicNotice", "notice_id": "N1", "applications": ["A1"], "starts_on": "2027-01-04"}),
+        json!({"type": "StartPublicNotice", "notice_id": "N1", "applications": ["A1"], "starts_on": on}),
     );
     assert_refusal(&r, RefusalCode::CalendarNotLoaded, Some("hubei-2022:17(1)"));
-    assert!(r.message_zh.contains("2027"), "{}", r.message_zh);
+    assert!(r.message_zh.contains(&next.to_string()), "{}", r.message_zh);
 }
 
 #[test]
@@ -388,4 +400,23 @@ fn a_mistyped_command_type_lists_the_valid_ones() {
     assert!(e.contains("unknown command type `OpenRund`"), "{e}");
     assert!(e.contains("OpenRound") && e.contains("SubmitApplication"), "{e}");
     assert!(!e.contains("event kind"), "{e}");
+}
+
+/// A round accepts applications from its opening day to its closing day, both included, and
+/// neither the day before nor the day after (湖北第十三条: 申报 within the period announced).
+#[test]
+fn a_round_accepts_on_its_opening_and_closing_days_only() {
+    let mut s = Sim::new();
+    s.ok(
+        "2026-03-20",
+        "dept:zhang",
+        json!({"type": "OpenRound", "id": "R", "policy": "hubei-2022", "title": "t", "opens_on": "2026-04-01", "closes_on": "2026-05-30"}),
+    );
+    let submit = |id: &str, unit: u32| json!({"type": "SubmitApplication", "id": id, "round": "R", "facts": hubei_facts(unit, "李明", "光电子信息")});
+    let r = s.refused("2026-03-31", "unit:a", submit("A0", 1));
+    assert_refusal(&r, RefusalCode::RoundNotOpen, Some("hubei-2022:13"));
+    s.ok("2026-04-01", "unit:a", submit("A1", 1));
+    s.ok("2026-05-30", "unit:b", submit("A2", 2));
+    let r = s.refused("2026-05-31", "unit:c", submit("A3", 3));
+    assert_refusal(&r, RefusalCode::RoundNotOpen, Some("hubei-2022:13"));
 }

@@ -1,9 +1,10 @@
-//! Properties over random command sequences: replay gives the same world, and no base leaves a
-//! final status.
+//! Properties over random command sequences: replay gives the same world, the world agrees with
+//! an oracle read from the event log alone (which bases exist, each base's status from the last
+//! status event of its stream, each stream's version), and no base leaves a final status.
 
 mod common;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 use chrono::Days;
@@ -191,8 +192,57 @@ fn run(ops: &[Op]) -> Sim {
     s
 }
 
+/// A base status by name, for comparing the world with the oracle.
+fn status_name(s: &BaseStatus) -> &'static str {
+    match s {
+        BaseStatus::Active => "active",
+        BaseStatus::UnderRectification { .. } => "rectification",
+        BaseStatus::Terminated => "terminated",
+        BaseStatus::Revoked => "revoked",
+        BaseStatus::Disqualified { .. } => "disqualified",
+        BaseStatus::ExitedNational => "exited_national",
+    }
+}
+
+/// The oracle: what the log says, by event kind name only, without `World::apply`. A base
+/// exists once named or carried over; its status is set by the last status event of its
+/// stream (限期整改, 终止, 撤销, 取消资格 … each its own event).
+fn oracle(events: &[Event]) -> (BTreeMap<String, &'static str>, BTreeMap<String, i64>) {
+    let mut bases = BTreeMap::new();
+    let mut versions = BTreeMap::new();
+    for e in events {
+        *versions.entry(e.stream.clone()).or_insert(0) += 1;
+        let Some(id) = e.stream.strip_prefix("base/") else {
+            continue;
+        };
+        let status = match e.kind_name() {
+            "BaseNamed" | "BaseCarriedOver" | "RectificationCompleted" => "active",
+            "RectificationOrdered" => "rectification",
+            "BaseTerminated" => "terminated",
+            "BaseRevoked" => "revoked",
+            "BaseDisqualified" => "disqualified",
+            "BaseExitedNational" => "exited_national",
+            _ => continue,
+        };
+        bases.insert(id.to_string(), status);
+    }
+    (bases, versions)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_world_agrees_with_the_log_read_independently(ops in proptest::collection::vec(op(), 1..40)) {
+        let s = run(&ops);
+        let (bases, versions) = oracle(&s.events);
+        let world: BTreeMap<String, &'static str> =
+            s.world.bases().map(|b| (b.id.clone(), status_name(&b.status))).collect();
+        prop_assert_eq!(&world, &bases);
+        for (stream, n) in &versions {
+            prop_assert_eq!(s.world.stream_version(stream), *n, "{}", stream);
+        }
+    }
 
     #[test]
     fn replay_gives_the_same_world(ops in proptest::collection::vec(op(), 1..40)) {

@@ -1,6 +1,6 @@
 //! Reminders delivered to an SMTP receiver started by the test on 127.0.0.1: exactly once on
 //! their day, even when the pass runs twice or two servers run it on one database (SQLite, and
-//! PostgreSQL on 127.0.0.1:5432 unless GUOHE_SKIP_POSTGRES is set); a relay that refuses or is
+//! PostgreSQL on 127.0.0.1:5432 unless GUOHE_SKIP_POSTGRES=1); a relay that refuses or is
 //! down leaves the mail pending and a later pass delivers it; events reach the expert.
 
 mod support;

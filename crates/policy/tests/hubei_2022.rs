@@ -509,3 +509,32 @@ fn ratios_are_not_rounded_into_the_bound() {
     );
     assert!(f.reason_en.contains("= 4.9999993%"), "{}", f.reason_en);
 }
+
+/// 第九条第（二）项 at the edge of its window: 近3年内 is (申报日期−3年, 申报日期] (reading
+/// `lookback_from_application_date`); the example applies on 2026-03-16.
+#[test]
+fn art_9_2_director_records_at_the_window_edge() {
+    let mut a = hubei();
+    // Exactly three years before: outside the window.
+    set(&mut a, "/director/integrity_records", json!([{ "date": "2023-03-16" }]));
+    assert_rule(&check(&a), "director.credit", Pass, "hubei-2022:9.2");
+    // The next day: inside.
+    set(&mut a, "/director/integrity_records", json!([{ "date": "2023-03-17" }]));
+    assert_rule(&check(&a), "director.credit", Fail, "hubei-2022:9.2");
+    // The application day itself: inside.
+    set(&mut a, "/director/integrity_records", json!([{ "date": "2026-03-16" }]));
+    assert_rule(&check(&a), "director.credit", Fail, "hubei-2022:9.2");
+}
+
+/// 第十条第（三）项：近3年内承担过省级及以上国际科技合作项目, at the edge: a project that ended
+/// exactly three years before the application date did not run in the window; one that ended
+/// the day after did.
+#[test]
+fn art_10_3_project_window_edge() {
+    let mut a = academic();
+    set(&mut a, "/unit/international_projects/0/start_date", json!("2020-01-01"));
+    set(&mut a, "/unit/international_projects/0/end_date", json!("2023-03-16"));
+    assert_rule(&check(&a), "academic.project", Fail, "hubei-2022:10.3");
+    set(&mut a, "/unit/international_projects/0/end_date", json!("2023-03-17"));
+    assert_rule(&check(&a), "academic.project", Pass, "hubei-2022:10.3");
+}

@@ -192,3 +192,31 @@ fn art_23_period_of_force() {
     set(&mut a, "/application_date", json!("2026-02-13"));
     assert!(check_value(&a).is_ok());
 }
+
+/// 第六条第2项 at exactly 5%: latest revenue 50 million (held to 5%), three-year revenue 132
+/// million, R&D 6.6 million is exactly 5% and passes; a cent less fails.
+#[test]
+fn art_6_2_rd_ratio_at_exactly_five_percent() {
+    let mut a = hunan();
+    // 1.6m + 2.4m + 2.6m = 6.6m over 38m + 44m + 50m = 132m.
+    set(&mut a, "/unit/finance/0/rd_expense", json!(1600000));
+    assert_rule(&check(&a), "joint_research.rd_ratio", Pass, "hunan-2026:6.2");
+    set(&mut a, "/unit/finance/0/rd_expense", json!("1599999.99"));
+    assert_rule(&check(&a), "joint_research.rd_ratio", Fail, "hunan-2026:6.2");
+}
+
+/// 第二十三条：five years from 2026-02-13, so 2031-02-12 is the last day an application is
+/// checked under this regulation and 2031-02-13 is refused as expired.
+#[test]
+fn art_23_last_day_of_force() {
+    let mut a = hunan();
+    set(&mut a, "/unit/finance/0/year", json!(2028));
+    set(&mut a, "/unit/finance/1/year", json!(2029));
+    set(&mut a, "/unit/finance/2/year", json!(2030));
+    set(&mut a, "/application_date", json!("2031-02-12"));
+    assert!(check_value(&a).is_ok(), "{:?}", check_value(&a).err());
+    set(&mut a, "/application_date", json!("2031-02-13"));
+    let e = check_value(&a).unwrap_err();
+    assert!(matches!(e, CheckError::Expired { .. }), "{e:?}");
+    assert!(e.message_zh().contains("hunan-2026:23"), "{}", e.message_zh());
+}

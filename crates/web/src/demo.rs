@@ -17,6 +17,16 @@ use crate::AppState;
 use crate::accounts::{self, NewUser};
 use crate::second_factor;
 
+/// The demo's own business date (演示业务日期), used by `guohe serve --demo` without `--today`.
+/// The demo is built relative to its business date (the running 公示 ends working days after
+/// it), so it needs a date that the built-in holiday schedules cover and at which both shipped
+/// regulations are in force; today's real date stops being such a date once the schedules'
+/// last year is over. A fixed date keeps the demo the same complete demo whenever it is run.
+pub const DEMO_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2026, 11, 20) {
+    Some(d) => d,
+    None => panic!("the demo date is a valid date"),
+};
+
 /// The password of every demo account (meets the complexity rule).
 pub const DEMO_PASSWORD: &str = "Guohe@Demo2026";
 
@@ -291,6 +301,19 @@ pub async fn print_logins(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The line `guohe serve --demo` prints about its business date, so nobody mistakes the
+/// demo's dates (notice periods, deadlines) for today's.
+pub fn date_line(today: NaiveDate) -> String {
+    if today == DEMO_DATE {
+        format!(
+            "演示业务日期：{today}（演示数据的固定日期；用 --today 指定其他日期）\n\
+             Demo business date: {today} (the demo's own fixed date; --today sets another)"
+        )
+    } else {
+        format!("业务日期：{today}（--today）\nBusiness date: {today} (--today)")
+    }
+}
+
 /// Enrols a demo account's second factor (when its role needs one and it has none yet), as
 /// an administrator would: the secret is printed with the logins.
 pub async fn enrol_demo_account(state: &AppState, login: &str) -> anyhow::Result<()> {
@@ -429,8 +452,9 @@ async fn seed_accounts(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Application facts from the policy's example, for a unit, domain, partner and date.
-fn facts(
+/// Application facts (申报材料) from the policy's example, for a unit, domain, partner and date;
+/// the tests build their own cases from it.
+pub fn application_facts(
     policy: &str,
     u: &DemoUnit,
     domain: &str,
@@ -611,7 +635,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hubei-2022",
         "HB-2023",
         "HB-2023-001",
-        facts("hubei-2022", unit("hb-ggjg"), "光电子信息", None, "DE", "李明", s),
+        application_facts("hubei-2022", unit("hb-ggjg"), "光电子信息", None, "DE", "李明", s),
         Some("rec-wuhan"),
         Some("approve"),
         3,
@@ -621,7 +645,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hubei-2022",
         "HB-2023",
         "HB-2023-002",
-        facts("hubei-2022", unit("hb-ljsw"), "生物医药", None, "US", "陈静", s),
+        application_facts("hubei-2022", unit("hb-ljsw"), "生物医药", None, "US", "陈静", s),
         None,
         Some("approve"),
         3,
@@ -631,7 +655,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hubei-2022",
         "HB-2023",
         "HB-2023-003",
-        facts("hubei-2022", unit("hb-sxny"), "新能源装备", None, "DK", "张伟", s),
+        application_facts("hubei-2022", unit("hb-sxny"), "新能源装备", None, "DK", "张伟", s),
         Some("rec-yichang"),
         Some("approve"),
         3,
@@ -641,7 +665,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hubei-2022",
         "HB-2023",
         "HB-2023-004",
-        facts("hubei-2022", unit("hb-hjqc"), "新能源汽车", None, "IT", "赵磊", s),
+        application_facts("hubei-2022", unit("hb-hjqc"), "新能源汽车", None, "IT", "赵磊", s),
         Some("rec-xiangyang"),
         Some("approve"),
         3,
@@ -651,7 +675,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hubei-2022",
         "HB-2023",
         "HB-2023-005",
-        facts("hubei-2022", unit("hb-dhcl"), "先进高分子材料", None, "JP", "孙丽", s),
+        application_facts("hubei-2022", unit("hb-dhcl"), "先进高分子材料", None, "JP", "孙丽", s),
         Some("rec-wuhan"),
         Some("reject"),
         3,
@@ -720,7 +744,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hubei-2022",
         "HB-2026",
         "HB-2026-001",
-        facts("hubei-2022", unit("hb-wxsj"), "人工智能与大数据", None, "SG", "钱程", s),
+        application_facts("hubei-2022", unit("hb-wxsj"), "人工智能与大数据", None, "SG", "钱程", s),
         None,
         None,
         0,
@@ -735,7 +759,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-1",
         "HN-2026-101",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-xjsw"),
             "生物医药",
@@ -753,7 +777,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-1",
         "HN-2026-102",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-zngy"),
             "有色金属新材料",
@@ -771,7 +795,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-1",
         "HN-2026-103",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-zzgd"),
             "轨道交通装备",
@@ -789,7 +813,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-1",
         "HN-2026-104",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-xtcn"),
             "先进储能材料",
@@ -807,7 +831,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-1",
         "HN-2026-105",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-yyhg"),
             "绿色化工",
@@ -852,7 +876,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-2",
         "HN-2026-201",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-lgzz"),
             "智能制造",
@@ -870,7 +894,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-2",
         "HN-2026-202",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-lpzy"),
             "杂交水稻育种",
@@ -888,7 +912,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-2",
         "HN-2026-203",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-hyhj"),
             "核技术应用",
@@ -906,7 +930,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-2",
         "HN-2026-204",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-zzgd"),
             "氢能装备",
@@ -924,7 +948,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-2",
         "HN-2026-205",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-xtcn"),
             "固态电池",
@@ -942,7 +966,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-2",
         "HN-2026-206",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-yyhg"),
             "生物基材料",
@@ -961,7 +985,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "hunan-2026",
         "HN-2026-2",
         "HN-2026-207",
-        facts(
+        application_facts(
             "hunan-2026",
             unit("hn-xjsw"),
             "医疗器械",
@@ -982,13 +1006,12 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
     p
 }
 
-/// Fills the database with the demo (idempotent).
-pub async fn seed(state: &AppState) -> anyhow::Result<()> {
+/// Fills the database with the demo as of the business date `today` (idempotent).
+pub async fn seed(state: &AppState, today: NaiveDate) -> anyhow::Result<()> {
     seed_accounts(state).await?;
     if state.guohe.read(|w, _, _| w.round("HB-2023").is_some()).await {
         return Ok(());
     }
-    let today = state.today();
     let notice_start = working_days_before(state, today, 2).await.last().copied();
     let mut steps = plan(today, notice_start).steps;
     // The command order within a day is the order written; days are in calendar order.

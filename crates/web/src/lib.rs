@@ -64,7 +64,8 @@ pub struct ServeConfig {
     pub demo: bool,
     /// The policies.
     pub policies: PolicySet,
-    /// A fixed business date (demos, tests); `None` is today in China Standard Time.
+    /// A fixed business date (demos, tests); `None` is today in China Standard Time, except
+    /// with `demo`, where it is the demo's own date [`demo::DEMO_DATE`].
     pub today: Option<NaiveDate>,
     /// Sessions idle this long end (等保: 30 minutes).
     pub idle_timeout: Duration,
@@ -163,9 +164,15 @@ pub struct AppState {
 impl AppState {
     /// The business date: the fixed date if configured, else today in China Standard Time.
     pub fn today(&self) -> NaiveDate {
+        self.today_at(Utc::now())
+    }
+
+    /// The business date when the real time is `now`: the fixed date if configured, else the
+    /// date of `now` in China Standard Time.
+    pub fn today_at(&self, now: chrono::DateTime<Utc>) -> NaiveDate {
         self.settings.today.unwrap_or_else(|| {
             let cst = FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"));
-            Utc::now().with_timezone(&cst).date_naive()
+            now.with_timezone(&cst).date_naive()
         })
     }
 }
@@ -202,7 +209,8 @@ pub async fn app(cfg: ServeConfig) -> anyhow::Result<(Router, AppState)> {
         notify,
         accounts,
         settings: Arc::new(Settings {
-            today: cfg.today,
+            // The demo keeps its own date unless one is given: see `demo::DEMO_DATE`.
+            today: cfg.today.or(cfg.demo.then_some(demo::DEMO_DATE)),
             idle_timeout: cfg.idle_timeout,
             secure_cookies: cfg.secure_cookies,
             trust_forwarded_for: cfg.trust_forwarded_for,
@@ -217,7 +225,9 @@ pub async fn app(cfg: ServeConfig) -> anyhow::Result<(Router, AppState)> {
         }),
     };
     if cfg.demo {
-        demo::seed(&state).await.context("seeding the demo data")?;
+        demo::seed(&state, state.today())
+            .await
+            .context("seeding the demo data")?;
     }
     Ok((router(state.clone()), state))
 }
@@ -265,6 +275,30 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// How often the server sweeps idle sessions out of the table.
+pub const SESSION_SWEEP_EVERY: Duration = Duration::from_secs(300);
+/// How often the server advances the clock and runs the notification pass.
+pub const CLOCK_EVERY: Duration = Duration::from_secs(600);
+
+/// One pass of the server's clock: advances the world to the business date if it is behind
+/// (到期自动生效: notice periods ending, missed deadlines). Returns how many events fell due;
+/// 0 when the clock is already there.
+pub async fn clock_pass(state: &AppState) -> Result<usize, guohe_app::AppError> {
+    let today = state.today();
+    let behind = state.guohe.read(|w, _, _| w.clock().is_none_or(|c| c < today)).await;
+    if !behind {
+        return Ok(0);
+    }
+    Ok(state.guohe.tick(today).await?.events.len())
+}
+
+/// One pass of the session sweeper: removes the sessions idle longer than the configured
+/// timeout as of `now`. Returns how many were removed.
+pub async fn sweep_sessions(state: &AppState, now: chrono::DateTime<Utc>) -> Result<u64, guohe_store::StoreError> {
+    let cutoff = now - chrono::Duration::from_std(state.settings.idle_timeout).unwrap_or_default();
+    state.accounts.purge_idle_sessions(cutoff).await
+}
+
 /// Runs the server until Ctrl-C: `guohe serve`.
 pub async fn serve(cfg: ServeConfig) -> anyhow::Result<()> {
     let bind = cfg.bind;
@@ -272,14 +306,14 @@ pub async fn serve(cfg: ServeConfig) -> anyhow::Result<()> {
     let (router, state) = app(cfg).await?;
     if demo {
         demo::print_logins(&state).await.context("listing the demo logins")?;
+        println!("{}", demo::date_line(state.today()));
     }
     // Idle sessions are refused on use anyway; the sweep only keeps the table small.
     let sweeper = state.clone();
     tokio::spawn(async move {
         loop {
-            tokio::time::sleep(Duration::from_secs(300)).await;
-            let cutoff = Utc::now() - chrono::Duration::from_std(sweeper.settings.idle_timeout).unwrap_or_default();
-            if let Err(e) = sweeper.accounts.purge_idle_sessions(cutoff).await {
+            tokio::time::sleep(SESSION_SWEEP_EVERY).await;
+            if let Err(e) = sweep_sessions(&sweeper, Utc::now()).await {
                 tracing::warn!(error = %e, "purging idle sessions failed");
             }
         }
@@ -290,12 +324,10 @@ pub async fn serve(cfg: ServeConfig) -> anyhow::Result<()> {
     let clock = state.clone();
     tokio::spawn(async move {
         loop {
-            let today = clock.today();
-            let behind = clock.guohe.read(|w, _, _| w.clock().is_none_or(|c| c < today)).await;
-            if behind && let Err(e) = clock.guohe.tick(today).await {
-                tracing::warn!(error = %e, %today, "advancing the clock failed");
+            if let Err(e) = clock_pass(&clock).await {
+                tracing::warn!(error = %e, today = %clock.today(), "advancing the clock failed");
             }
-            tokio::time::sleep(Duration::from_secs(600)).await;
+            tokio::time::sleep(CLOCK_EVERY).await;
         }
     });
     // Reminders due today into the inboxes and the mail due now out, on the same schedule but in
@@ -308,7 +340,7 @@ pub async fn serve(cfg: ServeConfig) -> anyhow::Result<()> {
             if let Err(e) = notifier.notify.run_pass(&notifier.guohe, today, Utc::now()).await {
                 tracing::warn!(error = %e, %today, "the notification pass failed");
             }
-            tokio::time::sleep(Duration::from_secs(600)).await;
+            tokio::time::sleep(CLOCK_EVERY).await;
         }
     });
     let listener = tokio::net::TcpListener::bind(bind)

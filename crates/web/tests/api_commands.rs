@@ -172,8 +172,11 @@ async fn commands_authorised_by_scope_then_decided_by_the_rules() {
     assert_eq!(other.command(report.clone()).await.problem(403)["code"], "forbidden");
     let own = Client::new(&app);
     own.login("hn-xjsw").await;
-    let r = own.command(report).await;
-    assert_ne!(r.status, 403, "{}", r.body);
+    // Its own base passes authorization and reaches the rules: HN-2026-01 was named in 2026,
+    // so no year of it has ended yet (湖南第十四条), refused on the field, not as forbidden.
+    let p = own.command(report).await.problem(422);
+    assert_eq!(p["field"], "year");
+    assert_eq!(p["article"], "hunan-2026:14");
 
     // A recommender and a department record outcomes only as the department.
     let grade = json!({"type": "RecordEvaluation", "base": "HN-2026-01", "grade": "qualified"});

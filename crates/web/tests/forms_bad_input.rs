@@ -2,7 +2,9 @@
 //! bad input: every field empty, every text field 5,000 characters long, letters in number and
 //! date fields, a script in every field, and for the upload a text file named `.pdf`.
 //!
-//! Each answer must be a clear client error (never a 500, never a success), must not echo the
+//! Each answer must be the client error expected for its row and case — 400 or 422 for bad
+//! input, 409 only where a script is valid text meeting a refusing state, never 403 — (never a
+//! 500, never a success), must not echo the
 //! script unescaped, must show a message in Chinese, and must not have written a domain event
 //! (audit records, such as refusals, are allowed). A page route taking POST without a row in
 //! [`FORMS`] fails the test.
@@ -610,6 +612,16 @@ fn multipart(kind: &str, file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// Forms whose only fields are free text: with a script in them the input is valid, and the
+/// target (chosen in a state the rules refuse) answers 409.
+const STATE_REFUSES_VALID_TEXT: &[&str] = &[
+    "/dept/objections/{id}/resolve",
+    "/expert/applications/{id}/conflict",
+    "/recommender/applications/{id}/recommend",
+    "/recommender/applications/{id}/return",
+    "/unit/applications/{id}/withdraw",
+];
+
 #[tokio::test]
 async fn every_form_refuses_bad_input_and_writes_nothing() {
     let routes = page_post_routes();
@@ -742,7 +754,12 @@ async fn every_form_refuses_bad_input_and_writes_nothing() {
                 // A password may hold any character, `<script>` included: it is accepted (and
                 // never echoed, which is checked below).
                 _ if row.route == "/admin/system/accounts/{login}/password" && label == "Script" => &[303],
-                _ => &[400, 403, 409, 422],
+                // Free text holding a script is valid text (escaped on output): it reaches the
+                // rules, which refuse the chosen target's state (409), never the permission.
+                _ if STATE_REFUSES_VALID_TEXT.contains(&row.route) && label == "Script" => &[409],
+                // Everything else is refused as input: malformed (400) or invalid field (422),
+                // never as a permission (403) or a state (409) that would hide a missing check.
+                _ => &[400, 422],
             };
             // A form with a confirmation step may show it (nothing is done before it).
             let confirmation = label == "Empty" && resp.status == 200 && resp.body.contains("<title>请确认");

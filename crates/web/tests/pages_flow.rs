@@ -342,31 +342,79 @@ async fn from_draft_to_naming_through_every_role() {
 
 #[tokio::test]
 async fn the_domain_refuses_an_expert_from_the_applicants_own_unit() {
+    use guohe_domain::{Actor, ApplicationStatus, Command};
+    use guohe_web::demo::{UNITS, application_facts, uscc_of};
     let dir = tempfile::tempdir().unwrap();
-    let a = serve(&dir.path().join("g.db"), d(2026, 11, 20), true).await;
-    let dept = Browser::new(&a);
-    dept.login("hn-dept").await;
-    // An application of 中南矿冶大学 (central: applies directly, so it is under review).
-    let zngy = guohe_web::demo::uscc_of(guohe_web::demo::UNITS.iter().find(|u| u.login == "hn-zngy").unwrap());
-    let id = a
+    let today = d(2026, 11, 20);
+    let a = serve(&dir.path().join("g.db"), today, true).await;
+    // The test's own case: 中南矿冶大学 (hn-zngy) applies in a round open today and is
+    // recommended by 湖南省教育厅 (湖南第十二条: central universities go through it), so its
+    // application waits for expert review (湖南第九条第三款); expert-liu of the Hunan pool works at that university.
+    let zngy = UNITS.iter().find(|u| u.login == "hn-zngy").unwrap();
+    let run = |actor: &str, cmd: serde_json::Value| {
+        let actor = Actor::parse(actor).unwrap();
+        let cmd: Command = serde_json::from_value(cmd).unwrap();
+        let g = a.state.guohe.clone();
+        async move { g.execute(&actor, today, cmd).await.map_err(|e| e.message_zh()).unwrap() }
+    };
+    run(
+        "dept:hn-dept",
+        serde_json::json!({"type": "OpenRound", "id": "HN-T-1", "policy": "hunan-2026", "title": "回避测试批次",
+            "opens_on": today, "closes_on": today + chrono::Duration::days(30)}),
+    )
+    .await;
+    let f = application_facts(
+        "hunan-2026",
+        zngy,
+        "先进冶金",
+        Some("joint_research"),
+        "AU",
+        "李国华",
+        today,
+    );
+    run(
+        "unit:hn-zngy",
+        serde_json::json!({"type": "SubmitApplication", "id": "HN-T-101", "round": "HN-T-1", "facts": f}),
+    )
+    .await;
+    run(
+        "recommender:rec-hnedu",
+        serde_json::json!({"type": "RecommendApplication", "application": "HN-T-101",
+            "recommender": "湖南省教育厅（省直部门）", "opinion": "同意推荐。"}),
+    )
+    .await;
+    let status = a
         .state
         .guohe
         .read(|w, _, _| {
             w.applications()
-                .find(|x| x.facts.unit.uscc == zngy && x.status == guohe_domain::ApplicationStatus::UnderReview)
-                .map(|x| x.id.clone())
+                .find(|x| x.id == "HN-T-101")
+                .map(|x| (x.status, x.facts.unit.uscc.clone()))
         })
         .await;
-    let Some(id) = id else {
-        // The demo has no such case on this date; the authorization rule is still checked below.
-        return;
-    };
-    let dp = format!("/dept/applications/{id}");
+    assert_eq!(status, Some((ApplicationStatus::Recommended, uscc_of(zngy))));
+    let dept = Browser::new(&a);
+    dept.login("hn-dept").await;
+    let dp = "/dept/applications/HN-T-101";
     let r = dept
-        .post_form(&dp, &format!("{dp}/experts"), &[("expert_id", "expert-liu")])
+        .post_form(dp, &format!("{dp}/experts"), &[("expert_id", "expert-liu")])
         .await;
+    // Cited under 湖南第九条第三款 (expert review): the expert of the applicant's own unit
+    // 应当回避, a 403 naming it.
     assert_eq!(r.status, 403, "{}", r.body);
     assert!(r.body.contains("应当回避"), "{}", r.body);
+    assert!(r.body.contains("第九条"), "{}", r.body);
+    // An expert of another unit of the same pool is accepted for the same application.
+    let ok = dept
+        .post_form(dp, &format!("{dp}/experts"), &[("expert_id", "expert-zhou")])
+        .await;
+    assert!(ok.status == 200 || ok.status == 303, "{} {}", ok.status, ok.body);
+    let assigned = a
+        .state
+        .guohe
+        .read(|w, _, _| w.applications().find(|x| x.id == "HN-T-101").map(|x| x.experts.len()))
+        .await;
+    assert_eq!(assigned, Some(1), "only expert-zhou is assigned");
 }
 
 #[tokio::test]
@@ -393,22 +441,22 @@ async fn work_areas_are_for_their_role_only() {
     assert!(csv.body.starts_with('\u{feff}'));
     let list = dept.get("/dept/bases?status=terminated&sort=0&dir=desc").await;
     assert!(list.body.contains("aria-sort=\"descending\""));
-    // A finding's confirmation states the consequence with its article before recording it.
+    // A finding's confirmation states the consequence with its article before recording it
+    // (湖北第二十九条: false materials).
     let bp = "/dept/bases/HB-2023-01";
-    if dept.get(bp).await.status == 200 {
-        let r = dept
-            .post_form(
-                bp,
-                &format!("{bp}/finding"),
-                &[
-                    ("finding", "false_materials"),
-                    ("effective_on", "2026-11-20"),
-                    ("evidence", "核查报告"),
-                ],
-            )
-            .await;
-        if r.status == 200 && r.body.contains("请确认") {
-            assert!(r.body.contains("第二十九条"), "{}", r.body);
-        }
-    }
+    assert_eq!(dept.get(bp).await.status, 200, "HB-2023-01 is in the demo");
+    let r = dept
+        .post_form(
+            bp,
+            &format!("{bp}/finding"),
+            &[
+                ("finding", "false_materials"),
+                ("effective_on", "2026-11-20"),
+                ("evidence", "核查报告"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("请确认"), "a confirmation first: {}", r.body);
+    assert!(r.body.contains("第二十九条"), "{}", r.body);
 }

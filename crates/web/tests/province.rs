@@ -60,9 +60,10 @@ async fn a_hunan_department_cannot_revoke_a_hubei_base() {
     let mut not_bool = finding.clone();
     not_bool["confirm"] = json!("yes");
     assert_eq!(hb.command(not_bool).await.problem(422)["field"], "confirm");
-    // A Hubei round by the Hubei department passes authorization (and the domain decides).
+    // A Hubei round by the Hubei department passes authorization, and the domain opens it.
     let r = hb.command(round).await;
-    assert_ne!(r.status, 403, "{}", r.body);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["events"][0]["kind"], "RoundOpened");
 }
 
 #[tokio::test]

@@ -67,13 +67,42 @@ async fn demo_register_search_filter_sort_page_and_csv() {
 #[tokio::test]
 async fn pagination_splits_long_lists() {
     let app = demo().await;
-    // Lower the page size by filtering nothing and checking the link structure.
-    let all = app.get("/bases?page=99").await;
-    assert_eq!(all.status, 200, "a page past the end shows the last page");
-    let n = total(&all.body);
-    if n > 20 {
-        assert!(app.get("/bases?page=2").await.body.contains("aria-current=\"page\">2<"));
+    let before = total(&app.get("/bases").await.body);
+    // The demo alone fits on one page of 20: carry 15 more bases over (湖北第三十一条第一项: bases
+    // recognised before the regulation join the register) so the register needs two pages.
+    let actor = guohe_domain::Actor::parse("dept:hb-dept").unwrap();
+    let today = app.state.today();
+    let uscc = guohe_web::demo::uscc_of(guohe_web::demo::UNITS.iter().find(|u| u.login == "hb-jcyl").unwrap());
+    for i in 1..=15 {
+        let cmd: guohe_domain::Command = serde_json::from_value(serde_json::json!({
+            "type": "CarryOverBase", "base_id": format!("HB-2015-{i:02}"), "policy": "hubei-2022",
+            "official_name": format!("湖北省分页测试{i:02}国际科技合作基地"), "unit_name": "湖北江城医疗器械有限公司",
+            "uscc": uscc, "domain": "医疗器械", "director": format!("测试负责人{i:02}"),
+            "partner_country": "KR", "recognised_on": "2015-06-01"
+        }))
+        .unwrap();
+        app.state
+            .guohe
+            .execute(&actor, today, cmd)
+            .await
+            .map_err(|e| e.message_zh())
+            .unwrap();
     }
+    let rows = |b: &str| b.matches("<tr>").count() - 1;
+    let first = app.get("/bases").await;
+    let n = total(&first.body);
+    assert_eq!(n, before + 15);
+    assert!(n > 20 && n <= 40, "two pages: {n}");
+    assert!(first.body.contains("aria-current=\"page\">1<"), "{}", first.body);
+    assert_eq!(rows(&first.body), 20, "20 a page");
+    let second = app.get("/bases?page=2").await;
+    assert_eq!(second.status, 200);
+    assert!(second.body.contains("aria-current=\"page\">2<"));
+    assert_eq!(rows(&second.body), n - 20, "the rest on page 2");
+    let past = app.get("/bases?page=99").await;
+    assert_eq!(past.status, 200, "a page past the end shows the last page");
+    assert!(past.body.contains("aria-current=\"page\">2<"));
+    assert_eq!(rows(&past.body), n - 20);
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
 //! A fresh PostgreSQL database per test on 127.0.0.1:5432 (GUOHE_TEST_POSTGRES_URL overrides
-//! the admin URL); `None` when GUOHE_SKIP_POSTGRES is set.
+//! the admin URL); `None` when GUOHE_SKIP_POSTGRES=1 (only that value skips).
 
 use sqlx::Connection;
 
@@ -13,7 +13,9 @@ fn admin() -> String {
 }
 
 pub async fn database() -> Option<PgDb> {
-    if std::env::var_os("GUOHE_SKIP_POSTGRES").is_some() {
+    // Only the value 1 skips: "0" or any other value must not switch the tests off silently.
+    if std::env::var("GUOHE_SKIP_POSTGRES").is_ok_and(|v| v == "1") {
+        eprintln!("GUOHE_SKIP_POSTGRES=1: skipping PostgreSQL test");
         return None;
     }
     let mut conn = sqlx::PgConnection::connect(&admin())
