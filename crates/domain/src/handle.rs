@@ -1249,20 +1249,32 @@ impl H<'_, '_> {
             .at("submitted_on"));
         }
         if c.year >= c.submitted_on.year() || c.year < b.recognised_on.year() {
-            return Err(Refusal::invalid(
-                "year",
-                format!(
-                    "年度报告应报送已结束的年度（{}—{}年）",
-                    b.recognised_on.year(),
-                    c.submitted_on.year() - 1
-                ),
-                format!(
-                    "the report covers a finished year between {} and {}",
-                    b.recognised_on.year(),
-                    c.submitted_on.year() - 1
-                ),
-            )
-            .cite(policy.cite(ar.article)));
+            let (first, last) = (b.recognised_on.year(), c.submitted_on.year() - 1);
+            // A base recognised this year has no finished year yet: say when its first report is due
+            // rather than print an empty range.
+            let (zh, en) = if first > last {
+                (
+                    format!(
+                        "该基地于{first}年认定，尚无已结束的年度；首份年度报告为{first}年度，于{}年报送",
+                        first + 1
+                    ),
+                    format!(
+                        "the base was recognised in {first} and no year of it has ended yet: its first report covers {first} and is filed in {}",
+                        first + 1
+                    ),
+                )
+            } else if first == last {
+                (
+                    format!("年度报告应报送已结束的年度（{first}年）"),
+                    format!("the report covers the finished year {first}"),
+                )
+            } else {
+                (
+                    format!("年度报告应报送已结束的年度（{first}—{last}年）"),
+                    format!("the report covers a finished year between {first} and {last}"),
+                )
+            };
+            return Err(Refusal::invalid("year", zh, en).cite(policy.cite(ar.article)));
         }
         if b.reports.contains_key(&c.year) {
             return Err(Refusal::new(

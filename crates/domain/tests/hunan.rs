@@ -2,6 +2,7 @@
 
 mod common;
 
+use chrono::Datelike;
 use common::*;
 use guohe_domain::*;
 use serde_json::json;
@@ -406,4 +407,29 @@ fn an_annual_report_on_15_january_is_on_time() {
     // And the day's tick does not mark it missing.
     let evs = s.tick("2027-01-16");
     assert!(!kinds(&evs).contains(&"AnnualReportMissing"), "{:?}", kinds(&evs));
+}
+
+#[test]
+fn a_report_before_any_year_has_ended_says_when_the_first_is_due() {
+    // 第十四条: the report covers the previous year; a base recognised in 2026 has none before 2027.
+    let mut s = named_hunan();
+    let recognised = s.base("B1").recognised_on.year();
+    let r = s.refused(
+        &format!("{recognised}-12-01"),
+        "unit:applicant",
+        json!({"type": "SubmitAnnualReport", "base": "B1", "year": recognised, "submitted_on": format!("{recognised}-12-01")}),
+    );
+    assert_eq!(r.field.as_deref(), Some("year"));
+    assert_eq!(
+        r.message_zh,
+        format!(
+            "该基地于{recognised}年认定，尚无已结束的年度；首份年度报告为{recognised}年度，于{}年报送",
+            recognised + 1
+        )
+    );
+    assert!(!r.message_zh.contains('—'), "no reversed range: {}", r.message_zh);
+    assert_eq!(
+        r.citation.as_ref().map(|c| c.to_string()).as_deref(),
+        Some("hunan-2026:14")
+    );
 }
