@@ -980,5 +980,6 @@ fn missing_fact_error(policy: &Policy, rule: &Rule, m: Missing<'_>) -> CheckErro
     CheckError::Facts(FactError::new(m.path, zh, en))
 }
 
+pub mod bulk;
 mod report;
 pub use report::{FactReport, FindingReport, Report, Summary};

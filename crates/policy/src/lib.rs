@@ -16,6 +16,7 @@ pub mod facts;
 pub mod load;
 pub mod model;
 pub mod naming;
+pub mod sample;
 pub mod schedule;
 
 use std::sync::LazyLock;
