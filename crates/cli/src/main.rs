@@ -13,6 +13,7 @@ mod output;
 mod policy_cmd;
 mod policy_store_cmd;
 mod policy_tools_cmd;
+mod reform_cmd;
 mod serve_cmd;
 
 use std::path::PathBuf;
@@ -113,6 +114,10 @@ pub enum Command {
     /// Nothing is written; holiday schedules are read from `--database` only when one is named
     /// and already exists.
     Simulate(lifecycle_cmd::SimulateArgs),
+    /// Reform what-if: re-check the open rounds' applications and replay every base under a
+    /// draft policy (the last `--policy-file`) and report what would change, with the articles
+    /// of both sides. Nothing is written.
+    Reform(reform_cmd::ReformArgs),
     /// Reminders due on a date into the inboxes and, with `GUOHE_SMTP_URL` set, out by mail;
     /// `--dry-run` prints what would go out and writes nothing.
     Notify(notify_cmd::NotifyArgs),
@@ -164,6 +169,7 @@ fn main() -> ExitCode {
         Command::Register(args) => lifecycle_cmd::run_register(&cli, args),
         Command::History(args) => lifecycle_cmd::run_history(&cli, args),
         Command::Simulate(args) => lifecycle_cmd::run_simulate(&cli, args),
+        Command::Reform(args) => reform_cmd::run(&cli, args),
         Command::Notify(args) => notify_cmd::run(&cli, args),
         Command::Account { command } => account_cmd::run(&cli, command),
         Command::Key { command } => key_cmd::run_key(&cli, command),

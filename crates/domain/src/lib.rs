@@ -99,6 +99,7 @@ mod command;
 mod consequence;
 mod event;
 mod handle;
+pub mod reform;
 mod refusal;
 mod register;
 mod simulate;
