@@ -23,6 +23,7 @@
 pub mod due;
 pub mod event_reminders;
 pub mod personal;
+pub mod policy_standing;
 pub mod stored_policy;
 
 use chrono::NaiveDate;

@@ -288,11 +288,7 @@ fn next_evaluation_due(p: &Policy, b: &Base, as_of: NaiveDate) -> Option<NaiveDa
         Origin::Named { .. } => b.recognised_on,
         Origin::CarriedOver { national, .. } => {
             let cs = &p.lifecycle.evaluation.cycle_start;
-            let how: CycleAnchor = if *national {
-                cs.joining
-            } else {
-                cs.carried_over
-            };
+            let how: CycleAnchor = if *national { cs.joining } else { cs.carried_over };
             how.date(b.recognised_on, p.in_force_from, b.entered_on)
         }
     };

@@ -54,6 +54,8 @@ pub struct DeptHomeTpl {
     pub bases: Vec<Count>,
     /// Due and overdue, overdue first.
     pub due: Vec<Due>,
+    /// Policies of the province that expire or have expired (办法效力).
+    pub policy_alerts: Vec<PolicyAlert>,
 }
 
 const STAGES: &[(ApplicationStatus, &str, &str)] = &[
@@ -204,7 +206,7 @@ pub async fn home(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<R
     let l = ctx.lang;
     let today = state.today();
     let mine = |policy: &str| p.works_under(policy);
-    let (stages, bases, due) = state
+    let (stages, bases, due, policy_alerts) = state
         .guohe
         .read(|world, _, policies| {
             let stages = STAGES
@@ -229,7 +231,12 @@ pub async fn home(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<R
                         .count(),
                 })
                 .collect();
-            (stages, bases, due_items(world, policies, today, l, &mine))
+            let alerts = policy_alerts(
+                &guohe_app::policy_standing::standings(policies, &p.policies, today),
+                today,
+                l,
+            );
+            (stages, bases, due_items(world, policies, today, l, &mine), alerts)
         })
         .await;
     render(&DeptHomeTpl {
@@ -238,7 +245,63 @@ pub async fn home(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<R
         stages,
         bases,
         due,
+        policy_alerts,
     })
+}
+
+/// A policy whose period of force ends soon or has ended, as the dashboard words it.
+pub struct PolicyAlert {
+    /// Whether new rounds are refused already.
+    pub blocking: bool,
+    /// What to say.
+    pub text: String,
+}
+
+fn policy_alerts(
+    standings: &[guohe_app::policy_standing::PolicyStanding],
+    today: NaiveDate,
+    l: crate::i18n::Lang,
+) -> Vec<PolicyAlert> {
+    use guohe_app::policy_standing::Standing;
+    standings
+        .iter()
+        .filter_map(|s| {
+            let (blocking, zh, en) = match &s.standing {
+                Standing::ExpiredWithoutSuccessor => (
+                    true,
+                    format!(
+                        "《{}》（{}）已于 {} 有效期届满（{}），尚未加载继任办法：新的申报批次将被拒绝，已命名基地的管理和基地名录照常进行。请加载新的管理办法（guohe policy load）。",
+                        s.title, s.document_number, s.valid_until, s.article_zh
+                    ),
+                    format!(
+                        "{} ceased to be valid on {} ({}) and no successor policy is loaded: new rounds are refused, while the bases it named are managed and the register works as before. A successor policy must be loaded (guohe policy load).",
+                        s.policy, s.valid_until, s.article
+                    ),
+                ),
+                Standing::ExpiringWithoutSuccessor { days_left } => (
+                    false,
+                    format!(
+                        "《{}》（{}）的有效期至 {} 届满（{}），还有 {days_left} 天，尚未加载继任办法。届满后新的申报批次将被拒绝。",
+                        s.title, s.document_number, s.valid_until, s.article_zh
+                    ),
+                    format!(
+                        "{} is valid until {} ({}), {days_left} days from today, and no successor policy is loaded; after that, new rounds are refused.",
+                        s.policy, s.valid_until, s.article
+                    ),
+                ),
+                Standing::Succeeded { by } if s.valid_until < today => (
+                    false,
+                    format!("《{}》已于 {} 届满，由 {by} 接续。", s.title, s.valid_until),
+                    format!("{} ceased to be valid on {}; {by} follows it.", s.policy, s.valid_until),
+                ),
+                _ => return None,
+            };
+            Some(PolicyAlert {
+                blocking,
+                text: l.t(&zh, &en).to_string(),
+            })
+        })
+        .collect()
 }
 
 // ---------- the department's procedure pages ----------
