@@ -84,7 +84,14 @@ struct Inner {
 /// The running system: event log, world, policies, calendar.
 pub struct Guohe {
     log: EventLog,
-    policies: PolicySet,
+    /// The policies this process was opened with (built-in and `--policy-file`), before the
+    /// stored ones are folded over them.
+    given_policies: PolicySet,
+    /// The policies in use: `given_policies` with the stored ones folded in, swapped whole
+    /// when a load or unload is read from the log. Each set is leaked on purpose: a load or an
+    /// unload is a rare administrative act, readers get a plain `&PolicySet` that stays valid
+    /// however long they hold it, and a superseded set costs its few hundred kilobytes once.
+    policies: std::sync::RwLock<&'static PolicySet>,
     vault: Vault,
     inner: RwLock<Inner>,
 }
@@ -217,14 +224,16 @@ impl Guohe {
     ///
     /// Policies stored in the database (`guohe policy load`) are folded over `policies`: they
     /// replace a built-in of the same id but not one given for this run (`--policy-file`). A
-    /// process keeps the policies it opened with; a policy loaded later is taken on the next open.
+    /// policy loaded or unloaded later, by this process or another, is taken as soon as the log
+    /// is next read ([`Guohe::refresh`], or before any command).
     pub async fn open_with_keys(url: &str, policies: PolicySet, keys: KeyLocation) -> Result<Guohe, AppError> {
         let log = connect(url).await?;
         let vault = Vault::open(&log, keys).await?;
         let calendar = load_calendar(&log).await?;
-        let mut g = Guohe {
+        let g = Guohe {
             log,
-            policies,
+            given_policies: policies.clone(),
+            policies: std::sync::RwLock::new(Box::leak(Box::new(policies))),
             vault,
             inner: RwLock::new(Inner {
                 world: World::new(),
@@ -234,9 +243,6 @@ impl Guohe {
             }),
         };
         g.refresh().await?;
-        let stored = std::mem::take(&mut g.inner.get_mut().stored_policies);
-        stored_policy::fold_into(&mut g.policies, &stored)?;
-        g.inner.get_mut().stored_policies = stored;
         Ok(g)
     }
 
@@ -245,18 +251,38 @@ impl Guohe {
         &self.log
     }
 
-    /// The policies.
-    pub fn policies(&self) -> &PolicySet {
-        &self.policies
+    /// The policies in use now (a snapshot: a later load does not change it).
+    pub fn policies(&self) -> &'static PolicySet {
+        match self.policies.read() {
+            Ok(p) => *p,
+            Err(poisoned) => *poisoned.into_inner(),
+        }
     }
 
     /// Folds events appended since the last read (by this or another server) into the world.
     pub async fn refresh(&self) -> Result<(), AppError> {
         let mut inner = self.inner.write().await;
-        Self::catch_up(&self.log, &mut inner).await
+        self.catch_up(&mut inner).await
     }
 
-    async fn catch_up(log: &EventLog, inner: &mut Inner) -> Result<(), AppError> {
+    /// Folds in what the log holds beyond `inner.last_seq`; a policy loaded or unloaded there
+    /// replaces the policy set in use.
+    async fn catch_up(&self, inner: &mut Inner) -> Result<(), AppError> {
+        let before = inner.stored_policies.clone();
+        Self::catch_up_log(&self.log, inner).await?;
+        if inner.stored_policies != before {
+            let mut set = self.given_policies.clone();
+            stored_policy::fold_into(&mut set, &inner.stored_policies)?;
+            let set: &'static PolicySet = Box::leak(Box::new(set));
+            match self.policies.write() {
+                Ok(mut p) => *p = set,
+                Err(poisoned) => *poisoned.into_inner() = set,
+            }
+        }
+        Ok(())
+    }
+
+    async fn catch_up_log(log: &EventLog, inner: &mut Inner) -> Result<(), AppError> {
         let mut calendar_changed = false;
         let world = &mut inner.world;
         let stored_policies = &mut inner.stored_policies;
@@ -287,7 +313,7 @@ impl Guohe {
     /// Reads the world, the calendar and the policies under a shared lock.
     pub async fn read<R>(&self, f: impl FnOnce(&World, &Calendar, &PolicySet) -> R) -> R {
         let inner = self.inner.read().await;
-        f(&inner.world, &inner.calendar, &self.policies)
+        f(&inner.world, &inner.calendar, self.policies())
     }
 
     /// Decides a command and appends its events; refusals are returned, nothing is written.
@@ -320,14 +346,10 @@ impl Guohe {
         today: NaiveDate,
         cmd: Command,
     ) -> Result<Decided, AppError> {
-        Self::catch_up(&self.log, inner).await?;
-        if let Some(r) =
-            stored_policy::stale_policy(&self.policies, &inner.stored_policies, &inner.world.policies_of(&cmd))
-        {
-            return Err(AppError::Refused(r));
-        }
+        self.catch_up(inner).await?;
+        let policies = self.policies();
         let ctx = Ctx {
-            policies: &self.policies,
+            policies,
             calendar: &inner.calendar,
             actor: actor.clone(),
             today,
@@ -336,7 +358,7 @@ impl Guohe {
         // only tokens.
         let (cmd, pending) = match cmd {
             Command::LodgeObjection(c) => {
-                guohe_domain::check_objection_input(&inner.world, &self.policies, &c).map_err(AppError::Refused)?;
+                guohe_domain::check_objection_input(&inner.world, policies, &c).map_err(AppError::Refused)?;
                 let (c, pending) = self.seal_objection(c)?;
                 (Command::LodgeObjection(c), Some(pending))
             }
@@ -359,9 +381,10 @@ impl Guohe {
     /// Advances the clock to `up_to`, appending whatever fell due (idempotent).
     pub async fn tick(&self, up_to: NaiveDate) -> Result<Outcome, AppError> {
         let mut inner = self.inner.write().await;
-        Self::catch_up(&self.log, &mut inner).await?;
+        self.catch_up(&mut inner).await?;
+        let policies = self.policies();
         let ctx = Ctx {
-            policies: &self.policies,
+            policies,
             calendar: &inner.calendar,
             actor: Actor::system(),
             today: up_to,
@@ -387,12 +410,12 @@ impl Guohe {
         let stored = match self.log.append_many(batch).await {
             Ok(s) => s,
             Err(StoreError::Conflict { stream, .. }) => {
-                Self::catch_up(&self.log, inner).await?;
+                self.catch_up(inner).await?;
                 return Err(AppError::Conflict { stream });
             }
             Err(e) => return Err(e.into()),
         };
-        Self::catch_up(&self.log, inner).await?;
+        self.catch_up(inner).await?;
         Ok(Outcome { events, stored })
     }
 

@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use guohe_domain::{Refusal, RefusalCode, World};
+use guohe_domain::World;
 use guohe_policy::{Policy, PolicyError, PolicySet, PolicySource, load};
 use guohe_store::{EventLog, NewEvent, StoreError, sm3_hex};
 
@@ -269,36 +269,6 @@ pub async fn with_stored_policies(log: &EventLog, mut set: PolicySet) -> Result<
     Ok(set)
 }
 
-/// A refusal when this process's version of a policy the command acts under is no longer the one
-/// stored: loaded, replaced or unloaded by another process since this one opened. Acting on it
-/// would judge a case by a text the deployment no longer holds; a restart takes the stored one.
-pub(crate) fn stale_policy(
-    policies: &PolicySet,
-    stored: &BTreeMap<String, StoredPolicy>,
-    ids: &[&str],
-) -> Option<Refusal> {
-    for &id in ids {
-        let now = stored.get(id).map(|s| s.sm3.as_str());
-        let stale = match policies.source(id) {
-            Some(PolicySource::Stored { sm3, .. }) => now != Some(sm3.as_str()),
-            Some(PolicySource::Builtin) | None => now.is_some(),
-            // Given for this run: the operator chose it over what is stored.
-            Some(PolicySource::CommandLine { .. }) => false,
-        };
-        if stale {
-            return Some(Refusal::new(
-                RefusalCode::PolicyUnavailable,
-                format!("办法“{id}”在本服务启动后已被载入、替换或卸载；请重启服务后再办理，本次未保存。"),
-                format!(
-                    "policy `{id}` was loaded, replaced or unloaded after this server started; restart it to \
-                     use the stored version (nothing was saved)"
-                ),
-            ));
-        }
-    }
-    None
-}
-
 impl Guohe {
     /// The policies stored in the database, as of the last refresh, by id.
     pub async fn stored_policies(&self) -> Vec<StoredPolicy> {
@@ -308,8 +278,8 @@ impl Guohe {
     /// Validates `yaml` (named `file` in errors) with the same loader as the built-ins and
     /// records it on stream `policy/<id>` with its SM3 digest. A built-in id, or a changed
     /// version of an id that cases use, needs `replace`. Loading the text already stored is
-    /// a no-op. The running process keeps the policies it opened with; other processes and
-    /// servers take the stored one when they next open the database.
+    /// a no-op. This process uses it at once; other processes and servers take it when they
+    /// next read the log (before any command, and on each server's clock pass).
     pub async fn load_policy(
         &self,
         yaml: &str,
@@ -322,7 +292,7 @@ impl Guohe {
         let id = policy.id.clone();
         let sm3 = sm3_hex(yaml.as_bytes());
         let mut inner = self.inner.write().await;
-        Self::catch_up(&self.log, &mut inner).await?;
+        self.catch_up(&mut inner).await?;
         let current = inner.stored_policies.get(&id);
         if current.is_some_and(|c| c.sm3 == sm3) {
             return Ok(Loaded::Unchanged { id, sm3 });
@@ -359,7 +329,7 @@ impl Guohe {
     /// case (round, application, notice, base) uses it. Returns the event's seq.
     pub async fn unload_policy(&self, id: &str, unloaded_by: &str, on: NaiveDate) -> Result<i64, PolicyStoreError> {
         let mut inner = self.inner.write().await;
-        Self::catch_up(&self.log, &mut inner).await?;
+        self.catch_up(&mut inner).await?;
         let Some(current) = inner.stored_policies.get(id) else {
             if guohe_policy::builtin_policy(id).is_some() {
                 return Err(PolicyStoreError::Builtin { id: id.to_string() });
@@ -404,12 +374,12 @@ impl Guohe {
         let stored = match self.log.append(stream, version, vec![event]).await {
             Ok(s) => s,
             Err(StoreError::Conflict { stream, .. }) => {
-                Self::catch_up(&self.log, inner).await?;
+                self.catch_up(inner).await?;
                 return Err(AppError::Conflict { stream });
             }
             Err(e) => return Err(e.into()),
         };
-        Self::catch_up(&self.log, inner).await?;
+        self.catch_up(inner).await?;
         stored
             .first()
             .map(|s| s.seq)

@@ -284,6 +284,9 @@ pub const CLOCK_EVERY: Duration = Duration::from_secs(600);
 /// (到期自动生效: notice periods ending, missed deadlines). Returns how many events fell due;
 /// 0 when the clock is already there.
 pub async fn clock_pass(state: &AppState) -> Result<usize, guohe_app::AppError> {
+    // What other servers and commands appended (a policy loaded, a case moved) is read here
+    // even when this server gives no command.
+    state.guohe.refresh().await?;
     let today = state.today();
     let behind = state.guohe.read(|w, _, _| w.clock().is_none_or(|c| c < today)).await;
     if !behind {
