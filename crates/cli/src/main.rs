@@ -14,6 +14,7 @@ mod policy_cmd;
 mod policy_store_cmd;
 mod policy_tools_cmd;
 mod serve_cmd;
+mod verify_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -116,6 +117,9 @@ pub enum Command {
     /// Reminders due on a date into the inboxes and, with `GUOHE_SMTP_URL` set, out by mail;
     /// `--dry-run` prints what would go out and writes nothing.
     Notify(notify_cmd::NotifyArgs),
+    /// 核验: whether a unit held a validly named base on a date (the register as of that date),
+    /// with a signed statement when the key file has a `verification-signing` key.
+    Verify(verify_cmd::VerifyArgs),
     /// The master key of personal data (the key file): rotate it.
     Key {
         #[command(subcommand)]
@@ -165,6 +169,7 @@ fn main() -> ExitCode {
         Command::History(args) => lifecycle_cmd::run_history(&cli, args),
         Command::Simulate(args) => lifecycle_cmd::run_simulate(&cli, args),
         Command::Notify(args) => notify_cmd::run(&cli, args),
+        Command::Verify(args) => verify_cmd::run(&cli, args),
         Command::Account { command } => account_cmd::run(&cli, command),
         Command::Key { command } => key_cmd::run_key(&cli, command),
         Command::Person { command } => key_cmd::run_person(&cli, command),
