@@ -327,17 +327,22 @@ fn verified_base(policies: &PolicySet, b: &Base, status: BaseStatus, on: NaiveDa
                 recorded_on: g.recorded_on,
             }
         });
-    let evaluation = b.evaluations.iter().filter(|e| e.on <= on).max_by_key(|e| e.on).map(|e| {
-        let (zh, en) = label(policy.map(|p| &p.vocabularies.evaluation_grades), &e.grade);
-        EvaluationAsOf {
-            year: e.on.year(),
-            on: e.on,
-            grade: e.grade.clone(),
-            grade_zh: zh,
-            grade_en: en,
-            re_evaluation: e.re_evaluation,
-        }
-    });
+    let evaluation = b
+        .evaluations
+        .iter()
+        .filter(|e| e.on <= on)
+        .max_by_key(|e| e.on)
+        .map(|e| {
+            let (zh, en) = label(policy.map(|p| &p.vocabularies.evaluation_grades), &e.grade);
+            EvaluationAsOf {
+                year: e.on.year(),
+                on: e.on,
+                grade: e.grade.clone(),
+                grade_zh: zh,
+                grade_en: en,
+                re_evaluation: e.re_evaluation,
+            }
+        });
     let category_zh = match &b.category {
         Some(c) => label(policy.map(|p| &p.vocabularies.categories), c).0,
         None => String::new(),

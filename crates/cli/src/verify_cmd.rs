@@ -101,7 +101,10 @@ fn print_text(a: &Answer<'_>) {
         }
     }
     for p in &v.priority {
-        println!("依据 article {}（{}{}）: {}", p.citation, p.regulation, p.article_zh, p.scope);
+        println!(
+            "依据 article {}（{}{}）: {}",
+            p.citation, p.regulation, p.article_zh, p.scope
+        );
     }
     match (&a.statement, &a.statement_unavailable) {
         (Some(s), _) => {

@@ -56,7 +56,14 @@ fn verify_answers_signs_and_audits() {
         .to_string(),
     )
     .unwrap();
-    let o = env.run(&["apply", cmd.to_str().unwrap(), "--as", "dept:zhang", "--on", "2026-01-05"]);
+    let o = env.run(&[
+        "apply",
+        cmd.to_str().unwrap(),
+        "--as",
+        "dept:zhang",
+        "--on",
+        "2026-01-05",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
 
     // Before recognition: not named; the articles are cited all the same.
@@ -70,19 +77,31 @@ fn verify_answers_signs_and_audits() {
         .collect();
     assert_eq!(cited, ["hubei-2022:19", "hubei-2022:20"]);
     assert!(v["statement"].is_null(), "no key yet: {v}");
-    assert!(v["statement_unavailable"]["reason_zh"].as_str().unwrap().contains("verification-signing"));
+    assert!(
+        v["statement_unavailable"]["reason_zh"]
+            .as_str()
+            .unwrap()
+            .contains("verification-signing")
+    );
 
     // Named; in text, Chinese first; no director.
     let o = env.run(&["verify", "--uscc", USCC, "--on", "2026-01-10"]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     let text = out(&o);
-    assert!(text.contains("named") && text.contains("HB-OLD-1") && text.contains("第十九条"), "{text}");
+    assert!(
+        text.contains("named") && text.contains("HB-OLD-1") && text.contains("第十九条"),
+        "{text}"
+    );
     assert!(!text.contains("赵强"), "{text}");
 
     // Bad input: exit 2 naming the field.
     let o = env.run(&["verify", "--uscc", "91420100MA4K56786X"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(err(&o).contains("uscc") && err(&o).contains("统一社会信用代码"), "{}", err(&o));
+    assert!(
+        err(&o).contains("uscc") && err(&o).contains("统一社会信用代码"),
+        "{}",
+        err(&o)
+    );
     let tomorrow = (chrono::Local::now().date_naive() + chrono::Duration::days(1)).to_string();
     let o = env.run(&["verify", "--uscc", USCC, "--on", &tomorrow]);
     assert_eq!(o.status.code(), Some(2));

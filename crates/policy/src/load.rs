@@ -414,7 +414,10 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
     for (i, pr) in p.priority.iter().enumerate() {
         cites(pr.article, format!("priority[{i}].article"))?;
         if pr.scope.trim().is_empty() {
-            return Err(bad(format!("priority[{i}].scope"), "say what priority the article gives"));
+            return Err(bad(
+                format!("priority[{i}].scope"),
+                "say what priority the article gives",
+            ));
         }
     }
     crate::coverage::validate_not_encoded(p)?;

@@ -260,7 +260,11 @@ fn verification_signer(guohe: &Guohe, demo: bool) -> anyhow::Result<Option<guohe
         .context("reading the verification signing key")?;
     match found {
         Some(s) => {
-            tracing::info!(key = s.name(), version = s.version(), "verification statements are signed");
+            tracing::info!(
+                key = s.name(),
+                version = s.version(),
+                "verification statements are signed"
+            );
             Ok(Some(s))
         }
         None if demo => match guohe.vault().add_signer(VERIFICATION_SIGNING) {

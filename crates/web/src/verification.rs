@@ -159,8 +159,14 @@ mod tests {
         assert!(l.check("10.0.0.1", t0 + Duration::from_secs(1)).is_ok());
         let wait = l.check("10.0.0.1", t0 + Duration::from_secs(20)).unwrap_err();
         assert_eq!(wait, Duration::from_secs(40));
-        assert!(l.check("10.0.0.2", t0 + Duration::from_secs(20)).is_ok(), "another address");
-        assert!(l.check("10.0.0.1", t0 + Duration::from_secs(60)).is_ok(), "a new window");
+        assert!(
+            l.check("10.0.0.2", t0 + Duration::from_secs(20)).is_ok(),
+            "another address"
+        );
+        assert!(
+            l.check("10.0.0.1", t0 + Duration::from_secs(60)).is_ok(),
+            "a new window"
+        );
         assert_eq!(retry_after_secs(Duration::from_millis(1500)), 2);
     }
 }

@@ -97,7 +97,11 @@ async fn the_register_as_of_the_date_in_both_provinces() {
         assert_eq!(before["answer"]["result"], "not_named", "{before}");
         assert_eq!(before["answer"]["held"], false);
         assert!(ids(&before).is_empty(), "{before}");
-        assert_eq!(citations(&before), articles, "a refusal of priority names its articles too");
+        assert_eq!(
+            citations(&before),
+            articles,
+            "a refusal of priority names its articles too"
+        );
 
         let named = ask(&c, &b.uscc, b.recognised_on).await;
         assert_eq!(named["answer"]["result"], "named", "{named}");
@@ -128,7 +132,13 @@ async fn the_register_as_of_the_date_in_both_provinces() {
     let v = ask(&c, &b.uscc, from).await;
     assert_eq!(v["answer"]["result"], "named_under_rectification", "{v}");
     assert_eq!(v["answer"]["held"], true);
-    let mine = v["answer"]["bases"].as_array().unwrap().iter().find(|x| x["id"] == b.id.as_str()).unwrap().clone();
+    let mine = v["answer"]["bases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == b.id.as_str())
+        .unwrap()
+        .clone();
     assert_eq!(mine["status"], "rectification");
     assert!(mine["rectification_until"].is_string(), "{mine}");
     assert!(v["answer"]["result_zh"].as_str().unwrap().contains("限期整改"));
@@ -137,30 +147,70 @@ async fn the_register_as_of_the_date_in_both_provinces() {
     let (b, from) = first_day_of(&all, |s| s == BaseStatus::Terminated);
     let after = ask(&c, &b.uscc, from).await;
     assert_eq!(after["answer"]["result"], "not_named", "{after}");
-    let mine = after["answer"]["bases"].as_array().unwrap().iter().find(|x| x["id"] == b.id.as_str()).unwrap().clone();
-    assert_eq!((mine["status"].as_str(), mine["valid"].as_bool()), (Some("terminated"), Some(false)));
+    let mine = after["answer"]["bases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == b.id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (mine["status"].as_str(), mine["valid"].as_bool()),
+        (Some("terminated"), Some(false))
+    );
     assert!(after["statement"]["bases"].as_array().unwrap().is_empty(), "{after}");
     let before = ask(&c, &b.uscc, from - Duration::days(1)).await;
     assert!(before["answer"]["held"].as_bool().unwrap(), "{before}");
 
     // Grades as of the date: an evaluation is known from the day it was recorded, an annual
     // grade likewise.
-    let b = all.iter().find(|b| !b.evaluations.is_empty() && b.status_on(today).is_some()).unwrap();
+    let b = all
+        .iter()
+        .find(|b| !b.evaluations.is_empty() && b.status_on(today).is_some())
+        .unwrap();
     let e = b.evaluations.last().unwrap();
     let on_day = ask(&c, &b.uscc, e.on).await;
-    let mine = on_day["answer"]["bases"].as_array().unwrap().iter().find(|x| x["id"] == b.id.as_str()).unwrap().clone();
+    let mine = on_day["answer"]["bases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == b.id.as_str())
+        .unwrap()
+        .clone();
     assert_eq!(mine["evaluation"]["grade"], e.grade.as_str(), "{mine}");
     assert_eq!(mine["evaluation"]["on"], e.on.to_string());
     let day_before = ask(&c, &b.uscc, e.on - Duration::days(1)).await;
-    let mine = day_before["answer"]["bases"].as_array().unwrap().iter().find(|x| x["id"] == b.id.as_str()).unwrap().clone();
-    assert_ne!(mine["evaluation"]["on"], e.on.to_string(), "not known before it was recorded");
+    let mine = day_before["answer"]["bases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == b.id.as_str())
+        .unwrap()
+        .clone();
+    assert_ne!(
+        mine["evaluation"]["on"],
+        e.on.to_string(),
+        "not known before it was recorded"
+    );
     let (year, g) = b.annual_grades.iter().next_back().expect("the base has annual grades");
     let v = ask(&c, &b.uscc, g.recorded_on).await;
-    let mine = v["answer"]["bases"].as_array().unwrap().iter().find(|x| x["id"] == b.id.as_str()).unwrap().clone();
+    let mine = v["answer"]["bases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == b.id.as_str())
+        .unwrap()
+        .clone();
     assert_eq!(mine["annual_assessment"]["year"], *year, "{mine}");
     assert_eq!(mine["annual_assessment"]["grade"], g.grade.as_str());
     let v = ask(&c, &b.uscc, g.recorded_on - Duration::days(1)).await;
-    let mine = v["answer"]["bases"].as_array().unwrap().iter().find(|x| x["id"] == b.id.as_str()).unwrap().clone();
+    let mine = v["answer"]["bases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == b.id.as_str())
+        .unwrap()
+        .clone();
     assert_ne!(mine["annual_assessment"]["year"], *year);
 
     // No personal data: no director's name, no contact, for any unit of the demo.
@@ -199,12 +249,25 @@ async fn the_statement_verifies_with_the_published_key_and_is_audited() {
     assert_eq!(k["distinguishing_id"], "1234567812345678");
     let public_key = k["public_key"].as_str().unwrap().to_string();
 
-    let seq = app.state.guohe.log().read_all(0, 1_000_000).await.unwrap().last().unwrap().seq;
+    let seq = app
+        .state
+        .guohe
+        .log()
+        .read_all(0, 1_000_000)
+        .await
+        .unwrap()
+        .last()
+        .unwrap()
+        .seq;
     let v = ask(&c, &b.uscc, today).await;
     let s = &v["statement"];
     let canonical = s["canonical"].as_str().unwrap();
     assert_eq!(s["public_key"], public_key.as_str());
-    assert!(sm2_verifies(&public_key, canonical.as_bytes(), s["signature"].as_str().unwrap()));
+    assert!(sm2_verifies(
+        &public_key,
+        canonical.as_bytes(),
+        s["signature"].as_str().unwrap()
+    ));
     for line in [
         "format=guohe-verification/1\n".to_string(),
         format!("uscc={}\n", b.uscc),
@@ -224,9 +287,17 @@ async fn the_statement_verifies_with_the_published_key_and_is_audited() {
 
     // Tampered: another result, another unit, or another signature — none verifies.
     let tampered = canonical.replace("result=named", "result=not_named");
-    assert!(!sm2_verifies(&public_key, tampered.as_bytes(), s["signature"].as_str().unwrap()));
+    assert!(!sm2_verifies(
+        &public_key,
+        tampered.as_bytes(),
+        s["signature"].as_str().unwrap()
+    ));
     let other = canonical.replace(&b.uscc, "91430100MA4L7Y3J6D");
-    assert!(!sm2_verifies(&public_key, other.as_bytes(), s["signature"].as_str().unwrap()));
+    assert!(!sm2_verifies(
+        &public_key,
+        other.as_bytes(),
+        s["signature"].as_str().unwrap()
+    ));
     let mut sig = hex::decode(s["signature"].as_str().unwrap()).unwrap();
     sig[10] ^= 1;
     assert!(!sm2_verifies(&public_key, canonical.as_bytes(), &hex::encode(sig)));
@@ -246,7 +317,11 @@ async fn the_statement_verifies_with_the_published_key_and_is_audited() {
     // The download is the same answer as a file.
     let d = c.get(&format!("/api/v1/verify?uscc={}&download=1", b.uscc)).await;
     assert_eq!(d.status, 200);
-    assert!(d.header("content-disposition").starts_with("attachment"), "{:?}", d.headers);
+    assert!(
+        d.header("content-disposition").starts_with("attachment"),
+        "{:?}",
+        d.headers
+    );
 }
 
 #[tokio::test]
@@ -276,7 +351,8 @@ async fn bad_input_is_a_400_naming_the_field_and_a_flood_gets_429() {
     field(&c.get("/api/v1/verify").await, "uscc");
     field(&c.get(&format!("/api/v1/verify?uscc={uscc}&on=2026-13-01")).await, "on");
     let p = field(
-        &c.get(&format!("/api/v1/verify?uscc={uscc}&on={}", today + Duration::days(1))).await,
+        &c.get(&format!("/api/v1/verify?uscc={uscc}&on={}", today + Duration::days(1)))
+            .await,
         "on",
     );
     assert!(p["detail_en"].as_str().unwrap().contains("after today"), "{p}");
@@ -318,14 +394,22 @@ async fn the_page_finds_units_by_name_and_shows_the_statement() {
     assert!(r.body.contains("没有名称相符"), "{}", r.body);
 
     // By USCC and date: the answer, the articles and the statement.
-    let r = app.get(&format!("/verify?uscc={}&on={}", b.uscc, b.recognised_on)).await;
+    let r = app
+        .get(&format!("/verify?uscc={}&on={}", b.uscc, b.recognised_on))
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains("data-result=\"named\""), "{}", r.body);
     assert!(r.body.contains(&b.id) && r.body.contains("第十九条") && r.body.contains("第二十条"));
     assert!(r.body.contains("id=\"statement-canonical\"") && r.body.contains("result=named"));
     assert!(r.body.contains("download=1"));
     assert!(!r.body.contains(&b.director));
-    let r = app.get(&format!("/verify?uscc={}&on={}", b.uscc, b.recognised_on - Duration::days(1))).await;
+    let r = app
+        .get(&format!(
+            "/verify?uscc={}&on={}",
+            b.uscc,
+            b.recognised_on - Duration::days(1)
+        ))
+        .await;
     assert!(r.body.contains("data-result=\"not_named\""), "{}", r.body);
 
     // Bad input: the form again with the field named.
@@ -335,22 +419,33 @@ async fn the_page_finds_units_by_name_and_shows_the_statement() {
     let r = app.get(&format!("/verify?q={wrong}")).await;
     assert_eq!(r.status, 400, "{}", r.body);
     assert!(r.body.contains("<code>uscc</code>"), "{}", r.body);
-    let r = app.get(&format!("/verify?uscc={}&on={}", b.uscc, today + Duration::days(3))).await;
+    let r = app
+        .get(&format!("/verify?uscc={}&on={}", b.uscc, today + Duration::days(3)))
+        .await;
     assert_eq!(r.status, 400);
-    assert!(r.body.contains("<code>on</code>") && r.body.contains("不能晚于今天"), "{}", r.body);
+    assert!(
+        r.body.contains("<code>on</code>") && r.body.contains("不能晚于今天"),
+        "{}",
+        r.body
+    );
 }
 
 #[tokio::test]
 async fn without_a_key_the_answer_says_why_it_is_unsigned() {
     let app = common::spawn_app().await;
     let c = Client::new(&app);
-    let r = c.get(&format!("/api/v1/verify?uscc={}", api_common::uscc("hn-xjsw"))).await;
+    let r = c
+        .get(&format!("/api/v1/verify?uscc={}", api_common::uscc("hn-xjsw")))
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let v = r.json();
     assert_eq!(v["answer"]["result"], "not_named");
     assert!(v["statement"].is_null(), "{v}");
     assert!(
-        v["statement_unavailable"]["reason_en"].as_str().unwrap().contains("verification-signing"),
+        v["statement_unavailable"]["reason_en"]
+            .as_str()
+            .unwrap()
+            .contains("verification-signing"),
         "{v}"
     );
     let p = c.get("/api/v1/verify/public-key").await.problem(404);
