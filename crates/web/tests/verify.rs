@@ -448,6 +448,6 @@ async fn without_a_key_the_answer_says_why_it_is_unsigned() {
             .contains("verification-signing"),
         "{v}"
     );
-    let p = c.get("/api/v1/verify/public-key").await.problem(404);
+    let p = c.get("/api/v1/verify/public-key").await.problem(503);
     assert_eq!(p["code"], "no_verification_key");
 }

@@ -149,7 +149,7 @@ pub async fn answer(ctx: RequestCtx, State(state): State<AppState>, RawQuery(raw
     operation_id = "verify_public_key",
     responses(
         (status = 200, description = "The SM2 public key", body = PublicKey),
-        (status = 404, description = "No verification key is configured", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "No verification key is configured (statements cannot be signed until an administrator adds one)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn public_key(State(state): State<AppState>) -> Response {
@@ -165,7 +165,13 @@ pub async fn public_key(State(state): State<AppState>) -> Response {
         .into_response(),
         None => {
             let n = NoStatement::no_key();
-            Problem::new(StatusCode::NOT_FOUND, "no_verification_key", n.reason_zh, n.reason_en).into_rejection()
+            Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "no_verification_key",
+                n.reason_zh,
+                n.reason_en,
+            )
+            .into_rejection()
         }
     }
 }
