@@ -530,3 +530,60 @@ pub fn audit_payload(v: &Verification, via: &str, statement: Option<&Statement>)
         "statement_key": statement.map(|s| format!("{}/{}", s.key_name, s.key_version)),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_uscc_is_checked_and_read_upper_case() {
+        let good = "91420100MA4K56786D";
+        assert_eq!(parse_uscc(" 91420100ma4k56786d ").unwrap(), good);
+        let r = parse_uscc("91420100MA4K56786E").unwrap_err();
+        assert_eq!(r.field.as_deref(), Some("uscc"));
+        assert!(r.message_zh.contains("校验") && !r.message_en.is_empty(), "{r:?}");
+        assert_eq!(parse_uscc("").unwrap_err().field.as_deref(), Some("uscc"));
+    }
+
+    #[test]
+    fn the_date_defaults_to_today_and_never_lies_ahead() {
+        let today = d("2026-11-20");
+        assert_eq!(check_date(None, today).unwrap(), today);
+        assert_eq!(check_date(Some(d("2019-01-01")), today).unwrap(), d("2019-01-01"));
+        let r = check_date(Some(d("2026-11-21")), today).unwrap_err();
+        assert_eq!(r.field.as_deref(), Some("on"));
+    }
+
+    #[test]
+    fn an_empty_world_names_no_base_but_cites_the_province_articles() {
+        let policies = PolicySet::default();
+        let v = verify(&World::new(), &policies, "91420100MA4K56786D", d("2026-11-20"));
+        assert_eq!((v.result, v.held), (VerifyResult::NotNamed, false));
+        let cited: Vec<&str> = v.priority.iter().map(|p| p.citation.as_str()).collect();
+        assert_eq!(cited, ["hubei-2022:19", "hubei-2022:20"]);
+        assert_eq!(v.priority[1].article_zh, "第二十条");
+    }
+
+    #[test]
+    fn the_statement_is_the_signed_canonical_text() {
+        let policies = PolicySet::default();
+        let v = verify(&World::new(), &policies, "91430100MA4L0XQ53A", d("2026-11-20"));
+        let signer = Sm2Signer::generate(guohe_keys::signing::VERIFICATION_SIGNING, 2).unwrap();
+        let now = DateTime::parse_from_rfc3339("2026-11-20T08:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let s = Statement::sign(&v, &signer, now, Duration::from_secs(600));
+        assert_eq!(
+            s.canonical,
+            "format=guohe-verification/1\nuscc=91430100MA4L0XQ53A\non=2026-11-20\nresult=not_named\nbases=\nissued_at=2026-11-20T08:00:00Z\nexpires_at=2026-11-20T08:10:00Z\nkey=verification-signing\nkey_version=2\n"
+        );
+        assert!(s.verifies());
+        let mut forged = s.clone();
+        forged.canonical = forged.canonical.replace("not_named", "named");
+        assert!(!forged.verifies());
+    }
+}
