@@ -14,11 +14,15 @@ use serde_json::Value;
 use sm2::dsa::signature::Verifier as _;
 use sm2::dsa::{Signature, VerifyingKey};
 
+/// Every base of the world, by id (so the cases picked are the same on every run).
 async fn bases(app: &common::TestApp) -> Vec<Base> {
-    app.state
+    let mut all = app
+        .state
         .guohe
         .read(|w, _, _| w.bases().cloned().collect::<Vec<_>>())
-        .await
+        .await;
+    all.sort_by(|a, b| a.id.cmp(&b.id));
+    all
 }
 
 async fn ask(c: &Client<'_>, uscc: &str, on: NaiveDate) -> Value {
@@ -127,7 +131,7 @@ async fn the_register_as_of_the_date_in_both_provinces() {
     assert_eq!(r.json()["answer"]["on"], today.to_string());
     assert_eq!(r.json()["answer"]["uscc"], b.uscc.as_str(), "read upper-cased");
 
-    // Under rectification: still named, and the answer says so (湖北第二十四条 / 湖南第十七条).
+    // Under rectification: still named, and the answer says so (湖南第十五条).
     let (b, from) = first_day_of(&all, |s| matches!(s, BaseStatus::UnderRectification { .. }));
     let v = ask(&c, &b.uscc, from).await;
     assert_eq!(v["answer"]["result"], "named_under_rectification", "{v}");
@@ -162,11 +166,33 @@ async fn the_register_as_of_the_date_in_both_provinces() {
     let before = ask(&c, &b.uscc, from - Duration::days(1)).await;
     assert!(before["answer"]["held"].as_bool().unwrap(), "{before}");
 
+    // Revoked (湖北第二十九条), disqualified (湖南第十六条) and exited to the national register
+    // (湖南第十七条): no longer named from the effective date.
+    for (code, pred) in [
+        ("revoked", (|s| s == BaseStatus::Revoked) as fn(BaseStatus) -> bool),
+        ("disqualified", |s| matches!(s, BaseStatus::Disqualified { .. })),
+        ("exited_national", |s| s == BaseStatus::ExitedNational),
+    ] {
+        let (b, from) = first_day_of(&all, pred);
+        let after = ask(&c, &b.uscc, from).await;
+        assert_eq!(after["answer"]["result"], "not_named", "{code}: {after}");
+        let mine = after["answer"]["bases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == b.id.as_str())
+            .unwrap()
+            .clone();
+        assert_eq!(mine["status"], code);
+        let before = ask(&c, &b.uscc, from - Duration::days(1)).await;
+        assert_eq!(before["answer"]["result"], "named", "{code}: {before}");
+    }
+
     // Grades as of the date: an evaluation is known from the day it was recorded, an annual
     // grade likewise.
     let b = all
         .iter()
-        .find(|b| !b.evaluations.is_empty() && b.status_on(today).is_some())
+        .find(|b| !b.evaluations.is_empty() && !b.annual_grades.is_empty() && b.status_on(today).is_some())
         .unwrap();
     let e = b.evaluations.last().unwrap();
     let on_day = ask(&c, &b.uscc, e.on).await;
