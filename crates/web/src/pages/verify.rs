@@ -42,6 +42,8 @@ pub struct VerifyTpl {
     pub q: String,
     /// The date as typed.
     pub on: String,
+    /// The date once read, for the links of the unit list (empty: today).
+    pub on_link: String,
     /// The business date (the latest date that can be asked about).
     pub today: String,
     /// Problems with the form.
@@ -82,6 +84,7 @@ pub async fn page(ctx: RequestCtx, State(state): State<AppState>, Query(f): Quer
         c: ctx.chrome("/verify"),
         q: if q.is_empty() { uscc.clone() } else { q.clone() },
         on: on_text.clone(),
+        on_link: String::new(),
         today: state.today().to_string(),
         errors: Vec::new(),
         searched: false,
@@ -104,6 +107,7 @@ pub async fn page(ctx: RequestCtx, State(state): State<AppState>, Query(f): Quer
         Ok(on) => on,
         Err(e) => return refused(t, e),
     };
+    t.on_link = on.map(|d| d.to_string()).unwrap_or_default();
     if uscc.is_empty() {
         t.searched = true;
         t.matches = state.guohe.search_units(&q, MAX_MATCHES).await;
