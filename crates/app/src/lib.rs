@@ -13,6 +13,9 @@
 //! [`due`] and [`event_reminders`] compute, without I/O, which reminders are due on a date and
 //! which messages events call for; the notifier (`guohe-notify`) delivers them.
 //!
+//! [`verification`] answers other programmes whether a unit held a validly named base on a date
+//! (核验服务), with a signed statement to keep as evidence.
+//!
 //! Personal information (the objector's real name and contact, accounts' phone, e-mail and ID
 //! number) is sealed with the person's own SM4 data key before it reaches the domain or a table
 //! (see [`personal`] and the `guohe-keys` crate): the chain holds only tokens, so erasing a person's
@@ -25,6 +28,7 @@ pub mod event_reminders;
 pub mod personal;
 pub mod policy_standing;
 pub mod stored_policy;
+pub mod verification;
 
 use chrono::NaiveDate;
 use guohe_calendar::{Calendar, Schedule};
@@ -457,6 +461,47 @@ impl Guohe {
             }
         }
         Err(AppError::Conflict { stream })
+    }
+
+    /// 核验 — whether the unit with this USCC held a validly named base on `on` (default
+    /// `today`; a later date is refused), from the register as of that date. The log is caught
+    /// up first, so an answer kept as evidence reflects what every server has appended.
+    pub async fn verify_unit(
+        &self,
+        uscc: &str,
+        on: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> Result<verification::Verification, AppError> {
+        let uscc = verification::parse_uscc(uscc).map_err(AppError::Refused)?;
+        let on = verification::check_date(on, today).map_err(AppError::Refused)?;
+        self.refresh().await?;
+        Ok(self
+            .read(|w, _, policies| verification::verify(w, policies, &uscc, on))
+            .await)
+    }
+
+    /// Units with a base, found by (part of) their name, for the public verification page.
+    pub async fn search_units(&self, needle: &str, limit: usize) -> Vec<verification::UnitMatch> {
+        self.read(|w, _, _| verification::search_units(w, needle, limit)).await
+    }
+
+    /// Audits a verification answer on the chain (`VerificationAnswered`): who asked, through
+    /// what, the question and the verdict — nothing personal.
+    pub async fn record_verification(
+        &self,
+        today: NaiveDate,
+        actor: &str,
+        via: &str,
+        v: &verification::Verification,
+        statement: Option<&verification::Statement>,
+    ) -> Result<StoredEvent, AppError> {
+        self.audit(
+            today,
+            actor,
+            "VerificationAnswered",
+            verification::audit_payload(v, via, statement),
+        )
+        .await
     }
 
     /// Proves the chain intact, or names the first altered, deleted or reordered record.

@@ -36,7 +36,8 @@ pub enum PersonCommand {
 
 #[derive(Args, Debug)]
 pub struct SigningKeyArgs {
-    /// What the key signs.
+    /// What the key signs: `checkpoint-signing` (checkpoints of the chain) or
+    /// `verification-signing` (verification statements, `guohe verify` and `/api/v1/verify`).
     #[arg(long, default_value = guohe_keys::signing::CHECKPOINT_SIGNING)]
     pub name: String,
     #[command(flatten)]
@@ -135,12 +136,14 @@ fn run_status(cli: &Cli) -> CmdResult {
         println!("密钥文件 key file: {file}");
         println!("主密钥版本 master key version: {}", g.vault().master_version());
         println!("个人信息主体 subjects: {} ({} erased 已删除)", rows.len(), erased);
-        let signer = g
-            .vault()
-            .signer(guohe_keys::signing::CHECKPOINT_SIGNING)
-            .map_err(|e| app_failure(e.into()))?;
-        if let Some(s) = signer {
-            println!("SM2 {} version {}: {}", s.name(), s.version(), s.public_key_hex());
+        for name in [
+            guohe_keys::signing::CHECKPOINT_SIGNING,
+            guohe_keys::signing::VERIFICATION_SIGNING,
+        ] {
+            let signer = g.vault().signer(name).map_err(|e| app_failure(e.into()))?;
+            if let Some(s) = signer {
+                println!("SM2 {} version {}: {}", s.name(), s.version(), s.public_key_hex());
+            }
         }
         Ok(())
     })

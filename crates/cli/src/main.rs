@@ -15,6 +15,7 @@ mod policy_store_cmd;
 mod policy_tools_cmd;
 mod reform_cmd;
 mod serve_cmd;
+mod verify_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -121,6 +122,9 @@ pub enum Command {
     /// Reminders due on a date into the inboxes and, with `GUOHE_SMTP_URL` set, out by mail;
     /// `--dry-run` prints what would go out and writes nothing.
     Notify(notify_cmd::NotifyArgs),
+    /// 核验: whether a unit held a validly named base on a date (the register as of that date),
+    /// with a signed statement when the key file has a `verification-signing` key.
+    Verify(verify_cmd::VerifyArgs),
     /// The master key of personal data (the key file): rotate it.
     Key {
         #[command(subcommand)]
@@ -171,6 +175,7 @@ fn main() -> ExitCode {
         Command::Simulate(args) => lifecycle_cmd::run_simulate(&cli, args),
         Command::Reform(args) => reform_cmd::run(&cli, args),
         Command::Notify(args) => notify_cmd::run(&cli, args),
+        Command::Verify(args) => verify_cmd::run(&cli, args),
         Command::Account { command } => account_cmd::run(&cli, command),
         Command::Key { command } => key_cmd::run_key(&cli, command),
         Command::Person { command } => key_cmd::run_person(&cli, command),

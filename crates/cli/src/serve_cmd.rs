@@ -45,6 +45,12 @@ pub struct ServeArgs {
     /// Real-name objections accepted per client address per notice per day.
     #[arg(long, value_name = "N")]
     pub objections_per_day: Option<u32>,
+    /// Verification requests (`/api/v1/verify`, `/verify`) per client address per minute (default 30).
+    #[arg(long, value_name = "N")]
+    pub verify_per_minute: Option<u32>,
+    /// How long a signed verification statement is good for, in seconds (default 900).
+    #[arg(long, value_name = "SECONDS")]
+    pub verify_statement_ttl: Option<u64>,
 }
 
 pub fn run(cli: &Cli, args: &ServeArgs) -> CmdResult {
@@ -94,6 +100,15 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> CmdResult {
     }
     if let Some(n) = args.objections_per_day {
         cfg.objections_per_day = n;
+    }
+    if let Some(n) = args.verify_per_minute {
+        cfg.verify_per_minute = n;
+    }
+    if let Some(s) = args.verify_statement_ttl {
+        if s == 0 {
+            return Err(bad("--verify-statement-ttl: 须为正整数秒 must be at least 1 second"));
+        }
+        cfg.verify_statement_ttl = Duration::from_secs(s);
     }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(guohe_web::serve(cfg))?;

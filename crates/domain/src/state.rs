@@ -313,6 +313,9 @@ pub struct AnnualGrade {
     pub grade: String,
     /// Given by rule for a missing report.
     pub missing_report: bool,
+    /// The day it was recorded: a grade is known from then on (the verification service
+    /// answers "as of a date").
+    pub recorded_on: NaiveDate,
 }
 
 /// An evaluation result.
@@ -471,6 +474,7 @@ impl Base {
                     AnnualGrade {
                         grade: e.grade.clone(),
                         missing_report: e.missing_report,
+                        recorded_on: on,
                     },
                 );
             }

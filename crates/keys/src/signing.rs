@@ -15,6 +15,9 @@ use crate::KeyError;
 /// Entry name of the key that signs checkpoints of the chain.
 pub const CHECKPOINT_SIGNING: &str = "checkpoint-signing";
 
+/// Entry name of the key that signs verification statements (核验声明, `/api/v1/verify`).
+pub const VERIFICATION_SIGNING: &str = "verification-signing";
+
 /// The distinguishing identifier (GM/T 0009 default).
 pub const DIST_ID: &str = "1234567812345678";
 

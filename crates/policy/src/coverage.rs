@@ -191,6 +191,9 @@ pub fn encodings(p: &Policy) -> Vec<Encoding> {
     if let Some(b) = &l.ban {
         param("lifecycle.ban", &format!("{} 年内不得重新申请", b.years), b.article);
     }
+    for pr in &p.priority {
+        param("priority", &format!("优先支持：{}", pr.scope), pr.article);
+    }
     let t = &p.transitions;
     if let Some(m) = &t.category_mapping {
         param("transitions.category_mapping", "原类别对应新类别", m.article);

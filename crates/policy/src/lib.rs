@@ -27,7 +27,7 @@ pub use eval::{
 };
 pub use facts::{Application, FactError, RegistryFacts};
 pub use load::PolicyError;
-pub use model::Policy;
+pub use model::{Policy, PriorityArticle};
 
 /// The policies compiled into the binary: (file name, YAML text).
 pub const BUILTIN_SOURCES: &[(&str, &str)] = &[

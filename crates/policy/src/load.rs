@@ -411,6 +411,15 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
     if let Some(s) = &t.legacy_bases {
         cites(s.article, "transitions.legacy_bases.article".into())?;
     }
+    for (i, pr) in p.priority.iter().enumerate() {
+        cites(pr.article, format!("priority[{i}].article"))?;
+        if pr.scope.trim().is_empty() {
+            return Err(bad(
+                format!("priority[{i}].scope"),
+                "say what priority the article gives",
+            ));
+        }
+    }
     crate::coverage::validate_not_encoded(p)?;
     Ok(())
 }

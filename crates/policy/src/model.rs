@@ -65,6 +65,21 @@ pub struct Policy {
     /// Articles deliberately not encoded, each with its reason (see `guohe policy coverage`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_encoded: Vec<crate::coverage::NotEncoded>,
+    /// 优先支持 — the articles giving named bases priority in other programmes; the
+    /// verification service (核验服务) cites them in every answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub priority: Vec<PriorityArticle>,
+}
+
+/// An article that gives the support units of named bases priority elsewhere (e.g. Hubei
+/// 第十九条: 优先推荐申报国家级国际科技创新合作计划项目).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriorityArticle {
+    /// The article.
+    pub article: ArticleRef,
+    /// What priority it gives, in the regulation's words (short).
+    pub scope: String,
 }
 
 /// The province a policy governs.

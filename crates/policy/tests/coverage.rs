@@ -106,3 +106,38 @@ fn a_not_encoded_entry_for_a_missing_or_repeated_article_is_refused() {
     let err = guohe_policy::load::from_yaml(&text, "x.yaml").unwrap_err().to_string();
     assert!(err.contains("not_encoded[1].article") && err.contains("twice"), "{err}");
 }
+
+/// 优先支持: hubei-2022:19 and hubei-2022:20, hunan-2026:19 — the articles the verification
+/// service cites are encoded as `priority`, and an entry naming no article of the policy, or
+/// saying nothing, is refused.
+#[test]
+fn priority_articles_are_encoded_and_checked() {
+    for (id, articles) in [("hubei-2022", vec![19, 20]), ("hunan-2026", vec![19])] {
+        let p = builtin_policy(id).unwrap();
+        let got: Vec<u16> = p.priority.iter().map(|pr| pr.article.article).collect();
+        assert_eq!(got, articles, "{id}");
+        let c = coverage(p, &[]);
+        for a in articles {
+            let art = &c.articles[usize::from(a) - 1];
+            assert!(art.encodings.iter().any(|e| e.id == "priority"), "{id}:{a}");
+            assert!(art.not_encoded.is_none(), "{id}:{a}");
+        }
+    }
+    let hubei = guohe_policy::BUILTIN_SOURCES[1].1;
+    let first = "  - { article: \"19\", scope:";
+    assert!(hubei.contains(first));
+    let text = hubei.replacen(
+        first,
+        "  - { article: \"99\", scope: 无 }\n  - { article: \"19\", scope:",
+        1,
+    );
+    let err = guohe_policy::load::from_yaml(&text, "x.yaml").unwrap_err().to_string();
+    assert!(err.contains("priority[0].article") && err.contains("99"), "{err}");
+    let text = hubei.replacen(
+        first,
+        "  - { article: \"21\", scope: \"\" }\n  - { article: \"19\", scope:",
+        1,
+    );
+    let err = guohe_policy::load::from_yaml(&text, "x.yaml").unwrap_err().to_string();
+    assert!(err.contains("priority[0].scope"), "{err}");
+}

@@ -362,6 +362,7 @@ fn status_title(status: StatusCode) -> (&'static str, &'static str) {
         429 => ("请求过于频繁", "Too many requests"),
         422 => ("提交的内容无法受理", "Unprocessable content"),
         428 => ("需要确认", "Confirmation required"),
+        503 => ("服务暂不可用", "Service unavailable"),
         _ => ("系统错误", "Internal error"),
     }
 }

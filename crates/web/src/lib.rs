@@ -12,6 +12,7 @@
 //!   `recommender`, `expert`), one askama struct per page;
 //! * [`api`] — the JSON API under `/api/v1`, described by OpenAPI at `/api/v1/openapi.json`;
 //! * [`error`] — the one place where errors become HTTP statuses (pages and problem details);
+//! * [`verification`] — the verification service's rate limit, signing key and answer;
 //! * [`demo`] — realistic demo data for both provinces.
 
 #![warn(missing_docs)]
@@ -31,6 +32,7 @@ pub mod security;
 pub mod throttle;
 pub mod totp;
 pub mod upload;
+pub mod verification;
 pub mod view;
 
 use std::net::SocketAddr;
@@ -92,6 +94,10 @@ pub struct ServeConfig {
     pub argon2_memory_kib: u32,
     /// The mail relay for notifications (`GUOHE_SMTP_*`); `None` is inbox only.
     pub smtp: Option<guohe_notify::SmtpConfig>,
+    /// Verification requests (`/api/v1/verify`, `/verify`) per client address per minute.
+    pub verify_per_minute: u32,
+    /// How long a signed verification statement is good for (default 15 minutes).
+    pub verify_statement_ttl: Duration,
 }
 
 impl Default for ServeConfig {
@@ -115,6 +121,8 @@ impl Default for ServeConfig {
             body_limit: 64 * 1024,
             argon2_memory_kib: 19 * 1024,
             smtp: None,
+            verify_per_minute: 30,
+            verify_statement_ttl: guohe_app::verification::DEFAULT_STATEMENT_TTL,
         }
     }
 }
@@ -159,6 +167,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Inboxes and the mail outbox.
     pub notify: guohe_notify::Notifier,
+    /// The verification service: signing key, statement lifetime, rate limit.
+    pub verifier: Arc<verification::Verifier>,
 }
 
 impl AppState {
@@ -204,7 +214,14 @@ pub async fn app(cfg: ServeConfig) -> anyhow::Result<(Router, AppState)> {
     let notify = guohe_notify::Notifier::open(guohe.log(), accounts.clone(), cfg.smtp.as_ref())
         .await
         .context("opening the notification tables")?;
+    let signer = verification_signer(&guohe, cfg.demo)?;
+    let verifier = verification::Verifier {
+        signer,
+        ttl: cfg.verify_statement_ttl,
+        limiter: verification::RateLimiter::new(cfg.verify_per_minute, verification::WINDOW),
+    };
     let state = AppState {
+        verifier: Arc::new(verifier),
         guohe: Arc::new(guohe),
         notify,
         accounts,
@@ -232,6 +249,40 @@ pub async fn app(cfg: ServeConfig) -> anyhow::Result<(Router, AppState)> {
     Ok((router(state.clone()), state))
 }
 
+/// The key that signs verification statements: the key file's entry, made on the spot for a
+/// demo that has none. Without one, answers come unsigned and say why.
+fn verification_signer(guohe: &Guohe, demo: bool) -> anyhow::Result<Option<guohe_keys::Sm2Signer>> {
+    use guohe_keys::signing::VERIFICATION_SIGNING;
+    let found = guohe
+        .vault()
+        .signer(VERIFICATION_SIGNING)
+        .map_err(|e| anyhow::anyhow!("{}\n{e}", e.message_zh()))
+        .context("reading the verification signing key")?;
+    match found {
+        Some(s) => {
+            tracing::info!(
+                key = s.name(),
+                version = s.version(),
+                "verification statements are signed"
+            );
+            Ok(Some(s))
+        }
+        None if demo => match guohe.vault().add_signer(VERIFICATION_SIGNING) {
+            Ok(s) => Ok(Some(s)),
+            Err(e) => {
+                tracing::warn!(error = %e, "no verification signing key for the demo; answers are unsigned");
+                Ok(None)
+            }
+        },
+        None => {
+            tracing::warn!(
+                "no `{VERIFICATION_SIGNING}` key in the key file: verification answers carry no signed statement (guohe key add-signing-key --name {VERIFICATION_SIGNING})"
+            );
+            Ok(None)
+        }
+    }
+}
+
 /// Every route. Role pages added later go in `pages::<role>` and are listed here.
 pub fn router(state: AppState) -> Router {
     use pages::{auth, department, expert, public, recommender, unit};
@@ -245,6 +296,7 @@ pub fn router(state: AppState) -> Router {
         .route("/notices/{id}/objections", post(public::lodge_objection))
         .route("/announcements", get(public::announcements))
         .route("/policies/compare", get(pages::compare::compare))
+        .route("/verify", get(pages::verify::page))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/account", get(auth::account))

@@ -61,6 +61,7 @@ pub fn nav_for(role: Option<AccountRole>, active: &str) -> Vec<NavItem> {
         ("/notices", "公示", "Public notices"),
         ("/announcements", "公告", "Announcements"),
         ("/policies/compare", "办法对比", "Compare policies"),
+        ("/verify", "资格核验", "Verify a base"),
     ];
     match role {
         Some(AccountRole::Department) => items.push(("/dept", "工作台", "Dashboard")),

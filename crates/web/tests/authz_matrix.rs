@@ -132,6 +132,7 @@ const TABLE: &[Row] = &[
         "200 200 200 200 200 200 200 200",
     ),
     ("GET", "/healthz", "/healthz", "", "200 200 200 200 200 200 200 200"),
+    ("GET", "/verify", "/verify", "", "200 200 200 200 200 200 200 200"),
     // ---- sign-in and my account ----
     ("GET", "/login", "/login", "", "200 303 303 303 303 303 303 303"),
     (
@@ -661,6 +662,21 @@ const TABLE: &[Row] = &[
         "/api/v1/eligibility",
         "{\"policy\": \"hunan-2026\"}",
         "422 422 422 422 422 422 422 422",
+    ),
+    // 核验服务: public, no sign-in; an unreadable USCC is a 400 for everyone.
+    (
+        "GET",
+        "/api/v1/verify",
+        "/api/v1/verify?uscc=X",
+        "",
+        "400 400 400 400 400 400 400 400",
+    ),
+    (
+        "GET",
+        "/api/v1/verify/public-key",
+        "/api/v1/verify/public-key",
+        "",
+        "200 200 200 200 200 200 200 200",
     ),
     (
         "GET",

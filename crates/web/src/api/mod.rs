@@ -16,6 +16,7 @@ pub mod notices;
 pub mod openapi;
 pub mod policies;
 pub mod session;
+pub mod verify;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -56,6 +57,8 @@ fn build() -> OpenApiRouter<AppState> {
         .routes(routes!(policies::list))
         .routes(routes!(policies::get))
         .routes(routes!(eligibility::check))
+        .routes(routes!(verify::answer))
+        .routes(routes!(verify::public_key))
         .routes(routes!(applications::list))
         .routes(routes!(applications::get))
         .routes(routes!(applications::history))

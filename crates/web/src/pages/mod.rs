@@ -15,6 +15,7 @@ pub mod recommender;
 pub mod registration;
 pub mod second_factor;
 pub mod unit;
+pub mod verify;
 pub mod work;
 
 use axum::extract::Path;
