@@ -6,6 +6,8 @@ use guohe_policy::model::Approver;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+pub use crate::inspection::{DrawInspections, RecordInspectionResult};
+
 tagged_enum! {
     /// Every command. Written as JSON `{"type": "OpenRound", ...fields}`.
     pub enum Command {
@@ -61,6 +63,10 @@ tagged_enum! {
         CarryOverBase,
         /// 重新认定类别.
         Reclassify,
+        /// 抽取现场考察基地和考察专家（双随机）.
+        DrawInspections,
+        /// 记录现场考察结果.
+        RecordInspectionResult,
     }
 }
 
@@ -83,6 +89,8 @@ impl Command {
                 | Command::RecordReEvaluation(_)
                 | Command::RecordFinding(_)
                 | Command::Reclassify(_)
+                | Command::DrawInspections(_)
+                | Command::RecordInspectionResult(_)
         )
     }
 }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::DecodeError;
 use crate::command::MajorChangeDetails;
+pub use crate::inspection::{InspectionResultRecorded, InspectionsDrawn};
 use crate::state::BanScopeKind;
 
 /// An event: what happened to which case, when, by whom, under which articles.
@@ -186,6 +187,10 @@ tagged_enum! {
         PolicyExpired,
         /// 时钟推进.
         ClockAdvanced,
+        /// 现场考察抽取结果（双随机、一公开）.
+        InspectionsDrawn,
+        /// 现场考察结果.
+        InspectionResultRecorded,
     }
 }
 

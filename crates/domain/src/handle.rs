@@ -13,6 +13,8 @@ use crate::event::*;
 use crate::refusal::{Refusal, RefusalCode};
 use crate::state::*;
 
+mod inspections;
+
 /// What a command is decided with: the policies, the working-day calendar, who acts and the
 /// business date.
 #[derive(Debug, Clone)]
@@ -84,6 +86,8 @@ pub fn handle(world: &World, ctx: &Ctx<'_>, cmd: Command) -> Result<Vec<Event>, 
         Command::RejectMajorChange(c) => h.reject_change(c),
         Command::CarryOverBase(c) => h.carry_over(c),
         Command::Reclassify(c) => h.reclassify(c),
+        Command::DrawInspections(c) => h.draw_inspections(c),
+        Command::RecordInspectionResult(c) => h.inspection_result(c),
     }
 }
 

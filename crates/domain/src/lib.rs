@@ -97,8 +97,10 @@ macro_rules! tagged_enum {
 mod actor;
 mod command;
 mod consequence;
+pub mod draw;
 mod event;
 mod handle;
+mod inspection;
 mod refusal;
 mod register;
 mod simulate;
@@ -109,6 +111,7 @@ pub use actor::{Actor, Role};
 pub use command::*;
 pub use event::*;
 pub use handle::{Ctx, check_objection_input, handle};
+pub use inspection::*;
 pub use refusal::{Refusal, RefusalCode};
 pub use register::{RegisterEntry, register};
 pub use simulate::{SimulationError, SimulationResult, Step, StepOutcome, Timeline, simulate};

@@ -26,7 +26,19 @@ pub struct World {
     pub(crate) bans: HashMap<String, Vec<UnitBan>>,
     pub(crate) objections: HashMap<String, String>,
     pub(crate) expired_policies: BTreeSet<String>,
+    pub(crate) draws: HashMap<String, InspectionDraw>,
     versions: HashMap<String, i64>,
+}
+
+/// 现场考察抽取批次 — a draw and the results recorded against it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InspectionDraw {
+    /// The draw as recorded.
+    pub event: InspectionsDrawn,
+    /// The day of the draw.
+    pub drawn_on: NaiveDate,
+    /// Results by base, with the day recorded.
+    pub results: BTreeMap<String, (NaiveDate, InspectionResultRecorded)>,
 }
 
 /// 申报批次.
@@ -650,6 +662,7 @@ impl World {
             "base" => self.base(id).map(|b| b.policy.as_str()),
             "notice" => self.notice(id).map(|n| n.policy.as_str()),
             "round" => self.round(id).map(|r| r.policy.as_str()),
+            "draw" => self.draw(id).map(|d| d.event.policy.as_str()),
             _ => None,
         }
     }
@@ -707,7 +720,29 @@ impl World {
             Command::ApproveMajorChange(c) => base(&c.base),
             Command::RejectMajorChange(c) => base(&c.base),
             Command::Reclassify(c) => base(&c.base),
+            Command::DrawInspections(c) => Some(c.policy.as_str()),
+            Command::RecordInspectionResult(c) => self.draw(&c.draw).map(|d| d.event.policy.as_str()),
         }
+    }
+
+    /// An inspection draw (抽取批次).
+    pub fn draw(&self, id: &str) -> Option<&InspectionDraw> {
+        self.draws.get(id)
+    }
+
+    /// Every inspection draw, newest first (by date, then id).
+    pub fn draws(&self) -> Vec<&InspectionDraw> {
+        let mut v: Vec<&InspectionDraw> = self.draws.values().collect();
+        v.sort_by(|a, b| b.drawn_on.cmp(&a.drawn_on).then(a.event.draw.cmp(&b.event.draw)));
+        v
+    }
+
+    /// The draws that drew this base.
+    pub fn draws_of_base(&self, base: &str) -> Vec<&InspectionDraw> {
+        self.draws()
+            .into_iter()
+            .filter(|d| d.event.selected.iter().any(|s| s.base == base))
+            .collect()
     }
 
     /// A unit's bans.
@@ -735,6 +770,21 @@ impl World {
         }
         let on = e.on;
         match &e.kind {
+            EventKind::InspectionsDrawn(x) => {
+                self.draws.insert(
+                    x.draw.clone(),
+                    InspectionDraw {
+                        event: x.clone(),
+                        drawn_on: on,
+                        results: BTreeMap::new(),
+                    },
+                );
+            }
+            EventKind::InspectionResultRecorded(x) => {
+                if let Some(d) = self.draws.get_mut(&x.draw) {
+                    d.results.insert(x.base.clone(), (on, x.clone()));
+                }
+            }
             EventKind::RoundOpened(x) => {
                 self.rounds.insert(
                     x.round.clone(),

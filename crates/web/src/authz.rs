@@ -470,7 +470,9 @@ pub fn may_command(p: &Principal, world: &World, policies: &PolicySet, cmd: &Com
         | Command::ResolveObjection(_)
         | Command::Name(_)
         | Command::CarryOverBase(_)
-        | Command::Reclassify(_) => may(p, Action::RunProcedure),
+        | Command::Reclassify(_)
+        | Command::DrawInspections(_) => may(p, Action::RunProcedure),
+        Command::RecordInspectionResult(_) => may(p, Action::RecordOutcomes),
         Command::RecordAnnualAssessment(_)
         | Command::RecordEvaluation(_)
         | Command::RecordReEvaluation(_)
