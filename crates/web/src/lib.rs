@@ -244,6 +244,8 @@ pub fn router(state: AppState) -> Router {
         .route("/notices/{id}", get(public::notice))
         .route("/notices/{id}/objections", post(public::lodge_objection))
         .route("/announcements", get(public::announcements))
+        .route("/draws", get(pages::draws::list))
+        .route("/draws/{id}", get(pages::draws::show))
         .route("/policies/compare", get(pages::compare::compare))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
