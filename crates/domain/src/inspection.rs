@@ -113,7 +113,8 @@ pub struct DrawInspections {
     pub inspectors_per_base: Option<u32>,
     /// The seed, published with the result.
     pub seed: String,
-    /// The expert pool.
+    /// The expert pool (the API and the pages fill in the province's experts when it is empty).
+    #[serde(default)]
     pub pool: Vec<PoolExpert>,
     /// Conflicts declared before the draw.
     #[serde(default)]

@@ -6,7 +6,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use guohe_domain::{Command, EventKind, InspectionsDrawn};
-use guohe_store::AccountRole;
 use serde_json::{Value, json};
 
 use super::work::{self, ConfirmTpl, Feedback, Vals, render_status, see_other};
@@ -164,14 +163,7 @@ async fn command(state: &AppState, p: &Principal, v: &Vals, errs: &mut Vec<Field
     };
     let per_base = number(v, "inspectors_per_base", errs);
     let seed = work::required(v, "seed", 200, errs);
-    let pool: Vec<Value> = state
-        .accounts
-        .accounts()
-        .await?
-        .into_iter()
-        .filter(|x| x.role == AccountRole::Expert && x.active && x.province == p.province)
-        .map(|x| json!({"id": x.login, "unit_uscc": x.org_id.unwrap_or_default()}))
-        .collect();
+    let pool = crate::api::commands::expert_pool(state, p).await?;
     Ok(
         json!({"type": "DrawInspections", "id": id, "policy": policy, "purpose": purpose,
               "year": year_n.unwrap_or(0), "share": share_v, "count": count, "strata": strata,
