@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use crate::inspection::{DrawInspections, RecordInspectionResult};
+pub use crate::panel::{DeclinePanelSeat, DrawExpertPanel};
 
 tagged_enum! {
     /// Every command. Written as JSON `{"type": "OpenRound", ...fields}`.
@@ -67,6 +68,10 @@ tagged_enum! {
         DrawInspections,
         /// 记录现场考察结果.
         RecordInspectionResult,
+        /// 随机抽取评审专家（含候补）.
+        DrawExpertPanel,
+        /// 评审专家谢绝，候补递补.
+        DeclinePanelSeat,
     }
 }
 
@@ -91,6 +96,7 @@ impl Command {
                 | Command::Reclassify(_)
                 | Command::DrawInspections(_)
                 | Command::RecordInspectionResult(_)
+                | Command::DrawExpertPanel(_)
         )
     }
 }

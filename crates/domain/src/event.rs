@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::DecodeError;
 use crate::command::MajorChangeDetails;
 pub use crate::inspection::{InspectionResultRecorded, InspectionsDrawn};
+pub use crate::panel::{ExpertPanelDrawn, PanelSeatDeclined};
 use crate::state::BanScopeKind;
 
 /// An event: what happened to which case, when, by whom, under which articles.
@@ -191,6 +192,10 @@ tagged_enum! {
         InspectionsDrawn,
         /// 现场考察结果.
         InspectionResultRecorded,
+        /// 评审专家随机抽取结果.
+        ExpertPanelDrawn,
+        /// 评审专家谢绝（候补递补）.
+        PanelSeatDeclined,
     }
 }
 

@@ -14,6 +14,7 @@ use crate::refusal::{Refusal, RefusalCode};
 use crate::state::*;
 
 mod inspections;
+mod panels;
 
 /// What a command is decided with: the policies, the working-day calendar, who acts and the
 /// business date.
@@ -88,6 +89,8 @@ pub fn handle(world: &World, ctx: &Ctx<'_>, cmd: Command) -> Result<Vec<Event>, 
         Command::Reclassify(c) => h.reclassify(c),
         Command::DrawInspections(c) => h.draw_inspections(c),
         Command::RecordInspectionResult(c) => h.inspection_result(c),
+        Command::DrawExpertPanel(c) => h.draw_panel(c),
+        Command::DeclinePanelSeat(c) => h.decline_seat(c),
     }
 }
 

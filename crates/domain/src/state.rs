@@ -27,6 +27,7 @@ pub struct World {
     pub(crate) objections: HashMap<String, String>,
     pub(crate) expired_policies: BTreeSet<String>,
     pub(crate) draws: HashMap<String, InspectionDraw>,
+    pub(crate) panels: HashMap<String, PanelRecord>,
     versions: HashMap<String, i64>,
 }
 
@@ -39,6 +40,17 @@ pub struct InspectionDraw {
     pub drawn_on: NaiveDate,
     /// Results by base, with the day recorded.
     pub results: BTreeMap<String, (NaiveDate, InspectionResultRecorded)>,
+}
+
+/// 随机抽取的评审专家 — the draw of an application's panel and the reserves not yet called in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PanelRecord {
+    /// The draw as recorded.
+    pub event: ExpertPanelDrawn,
+    /// Reserves still waiting, in order.
+    pub reserves_left: Vec<String>,
+    /// Declines: (expert, reason, reserve called in).
+    pub declines: Vec<(String, String, Option<String>)>,
 }
 
 /// 申报批次.
@@ -722,6 +734,8 @@ impl World {
             Command::Reclassify(c) => base(&c.base),
             Command::DrawInspections(c) => Some(c.policy.as_str()),
             Command::RecordInspectionResult(c) => self.draw(&c.draw).map(|d| d.event.policy.as_str()),
+            Command::DrawExpertPanel(c) => application(&c.application),
+            Command::DeclinePanelSeat(c) => application(&c.application),
         }
     }
 
@@ -735,6 +749,11 @@ impl World {
         let mut v: Vec<&InspectionDraw> = self.draws.values().collect();
         v.sort_by(|a, b| b.drawn_on.cmp(&a.drawn_on).then(a.event.draw.cmp(&b.event.draw)));
         v
+    }
+
+    /// The randomly drawn panel of an application, if it was drawn.
+    pub fn panel(&self, application: &str) -> Option<&PanelRecord> {
+        self.panels.get(application)
     }
 
     /// The draws that drew this base.
@@ -783,6 +802,28 @@ impl World {
             EventKind::InspectionResultRecorded(x) => {
                 if let Some(d) = self.draws.get_mut(&x.draw) {
                     d.results.insert(x.base.clone(), (on, x.clone()));
+                }
+            }
+            EventKind::ExpertPanelDrawn(x) => {
+                self.panels.insert(
+                    x.application.clone(),
+                    PanelRecord {
+                        event: x.clone(),
+                        reserves_left: x.reserves.clone(),
+                        declines: Vec::new(),
+                    },
+                );
+            }
+            EventKind::PanelSeatDeclined(x) => {
+                if let Some(a) = self.applications.get_mut(&x.application) {
+                    a.experts.remove(&x.expert);
+                }
+                if let Some(p) = self.panels.get_mut(&x.application) {
+                    if let Some(r) = &x.replaced_by {
+                        p.reserves_left.retain(|e| e != r);
+                    }
+                    p.declines
+                        .push((x.expert.clone(), x.reason.clone(), x.replaced_by.clone()));
                 }
             }
             EventKind::RoundOpened(x) => {

@@ -54,3 +54,15 @@ impl Avoidance {
         }
     }
 }
+
+/// 评审专家随机抽取 — drawing an application's review panel from the expert pool, with reserves.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PanelDraw {
+    /// Reserves drawn in order behind the panel (候补), called in one by one when a member
+    /// declines.
+    pub reserves: u32,
+    /// 回避期 — an expert who reviewed an application of the same unit within this many years
+    /// before the draw is kept off the panel.
+    pub recent_review_years: u32,
+}

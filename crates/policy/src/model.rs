@@ -365,6 +365,9 @@ pub struct ExpertReview {
     /// 现场勘验 — the article allowing site inspection, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_inspection: Option<ArticleRef>,
+    /// 随机抽取评审专家 — panels drawn at random with reserves, when the policy sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub panel_draw: Option<crate::draws::PanelDraw>,
 }
 
 /// 公示 — public notice.
