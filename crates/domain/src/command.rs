@@ -191,6 +191,9 @@ pub struct AssignExpert {
     pub expert_id: String,
     /// The expert's unit (USCC), to keep experts off their own unit's applications.
     pub expert_unit_uscc: String,
+    /// 指派理由 — why the expert is assigned by hand; required once a panel was drawn at random.
+    #[serde(default)]
+    pub reason: String,
 }
 
 /// 回避 — an expert declares a conflict of interest.

@@ -296,6 +296,9 @@ pub struct ExpertAssigned {
     pub expert: String,
     /// The expert's unit (USCC).
     pub expert_unit_uscc: String,
+    /// How the expert came: the reason of a hand assignment, or the draw that drew them.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
 }
 
 /// An expert declared a conflict of interest; the assignment is removed.

@@ -764,6 +764,14 @@ impl H<'_, '_> {
             .cite(policy.cite(art))
             .at("expert_id"));
         }
+        if self.world.panels.contains_key(&a.id) && c.reason.trim().is_empty() {
+            return Err(Refusal::invalid(
+                "reason",
+                "该申报的评审专家已随机抽取，另行指派须载明理由",
+                "the panel was drawn at random; a hand assignment needs its reason",
+            )
+            .cite(policy.cite(art)));
+        }
         if a.experts.contains_key(&c.expert_id) {
             return Err(Refusal::new(
                 RefusalCode::Duplicate,
@@ -779,6 +787,7 @@ impl H<'_, '_> {
                 application: a.id.clone(),
                 expert: c.expert_id,
                 expert_unit_uscc: c.expert_unit_uscc.trim().to_string(),
+                reason: c.reason.trim().to_string(),
             }),
         )])
     }

@@ -124,12 +124,23 @@ fn article_15_panel_with_reserves_and_automatic_avoidance() {
     assert_refusal(&r, RefusalCode::WrongState, Some("hubei-2022:15(1)"));
     let r = s.refused("2026-05-16", "dept:zhang", draw("again"));
     assert_refusal(&r, RefusalCode::Duplicate, Some("hubei-2022:15(1)"));
-    // Hand assignment stays possible beside the draw.
-    s.ok(
+    // Hand assignment stays possible beside the draw, with its reason recorded.
+    let r = s.refused(
         "2026-05-16",
         "dept:zhang",
         json!({"type": "AssignExpert", "application": "A1", "expert_id": "P9", "expert_unit_uscc": uscc(69)}),
     );
+    assert_refusal(&r, RefusalCode::InvalidInput, Some("hubei-2022:15(1)"));
+    assert_eq!(r.field.as_deref(), Some("reason"));
+    let evs = s.ok(
+        "2026-05-16",
+        "dept:zhang",
+        json!({"type": "AssignExpert", "application": "A1", "expert_id": "P9", "expert_unit_uscc": uscc(69), "reason": "候补已用尽，指派同领域专家"}),
+    );
+    match &evs[0].kind {
+        EventKind::ExpertAssigned(x) => assert_eq!(x.reason, "候补已用尽，指派同领域专家"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

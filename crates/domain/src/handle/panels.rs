@@ -117,6 +117,7 @@ impl H<'_, '_> {
                     application: a.id.clone(),
                     expert: e,
                     expert_unit_uscc: unit.unwrap_or_default(),
+                    reason: format!("随机抽取（种子“{seed}”）"),
                 }),
             ));
         }
@@ -228,6 +229,7 @@ impl H<'_, '_> {
                     application: a.id.clone(),
                     expert: r,
                     expert_unit_uscc: unit.unwrap_or_default(),
+                    reason: "候补递补".to_string(),
                 }),
             ));
         }
