@@ -6,6 +6,7 @@
 
 mod account_cmd;
 mod calendar_cmd;
+mod draw_cmd;
 mod key_cmd;
 mod lifecycle_cmd;
 mod notify_cmd;
@@ -105,6 +106,12 @@ pub enum Command {
     /// Give a lifecycle command (JSON) as an actor on a date; it is checked against the policy
     /// and the current state, and either appended as events or refused with the article.
     Apply(lifecycle_cmd::ApplyArgs),
+    /// 双随机、一公开: draw bases for site inspection and their inspectors from a published
+    /// seed, record results, show a draw (see docs/draws.md).
+    Draw {
+        #[command(subcommand)]
+        command: draw_cmd::DrawCommand,
+    },
     /// Advance the clock to a date and apply whatever fell due.
     Tick(lifecycle_cmd::TickArgs),
     /// The register of bases as of a date.
@@ -169,6 +176,7 @@ fn main() -> ExitCode {
         Command::Calendar { command } => calendar_cmd::run(&cli, command),
         Command::Serve(args) => serve_cmd::run(&cli, args),
         Command::Apply(args) => lifecycle_cmd::run_apply(&cli, args),
+        Command::Draw { command } => draw_cmd::run(&cli, command),
         Command::Tick(args) => lifecycle_cmd::run_tick(&cli, args),
         Command::Register(args) => lifecycle_cmd::run_register(&cli, args),
         Command::History(args) => lifecycle_cmd::run_history(&cli, args),

@@ -6,6 +6,9 @@ use guohe_policy::model::Approver;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+pub use crate::inspection::{DrawInspections, RecordInspectionResult};
+pub use crate::panel::{DeclinePanelSeat, DrawExpertPanel};
+
 tagged_enum! {
     /// Every command. Written as JSON `{"type": "OpenRound", ...fields}`.
     pub enum Command {
@@ -61,6 +64,14 @@ tagged_enum! {
         CarryOverBase,
         /// 重新认定类别.
         Reclassify,
+        /// 抽取现场考察基地和考察专家（双随机）.
+        DrawInspections,
+        /// 记录现场考察结果.
+        RecordInspectionResult,
+        /// 随机抽取评审专家（含候补）.
+        DrawExpertPanel,
+        /// 评审专家谢绝，候补递补.
+        DeclinePanelSeat,
     }
 }
 
@@ -83,6 +94,9 @@ impl Command {
                 | Command::RecordReEvaluation(_)
                 | Command::RecordFinding(_)
                 | Command::Reclassify(_)
+                | Command::DrawInspections(_)
+                | Command::RecordInspectionResult(_)
+                | Command::DrawExpertPanel(_)
         )
     }
 }
@@ -177,6 +191,9 @@ pub struct AssignExpert {
     pub expert_id: String,
     /// The expert's unit (USCC), to keep experts off their own unit's applications.
     pub expert_unit_uscc: String,
+    /// 指派理由 — why the expert is assigned by hand; required once a panel was drawn at random.
+    #[serde(default)]
+    pub reason: String,
 }
 
 /// 回避 — an expert declares a conflict of interest.

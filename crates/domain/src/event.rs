@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::DecodeError;
 use crate::command::MajorChangeDetails;
+pub use crate::inspection::{InspectionResultRecorded, InspectionsDrawn};
+pub use crate::panel::{ExpertPanelDrawn, PanelSeatDeclined};
 use crate::state::BanScopeKind;
 
 /// An event: what happened to which case, when, by whom, under which articles.
@@ -186,6 +188,14 @@ tagged_enum! {
         PolicyExpired,
         /// 时钟推进.
         ClockAdvanced,
+        /// 现场考察抽取结果（双随机、一公开）.
+        InspectionsDrawn,
+        /// 现场考察结果.
+        InspectionResultRecorded,
+        /// 评审专家随机抽取结果.
+        ExpertPanelDrawn,
+        /// 评审专家谢绝（候补递补）.
+        PanelSeatDeclined,
     }
 }
 
@@ -286,6 +296,9 @@ pub struct ExpertAssigned {
     pub expert: String,
     /// The expert's unit (USCC).
     pub expert_unit_uscc: String,
+    /// How the expert came: the reason of a hand assignment, or the draw that drew them.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
 }
 
 /// An expert declared a conflict of interest; the assignment is removed.

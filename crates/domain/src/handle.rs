@@ -13,6 +13,9 @@ use crate::event::*;
 use crate::refusal::{Refusal, RefusalCode};
 use crate::state::*;
 
+mod inspections;
+mod panels;
+
 /// What a command is decided with: the policies, the working-day calendar, who acts and the
 /// business date.
 #[derive(Debug, Clone)]
@@ -84,6 +87,10 @@ pub fn handle(world: &World, ctx: &Ctx<'_>, cmd: Command) -> Result<Vec<Event>, 
         Command::RejectMajorChange(c) => h.reject_change(c),
         Command::CarryOverBase(c) => h.carry_over(c),
         Command::Reclassify(c) => h.reclassify(c),
+        Command::DrawInspections(c) => h.draw_inspections(c),
+        Command::RecordInspectionResult(c) => h.inspection_result(c),
+        Command::DrawExpertPanel(c) => h.draw_panel(c),
+        Command::DeclinePanelSeat(c) => h.decline_seat(c),
     }
 }
 
@@ -757,6 +764,14 @@ impl H<'_, '_> {
             .cite(policy.cite(art))
             .at("expert_id"));
         }
+        if self.world.panels.contains_key(&a.id) && c.reason.trim().is_empty() {
+            return Err(Refusal::invalid(
+                "reason",
+                "该申报的评审专家已随机抽取，另行指派须载明理由",
+                "the panel was drawn at random; a hand assignment needs its reason",
+            )
+            .cite(policy.cite(art)));
+        }
         if a.experts.contains_key(&c.expert_id) {
             return Err(Refusal::new(
                 RefusalCode::Duplicate,
@@ -772,6 +787,7 @@ impl H<'_, '_> {
                 application: a.id.clone(),
                 expert: c.expert_id,
                 expert_unit_uscc: c.expert_unit_uscc.trim().to_string(),
+                reason: c.reason.trim().to_string(),
             }),
         )])
     }

@@ -51,6 +51,8 @@ pub enum RefusalCode {
     ApprovalOrder,
     /// The policy has no such procedure.
     NotProvided,
+    /// 候选不足 — too few candidates left (e.g. inspectors after avoidance).
+    NotEnoughCandidates,
 }
 
 impl RefusalCode {
@@ -78,6 +80,7 @@ impl RefusalCode {
             RefusalCode::AlreadyRecorded => "already_recorded",
             RefusalCode::ApprovalOrder => "approval_order",
             RefusalCode::NotProvided => "not_provided",
+            RefusalCode::NotEnoughCandidates => "not_enough_candidates",
         }
     }
 }

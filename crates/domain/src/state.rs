@@ -26,7 +26,31 @@ pub struct World {
     pub(crate) bans: HashMap<String, Vec<UnitBan>>,
     pub(crate) objections: HashMap<String, String>,
     pub(crate) expired_policies: BTreeSet<String>,
+    pub(crate) draws: HashMap<String, InspectionDraw>,
+    pub(crate) panels: HashMap<String, PanelRecord>,
     versions: HashMap<String, i64>,
+}
+
+/// 现场考察抽取批次 — a draw and the results recorded against it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InspectionDraw {
+    /// The draw as recorded.
+    pub event: InspectionsDrawn,
+    /// The day of the draw.
+    pub drawn_on: NaiveDate,
+    /// Results by base, with the day recorded.
+    pub results: BTreeMap<String, (NaiveDate, InspectionResultRecorded)>,
+}
+
+/// 随机抽取的评审专家 — the draw of an application's panel and the reserves not yet called in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PanelRecord {
+    /// The draw as recorded.
+    pub event: ExpertPanelDrawn,
+    /// Reserves still waiting, in order.
+    pub reserves_left: Vec<String>,
+    /// Declines: (expert, reason, reserve called in).
+    pub declines: Vec<(String, String, Option<String>)>,
 }
 
 /// 申报批次.
@@ -654,6 +678,7 @@ impl World {
             "base" => self.base(id).map(|b| b.policy.as_str()),
             "notice" => self.notice(id).map(|n| n.policy.as_str()),
             "round" => self.round(id).map(|r| r.policy.as_str()),
+            "draw" => self.draw(id).map(|d| d.event.policy.as_str()),
             _ => None,
         }
     }
@@ -711,7 +736,36 @@ impl World {
             Command::ApproveMajorChange(c) => base(&c.base),
             Command::RejectMajorChange(c) => base(&c.base),
             Command::Reclassify(c) => base(&c.base),
+            Command::DrawInspections(c) => Some(c.policy.as_str()),
+            Command::RecordInspectionResult(c) => self.draw(&c.draw).map(|d| d.event.policy.as_str()),
+            Command::DrawExpertPanel(c) => application(&c.application),
+            Command::DeclinePanelSeat(c) => application(&c.application),
         }
+    }
+
+    /// An inspection draw (抽取批次).
+    pub fn draw(&self, id: &str) -> Option<&InspectionDraw> {
+        self.draws.get(id)
+    }
+
+    /// Every inspection draw, newest first (by date, then id).
+    pub fn draws(&self) -> Vec<&InspectionDraw> {
+        let mut v: Vec<&InspectionDraw> = self.draws.values().collect();
+        v.sort_by(|a, b| b.drawn_on.cmp(&a.drawn_on).then(a.event.draw.cmp(&b.event.draw)));
+        v
+    }
+
+    /// The randomly drawn panel of an application, if it was drawn.
+    pub fn panel(&self, application: &str) -> Option<&PanelRecord> {
+        self.panels.get(application)
+    }
+
+    /// The draws that drew this base.
+    pub fn draws_of_base(&self, base: &str) -> Vec<&InspectionDraw> {
+        self.draws()
+            .into_iter()
+            .filter(|d| d.event.selected.iter().any(|s| s.base == base))
+            .collect()
     }
 
     /// A unit's bans.
@@ -739,6 +793,43 @@ impl World {
         }
         let on = e.on;
         match &e.kind {
+            EventKind::InspectionsDrawn(x) => {
+                self.draws.insert(
+                    x.draw.clone(),
+                    InspectionDraw {
+                        event: x.clone(),
+                        drawn_on: on,
+                        results: BTreeMap::new(),
+                    },
+                );
+            }
+            EventKind::InspectionResultRecorded(x) => {
+                if let Some(d) = self.draws.get_mut(&x.draw) {
+                    d.results.insert(x.base.clone(), (on, x.clone()));
+                }
+            }
+            EventKind::ExpertPanelDrawn(x) => {
+                self.panels.insert(
+                    x.application.clone(),
+                    PanelRecord {
+                        event: x.clone(),
+                        reserves_left: x.reserves.clone(),
+                        declines: Vec::new(),
+                    },
+                );
+            }
+            EventKind::PanelSeatDeclined(x) => {
+                if let Some(a) = self.applications.get_mut(&x.application) {
+                    a.experts.remove(&x.expert);
+                }
+                if let Some(p) = self.panels.get_mut(&x.application) {
+                    if let Some(r) = &x.replaced_by {
+                        p.reserves_left.retain(|e| e != r);
+                    }
+                    p.declines
+                        .push((x.expert.clone(), x.reason.clone(), x.replaced_by.clone()));
+                }
+            }
             EventKind::RoundOpened(x) => {
                 self.rounds.insert(
                     x.round.clone(),

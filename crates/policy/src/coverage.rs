@@ -194,6 +194,12 @@ pub fn encodings(p: &Policy) -> Vec<Encoding> {
     for pr in &p.priority {
         param("priority", &format!("优先支持：{}", pr.scope), pr.article);
     }
+    if let Some(d) = &l.inspection_draw {
+        if let Some(a) = d.annual_assessment {
+            param("lifecycle.inspection_draw.annual_assessment", "年度考核抽选现场考察", a);
+        }
+        param("lifecycle.inspection_draw.evaluation", "评估现场考察抽选", d.evaluation);
+    }
     let t = &p.transitions;
     if let Some(m) = &t.category_mapping {
         param("transitions.category_mapping", "原类别对应新类别", m.article);

@@ -10,6 +10,7 @@
 pub mod citation;
 pub mod coverage;
 pub mod diff;
+pub mod draws;
 pub mod eval;
 pub mod expr;
 pub mod facts;

@@ -325,6 +325,30 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
             ));
         }
     }
+    if let Some(d) = &l.inspection_draw {
+        if let Some(a) = d.annual_assessment {
+            if l.annual_assessment.is_none() {
+                return Err(bad(
+                    "lifecycle.inspection_draw.annual_assessment",
+                    "the policy has no `lifecycle.annual_assessment` to draw for",
+                ));
+            }
+            cites(a, "lifecycle.inspection_draw.annual_assessment".into())?;
+        }
+        cites(d.evaluation, "lifecycle.inspection_draw.evaluation".into())?;
+        if d.inspectors_per_base == 0 || d.inspectors_per_base > d.max_inspectors_per_base {
+            return Err(bad(
+                "lifecycle.inspection_draw.inspectors_per_base",
+                "at least 1 and at most `max_inspectors_per_base`",
+            ));
+        }
+        if !interp.contains(d.interpretation.as_str()) {
+            return Err(bad(
+                "lifecycle.inspection_draw.interpretation",
+                format!("no interpretation `{}`", d.interpretation),
+            ));
+        }
+    }
     let mut cids = HashSet::new();
     for (i, c) in p.consequences.iter().enumerate() {
         let at = format!("consequences[{i}]");

@@ -380,6 +380,9 @@ pub struct ExpertReview {
     /// 现场勘验 — the article allowing site inspection, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_inspection: Option<ArticleRef>,
+    /// 随机抽取评审专家 — panels drawn at random with reserves, when the policy sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub panel_draw: Option<crate::draws::PanelDraw>,
 }
 
 /// 公示 — public notice.
@@ -441,6 +444,10 @@ pub struct Lifecycle {
     /// 不得重新申请 — a ban on applying again, when the policy has one (Hunan 第十六条).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ban: Option<Ban>,
+    /// 双随机、一公开 — drawing bases and inspectors for site inspections, when the policy
+    /// provides for site inspections (Hubei 第二十二条、第二十四条).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inspection_draw: Option<crate::draws::InspectionDraw>,
 }
 
 /// 年度报告 — the annual report on the previous year.

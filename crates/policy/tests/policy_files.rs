@@ -216,3 +216,45 @@ fn malformed_yaml_is_invalid() {
     assert_eq!(e.file, "x.yaml");
     assert!(!e.reason.is_empty());
 }
+
+/// 双随机、一公开: the draw parameters cite articles the policy has (Hubei 第二十二条第一款,
+/// 第二十四条), ask for a sensible number of inspectors and name the interpretation they rely on.
+#[test]
+fn inspection_draw_parameters_are_validated() {
+    let p = builtin_policy("hubei-2022").unwrap();
+    let d = p
+        .lifecycle
+        .inspection_draw
+        .as_ref()
+        .expect("Hubei provides inspection draws");
+    assert_eq!(d.annual_assessment.map(|a| a.to_string()).as_deref(), Some("22(1)"));
+    assert_eq!(d.evaluation.to_string(), "24");
+    let hunan = builtin_policy("hunan-2026").unwrap();
+    let h = hunan
+        .lifecycle
+        .inspection_draw
+        .as_ref()
+        .expect("Hunan provides inspection draws");
+    assert!(h.annual_assessment.is_none(), "Hunan has no annual assessment");
+    assert_eq!(h.evaluation.to_string(), "15");
+
+    let e = broken(
+        "    evaluation: \"24\"                 #",
+        "    evaluation: \"40\"                 #",
+    );
+    assert_eq!(e.path, "lifecycle.inspection_draw.evaluation");
+    let e = broken("    inspectors_per_base: 2\n", "    inspectors_per_base: 0\n");
+    assert_eq!(e.path, "lifecycle.inspection_draw.inspectors_per_base");
+    let e = broken("    inspectors_per_base: 2\n", "    inspectors_per_base: 6\n");
+    assert_eq!(e.path, "lifecycle.inspection_draw.inspectors_per_base");
+    let e = broken(
+        "    interpretation: inspection_draw_random\n",
+        "    interpretation: nowhere\n",
+    );
+    assert_eq!(e.path, "lifecycle.inspection_draw.interpretation");
+    let e = broken(
+        "    avoidance: [own_unit, declared_conflict]\n",
+        "    avoidance: [own_unit, friendship]\n",
+    );
+    assert!(e.path.starts_with("lifecycle"), "{e}");
+}

@@ -470,7 +470,11 @@ pub fn may_command(p: &Principal, world: &World, policies: &PolicySet, cmd: &Com
         | Command::ResolveObjection(_)
         | Command::Name(_)
         | Command::CarryOverBase(_)
-        | Command::Reclassify(_) => may(p, Action::RunProcedure),
+        | Command::Reclassify(_)
+        | Command::DrawInspections(_)
+        | Command::DrawExpertPanel(_) => may(p, Action::RunProcedure),
+        Command::DeclinePanelSeat(c) => expert_assignment(&c.application, &c.expert),
+        Command::RecordInspectionResult(_) => may(p, Action::RecordOutcomes),
         Command::RecordAnnualAssessment(_)
         | Command::RecordEvaluation(_)
         | Command::RecordReEvaluation(_)

@@ -295,6 +295,8 @@ pub fn router(state: AppState) -> Router {
         .route("/notices/{id}", get(public::notice))
         .route("/notices/{id}/objections", post(public::lodge_objection))
         .route("/announcements", get(public::announcements))
+        .route("/draws", get(pages::draws::list))
+        .route("/draws/{id}", get(pages::draws::show))
         .route("/policies/compare", get(pages::compare::compare))
         .route("/verify", get(pages::verify::page))
         .route("/login", get(auth::login_form).post(auth::login))

@@ -60,6 +60,7 @@ pub fn nav_for(role: Option<AccountRole>, active: &str) -> Vec<NavItem> {
         ("/bases", "基地名录", "Register"),
         ("/notices", "公示", "Public notices"),
         ("/announcements", "公告", "Announcements"),
+        ("/draws", "随机抽查", "Random inspections"),
         ("/policies/compare", "办法对比", "Compare policies"),
         ("/verify", "资格核验", "Verify a base"),
     ];
@@ -328,6 +329,7 @@ pub fn base_event_label(kind: &str) -> Option<(&'static str, &'static str)> {
         "AnnualReportSubmitted" => ("报送年度报告", "Annual report filed"),
         "AnnualReportMissing" => ("年度报告未报送", "Annual report missing"),
         "AnnualAssessmentRecorded" => ("年度考核", "Annual assessment"),
+        "InspectionResultRecorded" => ("现场考察（随机抽取）", "Site inspection (drawn)"),
         "EvaluationRecorded" => ("评估", "Evaluation"),
         "RectificationOrdered" => ("限期整改", "Rectification ordered"),
         "RectificationCompleted" => ("整改完成", "Rectification completed"),

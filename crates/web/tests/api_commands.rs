@@ -388,3 +388,51 @@ fn a_concurrent_change_is_a_clear_409() {
     assert_eq!(p.status, 500);
     assert!(!p.detail_en.to_lowercase().contains("sqlite") && !p.detail.contains("select"));
 }
+
+/// 双随机、一公开 through the API (湖南第十五条): a draw is irreversible (428 without
+/// `"confirm": true`); without a pool the province's expert accounts are the pool; the other
+/// province is refused; a refusal names the field and cites the article.
+#[tokio::test]
+async fn inspection_draws_through_the_api() {
+    let app = demo_app().await;
+    let draw = json!({"type": "DrawInspections", "id": "HN-API-DRAW", "policy": "hunan-2026",
+        "purpose": "evaluation", "year": 2026, "count": 2, "seed": "api-seed"});
+    let hn = Client::new(&app);
+    hn.login("hn-dept").await;
+    assert_eq!(
+        hn.command(draw.clone()).await.problem(428)["code"],
+        "confirmation_required"
+    );
+
+    let hb = Client::new(&app);
+    hb.login("hb-dept").await;
+    let mut confirmed = draw.clone();
+    confirmed["confirm"] = json!(true);
+    assert_eq!(hb.command(confirmed.clone()).await.problem(403)["code"], "forbidden");
+
+    let mut bad = confirmed.clone();
+    bad["count"] = json!(0);
+    let p = hn.command(bad).await.problem(422);
+    assert_eq!(p["field"], "count");
+    assert!(p["article"].as_str().unwrap().contains("hunan-2026:15"), "{p}");
+
+    let r = hn.command(confirmed).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let out = r.json();
+    assert_eq!(out["events"][0]["kind"], "InspectionsDrawn");
+    assert_eq!(out["events"][0]["stream"], "draw/HN-API-DRAW");
+    assert_eq!(out["events"][0]["articles"][0], "hunan-2026:15");
+    let (pool, selected) = app
+        .state
+        .guohe
+        .read(|w, _, _| {
+            let d = w.draw("HN-API-DRAW").unwrap();
+            (
+                d.event.pool.iter().map(|e| e.id.clone()).collect::<Vec<_>>(),
+                d.event.selected.len(),
+            )
+        })
+        .await;
+    assert_eq!(pool, ["expert-liu", "expert-tang", "expert-xie", "expert-zhou"]);
+    assert_eq!(selected, 2);
+}

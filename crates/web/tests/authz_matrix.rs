@@ -117,6 +117,15 @@ const TABLE: &[Row] = &[
         "",
         "200 200 200 200 200 200 200 200",
     ),
+    // 双随机、一公开: draws are published to everyone.
+    ("GET", "/draws", "/draws", "", "200 200 200 200 200 200 200 200"),
+    (
+        "GET",
+        "/draws/{id}",
+        "/draws/NO-SUCH-DRAW",
+        "",
+        "404 404 404 404 404 404 404 404",
+    ),
     (
         "GET",
         "/policies/compare",
@@ -440,6 +449,22 @@ const TABLE: &[Row] = &[
         "/dept/bases/HN-2026-01/x",
         "",
         "L ok 403 403 403 403 403 403",
+    ),
+    ("GET", "/dept/draws", "/dept/draws", "", "L ok 403 403 403 403 403 403"),
+    // An empty form: the department is told what is missing (nothing is drawn).
+    (
+        "POST",
+        "/dept/draws",
+        "/dept/draws",
+        "",
+        "L 400 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/dept/draws/{id}/results",
+        "/dept/draws/NO-SUCH-DRAW/results",
+        "base=B&findings=x",
+        "L 404 403 403 403 403 403 403",
     ),
     (
         "GET",

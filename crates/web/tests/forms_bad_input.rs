@@ -351,6 +351,31 @@ const FORMS: &[Row] = &[
             ("closes_on", N("2027-03-01")),
         ],
     },
+    // 双随机、一公开: every field of the draw form bad; nothing is previewed or drawn.
+    Row {
+        route: "/dept/draws",
+        path: "/dept/draws",
+        who: "hn-dept",
+        body: Body::Form,
+        fields: &[
+            ("id", T),
+            ("policy", C("hunan-2026")),
+            ("purpose", C("evaluation")),
+            ("year", N("2026")),
+            ("share", N("0.2")),
+            ("strata", C("none")),
+            ("inspectors_per_base", N("2")),
+            ("seed", T),
+        ],
+    },
+    // The demo has no draw: whatever is posted, the draw is not found.
+    Row {
+        route: "/dept/draws/{id}/results",
+        path: "/dept/draws/NO-SUCH-DRAW/results",
+        who: "hn-dept",
+        body: Body::Button(&[404]),
+        fields: &[],
+    },
     Row {
         route: "/dept/rounds/{id}/close",
         path: "/dept/rounds/R-NONE/close",

@@ -99,7 +99,7 @@ impl PartialSchema for CommandJson {
                 ObjectBuilder::new()
                     .schema_type(SchemaType::Type(Type::Boolean))
                     .description(Some(
-                        "Must be `true` for a command that cannot be undone (CloseRound, WithdrawApplication, Decide, StartPublicNotice, ResolveObjection, Name, RecordAnnualAssessment, RecordEvaluation, RecordReEvaluation, RecordFinding, Reclassify); without it the answer is 428 and nothing is done.",
+                        "Must be `true` for a command that cannot be undone (CloseRound, WithdrawApplication, Decide, StartPublicNotice, ResolveObjection, Name, RecordAnnualAssessment, RecordEvaluation, RecordReEvaluation, RecordFinding, Reclassify, DrawInspections, RecordInspectionResult, DrawExpertPanel); without it the answer is 428 and nothing is done.",
                     )),
             )
             .additional_properties(Some(AdditionalProperties::FreeForm(true)))
@@ -208,6 +208,10 @@ pub fn decode_command(mut v: Value) -> Result<Command, Box<Response>> {
         RejectMajorChange,
         CarryOverBase,
         Reclassify,
+        DrawInspections,
+        RecordInspectionResult,
+        DrawExpertPanel,
+        DeclinePanelSeat,
     )
 }
 
@@ -247,7 +251,7 @@ pub async fn execute(
     ApiJson(body): ApiJson<Value>,
 ) -> WebResult<Response> {
     let Received {
-        command: cmd,
+        command: mut cmd,
         confirmed,
     } = match receive_command(body) {
         Ok(c) => c,
@@ -256,6 +260,12 @@ pub async fn execute(
     let command = cmd.name().to_string();
     // Whose record it is comes first, so a stranger learns nothing from being asked to confirm.
     authz::authorize(&state, &p, &cmd).await?;
+    if let Command::DrawInspections(d) = &mut cmd
+        && d.pool.is_empty()
+    {
+        // 双随机: without a pool given, inspectors come from the province's expert accounts.
+        d.pool = expert_pool(&state, &p).await?;
+    }
     if cmd.is_irreversible() && !confirmed {
         return Err(WebError::ConfirmationRequired { command: cmd.name() });
     }
@@ -265,6 +275,22 @@ pub async fn execute(
         events: EventOut::all(&outcome),
     })
     .into_response())
+}
+
+/// The active expert accounts of the principal's province, with their units: the pool of a
+/// draw (双随机、一公开) when the caller gives none.
+pub async fn expert_pool(state: &AppState, p: &Principal) -> WebResult<Vec<guohe_domain::PoolExpert>> {
+    Ok(state
+        .accounts
+        .accounts()
+        .await?
+        .into_iter()
+        .filter(|x| x.role == guohe_store::AccountRole::Expert && x.active && x.province == p.province)
+        .map(|x| guohe_domain::PoolExpert {
+            id: x.login,
+            unit_uscc: x.org_id.unwrap_or_default(),
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -729,7 +729,7 @@ pub async fn application(
     app_page(&ctx, &state, &id, Vals::default(), Feedback::none(ctx.lang)).await
 }
 
-/// `POST /dept/applications/{id}/experts` (`expert_id`) — the expert's unit comes from the
+/// `POST /dept/applications/{id}/experts` (`expert_id`, `reason`) — the expert's unit comes from the
 /// account; the domain refuses the applicant's own unit and declared conflicts.
 pub async fn assign(
     ctx: RequestCtx,
@@ -756,7 +756,7 @@ pub async fn assign(
         );
         return app_page(&ctx, &state, &id, v, fb).await;
     };
-    let cmd = json!({"type": "AssignExpert", "application": id, "expert_id": account.login, "expert_unit_uscc": account.org_id.unwrap_or_default()});
+    let cmd = json!({"type": "AssignExpert", "application": id, "expert_id": account.login, "expert_unit_uscc": account.org_id.unwrap_or_default(), "reason": v.t("reason")});
     match work::run(&state, &p, cmd).await? {
         Ok(()) => {
             app_page(

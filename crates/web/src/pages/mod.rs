@@ -8,6 +8,8 @@ pub mod admin;
 pub mod auth;
 pub mod compare;
 pub mod department;
+pub mod dept_draws;
+pub mod draws;
 pub mod expert;
 pub mod notifications;
 pub mod public;
@@ -202,6 +204,8 @@ pub fn role_routes() -> axum::Router<AppState> {
         .route("/dept/bases/{id}/changes/{change}", post(department::decide_change))
         .route("/dept/bases/{id}/{record}", post(department::record))
         .route("/dept/history", get(department::history))
+        .route("/dept/draws", get(dept_draws::list).post(dept_draws::draw))
+        .route("/dept/draws/{id}/results", post(dept_draws::result))
         .route("/dept/registrations", get(registration::pending))
         .route("/dept/registrations/{login}", post(registration::decide))
 }

@@ -581,6 +581,8 @@ pub struct BaseTpl {
     pub statuses: Vec<(NaiveDate, String)>,
     /// Events with their articles.
     pub history: Vec<HistoryRow>,
+    /// The inspection draws that drew this base: (draw id, day, purpose and year).
+    pub draws: Vec<(String, NaiveDate, String)>,
 }
 
 /// `GET /bases/{id}` — a base's page with its status history and the articles cited.
@@ -602,10 +604,22 @@ pub async fn base(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path
                 .filter(|e| e.from <= today)
                 .map(|e| (e.from, view::status_label(e.status, l)))
                 .collect::<Vec<_>>();
-            Some((row, title, statuses))
+            let draws = world
+                .draws_of_base(&b.id)
+                .into_iter()
+                .map(|d| {
+                    let what = format!(
+                        "{} {}",
+                        d.event.year,
+                        crate::pages::draws::purpose_label(d.event.purpose, l)
+                    );
+                    (d.event.draw.clone(), d.drawn_on, what)
+                })
+                .collect::<Vec<_>>();
+            Some((row, title, statuses, draws))
         })
         .await;
-    let Some((b, policy_title, statuses)) = found else {
+    let Some((b, policy_title, statuses, draws)) = found else {
         return Err(WebError::NotFound);
     };
     let events = state.guohe.history(&format!("base/{id}")).await?;
@@ -628,6 +642,7 @@ pub async fn base(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path
                 "RectificationOrdered" => format!("{} – {}", s("from"), s("until")),
                 "FindingRecorded" => view::grade_label(policies, &b.policy, &s("finding"), l),
                 "BaseReclassified" => view::category_label(policies, &b.policy, Some(&s("to")), l),
+                "InspectionResultRecorded" => format!("{}：{}", s("draw"), s("findings")),
                 _ => String::new(),
             };
             Some(HistoryRow {
@@ -648,6 +663,7 @@ pub async fn base(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path
         policy_title,
         statuses,
         history,
+        draws,
     })
 }
 
