@@ -117,9 +117,15 @@ async fn from_draft_to_naming_through_every_role() {
         .await;
     assert_eq!(r.status, 403);
 
-    // Submit.
+    // Submit. The cooperation agreement is declared but not attached (第八条第（二）项), so the
+    // unit is shown that condition and confirms before the application goes in.
     let r = unit
         .post_form(&draft, &draft, &with(DRAFT, &[("action", "submit")]))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("id=\"unmet-confirm\"") && r.body.contains("第八条第（二）项"), "{}", r.body);
+    let r = unit
+        .post_form(&draft, &draft, &with(DRAFT, &[("action", "submit_unmet")]))
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let app_path = r.location.split('?').next().unwrap().to_string();
@@ -459,4 +465,53 @@ async fn work_areas_are_for_their_role_only() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains("请确认"), "a confirmation first: {}", r.body);
     assert!(r.body.contains("第二十九条"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn submitting_with_unmet_conditions_asks_for_a_confirmation_listing_them() {
+    // 鄂科技规〔2022〕6号 第十条第（四）项: R&D expense at least 5% of revenue (≤ 50M). At 4.57%
+    // the unit may still submit; it is shown the unmet condition with its article and confirms.
+    let dir = tempfile::tempdir().unwrap();
+    let a = serve(&dir.path().join("guohe.db"), d(2026, 11, 20), true).await;
+    let unit = Browser::new(&a);
+    unit.login("hb-ggjg").await;
+    let r = unit.post_form("/unit", "/unit/drafts", &[("round", "HB-2026")]).await;
+    let draft = r.location.clone();
+    let low = with(
+        DRAFT,
+        &[
+            ("unit.finance[0].rd_expense", "2000000"),
+            ("unit.finance[1].rd_expense", "2100000"),
+            ("unit.finance[2].rd_expense", "2200000"),
+        ],
+    );
+    let r = unit
+        .post_form(&draft, &draft, &with(&low, &[("action", "submit")]))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("id=\"unmet-confirm\""), "{}", r.body);
+    assert!(r.body.contains("第十条第（四）项"), "{}", r.body);
+    assert!(r.body.contains("4.57%"), "{}", r.body);
+    assert!(r.body.contains("value=\"2100000\""), "what was typed is kept");
+    let submitted = |a: &Server| {
+        let state = a.state.clone();
+        async move {
+            state
+                .guohe
+                .read(|w, _, _| {
+                    w.applications().any(|x| {
+                        x.facts.unit.name == "武汉光谷激光技术有限公司"
+                            && x.round == "HB-2026"
+                            && x.status == guohe_domain::ApplicationStatus::Submitted
+                    })
+                })
+                .await
+        }
+    };
+    assert!(!submitted(&a).await, "nothing is submitted before the confirmation");
+    let r = unit
+        .post_form(&draft, &draft, &with(&low, &[("action", "submit_unmet")]))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(submitted(&a).await);
 }

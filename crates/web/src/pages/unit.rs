@@ -297,6 +297,8 @@ pub struct DraftTpl {
     pub rows: Vec<usize>,
     /// Upload form action (token in the URL, see `security`).
     pub upload_action: String,
+    /// On submitting: the conditions the check finds not met, to confirm before submitting.
+    pub unmet: Vec<CheckItem>,
 }
 
 /// The check panel alone (`POST /unit/drafts/{id}/check`, for the script).
@@ -694,8 +696,22 @@ async fn draft_page(
     org: &str,
     id: &str,
     v: Vals,
+    fb: Feedback,
+    run_check: bool,
+) -> WebResult<Response> {
+    draft_page_with(ctx, state, org, id, v, fb, run_check, Vec::new()).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn draft_page_with(
+    ctx: &RequestCtx,
+    state: &AppState,
+    org: &str,
+    id: &str,
+    v: Vals,
     mut fb: Feedback,
     run_check: bool,
+    unmet: Vec<CheckItem>,
 ) -> WebResult<Response> {
     let l = ctx.lang;
     let p = ctx.require()?;
@@ -756,6 +772,7 @@ async fn draft_page(
             .collect(),
         rows: vec![0, 1, 2],
         upload_action: format!("/unit/drafts/{id}/attachments?_csrf={}", ctx.csrf),
+        unmet,
         v,
         check,
         rounds,
@@ -773,8 +790,9 @@ pub async fn draft(ctx: RequestCtx, State(state): State<AppState>, Path(id): Pat
 }
 
 /// `POST /unit/drafts/{id}` — `action` = `save` (keep the draft), `check` (check without
-/// saving), `submit` (save, then submit or resubmit; the draft is deleted once submitted),
-/// `delete`.
+/// saving), `submit` (save, then submit or resubmit; the draft is deleted once submitted; when
+/// the check finds conditions not met, the page lists them and asks to confirm first),
+/// `submit_unmet` (submit after that confirmation), `delete`.
 pub async fn save_draft(
     ctx: RequestCtx,
     State(state): State<AppState>,
@@ -805,7 +823,7 @@ pub async fn save_draft(
             let fb = Feedback::ok(l, l.t("草稿已保存。", "Draft saved.").into());
             return draft_page(&ctx, &state, &org, &id, v, fb, true).await;
         }
-        "submit" => {}
+        "submit" | "submit_unmet" => {}
         _ => {
             return Err(WebError::BadRequest {
                 zh: "未知操作。".into(),
@@ -826,10 +844,26 @@ pub async fn save_draft(
         return draft_page(&ctx, &state, &org, &id, v, fb, false).await;
     };
     let files = store.files(&org, &id).await?;
-    let (app, _, errs) = check_form(&v, policy, state.today(), &files, l);
+    let (app, panel, errs) = check_form(&v, policy, state.today(), &files, l);
     let Some(app) = app else {
         return draft_page(&ctx, &state, &org, &id, v, Feedback::invalid(l, errs), true).await;
     };
+    // A unit may submit an application that fails a condition: the verdict is recorded and the
+    // recommender and the department return or reject it citing the articles. It is told so,
+    // with the conditions, and confirms first.
+    let unmet: Vec<CheckItem> = panel.items.iter().filter(|i| i.status == "fail").cloned().collect();
+    if action != "submit_unmet" && !unmet.is_empty() {
+        let fb = Feedback {
+            alert: l
+                .t(
+                    "以下申报条件经检查不符合。仍可提交，推荐单位和省科技厅将据此退回或不予认定。请确认后再提交。",
+                    "The check finds the conditions below not met. The application can still be submitted; the recommender and the department will return or reject it on them. Confirm to submit.",
+                )
+                .into(),
+            ..Feedback::none(l)
+        };
+        return draft_page_with(&ctx, &state, &org, &id, v, fb, true, unmet).await;
+    }
     let app_id = if resubmit.is_empty() {
         format!("{round}-{}", &id[1..7])
     } else {
