@@ -123,7 +123,11 @@ async fn from_draft_to_naming_through_every_role() {
         .post_form(&draft, &draft, &with(DRAFT, &[("action", "submit")]))
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert!(r.body.contains("id=\"unmet-confirm\"") && r.body.contains("第八条第（二）项"), "{}", r.body);
+    assert!(
+        r.body.contains("id=\"unmet-confirm\"") && r.body.contains("第八条第（二）项"),
+        "{}",
+        r.body
+    );
     let r = unit
         .post_form(&draft, &draft, &with(DRAFT, &[("action", "submit_unmet")]))
         .await;

@@ -115,6 +115,15 @@ enum C {
         by: Box<C>,
         bands: Vec<Band>,
     },
+    // Specialised forms of the commonest shapes; each means exactly what its general form does.
+    /// `one_of` over a fact.
+    OneOfFact(usize, Vec<Cell>),
+    /// `one_of` over an item field.
+    OneOfItem(usize, Vec<Cell>),
+    /// A comparison with a number literal on the right.
+    CmpNum(Op, Box<C>, Decimal),
+    /// A count compared with a whole-number literal, in integers.
+    CountCmp(Op, CList, i64),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -239,6 +248,17 @@ impl Compiler {
         }
     }
 
+    fn compare(&mut self, op: Op, a: &Expr, b: &Expr) -> C {
+        let ExprKind::Literal(Literal::Num(n)) = &b.kind else {
+            return C::Cmp(op, Box::new(self.expr(a)), Box::new(self.expr(b)));
+        };
+        let whole = (n.fract().is_zero()).then(|| i64::try_from(n.trunc()).ok()).flatten();
+        match (&a.kind, whole) {
+            (ExprKind::Count(list), Some(k)) => C::CountCmp(op, self.list(list), k),
+            _ => C::CmpNum(op, Box::new(self.expr(a)), *n),
+        }
+    }
+
     fn expr(&mut self, e: &Expr) -> C {
         match &e.kind {
             ExprKind::Literal(l) => C::Lit(self.lit(l)),
@@ -252,12 +272,17 @@ impl Compiler {
             ExprKind::All(xs) => C::All(xs.iter().map(|x| self.expr(x)).collect()),
             ExprKind::Any(xs) => C::Any(xs.iter().map(|x| self.expr(x)).collect()),
             ExprKind::Not(x) => C::Not(Box::new(self.expr(x))),
-            ExprKind::AtLeast(a, b) => C::Cmp(Op::AtLeast, Box::new(self.expr(a)), Box::new(self.expr(b))),
-            ExprKind::AtMost(a, b) => C::Cmp(Op::AtMost, Box::new(self.expr(a)), Box::new(self.expr(b))),
-            ExprKind::Equals(a, b) => C::Cmp(Op::Equals, Box::new(self.expr(a)), Box::new(self.expr(b))),
+            ExprKind::AtLeast(a, b) => self.compare(Op::AtLeast, a, b),
+            ExprKind::AtMost(a, b) => self.compare(Op::AtMost, a, b),
+            ExprKind::Equals(a, b) => self.compare(Op::Equals, a, b),
             ExprKind::OneOf(v, set) => {
-                let v = Box::new(self.expr(v));
-                C::OneOf(v, set.iter().map(|l| self.lit(l)).collect())
+                let v = self.expr(v);
+                let set: Vec<Cell> = set.iter().map(|l| self.lit(l)).collect();
+                match v {
+                    C::Fact(slot) => C::OneOfFact(slot, set),
+                    C::Item(field) => C::OneOfItem(field, set),
+                    v => C::OneOf(Box::new(v), set),
+                }
             }
             ExprKind::Count(op) => C::Count(self.list(op)),
             ExprKind::CountDistinct(op) => C::CountDistinct(self.list(op)),
@@ -880,6 +905,38 @@ impl Run<'_> {
                 u => u,
             },
             C::Present(slot) => tb(self.batch.columns[*slot][self.row] != Cell::Null),
+            C::OneOfFact(slot, set) => match self.batch.columns[*slot][self.row] {
+                Cell::Null => T::Unknown,
+                c => tb(set.iter().any(|l| lit_matches(*l, c))),
+            },
+            C::OneOfItem(field, set) => match self.item {
+                Some((slot, i)) => {
+                    let c = self.item_cell(slot, i, *field);
+                    tb(set.iter().any(|l| lit_matches(*l, c)))
+                }
+                None => T::False,
+            },
+            C::CmpNum(op, v, b) => match self.value(v) {
+                Err(Unknown) => T::Unknown,
+                Ok(V::Undefined) => T::Undefined,
+                Ok(V::Num(a)) => tb(match op {
+                    Op::AtLeast => a >= *b,
+                    Op::AtMost => a <= *b,
+                    Op::Equals => a == *b,
+                }),
+                Ok(_) => T::False,
+            },
+            C::CountCmp(op, list, k) => {
+                let mut n = 0i64;
+                match self.each(list, |_, _| n += 1) {
+                    Err(Unknown) => T::Unknown,
+                    Ok(()) => tb(match op {
+                        Op::AtLeast => n >= *k,
+                        Op::AtMost => n <= *k,
+                        Op::Equals => n == *k,
+                    }),
+                }
+            }
             C::Cmp(op, v, r) => {
                 let (a, b) = (self.value(v), self.value(r));
                 let (a, b) = match (a, b) {
@@ -927,6 +984,17 @@ impl Run<'_> {
                 Err(Unknown) => T::Unknown,
             },
         }
+    }
+}
+
+/// `lit_eq` of the traced check: a literal equals a value of its own type only.
+#[inline(always)]
+fn lit_matches(l: Cell, c: Cell) -> bool {
+    match (l, c) {
+        (Cell::Bool(a), Cell::Bool(b)) => a == b,
+        (Cell::Num(a), Cell::Num(b)) => a == b,
+        (Cell::Text(a), Cell::Text(b)) => a == b,
+        _ => false,
     }
 }
 
