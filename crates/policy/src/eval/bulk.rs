@@ -975,7 +975,7 @@ impl Run<'_> {
                     .iter()
                     .find(|x| x.up_to.is_none_or(|u| b <= u))
                     .unwrap_or(&bands[bands.len() - 1]);
-                tb(!d.is_zero() && n.checked_div(d).is_some_and(|r| r >= band.min_ratio))
+                tb(!d.is_zero() && ratio_at_least(n, d, band.min_ratio))
             }
             _ => match self.value(e) {
                 Ok(V::Bool(b)) => tb(b),
@@ -986,6 +986,31 @@ impl Run<'_> {
         }
     }
 }
+
+/// Whether `n / d ≥ min`, as the traced check decides it (dividing, rounded to 28 significant
+/// digits). Division is the dearest step of a check, so when the operands make it provably the
+/// same answer the comparison is made by multiplying instead: whole numbers `0 ≤ n < 10²¹`,
+/// `0 < d`, and `min` with at most 6 decimals. Then `min·d − n`, if not zero, is at least
+/// 10⁻⁶ away, more than the rounding of the quotient can move it (half a unit in the 28th digit
+/// of `n / d`, under 10⁻⁶ / d for such `n`), so both ways agree.
+#[inline]
+fn ratio_at_least(n: Decimal, d: Decimal, min: Decimal) -> bool {
+    if n.scale() == 0
+        && d.scale() == 0
+        && min.scale() <= 6
+        && !n.is_sign_negative()
+        && d.is_sign_positive()
+        && !d.is_zero()
+        && n < TEN_TO_21
+        && let Some(product) = min.checked_mul(d)
+    {
+        return n >= product;
+    }
+    n.checked_div(d).is_some_and(|r| r >= min)
+}
+
+/// 10²¹ (lo, mid, hi words of the 96-bit mantissa).
+const TEN_TO_21: Decimal = Decimal::from_parts(0xDEA0_0000, 0x35C9_ADC5, 0x36, false, 0);
 
 /// `lit_eq` of the traced check: a literal equals a value of its own type only.
 #[inline(always)]
@@ -1029,6 +1054,30 @@ fn years_before(anchor: NaiveDate, years: u32) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ratio_by_multiplication_agrees_with_the_division() {
+        assert_eq!(TEN_TO_21, Decimal::from_i128_with_scale(10_i128.pow(21), 0));
+        let pct = |s: &str| s.parse::<Decimal>().unwrap();
+        // Around 5%: 7,499,999 / 150,000,000 is 4.9999993%, 7,500,000 exactly 5%.
+        for (n, d, min) in [
+            (7_499_999_i64, 150_000_000_i64, "0.05"),
+            (7_500_000, 150_000_000, "0.05"),
+            (7_500_001, 150_000_000, "0.05"),
+            (1, 3, "0.333333"),
+            (1, 3, "0.333334"),
+            (2, 3, "0.666667"),
+            (0, 1, "0"),
+            (999_999_999_999, 1_000_000_000_000, "0.999999"),
+        ] {
+            let (n, d, min) = (Decimal::from(n), Decimal::from(d), pct(min));
+            let divided = n.checked_div(d).is_some_and(|r| r >= min);
+            assert_eq!(ratio_at_least(n, d, min), divided, "{n} / {d} ≥ {min}");
+        }
+        // Outside the proven range the division itself is used.
+        let (n, d) = (pct("7.5"), Decimal::from(150));
+        assert!(ratio_at_least(n, d, pct("0.05")));
+    }
 
     #[test]
     fn years_before_counts_like_month_arithmetic() {
