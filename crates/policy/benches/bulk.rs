@@ -12,7 +12,8 @@
 //! them. The traced check runs once, the bulk check five times (`GUOHE_BULK_PASSES`) and keeps its
 //! best pass.
 //!
-//! `cargo bench -p guohe-policy --bench bulk` (set `GUOHE_BULK_N` for another count).
+//! `cargo bench -p guohe-policy --bench bulk` (set `GUOHE_BULK_N` for another count,
+//! `GUOHE_BULK_POLICY` to run one policy only, e.g. under a profiler).
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -43,7 +44,11 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(5);
     println!("bulk eligibility check, {n} different applications per policy, one thread");
+    let only = std::env::var("GUOHE_BULK_POLICY").ok();
     for (id, sources) in [("hubei-2022", [HUBEI, FULL]), ("hunan-2026", [HUNAN, FULL])] {
+        if only.as_deref().is_some_and(|o| o != id) {
+            continue;
+        }
         let policy = builtin_policy(id).expect("shipped policy");
         let t = Instant::now();
         let prepared: Vec<Prepared> = Variants::new(policy, &sources, 7)
@@ -118,5 +123,29 @@ fn main() {
             "  target 2,000,000 checks/s: {}",
             if bulk_rate >= 2_000_000.0 { "met" } else { "NOT met" }
         );
+        if std::env::var_os("GUOHE_BULK_RULES").is_some() {
+            rule_by_rule(policy, &prepared, as_of, passes);
+        }
+    }
+}
+
+/// Where a check's time goes: each eligibility rule compiled alone and run over every
+/// application (`GUOHE_BULK_RULES=1`). Rows a rule finds incomplete stop there in the full
+/// check, so the figures add up to a little more than the full check's.
+fn rule_by_rule(policy: &guohe_policy::Policy, prepared: &[Prepared], as_of: chrono::NaiveDate, passes: usize) {
+    println!("  rule by rule (ns per application, best of {passes}):");
+    let mut statuses = Vec::new();
+    for rule in &policy.eligibility {
+        let mut one = policy.clone();
+        one.eligibility = vec![rule.clone()];
+        let bulk = BulkPolicy::compile(&one).expect("compiles");
+        let batch = bulk.batch(prepared.iter());
+        let mut best = f64::MAX;
+        for _ in 0..passes {
+            let c = thread_cpu();
+            black_box(bulk.check_all(black_box(&batch), as_of, &mut statuses));
+            best = best.min(thread_cpu() - c);
+        }
+        println!("    {:>8.1}  {}", best * 1e9 / prepared.len() as f64, rule.id);
     }
 }

@@ -151,3 +151,175 @@ fn a_missing_fact_names_the_rule_that_needed_it() {
     let rule = &policy.eligibility[rule];
     assert!(f.message_zh.contains(&rule.title_zh), "{} / {}", f.message_zh, rule.id);
 }
+
+/// Hubei 第十条第四款 (R&D expense over sales revenue of the three complete fiscal years, banded
+/// by the latest year's revenue): the bulk check sums both in one pass in whole numbers and
+/// hands anything else back to the general form. Every awkward shape of the finance list gives
+/// the traced check's status for `enterprise.rd_ratio`.
+#[test]
+fn the_rd_ratio_in_one_pass_agrees_with_the_traced_check_on_awkward_finances() {
+    let policy = builtin_policy("hubei-2022").unwrap();
+    let rule = policy
+        .eligibility
+        .iter()
+        .position(|r| r.id == "enterprise.rd_ratio")
+        .expect("hubei-2022 has the R&D ratio rule");
+    let row = |year: serde_json::Value, sales: serde_json::Value, rd: serde_json::Value| serde_json::json!({ "year": year, "sales_revenue": sales, "rd_expense": rd });
+    fn n(x: impl Into<serde_json::Value>) -> serde_json::Value {
+        x.into()
+    }
+    let cases: Vec<(&str, Vec<serde_json::Value>)> = vec![
+        (
+            "exactly 5% under 50m",
+            vec![
+                row(n(2023), n(40_000_000), n(2_000_000)),
+                row(n(2024), n(40_000_000), n(2_000_000)),
+                row(n(2025), n(50_000_000), n(2_500_000)),
+            ],
+        ),
+        (
+            "one yuan short of 5%",
+            vec![
+                row(n(2023), n(40_000_000), n(2_000_000)),
+                row(n(2024), n(40_000_000), n(2_000_000)),
+                row(n(2025), n(50_000_000), n(2_499_999)),
+            ],
+        ),
+        (
+            "4.9999993% (7,499,999 / 150,000,000)",
+            vec![
+                row(n(2023), n(50_000_000), n(2_500_000)),
+                row(n(2024), n(50_000_000), n(2_500_000)),
+                row(n(2025), n(50_000_000), n(2_499_999)),
+            ],
+        ),
+        (
+            "decimals in the amounts",
+            vec![
+                row(n(2023), n(40_000_000.5), n(2_000_000.25)),
+                row(n(2024), n(40_000_000), n(2_000_000)),
+                row(n(2025), n(50_000_000), n(2_499_999.75)),
+            ],
+        ),
+        (
+            "a year missing",
+            vec![
+                row(n(2023), n(40_000_000), n(2_000_000)),
+                row(n(2025), n(50_000_000), n(2_500_000)),
+            ],
+        ),
+        (
+            "a year twice",
+            vec![
+                row(n(2023), n(40_000_000), n(2_000_000)),
+                row(n(2024), n(40_000_000), n(2_000_000)),
+                row(n(2024), n(40_000_000), n(100)),
+                row(n(2025), n(50_000_000), n(2_500_000)),
+            ],
+        ),
+        (
+            "the application year and an old year do not count",
+            vec![
+                row(n(2019), n(1), n(1_000_000_000)),
+                row(n(2023), n(40_000_000), n(1_000_000)),
+                row(n(2024), n(40_000_000), n(2_000_000)),
+                row(n(2025), n(50_000_000), n(2_500_000)),
+                row(n(2026), n(1), n(900_000_000)),
+            ],
+        ),
+        (
+            "no revenue at all",
+            vec![
+                row(n(2023), n(0), n(0)),
+                row(n(2024), n(0), n(0)),
+                row(n(2025), n(0), n(0)),
+            ],
+        ),
+        (
+            "negative R&D",
+            vec![
+                row(n(2023), n(40_000_000), n(-2_000_000)),
+                row(n(2024), n(40_000_000), n(2_000_000)),
+                row(n(2025), n(50_000_000), n(2_500_000)),
+            ],
+        ),
+        (
+            "the 4% band at 200m exactly",
+            vec![
+                row(n(2023), n(200_000_000), n(8_000_000)),
+                row(n(2024), n(200_000_000), n(8_000_000)),
+                row(n(2025), n(200_000_000), n(7_999_999)),
+            ],
+        ),
+        (
+            "the 3% band, huge amounts",
+            vec![
+                row(n(2023), n(9_000_000_000_000_000_000i64), n(270_000_000_000_000_000i64)),
+                row(n(2024), n(9_000_000_000_000_000_000i64), n(270_000_000_000_000_000i64)),
+                row(n(2025), n(9_000_000_000_000_000_000i64), n(270_000_000_000_000_000i64)),
+            ],
+        ),
+        (
+            "latest year's revenue with decimals",
+            vec![
+                row(n(2023), n(40_000_000), n(2_000_000)),
+                row(n(2024), n(40_000_000), n(2_000_000)),
+                row(n(2025), n(50_000_000.01), n(2_100_000)),
+            ],
+        ),
+        (
+            "years written with decimals",
+            vec![
+                row(n(2023.0), n(40_000_000), n(2_000_000)),
+                row(n(2024), n(40_000_000), n(2_000_000)),
+                row(n(2025), n(50_000_000), n(2_500_000)),
+            ],
+        ),
+        (
+            "rows without amounts",
+            vec![
+                serde_json::json!({ "year": 2023 }),
+                row(n(2024), n(40_000_000), n(2_000_000)),
+                row(n(2025), n(50_000_000), n(2_500_000)),
+            ],
+        ),
+    ];
+    let bulk = BulkPolicy::compile(policy).unwrap();
+    let as_of = date("2026-11-20");
+    let (mut checked, mut refused) = (0, Vec::new());
+    for (what, finance) in cases {
+        let mut v = base(HUBEI);
+        v["unit"]["finance"] = serde_json::Value::Array(finance);
+        let Some(p) = Application::parse(&v.to_string())
+            .ok()
+            .and_then(|app| Prepared::new(policy, app, None).ok())
+        else {
+            refused.push(what);
+            continue;
+        };
+        let expected = match evaluate(policy, &p, as_of) {
+            Ok(e) => Some(e.findings[rule].status),
+            Err(_) => None,
+        };
+        let batch = bulk.batch([&p]);
+        let mut statuses = vec![Status::NotApplicable; bulk.rules()];
+        let got = match bulk.check(&batch, 0, as_of, &mut statuses) {
+            Ok(_) => Some(statuses[rule]),
+            Err(BulkError::Incomplete { .. }) => None,
+            Err(e) => panic!("{what}: {e:?}"),
+        };
+        assert_eq!(got, expected, "{what}");
+        checked += 1;
+    }
+    // The facts' own validation refuses these before any rule sees them.
+    assert_eq!(
+        refused,
+        [
+            "a year twice",
+            "negative R&D",
+            "years written with decimals",
+            "rows without amounts"
+        ]
+    );
+    assert_eq!(checked, 10);
+}

@@ -18,6 +18,8 @@
 //! same verdict and per-rule statuses over generated applications; the reasons of any verdict that
 //! matters are then taken from the traced check.
 
+mod sum_ratio;
+
 use std::collections::HashMap;
 
 use chrono::{Datelike, Months, NaiveDate};
@@ -27,6 +29,7 @@ use super::{Prepared, Status, Verdict, item_field, valid_until, year_of};
 use crate::expr::{ArithOp, Band, Expr, ExprKind, ListOp, Literal, Window};
 use crate::facts::{Fact, Path};
 use crate::model::{Mode, Policy};
+use sum_ratio::SumRatio;
 
 /// A fact value in a [`Batch`]: scalars inline, texts interned, lists pointing into an arena.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -46,6 +49,9 @@ enum Cell {
     Opaque,
 }
 
+/// Rows checked together by [`BulkPolicy::check_all`].
+const BLOCK: usize = 256;
+
 /// Why a bulk check gave no verdict; the traced check says the same with a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BulkError {
@@ -63,12 +69,13 @@ pub enum BulkError {
 /// A compiled window; item fields are indices into the list's layout.
 #[derive(Debug)]
 enum CWindow {
+    /// `at`: the index of the window's start among each row's [`Batch::starts`].
     Years {
-        years: u32,
+        at: usize,
         date: usize,
     },
     Overlaps {
-        years: u32,
+        at: usize,
         start: usize,
         end: usize,
     },
@@ -124,6 +131,8 @@ enum C {
     CmpNum(Op, Box<C>, Decimal),
     /// A count compared with a whole-number literal, in integers.
     CountCmp(Op, CList, i64),
+    /// A banded ratio of two sums over one list, in one pass.
+    SumRatio(Box<SumRatio>),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -155,6 +164,8 @@ pub struct BulkPolicy<'p> {
     texts: HashMap<String, u32>,
     /// Attachment kinds that back attested rules, by bit.
     evidence: Vec<String>,
+    /// The windows' look-back spans (years).
+    spans: Vec<u32>,
     valid: (NaiveDate, NaiveDate),
 }
 
@@ -170,6 +181,8 @@ struct Compiler {
     evidence: Vec<String>,
     /// The slot of the list whose items `item:` refers to, innermost last.
     scope: Vec<usize>,
+    /// The look-back spans (years) of the windows, each once.
+    spans: Vec<u32>,
 }
 
 impl Compiler {
@@ -195,6 +208,16 @@ impl Compiler {
         }
     }
 
+    fn span(&mut self, years: u32) -> usize {
+        match self.spans.iter().position(|&y| y == years) {
+            Some(i) => i,
+            None => {
+                self.spans.push(years);
+                self.spans.len() - 1
+            }
+        }
+    }
+
     fn text(&mut self, t: &str) -> u32 {
         let n = self.texts.len() as u32;
         *self.texts.entry(t.to_string()).or_insert(n)
@@ -215,7 +238,7 @@ impl Compiler {
         let field = op.field.as_ref().map(|f| self.field(slot, f));
         let window = op.within.as_ref().map(|w| match w {
             Window::Years { years, date_field } => CWindow::Years {
-                years: *years,
+                at: self.span(*years),
                 date: self.field(slot, date_field),
             },
             Window::Overlaps {
@@ -223,7 +246,7 @@ impl Compiler {
                 start_field,
                 end_field,
             } => CWindow::Overlaps {
-                years: *years,
+                at: self.span(*years),
                 start: self.field(slot, start_field),
                 end: self.field(slot, end_field),
             },
@@ -302,13 +325,62 @@ impl Compiler {
                 denominator,
                 band_by,
                 bands,
-            } => C::Ratio {
-                n: Box::new(self.expr(numerator)),
-                d: Box::new(self.expr(denominator)),
-                by: Box::new(self.expr(band_by)),
-                bands: bands.clone(),
-            },
+            } => {
+                let general = C::Ratio {
+                    n: Box::new(self.expr(numerator)),
+                    d: Box::new(self.expr(denominator)),
+                    by: Box::new(self.expr(band_by)),
+                    bands: bands.clone(),
+                };
+                self.sum_ratio(numerator, denominator, band_by, bands, general)
+                    .unwrap_or_else(|general| general)
+            }
         }
+    }
+
+    /// The single-pass form of a ratio of two sums over the same list and window, or the
+    /// general form back when the ratio is not of that shape.
+    fn sum_ratio(
+        &mut self,
+        numerator: &Expr,
+        denominator: &Expr,
+        band_by: &Expr,
+        bands: &[Band],
+        general: C,
+    ) -> Result<C, C> {
+        let (ExprKind::Sum(a), ExprKind::Sum(b)) = (&numerator.kind, &denominator.kind) else {
+            return Err(general);
+        };
+        let (Some(fa), Some(fb)) = (&a.field, &b.field) else {
+            return Err(general);
+        };
+        if a.list != b.list || a.within != b.within || a.filter.is_some() || b.filter.is_some() {
+            return Err(general);
+        }
+        let list = self.list(a);
+        if !SumRatio::fits(&list) {
+            return Err(general);
+        }
+        let slot = list.slot;
+        let latest = match &band_by.kind {
+            ExprKind::Latest { list, field, by } if *list == a.list => {
+                Some((self.field(slot, field), self.field(slot, by)))
+            }
+            _ => None,
+        };
+        Ok(C::SumRatio(Box::new(SumRatio {
+            numerator: self.field(slot, fa),
+            denominator: self.field(slot, fb),
+            list,
+            latest,
+            band_by: Box::new(self.expr(band_by)),
+            bands: bands.to_vec(),
+            whole_up_to: bands
+                .iter()
+                .map(|b| b.up_to.filter(|u| u.scale() == 0).map(|u| u.mantissa()))
+                .collect(),
+            general: Box::new(general),
+        })))
     }
 }
 
@@ -322,6 +394,10 @@ pub struct Batch {
     /// Per slot: the items of every row's list, `stride` cells each.
     arenas: Vec<Vec<Cell>>,
     strides: Vec<usize>,
+    /// Per row, the start of each look-back span of the policy's windows (`spans` per row):
+    /// worked out once per application rather than once per window per rule.
+    starts: Vec<NaiveDate>,
+    spans: usize,
 }
 
 impl Batch {
@@ -367,6 +443,7 @@ impl<'p> BulkPolicy<'p> {
             texts: HashMap::new(),
             evidence: Vec::new(),
             scope: Vec::new(),
+            spans: Vec::new(),
         };
         let mut rules = Vec::with_capacity(policy.eligibility.len());
         for r in &policy.eligibility {
@@ -401,6 +478,7 @@ impl<'p> BulkPolicy<'p> {
             layouts: c.layouts,
             texts: c.texts,
             evidence: c.evidence,
+            spans: c.spans,
             valid: (policy.in_force_from, valid_until(policy)),
         })
     }
@@ -420,6 +498,8 @@ impl<'p> BulkPolicy<'p> {
             attachments: Vec::new(),
             arenas: vec![Vec::new(); width],
             strides,
+            starts: Vec::new(),
+            spans: self.spans.len(),
         };
         let mut texts = Interner(self.texts.clone());
         for app in apps {
@@ -443,7 +523,10 @@ impl<'p> BulkPolicy<'p> {
                 }
                 b.columns[slot].push(cell);
             }
-            b.anchors.push(app.application.application_date);
+            let anchor = app.application.application_date;
+            b.anchors.push(anchor);
+            b.starts
+                .extend(self.spans.iter().map(|&years| years_before(anchor, years)));
             let mut mask = 0u64;
             for a in &app.application.attachments {
                 if let Some(i) = self.evidence.iter().position(|k| *k == a.kind) {
@@ -521,21 +604,27 @@ impl<'p> BulkPolicy<'p> {
                 }
             })
             .collect();
-        for (i, rule) in self.rules.iter().enumerate() {
-            for (row, o) in out.iter_mut().enumerate() {
-                // A row stops at its first rule that lacks a fact, as the traced check does.
-                if o.is_err() {
-                    continue;
-                }
-                let mut run = Run {
-                    batch,
-                    row,
-                    anchor: batch.anchors[row],
-                    item: None,
-                };
-                match run.rule(rule, batch.attachments[row]) {
-                    None => *o = Err(BulkError::Incomplete { rule: i }),
-                    Some(s) => statuses[row * width + i] = s,
+        // Rows go in blocks small enough that a block's cells stay in cache from one rule to
+        // the next; within a block, rule by rule, so that each rule's tree stays hot.
+        for block in (0..rows).step_by(BLOCK) {
+            let block = block..(block + BLOCK).min(rows);
+            for (i, rule) in self.rules.iter().enumerate() {
+                for row in block.clone() {
+                    let o = &mut out[row];
+                    // A row stops at its first rule that lacks a fact, as the traced check does.
+                    if o.is_err() {
+                        continue;
+                    }
+                    let mut run = Run {
+                        batch,
+                        row,
+                        anchor: batch.anchors[row],
+                        item: None,
+                    };
+                    match run.rule(rule, batch.attachments[row]) {
+                        None => *o = Err(BulkError::Incomplete { rule: i }),
+                        Some(s) => statuses[row * width + i] = s,
+                    }
                 }
             }
         }
@@ -798,7 +887,9 @@ impl Run<'_> {
         let (start, len) = self.list(op.slot)?;
         let anchor = self.anchor;
         let window_start = match &op.window {
-            Some(CWindow::Years { years, .. } | CWindow::Overlaps { years, .. }) => years_before(anchor, *years),
+            Some(CWindow::Years { at, .. } | CWindow::Overlaps { at, .. }) => {
+                self.batch.starts[self.row * self.batch.spans + at]
+            }
             _ => NaiveDate::MIN,
         };
         let range = start as usize..(start + len) as usize;
@@ -964,6 +1055,7 @@ impl Run<'_> {
                     _ => false,
                 })),
             },
+            C::SumRatio(r) => self.sum_ratio(r),
             C::Ratio { n, d, by, bands } => {
                 let (n, d, b) = (self.num(n), self.num(d), self.num(by));
                 let (n, d, b) = match (n, d, b) {
