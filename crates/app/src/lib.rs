@@ -23,6 +23,7 @@
 
 #![warn(missing_docs)]
 
+pub mod checkpoints;
 pub mod due;
 pub mod event_reminders;
 pub mod personal;

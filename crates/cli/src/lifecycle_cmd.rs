@@ -350,21 +350,3 @@ pub fn run_simulate(cli: &Cli, args: &SimulateArgs) -> CmdResult {
     }
     Ok(())
 }
-
-pub fn run_audit_verify(cli: &Cli) -> CmdResult {
-    runtime()?.block_on(async {
-        let log = crate::calendar_cmd::open_log(&cli.database).await?;
-        let report = log.verify().await?;
-        println!("{}", report.message_zh());
-        match report {
-            guohe_store::VerifyReport::Intact { events, head_hash } => {
-                println!("intact: {events} events, head {head_hash}");
-                Ok(())
-            }
-            guohe_store::VerifyReport::Broken { first_bad_seq, reason } => Err(Failure::Other(anyhow::anyhow!(
-                "chain broken at record {first_bad_seq}: {}",
-                reason.message_en()
-            ))),
-        }
-    })
-}

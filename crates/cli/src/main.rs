@@ -5,6 +5,7 @@
 //! the field and what is wrong), 1 any other failure (e.g. the database cannot be reached).
 
 mod account_cmd;
+mod audit_cmd;
 mod calendar_cmd;
 mod draw_cmd;
 mod key_cmd;
@@ -150,14 +151,8 @@ pub enum Command {
     /// The tamper-evident audit log.
     Audit {
         #[command(subcommand)]
-        command: AuditCommand,
+        command: audit_cmd::AuditCommand,
     },
-}
-
-#[derive(Subcommand, Debug)]
-pub enum AuditCommand {
-    /// Prove the SM3 hash chain intact, or name the first altered, deleted or reordered record.
-    Verify,
 }
 
 fn main() -> ExitCode {
@@ -187,9 +182,7 @@ fn main() -> ExitCode {
         Command::Account { command } => account_cmd::run(&cli, command),
         Command::Key { command } => key_cmd::run_key(&cli, command),
         Command::Person { command } => key_cmd::run_person(&cli, command),
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => lifecycle_cmd::run_audit_verify(&cli),
+        Command::Audit { command } => audit_cmd::run(&cli, command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -16,6 +16,7 @@
 //! The crate knows nothing about the domain: payloads are `serde_json::Value`.
 
 pub mod accounts;
+pub mod checkpoints;
 pub mod drafts;
 mod error;
 mod hash;
@@ -38,6 +39,7 @@ pub use accounts::{
     Account, AccountError, AccountProfile, AccountRole, AccountStore, FailedLogin, NewAccount, Organisation,
     SecuritySettings, Session, SessionInfo,
 };
+pub use checkpoints::{CHECKPOINT_FORMAT, Checkpoint, CheckpointFile, CheckpointStore};
 pub use error::StoreError;
 pub use hash::{GENESIS_HASH, HashInput, canonical_bytes, canonical_json, event_hash, format_recorded_at, sm3_hex};
 pub use keys::{KeyCheck, KeyStore, SubjectKeyRow};

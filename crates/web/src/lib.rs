@@ -215,6 +215,7 @@ pub async fn app(cfg: ServeConfig) -> anyhow::Result<(Router, AppState)> {
         .await
         .context("opening the notification tables")?;
     let signer = verification_signer(&guohe, cfg.demo)?;
+    checkpoint_key(&guohe, cfg.demo);
     let verifier = verification::Verifier {
         signer,
         ttl: cfg.verify_statement_ttl,
@@ -280,6 +281,27 @@ fn verification_signer(guohe: &Guohe, demo: bool) -> anyhow::Result<Option<guohe
             );
             Ok(None)
         }
+    }
+}
+
+/// Signed checkpoints of the chain (docs/audit.md) need the key file's `checkpoint-signing`
+/// key: made on the spot for a demo, otherwise the server says once that it signs none.
+fn checkpoint_key(guohe: &Guohe, demo: bool) {
+    use guohe_keys::signing::CHECKPOINT_SIGNING;
+    match guohe.checkpoint_public_key() {
+        Ok(Some(_)) => tracing::info!(
+            "the chain head is signed every {} events and daily",
+            guohe_app::checkpoints::EVERY_EVENTS
+        ),
+        Ok(None) if demo => {
+            if let Err(e) = guohe.vault().add_signer(CHECKPOINT_SIGNING) {
+                tracing::warn!(error = %e, "no checkpoint signing key for the demo");
+            }
+        }
+        Ok(None) => tracing::warn!(
+            "no `{CHECKPOINT_SIGNING}` key in the key file: no signed checkpoints of the chain (guohe key add-signing-key --name {CHECKPOINT_SIGNING})"
+        ),
+        Err(e) => tracing::warn!(error = %e, "reading the checkpoint signing key failed"),
     }
 }
 
@@ -383,6 +405,10 @@ pub async fn serve(cfg: ServeConfig) -> anyhow::Result<()> {
         loop {
             if let Err(e) = clock_pass(&clock).await {
                 tracing::warn!(error = %e, today = %clock.today(), "advancing the clock failed");
+            }
+            // Two servers may both sign the same head: the second is dropped by its seq.
+            if let Err(e) = clock.guohe.checkpoint_if_due(Utc::now()).await {
+                tracing::warn!(error = %e, "signing a checkpoint of the chain failed");
             }
             tokio::time::sleep(CLOCK_EVERY).await;
         }
