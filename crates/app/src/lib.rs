@@ -270,6 +270,19 @@ impl Guohe {
         self.catch_up(&mut inner).await
     }
 
+    /// Folds in what other servers appended, if anything: one look at the chain head, and the
+    /// write lock only when the log is ahead of this world. Returns whether anything was new.
+    /// Servers sharing a database call it a few times a second, so that a case created through
+    /// one is visible on the others at once (docs/deployment.md).
+    pub async fn refresh_if_behind(&self) -> Result<bool, AppError> {
+        let head = self.log.head().await?.map_or(0, |(seq, _)| seq);
+        if head <= self.inner.read().await.last_seq {
+            return Ok(false);
+        }
+        self.refresh().await?;
+        Ok(true)
+    }
+
     /// Folds in what the log holds beyond `inner.last_seq`; a policy loaded or unloaded there
     /// replaces the policy set in use.
     async fn catch_up(&self, inner: &mut Inner) -> Result<(), AppError> {

@@ -353,6 +353,8 @@ pub fn router(state: AppState) -> Router {
 
 /// How often the server sweeps idle sessions out of the table.
 pub const SESSION_SWEEP_EVERY: Duration = Duration::from_secs(300);
+/// How often the server looks for events other servers appended to a shared database.
+pub const FOLLOW_EVERY: Duration = Duration::from_millis(250);
 /// How often the server advances the clock and runs the notification pass.
 pub const CLOCK_EVERY: Duration = Duration::from_secs(600);
 
@@ -394,6 +396,17 @@ pub async fn serve(cfg: ServeConfig) -> anyhow::Result<()> {
             tokio::time::sleep(SESSION_SWEEP_EVERY).await;
             if let Err(e) = sweep_sessions(&sweeper, Utc::now()).await {
                 tracing::warn!(error = %e, "purging idle sessions failed");
+            }
+        }
+    });
+    // Several servers may share one PostgreSQL database: each folds in what the others appended
+    // within a fraction of a second, rather than at its next command or clock pass.
+    let follower = state.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(FOLLOW_EVERY).await;
+            if let Err(e) = follower.guohe.refresh_if_behind().await {
+                tracing::warn!(error = %e, "reading events appended by other servers failed");
             }
         }
     });
