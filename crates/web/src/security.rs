@@ -401,8 +401,17 @@ pub async fn frame(State(state): State<AppState>, mut req: Request, next: Next) 
         Ok(r) => r,
         Err(_) => WebError::Internal("request timed out".into()).into_response(),
     };
+    // The anonymous token is needed only where a form can be: an HTML page, or the API's
+    // session resource that hands it to programs. Other answers (JSON lists, CSV, PDF) set no
+    // cookie, so that clients that never write do not get a fresh token on every request.
+    let wants_token = ctx.path.split('?').next() == Some("/api/v1/session")
+        || resp
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("text/html"));
     let h = resp.headers_mut();
-    if let Some(t) = new_anon {
+    if let Some(t) = new_anon.filter(|_| wants_token) {
         h.append(header::SET_COOKIE, set_cookie(csrf_name, &t, secure, None));
     }
     if let Some(l) = query_lang {

@@ -265,3 +265,30 @@ async fn oversized_bodies_are_refused() {
         .await;
     assert_eq!(r.status, 413);
 }
+
+/// An anonymous CSRF token is minted into a cookie only where a form can use it (an HTML page,
+/// and `GET /api/v1/session` that hands it to programs), not on every JSON, CSV or other answer
+/// to a client that never writes.
+#[tokio::test]
+async fn an_anonymous_token_cookie_is_set_only_where_a_form_can_use_it() {
+    let app = spawn_app().await;
+    for (path, expected) in [
+        ("/api/v1/bases", false),
+        ("/api/v1/openapi.json", false),
+        ("/bases.csv", false),
+        ("/static/guohe.css", false),
+        ("/bases", true),
+        ("/login", true),
+        ("/api/v1/session", true),
+    ] {
+        app.cookies.lock().unwrap().clear();
+        let r = app.get(path).await;
+        assert_eq!(r.status, 200, "{path}");
+        let sets = r
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .any(|v| v.to_str().unwrap_or("").starts_with("guohe_csrf="));
+        assert_eq!(sets, expected, "{path}");
+    }
+}
