@@ -28,6 +28,7 @@ pub mod due;
 pub mod event_reminders;
 pub mod personal;
 pub mod policy_standing;
+pub mod snapshots;
 pub mod stored_policy;
 pub mod verification;
 
@@ -99,6 +100,8 @@ pub struct Guohe {
     policies: std::sync::RwLock<&'static PolicySet>,
     vault: Vault,
     inner: RwLock<Inner>,
+    /// How the world was rebuilt at open.
+    start: snapshots::StartReport,
 }
 
 /// What was appended for a command: the domain events and their stored records.
@@ -235,18 +238,28 @@ impl Guohe {
         let log = connect(url).await?;
         let vault = Vault::open(&log, keys).await?;
         let calendar = load_calendar(&log).await?;
+        let mut inner = Inner {
+            world: World::new(),
+            calendar,
+            stored_policies: Default::default(),
+            last_seq: 0,
+        };
+        let start = snapshots::restore(&log, &mut inner).await?;
         let g = Guohe {
             log,
             given_policies: policies.clone(),
             policies: std::sync::RwLock::new(Box::leak(Box::new(policies))),
             vault,
-            inner: RwLock::new(Inner {
-                world: World::new(),
-                calendar,
-                stored_policies: Default::default(),
-                last_seq: 0,
-            }),
+            inner: RwLock::new(inner),
+            start,
         };
+        // Policies stored before the snapshot are in it, not in the tail: install them first.
+        {
+            let inner = g.inner.read().await;
+            if !inner.stored_policies.is_empty() {
+                g.install_policies(&inner.stored_policies)?;
+            }
+        }
         g.refresh().await?;
         Ok(g)
     }
@@ -289,13 +302,22 @@ impl Guohe {
         let before = inner.stored_policies.clone();
         Self::catch_up_log(&self.log, inner).await?;
         if inner.stored_policies != before {
-            let mut set = self.given_policies.clone();
-            stored_policy::fold_into(&mut set, &inner.stored_policies)?;
-            let set: &'static PolicySet = Box::leak(Box::new(set));
-            match self.policies.write() {
-                Ok(mut p) => *p = set,
-                Err(poisoned) => *poisoned.into_inner() = set,
-            }
+            self.install_policies(&inner.stored_policies)?;
+        }
+        Ok(())
+    }
+
+    /// Puts the given policies with `stored` folded over them in use.
+    fn install_policies(
+        &self,
+        stored: &std::collections::BTreeMap<String, stored_policy::StoredPolicy>,
+    ) -> Result<(), AppError> {
+        let mut set = self.given_policies.clone();
+        stored_policy::fold_into(&mut set, stored)?;
+        let set: &'static PolicySet = Box::leak(Box::new(set));
+        match self.policies.write() {
+            Ok(mut p) => *p = set,
+            Err(poisoned) => *poisoned.into_inner() = set,
         }
         Ok(())
     }

@@ -27,7 +27,7 @@ pub const POLICY_LOADED: &str = "PolicyLoaded";
 pub const POLICY_UNLOADED: &str = "PolicyUnloaded";
 
 /// A policy as stored on the chain.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StoredPolicy {
     /// The policy id.
     pub id: String,

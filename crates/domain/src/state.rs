@@ -16,7 +16,7 @@ use crate::event::*;
 
 /// Everything the system knows: rounds, applications, notices, bases, bans, the clock, and the
 /// version of every stream.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct World {
     pub(crate) clock: Option<NaiveDate>,
     pub(crate) rounds: HashMap<String, Round>,
@@ -32,7 +32,7 @@ pub struct World {
 }
 
 /// 现场考察抽取批次 — a draw and the results recorded against it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InspectionDraw {
     /// The draw as recorded.
     pub event: InspectionsDrawn,
@@ -43,7 +43,7 @@ pub struct InspectionDraw {
 }
 
 /// 随机抽取的评审专家 — the draw of an application's panel and the reserves not yet called in.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PanelRecord {
     /// The draw as recorded.
     pub event: ExpertPanelDrawn,
@@ -54,7 +54,7 @@ pub struct PanelRecord {
 }
 
 /// 申报批次.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Round {
     /// Id.
     pub id: String,
@@ -133,7 +133,7 @@ impl ApplicationStatus {
 }
 
 /// An expert's assignment and review.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExpertAssignment {
     /// The expert's unit.
     pub unit_uscc: String,
@@ -142,7 +142,7 @@ pub struct ExpertAssignment {
 }
 
 /// 评审意见.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Review {
     /// Score.
     pub score: Decimal,
@@ -155,7 +155,7 @@ pub struct Review {
 }
 
 /// 申报 — one application's case.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationCase {
     /// Id.
     pub id: String,
@@ -205,7 +205,7 @@ impl ApplicationCase {
 }
 
 /// 实名异议.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Objection {
     /// Id.
     pub id: String,
@@ -224,7 +224,7 @@ pub struct Objection {
 }
 
 /// 公示.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Notice {
     /// Id.
     pub id: String,
@@ -300,7 +300,7 @@ impl BaseStatus {
 }
 
 /// How a base came onto the register.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {
     /// Named after an application.
@@ -320,7 +320,7 @@ pub enum Origin {
 }
 
 /// An annual report received.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportRecord {
     /// Filing date.
     pub submitted_on: NaiveDate,
@@ -331,7 +331,7 @@ pub struct ReportRecord {
 }
 
 /// An annual assessment grade.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnnualGrade {
     /// Grade code.
     pub grade: String,
@@ -343,7 +343,7 @@ pub struct AnnualGrade {
 }
 
 /// An evaluation result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvaluationResult {
     /// Date.
     pub on: NaiveDate,
@@ -354,7 +354,7 @@ pub struct EvaluationResult {
 }
 
 /// 限期整改 in progress.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rectification {
     /// From.
     pub from: NaiveDate,
@@ -365,7 +365,7 @@ pub struct Rectification {
 }
 
 /// Where a major change stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeStatus {
     /// Awaiting approvals.
@@ -377,7 +377,7 @@ pub enum ChangeStatus {
 }
 
 /// 重大事项.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MajorChange {
     /// Kind code.
     pub kind: String,
@@ -394,7 +394,7 @@ pub struct MajorChange {
 }
 
 /// A status and the date it holds from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusEntry {
     /// From this date.
     pub from: NaiveDate,
@@ -403,7 +403,7 @@ pub struct StatusEntry {
 }
 
 /// 国合基地 — a base on (or once on) the register.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Base {
     /// Id.
     pub id: String,
@@ -588,7 +588,7 @@ impl Base {
 }
 
 /// 不得重新申请 — a unit's ban.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitBan {
     /// Policy imposing it.
     pub policy: String,

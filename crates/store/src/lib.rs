@@ -25,6 +25,7 @@ pub mod notify;
 mod postgres;
 mod replay;
 pub mod signin;
+pub mod snapshots;
 mod sqlite;
 mod tables;
 mod verify;
@@ -45,6 +46,7 @@ pub use hash::{GENESIS_HASH, HashInput, canonical_bytes, canonical_json, event_h
 pub use keys::{KeyCheck, KeyStore, SubjectKeyRow};
 pub use notify::{MailState, Message, NewMessage, NotifyStore};
 pub use replay::ReplayEvent;
+pub use snapshots::{Snapshot, SnapshotStore};
 pub use verify::{BreakCategory, BreakReason, VerifyReport};
 
 /// Suggested page size for callers paging with [`EventLog::read_all`].

@@ -202,6 +202,13 @@ pub async fn app(cfg: ServeConfig) -> anyhow::Result<(Router, AppState)> {
             other => anyhow::anyhow!("{}", other.message_zh()),
         })
         .context("opening the database")?;
+    let start = guohe.start_report();
+    for (seq, why) in &start.ignored {
+        tracing::warn!(seq, %why, "a snapshot does not match the chain and was ignored");
+    }
+    if let Some(seq) = start.from_snapshot {
+        tracing::info!(seq, "started from a snapshot and the events after it");
+    }
     match guohe.vault().key_file() {
         Some(f) => {
             tracing::info!(key_file = %f.display(), version = guohe.vault().master_version(), "personal data key file")
@@ -418,6 +425,9 @@ pub async fn serve(cfg: ServeConfig) -> anyhow::Result<()> {
         loop {
             if let Err(e) = clock_pass(&clock).await {
                 tracing::warn!(error = %e, today = %clock.today(), "advancing the clock failed");
+            }
+            if let Err(e) = clock.guohe.snapshot_if_due().await {
+                tracing::warn!(error = %e, "taking a snapshot failed");
             }
             // Two servers may both sign the same head: the second is dropped by its seq.
             if let Err(e) = clock.guohe.checkpoint_if_due(Utc::now()).await {
