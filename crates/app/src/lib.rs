@@ -244,7 +244,7 @@ impl Guohe {
             stored_policies: Default::default(),
             last_seq: 0,
         };
-        let start = snapshots::restore(&log, &mut inner).await?;
+        let start = snapshots::restore(&log, &vault, &mut inner).await?;
         let g = Guohe {
             log,
             given_policies: policies.clone(),

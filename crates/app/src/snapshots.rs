@@ -12,6 +12,8 @@ use std::collections::BTreeMap;
 
 use chrono::Utc;
 use guohe_domain::World;
+use guohe_keys::Vault;
+use guohe_keys::signing::{CHECKPOINT_SIGNING, verify as verify_signature};
 use guohe_store::{CheckpointStore, EventLog, Snapshot, SnapshotStore, sm3_hex};
 use serde::{Deserialize, Serialize};
 
@@ -42,8 +44,17 @@ pub struct StartReport {
     pub ignored: Vec<(i64, String)>,
 }
 
-/// Why a stored snapshot cannot be used, or its body.
-fn check(s: &Snapshot, chain_hash: Option<String>) -> Result<Body, String> {
+/// Why a stored snapshot cannot be used, or its body. With a trusted checkpoint key, only a
+/// snapshot signed with it is used: an insider who edits a body and recomputes its SM3 cannot
+/// sign it.
+fn check(s: &Snapshot, chain_hash: Option<String>, trusted_key: Option<&str>) -> Result<Body, String> {
+    if let Some(key) = trusted_key {
+        match &s.signature {
+            Some(sig) if verify_signature(key, &s.message(), sig) => {}
+            Some(_) => return Err("its signature does not verify under the checkpoint key".into()),
+            None => return Err("it is not signed, and the key file has a checkpoint key".into()),
+        }
+    }
     if s.format != FORMAT {
         return Err(format!("format {} is not {FORMAT}", s.format));
     }
@@ -65,12 +76,13 @@ fn check(s: &Snapshot, chain_hash: Option<String>) -> Result<Body, String> {
 }
 
 /// Puts the latest usable snapshot into `inner` (world, stored policies, last seq).
-pub(crate) async fn restore(log: &EventLog, inner: &mut Inner) -> Result<StartReport, AppError> {
+pub(crate) async fn restore(log: &EventLog, vault: &Vault, inner: &mut Inner) -> Result<StartReport, AppError> {
     let store = SnapshotStore::open(log).await?;
     let hashes = CheckpointStore::open(log).await?;
+    let trusted = vault.signer(CHECKPOINT_SIGNING)?.map(|s| s.public_key_hex());
     let mut report = StartReport::default();
     for s in store.latest_first().await? {
-        match check(&s, hashes.hash_at(s.seq).await?) {
+        match check(&s, hashes.hash_at(s.seq).await?, trusted.as_deref()) {
             Ok(body) => {
                 inner.world = body.world;
                 inner.stored_policies = body.stored_policies;
@@ -111,14 +123,18 @@ impl Guohe {
             .hash_at(seq)
             .await?
             .ok_or_else(|| AppError::Corrupt(format!("snapshot: no event {seq} in the chain")))?;
-        let snapshot = Snapshot {
+        let mut snapshot = Snapshot {
             seq,
             chain_hash,
             format: FORMAT.into(),
             body_sm3: sm3_hex(body.as_bytes()),
             created_at: Utc::now(),
+            signature: None,
             body,
         };
+        if let Some(signer) = self.vault().signer(CHECKPOINT_SIGNING)? {
+            snapshot.signature = Some(signer.sign(&snapshot.message()));
+        }
         SnapshotStore::open(self.log()).await?.put(&snapshot, KEEP).await?;
         Ok(Some(seq))
     }

@@ -129,3 +129,51 @@ async fn the_world_from_a_snapshot_and_the_tail_equals_the_world_from_every_even
         db.drop_pg().await;
     }
 }
+
+/// With a checkpoint-signing key in the key file, snapshots are signed and only a snapshot that
+/// verifies under that key is used: an insider who edits a body and recomputes its SM3 gets
+/// nothing trusted.
+#[tokio::test]
+async fn with_a_checkpoint_key_an_edited_snapshot_with_its_hash_recomputed_is_ignored() {
+    let db = database("sqlite").await.unwrap();
+    let url = db.url.as_str();
+    let keys = tempfile::tempdir().unwrap();
+    let keys = keys.path().join("keys.json");
+    let g = open(url, &keys).await;
+    g.vault().add_signer(guohe_keys::signing::CHECKPOINT_SIGNING).unwrap();
+    carry(&g, "HB-OLD-1", "2026-01-05").await;
+    let at = g.take_snapshot().await.unwrap().unwrap();
+    let expected = world(&g).await;
+    drop(g);
+    assert_eq!(
+        open(url, &keys).await.start_report().from_snapshot,
+        Some(at),
+        "signed and good"
+    );
+
+    // Edit the body and recompute its SM3 in the database, as an insider could.
+    let p = sqlx::SqlitePool::connect(url).await.unwrap();
+    let body: String = sqlx::query_scalar("SELECT body FROM snapshots WHERE seq = ?")
+        .bind(at)
+        .fetch_one(&p)
+        .await
+        .unwrap();
+    let forged = body.replace("赵强", "钱强");
+    assert_ne!(forged, body);
+    sqlx::query("UPDATE snapshots SET body = ?, body_sm3 = ? WHERE seq = ?")
+        .bind(&forged)
+        .bind(guohe_store::sm3_hex(forged.as_bytes()))
+        .bind(at)
+        .execute(&p)
+        .await
+        .unwrap();
+    p.close().await;
+    let g = open(url, &keys).await;
+    assert_eq!(g.start_report().from_snapshot, None);
+    assert!(
+        g.start_report().ignored[0].1.contains("signature"),
+        "{:?}",
+        g.start_report()
+    );
+    assert_eq!(world(&g).await, expected, "replayed from the events");
+}

@@ -35,8 +35,21 @@ pub struct Snapshot {
     pub body_sm3: String,
     /// When it was taken.
     pub created_at: DateTime<Utc>,
+    /// SM2 signature of [`Snapshot::message`] with the checkpoint-signing key, when there was one.
+    pub signature: Option<String>,
     /// The body (JSON).
     pub body: String,
+}
+
+impl Snapshot {
+    /// The bytes signed: seq, chain hash and body hash.
+    pub fn message(&self) -> Vec<u8> {
+        format!(
+            "guohe-snapshot/1\nseq={}\nchain={}\nbody={}\nformat={}\n",
+            self.seq, self.chain_hash, self.body_sm3, self.format
+        )
+        .into_bytes()
+    }
 }
 
 #[derive(Clone)]
@@ -66,7 +79,7 @@ macro_rules! on_pool {
     };
 }
 
-type Row = (i64, String, String, String, String, String);
+type Row = (i64, String, String, String, String, Option<String>, String);
 
 impl SnapshotStore {
     /// The snapshot table in the event log's database, migrated on first use.
@@ -87,14 +100,15 @@ impl SnapshotStore {
     /// all but the `keep` latest.
     pub async fn put(&self, s: &Snapshot, keep: i64) -> Result<(), StoreError> {
         on_pool!(self, |p| sqlx::query(
-            "INSERT INTO snapshots (seq, chain_hash, format, body_sm3, created_at, body) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (seq) DO NOTHING"
+            "INSERT INTO snapshots (seq, chain_hash, format, body_sm3, created_at, signature, body) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (seq) DO NOTHING"
         )
         .bind(s.seq)
         .bind(&s.chain_hash)
         .bind(&s.format)
         .bind(&s.body_sm3)
         .bind(s.created_at.to_rfc3339_opts(SecondsFormat::Secs, true))
+        .bind(&s.signature)
         .bind(&s.body)
         .execute(p)
         .await
@@ -112,22 +126,25 @@ impl SnapshotStore {
     /// The snapshots, latest first (bodies included: callers take the first that checks out).
     pub async fn latest_first(&self) -> Result<Vec<Snapshot>, StoreError> {
         let rows: Vec<Row> = on_pool!(self, |p| sqlx::query_as(
-            "SELECT seq, chain_hash, format, body_sm3, created_at, body FROM snapshots ORDER BY seq DESC"
+            "SELECT seq, chain_hash, format, body_sm3, created_at, signature, body FROM snapshots ORDER BY seq DESC"
         )
         .fetch_all(p)
         .await?);
         Ok(rows
             .into_iter()
-            .map(|(seq, chain_hash, format, body_sm3, created_at, body)| Snapshot {
-                seq,
-                chain_hash,
-                format,
-                body_sm3,
-                created_at: DateTime::parse_from_rfc3339(&created_at)
-                    .map(|t| t.with_timezone(&Utc))
-                    .unwrap_or_default(),
-                body,
-            })
+            .map(
+                |(seq, chain_hash, format, body_sm3, created_at, signature, body)| Snapshot {
+                    seq,
+                    chain_hash,
+                    format,
+                    body_sm3,
+                    created_at: DateTime::parse_from_rfc3339(&created_at)
+                        .map(|t| t.with_timezone(&Utc))
+                        .unwrap_or_default(),
+                    signature,
+                    body,
+                },
+            )
             .collect())
     }
 
