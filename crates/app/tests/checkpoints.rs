@@ -7,7 +7,7 @@
 mod common;
 
 use chrono::{Duration, NaiveDate, Utc};
-use common::database;
+use common::{database, exec};
 use guohe_app::Guohe;
 use guohe_app::checkpoints::{EVERY_EVENTS, Finding, Signed, check};
 use guohe_domain::{Actor, Command};
@@ -19,24 +19,6 @@ use serde_json::json;
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-async fn exec(url: &str, sql: &str) {
-    if url.starts_with("sqlite") {
-        let p = sqlx::SqlitePool::connect(url).await.unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-            .execute(&p)
-            .await
-            .unwrap();
-        p.close().await;
-    } else {
-        let p = sqlx::PgPool::connect(url).await.unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-            .execute(&p)
-            .await
-            .unwrap();
-        p.close().await;
-    }
 }
 
 /// Removes the append-only triggers, as an insider with DDL rights could.

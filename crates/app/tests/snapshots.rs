@@ -6,7 +6,7 @@
 mod common;
 
 use chrono::NaiveDate;
-use common::database;
+use common::{database, exec};
 use guohe_app::Guohe;
 use guohe_domain::{Actor, Command, World};
 use guohe_policy::PolicySet;
@@ -16,24 +16,6 @@ const HUBEI_POLICY: &str = include_str!("../../../policies/hubei-2022.yaml");
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-async fn exec(url: &str, sql: &str) {
-    if url.starts_with("sqlite") {
-        let p = sqlx::SqlitePool::connect(url).await.unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-            .execute(&p)
-            .await
-            .unwrap();
-        p.close().await;
-    } else {
-        let p = sqlx::PgPool::connect(url).await.unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-            .execute(&p)
-            .await
-            .unwrap();
-        p.close().await;
-    }
 }
 
 async fn open(url: &str, keys: &std::path::Path) -> Guohe {

@@ -80,3 +80,22 @@ where
         db.drop_pg().await;
     }
 }
+
+/// Runs raw SQL on the database behind the service, as an insider with database access could.
+pub async fn exec(url: &str, sql: &str) {
+    if url.starts_with("sqlite") {
+        let p = sqlx::SqlitePool::connect(url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&p)
+            .await
+            .unwrap();
+        p.close().await;
+    } else {
+        let p = sqlx::PgPool::connect(url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&p)
+            .await
+            .unwrap();
+        p.close().await;
+    }
+}
