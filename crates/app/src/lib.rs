@@ -28,6 +28,7 @@ pub mod event_reminders;
 pub mod personal;
 pub mod policy_standing;
 pub mod stored_policy;
+pub mod subsidies;
 pub mod verification;
 
 use chrono::NaiveDate;
