@@ -38,6 +38,10 @@ pub struct Document {
     pub share: String,
 }
 
+/// A regulation providing post-subsidies: (regulation, the share in words, its articles as
+/// (label, text)).
+pub type Rule = (String, String, Vec<(String, String)>);
+
 /// `GET /subsidies`, `GET /subsidies/{year}`.
 #[derive(Template)]
 #[template(path = "subsidies.html")]
@@ -51,7 +55,7 @@ pub struct SubsidiesTpl {
     /// The documents, newest year first.
     pub documents: Vec<Document>,
     /// The rules: (regulation, share in words, articles: (label, text)).
-    pub rules: Vec<(String, String, Vec<(String, String)>)>,
+    pub rules: Vec<Rule>,
     /// Query string of the exports (`?year=2026` or empty).
     pub export_query: String,
 }
@@ -104,7 +108,7 @@ fn documents(rows: &[SubsidyRow], policies: &PolicySet, l: Lang) -> Vec<Document
 }
 
 /// The policies providing a post-subsidy, each with its share in words and its articles.
-fn rules(policies: &PolicySet, l: Lang) -> Vec<(String, String, Vec<(String, String)>)> {
+fn rules(policies: &PolicySet, l: Lang) -> Vec<Rule> {
     policies
         .all()
         .iter()
