@@ -30,6 +30,7 @@ pub mod personal;
 pub mod policy_standing;
 pub mod snapshots;
 pub mod stored_policy;
+pub mod subsidies;
 pub mod verification;
 
 use chrono::NaiveDate;

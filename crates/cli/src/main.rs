@@ -17,6 +17,7 @@ mod policy_store_cmd;
 mod policy_tools_cmd;
 mod reform_cmd;
 mod serve_cmd;
+mod subsidy_cmd;
 mod verify_cmd;
 
 use std::path::PathBuf;
@@ -113,6 +114,12 @@ pub enum Command {
         #[command(subcommand)]
         command: draw_cmd::DrawCommand,
     },
+    /// 建设经费后补助: award post-subsidies to bases graded 优秀 within the policy's share, list
+    /// the candidates of an evaluation year, list or export the awards (CSV, xlsx).
+    Subsidy {
+        #[command(subcommand)]
+        command: subsidy_cmd::SubsidyCommand,
+    },
     /// Advance the clock to a date and apply whatever fell due.
     Tick(lifecycle_cmd::TickArgs),
     /// The register of bases as of a date.
@@ -172,6 +179,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve_cmd::run(&cli, args),
         Command::Apply(args) => lifecycle_cmd::run_apply(&cli, args),
         Command::Draw { command } => draw_cmd::run(&cli, command),
+        Command::Subsidy { command } => subsidy_cmd::run(&cli, command),
         Command::Tick(args) => lifecycle_cmd::run_tick(&cli, args),
         Command::Register(args) => lifecycle_cmd::run_register(&cli, args),
         Command::History(args) => lifecycle_cmd::run_history(&cli, args),

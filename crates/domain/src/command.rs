@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::inspection::{DrawInspections, RecordInspectionResult};
 pub use crate::panel::{DeclinePanelSeat, DrawExpertPanel};
+pub use crate::subsidy::AwardPostSubsidies;
 
 tagged_enum! {
     /// Every command. Written as JSON `{"type": "OpenRound", ...fields}`.
@@ -72,6 +73,8 @@ tagged_enum! {
         DrawExpertPanel,
         /// 评审专家谢绝，候补递补.
         DeclinePanelSeat,
+        /// 给予建设经费后补助.
+        AwardPostSubsidies,
     }
 }
 
@@ -97,6 +100,7 @@ impl Command {
                 | Command::DrawInspections(_)
                 | Command::RecordInspectionResult(_)
                 | Command::DrawExpertPanel(_)
+                | Command::AwardPostSubsidies(_)
         )
     }
 }

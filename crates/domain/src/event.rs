@@ -14,6 +14,7 @@ use crate::command::MajorChangeDetails;
 pub use crate::inspection::{InspectionResultRecorded, InspectionsDrawn};
 pub use crate::panel::{ExpertPanelDrawn, PanelSeatDeclined};
 use crate::state::BanScopeKind;
+pub use crate::subsidy::PostSubsidyAwarded;
 
 /// An event: what happened to which case, when, by whom, under which articles.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -196,6 +197,8 @@ tagged_enum! {
         ExpertPanelDrawn,
         /// 评审专家谢绝（候补递补）.
         PanelSeatDeclined,
+        /// 建设经费后补助.
+        PostSubsidyAwarded,
     }
 }
 

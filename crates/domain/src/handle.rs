@@ -15,6 +15,7 @@ use crate::state::*;
 
 mod inspections;
 mod panels;
+mod subsidies;
 
 /// What a command is decided with: the policies, the working-day calendar, who acts and the
 /// business date.
@@ -91,6 +92,7 @@ pub fn handle(world: &World, ctx: &Ctx<'_>, cmd: Command) -> Result<Vec<Event>, 
         Command::RecordInspectionResult(c) => h.inspection_result(c),
         Command::DrawExpertPanel(c) => h.draw_panel(c),
         Command::DeclinePanelSeat(c) => h.decline_seat(c),
+        Command::AwardPostSubsidies(c) => h.award_post_subsidies(c),
     }
 }
 

@@ -107,6 +107,7 @@ mod refusal;
 mod register;
 mod simulate;
 mod state;
+mod subsidy;
 mod tick;
 
 pub use actor::{Actor, Role};
@@ -119,6 +120,7 @@ pub use refusal::{Refusal, RefusalCode};
 pub use register::{RegisterEntry, register};
 pub use simulate::{SimulationError, SimulationResult, Step, StepOutcome, Timeline, simulate};
 pub use state::*;
+pub use subsidy::*;
 pub use tick::tick;
 
 fn kind_noun(of: &str) -> &'static str {

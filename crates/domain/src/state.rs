@@ -451,6 +451,8 @@ pub struct Base {
     pub rectification: Option<Rectification>,
     /// Major changes by id.
     pub major_changes: BTreeMap<String, MajorChange>,
+    /// 后补助 — post-subsidies awarded, in the order recorded.
+    pub post_subsidies: Vec<crate::subsidy::PostSubsidyRecord>,
 }
 
 impl Base {
@@ -503,6 +505,10 @@ impl Base {
                 );
             }
             EventKind::EvaluationDue(e) => self.evaluations_due = self.evaluations_due.max(e.cycle),
+            EventKind::PostSubsidyAwarded(e) => self.post_subsidies.push(crate::subsidy::PostSubsidyRecord {
+                event: e.clone(),
+                recorded_on: on,
+            }),
             EventKind::EvaluationRecorded(e) => {
                 self.evaluations.push(EvaluationResult {
                     on,
@@ -740,6 +746,7 @@ impl World {
             Command::RecordInspectionResult(c) => self.draw(&c.draw).map(|d| d.event.policy.as_str()),
             Command::DrawExpertPanel(c) => application(&c.application),
             Command::DeclinePanelSeat(c) => application(&c.application),
+            Command::AwardPostSubsidies(c) => Some(c.policy.as_str()),
         }
     }
 
@@ -1046,6 +1053,7 @@ impl World {
                         evaluations: Vec::new(),
                         rectification: None,
                         major_changes: BTreeMap::new(),
+                        post_subsidies: Vec::new(),
                     },
                 );
             }
@@ -1083,6 +1091,7 @@ impl World {
                         evaluations: Vec::new(),
                         rectification: None,
                         major_changes: BTreeMap::new(),
+                        post_subsidies: Vec::new(),
                     },
                 );
             }
@@ -1138,6 +1147,7 @@ fn base_of(k: &EventKind) -> Option<&str> {
         EventKind::MajorChangeEndorsed(e) => &e.base,
         EventKind::MajorChangeApproved(e) => &e.base,
         EventKind::MajorChangeRejected(e) => &e.base,
+        EventKind::PostSubsidyAwarded(e) => &e.base,
         _ => return None,
     })
 }

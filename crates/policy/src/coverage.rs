@@ -200,6 +200,23 @@ pub fn encodings(p: &Policy) -> Vec<Encoding> {
         }
         param("lifecycle.inspection_draw.evaluation", "评估现场考察抽选", d.evaluation);
     }
+    for s in &l.evaluation_support {
+        param(
+            "lifecycle.evaluation_support",
+            &format!("{}：{}", s.grade, s.support_zh),
+            s.article,
+        );
+    }
+    if let Some(s) = &l.post_subsidy {
+        param(
+            "lifecycle.post_subsidy",
+            &format!("后补助：至多 {}%（{}）", s.share_percent, s.rounding.zh()),
+            s.article,
+        );
+        if let Some(a) = s.use_article {
+            param("lifecycle.post_subsidy.use_article", "后补助资金自主管理使用", a);
+        }
+    }
     let t = &p.transitions;
     if let Some(m) = &t.category_mapping {
         param("transitions.category_mapping", "原类别对应新类别", m.article);

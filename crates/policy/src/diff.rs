@@ -450,6 +450,45 @@ fn items(p: &Policy) -> Vec<Item> {
         }
         push(Topic::Grades, key.into(), label, labels(terms), &first_articles(terms));
     }
+    // 评估结果带来的支持（湖南第十五条、湖北第二十五条）, grade by grade.
+    for g in &v.evaluation_grades {
+        let said: Vec<_> = l.evaluation_support.iter().filter(|s| s.grade == g.code).collect();
+        if said.is_empty() {
+            continue;
+        }
+        push(
+            Topic::Grades,
+            format!("evaluation_support.{}", g.code),
+            &format!("评估{}带来的支持", g.zh),
+            said.iter()
+                .map(|s| s.support_zh.as_str())
+                .collect::<Vec<_>>()
+                .join("；"),
+            &said.iter().map(|s| s.article).collect::<Vec<_>>(),
+        );
+    }
+    if let Some(s) = &l.post_subsidy {
+        push(
+            Topic::Grades,
+            "post_subsidy".into(),
+            "建设经费后补助",
+            format!(
+                "评估结果为{}的基地，至多占该年度评估基地数的 {}%（{}）{}",
+                crate::model::term(&v.evaluation_grades, &s.grade)
+                    .map(|t| t.zh.as_str())
+                    .unwrap_or(&s.grade),
+                s.share_percent,
+                s.rounding.zh(),
+                s.max_amount_wan
+                    .map(|m| format!("，每个基地至多 {m} 万元"))
+                    .unwrap_or_default()
+            ),
+            &[Some(s.article), s.use_article]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>(),
+        );
+    }
     if !v.categories.is_empty() {
         push(
             Topic::Grades,

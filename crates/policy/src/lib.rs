@@ -19,6 +19,7 @@ pub mod model;
 pub mod naming;
 pub mod sample;
 pub mod schedule;
+pub mod subsidy;
 
 use std::sync::LazyLock;
 

@@ -444,6 +444,7 @@ pub fn validate(p: &Policy) -> Result<(), Invalid> {
             ));
         }
     }
+    crate::subsidy::validate(p, &cites)?;
     crate::coverage::validate_not_encoded(p)?;
     Ok(())
 }

@@ -448,6 +448,14 @@ pub struct Lifecycle {
     /// provides for site inspections (Hubei 第二十二条、第二十四条).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inspection_draw: Option<crate::draws::InspectionDraw>,
+    /// 评估结果带来的支持 — what each evaluation grade brings, with its article (Hunan 第十五条,
+    /// Hubei 第二十五条).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evaluation_support: Vec<crate::subsidy::GradeSupport>,
+    /// 建设经费后补助 — the post-subsidy for bases graded 优秀, when the regulation provides one
+    /// (Hubei 第二十五条); absent, an award is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_subsidy: Option<crate::subsidy::PostSubsidy>,
 }
 
 /// 年度报告 — the annual report on the previous year.

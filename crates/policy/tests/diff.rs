@@ -124,3 +124,20 @@ fn a_moved_article_is_a_change_between_versions() {
     assert_eq!(d.line("annual_report").unwrap().status, LineStatus::Changed);
     assert_eq!(d.difference_count(), 1);
 }
+
+#[test]
+fn what_excellent_brings_and_the_post_subsidy_side_by_side() {
+    // 湖南第十五条：优秀基地加大支持力度；湖北第二十五条：按一定比例评选优秀，给予建设经费后补助。
+    let d = diff(
+        builtin_policy("hunan-2026").unwrap(),
+        builtin_policy("hubei-2022").unwrap(),
+    );
+    let e = d.line("evaluation_support.excellent").expect("what 优秀 brings");
+    assert_eq!(e.status, LineStatus::Changed);
+    assert!(e.a.as_ref().unwrap().value.contains("加大支持力度"));
+    assert_eq!(e.a.as_ref().unwrap().articles[0].citation, "hunan-2026:15");
+    assert_eq!(e.b.as_ref().unwrap().articles[0].citation, "hubei-2022:25");
+    let s = d.line("post_subsidy").expect("post-subsidy line");
+    assert_eq!(s.status, LineStatus::OnlyB, "Hunan provides no post-subsidy");
+    assert!(s.b.as_ref().unwrap().value.contains("20%（向下取整）"), "{:?}", s.b);
+}

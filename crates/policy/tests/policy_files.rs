@@ -258,3 +258,72 @@ fn inspection_draw_parameters_are_validated() {
     );
     assert!(e.path.starts_with("lifecycle"), "{e}");
 }
+
+/// 湖北第二十五条：按一定比例评选优秀的省国合基地，并给予一定金额的建设经费后补助 — the share is a
+/// parameter with its interpretation; 湖南第十五条 only says 优秀基地加大支持力度, so Hunan has no
+/// post-subsidy section but says what 优秀 brings.
+#[test]
+fn post_subsidy_parameters_are_validated() {
+    let p = builtin_policy("hubei-2022").unwrap();
+    let s = p
+        .lifecycle
+        .post_subsidy
+        .as_ref()
+        .expect("Hubei provides post-subsidies");
+    assert_eq!(s.article.to_string(), "25");
+    assert_eq!(s.use_article.map(|a| a.to_string()).as_deref(), Some("26"));
+    assert_eq!(
+        (s.grade.as_str(), s.share_percent, s.limit(25), s.limit(24)),
+        ("excellent", 20, 5, 4)
+    );
+    assert!(
+        p.interpretations
+            .iter()
+            .any(|i| i.id == s.interpretation && i.article.to_string() == "25")
+    );
+    let hunan = builtin_policy("hunan-2026").unwrap();
+    assert!(
+        hunan.lifecycle.post_subsidy.is_none(),
+        "湖南第十五条 provides no post-subsidy"
+    );
+    let excellent = hunan
+        .lifecycle
+        .evaluation_support
+        .iter()
+        .find(|g| g.grade == "excellent")
+        .expect("湖南第十五条: what 优秀 brings");
+    assert_eq!(excellent.article.to_string(), "15");
+    assert!(excellent.support_zh.contains("加大支持力度"));
+
+    let e = broken("    share_percent: 20\n", "    share_percent: 0\n");
+    assert_eq!(e.path, "lifecycle.post_subsidy.share_percent");
+    let e = broken("    share_percent: 20\n", "    share_percent: 120\n");
+    assert_eq!(e.path, "lifecycle.post_subsidy.share_percent");
+    let e = broken(
+        "    grade: excellent\n    share_percent",
+        "    grade: outstanding\n    share_percent",
+    );
+    assert_eq!(e.path, "lifecycle.post_subsidy.grade");
+    let e = broken(
+        "    interpretation: post_subsidy_share\n",
+        "    interpretation: nowhere\n",
+    );
+    assert_eq!(e.path, "lifecycle.post_subsidy.interpretation");
+    let e = broken(
+        "    article: \"25\"                    #",
+        "    article: \"99\"                    #",
+    );
+    assert_eq!(e.path, "lifecycle.post_subsidy.article");
+    let e = broken("    rounding: down\n", "    rounding: sideways\n");
+    assert!(e.path.starts_with("lifecycle"), "{e}");
+    let e = broken(
+        "    share_percent: 20\n",
+        "    share_percent: 20\n    max_amount_wan: 0\n",
+    );
+    assert_eq!(e.path, "lifecycle.post_subsidy.max_amount_wan");
+    let e = broken(
+        "    - grade: excellent\n      article: \"25\"",
+        "    - grade: superb\n      article: \"25\"",
+    );
+    assert_eq!(e.path, "lifecycle.evaluation_support[0].grade");
+}

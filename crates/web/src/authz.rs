@@ -479,6 +479,7 @@ pub fn may_command(p: &Principal, world: &World, policies: &PolicySet, cmd: &Com
         | Command::RecordEvaluation(_)
         | Command::RecordReEvaluation(_)
         | Command::RecordFinding(_) => may(p, Action::RecordOutcomes),
+        Command::AwardPostSubsidies(_) => may(p, Action::RecordOutcomes),
         Command::SubmitApplication(c) => {
             may(p, Action::SubmitAsUnit)?;
             if p.role == AccountRole::SupportUnit && !own_unit(&c.facts.unit.uscc) {

@@ -198,6 +198,57 @@ pub const UNITS: &[DemoUnit] = &[
     },
 ];
 
+/// National bases joining the provincial register (湖北第三十条), with support units that have no
+/// account in the demo: (base, name, unit, division, organisation code body, domain, director,
+/// partner country, nationally recognised on).
+#[allow(clippy::type_complexity)]
+const NATIONAL_JOINING: [(&str, &str, &str, &str, &str, &str, &str, &str, &str); 4] = [
+    (
+        "HB-N-2017-03",
+        "湖北省智能网联汽车国际科技合作基地",
+        "武汉智联汽车研究院有限公司",
+        "420100",
+        "MA4D0216",
+        "智能网联汽车",
+        "刘建军",
+        "DE",
+        "2017-10-12",
+    ),
+    (
+        "HB-N-2019-04",
+        "湖北省光纤通信国际科技合作基地",
+        "武汉光纤通信技术有限公司",
+        "420100",
+        "MA4E0317",
+        "光纤通信",
+        "周晓梅",
+        "FR",
+        "2019-09-20",
+    ),
+    (
+        "HB-N-2020-05",
+        "湖北省现代种业国际科技合作基地",
+        "荆州现代种业科技有限公司",
+        "421000",
+        "MA4F0418",
+        "现代种业",
+        "罗大勇",
+        "NL",
+        "2020-11-06",
+    ),
+    (
+        "HB-N-2021-06",
+        "湖北省磷化工国际科技合作基地",
+        "宜昌磷化工科技有限公司",
+        "420500",
+        "MA4G0519",
+        "磷化工",
+        "熊伟",
+        "MA",
+        "2021-05-18",
+    ),
+];
+
 const CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 /// A valid 统一社会信用代码 for a demo unit: registration type by kind, the unit's division,
@@ -628,6 +679,20 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
     // ---------- 湖北 hubei-2022 ----------
     p.at(d(2023, 1, 5), hb, json!({"type": "CarryOverBase", "base_id": "HB-2019-07", "policy": "hubei-2022", "official_name": "湖北省医疗器械国际科技合作基地", "unit_name": unit("hb-jcyl").name, "uscc": uscc_of(unit("hb-jcyl")), "domain": "医疗器械", "director": "黄志强", "partner_country": "KR", "recognised_on": "2019-11-20"}));
     p.at(d(2023, 1, 5), hb, json!({"type": "CarryOverBase", "base_id": "HB-N-2018-02", "policy": "hubei-2022", "official_name": "湖北省船舶与海洋工程国际科技合作基地", "unit_name": unit("hb-cjhy").name, "uscc": uscc_of(unit("hb-cjhy")), "domain": "船舶与海洋工程", "director": "吴海涛", "partner_country": "NO", "recognised_on": "2018-09-01", "national": true}));
+    // National bases taken into provincial management (湖北第三十条), evaluated from the day they
+    // joined: with the bases named in 2023 they make seven graded in 2026, so the post-subsidy's
+    // share (湖北第二十五条, 20% rounded down) allows one of the three graded 优秀.
+    for (id, name, unit_name, region, org, domain, director, country, recognised) in NATIONAL_JOINING {
+        let u = DemoUnit {
+            login: "",
+            name: unit_name,
+            kind: "enterprise",
+            affiliation: "local",
+            region,
+            org,
+        };
+        p.at(d(2023, 1, 5), hb, json!({"type": "CarryOverBase", "base_id": id, "policy": "hubei-2022", "official_name": name, "unit_name": unit_name, "uscc": uscc_of(&u), "domain": domain, "director": director, "partner_country": country, "recognised_on": recognised, "national": true}));
+    }
     p.at(d(2023, 3, 1), hb, json!({"type": "OpenRound", "id": "HB-2023", "policy": "hubei-2022", "title": "2023年度湖北省国际科技合作基地申报", "opens_on": "2023-03-01", "closes_on": "2023-04-30"}));
     let s = d(2023, 3, 15);
     p.through_decision(
@@ -701,6 +766,10 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         "HB-2023-04",
         "HB-2019-07",
         "HB-N-2018-02",
+        "HB-N-2017-03",
+        "HB-N-2019-04",
+        "HB-N-2020-05",
+        "HB-N-2021-06",
     ];
     for year in 2023..=2025 {
         // A base that has left the register files and is graded no more.
@@ -737,6 +806,19 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
         hb,
         json!({"type": "RecordEvaluation", "base": "HB-2023-02", "grade": "qualified"}),
     );
+    for (b, grade) in [
+        ("HB-N-2018-02", "excellent"),
+        ("HB-N-2017-03", "qualified"),
+        ("HB-N-2019-04", "excellent"),
+        ("HB-N-2020-05", "qualified"),
+        ("HB-N-2021-06", "qualified"),
+    ] {
+        p.at(
+            d(2026, 7, 1),
+            hb,
+            json!({"type": "RecordEvaluation", "base": b, "grade": grade}),
+        );
+    }
     p.at(d(2026, 9, 1), hb, json!({"type": "OpenRound", "id": "HB-2026", "policy": "hubei-2022", "title": "2026年度湖北省国际科技合作基地申报", "opens_on": "2026-09-01", "closes_on": "2026-12-31"}));
     let s = d(2026, 9, 15);
     p.through_decision(

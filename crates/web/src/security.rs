@@ -447,6 +447,7 @@ fn allowed_before_password_change(path: &str) -> bool {
         || path.starts_with("/notices")
         || path.starts_with("/announcements")
         || path.starts_with("/draws")
+        || path.starts_with("/subsidies")
         || path.starts_with("/policies/")
         || path == "/verify"
 }

@@ -61,6 +61,7 @@ pub fn nav_for(role: Option<AccountRole>, active: &str) -> Vec<NavItem> {
         ("/notices", "公示", "Public notices"),
         ("/announcements", "公告", "Announcements"),
         ("/draws", "随机抽查", "Random inspections"),
+        ("/subsidies", "后补助", "Post-subsidies"),
         ("/policies/compare", "办法对比", "Compare policies"),
         ("/verify", "资格核验", "Verify a base"),
     ];
@@ -331,6 +332,7 @@ pub fn base_event_label(kind: &str) -> Option<(&'static str, &'static str)> {
         "AnnualAssessmentRecorded" => ("年度考核", "Annual assessment"),
         "InspectionResultRecorded" => ("现场考察（随机抽取）", "Site inspection (drawn)"),
         "EvaluationRecorded" => ("评估", "Evaluation"),
+        "PostSubsidyAwarded" => ("建设经费后补助", "Post-subsidy"),
         "RectificationOrdered" => ("限期整改", "Rectification ordered"),
         "RectificationCompleted" => ("整改完成", "Rectification completed"),
         "BaseTerminated" => ("终止并注销命名", "Terminated"),

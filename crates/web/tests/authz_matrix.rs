@@ -126,6 +126,29 @@ const TABLE: &[Row] = &[
         "",
         "404 404 404 404 404 404 404 404",
     ),
+    // 后补助: the published list and its exports are public.
+    ("GET", "/subsidies", "/subsidies", "", "200 200 200 200 200 200 200 200"),
+    (
+        "GET",
+        "/subsidies/{year}",
+        "/subsidies/1999",
+        "",
+        "404 404 404 404 404 404 404 404",
+    ),
+    (
+        "GET",
+        "/subsidies.csv",
+        "/subsidies.csv",
+        "",
+        "200 200 200 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/subsidies.xlsx",
+        "/subsidies.xlsx",
+        "",
+        "200 200 200 200 200 200 200 200",
+    ),
     (
         "GET",
         "/policies/compare",
@@ -468,6 +491,21 @@ const TABLE: &[Row] = &[
     ),
     (
         "GET",
+        "/dept/subsidies",
+        "/dept/subsidies",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    // An empty form: the department is told what is missing (nothing is awarded).
+    (
+        "POST",
+        "/dept/subsidies",
+        "/dept/subsidies",
+        "",
+        "L 400 403 403 403 403 403 403",
+    ),
+    (
+        "GET",
         "/dept/history",
         "/dept/history",
         "",
@@ -686,6 +724,14 @@ const TABLE: &[Row] = &[
         "/api/v1/eligibility",
         "/api/v1/eligibility",
         "{\"policy\": \"hunan-2026\"}",
+        "422 422 422 422 422 422 422 422",
+    ),
+    // 后补助: public; a bad year is named (422).
+    (
+        "GET",
+        "/api/v1/subsidies",
+        "/api/v1/subsidies?year=x",
+        "",
         "422 422 422 422 422 422 422 422",
     ),
     // 核验服务: public, no sign-in; an unreadable USCC is a 400 for everyone.

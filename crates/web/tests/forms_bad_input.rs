@@ -368,6 +368,21 @@ const FORMS: &[Row] = &[
             ("seed", T),
         ],
     },
+    // 后补助 (湖北第二十五条): every field of the award form bad; nothing is previewed or awarded.
+    Row {
+        route: "/dept/subsidies",
+        path: "/dept/subsidies",
+        who: "hb-dept",
+        body: Body::Form,
+        fields: &[
+            ("policy", C("hubei-2022")),
+            ("year", N("2026")),
+            ("document_number", T),
+            ("issued_on", N("2026-11-20")),
+            ("pick", C("HB-2023-01")),
+            ("amount_HB-2023-01", N("50")),
+        ],
+    },
     // The demo has no draw: whatever is posted, the draw is not found.
     Row {
         route: "/dept/draws/{id}/results",

@@ -16,6 +16,7 @@ pub mod notices;
 pub mod openapi;
 pub mod policies;
 pub mod session;
+pub mod subsidies;
 pub mod verify;
 
 use axum::Router;
@@ -63,6 +64,7 @@ fn build() -> OpenApiRouter<AppState> {
         .routes(routes!(applications::get))
         .routes(routes!(applications::history))
         .routes(routes!(applications::recommend))
+        .routes(routes!(subsidies::list))
         .routes(routes!(commands::execute))
         .routes(routes!(audit::list))
         .routes(routes!(audit::verify));

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod compare;
 pub mod department;
 pub mod dept_draws;
+pub mod dept_subsidies;
 pub mod draws;
 pub mod expert;
 pub mod notifications;
@@ -16,6 +17,7 @@ pub mod public;
 pub mod recommender;
 pub mod registration;
 pub mod second_factor;
+pub mod subsidies;
 pub mod unit;
 pub mod verify;
 pub mod work;
@@ -206,6 +208,7 @@ pub fn role_routes() -> axum::Router<AppState> {
         .route("/dept/history", get(department::history))
         .route("/dept/draws", get(dept_draws::list).post(dept_draws::draw))
         .route("/dept/draws/{id}/results", post(dept_draws::result))
+        .route("/dept/subsidies", get(dept_subsidies::list).post(dept_subsidies::award))
         .route("/dept/registrations", get(registration::pending))
         .route("/dept/registrations/{login}", post(registration::decide))
 }

@@ -583,6 +583,8 @@ pub struct BaseTpl {
     pub history: Vec<HistoryRow>,
     /// The inspection draws that drew this base: (draw id, day, purpose and year).
     pub draws: Vec<(String, NaiveDate, String)>,
+    /// What its latest evaluation grade brings, and its post-subsidies.
+    pub support: crate::pages::subsidies::BaseSupport,
 }
 
 /// `GET /bases/{id}` — a base's page with its status history and the articles cited.
@@ -616,10 +618,11 @@ pub async fn base(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path
                     (d.event.draw.clone(), d.drawn_on, what)
                 })
                 .collect::<Vec<_>>();
-            Some((row, title, statuses, draws))
+            let support = crate::pages::subsidies::base_support(b, policies, l);
+            Some((row, title, statuses, draws, support))
         })
         .await;
-    let Some((b, policy_title, statuses, draws)) = found else {
+    let Some((b, policy_title, statuses, draws, support)) = found else {
         return Err(WebError::NotFound);
     };
     let events = state.guohe.history(&format!("base/{id}")).await?;
@@ -643,6 +646,14 @@ pub async fn base(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path
                 "FindingRecorded" => view::grade_label(policies, &b.policy, &s("finding"), l),
                 "BaseReclassified" => view::category_label(policies, &b.policy, Some(&s("to")), l),
                 "InspectionResultRecorded" => format!("{}：{}", s("draw"), s("findings")),
+                "PostSubsidyAwarded" => format!(
+                    "{} {} · {} {} · {}",
+                    p.get("year").map(|y| y.to_string()).unwrap_or_default(),
+                    l.t("年度评估", "evaluation"),
+                    s("amount_wan"),
+                    l.t("万元", "万元 (10,000 yuan)"),
+                    s("document_number")
+                ),
                 _ => String::new(),
             };
             Some(HistoryRow {
@@ -664,6 +675,7 @@ pub async fn base(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path
         statuses,
         history,
         draws,
+        support,
     })
 }
 

@@ -95,6 +95,9 @@ pub struct MyBase {
     pub status: String,
     /// What is due next.
     pub next: String,
+    /// What its latest evaluation grade brings (Hunan 第十五条, Hubei 第二十五条) and its
+    /// post-subsidies, in one line.
+    pub support: String,
 }
 
 /// A draft in the list.
@@ -196,6 +199,7 @@ pub async fn home(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<R
                         status_code: view::status_code(s).into(),
                         status: view::status_label(s, l),
                         next: next_due(b, policies.get(&b.policy), today, l),
+                        support: crate::pages::subsidies::base_support(b, policies, l).summary(),
                     }
                 })
                 .collect();
