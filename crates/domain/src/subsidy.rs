@@ -67,7 +67,7 @@ pub struct PostSubsidyAwarded {
 }
 
 /// A base's post-subsidy as the state keeps it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PostSubsidyRecord {
     /// The event.
     pub event: PostSubsidyAwarded,
