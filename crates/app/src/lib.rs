@@ -24,6 +24,7 @@
 #![warn(missing_docs)]
 
 pub mod due;
+pub mod expert_pool;
 pub mod event_reminders;
 pub mod personal;
 pub mod policy_standing;

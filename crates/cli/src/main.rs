@@ -7,6 +7,7 @@
 mod account_cmd;
 mod calendar_cmd;
 mod draw_cmd;
+mod draw_panel_cmd;
 mod key_cmd;
 mod lifecycle_cmd;
 mod notify_cmd;

@@ -297,6 +297,7 @@ pub fn router(state: AppState) -> Router {
         .route("/announcements", get(public::announcements))
         .route("/draws", get(pages::draws::list))
         .route("/draws/{id}", get(pages::draws::show))
+        .route("/panels/{application}", get(pages::panels::show))
         .route("/policies/compare", get(pages::compare::compare))
         .route("/verify", get(pages::verify::page))
         .route("/login", get(auth::login_form).post(auth::login))
