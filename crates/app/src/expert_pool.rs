@@ -73,9 +73,10 @@ pub fn check_pool<'a>(
             Some(a) if !a.active || a.pending_approval => {
                 Some(("账号已停用".to_string(), "the account is disabled".to_string()))
             }
-            Some(a) if a.province != province => {
-                Some(("不属于本省专家库".to_string(), "an expert of another province".to_string()))
-            }
+            Some(a) if a.province != province => Some((
+                "不属于本省专家库".to_string(),
+                "an expert of another province".to_string(),
+            )),
             Some(a) => {
                 let on_account = a.org_id.clone().unwrap_or_default();
                 (!unit.trim().eq_ignore_ascii_case(on_account.trim())).then(|| {

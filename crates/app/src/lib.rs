@@ -24,8 +24,8 @@
 #![warn(missing_docs)]
 
 pub mod due;
-pub mod expert_pool;
 pub mod event_reminders;
+pub mod expert_pool;
 pub mod personal;
 pub mod policy_standing;
 pub mod stored_policy;

@@ -5,11 +5,11 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
+use guohe_app::expert_pool;
 use guohe_domain::{
     Actor, Command, DrawInspections, EventKind, InspectionPurpose, InspectionsDrawn, PoolExpert,
     RecordInspectionResult, Strata, UnitConflict,
 };
-use guohe_app::expert_pool;
 use guohe_store::AccountStore;
 
 use crate::draw_panel_cmd::{self, DeclineArgs, PanelArgs};
@@ -338,7 +338,10 @@ fn run_show(cli: &Cli, a: &ShowArgs) -> CmdResult {
             if a.format == Format::Json {
                 return print_json(&p.event);
             }
-            let history = g.history(&format!("application/{}", a.draw)).await.map_err(app_failure)?;
+            let history = g
+                .history(&format!("application/{}", a.draw))
+                .await
+                .map_err(app_failure)?;
             let drawn = history.iter().find(|e| e.kind == "ExpertPanelDrawn");
             if let Some(e) = drawn {
                 println!("抽取日期 drawn on {}", e.occurred_on);

@@ -117,7 +117,12 @@ pub fn run_panel(cli: &Cli, a: &PanelArgs) -> CmdResult {
                     .map(|p| p.province.code.clone())
             })
             .await
-            .ok_or_else(|| bad(format!("--application: 没有申报“{0}” no such application `{0}`", a.application)))?;
+            .ok_or_else(|| {
+                bad(format!(
+                    "--application: 没有申报“{0}” no such application `{0}`",
+                    a.application
+                ))
+            })?;
         let accounts = AccountStore::open(g.log()).await?.accounts().await?;
         let pool = match given {
             Some(p) => {

@@ -31,8 +31,24 @@ impl Env {
     fn expert(&self, login: &str, unit: &str) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_guohe"))
             .args([
-                "account", "create", "--login", login, "--name", login, "--role", "expert", "--province", "42",
-                "--unit-uscc", unit, "--title", "研究员", "--unit-name", "某研究院", "--domains", "激光",
+                "account",
+                "create",
+                "--login",
+                login,
+                "--name",
+                login,
+                "--role",
+                "expert",
+                "--province",
+                "42",
+                "--unit-uscc",
+                unit,
+                "--title",
+                "研究员",
+                "--unit-name",
+                "某研究院",
+                "--domains",
+                "激光",
                 "--password-stdin",
             ])
             .arg("--database")
@@ -81,8 +97,8 @@ fn setup() -> (Env, String) {
     env.expert("own-0", USCCS[0]);
     for i in 1..=3 {
         let unit = uscc_in("420300", i);
-        env.expert(&format!("x{i}"), &unit);
-        pool.push(serde_json::json!({"id": format!("x{i}"), "unit_uscc": unit}));
+        env.expert(&format!("ex{i}"), &unit);
+        pool.push(serde_json::json!({"id": format!("ex{i}"), "unit_uscc": unit}));
     }
     let pool = env.write("pool.json", serde_json::Value::Array(pool));
     (env, pool)
@@ -250,22 +266,25 @@ fn refusals_name_the_field_and_cite_the_article() {
 #[test]
 fn a_given_pool_is_checked_against_the_expert_accounts() {
     let (env, _) = setup();
-    let o = env.run(&["account", "disable", "x3"]);
+    let o = env.run(&["account", "disable", "ex3"]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     let bad_pool = env.write(
         "bad-pool.json",
         serde_json::json!([
-            {"id": "x1", "unit_uscc": uscc_in("420300", 1)},
+            {"id": "ex1", "unit_uscc": uscc_in("420300", 1)},
             {"id": "nobody", "unit_uscc": uscc_in("420300", 7)},
-            {"id": "x2", "unit_uscc": USCCS[1]},
-            {"id": "x3", "unit_uscc": uscc_in("420300", 3)}
+            {"id": "ex2", "unit_uscc": USCCS[1]},
+            {"id": "ex3", "unit_uscc": uscc_in("420300", 3)}
         ]),
     );
     let o = env.run(&draw_args(&bad_pool, &[]));
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));
     let e = err(&o);
-    assert!(e.contains("--pool") && e.contains("nobody") && e.contains("x2") && e.contains("x3"), "{e}");
-    assert!(!e.contains("“x1”"), "{e}");
+    assert!(
+        e.contains("--pool") && e.contains("nobody") && e.contains("ex2") && e.contains("ex3"),
+        "{e}"
+    );
+    assert!(!e.contains("“ex1”"), "{e}");
     let o = env.run(&["draw", "show", "HB-2026-A"]);
     assert_eq!(o.status.code(), Some(2), "nothing drawn");
 }

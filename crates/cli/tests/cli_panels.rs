@@ -176,7 +176,12 @@ fn setup(c: &Case) -> Env {
     env.expert("conflicted", c.province, &uscc_in(division, 50), domain);
     env.expert("chemist", c.province, &uscc_in(division, 51), "化学");
     for i in 1..=6 {
-        env.expert(&format!("p{i}"), c.province, &uscc_in(division, 60 + i), &format!("{domain},新材料"));
+        env.expert(
+            &format!("px{i}"),
+            c.province,
+            &uscc_in(division, 60 + i),
+            &format!("{domain},新材料"),
+        );
     }
     let o = env.apply(
         "expert:conflicted",
@@ -223,7 +228,11 @@ fn avoidance_and_reproducibility(c: &Case) {
 
     let drawn: Value = serde_json::from_str(&env.ok(&draw(&["--format", "json"]))).unwrap();
     let (panel, reserves) = (strs(&drawn["panel"]), strs(&drawn["reserves"]));
-    assert_eq!((panel.len(), reserves.len()), (3, 2), "min_experts and reserves of the policy");
+    assert_eq!(
+        (panel.len(), reserves.len()),
+        (3, 2),
+        "min_experts and reserves of the policy"
+    );
     let ground = |e: &str| {
         drawn["exclusions"]
             .as_array()
@@ -239,7 +248,7 @@ fn avoidance_and_reproducibility(c: &Case) {
     for e in ["own", "conflicted", "chemist"] {
         assert!(!panel.iter().chain(&reserves).any(|x| x == e), "{e} kept off");
     }
-    assert_eq!(strs(&drawn["eligible"]), ["p1", "p2", "p3", "p4", "p5", "p6"]);
+    assert_eq!(strs(&drawn["eligible"]), ["px1", "px2", "px3", "px4", "px5", "px6"]);
     // The published record is what was drawn, and reruns to the same panel.
     let shown: Value = serde_json::from_str(&env.ok(&["draw", "show", "A1", "--format", "json"])).unwrap();
     assert_eq!(shown, drawn);
@@ -270,10 +279,16 @@ fn avoidance_and_reproducibility(c: &Case) {
         "--on",
         "2026-04-02",
     ]);
-    assert!(said.contains("PanelSeatDeclined") && said.contains(&reserves[0]), "{said}");
+    assert!(
+        said.contains("PanelSeatDeclined") && said.contains(&reserves[0]),
+        "{said}"
+    );
     let shown = env.ok(&["draw", "show", "A1"]);
     assert!(shown.contains("谢绝 declined") && shown.contains("出差"), "{shown}");
-    assert!(shown.contains(&format!("专家{}（{}所在大学）", reserves[0], reserves[0])), "{shown}");
+    assert!(
+        shown.contains(&format!("专家{}（{}所在大学）", reserves[0], reserves[0])),
+        "{shown}"
+    );
     assert!(shown.contains("本单位") && shown.contains("申明回避"), "{shown}");
 }
 
@@ -295,19 +310,22 @@ fn hunan_panel_avoids_own_unit_and_conflicts_and_reruns_from_its_seed() {
 fn a_pool_given_by_hand_is_checked_against_the_accounts() {
     let c = hubei();
     let env = setup(&c);
-    env.ok(&["account", "disable", "p6"]);
+    env.ok(&["account", "disable", "px6"]);
     let pool = env.write(
         "pool.json",
         &json!([
-            {"id": "p1", "unit_uscc": uscc_in("420100", 61), "domains": ["光电子信息"]},
+            {"id": "px1", "unit_uscc": uscc_in("420100", 61), "domains": ["光电子信息"]},
             {"id": "ghost", "unit_uscc": uscc_in("420100", 90), "domains": ["光电子信息"]},
-            {"id": "p6", "unit_uscc": uscc_in("420100", 66), "domains": ["光电子信息"]},
-            {"id": "p2", "unit_uscc": uscc_in("420100", 99), "domains": ["光电子信息"]}
+            {"id": "px6", "unit_uscc": uscc_in("420100", 66), "domains": ["光电子信息"]},
+            {"id": "px2", "unit_uscc": uscc_in("420100", 99), "domains": ["光电子信息"]}
         ]),
     );
     let e = env.refused(&draw(&["--pool", &pool]));
-    assert!(e.contains("--pool") && e.contains("ghost") && e.contains("p6") && e.contains("p2"), "{e}");
-    assert!(!e.contains("“p1”"), "p1 is fine: {e}");
+    assert!(
+        e.contains("--pool") && e.contains("ghost") && e.contains("px6") && e.contains("px2"),
+        "{e}"
+    );
+    assert!(!e.contains("“px1”"), "p1 is fine: {e}");
     env.refused(&["draw", "show", "A1"]);
 }
 
@@ -318,20 +336,79 @@ fn expert_details_from_the_command_line() {
     let env = Env::new();
     let base = |extra: &[&'static str]| -> Vec<&'static str> {
         let mut v = vec![
-            "account", "create", "--login", "li-si", "--name", "李四", "--role", "expert", "--province", "42",
+            "account",
+            "create",
+            "--login",
+            "li-si",
+            "--name",
+            "李四",
+            "--role",
+            "expert",
+            "--province",
+            "42",
         ];
         v.extend_from_slice(extra);
         v.push("--password-stdin");
         v
     };
     let cases: [(&[&str], &str); 5] = [
-        (&["--unit-uscc", "91420100MA4K56786D", "--title", "教授", "--unit-name", "某大学"], "--domains"),
-        (&["--unit-uscc", "91420100MA4K56786X", "--title", "教授", "--unit-name", "某大学", "--domains", "激光"], "--unit-uscc"),
-        (&["--unit-uscc", "91420100MA4K56786D", "--unit-name", "某大学", "--domains", "激光"], "--title"),
-        (&["--unit-uscc", "91420100MA4K56786D", "--title", "教授", "--domains", "激光"], "--unit-name"),
         (
-            &["--unit-uscc", "91420100MA4K56786D", "--title", "教授", "--unit-name", "某大学", "--domains",
-              "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一"],
+            &[
+                "--unit-uscc",
+                "91420100MA4K56786D",
+                "--title",
+                "教授",
+                "--unit-name",
+                "某大学",
+            ],
+            "--domains",
+        ),
+        (
+            &[
+                "--unit-uscc",
+                "91420100MA4K56786X",
+                "--title",
+                "教授",
+                "--unit-name",
+                "某大学",
+                "--domains",
+                "激光",
+            ],
+            "--unit-uscc",
+        ),
+        (
+            &[
+                "--unit-uscc",
+                "91420100MA4K56786D",
+                "--unit-name",
+                "某大学",
+                "--domains",
+                "激光",
+            ],
+            "--title",
+        ),
+        (
+            &[
+                "--unit-uscc",
+                "91420100MA4K56786D",
+                "--title",
+                "教授",
+                "--domains",
+                "激光",
+            ],
+            "--unit-name",
+        ),
+        (
+            &[
+                "--unit-uscc",
+                "91420100MA4K56786D",
+                "--title",
+                "教授",
+                "--unit-name",
+                "某大学",
+                "--domains",
+                "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一",
+            ],
             "--domains",
         ),
     ];
@@ -341,7 +418,16 @@ fn expert_details_from_the_command_line() {
         assert!(err(&o).contains(flag), "{extra:?} names {flag}: {}", err(&o));
     }
     let o = env.run_in(
-        &base(&["--unit-uscc", "91420100MA4K56786D", "--title", "教授", "--unit-name", "某大学", "--domains", "激光,光电子信息"]),
+        &base(&[
+            "--unit-uscc",
+            "91420100MA4K56786D",
+            "--title",
+            "教授",
+            "--unit-name",
+            "某大学",
+            "--domains",
+            "激光,光电子信息",
+        ]),
         "Good#Pass2026x\n",
     );
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
@@ -349,8 +435,21 @@ fn expert_details_from_the_command_line() {
     assert!(list.contains("li-si"), "{list}");
     // Only an expert has these details.
     let o = env.run_in(
-        &["account", "create", "--login", "hb-dept2", "--name", "厅", "--role", "department", "--province", "42",
-          "--domains", "激光", "--password-stdin"],
+        &[
+            "account",
+            "create",
+            "--login",
+            "hb-dept2",
+            "--name",
+            "厅",
+            "--role",
+            "department",
+            "--province",
+            "42",
+            "--domains",
+            "激光",
+            "--password-stdin",
+        ],
         "Good#Pass2026x\n",
     );
     assert_eq!(o.status.code(), Some(2));

@@ -221,9 +221,15 @@ fn article_15_conflicts_bind_reserves_as_members() {
     let x = panel_of(&t.ok("2026-03-05", "dept:zhang", c));
     let ground = |e: &str| x.exclusions.iter().find(|g| g.expert == e).cloned();
     assert_eq!(ground("P1").map(|g| g.reason), Some("declared_conflict".into()));
-    assert_eq!(ground("P2").map(|g| (g.reason, g.detail)), Some(("declared_conflict".into(), "近三年合作".into())));
+    assert_eq!(
+        ground("P2").map(|g| (g.reason, g.detail)),
+        Some(("declared_conflict".into(), "近三年合作".into()))
+    );
     for e in ["P1", "P2"] {
-        assert!(!x.panel.iter().chain(&x.reserves).any(|p| p == e), "{e} neither member nor reserve");
+        assert!(
+            !x.panel.iter().chain(&x.reserves).any(|p| p == e),
+            "{e} neither member nor reserve"
+        );
     }
     assert_eq!(x.conflicts.len(), 2, "both conflicts are in the published record");
 
@@ -244,7 +250,11 @@ fn article_15_conflicts_bind_reserves_as_members() {
     assert_eq!(kinds(&evs), ["ConflictDeclared", "PanelSeatDeclined", "ExpertAssigned"]);
     match &evs[1].kind {
         EventKind::PanelSeatDeclined(d) => {
-            assert_eq!(d.replaced_by.as_deref(), Some(r2.as_str()), "the conflicted reserve is passed over");
+            assert_eq!(
+                d.replaced_by.as_deref(),
+                Some(r2.as_str()),
+                "the conflicted reserve is passed over"
+            );
             assert!(d.reason.contains("申明回避"));
         }
         other => panic!("{other:?}"),

@@ -111,9 +111,15 @@ async fn preview_confirm_show_decline_and_read_a_panel() {
     assert!(r.body.contains("value=\"湘-204\""), "{}", r.body);
 
     // The preview quotes the article and names experts by name and unit; nothing recorded.
-    let preview = dept.post_form(PAGE, PAGE, &[("seed", "湘-204-专家"), ("size", "3")]).await;
+    let preview = dept
+        .post_form(PAGE, PAGE, &[("seed", "湘-204-专家"), ("size", "3")])
+        .await;
     assert_eq!(preview.status, 200, "{}", preview.body);
-    assert!(preview.body.contains("请确认") && preview.body.contains("第九条"), "{}", preview.body);
+    assert!(
+        preview.body.contains("请确认") && preview.body.contains("第九条"),
+        "{}",
+        preview.body
+    );
     assert!(preview.body.contains("（长沙第"), "names and units: {}", preview.body);
     assert!(preview.body.contains("欧阳本（申报单位）"), "{}", preview.body);
     assert!(!preview.body.contains("hn-p1"), "no login: {}", preview.body);
@@ -129,9 +135,17 @@ async fn preview_confirm_show_decline_and_read_a_panel() {
     assert_eq!(x.rerun(), (x.panel.clone(), x.reserves.clone()));
     let ground = |e: &str| x.exclusions.iter().find(|g| g.expert == e).map(|g| g.reason.clone());
     assert_eq!(ground("hn-own").as_deref(), Some("own_unit"));
-    assert_eq!(ground("expert-zhou").as_deref(), Some("own_unit"), "周立新 works at the applicant");
+    assert_eq!(
+        ground("expert-zhou").as_deref(),
+        Some("own_unit"),
+        "周立新 works at the applicant"
+    );
     assert_eq!(ground("expert-liu").as_deref(), Some("domain"));
-    assert!(page.body.contains("本单位专家") && page.body.contains("技术领域不符"), "{}", page.body);
+    assert!(
+        page.body.contains("本单位专家") && page.body.contains("技术领域不符"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("欧阳本（申报单位）"), "{}", page.body);
 
     // Read through the API by the department; the applicant does not see it before the decision.
@@ -143,7 +157,11 @@ async fn preview_confirm_show_decline_and_read_a_panel() {
     let unit = Browser::new(&s);
     unit.login("hn-zzgd").await;
     assert_eq!(unit.get("/api/v1/applications/HN-2026-204/panel").await.status, 404);
-    assert_eq!(Browser::new(&s).get("/panels/HN-2026-204").await.status, 404, "published once decided");
+    assert_eq!(
+        Browser::new(&s).get("/panels/HN-2026-204").await.status,
+        404,
+        "published once decided"
+    );
 
     // A member declines, behind a confirmation naming the next reserve; the reserve is called in.
     let first = x.panel[0].clone();
@@ -155,18 +173,31 @@ async fn preview_confirm_show_decline_and_read_a_panel() {
         )
         .await;
     assert_eq!(preview.status, 200, "{}", preview.body);
-    assert!(preview.body.contains("请确认") && preview.body.contains("第九条"), "{}", preview.body);
-    let r = dept.confirm(&preview.body, "/dept/applications/HN-2026-204/panel/decline").await;
+    assert!(
+        preview.body.contains("请确认") && preview.body.contains("第九条"),
+        "{}",
+        preview.body
+    );
+    let r = dept
+        .confirm(&preview.body, "/dept/applications/HN-2026-204/panel/decline")
+        .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let after = s
         .state
         .guohe
-        .read(|w, _, _| w.application(APP).map(|a| a.experts.keys().cloned().collect::<Vec<_>>()))
+        .read(|w, _, _| {
+            w.application(APP)
+                .map(|a| a.experts.keys().cloned().collect::<Vec<_>>())
+        })
         .await
         .unwrap();
     assert!(!after.contains(&first) && after.contains(&x.reserves[0]), "{after:?}");
     let page = dept.get(PAGE).await;
-    assert!(page.body.contains("出国访问") && page.body.contains("谢绝与递补"), "{}", page.body);
+    assert!(
+        page.body.contains("出国访问") && page.body.contains("谢绝与递补"),
+        "{}",
+        page.body
+    );
 
     // Never redrawn; the other province's department may not touch it.
     let again = dept.post_form(PAGE, PAGE, &[("seed", "again"), ("size", "3")]).await;
@@ -202,7 +233,11 @@ async fn inspection_draws_are_read_through_the_api_and_name_their_inspectors() {
     ];
     let preview = dept.post_form("/dept/draws", "/dept/draws", &form).await;
     assert_eq!(preview.status, 200, "{}", preview.body);
-    assert!(!preview.body.contains("expert-"), "names on the preview: {}", preview.body);
+    assert!(
+        !preview.body.contains("expert-"),
+        "names on the preview: {}",
+        preview.body
+    );
     let r = dept.confirm(&preview.body, "/dept/draws").await;
     assert_eq!(r.status, 303, "{}", r.body);
 
@@ -229,5 +264,8 @@ async fn inspection_draws_are_read_through_the_api_and_name_their_inspectors() {
     let table_start = page.body.find("<table class=\"data\">").unwrap();
     let table = &page.body[table_start..table_start + page.body[table_start..].find("</table>").unwrap()];
     assert!(!table.contains("expert-"), "{table}");
-    assert!(table.contains("（教授）") || table.contains("（研究员）") || table.contains("（正高级工程师）"), "{table}");
+    assert!(
+        table.contains("（教授）") || table.contains("（研究员）") || table.contains("（正高级工程师）"),
+        "{table}"
+    );
 }

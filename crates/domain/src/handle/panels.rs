@@ -133,7 +133,12 @@ impl H<'_, '_> {
     /// The conflicts a panel draw avoids: those given with it, and every conflict an expert of
     /// the pool declared on an application of the same unit (回避申明 binds the expert to the
     /// applicant's unit, as in inspection draws). Sorted, so that the record reads the same.
-    fn panel_conflicts(&self, a: &ApplicationCase, pool: &[PanelExpert], given: Vec<UnitConflict>) -> Vec<UnitConflict> {
+    fn panel_conflicts(
+        &self,
+        a: &ApplicationCase,
+        pool: &[PanelExpert],
+        given: Vec<UnitConflict>,
+    ) -> Vec<UnitConflict> {
         let unit = a.facts.unit.uscc.trim().to_uppercase();
         let mut v: Vec<UnitConflict> = given
             .into_iter()

@@ -185,7 +185,10 @@ pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> WebRe
 pub fn published(status: ApplicationStatus) -> bool {
     matches!(
         status,
-        ApplicationStatus::Approved | ApplicationStatus::Rejected | ApplicationStatus::InNotice | ApplicationStatus::Named
+        ApplicationStatus::Approved
+            | ApplicationStatus::Rejected
+            | ApplicationStatus::InNotice
+            | ApplicationStatus::Named
     )
 }
 

@@ -676,7 +676,11 @@ async fn app_page(ctx: &RequestCtx, state: &AppState, id: &str, mut v: Vals, fb:
             x.role == AccountRole::Expert && x.active && x.province == p.province && !a.experts.contains_key(&x.login)
         })
         .map(|x| {
-            let unit = if x.profile.unit_name.is_empty() { x.login.clone() } else { x.profile.unit_name.clone() };
+            let unit = if x.profile.unit_name.is_empty() {
+                x.login.clone()
+            } else {
+                x.profile.unit_name.clone()
+            };
             (x.login.clone(), format!("{}（{unit}）", x.display_name))
         })
         .collect();

@@ -96,7 +96,10 @@ async fn page(ctx: &RequestCtx, state: &AppState, id: &str, mut v: Vals, fb: Fee
         heading: format!("{} · {}", a.facts.unit.name, a.facts.technology_domain),
         stage: work::stage(a.status, l).1,
         can_draw: record.is_none()
-            && matches!(a.status, ApplicationStatus::Recommended | ApplicationStatus::UnderReview),
+            && matches!(
+                a.status,
+                ApplicationStatus::Recommended | ApplicationStatus::UnderReview
+            ),
         panel,
         seated,
         min_experts,
@@ -122,7 +125,10 @@ fn draw_facts(x: &ExpertPanelDrawn, names: &ExpertNames, l: Lang) -> Vec<(String
             format!("{} / {}", x.pool.len(), x.eligible.len()),
         ),
         (l.t("评审专家", "Panel").into(), names.all(&x.panel)),
-        (l.t("候补（按顺序）", "Reserves, in order").into(), names.all(&x.reserves)),
+        (
+            l.t("候补（按顺序）", "Reserves, in order").into(),
+            names.all(&x.reserves),
+        ),
     ];
     for e in &x.exclusions {
         let detail = if e.detail.is_empty() {

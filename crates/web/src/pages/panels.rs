@@ -123,7 +123,10 @@ impl PanelView {
         Ok(PanelView {
             application: x.application.clone(),
             domain: x.domain.clone(),
-            on: drawn.map(|e| e.occurred_on).map(|d: NaiveDate| d.to_string()).unwrap_or_default(),
+            on: drawn
+                .map(|e| e.occurred_on)
+                .map(|d: NaiveDate| d.to_string())
+                .unwrap_or_default(),
             seed: x.seed.clone(),
             algorithm: x.algorithm.clone(),
             counts: (x.pool.len(), x.eligible.len()),
@@ -149,7 +152,13 @@ impl PanelView {
             exclusions: x
                 .exclusions
                 .iter()
-                .map(|e| (names.of(&e.expert), ground_label(&e.reason, l).to_string(), e.detail.clone()))
+                .map(|e| {
+                    (
+                        names.of(&e.expert),
+                        ground_label(&e.reason, l).to_string(),
+                        e.detail.clone(),
+                    )
+                })
                 .collect(),
             declines: r
                 .declines
