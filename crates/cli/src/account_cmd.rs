@@ -101,6 +101,12 @@ fn expert_details(role: AccountRole, a: &CreateArgs) -> Result<(Option<String>, 
         (_, Some(u)) => Some(u.to_string()),
         (o, None) => o.map(str::to_string),
     };
+    if org.as_deref().is_none_or(|o| o.is_empty()) {
+        // Without it an expert has no unit to be kept from reviewing.
+        return Err(bad(
+            "--org: 评审专家须填写所在单位的统一社会信用代码（--unit-uscc 或 --org） an expert needs their unit's USCC",
+        ));
+    }
     if let Some(u) = org.as_deref()
         && let Err(e) = guohe_reference::uscc::parse(u)
     {
