@@ -253,10 +253,11 @@ impl H<'_, '_> {
         let policy = self.policy(&a.policy)?;
         let art = policy.cite(policy.procedure.expert_review.article);
         let Some(panel) = self.world.panels.get(&a.id) else {
+            // The application exists; it is its state — no drawn panel — that refuses.
             return Err(Refusal::new(
-                RefusalCode::NotFound,
-                format!("申报“{}”的评审专家不是随机抽取的", a.id),
-                format!("the panel of `{}` was not drawn", a.id),
+                RefusalCode::WrongState,
+                format!("申报“{}”的评审专家不是随机抽取的，没有可谢绝的席位", a.id),
+                format!("the panel of `{}` was not drawn at random: no seat to decline", a.id),
             )
             .cite(art)
             .at("application"));
