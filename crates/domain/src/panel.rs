@@ -31,7 +31,9 @@ pub struct DrawExpertPanel {
     pub size: Option<u32>,
     /// The seed, published with the result.
     pub seed: String,
-    /// The expert pool.
+    /// The expert pool (the API and the pages fill in the province's expert accounts when it
+    /// is left out).
+    #[serde(default)]
     pub pool: Vec<PanelExpert>,
     /// Conflicts declared with the draw (回避申明): each keeps its expert off the panel and off
     /// the reserves when it names the applicant's unit.

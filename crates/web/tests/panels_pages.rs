@@ -80,6 +80,15 @@ async fn preview_confirm_show_decline_and_read_a_panel() {
         .await
         .expect("demo application");
     expert(&s, "hn-own", "欧阳本", &applicant, "申报单位", "氢能装备").await;
+    expert(
+        &s,
+        "hn-chem",
+        "化学家",
+        &uscc_in("430100", 69),
+        "长沙化工研究院",
+        "精细化工",
+    )
+    .await;
     for i in 1..=5 {
         expert(
             &s,
@@ -140,7 +149,18 @@ async fn preview_confirm_show_decline_and_read_a_panel() {
         Some("own_unit"),
         "周立新 works at the applicant"
     );
-    assert_eq!(ground("expert-liu").as_deref(), Some("domain"));
+    assert_eq!(ground("hn-chem").as_deref(), Some("domain"));
+    // 刘建国 reviews 氢能装备 but reviewed the same unit's HN-2026-103 this year.
+    let liu = x
+        .exclusions
+        .iter()
+        .find(|g| g.expert == "expert-liu")
+        .expect("kept off");
+    assert_eq!(
+        (liu.reason.as_str(), liu.detail.as_str()),
+        ("recent_review", "HN-2026-103")
+    );
+    assert!(page.body.contains("近期评审过同一单位"), "{}", page.body);
     assert!(
         page.body.contains("本单位专家") && page.body.contains("技术领域不符"),
         "{}",
@@ -198,6 +218,38 @@ async fn preview_confirm_show_decline_and_read_a_panel() {
         "{}",
         page.body
     );
+
+    // Reviewed and decided: the panel is published with its seed and record.
+    let seated = after.iter().filter(|e| **e != first).cloned().collect::<Vec<_>>();
+    let run = |actor: String, cmd: serde_json::Value| {
+        let g = s.state.guohe.clone();
+        let on = s.state.today();
+        async move {
+            let actor = guohe_domain::Actor::parse(&actor).unwrap();
+            let cmd: guohe_domain::Command = serde_json::from_value(cmd).unwrap();
+            g.execute(&actor, on, cmd).await.expect("done");
+        }
+    };
+    for e in &seated {
+        run(
+            format!("expert:{e}"),
+            serde_json::json!({"type": "SubmitReview", "application": APP, "expert": e, "score": 86,
+                               "conclusion": "recommend", "comments": "技术路线清晰"}),
+        )
+        .await;
+    }
+    run(
+        "dept:wang".into(),
+        serde_json::json!({"type": "Decide", "application": APP, "decision": "approve", "reasons": "同意"}),
+    )
+    .await;
+    let public = Browser::new(&s);
+    let published = public.get("/panels/HN-2026-204").await;
+    assert_eq!(published.status, 200, "{}", published.body);
+    assert_eq!(record_of(&published.body), x, "the record as drawn");
+    assert!(published.body.contains("湘-204-专家") && published.body.contains("出国访问"));
+    assert!(public.get("/draws").await.body.contains("/panels/HN-2026-204"));
+    assert_eq!(unit.get("/api/v1/applications/HN-2026-204/panel").await.status, 200);
 
     // Never redrawn; the other province's department may not touch it.
     let again = dept.post_form(PAGE, PAGE, &[("seed", "again"), ("size", "3")]).await;
