@@ -222,6 +222,7 @@ pub(crate) fn print_panel(
 /// The Chinese name of an exclusion ground.
 pub fn ground_zh(code: &str) -> &'static str {
     match code {
+        "already_assigned" => "已指派评审",
         "own_unit" => "本单位",
         "declared_conflict" => "申明回避",
         "domain" => "领域不符",

@@ -54,8 +54,8 @@ pub struct DeclinePanelSeat {
     pub reason: String,
 }
 
-/// An expert kept off a panel, and why (`own_unit`, `declared_conflict`, `domain`,
-/// `recent_review`).
+/// An expert kept off a panel, and why (`already_assigned`, `own_unit`, `declared_conflict`,
+/// `domain`, `recent_review`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PanelExclusion {
     /// Expert id.

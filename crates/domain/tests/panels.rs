@@ -263,3 +263,26 @@ fn article_15_conflicts_bind_reserves_as_members() {
     assert!(!s.app("A1").experts.contains_key(&r1));
     assert!(s.app("A1").experts.contains_key(&r2));
 }
+
+/// 第十五条第一款: an expert assigned by hand before the draw is not drawn again (which would
+/// assign them twice and wipe a review already given); the ground is recorded.
+#[test]
+fn article_15_experts_assigned_by_hand_are_not_drawn_again() {
+    let mut s = hubei();
+    s.ok(
+        "2026-05-13",
+        "dept:zhang",
+        json!({"type": "AssignExpert", "application": "A1", "expert_id": "P1", "expert_unit_uscc": uscc(61)}),
+    );
+    s.ok(
+        "2026-05-13",
+        "expert:P1",
+        json!({"type": "SubmitReview", "application": "A1", "expert": "P1", "score": 88,
+               "conclusion": "recommend", "comments": "基础扎实"}),
+    );
+    let x = panel_of(&s.ok("2026-05-14", "dept:zhang", draw("鄂-A1-专家")));
+    let p1 = x.exclusions.iter().find(|g| g.expert == "P1").expect("kept off");
+    assert_eq!(p1.reason, "already_assigned");
+    assert!(!x.eligible.contains(&"P1".to_string()));
+    assert!(s.app("A1").experts["P1"].review.is_some(), "the review is kept");
+}

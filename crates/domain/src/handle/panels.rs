@@ -187,8 +187,8 @@ impl H<'_, '_> {
                 .any(|o| same(&o.facts.unit.uscc, unit) && o.conflicts.contains(expert))
     }
 
-    /// The eligible experts (sorted by id) and every exclusion with its ground: the applicant's
-    /// own unit, a declared conflict (on this application, with the draw, or on another
+    /// The eligible experts (sorted by id) and every exclusion with its ground: already
+    /// assigned to the application, the applicant's own unit, a declared conflict (on this application, with the draw, or on another
     /// application of the same unit), no matching domain, a review of an application of the
     /// same unit within the policy's period.
     fn avoid(
@@ -224,7 +224,11 @@ impl H<'_, '_> {
                 others.sort_by(|x, y| x.id.cmp(&y.id));
                 others.first().map(|o| o.id.clone())
             };
-            let ground = if same(&e.unit_uscc, unit) {
+            // Already assigned by hand: drawing them again would assign them twice (and wipe
+            // a review already given), so they are kept off and recorded.
+            let ground = if a.experts.contains_key(&e.id) {
+                Some(("already_assigned", String::new()))
+            } else if same(&e.unit_uscc, unit) {
                 Some(("own_unit", String::new()))
             } else if a.conflicts.contains(&e.id) {
                 Some(("declared_conflict", String::new()))

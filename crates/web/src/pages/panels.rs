@@ -89,6 +89,7 @@ pub struct PanelView {
 /// The ground of an exclusion, in the page's language.
 pub fn ground_label(code: &str, l: Lang) -> &'static str {
     match code {
+        "already_assigned" => l.t("已指派评审", "already assigned"),
         "own_unit" => l.t("本单位专家", "the applicant's own unit"),
         "declared_conflict" => l.t("申明回避", "declared conflict"),
         "domain" => l.t("技术领域不符", "another domain"),
