@@ -49,12 +49,88 @@ pub struct CreateArgs {
     /// `/admin/system/organisations`).
     #[arg(long)]
     pub org: Option<String>,
+    /// An expert's unit USCC (专家所在单位统一社会信用代码); the same as `--org` for an expert.
+    #[arg(long)]
+    pub unit_uscc: Option<String>,
+    /// An expert's title (职称), e.g. 教授; required for an expert.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// An expert's unit name (工作单位); required for an expert.
+    #[arg(long)]
+    pub unit_name: Option<String>,
+    /// An expert's technology domains (熟悉的技术领域), `a,b` (also 、 or ;); required for an
+    /// expert: panel draws match them against the application's domain.
+    #[arg(long)]
+    pub domains: Option<String>,
     /// Read the initial password from the first line of standard input; otherwise one is
     /// generated and printed once.
     #[arg(long)]
     pub password_stdin: bool,
     #[command(flatten)]
     pub by: ByArgs,
+}
+
+/// The flag of an expert profile field.
+fn flag_of(field: &str) -> &'static str {
+    match field {
+        "title" => "--title",
+        "unit_name" => "--unit-name",
+        _ => "--domains",
+    }
+}
+
+/// The expert's unit (`--unit-uscc`, or `--org`) and profile, checked as on the account page;
+/// other roles take neither.
+fn expert_details(role: AccountRole, a: &CreateArgs) -> Result<(Option<String>, guohe_store::AccountProfile), Failure> {
+    let given = a.title.is_some() || a.unit_name.is_some() || a.domains.is_some() || a.unit_uscc.is_some();
+    if role != AccountRole::Expert {
+        if given {
+            return Err(bad(format!(
+                "--title/--unit-name/--unit-uscc/--domains: 只有评审专家账号填写专家信息 only an expert has these, not {}",
+                role.as_str()
+            )));
+        }
+        return Ok((a.org.clone(), Default::default()));
+    }
+    let org = match (a.org.as_deref().map(str::trim), a.unit_uscc.as_deref().map(str::trim)) {
+        (Some(o), Some(u)) if !o.eq_ignore_ascii_case(u) => {
+            return Err(bad(format!(
+                "--unit-uscc: 与 --org 不一致 differs from --org (`{u}` ≠ `{o}`)"
+            )));
+        }
+        (_, Some(u)) => Some(u.to_string()),
+        (o, None) => o.map(str::to_string),
+    };
+    if org.as_deref().is_none_or(|o| o.is_empty()) {
+        // Without it an expert has no unit to be kept from reviewing.
+        return Err(bad(
+            "--org: 评审专家须填写所在单位的统一社会信用代码（--unit-uscc 或 --org） an expert needs their unit's USCC",
+        ));
+    }
+    if let Some(u) = org.as_deref()
+        && let Err(e) = guohe_reference::uscc::parse(u)
+    {
+        return Err(bad(format!(
+            "--unit-uscc: 专家所在单位的统一社会信用代码无效 invalid USCC: {e}"
+        )));
+    }
+    let domains = a.domains.clone().unwrap_or_default();
+    if domains.split([',', '，', '、', ';', '；']).all(|d| d.trim().is_empty()) {
+        return Err(bad(
+            "--domains: 评审专家须填写熟悉的技术领域，如 --domains 生物医药,新材料 an expert needs their domains",
+        ));
+    }
+    let mut errs = Vec::new();
+    let profile = guohe_web::admin::expert_profile(
+        a.title.as_deref().unwrap_or(""),
+        a.unit_name.as_deref().unwrap_or(""),
+        &domains,
+        &mut errs,
+    );
+    if let Some(e) = errs.first() {
+        return Err(bad(format!("{}: {} {}", flag_of(&e.field), e.zh, e.en)));
+    }
+    Ok((org, profile))
 }
 
 #[derive(Args, Debug)]
@@ -170,10 +246,11 @@ async fn create(cli: &Cli, a: &CreateArgs) -> CmdResult {
     } else {
         (generated_password()?, true)
     };
+    let (org, profile) = expert_details(role, a)?;
     if matches!(
         role,
         AccountRole::SupportUnit | AccountRole::Expert | AccountRole::Recommender
-    ) && a.org.as_deref().is_none_or(|o| o.trim().is_empty())
+    ) && org.as_deref().is_none_or(|o| o.trim().is_empty())
     {
         // Without it a unit has no province and no case, an expert no unit to be kept from
         // reviewing, a recommender no jurisdiction.
@@ -194,11 +271,11 @@ async fn create(cli: &Cli, a: &CreateArgs) -> CmdResult {
             login: a.login.clone(),
             display_name: a.name.clone(),
             role,
-            org_id: a.org.clone(),
+            org_id: org,
             password: password.clone(),
             province: a.province.clone(),
             must_change_password: true,
-            profile: Default::default(),
+            profile,
             pending_approval: false,
         },
     )

@@ -1,15 +1,18 @@
 //! `guohe draw inspections`, `guohe draw result`, `guohe draw show` — 双随机、一公开 site
-//! inspections on the event log.
+//! inspections on the event log; `guohe draw panel|decline` (评审专家随机抽取) are in
+//! [`crate::draw_panel_cmd`].
 
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
+use guohe_app::expert_pool;
 use guohe_domain::{
     Actor, Command, DrawInspections, EventKind, InspectionPurpose, InspectionsDrawn, PoolExpert,
     RecordInspectionResult, Strata, UnitConflict,
 };
-use guohe_store::{AccountRole, AccountStore};
+use guohe_store::AccountStore;
 
+use crate::draw_panel_cmd::{self, DeclineArgs, PanelArgs};
 use crate::lifecycle_cmd::{app_failure, open, runtime, today};
 use crate::output::{Format, print_json};
 use crate::policy_cmd::parse_date;
@@ -22,7 +25,13 @@ pub enum DrawCommand {
     Inspections(InspectionsArgs),
     /// Record the result of inspecting a drawn base.
     Result(ResultArgs),
-    /// Print a draw with its seed, parameters, candidates, selection, exclusions and results.
+    /// Draw an application's review panel (评审专家) and its reserves from a published seed;
+    /// `--dry-run` prints the panel and writes nothing.
+    Panel(PanelArgs),
+    /// Record that a panel member declines; the next reserve is called in.
+    Decline(DeclineArgs),
+    /// Print a draw with its seed, parameters, candidates, selection, exclusions and results;
+    /// given an application id, its drawn review panel.
     Show(ShowArgs),
 }
 
@@ -115,7 +124,7 @@ pub struct ResultArgs {
 
 #[derive(Args, Debug)]
 pub struct ShowArgs {
-    /// The draw's id.
+    /// The draw's id, or an application's id for its drawn review panel.
     pub draw: String,
     /// Output format (`json` prints the published record, the input of docs/draws.md's script).
     #[arg(long, value_enum, default_value_t)]
@@ -126,11 +135,13 @@ pub fn run(cli: &Cli, command: &DrawCommand) -> CmdResult {
     match command {
         DrawCommand::Inspections(a) => run_inspections(cli, a),
         DrawCommand::Result(a) => run_result(cli, a),
+        DrawCommand::Panel(a) => draw_panel_cmd::run_panel(cli, a),
+        DrawCommand::Decline(a) => draw_panel_cmd::run_decline(cli, a),
         DrawCommand::Show(a) => run_show(cli, a),
     }
 }
 
-fn read_json<T: serde::de::DeserializeOwned>(flag: &str, path: &PathBuf) -> Result<T, Failure> {
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(flag: &str, path: &PathBuf) -> Result<T, Failure> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| bad(format!("{flag}: 无法读取 cannot read {}: {e}", path.display())))?;
     let de = &mut serde_json::Deserializer::from_str(&text);
@@ -175,19 +186,23 @@ fn run_inspections(cli: &Cli, a: &InspectionsArgs) -> CmdResult {
                     g.policies().ids().join(", ")
                 ))
             })?;
+        let accounts = AccountStore::open(g.log()).await?.accounts().await?;
         let pool = match given_pool {
-            Some(p) => p,
-            None => AccountStore::open(g.log())
-                .await?
-                .accounts()
-                .await?
-                .into_iter()
-                .filter(|x| x.role == AccountRole::Expert && x.active && x.province == province)
-                .map(|x| PoolExpert {
-                    id: x.login,
-                    unit_uscc: x.org_id.unwrap_or_default(),
-                })
-                .collect(),
+            Some(p) => {
+                // A pool given by hand names active expert accounts of the province, each
+                // with the unit on the account, or avoidance could be dodged.
+                let problems = expert_pool::check_pool(
+                    &accounts,
+                    &province,
+                    p.iter().map(|e| (e.id.as_str(), e.unit_uscc.as_str())),
+                );
+                if !problems.is_empty() {
+                    let (zh, en) = expert_pool::describe(&problems);
+                    return Err(bad(format!("--pool: {zh}\n--pool: {en}")));
+                }
+                p
+            }
+            None => expert_pool::inspection_pool(&accounts, &province),
         };
         let cmd = Command::DrawInspections(DrawInspections {
             id: a.round.clone(),
@@ -316,10 +331,32 @@ fn run_result(cli: &Cli, a: &ResultArgs) -> CmdResult {
 fn run_show(cli: &Cli, a: &ShowArgs) -> CmdResult {
     runtime()?.block_on(async {
         let g = open(cli).await?;
-        let found = g
-            .read(|w, _, _| w.draw(&a.draw).cloned())
-            .await
-            .ok_or_else(|| bad(format!("DRAW: 没有抽取批次“{}” no such draw `{}`", a.draw, a.draw)))?;
+        let (found, panel) = g
+            .read(|w, _, _| (w.draw(&a.draw).cloned(), w.panel(&a.draw).cloned()))
+            .await;
+        if let (None, Some(p)) = (&found, panel) {
+            if a.format == Format::Json {
+                return print_json(&p.event);
+            }
+            let history = g
+                .history(&format!("application/{}", a.draw))
+                .await
+                .map_err(app_failure)?;
+            let drawn = history.iter().find(|e| e.kind == "ExpertPanelDrawn");
+            if let Some(e) = drawn {
+                println!("抽取日期 drawn on {}", e.occurred_on);
+            }
+            let accounts = AccountStore::open(g.log()).await?.accounts().await?;
+            let articles = drawn.map(|e| e.articles.clone()).unwrap_or_default();
+            draw_panel_cmd::print_panel(&p.event, Some(&p), &draw_panel_cmd::names(&accounts), &articles);
+            return Ok(());
+        }
+        let found = found.ok_or_else(|| {
+            bad(format!(
+                "DRAW: 没有抽取批次或随机抽取的评审专家“{0}” no such draw or drawn panel `{0}`",
+                a.draw
+            ))
+        })?;
         if a.format == Format::Json {
             return print_json(&found.event);
         }

@@ -8,6 +8,7 @@ mod account_cmd;
 mod audit_cmd;
 mod calendar_cmd;
 mod draw_cmd;
+mod draw_panel_cmd;
 mod key_cmd;
 mod lifecycle_cmd;
 mod notify_cmd;

@@ -28,6 +28,41 @@ impl Env {
             .output()
             .unwrap()
     }
+    fn expert(&self, login: &str, unit: &str) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_guohe"))
+            .args([
+                "account",
+                "create",
+                "--login",
+                login,
+                "--name",
+                login,
+                "--role",
+                "expert",
+                "--province",
+                "42",
+                "--unit-uscc",
+                unit,
+                "--title",
+                "研究员",
+                "--unit-name",
+                "某研究院",
+                "--domains",
+                "激光",
+                "--password-stdin",
+            ])
+            .arg("--database")
+            .arg(format!("sqlite://{}", self.dir.path().join("guohe.db").display()))
+            .current_dir(root())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"Good#Pass2026x\n").unwrap();
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{login}: {}", err(&o));
+    }
     fn write(&self, name: &str, v: serde_json::Value) -> String {
         let p = self.dir.path().join(name);
         std::fs::write(&p, v.to_string()).unwrap();
@@ -57,16 +92,31 @@ fn setup() -> (Env, String) {
         let o = env.run(&["apply", &file, "--as", "dept:zhang", "--on", "2026-01-05"]);
         assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     }
-    let pool = env.write(
-        "pool.json",
-        serde_json::json!([
-            {"id": "own-0", "unit_uscc": USCCS[0]},
-            {"id": "x1", "unit_uscc": "91420300111111117P"},
-            {"id": "x2", "unit_uscc": "914203002222222237"},
-            {"id": "x3", "unit_uscc": "9142030033333333XK"}
-        ]),
-    );
+    // The pool given by hand must name the province's expert accounts, with their units.
+    let mut pool = vec![serde_json::json!({"id": "own-0", "unit_uscc": USCCS[0]})];
+    env.expert("own-0", USCCS[0]);
+    for i in 1..=3 {
+        let unit = uscc_in("420300", i);
+        env.expert(&format!("ex{i}"), &unit);
+        pool.push(serde_json::json!({"id": format!("ex{i}"), "unit_uscc": unit}));
+    }
+    let pool = env.write("pool.json", serde_json::Value::Array(pool));
     (env, pool)
+}
+
+/// A valid USCC registered in a division.
+fn uscc_in(division: &str, n: u32) -> String {
+    const CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let stem = format!("91{division}00{n:06}");
+    for a in CHARS.chars() {
+        for b in CHARS.chars() {
+            let code = format!("{stem}{a}{b}");
+            if guohe_reference::uscc::is_valid(&code) {
+                return code;
+            }
+        }
+    }
+    panic!("no valid USCC for {division}/{n}");
 }
 
 fn draw_args<'a>(pool: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
@@ -199,8 +249,6 @@ fn refusals_name_the_field_and_cite_the_article() {
         "0.5",
         "--seed",
         "s",
-        "--pool",
-        &pool,
         "--on",
         "2026-11-02",
     ]);
@@ -210,4 +258,33 @@ fn refusals_name_the_field_and_cite_the_article() {
         "{}",
         err(&o)
     );
+}
+
+/// A pool given on the command line names active expert accounts of the policy's province,
+/// each with the unit on the account: an unknown or disabled expert, or another unit, is
+/// refused naming them, and nothing is drawn.
+#[test]
+fn a_given_pool_is_checked_against_the_expert_accounts() {
+    let (env, _) = setup();
+    let o = env.run(&["account", "disable", "ex3"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let bad_pool = env.write(
+        "bad-pool.json",
+        serde_json::json!([
+            {"id": "ex1", "unit_uscc": uscc_in("420300", 1)},
+            {"id": "nobody", "unit_uscc": uscc_in("420300", 7)},
+            {"id": "ex2", "unit_uscc": USCCS[1]},
+            {"id": "ex3", "unit_uscc": uscc_in("420300", 3)}
+        ]),
+    );
+    let o = env.run(&draw_args(&bad_pool, &[]));
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    let e = err(&o);
+    assert!(
+        e.contains("--pool") && e.contains("nobody") && e.contains("ex2") && e.contains("ex3"),
+        "{e}"
+    );
+    assert!(!e.contains("“ex1”"), "{e}");
+    let o = env.run(&["draw", "show", "HB-2026-A"]);
+    assert_eq!(o.status.code(), Some(2), "nothing drawn");
 }

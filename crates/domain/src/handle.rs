@@ -821,15 +821,26 @@ impl H<'_, '_> {
                 format!("application `{}` is {}", a.id, a.status.en()),
             ));
         }
-        Ok(vec![self.ev(
+        let art = policy.cite(policy.procedure.expert_review.article);
+        // A seated member of a drawn panel who declares a conflict leaves it like one who
+        // declines: the next reserve is called in.
+        let vacated = match self.world.panels.get(&a.id) {
+            Some(panel) if a.experts.get(&c.expert).is_some_and(|x| x.review.is_none()) => {
+                self.vacate_seat(a, panel, &c.expert, &format!("申明回避：{}", c.reason.trim()), &art)
+            }
+            _ => Vec::new(),
+        };
+        let mut events = vec![self.ev(
             application_stream(&a.id),
-            vec![policy.cite(policy.procedure.expert_review.article)],
+            vec![art],
             EventKind::ConflictDeclared(ConflictDeclared {
                 application: a.id.clone(),
                 expert: c.expert,
                 reason: c.reason,
             }),
-        )])
+        )];
+        events.extend(vacated);
+        Ok(events)
     }
 
     fn submit_review(&self, c: SubmitReview) -> R {

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::draw::DrawRng;
+use crate::inspection::UnitConflict;
 
 /// An expert of the pool, with the domains they review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,8 +31,14 @@ pub struct DrawExpertPanel {
     pub size: Option<u32>,
     /// The seed, published with the result.
     pub seed: String,
-    /// The expert pool.
+    /// The expert pool (the API and the pages fill in the province's expert accounts when it
+    /// is left out).
+    #[serde(default)]
     pub pool: Vec<PanelExpert>,
+    /// Conflicts declared with the draw (回避申明): each keeps its expert off the panel and off
+    /// the reserves when it names the applicant's unit.
+    #[serde(default)]
+    pub conflicts: Vec<UnitConflict>,
 }
 
 /// 专家谢绝 — a panel member declines; the next reserve is called in.
@@ -47,8 +54,8 @@ pub struct DeclinePanelSeat {
     pub reason: String,
 }
 
-/// An expert kept off a panel, and why (`own_unit`, `declared_conflict`, `domain`,
-/// `recent_review`).
+/// An expert kept off a panel, and why (`already_assigned`, `own_unit`, `declared_conflict`,
+/// `domain`, `recent_review`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PanelExclusion {
     /// Expert id.
@@ -73,6 +80,10 @@ pub struct ExpertPanelDrawn {
     pub algorithm: String,
     /// The pool, sorted by id.
     pub pool: Vec<PanelExpert>,
+    /// The conflicts the draw avoided: those given with it and those declared on an application
+    /// of the same unit, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<UnitConflict>,
     /// Every expert kept off, with the ground.
     pub exclusions: Vec<PanelExclusion>,
     /// The eligible experts, sorted by id: what the draw chose from.

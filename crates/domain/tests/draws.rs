@@ -315,3 +315,28 @@ fn hunan_has_no_annual_assessment_to_draw_for() {
     assert_refusal(&r, RefusalCode::NotProvided, Some("hunan-2026:15"));
     assert_eq!(r.field.as_deref(), Some("purpose"));
 }
+
+/// 第二十二条第一款: the bases are taken as they stood on the day of the draw, which is the
+/// command's business date and the date the draw is recorded on. A termination recorded with an
+/// earlier effective date counts from that date; the day before, the base was still a candidate.
+/// (Commands are never backdated and effective dates never lie ahead, so the day of the draw
+/// always reads the latest state; the draw reads it as of its day all the same.)
+#[test]
+fn article_22_candidates_are_taken_on_the_draw_day() {
+    let mut s = hubei_world();
+    let before = s.ok("2026-09-30", "dept:zhang", annual_draw("HB-2026-BEFORE", "s"));
+    assert_eq!(before[0].on, d("2026-09-30"), "recorded on the command's business date");
+    assert!(drawn(&before[0]).candidates.iter().any(|c| c.base == "HB-08"));
+    s.ok(
+        "2026-11-01",
+        "dept:zhang",
+        json!({"type": "RecordFinding", "case": "base/HB-08", "finding": "unable_to_operate",
+               "effective_on": "2026-10-01", "evidence": "依托单位不再满足基本条件"}),
+    );
+    assert_eq!(s.base("HB-08").status_on(d("2026-09-30")), Some(BaseStatus::Active));
+    let evs = s.ok("2026-11-02", "dept:zhang", annual_draw("HB-2026-DAY", "s"));
+    assert_eq!(evs[0].on, d("2026-11-02"));
+    let x = drawn(&evs[0]);
+    assert_eq!(x.candidates.len(), 7, "HB-08 left the register on 2026-10-01");
+    assert!(x.candidates.iter().all(|c| c.base != "HB-08"));
+}

@@ -191,3 +191,98 @@ fn hunan_article_9_panel() {
     assert_eq!((x.panel.len(), x.reserves.len()), (3, 2));
     assert_eq!(x.rerun(), (x.panel.clone(), x.reserves.clone()));
 }
+
+/// 第十五条第一款 (回避): a conflict given with the draw keeps the expert off the panel and off
+/// the reserves alike, as one declared on the application does; one declared after the draw by
+/// a reserve passes the reserve over; a seated member who declares a conflict leaves the panel
+/// and the next reserve is called in.
+#[test]
+fn article_15_conflicts_bind_reserves_as_members() {
+    let mut s = hubei();
+    let mut t = Sim::new();
+    t.open_round("hubei-2022", "HB-2026", "2026-03-01", "2026-04-30");
+    t.ok(
+        "2026-03-02",
+        "unit:applicant",
+        json!({"type": "SubmitApplication", "id": "B0", "round": "HB-2026", "facts": hubei_facts(1, "张一", "激光")}),
+    );
+    t.ok(
+        "2026-03-03",
+        "expert:P1",
+        json!({"type": "DeclareConflict", "application": "B0", "expert": "P1", "reason": "同一课题组"}),
+    );
+    t.ok(
+        "2026-03-04",
+        "recommender:city",
+        json!({"type": "RecommendApplication", "application": "B0", "recommender": "市科技局", "opinion": "同意推荐"}),
+    );
+    let mut c = json!({"type": "DrawExpertPanel", "application": "B0", "seed": "鄂-B0", "pool": pool()});
+    c["conflicts"] = json!([{"expert": "P2", "uscc": uscc(1), "reason": "近三年合作"}]);
+    let x = panel_of(&t.ok("2026-03-05", "dept:zhang", c));
+    let ground = |e: &str| x.exclusions.iter().find(|g| g.expert == e).cloned();
+    assert_eq!(ground("P1").map(|g| g.reason), Some("declared_conflict".into()));
+    assert_eq!(
+        ground("P2").map(|g| (g.reason, g.detail)),
+        Some(("declared_conflict".into(), "近三年合作".into()))
+    );
+    for e in ["P1", "P2"] {
+        assert!(
+            !x.panel.iter().chain(&x.reserves).any(|p| p == e),
+            "{e} neither member nor reserve"
+        );
+    }
+    assert_eq!(x.conflicts.len(), 2, "both conflicts are in the published record");
+
+    // On A1: the first reserve declares a conflict after the draw; a member then declares one.
+    let x = panel_of(&s.ok("2026-05-14", "dept:zhang", draw("鄂-A1-专家")));
+    let (r1, r2) = (x.reserves[0].clone(), x.reserves[1].clone());
+    s.ok(
+        "2026-05-15",
+        &format!("expert:{r1}"),
+        json!({"type": "DeclareConflict", "application": "A1", "expert": r1, "reason": "亲属任职"}),
+    );
+    let m = x.panel[0].clone();
+    let evs = s.ok(
+        "2026-05-15",
+        &format!("expert:{m}"),
+        json!({"type": "DeclareConflict", "application": "A1", "expert": m, "reason": "曾在该单位兼职"}),
+    );
+    assert_eq!(kinds(&evs), ["ConflictDeclared", "PanelSeatDeclined", "ExpertAssigned"]);
+    match &evs[1].kind {
+        EventKind::PanelSeatDeclined(d) => {
+            assert_eq!(
+                d.replaced_by.as_deref(),
+                Some(r2.as_str()),
+                "the conflicted reserve is passed over"
+            );
+            assert!(d.reason.contains("申明回避"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!s.app("A1").experts.contains_key(&m));
+    assert!(!s.app("A1").experts.contains_key(&r1));
+    assert!(s.app("A1").experts.contains_key(&r2));
+}
+
+/// 第十五条第一款: an expert assigned by hand before the draw is not drawn again (which would
+/// assign them twice and wipe a review already given); the ground is recorded.
+#[test]
+fn article_15_experts_assigned_by_hand_are_not_drawn_again() {
+    let mut s = hubei();
+    s.ok(
+        "2026-05-13",
+        "dept:zhang",
+        json!({"type": "AssignExpert", "application": "A1", "expert_id": "P1", "expert_unit_uscc": uscc(61)}),
+    );
+    s.ok(
+        "2026-05-13",
+        "expert:P1",
+        json!({"type": "SubmitReview", "application": "A1", "expert": "P1", "score": 88,
+               "conclusion": "recommend", "comments": "基础扎实"}),
+    );
+    let x = panel_of(&s.ok("2026-05-14", "dept:zhang", draw("鄂-A1-专家")));
+    let p1 = x.exclusions.iter().find(|g| g.expert == "P1").expect("kept off");
+    assert_eq!(p1.reason, "already_assigned");
+    assert!(!x.eligible.contains(&"P1".to_string()));
+    assert!(s.app("A1").experts["P1"].review.is_some(), "the review is kept");
+}

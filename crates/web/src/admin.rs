@@ -129,8 +129,14 @@ fn profile_of(f: &AccountForm, role: AccountRole, errs: &mut Vec<FieldError>) ->
     if role != AccountRole::Expert {
         return AccountProfile::default();
     }
-    let domains: Vec<String> = f
-        .domains
+    expert_profile(&f.title, &f.unit_name, &f.domains, errs)
+}
+
+/// 专家信息 — an expert's title, unit name and domains (separated by 、 , ; or new lines), as
+/// the account page and `guohe account create` both require them; errors name the field
+/// (`title`, `unit_name`, `domains`).
+pub fn expert_profile(title: &str, unit_name: &str, domains: &str, errs: &mut Vec<FieldError>) -> AccountProfile {
+    let domains: Vec<String> = domains
         .split(['、', ',', '，', ';', '；', '\n'])
         .map(str::trim)
         .filter(|d| !d.is_empty())
@@ -144,8 +150,8 @@ fn profile_of(f: &AccountForm, role: AccountRole, errs: &mut Vec<FieldError>) ->
         ));
     }
     AccountProfile {
-        title: text(&f.title, "title", "职称", 40, true, errs),
-        unit_name: text(&f.unit_name, "unit_name", "工作单位", 100, true, errs),
+        title: text(title, "title", "职称", 40, true, errs),
+        unit_name: text(unit_name, "unit_name", "工作单位", 100, true, errs),
         domains,
     }
 }

@@ -305,6 +305,24 @@ const EXPERTS: &[(&str, &str, &str)] = &[
     ("expert-he", "何丽华（教授）", "hb-ggjg"),
 ];
 
+/// The technology domains a demo expert reviews: a specialty and the domains of the demo
+/// applications awaiting review in the expert's province, so that their panels can be drawn
+/// (评审专家随机抽取 matches the application's domain).
+fn expert_domains(login: &str) -> Vec<String> {
+    let d: &[&str] = match login {
+        "expert-liu" => &["智能制造", "核技术应用", "氢能装备"],
+        "expert-zhou" => &["轨道交通装备", "核技术应用", "氢能装备"],
+        "expert-tang" => &["电气传动", "核技术应用", "氢能装备"],
+        "expert-xie" => &["绿色化工", "核技术应用", "氢能装备"],
+        "expert-chen" => &["生物医药", "人工智能与大数据"],
+        "expert-wang" => &["船舶与海洋工程", "人工智能与大数据"],
+        "expert-huang" => &["光电子信息", "人工智能与大数据"],
+        "expert-he" => &["先进高分子材料", "人工智能与大数据"],
+        _ => &[],
+    };
+    d.iter().map(|x| x.to_string()).collect()
+}
+
 /// The administrators (三权分立): (login, name, role).
 pub const ADMINISTRATORS: &[(&str, &str, AccountRole)] = &[
     ("sys-admin", "系统管理员", AccountRole::SystemAdmin),
@@ -472,7 +490,7 @@ async fn seed_accounts(state: &AppState) -> anyhow::Result<()> {
                     .map(|(_, t)| t.trim_end_matches('）').to_string())
                     .unwrap_or_default(),
                 unit_name: unit(unit_login).name.into(),
-                domains: Vec::new(),
+                domains: expert_domains(login),
             },
             pending_approval: false,
         });

@@ -330,6 +330,7 @@ pub fn router(state: AppState) -> Router {
         .route("/subsidies.csv", get(pages::subsidies::csv))
         .route("/subsidies.xlsx", get(pages::subsidies::xlsx))
         .route("/subsidies/{year}", get(pages::subsidies::year))
+        .route("/panels/{application}", get(pages::panels::show))
         .route("/policies/compare", get(pages::compare::compare))
         .route("/verify", get(pages::verify::page))
         .route("/login", get(auth::login_form).post(auth::login))

@@ -149,6 +149,14 @@ const TABLE: &[Row] = &[
         "",
         "200 200 200 200 200 200 200 200",
     ),
+    // A review panel is published once its application is decided; HN-2026-101 has none.
+    (
+        "GET",
+        "/panels/{application}",
+        "/panels/HN-2026-101",
+        "",
+        "404 404 404 404 404 404 404 404",
+    ),
     (
         "GET",
         "/policies/compare",
@@ -408,6 +416,28 @@ const TABLE: &[Row] = &[
         "/dept/applications/HN-2026-101/experts",
         "",
         "L ok 403 403 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/dept/applications/{id}/panel",
+        "/dept/applications/HN-2026-101/panel",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    // An empty form: the department is told the seed is missing (nothing is drawn).
+    (
+        "POST",
+        "/dept/applications/{id}/panel",
+        "/dept/applications/HN-2026-101/panel",
+        "",
+        "L 400 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/dept/applications/{id}/panel/decline",
+        "/dept/applications/HN-2026-101/panel/decline",
+        "",
+        "L 400 403 403 403 403 403 403",
     ),
     (
         "POST",
@@ -762,6 +792,28 @@ const TABLE: &[Row] = &[
         "/api/v1/applications/HN-2026-101",
         "",
         "401 200 200 403 200 403 200 403",
+    ),
+    // Those who may see the application are answered (HN-2026-101 has no drawn panel).
+    (
+        "GET",
+        "/api/v1/applications/{id}/panel",
+        "/api/v1/applications/HN-2026-101/panel",
+        "",
+        "401 404 404 403 404 403 404 403",
+    ),
+    (
+        "GET",
+        "/api/v1/draws",
+        "/api/v1/draws",
+        "",
+        "200 200 200 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/draws/{id}",
+        "/api/v1/draws/NO-SUCH-DRAW",
+        "",
+        "404 404 404 404 404 404 404 404",
     ),
     (
         "GET",

@@ -405,6 +405,21 @@ const FORMS: &[Row] = &[
         body: Body::Form,
         fields: &[("expert_id", T)],
     },
+    // 评审专家随机抽取 on HN-2026-101, which is named and has no drawn panel.
+    Row {
+        route: "/dept/applications/{id}/panel",
+        path: "/dept/applications/HN-2026-101/panel",
+        who: "hn-dept",
+        body: Body::Form,
+        fields: &[("seed", T), ("size", N("3"))],
+    },
+    Row {
+        route: "/dept/applications/{id}/panel/decline",
+        path: "/dept/applications/HN-2026-101/panel/decline",
+        who: "hn-dept",
+        body: Body::Form,
+        fields: &[("expert", T), ("reason", T), ("confirmed", K("yes"))],
+    },
     Row {
         route: "/dept/applications/{id}/decide",
         path: "/dept/applications/HN-2026-101/decide",
@@ -655,6 +670,7 @@ fn multipart(kind: &str, file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
 /// Forms whose only fields are free text: with a script in them the input is valid, and the
 /// target (chosen in a state the rules refuse) answers 409.
 const STATE_REFUSES_VALID_TEXT: &[&str] = &[
+    "/dept/applications/{id}/panel/decline",
     "/dept/objections/{id}/resolve",
     "/expert/applications/{id}/conflict",
     "/recommender/applications/{id}/recommend",

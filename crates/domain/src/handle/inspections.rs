@@ -260,14 +260,17 @@ impl H<'_, '_> {
             .unwrap_or(d.evaluation)
     }
 
-    /// The bases a draw chooses from: under the policy, on the register today, recognised by the
-    /// end of the year; for an evaluation, only bases that take periodic evaluations.
+    /// The bases a draw chooses from: under the policy, on the register on the day of the draw
+    /// (the command's business date, not the latest state: a status taking effect later, or a
+    /// base recognised after that day, does not count), recognised by the end of the year; for
+    /// an evaluation, only bases that take periodic evaluations.
     fn candidates(&self, policy: &Policy, c: &DrawInspections) -> Vec<DrawCandidate> {
+        let on = self.ctx.today;
         let mut v: Vec<DrawCandidate> = self
             .world
             .bases
             .values()
-            .filter(|b| b.policy == policy.id && b.status.on_register())
+            .filter(|b| b.policy == policy.id && b.status_on(on).is_some_and(|s| s.on_register()))
             .filter(|b| b.recognised_on.year() <= c.year)
             .filter(|b| c.purpose == InspectionPurpose::AnnualAssessment || b.evaluated)
             .map(|b| DrawCandidate {

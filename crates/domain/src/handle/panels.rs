@@ -8,7 +8,8 @@ use super::{H, R, check_id, non_empty};
 use crate::actor::Role;
 use crate::consequence::application_stream;
 use crate::draw::ALGORITHM;
-use crate::event::{EventKind, ExpertAssigned};
+use crate::event::{Event, EventKind, ExpertAssigned};
+use crate::inspection::UnitConflict;
 use crate::panel::*;
 use crate::refusal::{Refusal, RefusalCode};
 use crate::state::ApplicationCase;
@@ -73,7 +74,11 @@ impl H<'_, '_> {
         }
         pool.sort_by(|x, y| x.id.as_bytes().cmp(y.id.as_bytes()));
         pool.dedup_by(|x, y| x.id == y.id);
-        let (eligible, exclusions) = self.avoid(a, d, &pool);
+        for (i, x) in c.conflicts.iter().enumerate() {
+            check_id(&format!("conflicts[{i}].expert"), &x.expert).map_err(refuse)?;
+        }
+        let conflicts = self.panel_conflicts(a, &pool, c.conflicts);
+        let (eligible, exclusions) = self.avoid(a, d, &pool, &conflicts);
         let need = size as usize;
         if eligible.len() < need {
             return Err(refuse(
@@ -102,6 +107,7 @@ impl H<'_, '_> {
                 seed: seed.to_string(),
                 algorithm: ALGORITHM.to_string(),
                 pool: pool.clone(),
+                conflicts,
                 exclusions,
                 eligible,
                 panel: panel.clone(),
@@ -124,10 +130,74 @@ impl H<'_, '_> {
         Ok(events)
     }
 
-    /// The eligible experts (sorted by id) and every exclusion with its ground: the applicant's
-    /// own unit, a conflict declared on this application, no matching domain, a review of an
-    /// application of the same unit within the policy's period.
-    fn avoid(&self, a: &ApplicationCase, d: &PanelDraw, pool: &[PanelExpert]) -> (Vec<String>, Vec<PanelExclusion>) {
+    /// The conflicts a panel draw avoids: those given with it, and every conflict an expert of
+    /// the pool declared on an application of the same unit (回避申明 binds the expert to the
+    /// applicant's unit, as in inspection draws). Sorted, so that the record reads the same.
+    fn panel_conflicts(
+        &self,
+        a: &ApplicationCase,
+        pool: &[PanelExpert],
+        given: Vec<UnitConflict>,
+    ) -> Vec<UnitConflict> {
+        let unit = a.facts.unit.uscc.trim().to_uppercase();
+        let mut v: Vec<UnitConflict> = given
+            .into_iter()
+            .map(|x| UnitConflict {
+                expert: x.expert.trim().to_string(),
+                uscc: x.uscc.trim().to_uppercase(),
+                reason: x.reason.trim().to_string(),
+            })
+            .collect();
+        for o in self.world.applications.values() {
+            if !same(&o.facts.unit.uscc, &unit) {
+                continue;
+            }
+            for e in o.conflicts.iter().filter(|e| pool.iter().any(|p| &&p.id == e)) {
+                v.push(UnitConflict {
+                    expert: e.clone(),
+                    uscc: unit.clone(),
+                    reason: format!("在申报“{}”中申明回避", o.id),
+                });
+            }
+        }
+        v.sort_by(|x, y| {
+            (x.expert.as_bytes(), x.uscc.as_bytes(), x.reason.as_bytes()).cmp(&(
+                y.expert.as_bytes(),
+                y.uscc.as_bytes(),
+                y.reason.as_bytes(),
+            ))
+        });
+        v.dedup_by(|x, y| x.expert == y.expert && x.uscc == y.uscc);
+        v
+    }
+
+    /// Whether an expert may not sit on this application's panel for a declared conflict: on
+    /// this application, with the draw, or on another application of the same unit since.
+    fn conflicted(&self, a: &ApplicationCase, panel: &ExpertPanelDrawn, expert: &str) -> bool {
+        let unit = a.facts.unit.uscc.trim();
+        a.conflicts.contains(expert)
+            || panel
+                .conflicts
+                .iter()
+                .any(|x| x.expert == expert && same(&x.uscc, unit))
+            || self
+                .world
+                .applications
+                .values()
+                .any(|o| same(&o.facts.unit.uscc, unit) && o.conflicts.contains(expert))
+    }
+
+    /// The eligible experts (sorted by id) and every exclusion with its ground: already
+    /// assigned to the application, the applicant's own unit, a declared conflict (on this application, with the draw, or on another
+    /// application of the same unit), no matching domain, a review of an application of the
+    /// same unit within the policy's period.
+    fn avoid(
+        &self,
+        a: &ApplicationCase,
+        d: &PanelDraw,
+        pool: &[PanelExpert],
+        conflicts: &[UnitConflict],
+    ) -> (Vec<String>, Vec<PanelExclusion>) {
         let unit = a.facts.unit.uscc.trim();
         let domain = a.facts.technology_domain.trim();
         let since = self
@@ -154,10 +224,16 @@ impl H<'_, '_> {
                 others.sort_by(|x, y| x.id.cmp(&y.id));
                 others.first().map(|o| o.id.clone())
             };
-            let ground = if same(&e.unit_uscc, unit) {
+            // Already assigned by hand: drawing them again would assign them twice (and wipe
+            // a review already given), so they are kept off and recorded.
+            let ground = if a.experts.contains_key(&e.id) {
+                Some(("already_assigned", String::new()))
+            } else if same(&e.unit_uscc, unit) {
                 Some(("own_unit", String::new()))
             } else if a.conflicts.contains(&e.id) {
                 Some(("declared_conflict", String::new()))
+            } else if let Some(x) = conflicts.iter().find(|x| x.expert == e.id && same(&x.uscc, unit)) {
+                Some(("declared_conflict", x.reason.clone()))
             } else if !e.domains.iter().any(|x| x.trim() == domain) {
                 Some(("domain", e.domains.join("、")))
             } else {
@@ -181,10 +257,11 @@ impl H<'_, '_> {
         let policy = self.policy(&a.policy)?;
         let art = policy.cite(policy.procedure.expert_review.article);
         let Some(panel) = self.world.panels.get(&a.id) else {
+            // The application exists; it is its state — no drawn panel — that refuses.
             return Err(Refusal::new(
-                RefusalCode::NotFound,
-                format!("申报“{}”的评审专家不是随机抽取的", a.id),
-                format!("the panel of `{}` was not drawn", a.id),
+                RefusalCode::WrongState,
+                format!("申报“{}”的评审专家不是随机抽取的，没有可谢绝的席位", a.id),
+                format!("the panel of `{}` was not drawn at random: no seat to decline", a.id),
             )
             .cite(art)
             .at("application"));
@@ -200,18 +277,32 @@ impl H<'_, '_> {
             .at("expert"));
         }
         non_empty("reason", &c.reason, "谢绝理由").map_err(|r| r.cite(art.clone()))?;
+        Ok(self.vacate_seat(a, panel, &c.expert, c.reason.trim(), &art))
+    }
+
+    /// A seated member leaves a drawn panel (declines, or declares a conflict): the seat is
+    /// recorded as vacated and the next reserve in order who is not seated and has no declared
+    /// conflict — however declared — is called in (候补递补).
+    pub(super) fn vacate_seat(
+        &self,
+        a: &ApplicationCase,
+        panel: &crate::state::PanelRecord,
+        expert: &str,
+        reason: &str,
+        art: &guohe_policy::Citation,
+    ) -> Vec<Event> {
         let next = panel
             .reserves_left
             .iter()
-            .find(|r| !a.experts.contains_key(*r) && !a.conflicts.contains(*r))
+            .find(|r| !a.experts.contains_key(*r) && r.as_str() != expert && !self.conflicted(a, &panel.event, r))
             .cloned();
         let mut events = vec![self.ev(
             application_stream(&a.id),
             vec![art.clone()],
             EventKind::PanelSeatDeclined(PanelSeatDeclined {
                 application: a.id.clone(),
-                expert: c.expert,
-                reason: c.reason.trim().to_string(),
+                expert: expert.to_string(),
+                reason: reason.to_string(),
                 replaced_by: next.clone(),
             }),
         )];
@@ -224,7 +315,7 @@ impl H<'_, '_> {
                 .map(|p| p.unit_uscc.trim().to_string());
             events.push(self.ev(
                 application_stream(&a.id),
-                vec![art],
+                vec![art.clone()],
                 EventKind::ExpertAssigned(ExpertAssigned {
                     application: a.id.clone(),
                     expert: r,
@@ -233,6 +324,6 @@ impl H<'_, '_> {
                 }),
             ));
         }
-        Ok(events)
+        events
     }
 }

@@ -261,12 +261,7 @@ pub async fn execute(
     let command = cmd.name().to_string();
     // Whose record it is comes first, so a stranger learns nothing from being asked to confirm.
     authz::authorize(&state, &p, &cmd).await?;
-    if let Command::DrawInspections(d) = &mut cmd
-        && d.pool.is_empty()
-    {
-        // 双随机: without a pool given, inspectors come from the province's expert accounts.
-        d.pool = expert_pool(&state, &p).await?;
-    }
+    fill_or_check_pool(&state, &p, &mut cmd).await?;
     if cmd.is_irreversible() && !confirmed {
         return Err(WebError::ConfirmationRequired { command: cmd.name() });
     }
@@ -281,17 +276,51 @@ pub async fn execute(
 /// The active expert accounts of the principal's province, with their units: the pool of a
 /// draw (双随机、一公开) when the caller gives none.
 pub async fn expert_pool(state: &AppState, p: &Principal) -> WebResult<Vec<guohe_domain::PoolExpert>> {
-    Ok(state
-        .accounts
-        .accounts()
-        .await?
-        .into_iter()
-        .filter(|x| x.role == guohe_store::AccountRole::Expert && x.active && x.province == p.province)
-        .map(|x| guohe_domain::PoolExpert {
-            id: x.login,
-            unit_uscc: x.org_id.unwrap_or_default(),
-        })
-        .collect())
+    Ok(guohe_app::expert_pool::inspection_pool(
+        &state.accounts.accounts().await?,
+        &p.province,
+    ))
+}
+
+/// The active expert accounts of the principal's province with their units and domains: the
+/// pool of a review panel draw when the caller gives none.
+pub async fn panel_pool(state: &AppState, p: &Principal) -> WebResult<Vec<guohe_domain::PanelExpert>> {
+    Ok(guohe_app::expert_pool::panel_pool(
+        &state.accounts.accounts().await?,
+        &p.province,
+    ))
+}
+
+/// A draw without a pool takes the province's expert accounts; a pool given must name active
+/// expert accounts of the province with the units on their accounts, or the draw is refused
+/// (422, `pool[i].id`) naming every expert at fault.
+pub async fn fill_or_check_pool(state: &AppState, p: &Principal, cmd: &mut Command) -> WebResult<()> {
+    let given: Vec<(String, String)> = match cmd {
+        Command::DrawInspections(d) if d.pool.is_empty() => {
+            d.pool = expert_pool(state, p).await?;
+            return Ok(());
+        }
+        Command::DrawExpertPanel(d) if d.pool.is_empty() => {
+            d.pool = panel_pool(state, p).await?;
+            return Ok(());
+        }
+        Command::DrawInspections(d) => d.pool.iter().map(|e| (e.id.clone(), e.unit_uscc.clone())).collect(),
+        Command::DrawExpertPanel(d) => d.pool.iter().map(|e| (e.id.clone(), e.unit_uscc.clone())).collect(),
+        _ => return Ok(()),
+    };
+    let accounts = state.accounts.accounts().await?;
+    let problems = guohe_app::expert_pool::check_pool(
+        &accounts,
+        &p.province,
+        given.iter().map(|(a, b)| (a.as_str(), b.as_str())),
+    );
+    match problems.first() {
+        None => Ok(()),
+        Some(first) => {
+            let (zh, en) = guohe_app::expert_pool::describe(&problems);
+            Err(super::invalid(&format!("pool[{}].id", first.index), zh, en))
+        }
+    }
 }
 
 #[cfg(test)]

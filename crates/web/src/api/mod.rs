@@ -11,6 +11,7 @@ pub mod applications;
 pub mod audit;
 pub mod bases;
 pub mod commands;
+pub mod draws;
 pub mod eligibility;
 pub mod notices;
 pub mod openapi;
@@ -65,6 +66,9 @@ fn build() -> OpenApiRouter<AppState> {
         .routes(routes!(applications::history))
         .routes(routes!(applications::recommend))
         .routes(routes!(subsidies::list))
+        .routes(routes!(draws::panel))
+        .routes(routes!(draws::list))
+        .routes(routes!(draws::get))
         .routes(routes!(commands::execute))
         .routes(routes!(audit::list))
         .routes(routes!(audit::verify));

@@ -30,6 +30,7 @@ use crate::error::{PROBLEM_JSON, Problem, ProblemField};
         (name = "policies", description = "管理办法 — the regulations, their articles and rules"),
         (name = "applications", description = "申报 — applications, eligibility and history"),
         (name = "subsidies", description = "后补助 — post-subsidies for bases graded excellent"),
+        (name = "draws", description = "双随机、一公开 — published random draws and their records"),
         (name = "commands", description = "指令 — every action of the procedure"),
         (name = "audit", description = "审计 — the tamper-evident audit trail"),
         (name = "meta", description = "This document")

@@ -675,7 +675,14 @@ async fn app_page(ctx: &RequestCtx, state: &AppState, id: &str, mut v: Vals, fb:
         .filter(|x| {
             x.role == AccountRole::Expert && x.active && x.province == p.province && !a.experts.contains_key(&x.login)
         })
-        .map(|x| (x.login.clone(), format!("{}（{}）", x.display_name, x.login)))
+        .map(|x| {
+            let unit = if x.profile.unit_name.is_empty() {
+                x.login.clone()
+            } else {
+                x.profile.unit_name.clone()
+            };
+            (x.login.clone(), format!("{}（{unit}）", x.display_name))
+        })
         .collect();
     let notice_ends = match &a.notice {
         Some(n) => state

@@ -171,7 +171,7 @@ async fn command(state: &AppState, p: &Principal, v: &Vals, errs: &mut Vec<Field
     )
 }
 
-fn draw_facts(x: &InspectionsDrawn, l: Lang) -> Vec<(String, String)> {
+fn draw_facts(x: &InspectionsDrawn, names: &super::panels::ExpertNames, l: Lang) -> Vec<(String, String)> {
     let mut facts = vec![
         (l.t("抽取批次", "Draw").into(), x.draw.clone()),
         (
@@ -198,7 +198,7 @@ fn draw_facts(x: &InspectionsDrawn, l: Lang) -> Vec<(String, String)> {
                 "{name}（{}）— {}：{}",
                 s.base,
                 l.t("考察专家", "inspectors"),
-                s.inspectors.join("、")
+                names.all(&s.inspectors)
             ),
         ));
     }
@@ -250,7 +250,7 @@ pub async fn draw(
                 format!("随机抽取现场考察基地：{}", x.draw),
                 format!("Draw bases for site inspection: {}", x.draw),
             ),
-            facts: draw_facts(x, l),
+            facts: draw_facts(x, &super::panels::ExpertNames::load(&state).await?, l),
             consequence: l
                 .t(
                     "确认后抽取结果连同种子、候选名单和回避情况记入办理记录并公开，不能重抽。以上为按当前名录和专家库试抽的结果；确认时按同一种子重新计算。",
@@ -299,12 +299,13 @@ pub async fn result(
     let policies = state.guohe.policies();
     let cmd = json!({"type": "RecordInspectionResult", "draw": id, "base": base, "findings": findings});
     if v.get("confirmed") != "yes" {
+        let names = super::panels::ExpertNames::load(&state).await?;
         let inspectors = d
             .event
             .selected
             .iter()
             .find(|s| s.base == base)
-            .map(|s| s.inspectors.join("、"))
+            .map(|s| names.all(&s.inspectors))
             .unwrap_or_default();
         let art = state
             .guohe

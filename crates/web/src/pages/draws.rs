@@ -42,6 +42,8 @@ pub struct DrawsTpl {
     pub c: Chrome,
     /// Newest first.
     pub draws: Vec<DrawRow>,
+    /// Published review panels (of decided applications): (application, seed).
+    pub panels: Vec<(String, String)>,
 }
 
 /// A drawn base on a draw's page.
@@ -126,9 +128,22 @@ pub async fn list(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<R
         .guohe
         .read(|w, _, policies| w.draws().into_iter().map(|d| row(d, policies, l)).collect())
         .await;
+    let panels = state
+        .guohe
+        .read(|w, _, _| {
+            let mut v: Vec<(String, String)> = w
+                .applications()
+                .filter(|a| crate::api::draws::published(a.status))
+                .filter_map(|a| w.panel(&a.id).map(|r| (a.id.clone(), r.event.seed.clone())))
+                .collect();
+            v.sort();
+            v
+        })
+        .await;
     render(&DrawsTpl {
         c: ctx.chrome("/draws"),
         draws,
+        panels,
     })
 }
 
@@ -140,6 +155,7 @@ pub async fn show(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path
         return Err(WebError::NotFound);
     };
     let policies = state.guohe.policies();
+    let experts = super::panels::ExpertNames::load(&state).await?;
     let x = &d.event;
     let name_of = |base: &str| {
         x.candidates
@@ -177,7 +193,7 @@ pub async fn show(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path
             base: s.base.clone(),
             name: name_of(&s.base),
             stratum: s.stratum.clone(),
-            inspectors: s.inspectors.join("、"),
+            inspectors: experts.all(&s.inspectors),
             result: d.results.get(&s.base).map(|(on, r)| (*on, r.findings.clone())),
         })
         .collect();
@@ -189,7 +205,7 @@ pub async fn show(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path
                 Lang::Zh => e.reason.zh().to_string(),
                 Lang::En => e.reason.code().to_string(),
             };
-            (e.base.clone(), e.expert.clone(), ground, e.detail.clone())
+            (e.base.clone(), experts.of(&e.expert), ground, e.detail.clone())
         })
         .collect();
     let candidates = x

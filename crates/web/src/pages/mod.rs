@@ -9,10 +9,12 @@ pub mod auth;
 pub mod compare;
 pub mod department;
 pub mod dept_draws;
+pub mod dept_panels;
 pub mod dept_subsidies;
 pub mod draws;
 pub mod expert;
 pub mod notifications;
+pub mod panels;
 pub mod public;
 pub mod recommender;
 pub mod registration;
@@ -196,6 +198,11 @@ pub fn role_routes() -> axum::Router<AppState> {
         .route("/dept/applications", get(department::applications))
         .route("/dept/applications/{id}", get(department::application))
         .route("/dept/applications/{id}/experts", post(department::assign))
+        .route(
+            "/dept/applications/{id}/panel",
+            get(dept_panels::show).post(dept_panels::draw),
+        )
+        .route("/dept/applications/{id}/panel/decline", post(dept_panels::decline))
         .route("/dept/applications/{id}/decide", post(department::decide))
         .route("/dept/applications/{id}/name", post(department::name))
         .route("/dept/notices", get(department::notices).post(department::start_notice))
