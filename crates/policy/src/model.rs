@@ -448,6 +448,10 @@ pub struct Lifecycle {
     /// provides for site inspections (Hubei 第二十二条、第二十四条).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inspection_draw: Option<crate::draws::InspectionDraw>,
+    /// 推荐申报国家级基地 — the criteria for recommending bases to the national programme, or
+    /// that the regulation provides none (Hubei 第二十七条).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub national_recommendation: Option<crate::national::NationalRecommendation>,
 }
 
 /// 年度报告 — the annual report on the previous year.
