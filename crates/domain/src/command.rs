@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use crate::inspection::{DrawInspections, RecordInspectionResult};
+pub use crate::national::{RecommendToNational, RecordNationalOutcome};
 pub use crate::panel::{DeclinePanelSeat, DrawExpertPanel};
 
 tagged_enum! {
@@ -72,6 +73,10 @@ tagged_enum! {
         DrawExpertPanel,
         /// 评审专家谢绝，候补递补.
         DeclinePanelSeat,
+        /// 推荐申报国家级基地.
+        RecommendToNational,
+        /// 记录国家级认定结果.
+        RecordNationalOutcome,
     }
 }
 
@@ -97,6 +102,8 @@ impl Command {
                 | Command::DrawInspections(_)
                 | Command::RecordInspectionResult(_)
                 | Command::DrawExpertPanel(_)
+                | Command::RecommendToNational(_)
+                | Command::RecordNationalOutcome(_)
         )
     }
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::DecodeError;
 use crate::command::MajorChangeDetails;
 pub use crate::inspection::{InspectionResultRecorded, InspectionsDrawn};
+pub use crate::national::{NationalOutcomeRecorded, RecommendedToNational};
 pub use crate::panel::{ExpertPanelDrawn, PanelSeatDeclined};
 use crate::state::BanScopeKind;
 
@@ -196,6 +197,10 @@ tagged_enum! {
         ExpertPanelDrawn,
         /// 评审专家谢绝（候补递补）.
         PanelSeatDeclined,
+        /// 推荐申报国家级基地.
+        RecommendedToNational,
+        /// 国家级认定结果.
+        NationalOutcomeRecorded,
     }
 }
 

@@ -14,6 +14,7 @@ use crate::refusal::{Refusal, RefusalCode};
 use crate::state::*;
 
 mod inspections;
+mod national;
 mod panels;
 
 /// What a command is decided with: the policies, the working-day calendar, who acts and the
@@ -91,6 +92,8 @@ pub fn handle(world: &World, ctx: &Ctx<'_>, cmd: Command) -> Result<Vec<Event>, 
         Command::RecordInspectionResult(c) => h.inspection_result(c),
         Command::DrawExpertPanel(c) => h.draw_panel(c),
         Command::DeclinePanelSeat(c) => h.decline_seat(c),
+        Command::RecommendToNational(c) => h.recommend_national(c),
+        Command::RecordNationalOutcome(c) => h.national_outcome(c),
     }
 }
 

@@ -451,6 +451,8 @@ pub struct Base {
     pub rectification: Option<Rectification>,
     /// Major changes by id.
     pub major_changes: BTreeMap<String, MajorChange>,
+    /// 推荐申报国家级基地 — recommendations and what followed, oldest first.
+    pub national: Vec<crate::national::NationalRecord>,
 }
 
 impl Base {
@@ -580,6 +582,15 @@ impl Base {
             EventKind::MajorChangeRejected(e) => {
                 if let Some(c) = self.major_changes.get_mut(&e.change) {
                     c.status = ChangeStatus::Rejected;
+                }
+            }
+            EventKind::RecommendedToNational(e) => self.national.push(crate::national::NationalRecord {
+                recommendation: e.clone(),
+                outcome: None,
+            }),
+            EventKind::NationalOutcomeRecorded(e) => {
+                if let Some(r) = self.national.iter_mut().find(|r| r.recommendation.year == e.year) {
+                    r.outcome = Some((on, e.clone()));
                 }
             }
             _ => {}
@@ -740,6 +751,8 @@ impl World {
             Command::RecordInspectionResult(c) => self.draw(&c.draw).map(|d| d.event.policy.as_str()),
             Command::DrawExpertPanel(c) => application(&c.application),
             Command::DeclinePanelSeat(c) => application(&c.application),
+            Command::RecommendToNational(c) => Some(c.policy.as_str()),
+            Command::RecordNationalOutcome(c) => base(&c.base),
         }
     }
 
@@ -1046,6 +1059,7 @@ impl World {
                         evaluations: Vec::new(),
                         rectification: None,
                         major_changes: BTreeMap::new(),
+                        national: Vec::new(),
                     },
                 );
             }
@@ -1083,6 +1097,7 @@ impl World {
                         evaluations: Vec::new(),
                         rectification: None,
                         major_changes: BTreeMap::new(),
+                        national: Vec::new(),
                     },
                 );
             }
@@ -1138,6 +1153,8 @@ fn base_of(k: &EventKind) -> Option<&str> {
         EventKind::MajorChangeEndorsed(e) => &e.base,
         EventKind::MajorChangeApproved(e) => &e.base,
         EventKind::MajorChangeRejected(e) => &e.base,
+        EventKind::RecommendedToNational(e) => &e.base,
+        EventKind::NationalOutcomeRecorded(e) => &e.base,
         _ => return None,
     })
 }
