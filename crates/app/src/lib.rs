@@ -25,6 +25,7 @@
 
 pub mod due;
 pub mod event_reminders;
+pub mod national;
 pub mod personal;
 pub mod policy_standing;
 pub mod stored_policy;

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod compare;
 pub mod department;
 pub mod dept_draws;
+pub mod dept_national;
 pub mod draws;
 pub mod expert;
 pub mod notifications;
@@ -206,6 +207,9 @@ pub fn role_routes() -> axum::Router<AppState> {
         .route("/dept/history", get(department::history))
         .route("/dept/draws", get(dept_draws::list).post(dept_draws::draw))
         .route("/dept/draws/{id}/results", post(dept_draws::result))
+        .route("/dept/national", get(dept_national::list))
+        .route("/dept/national/recommend", post(dept_national::recommend))
+        .route("/dept/national/outcome", post(dept_national::outcome))
         .route("/dept/registrations", get(registration::pending))
         .route("/dept/registrations/{login}", post(registration::decide))
 }

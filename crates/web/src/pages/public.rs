@@ -643,6 +643,9 @@ pub async fn base(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path
                 "FindingRecorded" => view::grade_label(policies, &b.policy, &s("finding"), l),
                 "BaseReclassified" => view::category_label(policies, &b.policy, Some(&s("to")), l),
                 "InspectionResultRecorded" => format!("{}：{}", s("draw"), s("findings")),
+                "RecommendedToNational" | "NationalOutcomeRecorded" => {
+                    crate::pages::dept_national::history_detail(e, l)
+                }
                 _ => String::new(),
             };
             Some(HistoryRow {
