@@ -30,6 +30,7 @@ use crate::error::{PROBLEM_JSON, Problem, ProblemField};
         (name = "policies", description = "管理办法 — the regulations, their articles and rules"),
         (name = "applications", description = "申报 — applications, eligibility and history"),
         (name = "commands", description = "指令 — every action of the procedure"),
+        (name = "national", description = "推荐申报国家级基地 — the candidate list and the recommendations made"),
         (name = "audit", description = "审计 — the tamper-evident audit trail"),
         (name = "meta", description = "This document")
     )
