@@ -232,3 +232,26 @@ fn hunan_not_recognised_is_recorded_and_the_base_carries_on() {
     );
     assert_eq!(s.base("B1").national.len(), 2);
 }
+
+/// A regulation without national recommendation says so in its policy (`not_provided`): the list
+/// and the command are refused with the note and the nearest article, nothing is written.
+#[test]
+fn a_policy_that_does_not_provide_it_refuses_citing_the_nearest_article() {
+    let mut s = hunan_excellent();
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies/hunan-2026.yaml")).unwrap();
+    let from = text.find("  national_recommendation:").unwrap();
+    let to = from + text[from..].find("\n\n").unwrap();
+    let changed = format!(
+        "{}  national_recommendation:\n    not_provided: {{ article: \"17\", note_zh: 办法未规定推荐程序, note_en: no procedure }}{}",
+        &text[..from],
+        &text[to..]
+    );
+    let p = guohe_policy::load::from_yaml(&changed, "hunan-not.yaml").unwrap();
+    s.policies.add(p);
+    let r = national_candidates(&s.world, s.policies.get("hunan-2026").unwrap(), d("2029-09-01"), 2029).unwrap_err();
+    assert_refusal(&r, RefusalCode::NotProvided, Some("hunan-2026:17"));
+    assert!(r.message_zh.contains("办法未规定推荐程序"), "{}", r.message_zh);
+    let r = s.refused("2029-09-02", "dept:zhang", recommend(&["B1"], "hunan-2026"));
+    assert_refusal(&r, RefusalCode::NotProvided, Some("hunan-2026:17"));
+    assert!(s.base("B1").national.is_empty());
+}

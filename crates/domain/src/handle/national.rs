@@ -185,12 +185,17 @@ impl H<'_, '_> {
             (NationalOutcome::Recognised, OnRecognition::Finding(f)) => {
                 // The finding's consequence (Hunan 第十七条: 退出管理序列) follows from the
                 // national document's date, exactly as when the finding is recorded alone.
-                then = self.finding(RecordFinding {
-                    case: format!("base/{}", b.id),
-                    finding: f.clone(),
-                    effective_on: c.effective_on,
-                    evidence: c.document.trim().to_string(),
-                })?;
+                then = self
+                    .finding(RecordFinding {
+                        case: format!("base/{}", b.id),
+                        finding: f.clone(),
+                        effective_on: c.effective_on,
+                        evidence: c.document.trim().to_string(),
+                    })
+                    .map_err(|r| match r.citation {
+                        Some(_) => r,
+                        None => r.cite(cite()),
+                    })?;
                 if let Some(a) = then.iter().flat_map(|e| e.articles.iter()).next() {
                     articles.push(a.clone());
                 }
