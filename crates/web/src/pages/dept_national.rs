@@ -74,8 +74,14 @@ fn dept_of(ctx: &RequestCtx, action: Action) -> WebResult<Principal> {
 /// principal works under, the business date and its year by default.
 fn selection(state: &AppState, p: &Principal, v: &Vals, errs: &mut Vec<FieldError>) -> (String, NaiveDate, i32) {
     let policies = work::policy_options(state.guohe.policies(), p);
+    let first = || policies.first().map(|x| x.0.clone()).unwrap_or_default();
     let policy = match v.t("policy") {
-        s if s.is_empty() => policies.first().map(|x| x.0.clone()).unwrap_or_default(),
+        s if s.is_empty() => first(),
+        // Another province's policy is refused by the caller; one not loaded at all is a typo.
+        s if state.guohe.policies().get(&s).is_none() => {
+            errs.push(FieldError::new("policy", "未载入该办法", "no such policy"));
+            first()
+        }
         s => s,
     };
     let as_of = match v.t("as_of") {
@@ -215,6 +221,11 @@ pub async fn list(
     page(&ctx, &state, &p, v, Feedback::none(ctx.lang)).await
 }
 
+/// A base id as the register writes it: 1–80 characters, no whitespace or `/`.
+fn base_id_ok(s: &str) -> bool {
+    !s.is_empty() && s.chars().count() <= 80 && !s.chars().any(|c| c.is_whitespace() || c == '/')
+}
+
 /// Refusals name `bases[i]`; the form has one list of boxes, `base`.
 fn form_field(f: &str) -> String {
     if f.starts_with("bases") {
@@ -239,6 +250,9 @@ pub async fn recommend(
     let document = work::required(&v, "document", 120, &mut errs);
     let recommended_on = work::date_field(&v, "recommended_on", &mut errs);
     let bases = v.all("base");
+    if !bases.iter().all(|b| base_id_ok(b)) {
+        errs.push(FieldError::new("base", "基地编号无效", "not a base id"));
+    }
     if bases.is_empty() {
         errs.push(FieldError::new(
             "base",
@@ -356,6 +370,9 @@ pub async fn outcome(
     let v = Vals::new(form);
     let mut errs = Vec::new();
     let base = work::required(&v, "base", 80, &mut errs);
+    if !base.is_empty() && !base_id_ok(&base) {
+        errs.push(FieldError::new("base", "基地编号无效", "not a base id"));
+    }
     let year = v.t("year").parse::<i32>().ok();
     if year.is_none() {
         errs.push(FieldError::new("year", "请填写推荐年度", "the recommendation's year"));
