@@ -27,6 +27,7 @@ pub mod checkpoints;
 pub mod due;
 pub mod event_reminders;
 pub mod expert_pool;
+pub mod national;
 pub mod personal;
 pub mod policy_standing;
 pub mod snapshots;

@@ -11,6 +11,7 @@ mod draw_cmd;
 mod draw_panel_cmd;
 mod key_cmd;
 mod lifecycle_cmd;
+mod national_cmd;
 mod notify_cmd;
 mod output;
 mod policy_cmd;
@@ -121,6 +122,12 @@ pub enum Command {
         #[command(subcommand)]
         command: subsidy_cmd::SubsidyCommand,
     },
+    /// 推荐申报国家级基地: the candidate list with reasons (text, JSON, CSV, xlsx), the
+    /// recommendation, its outcome, and the recommendations made (see docs/national.md).
+    National {
+        #[command(subcommand)]
+        command: national_cmd::NationalCommand,
+    },
     /// Advance the clock to a date and apply whatever fell due.
     Tick(lifecycle_cmd::TickArgs),
     /// The register of bases as of a date.
@@ -181,6 +188,7 @@ fn main() -> ExitCode {
         Command::Apply(args) => lifecycle_cmd::run_apply(&cli, args),
         Command::Draw { command } => draw_cmd::run(&cli, command),
         Command::Subsidy { command } => subsidy_cmd::run(&cli, command),
+        Command::National { command } => national_cmd::run(&cli, command),
         Command::Tick(args) => lifecycle_cmd::run_tick(&cli, args),
         Command::Register(args) => lifecycle_cmd::run_register(&cli, args),
         Command::History(args) => lifecycle_cmd::run_history(&cli, args),

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use crate::inspection::{DrawInspections, RecordInspectionResult};
+pub use crate::national::{RecommendToNational, RecordNationalOutcome};
 pub use crate::panel::{DeclinePanelSeat, DrawExpertPanel};
 pub use crate::subsidy::AwardPostSubsidies;
 
@@ -75,6 +76,10 @@ tagged_enum! {
         DeclinePanelSeat,
         /// 给予建设经费后补助.
         AwardPostSubsidies,
+        /// 推荐申报国家级基地.
+        RecommendToNational,
+        /// 记录国家级认定结果.
+        RecordNationalOutcome,
     }
 }
 
@@ -101,6 +106,8 @@ impl Command {
                 | Command::RecordInspectionResult(_)
                 | Command::DrawExpertPanel(_)
                 | Command::AwardPostSubsidies(_)
+                | Command::RecommendToNational(_)
+                | Command::RecordNationalOutcome(_)
         )
     }
 }

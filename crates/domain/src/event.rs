@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::DecodeError;
 use crate::command::MajorChangeDetails;
 pub use crate::inspection::{InspectionResultRecorded, InspectionsDrawn};
+pub use crate::national::{NationalOutcomeRecorded, RecommendedToNational};
 pub use crate::panel::{ExpertPanelDrawn, PanelSeatDeclined};
 use crate::state::BanScopeKind;
 pub use crate::subsidy::PostSubsidyAwarded;
@@ -199,6 +200,10 @@ tagged_enum! {
         PanelSeatDeclined,
         /// 建设经费后补助.
         PostSubsidyAwarded,
+        /// 推荐申报国家级基地.
+        RecommendedToNational,
+        /// 国家级认定结果.
+        NationalOutcomeRecorded,
     }
 }
 

@@ -14,6 +14,7 @@ use crate::refusal::{Refusal, RefusalCode};
 use crate::state::*;
 
 mod inspections;
+mod national;
 mod panels;
 mod subsidies;
 
@@ -93,6 +94,8 @@ pub fn handle(world: &World, ctx: &Ctx<'_>, cmd: Command) -> Result<Vec<Event>, 
         Command::DrawExpertPanel(c) => h.draw_panel(c),
         Command::DeclinePanelSeat(c) => h.decline_seat(c),
         Command::AwardPostSubsidies(c) => h.award_post_subsidies(c),
+        Command::RecommendToNational(c) => h.recommend_national(c),
+        Command::RecordNationalOutcome(c) => h.national_outcome(c),
     }
 }
 

@@ -101,6 +101,7 @@ pub mod draw;
 mod event;
 mod handle;
 mod inspection;
+mod national;
 mod panel;
 pub mod reform;
 mod refusal;
@@ -115,6 +116,11 @@ pub use command::*;
 pub use event::*;
 pub use handle::{Ctx, check_objection_input, handle};
 pub use inspection::*;
+pub use national::{
+    CriterionCheck, NationalCandidate, NationalList, NationalOutcome, NationalOutcomeRecorded, NationalRecord,
+    RecommendToNational, RecommendedToNational, RecordNationalOutcome, criteria as national_criteria,
+    national_candidates,
+};
 pub use panel::*;
 pub use refusal::{Refusal, RefusalCode};
 pub use register::{RegisterEntry, register};

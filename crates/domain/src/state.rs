@@ -453,6 +453,8 @@ pub struct Base {
     pub major_changes: BTreeMap<String, MajorChange>,
     /// 后补助 — post-subsidies awarded, in the order recorded.
     pub post_subsidies: Vec<crate::subsidy::PostSubsidyRecord>,
+    /// 推荐申报国家级基地 — recommendations and what followed, oldest first.
+    pub national: Vec<crate::national::NationalRecord>,
 }
 
 impl Base {
@@ -586,6 +588,15 @@ impl Base {
             EventKind::MajorChangeRejected(e) => {
                 if let Some(c) = self.major_changes.get_mut(&e.change) {
                     c.status = ChangeStatus::Rejected;
+                }
+            }
+            EventKind::RecommendedToNational(e) => self.national.push(crate::national::NationalRecord {
+                recommendation: e.clone(),
+                outcome: None,
+            }),
+            EventKind::NationalOutcomeRecorded(e) => {
+                if let Some(r) = self.national.iter_mut().find(|r| r.recommendation.year == e.year) {
+                    r.outcome = Some((on, e.clone()));
                 }
             }
             _ => {}
@@ -747,6 +758,8 @@ impl World {
             Command::DrawExpertPanel(c) => application(&c.application),
             Command::DeclinePanelSeat(c) => application(&c.application),
             Command::AwardPostSubsidies(c) => Some(c.policy.as_str()),
+            Command::RecommendToNational(c) => Some(c.policy.as_str()),
+            Command::RecordNationalOutcome(c) => base(&c.base),
         }
     }
 
@@ -1054,6 +1067,7 @@ impl World {
                         rectification: None,
                         major_changes: BTreeMap::new(),
                         post_subsidies: Vec::new(),
+                        national: Vec::new(),
                     },
                 );
             }
@@ -1092,6 +1106,7 @@ impl World {
                         rectification: None,
                         major_changes: BTreeMap::new(),
                         post_subsidies: Vec::new(),
+                        national: Vec::new(),
                     },
                 );
             }
@@ -1148,6 +1163,8 @@ fn base_of(k: &EventKind) -> Option<&str> {
         EventKind::MajorChangeApproved(e) => &e.base,
         EventKind::MajorChangeRejected(e) => &e.base,
         EventKind::PostSubsidyAwarded(e) => &e.base,
+        EventKind::RecommendedToNational(e) => &e.base,
+        EventKind::NationalOutcomeRecorded(e) => &e.base,
         _ => return None,
     })
 }

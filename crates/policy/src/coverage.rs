@@ -217,6 +217,30 @@ pub fn encodings(p: &Policy) -> Vec<Encoding> {
             param("lifecycle.post_subsidy.use_article", "后补助资金自主管理使用", a);
         }
     }
+    if let Some(c) = l.national_recommendation.as_ref().and_then(|n| n.criteria()) {
+        param("lifecycle.national_recommendation", "推荐申报国家级基地", c.article);
+        if let Some(e) = &c.latest_evaluation {
+            param(
+                "lifecycle.national_recommendation.latest_evaluation",
+                "推荐条件：最近一次评估结果",
+                e.article,
+            );
+        }
+        if let Some(a) = &c.annual {
+            param(
+                "lifecycle.national_recommendation.annual",
+                &format!("推荐条件：近{}年年度考核", a.years),
+                a.article,
+            );
+        }
+        if let crate::national::OnRecognition::Stays(a) = c.on_recognition {
+            param(
+                "lifecycle.national_recommendation.on_recognition",
+                "认定为国家基地后继续纳入省级管理",
+                a,
+            );
+        }
+    }
     let t = &p.transitions;
     if let Some(m) = &t.category_mapping {
         param("transitions.category_mapping", "原类别对应新类别", m.article);

@@ -437,6 +437,48 @@ fn items(p: &Policy) -> Vec<Item> {
             &[m.article],
         );
     }
+    if let Some(n) = &l.national_recommendation {
+        use crate::national::{NationalRecommendation, OnRecognition};
+        match n {
+            NationalRecommendation::Provided(c) => {
+                let mut said = Vec::new();
+                let mut arts = vec![c.article];
+                if let Some(e) = &c.latest_evaluation {
+                    said.push(format!(
+                        "最近一次评估为 {}（{} 年内）",
+                        e.grades.join("/"),
+                        e.within_years
+                    ));
+                    arts.push(e.article);
+                }
+                if let Some(a) = &c.annual {
+                    said.push(format!("近 {} 年年度考核无 {}", a.years, a.excluded_grades.join("/")));
+                    arts.push(a.article);
+                }
+                said.push(match &c.on_recognition {
+                    OnRecognition::Finding(f) => format!("认定为国家基地后记录情形 {f}"),
+                    OnRecognition::Stays(a) => {
+                        arts.push(*a);
+                        "认定为国家基地后继续纳入省级管理".to_string()
+                    }
+                });
+                push(
+                    Topic::Procedure,
+                    "national_recommendation".into(),
+                    "推荐申报国家级基地",
+                    said.join("；"),
+                    &arts,
+                );
+            }
+            NationalRecommendation::NotProvided(x) => push(
+                Topic::Procedure,
+                "national_recommendation".into(),
+                "推荐申报国家级基地",
+                format!("未规定：{}", x.note_zh),
+                &x.article.into_iter().collect::<Vec<_>>(),
+            ),
+        }
+    }
 
     // 结果档次.
     for (key, label, terms) in [

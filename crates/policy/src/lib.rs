@@ -17,6 +17,7 @@ pub mod facts;
 pub mod load;
 pub mod model;
 pub mod naming;
+pub mod national;
 pub mod sample;
 pub mod schedule;
 pub mod subsidy;

@@ -456,6 +456,10 @@ pub struct Lifecycle {
     /// (Hubei 第二十五条); absent, an award is refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_subsidy: Option<crate::subsidy::PostSubsidy>,
+    /// 推荐申报国家级基地 — the criteria for recommending bases to the national programme, or
+    /// that the regulation provides none (Hubei 第二十七条).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub national_recommendation: Option<crate::national::NationalRecommendation>,
 }
 
 /// 年度报告 — the annual report on the previous year.

@@ -327,3 +327,83 @@ fn post_subsidy_parameters_are_validated() {
     );
     assert_eq!(e.path, "lifecycle.evaluation_support[0].grade");
 }
+
+/// 推荐申报国家级基地: Hubei 第二十七条 “结合年度考核和绩效评估结果…择优…推荐” reads both the
+/// evaluation (第二十四条) and the annual assessment (第二十二条); Hunan has no annual assessment, so
+/// only its dynamic evaluation (第十五条) applies, and recognition follows 第十七条.
+#[test]
+fn national_recommendation_parameters_are_validated() {
+    use guohe_policy::national::OnRecognition;
+    let hubei = builtin_policy("hubei-2022").unwrap();
+    let c = hubei
+        .lifecycle
+        .national_recommendation
+        .as_ref()
+        .and_then(|n| n.criteria())
+        .expect("Hubei 第二十七条 provides national recommendation");
+    assert_eq!(c.article.to_string(), "27");
+    let e = c.latest_evaluation.as_ref().unwrap();
+    assert_eq!(
+        (e.article.to_string(), e.grades.clone()),
+        ("24".into(), vec!["excellent".to_string()])
+    );
+    let a = c.annual.as_ref().unwrap();
+    assert_eq!(
+        (a.years, a.excluded_grades.clone()),
+        (3, vec!["unqualified".to_string()])
+    );
+    assert!(matches!(c.on_recognition, OnRecognition::Stays(s) if s.to_string() == "30"));
+    let hunan = builtin_policy("hunan-2026").unwrap();
+    let h = hunan
+        .lifecycle
+        .national_recommendation
+        .as_ref()
+        .and_then(|n| n.criteria())
+        .unwrap();
+    assert!(h.annual.is_none(), "Hunan has no annual assessment");
+    assert!(matches!(&h.on_recognition, OnRecognition::Finding(f) if f == "national_recognition"));
+
+    let e = broken(
+        "      latest_evaluation: { article: \"24\", grades: [excellent], within_years: 3 }",
+        "      latest_evaluation: { article: \"24\", grades: [superb], within_years: 3 }",
+    );
+    assert_eq!(
+        e.path,
+        "lifecycle.national_recommendation.provided.latest_evaluation.grades[0]"
+    );
+    let e = broken(
+        "      annual: { article: \"22(1)\", years: 3, excluded_grades: [unqualified] }",
+        "      annual: { article: \"22(1)\", years: 0, excluded_grades: [unqualified] }",
+    );
+    assert_eq!(e.path, "lifecycle.national_recommendation.provided.annual.years");
+    let e = broken(
+        "      on_recognition: { stays: \"30\" }",
+        "      on_recognition: { stays: \"40\" }",
+    );
+    assert_eq!(
+        e.path,
+        "lifecycle.national_recommendation.provided.on_recognition.stays"
+    );
+    let e = broken(
+        "      interpretation: national_recommendation_criteria\n",
+        "      interpretation: nowhere\n",
+    );
+    assert_eq!(e.path, "lifecycle.national_recommendation.provided.interpretation");
+    // A regulation without the recommendation says so, with the nearest article.
+    let not = HUBEI.replacen(
+        "    provided:\n      article: \"27\"\n      latest_evaluation: { article: \"24\", grades: [excellent], within_years: 3 }\n      annual: { article: \"22(1)\", years: 3, excluded_grades: [unqualified] }\n      on_recognition: { stays: \"30\" }  # 国家基地可直接纳入省国合基地管理，不再重复认定\n      interpretation: national_recommendation_criteria\n",
+        "    not_provided: { article: \"19\", note_zh: 未规定, note_en: not provided }\n",
+        1,
+    );
+    let p = from_yaml(&not, "not.yaml").unwrap();
+    assert!(
+        p.lifecycle
+            .national_recommendation
+            .as_ref()
+            .unwrap()
+            .criteria()
+            .is_none()
+    );
+    let e = from_yaml(&not.replacen("note_zh: 未规定", "note_zh: \"\"", 1), "not.yaml").unwrap_err();
+    assert_eq!(e.path, "lifecycle.national_recommendation.not_provided");
+}

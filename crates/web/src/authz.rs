@@ -472,9 +472,10 @@ pub fn may_command(p: &Principal, world: &World, policies: &PolicySet, cmd: &Com
         | Command::CarryOverBase(_)
         | Command::Reclassify(_)
         | Command::DrawInspections(_)
-        | Command::DrawExpertPanel(_) => may(p, Action::RunProcedure),
+        | Command::DrawExpertPanel(_)
+        | Command::RecommendToNational(_) => may(p, Action::RunProcedure),
         Command::DeclinePanelSeat(c) => expert_assignment(&c.application, &c.expert),
-        Command::RecordInspectionResult(_) => may(p, Action::RecordOutcomes),
+        Command::RecordInspectionResult(_) | Command::RecordNationalOutcome(_) => may(p, Action::RecordOutcomes),
         Command::RecordAnnualAssessment(_)
         | Command::RecordEvaluation(_)
         | Command::RecordReEvaluation(_)

@@ -344,6 +344,8 @@ pub fn base_event_label(kind: &str) -> Option<(&'static str, &'static str)> {
         ),
         "MajorChangeApproved" => ("重大事项变更生效", "Major change approved"),
         "FindingRecorded" => ("查实情形", "Finding recorded"),
+        "RecommendedToNational" => ("推荐申报国家国际科技合作基地", "Recommended to the national programme"),
+        "NationalOutcomeRecorded" => ("国家级认定结果", "National outcome"),
         _ => return None,
     })
 }

@@ -436,3 +436,55 @@ async fn inspection_draws_through_the_api() {
     assert_eq!(pool, ["expert-liu", "expert-tang", "expert-xie", "expert-zhou"]);
     assert_eq!(selected, 2);
 }
+
+/// 推荐申报国家级基地 through the API (湖北第二十七条): irreversible (428 without `"confirm":
+/// true`); the other province is refused; a base that does not qualify is refused naming the base
+/// and citing the criterion's article (第二十四条); then the recommendation and its outcome.
+#[tokio::test]
+async fn national_recommendation_through_the_api() {
+    let app = demo_app().await;
+    let rec = json!({"type": "RecommendToNational", "policy": "hubei-2022", "year": 2026,
+        "document": "鄂科技函〔2026〕31号", "recommended_on": "2026-11-20", "bases": ["HB-2023-01"]});
+    let hb = Client::new(&app);
+    hb.login("hb-dept").await;
+    assert_eq!(
+        hb.command(rec.clone()).await.problem(428)["code"],
+        "confirmation_required"
+    );
+    let mut confirmed = rec.clone();
+    confirmed["confirm"] = json!(true);
+    let hn = Client::new(&app);
+    hn.login("hn-dept").await;
+    assert_eq!(hn.command(confirmed.clone()).await.problem(403)["code"], "forbidden");
+
+    let mut bad = confirmed.clone();
+    bad["bases"] = json!(["HB-2023-02"]);
+    let r = hb.command(bad).await;
+    assert!(r.status == 409 || r.status == 422, "{}", r.body);
+    let p = r.json();
+    assert_eq!(p["field"], "bases[0]");
+    assert_eq!(p["article"], "hubei-2022:24", "{p}");
+
+    let r = hb.command(confirmed).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["events"][0]["kind"], "RecommendedToNational");
+    let outcome = json!({"type": "RecordNationalOutcome", "confirm": true, "base": "HB-2023-01", "year": 2026,
+        "outcome": "recognised", "document": "国科发外〔2026〕120号", "effective_on": "2026-11-20"});
+    let r = hb.command(outcome).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let out = r.json();
+    assert_eq!(out["events"][0]["kind"], "NationalOutcomeRecorded");
+    assert!(
+        out["events"][0]["articles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "hubei-2022:30"),
+        "{out}"
+    );
+    let list = hb
+        .get("/api/v1/national/recommendations?policy=hubei-2022")
+        .await
+        .json();
+    assert_eq!(list[0]["outcome"], "recognised");
+}

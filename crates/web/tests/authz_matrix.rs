@@ -519,6 +519,28 @@ const TABLE: &[Row] = &[
         "base=B&findings=x",
         "L 404 403 403 403 403 403 403",
     ),
+    // 推荐申报国家级基地: the department of the province; an empty form is told what is missing.
+    (
+        "GET",
+        "/dept/national",
+        "/dept/national",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/dept/national/recommend",
+        "/dept/national/recommend",
+        "",
+        "L 400 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/dept/national/outcome",
+        "/dept/national/outcome",
+        "",
+        "L 400 403 403 403 403 403 403",
+    ),
     (
         "GET",
         "/dept/subsidies",
@@ -778,6 +800,20 @@ const TABLE: &[Row] = &[
         "/api/v1/verify/public-key",
         "",
         "200 200 200 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/national/candidates",
+        "/api/v1/national/candidates",
+        "",
+        "401 200 403 403 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/api/v1/national/recommendations",
+        "/api/v1/national/recommendations",
+        "",
+        "401 200 403 403 403 403 403 403",
     ),
     (
         "GET",

@@ -383,6 +383,34 @@ const FORMS: &[Row] = &[
             ("amount_HB-2023-01", N("50")),
         ],
     },
+    // 推荐申报国家级基地: every field of the recommendation and of the outcome bad; nothing is
+    // previewed or recorded.
+    Row {
+        route: "/dept/national/recommend",
+        path: "/dept/national/recommend",
+        who: "hn-dept",
+        body: Body::Form,
+        fields: &[
+            ("policy", C("hunan-2026")),
+            ("year", N("2026")),
+            ("document", T),
+            ("recommended_on", N("2026-11-20")),
+            ("base", T),
+        ],
+    },
+    Row {
+        route: "/dept/national/outcome",
+        path: "/dept/national/outcome",
+        who: "hn-dept",
+        body: Body::Form,
+        fields: &[
+            ("base", T),
+            ("year", N("2026")),
+            ("outcome", C("not_recognised")),
+            ("outcome_document", T),
+            ("effective_on", N("2026-11-20")),
+        ],
+    },
     // The demo has no draw: whatever is posted, the draw is not found.
     Row {
         route: "/dept/draws/{id}/results",

@@ -13,6 +13,7 @@ pub mod bases;
 pub mod commands;
 pub mod draws;
 pub mod eligibility;
+pub mod national;
 pub mod notices;
 pub mod openapi;
 pub mod policies;
@@ -59,6 +60,8 @@ fn build() -> OpenApiRouter<AppState> {
         .routes(routes!(policies::list))
         .routes(routes!(policies::get))
         .routes(routes!(eligibility::check))
+        .routes(routes!(national::candidates))
+        .routes(routes!(national::recommendations_made))
         .routes(routes!(verify::answer))
         .routes(routes!(verify::public_key))
         .routes(routes!(applications::list))

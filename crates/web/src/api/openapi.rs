@@ -32,6 +32,7 @@ use crate::error::{PROBLEM_JSON, Problem, ProblemField};
         (name = "subsidies", description = "后补助 — post-subsidies for bases graded excellent"),
         (name = "draws", description = "双随机、一公开 — published random draws and their records"),
         (name = "commands", description = "指令 — every action of the procedure"),
+        (name = "national", description = "推荐申报国家级基地 — the candidate list and the recommendations made"),
         (name = "audit", description = "审计 — the tamper-evident audit trail"),
         (name = "meta", description = "This document")
     )

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod compare;
 pub mod department;
 pub mod dept_draws;
+pub mod dept_national;
 pub mod dept_panels;
 pub mod dept_subsidies;
 pub mod draws;
@@ -216,6 +217,9 @@ pub fn role_routes() -> axum::Router<AppState> {
         .route("/dept/draws", get(dept_draws::list).post(dept_draws::draw))
         .route("/dept/draws/{id}/results", post(dept_draws::result))
         .route("/dept/subsidies", get(dept_subsidies::list).post(dept_subsidies::award))
+        .route("/dept/national", get(dept_national::list))
+        .route("/dept/national/recommend", post(dept_national::recommend))
+        .route("/dept/national/outcome", post(dept_national::outcome))
         .route("/dept/registrations", get(registration::pending))
         .route("/dept/registrations/{login}", post(registration::decide))
 }

@@ -654,6 +654,9 @@ pub async fn base(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path
                     l.t("万元", "万元 (10,000 yuan)"),
                     s("document_number")
                 ),
+                "RecommendedToNational" | "NationalOutcomeRecorded" => {
+                    crate::pages::dept_national::history_detail(e, l)
+                }
                 _ => String::new(),
             };
             Some(HistoryRow {
