@@ -24,9 +24,11 @@
 #![warn(missing_docs)]
 
 pub mod checkpoints;
+pub mod draw_export;
 pub mod due;
 pub mod event_reminders;
 pub mod expert_pool;
+pub mod export;
 pub mod national;
 pub mod personal;
 pub mod policy_standing;

@@ -5,7 +5,9 @@
 use chrono::{Datelike, NaiveDate};
 use guohe_domain::{NationalList, NationalOutcome, World, national_candidates};
 use guohe_policy::PolicySet;
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
+use rust_xlsxwriter::XlsxError;
+
+use crate::export::{Cell, Table};
 use serde::Serialize;
 
 use crate::{AppError, Guohe};
@@ -173,63 +175,35 @@ pub fn rows(l: &NationalList, policies: &PolicySet) -> Vec<(Vec<String>, Option<
         .collect()
 }
 
-/// Cells starting with = + - @ would run as formulas in a spreadsheet.
-fn guarded(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
+/// The list as a table to export, candidates first.
+pub fn table(l: &NationalList, policies: &PolicySet) -> Table {
+    let widths = [10.0, 16.0, 40.0, 30.0, 22.0, 16.0, 14.0, 12.0, 26.0, 90.0];
+    Table {
+        sheet: "候选名单".into(),
+        title: title(l),
+        columns: HEADINGS.iter().zip(widths).map(|(h, w)| (h.to_string(), w)).collect(),
+        rows: rows(l, policies)
+            .into_iter()
+            .map(|(cells, on)| {
+                cells
+                    .into_iter()
+                    .enumerate()
+                    .map(|(j, c)| match on {
+                        Some(d) if j == 6 => Cell::Date(d),
+                        _ => Cell::Text(c),
+                    })
+                    .collect()
+            })
+            .collect(),
     }
 }
 
 /// The list as CSV (UTF-8 with BOM, for Excel): the title line, the headings, the rows.
 pub fn csv(l: &NationalList, policies: &PolicySet) -> String {
-    let line = |cells: &[String]| {
-        cells
-            .iter()
-            .map(|c| format!("\"{}\"", guarded(c).replace('"', "\"\"")))
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    let mut out = String::from("\u{feff}");
-    out.push_str(&line(&[title(l)]));
-    out.push_str("\r\n");
-    out.push_str(&line(&HEADINGS.map(String::from)));
-    out.push_str("\r\n");
-    for (cells, _) in rows(l, policies) {
-        out.push_str(&line(&cells));
-        out.push_str("\r\n");
-    }
-    out
+    table(l, policies).csv()
 }
 
 /// The list as an xlsx workbook.
 pub fn xlsx(l: &NationalList, policies: &PolicySet) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet().set_name("候选名单")?;
-    let bold = Format::new().set_bold();
-    let date = Format::new().set_num_format("yyyy-mm-dd");
-    ws.write_string_with_format(0, 0, title(l), &bold)?;
-    let widths = [10.0, 16.0, 40.0, 30.0, 22.0, 16.0, 14.0, 12.0, 26.0, 90.0];
-    for (i, (h, w)) in HEADINGS.iter().zip(widths).enumerate() {
-        ws.write_string_with_format(1, i as u16, *h, &bold)?;
-        ws.set_column_width(i as u16, w)?;
-    }
-    ws.set_freeze_panes(2, 0)?;
-    let all = rows(l, policies);
-    for (i, (cells, on)) in all.iter().enumerate() {
-        let row = 2 + i as u32;
-        for (j, cell) in cells.iter().enumerate() {
-            if j == 6
-                && let Some(d) = on
-            {
-                let dt = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
-                ws.write_datetime_with_format(row, j as u16, &dt, &date)?;
-            } else {
-                ws.write_string(row, j as u16, cell)?;
-            }
-        }
-    }
-    ws.autofilter(1, 0, 1 + all.len() as u32, HEADINGS.len() as u16 - 1)?;
-    wb.save_to_buffer()
+    table(l, policies).xlsx()
 }

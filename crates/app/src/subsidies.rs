@@ -2,11 +2,13 @@
 //! every page, the API and the command line list, the candidates of an evaluation year, and the
 //! CSV and xlsx files rendered from those rows.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use guohe_domain::{World, evaluation_grade_in};
 use guohe_policy::PolicySet;
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
+use rust_xlsxwriter::XlsxError;
+
+use crate::export::{Cell, Table};
 use serde::Serialize;
 
 /// One base's post-subsidy, as listed and exported.
@@ -187,37 +189,30 @@ fn csv_cell(c: &str) -> String {
 /// The export as an xlsx workbook: a title row saying what is listed and as of when, the
 /// headings frozen below it, years and amounts as numbers, document dates as dates.
 pub fn xlsx(rows: &[SubsidyRow], title: &str) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet().set_name("后补助")?;
-    let bold = Format::new().set_bold();
-    let date = Format::new().set_num_format("yyyy-mm-dd");
-    let money = Format::new().set_num_format("#,##0.00##");
-    ws.write_string_with_format(0, 0, title, &bold)?;
     let widths = [10.0, 24.0, 12.0, 14.0, 40.0, 30.0, 14.0, 12.0];
-    for (i, (h, w)) in HEADERS.iter().zip(widths).enumerate() {
-        ws.write_string_with_format(1, i as u16, *h, &bold)?;
-        ws.set_column_width(i as u16, w)?;
+    Table {
+        sheet: "后补助".into(),
+        title: title.into(),
+        columns: HEADERS.iter().zip(widths).map(|(h, w)| (h.to_string(), w)).collect(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::Number(f64::from(r.year)),
+                    Cell::text(&r.document_number),
+                    Cell::Date(r.issued_on),
+                    Cell::text(&r.base),
+                    Cell::text(&r.base_name),
+                    Cell::text(&r.unit_name),
+                    // Excel keeps numbers as doubles; an amount to the yuan in 万元 is exact
+                    // enough there (the CSV keeps it exact).
+                    Cell::Amount(r.amount_wan.to_string().parse().unwrap_or(0.0)),
+                    Cell::text(&r.policy),
+                ]
+            })
+            .collect(),
     }
-    ws.set_freeze_panes(2, 0)?;
-    for (i, r) in rows.iter().enumerate() {
-        let row = 2 + i as u32;
-        ws.write_number(row, 0, f64::from(r.year))?;
-        ws.write_string(row, 1, &r.document_number)?;
-        let d = ExcelDateTime::from_ymd(
-            r.issued_on.year() as u16,
-            r.issued_on.month() as u8,
-            r.issued_on.day() as u8,
-        )?;
-        ws.write_datetime_with_format(row, 2, &d, &date)?;
-        ws.write_string(row, 3, &r.base)?;
-        ws.write_string(row, 4, &r.base_name)?;
-        ws.write_string(row, 5, &r.unit_name)?;
-        // Excel keeps numbers as doubles; an amount to the yuan in 万元 is exact enough there.
-        let amount: f64 = r.amount_wan.to_string().parse().unwrap_or(0.0);
-        ws.write_number_with_format(row, 6, amount, &money)?;
-        ws.write_string(row, 7, &r.policy)?;
-    }
-    wb.save_to_buffer()
+    .xlsx()
 }
 
 /// The title row of an export: what it lists and as of when.

@@ -331,6 +331,8 @@ pub fn router(state: AppState) -> Router {
         .route("/subsidies.xlsx", get(pages::subsidies::xlsx))
         .route("/subsidies/{year}", get(pages::subsidies::year))
         .route("/panels/{application}", get(pages::panels::show))
+        .route("/draws.csv", get(pages::draws::csv))
+        .route("/draws.xlsx", get(pages::draws::xlsx))
         .route("/policies/compare", get(pages::compare::compare))
         .route("/verify", get(pages::verify::page))
         .route("/login", get(auth::login_form).post(auth::login))

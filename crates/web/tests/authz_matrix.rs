@@ -119,6 +119,14 @@ const TABLE: &[Row] = &[
     ),
     // 双随机、一公开: draws are published to everyone.
     ("GET", "/draws", "/draws", "", "200 200 200 200 200 200 200 200"),
+    ("GET", "/draws.csv", "/draws.csv", "", "200 200 200 200 200 200 200 200"),
+    (
+        "GET",
+        "/draws.xlsx",
+        "/draws.xlsx",
+        "",
+        "200 200 200 200 200 200 200 200",
+    ),
     (
         "GET",
         "/draws/{id}",

@@ -135,6 +135,29 @@ async fn preview_confirm_publish_rerun_and_record_a_result() {
     let base = public.get("/bases/HN-2018-05").await;
     assert!(base.body.contains("现场考察（随机抽取）") && base.body.contains("合作项目进展与报告一致"));
 
+    // The draws and results as a download (双随机、一公开: results made public), inspectors by
+    // name and unit rather than login.
+    let csv = public.get("/draws.csv").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.starts_with('\u{feff}'), "UTF-8 with a byte-order mark");
+    let row = csv
+        .body
+        .lines()
+        .find(|l| l.contains("\"HN-2018-05\""))
+        .unwrap_or_else(|| panic!("{}", csv.body));
+    assert!(
+        row.contains("HN-DRAW-2026") && row.contains("合作项目进展与报告一致"),
+        "{row}"
+    );
+    assert!(
+        !row.contains("\"expert-") && row.contains('（'),
+        "names, not logins: {row}"
+    );
+    assert!(csv.body.lines().next().unwrap().contains("双随机、一公开"));
+    let xlsx = public.get("/draws.xlsx").await;
+    assert_eq!(xlsx.status, 200);
+    assert!(xlsx.body.starts_with("PK"), "an xlsx (zip) workbook");
+
     // Hubei's department may not draw Hunan's bases.
     let hb = Browser::new(&s);
     hb.login("hb-dept").await;

@@ -6,8 +6,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use guohe_app::national::{self, RecommendationRow};
 use guohe_domain::{NationalList, NationalOutcome};
@@ -169,16 +168,6 @@ async fn page(ctx: &RequestCtx, state: &AppState, p: &Principal, mut v: Vals, mu
     render_status(&tpl, fb.status)
 }
 
-fn download(bytes: Vec<u8>, content_type: &'static str, file: &str) -> Response {
-    let mut r = bytes.into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    r
-}
-
 /// `GET /dept/national?policy=…&as_of=…&year=…[&format=csv|xlsx]` — the candidate list and the
 /// recommendations made, or the list as a download.
 pub async fn list(
@@ -204,14 +193,14 @@ pub async fn list(
         let policies = state.guohe.policies();
         let file = format!("national-candidates-{policy}-{as_of}.{format}");
         return Ok(if format == "csv" {
-            download(
+            super::download(
                 national::csv(&l, policies).into_bytes(),
                 "text/csv; charset=utf-8",
                 &file,
             )
         } else {
             let bytes = national::xlsx(&l, policies).map_err(|e| WebError::Internal(format!("xlsx: {e}")))?;
-            download(
+            super::download(
                 bytes,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 &file,

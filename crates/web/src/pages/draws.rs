@@ -242,3 +242,30 @@ pub async fn show(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path
         record,
     })
 }
+
+/// The draws and their results as a table to download (inspectors by name and unit).
+async fn export_table(state: &AppState) -> WebResult<guohe_app::export::Table> {
+    let experts = super::panels::ExpertNames::load(state).await?;
+    let today = state.today();
+    Ok(state
+        .guohe
+        .read(|w, _, _| guohe_app::draw_export::table(&w.draws(), |e| experts.of(e), today))
+        .await)
+}
+
+/// `GET /draws.csv` — every draw's drawn bases, inspectors and results (UTF-8 with a BOM).
+pub async fn csv(State(state): State<AppState>) -> WebResult<Response> {
+    let t = export_table(&state).await?;
+    Ok(super::download(
+        t.csv().into_bytes(),
+        "text/csv; charset=utf-8",
+        "draws.csv",
+    ))
+}
+
+/// `GET /draws.xlsx` — the same as an xlsx workbook with its title row.
+pub async fn xlsx(State(state): State<AppState>) -> WebResult<Response> {
+    let t = export_table(&state).await?;
+    let body = t.xlsx().map_err(|e| WebError::Internal(format!("xlsx: {e}")))?;
+    Ok(super::download(body, super::XLSX, "draws.xlsx"))
+}

@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::NaiveDate;
 use guohe_app::subsidies::{self, SubsidyRow};
 use guohe_domain::Base;
@@ -183,16 +182,6 @@ fn year_filter(q: &BTreeMap<String, String>) -> WebResult<Option<i32>> {
     }
 }
 
-fn download(body: Vec<u8>, kind: &'static str, file: &str) -> Response {
-    let mut r = body.into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    r
-}
-
 fn file_name(year: Option<i32>, ext: &str) -> String {
     match year {
         Some(y) => format!("post-subsidies-{y}.{ext}"),
@@ -204,7 +193,7 @@ fn file_name(year: Option<i32>, ext: &str) -> String {
 pub async fn csv(State(state): State<AppState>, Query(q): Query<BTreeMap<String, String>>) -> WebResult<Response> {
     let year = year_filter(&q)?;
     let rows = state.guohe.read(|w, _, _| subsidies::rows(w, None, year)).await;
-    Ok(download(
+    Ok(super::download(
         subsidies::csv(&rows).into_bytes(),
         "text/csv; charset=utf-8",
         &file_name(year, "csv"),
@@ -217,7 +206,7 @@ pub async fn xlsx(State(state): State<AppState>, Query(q): Query<BTreeMap<String
     let rows = state.guohe.read(|w, _, _| subsidies::rows(w, None, year)).await;
     let body = subsidies::xlsx(&rows, &subsidies::title(year, None, state.today()))
         .map_err(|e| WebError::Internal(format!("xlsx: {e}")))?;
-    Ok(download(
+    Ok(super::download(
         body,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &file_name(year, "xlsx"),
