@@ -23,6 +23,7 @@
 
 #![warn(missing_docs)]
 
+pub mod backup;
 pub mod checkpoints;
 pub mod draw_export;
 pub mod due;

@@ -79,7 +79,7 @@ fn read_file(path: &PathBuf) -> Result<Vec<Checkpoint>, Failure> {
 
 /// The key file's checkpoint public key, when the key file can be read; an auditor without it
 /// gives `--public-key`.
-fn key_file_public_key(cli: &Cli) -> Option<String> {
+pub(crate) fn key_file_public_key(cli: &Cli) -> Option<String> {
     let guohe_keys::KeyLocation::File(path) = cli.key_location() else {
         return None;
     };

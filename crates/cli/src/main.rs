@@ -6,6 +6,7 @@
 
 mod account_cmd;
 mod audit_cmd;
+mod backup_cmd;
 mod calendar_cmd;
 mod draw_cmd;
 mod draw_panel_cmd;
@@ -163,6 +164,11 @@ pub enum Command {
         #[command(subcommand)]
         command: account_cmd::AccountCommand,
     },
+    /// Back up every durable table to a file, with the server running (SQLite or PostgreSQL).
+    Backup(backup_cmd::BackupArgs),
+    /// Restore a backup into the empty database `--database` (either kind), after its chain and
+    /// signed checkpoints verify.
+    Restore(backup_cmd::RestoreArgs),
     /// The tamper-evident audit log.
     Audit {
         #[command(subcommand)]
@@ -200,6 +206,8 @@ fn main() -> ExitCode {
         Command::Key { command } => key_cmd::run_key(&cli, command),
         Command::Person { command } => key_cmd::run_person(&cli, command),
         Command::Audit { command } => audit_cmd::run(&cli, command),
+        Command::Backup(args) => backup_cmd::run_backup(&cli, args),
+        Command::Restore(args) => backup_cmd::run_restore(&cli, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -16,6 +16,7 @@
 //! The crate knows nothing about the domain: payloads are `serde_json::Value`.
 
 pub mod accounts;
+pub mod backup;
 pub mod checkpoints;
 pub mod drafts;
 mod error;
