@@ -235,6 +235,9 @@ async fn from_draft_to_naming_through_every_role() {
     let page = dept.get(&dp).await;
     assert!(page.body.contains("id=\"review-mean\">84.83<"), "{}", page.body);
     assert!(page.body.contains("id=\"review-spread\">12<"));
+    // Each review under the expert's name and unit, not the login.
+    assert!(page.body.contains("<td>陈晓燕（研究员）（"), "{}", page.body);
+    assert!(!page.body.contains("<td>expert-chen</td>"));
 
     // Decide: the confirmation quotes the article before anything is recorded.
     let r = dept

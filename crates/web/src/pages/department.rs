@@ -567,8 +567,13 @@ pub struct ReviewSummary {
     pub reviews: Vec<(String, String, String, String, String)>,
 }
 
-/// The review summary from the assignments.
-pub fn summary(a: &ApplicationCase, policy: Option<&guohe_policy::Policy>, l: Lang) -> ReviewSummary {
+/// The review summary from the assignments, each expert by name and unit.
+pub fn summary(
+    a: &ApplicationCase,
+    policy: Option<&guohe_policy::Policy>,
+    l: Lang,
+    names: &super::panels::ExpertNames,
+) -> ReviewSummary {
     let done: Vec<_> = a
         .experts
         .iter()
@@ -606,14 +611,14 @@ pub fn summary(a: &ApplicationCase, policy: Option<&guohe_policy::Policy>, l: La
         .iter()
         .map(|(id, e)| match &e.review {
             Some(r) => (
-                id.clone(),
+                names.of(id),
                 e.unit_uscc.clone(),
                 r.score.to_string(),
                 work::term_label(&vocab, &r.conclusion, l),
                 r.comments.clone(),
             ),
             None => (
-                id.clone(),
+                names.of(id),
                 e.unit_uscc.clone(),
                 String::new(),
                 l.t("未提交", "pending").into(),
@@ -701,7 +706,7 @@ async fn app_page(ctx: &RequestCtx, state: &AppState, id: &str, mut v: Vals, fb:
     let tpl = DeptAppTpl {
         c: ctx.chrome("/dept"),
         k: work::case_view(state, &a, Audience::Department, l, "/dept/applications").await?,
-        s: summary(&a, policy, l),
+        s: summary(&a, policy, l, &super::panels::ExpertNames::load(state).await?),
         experts,
         can_assign: matches!(
             a.status,
@@ -824,7 +829,7 @@ pub async fn decide(
         return app_page(&ctx, &state, &id, v, Feedback::invalid(l, errs)).await;
     }
     if !confirmed(&v) {
-        let s = summary(&a, Some(policy), l);
+        let s = summary(&a, Some(policy), l, &super::panels::ExpertNames::load(&state).await?);
         let label = work::term_label(&policy.vocabularies.decisions, &decision, l);
         return view::render(&ConfirmTpl {
             c: ctx.chrome("/dept"),
