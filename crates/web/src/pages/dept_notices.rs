@@ -1,0 +1,390 @@
+//! 公示 — the department's notices and the objections raised in them.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use chrono::NaiveDate;
+
+use crate::AppState;
+use crate::error::WebResult;
+use crate::i18n::Lang;
+use crate::security::RequestCtx;
+use crate::view::{self, Chrome};
+
+use axum::extract::Path;
+use serde_json::json;
+
+use super::department::{confirmed, dept_of};
+use super::work::{self, ConfirmTpl, Feedback, Vals, render_status, see_other};
+use crate::authz::Action;
+use crate::error::{FieldError, WebError};
+
+// ----- notices -----
+
+/// Notices, and the form to start one.
+#[derive(Template)]
+#[template(path = "dept_notices.html")]
+pub struct NoticesTpl {
+    /// Layout.
+    pub c: Chrome,
+    /// Approved applications awaiting notice: (id, label).
+    pub approved: Vec<(String, String)>,
+    /// Notices: (id, start, end, listed, open objections).
+    pub notices: Vec<(String, NaiveDate, NaiveDate, usize, usize)>,
+    /// Values.
+    pub v: Vals,
+    /// Messages.
+    pub fb: Feedback,
+}
+
+async fn notices_page(ctx: &RequestCtx, state: &AppState, mut v: Vals, fb: Feedback) -> WebResult<Response> {
+    let p = dept_of(ctx, Action::RunProcedure)?;
+    let l = ctx.lang;
+    let (approved, notices) = state
+        .guohe
+        .read(|w, _, _| {
+            let mut approved: Vec<(String, String)> = w
+                .applications()
+                .filter(|a| p.works_under(&a.policy) && a.status == guohe_domain::ApplicationStatus::Approved)
+                .map(|a| {
+                    (
+                        a.id.clone(),
+                        format!("{} · {} · {}", a.id, a.facts.unit.name, a.facts.technology_domain),
+                    )
+                })
+                .collect();
+            approved.sort();
+            let ids: std::collections::BTreeSet<String> = w.applications().filter_map(|a| a.notice.clone()).collect();
+            let mut notices: Vec<_> = ids
+                .iter()
+                .filter_map(|id| w.notice(id))
+                .filter(|n| p.works_under(&n.policy))
+                .map(|n| {
+                    (
+                        n.id.clone(),
+                        n.starts_on,
+                        n.ends_on,
+                        n.applications.len(),
+                        n.objections.values().filter(|o| o.resolution.is_none()).count(),
+                    )
+                })
+                .collect();
+            notices.sort_by_key(|x| std::cmp::Reverse(x.1));
+            (approved, notices)
+        })
+        .await;
+    if v.get("starts_on").is_empty() {
+        v.set("starts_on", state.today().to_string());
+    }
+    let _ = l;
+    let tpl = NoticesTpl {
+        c: ctx.chrome("/dept"),
+        approved,
+        notices,
+        v,
+        fb: fb.clone(),
+    };
+    render_status(&tpl, fb.status)
+}
+
+/// `GET /dept/notices`.
+pub async fn notices(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<Response> {
+    notices_page(&ctx, &state, Vals::default(), Feedback::none(ctx.lang)).await
+}
+
+/// `POST /dept/notices` (`notice_id`, `applications` repeated, `starts_on`, `confirmed`) — the
+/// confirmation shows the end date computed on the working-day calendar.
+pub async fn start_notice(
+    ctx: RequestCtx,
+    State(state): State<AppState>,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let p = dept_of(&ctx, Action::RunProcedure)?;
+    let l = ctx.lang;
+    let v = Vals::new(form);
+    let mut errs = Vec::new();
+    let notice_id = work::required(&v, "notice_id", 40, &mut errs);
+    let starts = work::date_field(&v, "starts_on", &mut errs);
+    let apps = v.all("applications");
+    if apps.is_empty() {
+        errs.push(FieldError::new(
+            "applications",
+            "请选择列入公示的申报",
+            "choose the applications to publish",
+        ));
+    }
+    if !errs.is_empty() {
+        return notices_page(&ctx, &state, v, Feedback::invalid(l, errs)).await;
+    }
+    let listed: Vec<String> = state
+        .guohe
+        .read(|w, _, _| {
+            apps.iter()
+                .filter_map(|a| w.application(a))
+                .map(|a| a.policy.clone())
+                .collect()
+        })
+        .await;
+    for policy in &listed {
+        p.in_province(policy)?;
+    }
+    let policies = state.guohe.policies();
+    if !confirmed(&v) {
+        let policy_id = state
+            .guohe
+            .read(|w, _, _| w.application(&apps[0]).map(|a| a.policy.clone()))
+            .await
+            .unwrap_or_default();
+        let Some(policy) = policies.get(&policy_id) else {
+            let fb = Feedback::invalid(
+                l,
+                vec![FieldError::new("applications", "申报不存在", "no such application")],
+            );
+            return notices_page(&ctx, &state, v, fb).await;
+        };
+        let pn = &policy.procedure.public_notice;
+        let counting = match pn.counting {
+            guohe_policy::model::Counting::IncludeStart => guohe_calendar::Counting::IncludeStart,
+            guohe_policy::model::Counting::ExcludeStart => guohe_calendar::Counting::ExcludeStart,
+        };
+        let start = starts.unwrap_or_else(|| state.today());
+        let ends = state
+            .guohe
+            .read(|_, cal, _| cal.add_working_days(start, pn.working_days, counting))
+            .await;
+        let ends = match ends {
+            Ok(d) => d.to_string(),
+            Err(e) => {
+                let fb = Feedback::invalid(
+                    l,
+                    vec![FieldError::new(
+                        "starts_on",
+                        format!("无法按工作日计算公示期：{e}"),
+                        format!("cannot count working days: {e}"),
+                    )],
+                );
+                return notices_page(&ctx, &state, v, fb).await;
+            }
+        };
+        return view::render(&ConfirmTpl {
+            c: ctx.chrome("/dept"),
+            title: l.pick(format!("发布公示 {notice_id}"), format!("Publish notice {notice_id}")),
+            facts: vec![
+                (l.t("公示编号", "Notice").into(), notice_id),
+                (l.t("列入公示的申报", "Applications").into(), apps.join("、")),
+                (l.t("公示开始", "Starts on").into(), start.to_string()),
+                (
+                    l.t("公示截止（按工作日计算）", "Ends on (working days)").into(),
+                    format!("{ends}（{} {}）", pn.working_days, l.t("个工作日", "working days")),
+                ),
+            ],
+            consequence: l
+                .t(
+                    "公示期内任何单位和个人可实名提出异议。",
+                    "During the notice anyone may object in their real name.",
+                )
+                .into(),
+            articles: work::quotes(
+                policies,
+                &[
+                    work::cite(policy, pn.article),
+                    work::cite(policy, pn.objections_article),
+                ],
+                l,
+            ),
+            action: "/dept/notices".into(),
+            hidden: ConfirmTpl::hidden_of(&v),
+            back: "/dept/notices".into(),
+        });
+    }
+    let cmd = json!({"type": "StartPublicNotice", "notice_id": notice_id, "applications": apps, "starts_on": starts});
+    match work::run(&state, &p, cmd).await? {
+        Ok(()) => Ok(see_other(&format!("/dept/notices/{notice_id}"))),
+        Err(e) => {
+            let map = |f: &str| {
+                if f.starts_with("applications") {
+                    "applications".to_string()
+                } else {
+                    f.to_string()
+                }
+            };
+            let fb = Feedback::from_app(l, policies, e, &map)?;
+            notices_page(&ctx, &state, v, fb).await
+        }
+    }
+}
+
+/// A notice with its objections, for the department.
+#[derive(Template)]
+#[template(path = "dept_notice.html")]
+pub struct NoticeTpl {
+    /// Layout.
+    pub c: Chrome,
+    /// Id.
+    pub id: String,
+    /// Period.
+    pub period: String,
+    /// Listed: (application id, label, stage).
+    pub listed: Vec<(String, String, String)>,
+    /// Objections: (id, application, name, contact, content, lodged, resolution).
+    pub objections: Vec<(String, String, String, String, String, NaiveDate, String)>,
+    /// Values.
+    pub v: Vals,
+    /// Messages.
+    pub fb: Feedback,
+}
+
+async fn notice_page(ctx: &RequestCtx, state: &AppState, id: &str, v: Vals, fb: Feedback) -> WebResult<Response> {
+    let p = dept_of(ctx, Action::RunProcedure)?;
+    let l = ctx.lang;
+    let policy = state
+        .guohe
+        .read(|w, _, _| w.notice(id).map(|n| n.policy.clone()))
+        .await
+        .ok_or(WebError::NotFound)?;
+    p.in_province(&policy)?;
+    let found = state
+        .guohe
+        .read(|w, _, _| {
+            let n = w.notice(id)?;
+            let listed = n
+                .applications
+                .iter()
+                .filter_map(|a| w.application(a))
+                .map(|a| {
+                    (
+                        a.id.clone(),
+                        format!("{} · {}", a.facts.unit.name, a.facts.technology_domain),
+                        work::stage(a.status, l).1,
+                    )
+                })
+                .collect();
+            let objections: Vec<(String, String, String, String, String, NaiveDate, String)> = n
+                .objections
+                .values()
+                .map(|o| {
+                    let res = match &o.resolution {
+                        Some((text, upheld, on)) => format!(
+                            "{on} {}：{text}",
+                            if *upheld {
+                                l.t("异议成立", "upheld")
+                            } else {
+                                l.t("异议不成立", "not upheld")
+                            }
+                        ),
+                        None => String::new(),
+                    };
+                    (
+                        o.id.clone(),
+                        o.application.clone(),
+                        o.objector_real_name.clone(),
+                        o.contact.clone(),
+                        o.content.clone(),
+                        o.lodged_on,
+                        res,
+                    )
+                })
+                .collect();
+            Some((format!("{} — {}", n.starts_on, n.ends_on), listed, objections))
+        })
+        .await;
+    let (period, listed, mut objections) = found.ok_or(WebError::NotFound)?;
+    // The department follows objections up: it sees the objector's name and contact in full.
+    for o in objections.iter_mut() {
+        o.2 = state.guohe.reveal(&o.2).await?.full(l == Lang::Zh);
+        o.3 = state.guohe.reveal(&o.3).await?.full(l == Lang::Zh);
+    }
+    let tpl = NoticeTpl {
+        c: ctx.chrome("/dept"),
+        id: id.into(),
+        period,
+        listed,
+        objections,
+        v,
+        fb: fb.clone(),
+    };
+    render_status(&tpl, fb.status)
+}
+
+/// `GET /dept/notices/{id}`.
+pub async fn notice(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path<String>) -> WebResult<Response> {
+    notice_page(&ctx, &state, &id, Vals::default(), Feedback::none(ctx.lang)).await
+}
+
+/// `POST /dept/objections/{id}/resolve` (`resolution`, `upheld` = `yes`|`no`, `confirmed`).
+pub async fn resolve(
+    ctx: RequestCtx,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let p = dept_of(&ctx, Action::RunProcedure)?;
+    let l = ctx.lang;
+    let v = Vals::new(form);
+    let notice_id = id.rsplit_once('-').map(|x| x.0.to_string()).unwrap_or_default();
+    let found = state
+        .guohe
+        .read(|w, _, _| {
+            let n = w.notice(&notice_id)?;
+            n.objections
+                .get(&id)
+                .map(|o| (n.policy.clone(), o.application.clone(), o.content.clone()))
+        })
+        .await;
+    let (policy_id, app, content) = found.ok_or(WebError::NotFound)?;
+    p.in_province(&policy_id)?;
+    let mut errs = Vec::new();
+    let resolution = work::required(&v, "resolution", 2000, &mut errs);
+    let upheld = v.get("upheld") == "yes";
+    if !errs.is_empty() {
+        return notice_page(&ctx, &state, &notice_id, v, Feedback::invalid(l, errs)).await;
+    }
+    let policies = state.guohe.policies();
+    if !confirmed(&v) {
+        let policy = policies.get(&policy_id).ok_or(WebError::NotFound)?;
+        return view::render(&ConfirmTpl {
+            c: ctx.chrome("/dept"),
+            title: l.pick(format!("处理异议 {id}"), format!("Resolve objection {id}")),
+            facts: vec![
+                (l.t("异议对象", "Application").into(), app),
+                (l.t("异议内容", "Objection").into(), content),
+                (l.t("处理意见", "Resolution").into(), resolution),
+                (
+                    l.t("结论", "Finding").into(),
+                    if upheld {
+                        l.t("异议成立", "Upheld")
+                    } else {
+                        l.t("异议不成立", "Not upheld")
+                    }
+                    .into(),
+                ),
+            ],
+            consequence: if upheld {
+                l.t("异议成立：该申报不予认定。", "Upheld: the application is rejected.")
+                    .into()
+            } else {
+                l.t(
+                    "异议不成立：公示期满后可命名。",
+                    "Not upheld: the base may be named after the notice.",
+                )
+                .into()
+            },
+            articles: work::quotes(
+                policies,
+                &[work::cite(policy, policy.procedure.public_notice.objections_article)],
+                l,
+            ),
+            action: format!("/dept/objections/{id}/resolve"),
+            hidden: ConfirmTpl::hidden_of(&v),
+            back: format!("/dept/notices/{notice_id}"),
+        });
+    }
+    let cmd = json!({"type": "ResolveObjection", "objection": id, "resolution": resolution, "upheld": upheld});
+    match work::run(&state, &p, cmd).await? {
+        Ok(()) => Ok(see_other(&format!("/dept/notices/{notice_id}"))),
+        Err(e) => {
+            let fb = Feedback::from_app(l, policies, e, &work::same_field)?;
+            notice_page(&ctx, &state, &notice_id, v, fb).await
+        }
+    }
+}
