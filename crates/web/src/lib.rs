@@ -25,6 +25,7 @@ pub mod demo;
 pub mod error;
 pub mod flash;
 pub mod i18n;
+pub mod labels;
 pub mod pages;
 pub mod password;
 pub mod second_factor;

@@ -571,6 +571,51 @@ const TABLE: &[Row] = &[
         "",
         "L ok 403 403 403 403 403 403",
     ),
+    // 现场勘验 (Hubei 第十五条第2项): an empty form is told what is missing.
+    (
+        "GET",
+        "/dept/applications/{id}/site-inspection",
+        "/dept/applications/HN-2026-101/site-inspection",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/dept/applications/{id}/site-inspection",
+        "/dept/applications/HN-2026-101/site-inspection",
+        "",
+        "L 400 403 403 403 403 403 403",
+    ),
+    // 纳入过渡基地 (Hunan 第二十二条, Hubei 第三十条): an empty form is told what is missing.
+    (
+        "GET",
+        "/dept/carry-over",
+        "/dept/carry-over",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/dept/carry-over",
+        "/dept/carry-over",
+        "",
+        "L 400 403 403 403 403 403 403",
+    ),
+    // 重新认定类别 (Hunan 第二十二条): an empty form is told what is missing.
+    (
+        "GET",
+        "/dept/bases/{id}/reclassify",
+        "/dept/bases/HN-2026-01/reclassify",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/dept/bases/{id}/reclassify",
+        "/dept/bases/HN-2026-01/reclassify",
+        "",
+        "L 400 403 403 403 403 403 403",
+    ),
     (
         "GET",
         "/dept/registrations",

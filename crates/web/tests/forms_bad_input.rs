@@ -521,6 +521,49 @@ const FORMS: &[Row] = &[
             ("confirmed", K("yes")),
         ],
     },
+    // 现场勘验 of a Hunan application: Hunan provides none, so valid input is refused too.
+    Row {
+        route: "/dept/applications/{id}/site-inspection",
+        path: "/dept/applications/HN-2026-101/site-inspection",
+        who: "hn-dept",
+        body: Body::Form,
+        fields: &[
+            ("inspectors", C("expert-liu")),
+            ("findings", T),
+            ("confirmed", K("yes")),
+        ],
+    },
+    Row {
+        route: "/dept/carry-over",
+        path: "/dept/carry-over",
+        who: "hn-dept",
+        body: Body::Form,
+        fields: &[
+            ("policy", C("hunan-2026")),
+            ("base_id", T),
+            ("official_name", T),
+            ("unit_name", T),
+            ("uscc", T),
+            ("domain", T),
+            ("category", C("joint_research")),
+            ("director", T),
+            ("partner_country", C("DE")),
+            ("recognised_on", N("2017-09-01")),
+            ("confirmed", K("yes")),
+        ],
+    },
+    // A base named under the regulation, never carried over: valid input is refused too.
+    Row {
+        route: "/dept/bases/{id}/reclassify",
+        path: "/dept/bases/HN-2026-01/reclassify",
+        who: "hn-dept",
+        body: Body::Form,
+        fields: &[
+            ("category", C("technology_transfer")),
+            ("reasons", T),
+            ("confirmed", K("yes")),
+        ],
+    },
 ];
 
 /// `(METHOD, path)` of every page route taking POST, from the router's source (as the

@@ -1,24 +1,43 @@
-//! 历史 — the history of one case with every event's articles.
+//! 历史 — the history of one case with every event's articles, as people read it: Beijing time,
+//! who by name, what in words. The record's type code stays in a `data-kind` attribute for
+//! tools; the raw record is the audit administrator's (`/admin/audit`).
+
+use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 
-use crate::AppState;
-use crate::error::WebResult;
-use crate::security::RequestCtx;
-use crate::view::{self, Chrome};
-use std::collections::HashMap;
-
-use axum::extract::Query;
-
 use super::department::dept_of;
 use super::work::{self, Quote};
+use crate::AppState;
 use crate::authz::Action;
-use crate::error::WebError;
+use crate::error::{WebError, WebResult};
+use crate::labels::{self, People};
+use crate::security::RequestCtx;
+use crate::view::{self, Chrome};
 
-// ----- history and audit -----
+/// One recorded event as the department reads it.
+#[derive(Debug, Clone)]
+pub struct HistoryRow {
+    /// Sequence number on the chain.
+    pub seq: i64,
+    /// Recorded, Beijing time to the minute.
+    pub at: String,
+    /// Business date.
+    pub on: NaiveDate,
+    /// The event kind's code (for the `data-kind` attribute only).
+    pub kind: String,
+    /// What happened, in words.
+    pub what: String,
+    /// Who, by name and role.
+    pub who: String,
+    /// The key fields in words.
+    pub detail: String,
+    /// Articles applied.
+    pub articles: Vec<Quote>,
+}
 
 /// The history of one case with every event's articles.
 #[derive(Template)]
@@ -28,8 +47,8 @@ pub struct HistoryTpl {
     pub c: Chrome,
     /// Stream.
     pub stream: String,
-    /// Events: (seq, date, kind, actor, payload, articles).
-    pub events: Vec<(i64, NaiveDate, String, String, String, Vec<Quote>)>,
+    /// Events, oldest first.
+    pub events: Vec<HistoryRow>,
 }
 
 /// `GET /dept/history?stream=application/…` (or `base/…`, `notice/…`, `round/…`).
@@ -48,21 +67,24 @@ pub async fn history(
         .ok_or(WebError::NotFound)?;
     p.in_province(&policy)?;
     let policies = state.guohe.policies();
+    let people = People::load(&state).await?;
     let events = state
         .guohe
         .history(&stream)
         .await?
         .into_iter()
         .map(|e| {
-            let (what, _) = (e.kind.clone(), ());
-            (
-                e.seq,
-                e.occurred_on,
-                what,
-                e.actor.clone(),
-                e.payload.to_string().chars().take(600).collect(),
-                work::quotes(policies, &e.articles, l),
-            )
+            let (zh, en) = labels::event_kind_label(&e.kind);
+            HistoryRow {
+                seq: e.seq,
+                at: labels::beijing_minute(e.recorded_at),
+                on: e.occurred_on,
+                what: l.t(zh, en).to_string(),
+                who: people.actor(&e.actor, l),
+                detail: labels::describe(policies, &policy, &e.payload, &people, l),
+                articles: work::quotes(policies, &e.articles, l),
+                kind: e.kind,
+            }
         })
         .collect();
     view::render(&HistoryTpl {

@@ -16,7 +16,9 @@ pub mod dept_national;
 pub mod dept_notices;
 pub mod dept_panels;
 pub mod dept_rounds;
+pub mod dept_site_inspection;
 pub mod dept_subsidies;
+pub mod dept_transitions;
 pub mod draws;
 pub mod expert;
 pub mod notifications;
@@ -227,6 +229,18 @@ pub fn role_routes() -> axum::Router<AppState> {
         .route("/dept/national/outcome", post(dept_national::outcome))
         .route("/dept/registrations", get(registration::pending))
         .route("/dept/registrations/{login}", post(registration::decide))
+        .route(
+            "/dept/applications/{id}/site-inspection",
+            get(dept_site_inspection::form).post(dept_site_inspection::record),
+        )
+        .route(
+            "/dept/carry-over",
+            get(dept_transitions::carry_over_form).post(dept_transitions::carry_over),
+        )
+        .route(
+            "/dept/bases/{id}/reclassify",
+            get(dept_transitions::reclassify_form).post(dept_transitions::reclassify),
+        )
 }
 
 /// A file to download: the bytes with their type and a file name.

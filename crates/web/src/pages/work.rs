@@ -854,6 +854,8 @@ pub async fn timeline(state: &AppState, a: &ApplicationCase, who: Audience, l: L
     }
     events.sort_by_key(|e| e.seq);
     let dept = who == Audience::Department;
+    let people = crate::labels::People::load(state).await?;
+    let code = |c: &str| crate::labels::policy_code_label(policies, &a.policy, c, l);
     let steps = events
         .iter()
         // Who reviews is the department's business; an expert sees no other expert's review.
@@ -900,15 +902,26 @@ pub async fn timeline(state: &AppState, a: &ApplicationCase, who: Audience, l: L
                     )
                 }
                 "ReviewSubmitted" if dept => format!(
-                    "{} · {} · {}",
-                    s("expert"),
-                    p.get("score").map(|x| x.to_string()).unwrap_or_default(),
-                    s("conclusion")
+                    "{} · {} {} · {}",
+                    people.of(&s("expert")),
+                    p.get("score")
+                        .map(|x| x.to_string().trim_matches('"').to_string())
+                        .unwrap_or_default(),
+                    l.t("分", "points"),
+                    code(&s("conclusion"))
                 ),
-                "ExpertAssigned" | "ConflictDeclared" => s("expert"),
+                "ExpertAssigned" | "ConflictDeclared" => people.of(&s("expert")),
+                "SiteInspectionRecorded" => {
+                    let who: Vec<String> = p
+                        .get("inspectors")
+                        .and_then(Value::as_array)
+                        .map(|v| v.iter().filter_map(Value::as_str).map(|x| people.of(x)).collect())
+                        .unwrap_or_default();
+                    format!("{}：{}", who.join("、"), s("findings"))
+                }
                 "BaseNamed" => s("official_name"),
                 "ApplicationSubmitted" | "ApplicationResubmitted" => {
-                    let v = s("verdict");
+                    let v = crate::labels::code_label(&s("verdict"), l);
                     format!("{}{v}", l.t("条件核查：", "eligibility: "))
                 }
                 _ => String::new(),
@@ -917,7 +930,7 @@ pub async fn timeline(state: &AppState, a: &ApplicationCase, who: Audience, l: L
                 on: e.occurred_on,
                 what: l.t(zh, en).to_string(),
                 detail,
-                actor: if dept { e.actor.clone() } else { String::new() },
+                actor: if dept { people.actor(&e.actor, l) } else { String::new() },
                 cites: e
                     .articles
                     .iter()
@@ -972,7 +985,7 @@ pub fn fact_lines(world: &World, policies: &PolicySet, a: &ApplicationCase, l: L
         ),
         (
             l.t("条件核查结论（提交时）", "Eligibility at submission").to_string(),
-            a.verdict.clone(),
+            crate::labels::code_label(&a.verdict, l),
         ),
     ];
     if !cat.is_empty() {
@@ -981,13 +994,21 @@ pub fn fact_lines(world: &World, policies: &PolicySet, a: &ApplicationCase, l: L
     if !a.failing_rules.is_empty() {
         v.push((
             l.t("未通过的条件", "Failed rules").to_string(),
-            a.failing_rules.join("、"),
+            a.failing_rules
+                .iter()
+                .map(|r| crate::labels::rule_label(policies, &a.policy, r, l))
+                .collect::<Vec<_>>()
+                .join("；"),
         ));
     }
     if !a.review_rules.is_empty() {
         v.push((
             l.t("需专家判断的条件", "Rules for expert judgement").to_string(),
-            a.review_rules.join("、"),
+            a.review_rules
+                .iter()
+                .map(|r| crate::labels::rule_label(policies, &a.policy, r, l))
+                .collect::<Vec<_>>()
+                .join("；"),
         ));
     }
     if let Some((rec, op)) = &a.recommendation {

@@ -49,6 +49,17 @@ async fn audit_page(
     // The most recent records: enough for a day's work without reading the whole chain.
     let from = (head - 2000).max(0);
     let records = log.read_all(from, 2000).await?;
+    let people = crate::labels::People::load(state).await?;
+    let policies = state.guohe.policies();
+    let policy_of: HashMap<String, String> = state
+        .guohe
+        .read(|w, _, _| {
+            records
+                .iter()
+                .filter_map(|e| w.policy_of_stream(&e.stream).map(|p| (e.stream.clone(), p.to_string())))
+                .collect()
+        })
+        .await;
     let rows: Vec<Row> = records
         .iter()
         .rev()
@@ -58,15 +69,20 @@ async fn audit_page(
             } else {
                 "domain"
             };
+            let (zh, en) = crate::labels::event_kind_label(&e.kind);
+            let policy = policy_of.get(&e.stream).map(String::as_str).unwrap_or("");
             Row {
                 cells: vec![
                     Cell::text(e.seq.to_string()).class("num"),
-                    Cell::text(view::beijing_time(e.recorded_at)),
+                    Cell::text(crate::labels::beijing_minute(e.recorded_at)).class("nowrap"),
+                    Cell::text(l.t(zh, en).to_string()),
+                    Cell::text(people.actor(&e.actor, l)),
+                    Cell::text(crate::labels::describe(policies, policy, &e.payload, &people, l)),
                     Cell::text(e.stream.clone()),
-                    Cell::text(e.kind.clone()),
-                    Cell::text(e.actor.clone()),
-                    Cell::text(e.payload.to_string().chars().take(160).collect::<String>()),
                     Cell::text(e.hash[..16].to_string()),
+                    // The raw record, for the audit administrator: behind a disclosure on the
+                    // page, a column of its own in the CSV.
+                    Cell::text(format!("{} {} {}", e.kind, e.actor, e.payload)).class("raw"),
                 ],
                 keys: vec![format!("{:012}", e.seq)],
                 tags: [("kind".to_string(), kind_of.to_string())].into_iter().collect(),
@@ -76,11 +92,12 @@ async fn audit_page(
     let headings = vec![
         l.t("序号", "Seq").to_string(),
         l.t("记录时间（北京时间）", "Recorded (Beijing time)").into(),
+        l.t("事项", "What").into(),
+        l.t("操作人", "Who").into(),
+        l.t("内容", "Details").into(),
         l.t("案件", "Case").into(),
-        l.t("类型", "Kind").into(),
-        l.t("操作人", "Actor").into(),
-        l.t("内容", "Payload").into(),
         "SM3".into(),
+        l.t("原始记录", "Raw record").into(),
     ];
     let filters = vec![(
         "kind".to_string(),
