@@ -20,6 +20,7 @@ pub mod public;
 pub mod recommender;
 pub mod registration;
 pub mod second_factor;
+pub mod stats;
 pub mod subsidies;
 pub mod unit;
 pub mod verify;
@@ -222,6 +223,7 @@ pub fn role_routes() -> axum::Router<AppState> {
         .route("/dept/national/outcome", post(dept_national::outcome))
         .route("/dept/registrations", get(registration::pending))
         .route("/dept/registrations/{login}", post(registration::decide))
+        .route("/dept/stats", get(stats::department))
 }
 
 /// A file to download: the bytes with their type and a file name.
