@@ -269,12 +269,7 @@ pub fn compute(world: &World, policies: &PolicySet, selected: &[String], as_of: 
         .filter_map(|b| Some((b, b.status_on(as_of)?)))
         .collect();
     bases.sort_by(|a, b| a.0.id.cmp(&b.0.id));
-    let on_register: Vec<&Base> = bases
-        .iter()
-        .filter(|(_, s)| s.on_register())
-        .map(|(b, _)| *b)
-        .collect();
-    let base_rows = Label::new("", "", "");
+    let on_register: Vec<&Base> = bases.iter().filter(|(_, s)| s.on_register()).map(|(b, _)| *b).collect();
     let mut statistics = Vec::new();
 
     // By status: every base recognised by the date.
@@ -286,7 +281,7 @@ pub fn compute(world: &World, policies: &PolicySet, selected: &[String], as_of: 
     statistics.push(statistic(
         "bases_by_status",
         Label::new("", "基地（按状态）", "Bases by status"),
-        Label { zh: "状态".into(), en: "Status".into(), ..base_rows.clone() },
+        Label::new("", "状态", "Status"),
         one_series(),
         counted(
             by_status,
@@ -344,7 +339,11 @@ pub fn compute(world: &World, policies: &PolicySet, selected: &[String], as_of: 
     let order = by_count(domains.clone());
     statistics.push(statistic(
         "bases_by_domain",
-        Label::new("", "在册基地（按技术领域）", "Bases on the register by technology domain"),
+        Label::new(
+            "",
+            "在册基地（按技术领域）",
+            "Bases on the register by technology domain",
+        ),
         Label::new("", "技术领域", "Technology domain"),
         one_series(),
         counted(domains, |k| Label::new(k, k, k), &order),
@@ -358,7 +357,11 @@ pub fn compute(world: &World, policies: &PolicySet, selected: &[String], as_of: 
     let order = by_count(countries.clone());
     statistics.push(statistic(
         "bases_by_country",
-        Label::new("", "在册基地（按主要合作国别）", "Bases on the register by partner country"),
+        Label::new(
+            "",
+            "在册基地（按主要合作国别）",
+            "Bases on the register by partner country",
+        ),
         Label::new("", "合作国别（地区）", "Partner country"),
         one_series(),
         counted(
@@ -386,7 +389,11 @@ pub fn compute(world: &World, policies: &PolicySet, selected: &[String], as_of: 
         prefectures,
         |k| match guohe_reference::region::lookup(k) {
             Some(r) if r.kind == guohe_reference::RegionKind::Province => Label::new(k, r.province, r.province),
-            Some(r) => Label::new(k, format!("{}{}", r.province, r.name), format!("{}{}", r.province, r.name)),
+            Some(r) => Label::new(
+                k,
+                format!("{}{}", r.province, r.name),
+                format!("{}{}", r.province, r.name),
+            ),
             None => Label::new("", "未能确定", "Unknown"),
         },
         &order,
@@ -406,7 +413,11 @@ pub fn compute(world: &World, policies: &PolicySet, selected: &[String], as_of: 
     }
     statistics.push(statistic(
         "bases_by_year",
-        Label::new("", "在册基地（按认定年度）", "Bases on the register by year of recognition"),
+        Label::new(
+            "",
+            "在册基地（按认定年度）",
+            "Bases on the register by year of recognition",
+        ),
         Label::new("", "认定年度", "Year recognised"),
         one_series(),
         counted(years, |k| Label::new(k, format!("{k}年"), k), &[]),
@@ -456,7 +467,10 @@ fn applications(world: &World, chosen: &[String], as_of: NaiveDate) -> Vec<Stati
         "applications_by_stage",
         Label::new("", "各批次申报（按阶段）", "Applications per round by stage"),
         Label::new("", "申报批次", "Round"),
-        STAGES.iter().map(|s| Label::new(stage_key(*s), s.zh(), s.en())).collect(),
+        STAGES
+            .iter()
+            .map(|s| Label::new(stage_key(*s), s.zh(), s.en()))
+            .collect(),
         stage_rows,
     );
 
@@ -474,7 +488,10 @@ fn applications(world: &World, chosen: &[String], as_of: NaiveDate) -> Vec<Stati
         for ((kind, name), n) in by {
             let (zh, en) = match kind {
                 0 => (name.clone(), name.clone()),
-                1 => ("无需推荐（直接申报）".to_string(), "Direct (no recommender)".to_string()),
+                1 => (
+                    "无需推荐（直接申报）".to_string(),
+                    "Direct (no recommender)".to_string(),
+                ),
                 _ => ("尚未推荐".to_string(), "Not yet recommended".to_string()),
             };
             let key = match kind {
@@ -499,12 +516,7 @@ fn applications(world: &World, chosen: &[String], as_of: NaiveDate) -> Vec<Stati
 }
 
 /// Annual assessment and evaluation outcomes per year, by grade.
-fn grades(
-    policies: &PolicySet,
-    chosen: &[String],
-    bases: &[(&Base, BaseStatus)],
-    as_of: NaiveDate,
-) -> Vec<Statistic> {
+fn grades(policies: &PolicySet, chosen: &[String], bases: &[(&Base, BaseStatus)], as_of: NaiveDate) -> Vec<Statistic> {
     let vocab = |annual: bool| -> Vec<Label> {
         let mut out: Vec<Label> = Vec::new();
         for p in chosen.iter().filter_map(|p| policies.get(p)) {
@@ -593,7 +605,9 @@ pub fn tables(s: &Stats) -> Vec<Table> {
                 })
                 .collect();
             let mut total = vec![Cell::text("合计")];
-            total.extend((0..st.series.len()).map(|j| Cell::Number(st.rows.iter().map(|r| r.counts[j]).sum::<u64>() as f64)));
+            total.extend(
+                (0..st.series.len()).map(|j| Cell::Number(st.rows.iter().map(|r| r.counts[j]).sum::<u64>() as f64)),
+            );
             if st.series.len() > 1 {
                 total.push(Cell::Number(st.total as f64));
             }

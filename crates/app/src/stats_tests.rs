@@ -35,7 +35,10 @@ fn an_empty_world_counts_nothing_and_keeps_every_status_row() {
     assert_eq!(status.total, 0);
     assert!(s.get("applications_by_stage").unwrap().rows.is_empty());
     let public = compute(&World::new(), &policies, &[], d("2026-11-20"), Scope::Public);
-    assert!(public.get("applications_by_stage").is_none(), "the public view has no applications");
+    assert!(
+        public.get("applications_by_stage").is_none(),
+        "the public view has no applications"
+    );
     assert!(public.get("evaluations_by_year").is_none());
 }
 
@@ -50,9 +53,18 @@ fn the_register_on_a_date_is_counted_and_a_terminated_base_leaves_it() {
     let s = compute(&w, &p, &["hubei-2022".into()], d("2028-06-30"), Scope::Department);
     assert_eq!(s.on_register, guohe_domain::register(&w, d("2028-06-30")).len() as u64);
     assert_eq!(s.on_register, 1);
-    assert_eq!(counts(s.get("bases_by_country").unwrap()), [("DE".to_string(), vec![1])]);
-    assert_eq!(counts(s.get("bases_by_prefecture").unwrap()), [("420100".to_string(), vec![1])]);
-    assert_eq!(counts(s.get("bases_by_year").unwrap()), [(named.year().to_string(), vec![1])]);
+    assert_eq!(
+        counts(s.get("bases_by_country").unwrap()),
+        [("DE".to_string(), vec![1])]
+    );
+    assert_eq!(
+        counts(s.get("bases_by_prefecture").unwrap()),
+        [("420100".to_string(), vec![1])]
+    );
+    assert_eq!(
+        counts(s.get("bases_by_year").unwrap()),
+        [(named.year().to_string(), vec![1])]
+    );
     // 2027 graded 不合格 for the missing report on 2028-01-16 (Hubei 第二十二条).
     let a = s.get("assessments_by_year").unwrap();
     let q = a.series.iter().position(|l| l.key == "qualified").unwrap();
@@ -63,7 +75,10 @@ fn the_register_on_a_date_is_counted_and_a_terminated_base_leaves_it() {
     // Hubei 第二十八条第（一）项: two 不合格 in a row end the base on 2029-02-01.
     let after = compute(&w, &p, &[], d("2029-02-01"), Scope::Public);
     assert_eq!(after.on_register, 0);
-    assert_eq!(counts(after.get("bases_by_status").unwrap()), [("terminated".to_string(), vec![1])]);
+    assert_eq!(
+        counts(after.get("bases_by_status").unwrap()),
+        [("terminated".to_string(), vec![1])]
+    );
     assert!(after.get("bases_by_domain").unwrap().rows.is_empty());
 }
 
@@ -76,7 +91,10 @@ fn an_application_is_shown_at_the_stage_it_had_on_the_date() {
     let named = w.base("HB-0001").unwrap().recognised_on;
     assert_eq!(stage_on(&w, a, named), ApplicationStatus::Named);
     assert_eq!(stage_on(&w, a, decided), ApplicationStatus::Approved);
-    assert_eq!(stage_on(&w, a, decided.pred_opt().unwrap()), ApplicationStatus::UnderReview);
+    assert_eq!(
+        stage_on(&w, a, decided.pred_opt().unwrap()),
+        ApplicationStatus::UnderReview
+    );
     let s = compute(&w, &p, &[], decided, Scope::Department);
     let st = s.get("applications_by_stage").unwrap();
     let i = st.series.iter().position(|l| l.key == "approved").unwrap();
@@ -102,7 +120,10 @@ fn the_workbook_has_a_sheet_per_statistic_with_its_title_and_numbers() {
     let s = compute(&w, &p, &[], d("2028-06-30"), Scope::Department);
     let bytes = xlsx(&s).unwrap();
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let sheets = z.file_names().filter(|n| n.as_ref().is_ok_and(|n| n.starts_with("xl/worksheets/sheet"))).count();
+    let sheets = z
+        .file_names()
+        .filter(|n| n.as_ref().is_ok_and(|n| n.starts_with("xl/worksheets/sheet")))
+        .count();
     assert_eq!(sheets, s.statistics.len());
     let mut strings = String::new();
     std::io::Read::read_to_string(&mut z.by_name("xl/sharedStrings.xml").unwrap(), &mut strings).unwrap();

@@ -31,8 +31,20 @@ fn table(body: &str, id: &str) -> BTreeMap<String, u64> {
         .split("<tr>")
         .skip(1)
         .map(|row| {
-            let label = row.split("<th scope=\"row\">").nth(1).unwrap().split("</th>").next().unwrap();
-            let last = row.rsplit("<td class=\"num\">").next().unwrap().split('<').next().unwrap();
+            let label = row
+                .split("<th scope=\"row\">")
+                .nth(1)
+                .unwrap()
+                .split("</th>")
+                .next()
+                .unwrap();
+            let last = row
+                .rsplit("<td class=\"num\">")
+                .next()
+                .unwrap()
+                .split('<')
+                .next()
+                .unwrap();
             (unescape(label), last.parse().unwrap())
         })
         .filter(|(_, n)| *n > 0)
@@ -52,7 +64,10 @@ fn charts_are_well_formed(body: &str) -> usize {
         assert_eq!(root.tag_name().namespace(), Some("http://www.w3.org/2000/svg"));
         assert_eq!(root.attribute("role"), Some("img"));
         assert!(root.children().any(|c| c.tag_name().name() == "title"), "{svg}");
-        assert!(rest[end..].trim_start().starts_with("</figure>\n<table"), "a table beside it");
+        assert!(
+            rest[end..].trim_start().starts_with("</figure>\n<table"),
+            "a table beside it"
+        );
         n += 1;
         rest = &rest[end..];
     }
@@ -88,7 +103,9 @@ async fn stats_count_the_register_and_draw_well_formed_charts() {
         let mut by_year: BTreeMap<String, u64> = BTreeMap::new();
         for e in &register {
             *by_domain.entry(e.domain.clone()).or_default() += 1;
-            *by_year.entry(format!("{}年", e.recognised_on.format("%Y"))).or_default() += 1;
+            *by_year
+                .entry(format!("{}年", e.recognised_on.format("%Y")))
+                .or_default() += 1;
         }
         assert_eq!(table(&page.body, "bases_by_domain"), by_domain, "{query}");
         assert_eq!(table(&page.body, "bases_by_year"), by_year, "{query}");
@@ -158,9 +175,15 @@ async fn the_department_sees_applications_and_grades_of_its_province_only() {
     assert!(page.body.contains("id=\"evaluations_by_year\""));
     // No other province: every prefecture is Hunan's, every round too.
     let prefectures = table(&page.body, "bases_by_prefecture");
-    assert!(!prefectures.is_empty() && prefectures.keys().all(|k| k.starts_with("湖南省")), "{prefectures:?}");
+    assert!(
+        !prefectures.is_empty() && prefectures.keys().all(|k| k.starts_with("湖南省")),
+        "{prefectures:?}"
+    );
     let rounds = table(&page.body, "applications_by_stage");
-    assert!(!rounds.is_empty() && rounds.keys().all(|k| !k.contains("湖北")), "{rounds:?}");
+    assert!(
+        !rounds.is_empty() && rounds.keys().all(|k| !k.contains("湖北")),
+        "{rounds:?}"
+    );
 
     // Another province's policy is refused.
     assert_eq!(dept.get("/dept/stats?policy=hubei-2022").await.status, 403);

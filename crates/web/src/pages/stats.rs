@@ -150,7 +150,11 @@ fn short(s: &str) -> String {
 /// The chart of a statistic: one bar per row, a segment per series, scaled to the largest row.
 pub fn chart(s: &Statistic, l: Lang) -> Chart {
     let multi = s.series.len() > 1;
-    let legend_lines = if multi { s.series.len().div_ceil(LEGEND_PER_LINE) } else { 0 };
+    let legend_lines = if multi {
+        s.series.len().div_ceil(LEGEND_PER_LINE)
+    } else {
+        0
+    };
     let top = 6.0 + legend_lines as f64 * 18.0;
     let max = s.rows.iter().map(|r| r.total).max().unwrap_or(0).max(1) as f64;
     let label = |x: &guohe_app::stats::Label| l.t(&x.zh, &x.en).to_string();
@@ -313,6 +317,15 @@ async fn respond(
     let l = ctx.lang;
     let mut errs = Vec::new();
     let (chosen, as_of) = selection(state, &offered, &v, &mut errs);
+    // An empty choice means "every policy" to the computation: a department whose province has
+    // no policy loaded must not fall through to every province's.
+    if chosen.is_empty() && errs.is_empty() {
+        errs.push(FieldError::new(
+            "policy",
+            "本省未载入任何办法",
+            "no policy of the province is loaded",
+        ));
+    }
     // The department reads its own province only (authz::province_policies).
     if let Some(p) = p {
         for id in &chosen {
@@ -339,7 +352,11 @@ async fn respond(
     };
     if xlsx && let Some(s) = &computed {
         let bytes = stats::xlsx(s).map_err(|e| WebError::Internal(format!("xlsx: {e}")))?;
-        let which = if v.t("policy").is_empty() { "all".to_string() } else { v.t("policy") };
+        let which = if v.t("policy").is_empty() {
+            "all".to_string()
+        } else {
+            v.t("policy")
+        };
         return Ok(super::download(
             bytes,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -351,7 +368,10 @@ async fn respond(
     } else {
         let mut fb = Feedback::invalid(l, errs);
         fb.alert = l
-            .t("查询条件有误，请按提示更正。", "The query is invalid: correct the fields shown.")
+            .t(
+                "查询条件有误，请按提示更正。",
+                "The query is invalid: correct the fields shown.",
+            )
             .into();
         fb
     };
@@ -392,7 +412,14 @@ async fn respond(
         v,
         fb: fb.clone(),
     };
-    render_status(&tpl, if fb.errors.is_empty() { StatusCode::OK } else { fb.status })
+    render_status(
+        &tpl,
+        if fb.errors.is_empty() {
+            StatusCode::OK
+        } else {
+            fb.status
+        },
+    )
 }
 
 /// `GET /stats?policy=…&as_of=…[&format=xlsx]` — the bases' statistics for anyone.
