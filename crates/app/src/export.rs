@@ -84,7 +84,11 @@ impl Table {
 
     /// The xlsx workbook.
     pub fn xlsx(&self) -> Result<Vec<u8>, XlsxError> {
-        let mut wb = Workbook::new();
+        workbook(std::slice::from_ref(self))
+    }
+
+    /// Writes the table as a new worksheet of `wb`.
+    fn add_to(&self, wb: &mut Workbook) -> Result<(), XlsxError> {
         let ws = wb.add_worksheet().set_name(&self.sheet)?;
         let bold = Format::new().set_bold();
         let date = Format::new().set_num_format("yyyy-mm-dd");
@@ -120,8 +124,17 @@ impl Table {
         if !self.columns.is_empty() {
             ws.autofilter(1, 0, 1 + self.rows.len() as u32, self.columns.len() as u16 - 1)?;
         }
-        wb.save_to_buffer()
+        Ok(())
     }
+}
+
+/// One xlsx workbook with a worksheet per table, in order (sheet names must differ).
+pub fn workbook(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    for t in tables {
+        t.add_to(&mut wb)?;
+    }
+    wb.save_to_buffer()
 }
 
 #[cfg(test)]

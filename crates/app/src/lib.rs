@@ -34,6 +34,7 @@ pub mod national;
 pub mod personal;
 pub mod policy_standing;
 pub mod snapshots;
+pub mod stats;
 pub mod stored_policy;
 pub mod subsidies;
 pub mod verification;

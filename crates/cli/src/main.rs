@@ -20,6 +20,7 @@ mod policy_store_cmd;
 mod policy_tools_cmd;
 mod reform_cmd;
 mod serve_cmd;
+mod stats_cmd;
 mod subsidy_cmd;
 mod verify_cmd;
 
@@ -133,6 +134,10 @@ pub enum Command {
     Tick(lifecycle_cmd::TickArgs),
     /// The register of bases as of a date.
     Register(lifecycle_cmd::RegisterArgs),
+    /// 统计: the bases by status, category, domain, country, prefecture and year; applications
+    /// per round by stage and recommender; assessment and evaluation outcomes per year — as of a
+    /// date, as text, JSON or xlsx (see docs/statistics.md).
+    Stats(stats_cmd::StatsArgs),
     /// The full history of a case with its articles.
     History(lifecycle_cmd::HistoryArgs),
     /// Run a timeline of commands in memory and print states, events and each step's outcome.
@@ -197,6 +202,7 @@ fn main() -> ExitCode {
         Command::National { command } => national_cmd::run(&cli, command),
         Command::Tick(args) => lifecycle_cmd::run_tick(&cli, args),
         Command::Register(args) => lifecycle_cmd::run_register(&cli, args),
+        Command::Stats(args) => stats_cmd::run(&cli, args),
         Command::History(args) => lifecycle_cmd::run_history(&cli, args),
         Command::Simulate(args) => lifecycle_cmd::run_simulate(&cli, args),
         Command::Reform(args) => reform_cmd::run(&cli, args),

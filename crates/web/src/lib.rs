@@ -331,6 +331,7 @@ pub fn router(state: AppState) -> Router {
         .route("/subsidies.csv", get(pages::subsidies::csv))
         .route("/subsidies.xlsx", get(pages::subsidies::xlsx))
         .route("/subsidies/{year}", get(pages::subsidies::year))
+        .route("/stats", get(pages::stats::public))
         .route("/panels/{application}", get(pages::panels::show))
         .route("/draws.csv", get(pages::draws::csv))
         .route("/draws.xlsx", get(pages::draws::xlsx))

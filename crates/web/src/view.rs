@@ -62,6 +62,7 @@ pub fn nav_for(role: Option<AccountRole>, active: &str) -> Vec<NavItem> {
         ("/announcements", "公告", "Announcements"),
         ("/draws", "随机抽查", "Random inspections"),
         ("/subsidies", "后补助", "Post-subsidies"),
+        ("/stats", "统计", "Statistics"),
         ("/policies/compare", "办法对比", "Compare policies"),
         ("/verify", "资格核验", "Verify a base"),
     ];

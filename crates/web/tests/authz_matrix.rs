@@ -157,6 +157,8 @@ const TABLE: &[Row] = &[
         "",
         "200 200 200 200 200 200 200 200",
     ),
+    // 统计: the public view (the bases only) is open to all.
+    ("GET", "/stats", "/stats", "", "200 200 200 200 200 200 200 200"),
     // A review panel is published once its application is decided; HN-2026-101 has none.
     (
         "GET",
@@ -535,6 +537,8 @@ const TABLE: &[Row] = &[
         "",
         "L ok 403 403 403 403 403 403",
     ),
+    // 统计 with applications and grades: the department of the province only.
+    ("GET", "/dept/stats", "/dept/stats", "", "L ok 403 403 403 403 403 403"),
     (
         "POST",
         "/dept/national/recommend",

@@ -27,6 +27,7 @@ pub mod public;
 pub mod recommender;
 pub mod registration;
 pub mod second_factor;
+pub mod stats;
 pub mod subsidies;
 pub mod unit;
 pub mod verify;
@@ -241,6 +242,7 @@ pub fn role_routes() -> axum::Router<AppState> {
             "/dept/bases/{id}/reclassify",
             get(dept_transitions::reclassify_form).post(dept_transitions::reclassify),
         )
+        .route("/dept/stats", get(stats::department))
 }
 
 /// A file to download: the bytes with their type and a file name.
