@@ -290,8 +290,16 @@ pub async fn generate(
             if on > o.until {
                 break;
             }
+            // The provinces' steps of a phase are appended together: each province's plan reads
+            // only its own cases, so it does not wait for the others' to be written.
+            let mut pending: Vec<Step> = Vec::new();
             for (i, prov) in run.provinces.iter_mut().enumerate() {
-                events += plan::run_phase(g, o, prov, phase, year, on).await? as u64;
+                let planned = plan::run_phase(g, prov, phase, year, on).await?;
+                events += planned.appended as u64;
+                pending.extend(planned.steps);
+                if pending.len() >= MAX_BATCH {
+                    events += run_steps(g, std::mem::take(&mut pending)).await? as u64;
+                }
                 progress(&Progress {
                     year,
                     phase: phase.zh,
@@ -301,6 +309,7 @@ pub async fn generate(
                     seconds: started.elapsed().as_secs_f64(),
                 });
             }
+            events += run_steps(g, pending).await? as u64;
         }
     }
     events += g.tick(o.until).await?.stored.len() as u64;
@@ -324,8 +333,7 @@ pub async fn generate(
     Ok(summary)
 }
 
-/// Runs steps in batches of at most [`MAX_BATCH`], each batch starting with the clock at the
-/// date of its first command.
+/// Runs steps in batches of at most [`MAX_BATCH`] (the steps carry their own ticks).
 async fn run_steps(g: &Guohe, steps: Vec<Step>) -> Result<usize, GenerateError> {
     let mut n = 0;
     let mut chunk = Vec::with_capacity(MAX_BATCH.min(steps.len()));
