@@ -30,6 +30,7 @@ pub mod due;
 pub mod event_reminders;
 pub mod expert_pool;
 pub mod export;
+pub mod generate;
 pub mod national;
 pub mod personal;
 pub mod policy_standing;

@@ -10,6 +10,7 @@ mod backup_cmd;
 mod calendar_cmd;
 mod draw_cmd;
 mod draw_panel_cmd;
+mod generate_cmd;
 mod key_cmd;
 mod lifecycle_cmd;
 mod national_cmd;
@@ -179,6 +180,9 @@ pub enum Command {
         #[command(subcommand)]
         command: audit_cmd::AuditCommand,
     },
+    /// National-scale realistic data through the real commands: provinces, bases, rounds and
+    /// years of operation, deterministic for a seed (see docs/generate.md).
+    Generate(generate_cmd::GenerateArgs),
 }
 
 fn main() -> ExitCode {
@@ -214,6 +218,7 @@ fn main() -> ExitCode {
         Command::Audit { command } => audit_cmd::run(&cli, command),
         Command::Backup(args) => backup_cmd::run_backup(&cli, args),
         Command::Restore(args) => backup_cmd::run_restore(&cli, args),
+        Command::Generate(args) => generate_cmd::run(&cli, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -56,20 +56,9 @@ const UNIT_WORDS: &[&str] = &[
 ];
 const CATEGORIES: &[&str] = &["joint_research", "technology_transfer", "distinctive"];
 const CATEGORY_SUFFIX: &[&str] = &["联合研究", "技术转移", "特色"];
-const CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-
 /// A valid USCC for division `region` and the n-th organisation code body.
 fn uscc(region: &str, n: usize) -> String {
-    let stem = format!("91{region}MB{n:06}");
-    for a in CHARS.chars() {
-        for b in CHARS.chars() {
-            let code = format!("{stem}{a}{b}");
-            if guohe_reference::uscc::is_valid(&code) {
-                return code;
-            }
-        }
-    }
-    unreachable!("every stem has a valid pair of check characters")
+    guohe_app::generate::facts::complete_uscc(&format!("91{region}MB{n:06}"))
 }
 
 #[tokio::main(flavor = "current_thread")]

@@ -8,7 +8,7 @@
 //! dated back from the business date, so the running notice is always current. Steps that fall
 //! after the business date are left out. Seeding twice changes nothing.
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Duration, NaiveDate};
 use guohe_domain::{Actor, Command};
 use guohe_store::{AccountRole, Organisation};
 use serde_json::{Value, json};
@@ -29,9 +29,6 @@ pub const DEMO_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2026, 11, 20) {
 
 /// The password of every demo account (meets the complexity rule).
 pub const DEMO_PASSWORD: &str = "Guohe@Demo2026";
-
-const HUBEI_APP: &str = include_str!("../../../examples/applications/hubei-enterprise.json");
-const HUNAN_APP: &str = include_str!("../../../examples/applications/hunan-joint-research.json");
 
 /// A support unit of the demo.
 #[derive(Debug, Clone, Copy)]
@@ -249,23 +246,11 @@ const NATIONAL_JOINING: [(&str, &str, &str, &str, &str, &str, &str, &str, &str);
     ),
 ];
 
-const CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-
 /// A valid 统一社会信用代码 for a demo unit: registration type by kind, the unit's division,
 /// its organisation code with the GB 11714 check character, and the GB 32100 check character.
 pub fn uscc_of(u: &DemoUnit) -> String {
     let head = if u.kind == "enterprise" { "91" } else { "12" };
-    let stem = format!("{head}{}{}", u.region, u.org);
-    for a in CHARS.chars() {
-        for b in CHARS.chars() {
-            let code = format!("{stem}{a}{b}");
-            if guohe_reference::uscc::is_valid(&code) {
-                return code;
-            }
-        }
-    }
-    // Every 16-character stem has exactly one valid pair; this is unreachable.
-    stem
+    guohe_app::generate::facts::complete_uscc(&format!("{head}{}{}", u.region, u.org))
 }
 
 fn unit(login: &str) -> &'static DemoUnit {
@@ -532,49 +517,21 @@ pub fn application_facts(
     director: &str,
     on: NaiveDate,
 ) -> Value {
-    let mut v: Value =
-        serde_json::from_str(if policy == "hunan-2026" { HUNAN_APP } else { HUBEI_APP }).unwrap_or(Value::Null);
-    let y = on.year();
-    v["policy"] = json!(policy);
-    v["application_date"] = json!(on);
-    v["technology_domain"] = json!(domain);
-    v["primary_partner"] = json!({ "country": country });
-    if let Some(c) = category {
-        v["category"] = json!(c);
-    }
-    if let Some(list) = v.pointer_mut("/partner_institutions").and_then(Value::as_array_mut) {
-        for p in list.iter_mut() {
-            p["country"] = json!(country);
-        }
-    }
-    let unit = &mut v["unit"];
-    unit["name"] = json!(u.name);
-    unit["uscc"] = json!(uscc_of(u));
-    unit["kind"] = json!(u.kind);
-    unit["affiliation"] = json!(u.affiliation);
-    unit["region_code"] = json!(u.region);
-    unit["finance"] = json!([
-        { "year": y - 3, "sales_revenue": 42000000, "rd_expense": 2300000 },
-        { "year": y - 2, "sales_revenue": 46000000, "rd_expense": 2500000 },
-        { "year": y - 1, "sales_revenue": 50000000, "rd_expense": 2700000 }
-    ]);
-    // `pointer_mut`, not indexing: indexing would insert a null where the example has no list.
-    if let Some(list) = unit
-        .pointer_mut("/international_projects")
-        .and_then(Value::as_array_mut)
-    {
-        for p in list.iter_mut() {
-            p["start_date"] = json!(format!("{}-01-01", y - 2));
-            p["end_date"] = json!(format!("{}-12-31", y + 1));
-        }
-    }
-    v["director"]["name"] = json!(director);
-    if let Some(list) = v.pointer_mut("/director/projects_led").and_then(Value::as_array_mut) {
-        for p in list.iter_mut() {
-            p["start_date"] = json!(format!("{}-01-01", y - 2));
-        }
-    }
-    v
+    use guohe_app::generate::{facts, provinces::Template};
+    let template = if policy == "hunan-2026" {
+        Template::Hunan
+    } else {
+        Template::Hubei
+    };
+    let uscc = uscc_of(u);
+    let unit = facts::UnitFacts {
+        name: u.name,
+        uscc: &uscc,
+        kind: u.kind,
+        affiliation: u.affiliation,
+        region: u.region,
+    };
+    facts::application_facts(template, policy, &unit, domain, category, country, director, on)
 }
 
 struct Step {
