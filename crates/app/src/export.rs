@@ -5,7 +5,7 @@
 //! they all look alike.
 
 use chrono::{Datelike, NaiveDate};
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 /// A cell.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,8 +84,12 @@ impl Table {
 
     /// The xlsx workbook.
     pub fn xlsx(&self) -> Result<Vec<u8>, XlsxError> {
-        let mut wb = Workbook::new();
-        let ws = wb.add_worksheet().set_name(&self.sheet)?;
+        book(std::slice::from_ref(self))
+    }
+
+    /// Writes the table on a worksheet: title row, frozen bold headings with a filter, rows.
+    pub fn write_sheet(&self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+        ws.set_name(&self.sheet)?;
         let bold = Format::new().set_bold();
         let date = Format::new().set_num_format("yyyy-mm-dd");
         let money = Format::new().set_num_format("#,##0.00##");
@@ -120,8 +124,17 @@ impl Table {
         if !self.columns.is_empty() {
             ws.autofilter(1, 0, 1 + self.rows.len() as u32, self.columns.len() as u16 - 1)?;
         }
-        wb.save_to_buffer()
+        Ok(())
     }
+}
+
+/// A workbook of several tables, one worksheet each, in order.
+pub fn book(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    for t in tables {
+        t.write_sheet(wb.add_worksheet())?;
+    }
+    wb.save_to_buffer()
 }
 
 #[cfg(test)]
