@@ -79,13 +79,8 @@ fn verdict_zh(code: &str) -> String {
 }
 
 /// The round's applications that reached the experts, ranked by mean score (highest first;
-/// unscored last), then by id. `recommender` names a recommender organisation by its id.
-pub fn ranked(
-    world: &World,
-    policy: &Policy,
-    round: &str,
-    recommender: &dyn Fn(&str) -> String,
-) -> Vec<RankedApplication> {
+/// unscored last), then by id.
+pub fn ranked(world: &World, policy: &Policy, round: &str) -> Vec<RankedApplication> {
     let conclusions = &policy.vocabularies.expert_conclusions;
     let mut out: Vec<RankedApplication> = world
         .applications()
@@ -105,7 +100,7 @@ pub fn ranked(
                 )
                 .unwrap_or_else(|_| f.technology_domain.clone()),
                 recommender: match &a.recommendation {
-                    Some((by, _)) => recommender(by),
+                    Some((by, _)) => by.clone(),
                     None if a.direct => "直接申报".into(),
                     None => String::new(),
                 },
@@ -129,16 +124,10 @@ pub fn ranked(
 }
 
 /// 推荐汇总表 — a round's ranked recommendation table, or `None` for an unknown round.
-pub fn recommendation_table(
-    world: &World,
-    policies: &PolicySet,
-    round: &str,
-    recommender: &dyn Fn(&str) -> String,
-    as_of: NaiveDate,
-) -> Option<Table> {
+pub fn recommendation_table(world: &World, policies: &PolicySet, round: &str, as_of: NaiveDate) -> Option<Table> {
     let r = world.round(round)?;
     let policy = policies.get(&r.policy)?;
-    let lines = ranked(world, policy, round, recommender);
+    let lines = ranked(world, policy, round);
     let mut columns: Vec<(String, f64)> = vec![
         ("序号".into(), 6.0),
         ("申报编号".into(), 14.0),

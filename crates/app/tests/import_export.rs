@@ -312,7 +312,7 @@ async fn every_export_and_the_template_open_as_workbooks() {
     let (rec, assess, eval, years) = g
         .read(|w, _, p| {
             (
-                exports::recommendation_table(w, p, "HB-2026", &|id| format!("推荐单位 {id}"), as_of).unwrap(),
+                exports::recommendation_table(w, p, "HB-2026", as_of).unwrap(),
                 exports::assessment_table(w, p, Some(2026), as_of),
                 exports::evaluation_table(w, p, None, as_of),
                 exports::result_years(w),
@@ -338,7 +338,7 @@ async fn every_export_and_the_template_open_as_workbooks() {
         ]
     );
     assert_eq!(r[2][1], "A1");
-    assert!(r[2][4].starts_with("推荐单位 "), "{:?}", r[2]);
+    assert_eq!(r[2][4], "武汉市科学技术局");
     assert_eq!(&r[2][5..10], ["3", "81", "2", "1", "0"]);
     let a = sheet_rows(&assess.xlsx().unwrap(), 0);
     assert_eq!(a.len(), 3, "{a:?}");
