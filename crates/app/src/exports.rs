@@ -187,10 +187,17 @@ fn year_text(year: Option<i32>) -> String {
     year.map_or_else(|| "各年度".into(), |y| format!("{y}年度"))
 }
 
-/// 年度考核结果 — the annual assessment grades of one year (or all), by base.
-pub fn assessment_table(world: &World, policies: &PolicySet, year: Option<i32>, as_of: NaiveDate) -> Table {
+/// 年度考核结果 — the annual assessment grades of one year (or all), by base, of the bases under
+/// the policies `within` admits.
+pub fn assessment_table(
+    world: &World,
+    policies: &PolicySet,
+    year: Option<i32>,
+    as_of: NaiveDate,
+    within: &dyn Fn(&str) -> bool,
+) -> Table {
     let mut rows = Vec::new();
-    for b in world.bases() {
+    for b in world.bases().filter(|b| within(&b.policy)) {
         let grades = policies
             .get(&b.policy)
             .map_or(&[][..], |p| &p.vocabularies.annual_grades[..]);
@@ -207,7 +214,14 @@ pub fn assessment_table(world: &World, policies: &PolicySet, year: Option<i32>, 
             ]);
         }
     }
-    rows.sort_by(|a, b| format!("{:?}", (&a[0], &a[1])).cmp(&format!("{:?}", (&b[0], &b[1]))));
+    // By year, then base id (the first two cells).
+    rows.sort_by(|a, b| {
+        let key = |r: &Vec<Cell>| match (&r[0], &r[1]) {
+            (Cell::Number(y), Cell::Text(id)) => (*y as i32, id.clone()),
+            _ => (0, String::new()),
+        };
+        key(a).cmp(&key(b))
+    });
     Table {
         sheet: "年度考核结果".into(),
         title: format!(
@@ -229,10 +243,17 @@ pub fn assessment_table(world: &World, policies: &PolicySet, year: Option<i32>, 
     }
 }
 
-/// 评估结果 — the periodic evaluations recorded in one year (or all), by base.
-pub fn evaluation_table(world: &World, policies: &PolicySet, year: Option<i32>, as_of: NaiveDate) -> Table {
+/// 评估结果 — the periodic evaluations recorded in one year (or all), by base, of the bases
+/// under the policies `within` admits.
+pub fn evaluation_table(
+    world: &World,
+    policies: &PolicySet,
+    year: Option<i32>,
+    as_of: NaiveDate,
+    within: &dyn Fn(&str) -> bool,
+) -> Table {
     let mut rows: Vec<(NaiveDate, String, Vec<Cell>)> = Vec::new();
-    for b in world.bases() {
+    for b in world.bases().filter(|b| within(&b.policy)) {
         let grades = policies
             .get(&b.policy)
             .map_or(&[][..], |p| &p.vocabularies.evaluation_grades[..]);
@@ -276,10 +297,10 @@ pub fn evaluation_table(world: &World, policies: &PolicySet, year: Option<i32>, 
 }
 
 /// Years with annual assessment grades and years with evaluations, for the pages' links.
-pub fn result_years(world: &World) -> (Vec<i32>, Vec<i32>) {
+pub fn result_years(world: &World, within: &dyn Fn(&str) -> bool) -> (Vec<i32>, Vec<i32>) {
     let mut assessed = std::collections::BTreeSet::new();
     let mut evaluated = std::collections::BTreeSet::new();
-    for b in world.bases() {
+    for b in world.bases().filter(|b| within(&b.policy)) {
         assessed.extend(b.annual_grades.keys().copied());
         evaluated.extend(b.evaluations.iter().map(|e| e.on.year()));
     }
@@ -296,8 +317,8 @@ const TEMPLATE_ROWS: u32 = 2000;
 /// (the policies' categories and the old names their transitional articles map), 技术领域 (the
 /// domains on the register, as suggestions: another may be typed), 合作国别, 国家基地 and 状态,
 /// and a sheet 说明 saying how each column is read.
-pub fn import_template(policies: &PolicySet, domains: &[String], today: NaiveDate) -> Result<Vec<u8>, XlsxError> {
-    let example_policy = policies.all().first();
+pub fn import_template(policies: &[&Policy], domains: &[String], today: NaiveDate) -> Result<Vec<u8>, XlsxError> {
+    let example_policy = policies.first().copied();
     let mut example: Vec<Cell> = Column::ALL.iter().map(|_| Cell::Empty).collect();
     if let Some(p) = example_policy {
         let province = &p.province.code;
@@ -339,9 +360,9 @@ pub fn import_template(policies: &PolicySet, domains: &[String], today: NaiveDat
     // The choices, one column each on a sheet of their own (a list typed into the validation
     // itself is limited to 255 characters).
     let mut lists: BTreeMap<Column, Vec<String>> = BTreeMap::new();
-    lists.insert(Column::Policy, policies.all().iter().map(policy_label).collect());
+    lists.insert(Column::Policy, policies.iter().map(|p| policy_label(p)).collect());
     let mut cats: Vec<String> = Vec::new();
-    for p in policies.all() {
+    for p in policies {
         cats.extend(p.vocabularies.categories.iter().map(|t| t.zh.clone()));
         if let Some(m) = &p.transitions.category_mapping {
             cats.extend(m.map.iter().map(|o| o.old.clone()));

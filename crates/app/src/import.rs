@@ -488,10 +488,13 @@ fn category_of(policies: &PolicySet, c: &CarryOverBase) -> Option<String> {
 }
 
 /// Reads and checks every row against `world`: the report and, when clean, the events.
+/// `within` says which policies the importer may carry bases over under (a department its
+/// province's); a row under another is refused.
 pub fn plan(
     world: &guohe_domain::World,
     ctx: &Ctx<'_>,
     grid: &Grid,
+    within: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<(ImportReport, Vec<Event>), ImportError> {
     let (head, at) = headings(grid)?;
     let data: Vec<&(u32, Vec<Raw>)> = grid.rows[head + 1..]
@@ -512,6 +515,11 @@ pub fn plan(
     let mut seen: BTreeMap<String, u32> = BTreeMap::new();
     for (row, cells) in data {
         match parse_row(ctx.policies, ctx.today, *row, cells, &at) {
+            Ok(p) if !within(&p.cmd.policy) => report.errors.push(err(
+                p.row,
+                Column::Policy,
+                format!("无权按“{}”纳入基地（只能导入本省的基地）", p.cmd.policy),
+            )),
             Ok(p) => {
                 if let Some(first) = seen.get(&p.cmd.base_id) {
                     report.errors.push(err(
@@ -588,6 +596,18 @@ impl Guohe {
         grid: &Grid,
         dry_run: bool,
     ) -> Result<ImportReport, ImportError> {
+        self.import_bases_within(actor, today, grid, dry_run, &|_| true).await
+    }
+
+    /// [`Guohe::import_bases`] for an importer who may act under some policies only.
+    pub async fn import_bases_within(
+        &self,
+        actor: &Actor,
+        today: NaiveDate,
+        grid: &Grid,
+        dry_run: bool,
+        within: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<ImportReport, ImportError> {
         let mut inner = self.inner.write().await;
         self.catch_up(&mut inner).await?;
         let ctx = Ctx {
@@ -596,7 +616,7 @@ impl Guohe {
             actor: actor.clone(),
             today,
         };
-        let (mut report, events) = plan(&inner.world, &ctx, grid)?;
+        let (mut report, events) = plan(&inner.world, &ctx, grid, within)?;
         if dry_run || !report.is_clean() || events.is_empty() {
             return Ok(report);
         }

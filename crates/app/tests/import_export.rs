@@ -313,9 +313,9 @@ async fn every_export_and_the_template_open_as_workbooks() {
         .read(|w, _, p| {
             (
                 exports::recommendation_table(w, p, "HB-2026", as_of).unwrap(),
-                exports::assessment_table(w, p, Some(2026), as_of),
-                exports::evaluation_table(w, p, None, as_of),
-                exports::result_years(w),
+                exports::assessment_table(w, p, Some(2026), as_of, &|_| true),
+                exports::evaluation_table(w, p, None, as_of, &|_| true),
+                exports::result_years(w, &|_| true),
             )
         })
         .await;
@@ -354,7 +354,12 @@ async fn every_export_and_the_template_open_as_workbooks() {
     assert_eq!(wb.sheet_names(), ["推荐汇总表", "年度考核结果", "评估结果"]);
 
     // The template: its example row passes a dry run; drop-downs sit on a hidden sheet.
-    let tpl = exports::import_template(g.policies(), &["新材料".into()], d(TODAY)).unwrap();
+    let tpl = exports::import_template(
+        &g.policies().all().iter().collect::<Vec<_>>(),
+        &["新材料".into()],
+        d(TODAY),
+    )
+    .unwrap();
     let wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(tpl.clone())).unwrap();
     assert_eq!(wb.sheet_names(), ["基地名录", "选项", "说明"]);
     let fresh = common::database("sqlite").await.unwrap();

@@ -91,8 +91,8 @@ pub fn run(cli: &Cli, a: &ExportArgs) -> CmdResult {
                 exports::recommendation_table(w, policies, round, as_of)
                     .ok_or_else(|| bad(format!("--round: 申报批次“{round}”不存在 — no round `{round}`")))
             }
-            What::Assessments => Ok(exports::assessment_table(w, policies, a.year, as_of)),
-            What::Evaluations => Ok(exports::evaluation_table(w, policies, a.year, as_of)),
+            What::Assessments => Ok(exports::assessment_table(w, policies, a.year, as_of, &|_| true)),
+            What::Evaluations => Ok(exports::evaluation_table(w, policies, a.year, as_of, &|_| true)),
         })
         .await
     })?;

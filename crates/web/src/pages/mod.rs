@@ -9,6 +9,8 @@ pub mod auth;
 pub mod compare;
 pub mod department;
 pub mod dept_draws;
+pub mod dept_exports;
+pub mod dept_import;
 pub mod dept_national;
 pub mod dept_panels;
 pub mod dept_subsidies;
@@ -18,6 +20,7 @@ pub mod notifications;
 pub mod panels;
 pub mod public;
 pub mod recommender;
+pub mod register_export;
 pub mod registration;
 pub mod second_factor;
 pub mod subsidies;
@@ -222,6 +225,22 @@ pub fn role_routes() -> axum::Router<AppState> {
         .route("/dept/national/outcome", post(dept_national::outcome))
         .route("/dept/registrations", get(registration::pending))
         .route("/dept/registrations/{login}", post(registration::decide))
+        .route("/dept/exports", get(dept_exports::page))
+        .route("/dept/exports/register", get(dept_exports::register))
+        .route("/dept/exports/applications", get(dept_exports::applications))
+        .route("/dept/exports/assessments", get(dept_exports::assessments))
+        .route("/dept/exports/evaluations", get(dept_exports::evaluations))
+        .route(
+            "/dept/import",
+            get(dept_import::show)
+                .post(dept_import::check)
+                .layer(DefaultBodyLimit::max(dept_import::MAX_BODY)),
+        )
+        .route(
+            "/dept/import/confirm",
+            post(dept_import::confirm).layer(DefaultBodyLimit::max(dept_import::MAX_BODY)),
+        )
+        .route("/dept/import/template.xlsx", get(dept_import::template))
 }
 
 /// A file to download: the bytes with their type and a file name.
