@@ -5,7 +5,7 @@
 //! they all look alike.
 
 use chrono::{Datelike, NaiveDate};
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 /// A cell.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,12 +84,12 @@ impl Table {
 
     /// The xlsx workbook.
     pub fn xlsx(&self) -> Result<Vec<u8>, XlsxError> {
-        workbook(std::slice::from_ref(self))
+        book(std::slice::from_ref(self))
     }
 
-    /// Writes the table as a new worksheet of `wb`.
-    fn add_to(&self, wb: &mut Workbook) -> Result<(), XlsxError> {
-        let ws = wb.add_worksheet().set_name(&self.sheet)?;
+    /// Writes the table on a worksheet: title row, frozen bold headings with a filter, rows.
+    pub fn write_sheet(&self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+        ws.set_name(&self.sheet)?;
         let bold = Format::new().set_bold();
         let date = Format::new().set_num_format("yyyy-mm-dd");
         let money = Format::new().set_num_format("#,##0.00##");
@@ -128,11 +128,11 @@ impl Table {
     }
 }
 
-/// One xlsx workbook with a worksheet per table, in order (sheet names must differ).
-pub fn workbook(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
+/// A workbook of several tables, one worksheet each, in order.
+pub fn book(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     for t in tables {
-        t.add_to(&mut wb)?;
+        t.write_sheet(wb.add_worksheet())?;
     }
     wb.save_to_buffer()
 }

@@ -630,7 +630,7 @@ pub fn tables(s: &Stats) -> Vec<Table> {
 
 /// The workbook: one sheet per statistic.
 pub fn xlsx(s: &Stats) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    export::workbook(&tables(s))
+    export::book(&tables(s))
 }
 
 #[cfg(test)]

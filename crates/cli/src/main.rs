@@ -11,6 +11,8 @@ mod calendar_cmd;
 mod draw_cmd;
 mod draw_panel_cmd;
 mod generate_cmd;
+mod export_cmd;
+mod import_cmd;
 mod key_cmd;
 mod lifecycle_cmd;
 mod national_cmd;
@@ -131,6 +133,14 @@ pub enum Command {
         #[command(subcommand)]
         command: national_cmd::NationalCommand,
     },
+    /// 存量基地导入: existing bases from an xlsx or CSV file, all or nothing (see
+    /// docs/import-export.md).
+    Import {
+        #[command(subcommand)]
+        command: import_cmd::ImportCommand,
+    },
+    /// The register, a round's 推荐汇总表, assessment or evaluation results as xlsx or CSV.
+    Export(export_cmd::ExportArgs),
     /// Advance the clock to a date and apply whatever fell due.
     Tick(lifecycle_cmd::TickArgs),
     /// The register of bases as of a date.
@@ -204,6 +214,8 @@ fn main() -> ExitCode {
         Command::Draw { command } => draw_cmd::run(&cli, command),
         Command::Subsidy { command } => subsidy_cmd::run(&cli, command),
         Command::National { command } => national_cmd::run(&cli, command),
+        Command::Import { command } => import_cmd::run(&cli, command),
+        Command::Export(args) => export_cmd::run(&cli, args),
         Command::Tick(args) => lifecycle_cmd::run_tick(&cli, args),
         Command::Register(args) => lifecycle_cmd::run_register(&cli, args),
         Command::Stats(args) => stats_cmd::run(&cli, args),

@@ -320,6 +320,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(public::home))
         .route("/bases", get(public::register))
         .route("/bases.csv", get(public::register_csv))
+        .route("/bases.xlsx", get(pages::register_export::register_xlsx))
         .route("/bases/{id}", get(public::base))
         .route("/notices", get(public::notices))
         .route("/notices/{id}", get(public::notice))

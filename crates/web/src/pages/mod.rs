@@ -12,6 +12,8 @@ pub mod dept_applications;
 pub mod dept_bases;
 pub mod dept_draws;
 pub mod dept_history;
+pub mod dept_exports;
+pub mod dept_import;
 pub mod dept_national;
 pub mod dept_notices;
 pub mod dept_panels;
@@ -25,6 +27,7 @@ pub mod notifications;
 pub mod panels;
 pub mod public;
 pub mod recommender;
+pub mod register_export;
 pub mod registration;
 pub mod second_factor;
 pub mod stats;
@@ -243,6 +246,22 @@ pub fn role_routes() -> axum::Router<AppState> {
             get(dept_transitions::reclassify_form).post(dept_transitions::reclassify),
         )
         .route("/dept/stats", get(stats::department))
+        .route("/dept/exports", get(dept_exports::page))
+        .route("/dept/exports/register", get(dept_exports::register))
+        .route("/dept/exports/applications", get(dept_exports::applications))
+        .route("/dept/exports/assessments", get(dept_exports::assessments))
+        .route("/dept/exports/evaluations", get(dept_exports::evaluations))
+        .route(
+            "/dept/import",
+            get(dept_import::show)
+                .post(dept_import::check)
+                .layer(DefaultBodyLimit::max(dept_import::MAX_BODY)),
+        )
+        .route(
+            "/dept/import/confirm",
+            post(dept_import::confirm).layer(DefaultBodyLimit::max(dept_import::MAX_BODY)),
+        )
+        .route("/dept/import/template.xlsx", get(dept_import::template))
 }
 
 /// A file to download: the bytes with their type and a file name.

@@ -91,7 +91,7 @@ impl RegisterQuery {
     }
 
     /// Over-long values are dropped rather than searched for.
-    fn sanitised(mut self) -> RegisterQuery {
+    pub(crate) fn sanitised(mut self) -> RegisterQuery {
         for v in [
             &mut self.q,
             &mut self.policy,
@@ -212,13 +212,13 @@ pub struct PageLink {
 /// How many technology domains the register's filter offers.
 const MAX_DOMAIN_CHOICES: usize = 200;
 
-struct Filtered {
+pub(crate) struct Filtered {
     /// Matching bases in all.
     total: usize,
     /// The page shown (clamped to the last page).
     page: usize,
     /// The rows of that page (all rows when no page size was asked for).
-    rows: Vec<BaseRow>,
+    pub(crate) rows: Vec<BaseRow>,
     policies: Vec<Opt>,
     categories: Vec<Opt>,
     domains: Vec<Opt>,
@@ -234,7 +234,7 @@ struct Lite<'w> {
     region: String,
 }
 
-async fn filtered(state: &AppState, q: &RegisterQuery, l: Lang, page_size: Option<usize>) -> Filtered {
+pub(crate) async fn filtered(state: &AppState, q: &RegisterQuery, l: Lang, page_size: Option<usize>) -> Filtered {
     let today = state.today();
     state
         .guohe
@@ -398,6 +398,8 @@ pub struct RegisterTpl {
     pub pages: Vec<PageLink>,
     /// CSV of the filtered list.
     pub csv_href: String,
+    /// xlsx of the filtered list.
+    pub xlsx_href: String,
 }
 
 /// `GET /bases` — the register with search, filters, sort and pages.
@@ -473,6 +475,7 @@ pub async fn register(
     }))
     .collect();
     let csv_href = RegisterQuery { page: 1, ..q.clone() }.href("/bases.csv");
+    let xlsx_href = RegisterQuery { page: 1, ..q.clone() }.href("/bases.xlsx");
     render(&RegisterTpl {
         c: ctx.chrome("/bases"),
         q: RegisterQuery { page, ..q },
@@ -487,6 +490,7 @@ pub async fn register(
         cols,
         pages,
         csv_href,
+        xlsx_href,
     })
 }
 

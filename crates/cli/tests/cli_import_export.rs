@@ -1,0 +1,243 @@
+//! `guohe import bases` and `guohe export` — a 200-row xlsx of existing bases imports with
+//! `--dry-run` (nothing written) and then for real; a second run adds nothing; a file with bad
+//! rows is refused as a whole (exit 2) with row, column and Chinese reason; the register
+//! exported as xlsx imports into an empty database as the same register; every export opens
+//! as a workbook.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use calamine::Reader;
+use chrono::Datelike;
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+
+const TODAY: &str = "2026-11-20";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn run_on(&self, db: &str, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_guohe"))
+            .args(args)
+            .arg("--database")
+            .arg(format!("sqlite://{}", self.dir.path().join(db).display()))
+            .current_dir(root())
+            .output()
+            .unwrap()
+    }
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_on("guohe.db", args)
+    }
+    fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).display().to_string()
+    }
+    fn register(&self, db: &str) -> String {
+        let o = self.run_on(db, &["register", "--as-of", TODAY, "--format", "json"]);
+        assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+        out(&o)
+    }
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A valid USCC of a unit in `division` (GB 11714 and GB 32100 check characters).
+fn uscc(division: &str, n: usize) -> String {
+    const CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let stem = format!("91{division}MA{n:06}");
+    for a in CHARS.chars() {
+        for b in CHARS.chars() {
+            let code = format!("{stem}{a}{b}");
+            if guohe_reference::uscc::is_valid(&code) {
+                return code;
+            }
+        }
+    }
+    panic!("no valid USCC for {stem}")
+}
+
+const HEADINGS: [&str; 13] = [
+    "基地编号",
+    "基地名称",
+    "依托单位",
+    "统一社会信用代码",
+    "管理办法",
+    "基地类型",
+    "技术领域",
+    "合作国别",
+    "地区",
+    "基地负责人",
+    "认定日期",
+    "国家基地",
+    "状态",
+];
+
+/// Row `i`: Hunan (old category names every fourth row, Hunan 第二十二条) or Hubei.
+fn row(i: usize) -> Vec<String> {
+    let hunan = i % 2 == 0;
+    let (division, province, policy) = if hunan {
+        ("430100", "湖南省", "湘科发〔2026〕27号")
+    } else {
+        ("420100", "湖北省", "鄂科技规〔2022〕6号")
+    };
+    let category = match (hunan, i % 4) {
+        (false, _) => "",
+        (true, 0) => "国际联合研究中心（实验室）",
+        (true, _) => "特色类",
+    };
+    vec![
+        format!("B-{i:04}"),
+        format!("{province}第{i}号国际科技合作基地"),
+        format!("示范单位{i}"),
+        uscc(division, i),
+        policy.into(),
+        category.into(),
+        format!("领域{}", i % 9),
+        "日本".into(),
+        String::new(),
+        format!("负责人{i}"),
+        format!("{}-03-{:02}", 2012 + i % 12, 1 + i % 28),
+        "否".into(),
+        "正常运行".into(),
+    ]
+}
+
+fn xlsx(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (j, h) in HEADINGS.iter().enumerate() {
+        ws.write_string(0, j as u16, *h).unwrap();
+    }
+    for (i, r) in rows.iter().enumerate() {
+        for (j, v) in r.iter().enumerate() {
+            let (row, col) = (1 + i as u32, j as u16);
+            match chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+                Ok(d) => {
+                    let dt = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8).unwrap();
+                    ws.write_datetime_with_format(row, col, &dt, &date).unwrap();
+                }
+                Err(_) if v.is_empty() => {}
+                Err(_) => {
+                    ws.write_string(row, col, v).unwrap();
+                }
+            }
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+fn sheet(path: &str) -> Vec<Vec<String>> {
+    let mut wb = calamine::open_workbook_auto(path).unwrap();
+    let r = wb.worksheet_range_at(0).unwrap().unwrap();
+    r.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+}
+
+#[test]
+fn two_hundred_bases_import_after_a_dry_run_the_register_round_trips_and_exports_open() {
+    let env = Env::new();
+    let file = env.path("bases.xlsx");
+    std::fs::write(&file, xlsx(&(0..200).map(row).collect::<Vec<_>>())).unwrap();
+    let import = |db: &str, f: &str, dry: bool| {
+        let mut args = vec!["import", "bases", f, "--as", "dept:zhang", "--on", TODAY];
+        if dry {
+            args.push("--dry-run");
+        }
+        env.run_on(db, &args)
+    };
+
+    let empty = env.register("guohe.db");
+    let o = import("guohe.db", &file, true);
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    assert!(out(&o).contains("新增 200"), "{}", out(&o));
+    assert!(out(&o).contains("试运行"), "{}", out(&o));
+    assert_eq!(env.register("guohe.db"), empty, "a dry run writes nothing");
+
+    let o = import("guohe.db", &file, false);
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    assert!(out(&o).contains("已导入"), "{}", out(&o));
+    // Hunan 第二十二条 maps the old category.
+    assert!(
+        out(&o).contains("国际联合研究中心（实验室） → joint_research"),
+        "{}",
+        out(&o)
+    );
+    let reg = env.register("guohe.db");
+    let v: serde_json::Value = serde_json::from_str(&reg).unwrap();
+    assert_eq!(v.as_array().map(Vec::len), Some(200));
+
+    let o = import("guohe.db", &file, false);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(out(&o).contains("新增 0，已在登记簿 200"), "{}", out(&o));
+    assert_eq!(env.register("guohe.db"), reg, "a second run adds nothing");
+
+    // The register as xlsx (and CSV), into an empty database: the same register.
+    for (fmt, name, db) in [("xlsx", "register.xlsx", "two.db"), ("csv", "register.csv", "three.db")] {
+        let path = env.path(name);
+        let o = env.run(&["export", "register", "--format", fmt, "--as-of", TODAY, "-o", &path]);
+        assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+        let o = import(db, &path, false);
+        assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+        assert_eq!(env.register(db), reg, "{fmt}: the same register");
+    }
+    let s = sheet(&env.path("register.xlsx"));
+    assert!(s[0][0].contains(TODAY), "the title row says as of when: {}", s[0][0]);
+    assert_eq!(s[1], HEADINGS);
+    assert_eq!(s.len(), 202);
+
+    for what in ["assessments", "evaluations"] {
+        let path = env.path(&format!("{what}.xlsx"));
+        let o = env.run(&["export", what, "--as-of", TODAY, "-o", &path]);
+        assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+        assert_eq!(sheet(&path)[1][0], "年度");
+    }
+    let o = env.run(&["export", "applications", "-o", &env.path("a.xlsx")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("--round"), "{}", err(&o));
+    let o = env.run(&["export", "applications", "--round", "NONE", "-o", &env.path("a.xlsx")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("申报批次“NONE”不存在"), "{}", err(&o));
+}
+
+#[test]
+fn a_file_with_bad_rows_is_refused_as_a_whole() {
+    let env = Env::new();
+    let mut rows: Vec<_> = (0..6).map(row).collect();
+    rows[2][3] = "91430100MA00000200".into();
+    rows[4][10] = "2030-01-01".into();
+    rows[5][4] = "某省办法".into();
+    let file = env.path("bad.csv");
+    let mut csv = HEADINGS.join(",") + "\n";
+    for r in &rows {
+        csv.push_str(&(r.join(",") + "\n"));
+    }
+    std::fs::write(&file, csv).unwrap();
+    let empty = env.register("guohe.db");
+    let o = env.run(&["import", "bases", &file, "--as", "dept:zhang", "--on", TODAY]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    let text = out(&o);
+    assert!(text.contains("第 4 行  统一社会信用代码："), "{text}");
+    assert!(
+        text.contains("第 6 行  认定日期：认定日期 2030-01-01 晚于今天"),
+        "{text}"
+    );
+    assert!(text.contains("第 7 行  管理办法：管理办法“某省办法”未载入"), "{text}");
+    assert!(err(&o).contains("整份文件未导入"), "{}", err(&o));
+    assert_eq!(env.register("guohe.db"), empty, "nothing written");
+}
