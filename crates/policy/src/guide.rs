@@ -223,6 +223,17 @@ pub fn guide(p: &Policy) -> Vec<GuideStep> {
     ));
 
     let nm = &pr.naming;
+    // The template's placeholders, as a reader fills them in.
+    let name_zh = nm
+        .template
+        .replace("{domain}", "〔技术领域〕")
+        .replace("{category_suffix}", "〔类别〕")
+        .replace("{unit}", "〔依托单位〕");
+    let name_en = nm
+        .template
+        .replace("{domain}", "[domain]")
+        .replace("{category_suffix}", "[category]")
+        .replace("{unit}", "[support unit]");
     let mut nm_articles = vec![nm.article];
     if nm.announcement_article != nm.article {
         nm_articles.push(nm.announcement_article);
@@ -238,8 +249,8 @@ pub fn guide(p: &Policy) -> Vec<GuideStep> {
             "after the notice period, with no objection open".into(),
         ),
         (
-            format!("统一命名为“{}”，并予公告。", nm.template),
-            format!("Named “{}” and announced.", nm.template),
+            format!("统一命名为“{name_zh}”，并予公告。"),
+            format!("Named “{name_en}” and announced."),
         ),
         nm_articles,
     ));
@@ -461,6 +472,8 @@ mod tests {
         assert_eq!(step(&g, "evaluation").period_zh, "每3年一次");
         assert_eq!(step(&g, "rectification").period_zh, "12个月");
         assert_eq!(step(&g, "ban").period_zh, "5年");
+        // 第九条第4项: the official name, its placeholders spelt out.
+        assert!(step(&g, "naming").detail_zh.contains("湖南省科学技术厅〔技术领域〕国际科技合作基地（〔类别〕）"));
         // Hunan has no 年度考核.
         assert!(g.iter().all(|s| s.key != "annual_assessment"));
     }
