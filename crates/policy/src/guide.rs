@@ -86,7 +86,14 @@ fn affiliation(a: &Affiliation) -> (&'static str, &'static str) {
 pub fn guide(p: &Policy) -> Vec<GuideStep> {
     let mut out = Vec::new();
     let pr = &p.procedure;
-    let step = |key, phase, title_zh, title_en, who: (&str, &str), period: (String, String), detail: (String, String), articles: Vec<ArticleRef>| GuideStep {
+    let step = |key,
+                phase,
+                title_zh,
+                title_en,
+                who: (&str, &str),
+                period: (String, String),
+                detail: (String, String),
+                articles: Vec<ArticleRef>| GuideStep {
         key,
         phase,
         title_zh,
@@ -191,7 +198,10 @@ pub fn guide(p: &Policy) -> Vec<GuideStep> {
 
     let pn = &pr.public_notice;
     let (count_zh, count_en) = match pn.counting {
-        Counting::IncludeStart => ("公示首日为工作日的计入", "the first day counts when it is a working day"),
+        Counting::IncludeStart => (
+            "公示首日为工作日的计入",
+            "the first day counts when it is a working day",
+        ),
         Counting::ExcludeStart => ("自公示次日起算", "counted from the day after the notice starts"),
     };
     let mut pn_articles = vec![pn.article];
@@ -203,7 +213,10 @@ pub fn guide(p: &Policy) -> Vec<GuideStep> {
         Phase::Recognition,
         "公示",
         "Public notice",
-        ("省科技厅；任何单位和个人可实名提出异议", "the department; anyone may object in their real name"),
+        (
+            "省科技厅；任何单位和个人可实名提出异议",
+            "the department; anyone may object in their real name",
+        ),
         (
             format!("不少于{}个工作日（{count_zh}）", pn.working_days),
             format!("at least {} working days ({count_en})", pn.working_days),
@@ -274,7 +287,11 @@ pub fn guide(p: &Policy) -> Vec<GuideStep> {
                 "every year by {}-{:02}{}, on the previous year",
                 ar.due_month,
                 ar.due_day,
-                if ar.due_inclusive { " (that day included)" } else { " (that day excluded)" }
+                if ar.due_inclusive {
+                    " (that day included)"
+                } else {
+                    " (that day excluded)"
+                }
             ),
         ),
         if ar.recommender_copy {
@@ -298,10 +315,7 @@ pub fn guide(p: &Policy) -> Vec<GuideStep> {
             "年度考核",
             "Annual assessment",
             ("省科技厅", "the department"),
-            (
-                "每年，依据年度报告".into(),
-                "every year, on the annual report".into(),
-            ),
+            ("每年，依据年度报告".into(), "every year, on the annual report".into()),
             (
                 format!("未按期报送年度报告的，考核结果为“{}”。", grade.0),
                 format!("A base without its report on time is graded “{}”.", grade.1),
@@ -350,7 +364,10 @@ pub fn guide(p: &Policy) -> Vec<GuideStep> {
         let (chain_zh, chain_en): (Vec<_>, Vec<_>) = m.approval.iter().map(approver).unzip();
         let (told_zh, told_en): (Vec<_>, Vec<_>) = m.informed.iter().map(approver).unzip();
         let mut zh = format!("依托单位提出，经{}同意后生效", chain_zh.join("→"));
-        let mut en = format!("Filed by the support unit, in effect once approved by {}", chain_en.join(", then "));
+        let mut en = format!(
+            "Filed by the support unit, in effect once approved by {}",
+            chain_en.join(", then ")
+        );
         if !told_zh.is_empty() {
             zh.push_str(&format!("，同时告知{}", told_zh.join("、")));
             en.push_str(&format!("; {} is informed", told_en.join(" and ")));
@@ -367,10 +384,7 @@ pub fn guide(p: &Policy) -> Vec<GuideStep> {
             "重大事项变更",
             "Major changes",
             ("依托单位", "the support unit"),
-            (
-                "事项发生后及时报告".into(),
-                "as soon as the change occurs".into(),
-            ),
+            ("事项发生后及时报告".into(), "as soon as the change occurs".into()),
             (zh, en),
             vec![m.article],
         ));
@@ -443,7 +457,9 @@ mod tests {
     use super::*;
 
     fn step<'a>(g: &'a [GuideStep], key: &str) -> &'a GuideStep {
-        g.iter().find(|s| s.key == key).unwrap_or_else(|| panic!("no step {key}"))
+        g.iter()
+            .find(|s| s.key == key)
+            .unwrap_or_else(|| panic!("no step {key}"))
     }
 
     #[test]
@@ -458,7 +474,14 @@ mod tests {
             .collect();
         assert_eq!(
             order,
-            ["application", "recommendation", "expert_review", "decision", "public_notice", "naming"]
+            [
+                "application",
+                "recommendation",
+                "expert_review",
+                "decision",
+                "public_notice",
+                "naming"
+            ]
         );
         // 第九条第3项：公示期不少于5个工作日.
         let pn = step(&g, "public_notice");
@@ -473,7 +496,11 @@ mod tests {
         assert_eq!(step(&g, "rectification").period_zh, "12个月");
         assert_eq!(step(&g, "ban").period_zh, "5年");
         // 第九条第4项: the official name, its placeholders spelt out.
-        assert!(step(&g, "naming").detail_zh.contains("湖南省科学技术厅〔技术领域〕国际科技合作基地（〔类别〕）"));
+        assert!(
+            step(&g, "naming")
+                .detail_zh
+                .contains("湖南省科学技术厅〔技术领域〕国际科技合作基地（〔类别〕）")
+        );
         // Hunan has no 年度考核.
         assert!(g.iter().all(|s| s.key != "annual_assessment"));
     }
@@ -485,7 +512,10 @@ mod tests {
         // 第六条第二款：央属、省属单位直接申报.
         let rec = step(&g, "recommendation");
         assert!(rec.detail_zh.contains("央属、省属单位直接"), "{}", rec.detail_zh);
-        assert_eq!(rec.articles.iter().map(|a| a.to_string()).collect::<Vec<_>>(), ["6(1)", "6(2)"]);
+        assert_eq!(
+            rec.articles.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+            ["6(1)", "6(2)"]
+        );
         // 第十五条第二款：现场勘验; 第十七条：公示 5 个工作日.
         assert!(step(&g, "expert_review").detail_zh.contains("现场勘验"));
         assert!(step(&g, "public_notice").period_zh.starts_with("不少于5个工作日"));

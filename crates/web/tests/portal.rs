@@ -98,7 +98,11 @@ async fn every_article_of_both_regulations_has_an_anchor() {
         let headings: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("### ")).collect();
         assert!(headings.len() >= 20, "{id}: {}", headings.len());
         let p = guohe_policy::builtin_policy(id).expect("policy");
-        assert_eq!(p.articles.len(), headings.len(), "{id}: the policy file and the text disagree");
+        assert_eq!(
+            p.articles.len(),
+            headings.len(),
+            "{id}: the policy file and the text disagree"
+        );
         assert!(index.body.contains(&format!("href=\"/policies/{id}\"")));
         let r = app.get(&format!("/policies/{id}")).await;
         assert_eq!(r.status, 200, "{id}");
@@ -173,13 +177,19 @@ async fn check_citations(app: &TestApp, path: &str) -> usize {
     assert_eq!(r.status, 200, "{path}");
     for block in r.body.split("<details class=\"cite\">").skip(1) {
         let block = block.split("</details>").next().unwrap_or("");
-        assert!(block.contains("class=\"cite-to-text\""), "{path}: a citation without a link: {block}");
+        assert!(
+            block.contains("class=\"cite-to-text\""),
+            "{path}: a citation without a link: {block}"
+        );
     }
     let links = article_links(&r.body);
     for (id, n) in &links {
         let text = app.get(&format!("/policies/{id}")).await;
         assert_eq!(text.status, 200, "{path} links to {id}");
-        assert!(text.body.contains(&format!("id=\"art-{n}\"")), "{path} links to {id}#art-{n}");
+        assert!(
+            text.body.contains(&format!("id=\"art-{n}\"")),
+            "{path} links to {id}#art-{n}"
+        );
     }
     links.len()
 }

@@ -224,13 +224,7 @@ fn entry(p: &Policy, today: NaiveDate) -> PolicyEntry {
 /// Every policy of the running set, for the index and the front page.
 pub fn entries(state: &AppState) -> Vec<PolicyEntry> {
     let today = state.today();
-    state
-        .guohe
-        .policies()
-        .all()
-        .iter()
-        .map(|p| entry(p, today))
-        .collect()
+    state.guohe.policies().all().iter().map(|p| entry(p, today)).collect()
 }
 
 /// The index.
@@ -307,8 +301,14 @@ mod tests {
     #[test]
     fn citations_in_every_form_point_at_their_article() {
         // 湘科发〔2026〕27号 第二十二条 / 鄂科技规〔2022〕6号 第二十二条第一款.
-        assert_eq!(cite_href("hunan-2026:22").as_deref(), Some("/policies/hunan-2026#art-22"));
-        assert_eq!(cite_href("hubei-2022:22(1)").as_deref(), Some("/policies/hubei-2022#art-22"));
+        assert_eq!(
+            cite_href("hunan-2026:22").as_deref(),
+            Some("/policies/hunan-2026#art-22")
+        );
+        assert_eq!(
+            cite_href("hubei-2022:22(1)").as_deref(),
+            Some("/policies/hubei-2022#art-22")
+        );
         assert_eq!(
             cite_href("鄂科技规〔2022〕6号 第二十二条第一款").as_deref(),
             Some("/policies/hubei-2022#art-22")

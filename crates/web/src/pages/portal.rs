@@ -13,8 +13,8 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use guohe_domain::Origin;
+use guohe_policy::PolicySet;
 use guohe_policy::guide::{GuideStep, Phase, guide};
-use guohe_policy::{PolicySet, builtin_policy};
 use serde::{Deserialize, Serialize};
 
 use super::policies::{self, PolicyEntry};
@@ -179,7 +179,9 @@ pub const DOWNLOADS: &[Download] = &[
         zh: "申报信息示例：湖南·联合研究类",
         en: "Example application: Hunan, joint research",
         format: "JSON",
-        body: Some(include_str!("../../../../examples/applications/hunan-joint-research.json")),
+        body: Some(include_str!(
+            "../../../../examples/applications/hunan-joint-research.json"
+        )),
     },
     Download {
         href: "/downloads/hubei-enterprise.json",
@@ -460,11 +462,7 @@ pub async fn guide_page(ctx: RequestCtx, State(state): State<AppState>, Path(id)
         }
     }
     let portal = PortalView::of(&state, l);
-    let contact = portal
-        .contacts
-        .iter()
-        .find(|c| c.province == p.province.code)
-        .cloned();
+    let contact = portal.contacts.iter().find(|c| c.province == p.province.code).cloned();
     let others = set
         .all()
         .iter()
@@ -479,11 +477,6 @@ pub async fn guide_page(ctx: RequestCtx, State(state): State<AppState>, Path(id)
         contact,
         others,
     })
-}
-
-/// Whether the built-in policy of an id has an official text (for the docs and tests).
-pub fn has_official_text(id: &str) -> bool {
-    builtin_policy(id).is_some() && policies::official_text(id).is_some()
 }
 
 #[cfg(test)]
@@ -508,7 +501,7 @@ mod tests {
         let s = PortalSettings::from_policies(&PolicySet::default());
         assert!(s.name_zh.contains("湖南省科学技术厅"), "{}", s.name_zh);
         assert_eq!(s.contacts.len(), 2);
-        assert!(has_official_text("hunan-2026") && has_official_text("hubei-2022"));
+        assert!(policies::official_text("hunan-2026").is_some() && policies::official_text("hubei-2022").is_some());
     }
 
     #[test]
