@@ -110,6 +110,15 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> CmdResult {
         }
         cfg.verify_statement_ttl = Duration::from_secs(s);
     }
+    // 门户设置: the department's name, contacts and record lines (docs/portal.md).
+    if let Some(path) = std::env::var_os("GUOHE_PORTAL_FILE") {
+        let shown = std::path::Path::new(&path).display().to_string();
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| bad(format!("GUOHE_PORTAL_FILE: 无法读取 cannot read {shown}: {e}")))?;
+        let settings = guohe_web::pages::portal::PortalSettings::from_json(&text)
+            .map_err(|e| bad(format!("GUOHE_PORTAL_FILE {shown}: {}\n{}", e.zh, e.en)))?;
+        cfg.portal = Some(settings);
+    }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(guohe_web::serve(cfg))?;
     Ok(())

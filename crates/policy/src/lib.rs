@@ -14,6 +14,7 @@ pub mod draws;
 pub mod eval;
 pub mod expr;
 pub mod facts;
+pub mod guide;
 pub mod load;
 pub mod model;
 pub mod naming;

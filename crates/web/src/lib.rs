@@ -99,6 +99,9 @@ pub struct ServeConfig {
     pub verify_per_minute: u32,
     /// How long a signed verification statement is good for (default 15 minutes).
     pub verify_statement_ttl: Duration,
+    /// The portal's name, contacts and record lines (`GUOHE_PORTAL_FILE`); `None` is the
+    /// example settings with `demo`, else the policies' issuers without contact lines.
+    pub portal: Option<pages::portal::PortalSettings>,
 }
 
 impl Default for ServeConfig {
@@ -124,6 +127,7 @@ impl Default for ServeConfig {
             smtp: None,
             verify_per_minute: 30,
             verify_statement_ttl: guohe_app::verification::DEFAULT_STATEMENT_TTL,
+            portal: None,
         }
     }
 }
@@ -155,6 +159,8 @@ pub struct Settings {
     pub body_limit: usize,
     /// Argon2 memory cost.
     pub argon2_memory_kib: u32,
+    /// The portal's name, contacts and record lines.
+    pub portal: pages::portal::PortalSettings,
 }
 
 /// Shared state of the running application. Cheap to clone.
@@ -248,6 +254,11 @@ pub async fn app(cfg: ServeConfig) -> anyhow::Result<(Router, AppState)> {
             objections_per_day: cfg.objections_per_day.max(1),
             body_limit: cfg.body_limit,
             argon2_memory_kib: cfg.argon2_memory_kib,
+            portal: match (&cfg.portal, cfg.demo) {
+                (Some(p), _) => p.clone(),
+                (None, true) => pages::portal::PortalSettings::example(),
+                (None, false) => pages::portal::PortalSettings::from_policies(&cfg.policies),
+            },
         }),
     };
     if cfg.demo {
@@ -317,7 +328,7 @@ fn checkpoint_key(guohe: &Guohe, demo: bool) {
 pub fn router(state: AppState) -> Router {
     use pages::{auth, department, expert, public, recommender, unit};
     Router::new()
-        .route("/", get(public::home))
+        .route("/", get(pages::portal::home))
         .route("/bases", get(public::register))
         .route("/bases.csv", get(public::register_csv))
         .route("/bases.xlsx", get(pages::register_export::register_xlsx))
@@ -337,6 +348,11 @@ pub fn router(state: AppState) -> Router {
         .route("/draws.csv", get(pages::draws::csv))
         .route("/draws.xlsx", get(pages::draws::xlsx))
         .route("/policies/compare", get(pages::compare::compare))
+        .route("/policies", get(pages::policies::index))
+        .route("/policies/{id}", get(pages::policies::show))
+        .route("/guide", get(pages::portal::guide_index))
+        .route("/guide/{policy}", get(pages::portal::guide_page))
+        .route("/downloads/{file}", get(pages::portal::download))
         .route("/verify", get(pages::verify::page))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))

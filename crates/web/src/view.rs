@@ -63,6 +63,8 @@ pub fn nav_for(role: Option<AccountRole>, active: &str) -> Vec<NavItem> {
         ("/draws", "随机抽查", "Random inspections"),
         ("/subsidies", "后补助", "Post-subsidies"),
         ("/stats", "统计", "Statistics"),
+        ("/policies", "政策文件", "Regulations"),
+        ("/guide", "办事指南", "Guides"),
         ("/policies/compare", "办法对比", "Compare policies"),
         ("/verify", "资格核验", "Verify a base"),
     ];

@@ -284,6 +284,37 @@ async fn walk(c: &Client, db: &Path) -> Shots {
     b.expect_text("main", OFFICIAL_NAME).await;
     b.expect_text("main", &format!("{} · 湖北省", after_notice())).await;
 
+    step("13. the portal: the front page, a guide, and an article it cites in the regulation's text");
+    b.go("/").await;
+    b.expect_text("main", "通知公告").await;
+    b.expect_text("main", "湖北省科学技术厅关于认定命名国际科技合作基地的公告")
+        .await;
+    b.expect_text(".band", "湖北省科学技术厅").await;
+    b.expect_text("footer", "联系我们").await;
+    shots.take(c, "17-portal-home").await;
+    b.click("a[href=\"/guide/hubei-2022\"]").await;
+    b.wait_path_prefix("/guide/hubei-2022").await;
+    // 鄂科技规〔2022〕6号 第十七条: 公示期不少于5个工作日.
+    b.expect_text("#step-public_notice", "不少于5个工作日").await;
+    b.expect_text("#step-public_notice", "第十七条第一款").await;
+    shots.take(c, "18-portal-guide").await;
+    b.click("#step-public_notice a.cite-link").await;
+    b.wait_path_prefix("/policies/hubei-2022").await;
+    let target = c
+        .execute(
+            "return document.querySelector(':target') && document.querySelector(':target').id",
+            vec![],
+        )
+        .await
+        .expect("target");
+    assert_eq!(
+        target.as_str(),
+        Some("art-17"),
+        "the cited article is the page's target"
+    );
+    b.expect_text("#art-17", "公示").await;
+    shots.take_at(c, "19-policy-text-article", "#art-17").await;
+
     server.stop().await;
     shots
 }

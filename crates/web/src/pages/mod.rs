@@ -25,6 +25,8 @@ pub mod draws;
 pub mod expert;
 pub mod notifications;
 pub mod panels;
+pub mod policies;
+pub mod portal;
 pub mod public;
 pub mod recommender;
 pub mod register_export;

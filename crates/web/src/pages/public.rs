@@ -26,11 +26,6 @@ use crate::view::{self, Chrome, FormErrors, render};
 /// Rows per page of the register.
 pub const PAGE_SIZE: usize = 20;
 
-/// The landing page is the register.
-pub async fn home(ctx: RequestCtx, state: State<AppState>, q: Query<RegisterQuery>) -> WebResult<Response> {
-    register(ctx, state, q).await
-}
-
 /// Filters, sort and page of the register, as query parameters.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
