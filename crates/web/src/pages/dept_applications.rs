@@ -218,7 +218,7 @@ pub struct DeptAppTpl {
     pub min_experts: u32,
     /// Decisions: (code, label).
     pub decisions: Vec<(String, String)>,
-    /// Declared conflicts.
+    /// Experts who declared a conflict, by name and unit.
     pub conflicts: Vec<String>,
     /// Notice end, if in notice.
     pub notice_ends: String,
@@ -266,10 +266,11 @@ async fn app_page(ctx: &RequestCtx, state: &AppState, id: &str, mut v: Vals, fb:
     if v.get("base_id").is_empty() {
         v.set("base_id", a.id.clone());
     }
+    let names = super::panels::ExpertNames::load(state).await?;
     let tpl = DeptAppTpl {
         c: ctx.chrome("/dept"),
         k: work::case_view(state, &a, Audience::Department, l, "/dept/applications").await?,
-        s: summary(&a, policy, l, &super::panels::ExpertNames::load(state).await?),
+        s: summary(&a, policy, l, &names),
         experts,
         can_assign: matches!(
             a.status,
@@ -287,7 +288,7 @@ async fn app_page(ctx: &RequestCtx, state: &AppState, id: &str, mut v: Vals, fb:
                     .collect()
             })
             .unwrap_or_default(),
-        conflicts: a.conflicts.iter().cloned().collect(),
+        conflicts: a.conflicts.iter().map(|x| names.of(x)).collect(),
         notice_ends,
         v,
         fb: fb.clone(),
