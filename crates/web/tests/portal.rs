@@ -71,9 +71,16 @@ async fn the_front_page_has_the_notices_the_ways_in_the_regulations_guides_downl
     }
     assert_eq!(app.get("/downloads/secrets.json").await.status, 404);
     // Signed in, the front page leads to the role's desk.
-    app.login("hn-xjsw", guohe_web::demo::DEMO_PASSWORD).await;
+    app.login("hb-dhcl", guohe_web::demo::DEMO_PASSWORD).await;
     let signed = app.get("/").await;
     assert!(signed.body.contains("进入我的工作台") && signed.body.contains("href=\"/unit\""));
+    // /guide opens on the user's own province's regulation.
+    assert!(
+        app.get("/guide")
+            .await
+            .body
+            .contains("湖北省国际科技合作基地认定与管理办事指南")
+    );
     // In English too.
     let en = app.get("/?lang=en").await;
     assert!(en.body.contains("Notices and announcements") && en.body.contains("Downloads"));

@@ -294,7 +294,11 @@ async fn policy_compare_page_shows_the_differences_with_their_articles() {
     let r = app.get("/policies/compare?a=hunan-2026&b=hubei-2022").await;
     assert_eq!(r.status, 200);
     assert!(r.body.contains("年度考核"), "{}", r.body);
-    assert!(r.body.contains("title=\"hubei-2022:22(1)\">第二十二条第一款</cite>"));
+    // The cited article links to its text.
+    assert!(
+        r.body
+            .contains("title=\"hubei-2022:22(1)\"><a href=\"/policies/hubei-2022#art-22\">第二十二条第一款</a></cite>")
+    );
     assert!(r.body.contains("终止并注销命名") && r.body.contains("限期整改"));
     // The identical public-notice period is folded, not in the table.
     assert!(r.body.contains("<details class=\"same\">"));

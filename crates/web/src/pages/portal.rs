@@ -422,11 +422,13 @@ pub struct GuideTpl {
     pub others: Vec<(String, String)>,
 }
 
-/// `GET /guide` — the guide of the first policy in force, with links to the others.
+/// `GET /guide` — the guide of the signed-in user's province's regulation in force, else of the
+/// latest regulation in force; the page links to the others.
 pub async fn guide_index(ctx: RequestCtx, state: State<AppState>) -> WebResult<Response> {
+    let mine: Vec<String> = ctx.principal().map(|p| p.policies.clone()).unwrap_or_default();
     let first = policies::entries(&state)
         .into_iter()
-        .max_by_key(|p| (p.in_force, p.in_force_from))
+        .max_by_key(|p| (mine.contains(&p.id), p.in_force, p.in_force_from))
         .ok_or(WebError::NotFound)?;
     guide_page(ctx, state, Path(first.id)).await
 }
