@@ -160,3 +160,70 @@ impl Guohe {
         self.catch_up(inner).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use guohe_policy::PolicySet;
+
+    fn open_round(id: &str, opens: &str) -> Box<Command> {
+        Box::new(
+            serde_json::from_value(
+                serde_json::json!({"type": "OpenRound", "id": id, "policy": "hubei-2022",
+                "title": "2026年度湖北省国际科技合作基地申报", "opens_on": opens, "closes_on": "2026-04-30"}),
+            )
+            .unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_batch_is_decided_in_order_and_appended_whole_or_not_at_all() {
+        let g = Guohe::open("sqlite::memory:", PolicySet::default()).await.unwrap();
+        let on = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let dept = Actor::department("hb-dept");
+        // The second OpenRound of the same id is refused against the world the first one made.
+        let refused = g
+            .execute_batch(vec![
+                Step::Tick(on),
+                Step::Command {
+                    actor: dept.clone(),
+                    on,
+                    command: open_round("HB-2026", "2026-03-01"),
+                },
+                Step::Command {
+                    actor: dept.clone(),
+                    on,
+                    command: open_round("HB-2026", "2026-03-01"),
+                },
+            ])
+            .await;
+        assert!(
+            matches!(refused, Err(BatchError::Refused { step: 2, .. })),
+            "{refused:?}"
+        );
+        assert_eq!(g.log().head().await.unwrap(), None, "nothing written");
+        assert!(
+            g.read(|w, _, _| w.round("HB-2026").is_none() && w.clock().is_none())
+                .await
+        );
+
+        // Hubei 第十三条: the round opens, as `execute` would open it; the world follows the log.
+        let n = g
+            .execute_batch(vec![
+                Step::Tick(on),
+                Step::Command {
+                    actor: dept,
+                    on,
+                    command: open_round("HB-2026", "2026-03-01"),
+                },
+            ])
+            .await
+            .unwrap();
+        let head = g.log().head().await.unwrap().map(|(seq, _)| seq);
+        assert_eq!(head, Some(n as i64));
+        assert!(
+            g.read(|w, _, _| w.round("HB-2026").is_some() && w.clock() == Some(on))
+                .await
+        );
+    }
+}
