@@ -34,7 +34,7 @@ async fn open(url: &str) -> Guohe {
 
 /// One row of the sheet, by column.
 fn row(i: usize) -> Vec<(Column, String)> {
-    let hunan = i % 2 == 0;
+    let hunan = i.is_multiple_of(2);
     let (division, province, policy) = if hunan {
         ("430100", "湖南省", "湘科发〔2026〕27号")
     } else {
@@ -55,8 +55,22 @@ fn row(i: usize) -> Vec<(Column, String)> {
         (Column::Policy, policy.into()),
         (Column::Category, category.into()),
         (Column::Domain, format!("领域{}", i % 7)),
-        (Column::Country, if i % 3 == 0 { "德国".into() } else { "FR".into() }),
-        (Column::Region, if i % 5 == 0 { division.into() } else { String::new() }),
+        (
+            Column::Country,
+            if i.is_multiple_of(3) {
+                "德国".into()
+            } else {
+                "FR".into()
+            },
+        ),
+        (
+            Column::Region,
+            if i.is_multiple_of(5) {
+                division.into()
+            } else {
+                String::new()
+            },
+        ),
         (Column::Director, format!("负责人{i}")),
         (Column::RecognisedOn, format!("{}-06-{:02}", 2015 + i % 10, 1 + i % 28)),
         (

@@ -90,7 +90,7 @@ const HEADINGS: [&str; 13] = [
 
 /// Row `i`: Hunan (old category names every fourth row, Hunan 第二十二条) or Hubei.
 fn row(i: usize) -> Vec<String> {
-    let hunan = i % 2 == 0;
+    let hunan = i.is_multiple_of(2);
     let (division, province, policy) = if hunan {
         ("430100", "湖南省", "湘科发〔2026〕27号")
     } else {

@@ -267,6 +267,22 @@ const FORMS: &[Row] = &[
         body: Body::Upload,
         fields: &[("kind", C("cooperation_agreement"))],
     },
+    // The import of existing bases: no file, or a file that is no spreadsheet, is refused and
+    // nothing is carried over.
+    Row {
+        route: "/dept/import",
+        path: "/dept/import",
+        who: "hn-dept",
+        body: Body::Upload,
+        fields: &[("checked", T)],
+    },
+    Row {
+        route: "/dept/import/confirm",
+        path: "/dept/import/confirm",
+        who: "hn-dept",
+        body: Body::Upload,
+        fields: &[("checked", T)],
+    },
     Row {
         route: "/unit/drafts/{id}/attachments/{file}/delete",
         path: "/unit/drafts/{draft}/attachments/F-NONE/delete",

@@ -135,13 +135,10 @@ fn digest(data: &[u8]) -> String {
     hex::encode(Sm3::digest(data))
 }
 
-/// The uploaded file, or the page saying what is wrong (400).
-fn file_of(ctx: &RequestCtx, headers: &HeaderMap, body: &Bytes) -> Result<(String, Vec<u8>, String), DeptImportTpl> {
+/// The uploaded file, or what is wrong with the upload.
+fn file_of(ctx: &RequestCtx, headers: &HeaderMap, body: &Bytes) -> Result<(String, Vec<u8>, String), String> {
     let l = ctx.lang;
-    let fail = |zh: &str, en: &str| DeptImportTpl {
-        alert: l.t(zh, en).to_string(),
-        ..page(ctx)
-    };
+    let fail = |zh: &str, en: &str| l.t(zh, en).to_string();
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -149,10 +146,7 @@ fn file_of(ctx: &RequestCtx, headers: &HeaderMap, body: &Bytes) -> Result<(Strin
     let Some(boundary) = upload::boundary(ct) else {
         return Err(fail("请以文件上传表单提交。", "Use the upload form."));
     };
-    let parts = upload::parse_multipart(body, &boundary).map_err(|r| DeptImportTpl {
-        alert: l.pick(r.zh, r.en),
-        ..page(ctx)
-    })?;
+    let parts = upload::parse_multipart(body, &boundary).map_err(|r| l.pick(r.zh, r.en))?;
     let Some(file) = parts
         .iter()
         .find(|p| p.name == "file" && p.file_name.is_some() && !p.data.is_empty())
@@ -182,6 +176,11 @@ fn file_of(ctx: &RequestCtx, headers: &HeaderMap, body: &Bytes) -> Result<(Strin
         .take(120)
         .collect();
     Ok((name, file.data.clone(), checked))
+}
+
+/// The page with the upload's fault (400).
+fn refused(ctx: &RequestCtx, alert: String) -> WebResult<Response> {
+    render_status(&DeptImportTpl { alert, ..page(ctx) }, StatusCode::BAD_REQUEST)
 }
 
 async fn run(
@@ -289,7 +288,7 @@ pub async fn check(
     let p = dept_of(&ctx)?;
     match file_of(&ctx, &headers, &body) {
         Ok((name, data, _)) => run(&ctx, &state, &p, name, &data, true).await,
-        Err(tpl) => render_status(&tpl, StatusCode::BAD_REQUEST),
+        Err(alert) => refused(&ctx, alert),
     }
 }
 
@@ -304,7 +303,7 @@ pub async fn confirm(
     let p = dept_of(&ctx)?;
     let (name, data, checked) = match file_of(&ctx, &headers, &body) {
         Ok(x) => x,
-        Err(tpl) => return render_status(&tpl, StatusCode::BAD_REQUEST),
+        Err(alert) => return refused(&ctx, alert),
     };
     if checked != digest(&data) {
         // Another file than the one checked: check this one and report, write nothing.
