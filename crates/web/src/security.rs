@@ -363,7 +363,12 @@ pub async fn frame(State(state): State<AppState>, mut req: Request, next: Next) 
         expired,
     };
 
-    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    // Only the methods the router serves can write; any other (TRACE, CONNECT, …) reaches no
+    // handler and is answered 405 with `Allow` by the router, not refused as a forged write.
+    if matches!(
+        *req.method(),
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    ) {
         let checked = match check_origin(req.headers()) {
             Err(why) => Err(WebError::Csrf(why)),
             // A token minted in this very response cannot have been in the form.

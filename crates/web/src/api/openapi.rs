@@ -7,9 +7,11 @@ use std::sync::OnceLock;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use utoipa::OpenApi;
+use utoipa::openapi::RefOr;
 use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::response::ResponseBuilder;
-use utoipa::openapi::schema::Ref;
+use utoipa::openapi::schema::{Ref, Schema, SchemaType, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 
 use crate::error::{PROBLEM_JSON, Problem, ProblemField};
@@ -70,7 +72,10 @@ pub fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                 .build(),
         )
         .build();
-    for item in doc.paths.paths.values_mut() {
+    super::command_schema::add_to(components);
+    for (path, item) in doc.paths.paths.iter_mut() {
+        // The verification service reads its two parameters by its own rules (docs/verification.md).
+        let own_reader = path.starts_with("/api/v1/verify");
         for op in [
             &mut item.get,
             &mut item.post,
@@ -85,9 +90,43 @@ pub fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                 .responses
                 .entry("default".to_string())
                 .or_insert_with(|| problem.clone().into());
+            for param in op.parameters.iter_mut().flatten() {
+                if let RefOr::T(param) = param
+                    && param.parameter_in == ParameterIn::Query
+                    && let Some(RefOr::T(Schema::Object(o))) = param.schema.as_mut()
+                {
+                    exact_query_schema(&param.name, o, !own_reader);
+                }
+            }
         }
     }
     doc
+}
+
+/// A query parameter's schema as [`super::Params`] reads it, so that what the document calls
+/// valid is accepted and what it calls invalid is refused: an absent parameter is left out, never
+/// `null` (an empty `page=` is refused like any other non-number); whole numbers have the bounds
+/// the handlers enforce; text is at most [`super::MAX_PARAM_CHARS`] characters.
+fn exact_query_schema(name: &str, o: &mut utoipa::openapi::schema::Object, through_params: bool) {
+    if let SchemaType::Array(types) = &o.schema_type {
+        let types: Vec<Type> = types.iter().filter(|t| **t != Type::Null).cloned().collect();
+        o.schema_type = match types.as_slice() {
+            [one] => SchemaType::Type(one.clone()),
+            _ => SchemaType::Array(types),
+        };
+    }
+    match &o.schema_type {
+        SchemaType::Type(Type::Integer) if through_params => {
+            let (lo, hi) = super::number_bounds(name);
+            o.minimum = Some(lo.into());
+            o.maximum = Some(hi.into());
+            o.format = None;
+        }
+        SchemaType::Type(Type::String) if through_params && o.format.is_none() => {
+            o.max_length = Some(super::MAX_PARAM_CHARS);
+        }
+        _ => {}
+    }
 }
 
 /// The OpenAPI document as JSON.
