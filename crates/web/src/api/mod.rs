@@ -222,7 +222,9 @@ impl Params {
 
     /// `sort`: one of `allowed`, `-` in front for descending; the first allowed key by default.
     pub fn sort<'a>(&self, allowed: &[&'a str]) -> Result<(&'a str, bool), WebError> {
-        let Some(v) = self.get("sort")? else {
+        let keys = sort_values(allowed);
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let Some(v) = self.choice("sort", &keys)? else {
             return Ok((allowed[0], false));
         };
         let (key, desc) = match v.strip_prefix('-') {
@@ -231,13 +233,61 @@ impl Params {
         };
         match allowed.iter().find(|a| **a == key) {
             Some(a) => Ok((a, desc)),
-            None => Err(invalid(
-                "sort",
-                format!("排序字段须为 {} 之一（前加 - 为降序）", allowed.join("、")),
-                format!("must be one of {} (prefix - for descending)", allowed.join(", ")),
+            None => Err(invalid("sort", "排序字段无效", "invalid sort key")),
+        }
+    }
+
+    /// One of a closed set of values, exactly as written (the document lists them); absent or
+    /// empty is `None`.
+    pub fn choice(&self, name: &str, allowed: &[&str]) -> Result<Option<&str>, WebError> {
+        match self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()) {
+            None | Some("") => Ok(None),
+            Some(v) if allowed.contains(&v) => Ok(Some(v)),
+            Some(_) if name == "sort" => Err(invalid(
+                name,
+                format!(
+                    "排序字段须为 {} 之一（前加 - 为降序）",
+                    allowed.iter().filter(|a| !a.starts_with('-')).copied().collect::<Vec<_>>().join("、")
+                ),
+                format!(
+                    "must be one of {} (prefix - for descending)",
+                    allowed.iter().filter(|a| !a.starts_with('-')).copied().collect::<Vec<_>>().join(", ")
+                ),
+            )),
+            Some(_) => Err(invalid(
+                name,
+                format!("须为 {} 之一", allowed.join("、")),
+                format!("must be one of {}", allowed.join(", ")),
             )),
         }
     }
+}
+
+/// Every value `sort` takes: each key, and each key with `-` in front.
+pub fn sort_values(keys: &[&str]) -> Vec<String> {
+    keys.iter()
+        .map(|k| k.to_string())
+        .chain(keys.iter().map(|k| format!("-{k}")))
+        .collect()
+}
+
+/// The closed sets of values of the lists' query parameters, for the document: the path, the
+/// parameter and its values (an empty value reads as absent and is listed too).
+pub fn closed_values(path: &str, name: &str) -> Option<Vec<String>> {
+    let sorts = |keys: &[&str]| Some(sort_values(keys));
+    let values = match (path, name) {
+        ("/api/v1/applications", "sort") => sorts(applications::SORTS),
+        ("/api/v1/applications", "status") => Some(applications::STATUSES.iter().map(|s| s.to_string()).collect()),
+        ("/api/v1/bases", "sort") => sorts(bases::SORTS),
+        ("/api/v1/notices", "sort") => sorts(notices::SORTS),
+        ("/api/v1/notices", "phase") => Some(notices::PHASES.iter().map(|s| s.to_string()).collect()),
+        ("/api/v1/policies", "sort") => sorts(policies::SORTS),
+        _ => None,
+    };
+    values.map(|mut v| {
+        v.push(String::new());
+        v
+    })
 }
 
 /// Whether a text contains the (lower-cased) needle, case-insensitively.

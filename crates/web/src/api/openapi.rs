@@ -96,6 +96,10 @@ pub fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                     && let Some(RefOr::T(Schema::Object(o))) = param.schema.as_mut()
                 {
                     exact_query_schema(&param.name, o, !own_reader);
+                    if let Some(values) = super::closed_values(path, &param.name) {
+                        o.enum_values = Some(values.into_iter().map(serde_json::Value::String).collect());
+                        o.max_length = None;
+                    }
                 }
             }
         }
@@ -125,6 +129,11 @@ fn exact_query_schema(name: &str, o: &mut utoipa::openapi::schema::Object, throu
         SchemaType::Type(Type::String) if through_params && o.format.is_none() => {
             o.max_length = Some(super::MAX_PARAM_CHARS);
         }
+        // The verification service asks for a code: blank is refused (400, `uscc`).
+        SchemaType::Type(Type::String) if name == "uscc" => {
+            o.min_length = Some(1);
+            o.pattern = Some("\\S".into());
+        }
         _ => {}
     }
 }
@@ -144,4 +153,42 @@ pub async fn document() -> Response {
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     resp
+}
+
+/// Whether the document declares `method` on the API `path` (a concrete path such as
+/// `/api/v1/bases/HN-2026-01`). The request frame asks this before the CSRF check: a method the
+/// API does not declare reaches no handler and is answered 405 with `Allow` by the router, not
+/// refused as a forged write.
+pub fn declares(method: &axum::http::Method, path: &str) -> bool {
+    static OPERATIONS: OnceLock<Vec<(String, Vec<String>)>> = OnceLock::new();
+    let ops = OPERATIONS.get_or_init(|| {
+        let doc = super::openapi();
+        let mut out = Vec::new();
+        for (template, item) in &doc.paths.paths {
+            let segments: Vec<String> = template.split('/').map(str::to_string).collect();
+            for (m, op) in [
+                ("GET", &item.get),
+                ("HEAD", &item.get),
+                ("POST", &item.post),
+                ("PUT", &item.put),
+                ("DELETE", &item.delete),
+                ("PATCH", &item.patch),
+            ] {
+                if op.is_some() {
+                    out.push((m.to_string(), segments.clone()));
+                }
+            }
+        }
+        out
+    });
+    let path = path.split('?').next().unwrap_or(path);
+    let parts: Vec<&str> = path.split('/').collect();
+    ops.iter().any(|(m, segments)| {
+        m == method.as_str()
+            && segments.len() == parts.len()
+            && segments
+                .iter()
+                .zip(&parts)
+                .all(|(s, p)| (s.starts_with('{') && !p.is_empty()) || s == p)
+    })
 }
