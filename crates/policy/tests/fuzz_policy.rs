@@ -76,7 +76,11 @@ fn a_control_character_is_refused_with_its_line_and_column() {
     let damaged = text.replacen("articles:", "articles:\u{0}", 1);
     let line = text[..text.find("articles:").unwrap()].matches('\n').count() + 1;
     let e = from_yaml(&damaged, name).unwrap_err();
-    assert!(e.reason.starts_with(&format!("line {line} column 10: control character U+0000")), "{e}");
+    assert!(
+        e.reason
+            .starts_with(&format!("line {line} column 10: control character U+0000")),
+        "{e}"
+    );
     let e = from_yaml("\u{7}", name).unwrap_err();
     assert!(e.reason.starts_with("line 1 column 1:"), "{e}");
 }

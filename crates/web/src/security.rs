@@ -368,7 +368,11 @@ pub async fn frame(State(state): State<AppState>, mut req: Request, next: Next) 
     // with `Allow` by the router, not refused as a forged write.
     let undeclared_api_method =
         crate::error::is_api_path(&ctx.path) && !crate::api::openapi::declares(req.method(), req.uri().path());
-    if matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE) && !undeclared_api_method {
+    if matches!(
+        *req.method(),
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    ) && !undeclared_api_method
+    {
         let checked = match check_origin(req.headers()) {
             Err(why) => Err(WebError::Csrf(why)),
             // A token minted in this very response cannot have been in the form.

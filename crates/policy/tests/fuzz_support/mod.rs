@@ -110,7 +110,9 @@ pub fn hostile_number() -> impl Strategy<Value = Value> {
         Just(serde_json::from_str::<Value>("-0.000000000000000000000000001").unwrap_or(json!(0))),
         Just(json!(0.5)),
         any::<i32>().prop_map(|n| json!(n)),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| json!(f)),
     ]
 }
 

@@ -88,14 +88,14 @@ fn summary(world: &World, policies: &PolicySet, b: &Base, status: BaseStatus) ->
 
 /// `sort` keys of the register (`-` in front for descending).
 pub const SORTS: &[&str] = &[
-        "name",
-        "unit",
-        "domain",
-        "country",
-        "region",
-        "recognised_on",
-        "status",
-        "id",
+    "name",
+    "unit",
+    "domain",
+    "country",
+    "region",
+    "recognised_on",
+    "status",
+    "id",
 ];
 
 /// The register: search, filters, sort and pages.

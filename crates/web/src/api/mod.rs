@@ -247,11 +247,21 @@ impl Params {
                 name,
                 format!(
                     "排序字段须为 {} 之一（前加 - 为降序）",
-                    allowed.iter().filter(|a| !a.starts_with('-')).copied().collect::<Vec<_>>().join("、")
+                    allowed
+                        .iter()
+                        .filter(|a| !a.starts_with('-'))
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join("、")
                 ),
                 format!(
                     "must be one of {} (prefix - for descending)",
-                    allowed.iter().filter(|a| !a.starts_with('-')).copied().collect::<Vec<_>>().join(", ")
+                    allowed
+                        .iter()
+                        .filter(|a| !a.starts_with('-'))
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             )),
             Some(_) => Err(invalid(

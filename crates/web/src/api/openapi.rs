@@ -129,10 +129,12 @@ fn exact_query_schema(name: &str, o: &mut utoipa::openapi::schema::Object, throu
         SchemaType::Type(Type::String) if through_params && o.format.is_none() => {
             o.max_length = Some(super::MAX_PARAM_CHARS);
         }
-        // The verification service asks for a code: blank is refused (400, `uscc`).
+        // The verification service asks for a 统一社会信用代码: 18 characters of its alphabet
+        // (GB 32100); a wrong check character is refused too (400, `uscc`), which no pattern says.
         SchemaType::Type(Type::String) if name == "uscc" => {
-            o.min_length = Some(1);
-            o.pattern = Some("\\S".into());
+            o.min_length = Some(18);
+            o.max_length = Some(18);
+            o.pattern = Some("^[0-9A-HJ-NPQRTUWXY]{18}$".into());
         }
         _ => {}
     }
