@@ -125,12 +125,33 @@ async fn the_document_is_exact() {
     assert_eq!(param("page")["minimum"], 1);
     assert_eq!(param("per_page")["minimum"], 1);
     assert_eq!(param("per_page")["maximum"], 200);
-    assert_eq!(param("per_page")["type"], "integer", "never null: {}", param("per_page"));
+    assert_eq!(
+        param("per_page")["type"],
+        "integer",
+        "never null: {}",
+        param("per_page")
+    );
     assert_eq!(param("q")["maxLength"], 100);
-    assert!(param("sort")["enum"].as_array().unwrap().contains(&Value::from("-recognised_on")));
-    for q in ["page=0", "per_page=0", "per_page=201", "per_page=", "as_of=", "sort=nonsense"] {
+    assert!(
+        param("sort")["enum"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("-recognised_on"))
+    );
+    for q in [
+        "page=0",
+        "per_page=0",
+        "per_page=201",
+        "per_page=",
+        "as_of=",
+        "sort=nonsense",
+    ] {
         let field = q.split('=').next().unwrap();
-        assert_eq!(c.get(&format!("/api/v1/bases?{q}")).await.problem(422)["field"], field, "{q}");
+        assert_eq!(
+            c.get(&format!("/api/v1/bases?{q}")).await.problem(422)["field"],
+            field,
+            "{q}"
+        );
     }
     assert_eq!(c.get("/api/v1/bases?page=1&per_page=200").await.status, 200);
 
@@ -142,15 +163,27 @@ async fn the_document_is_exact() {
     let reclassify = &doc["components"]["schemas"]["Command.Reclassify"];
     assert_eq!(reclassify["additionalProperties"], false);
     assert_eq!(reclassify["properties"]["type"]["const"], "Reclassify");
-    assert!(reclassify["required"].as_array().unwrap().contains(&Value::from("confirm")));
+    assert!(
+        reclassify["required"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("confirm"))
+    );
     assert!(reclassify["properties"].get("opinion").is_none());
     let recommend = &doc["components"]["schemas"]["Command.RecommendApplication"];
-    assert!(!recommend["required"].as_array().unwrap().contains(&Value::from("confirm")));
+    assert!(
+        !recommend["required"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("confirm"))
+    );
     // …and the server refuses what the document refuses: a Reclassify with a recommendation's field.
     c.login("hn-dept").await;
     let r = c
-        .command(serde_json::json!({"type": "Reclassify", "confirm": true, "base": "HN-2026-01",
-            "category": "joint_research", "reasons": "调整", "opinion": "同意推荐。"}))
+        .command(
+            serde_json::json!({"type": "Reclassify", "confirm": true, "base": "HN-2026-01",
+            "category": "joint_research", "reasons": "调整", "opinion": "同意推荐。"}),
+        )
         .await;
     assert_eq!(r.problem(422)["field"], "opinion");
 
