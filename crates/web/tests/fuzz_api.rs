@@ -75,7 +75,10 @@ fn seeds() -> Vec<(&'static str, Value)> {
 }
 
 /// A body: a seed mutated as a document, and sometimes damaged as text.
-fn bodies(n: usize) -> impl Strategy<Value = (usize, Vec<Mutation>, Option<(usize, u8, String)>, bool)> {
+/// Which seed, its mutations, a damage to its text, and whether it is sent signed in.
+type Body = (usize, Vec<Mutation>, Option<(usize, u8, String)>, bool);
+
+fn bodies(n: usize) -> impl Strategy<Value = Body> {
     (
         0..n,
         mutations(),

@@ -63,7 +63,7 @@ fn submit(
     rt: &tokio::runtime::Runtime,
     app: &TestApp,
     forms: &[(String, String, Vec<String>)],
-    (i, values, drop, stray): (usize, Vec<String>, Vec<bool>, Option<(String, String)>),
+    (i, values, drop, stray): Case,
 ) -> Result<(), TestCaseError> {
     let (page, action, fields) = &forms[i % forms.len()];
     let r = rt.block_on(async {
@@ -94,7 +94,10 @@ fn submit(
     Ok(())
 }
 
-fn cases() -> impl Strategy<Value = (usize, Vec<String>, Vec<bool>, Option<(String, String)>)> {
+/// One submission: which form, a value per field, which fields to leave out, a stray field.
+type Case = (usize, Vec<String>, Vec<bool>, Option<(String, String)>);
+
+fn cases() -> impl Strategy<Value = Case> {
     (
         any::<usize>(),
         prop::collection::vec(hostile_text(), 12),
