@@ -89,31 +89,34 @@ impl Command {
     /// Pages put a confirmation quoting the article before these; the API asks for
     /// `"confirm": true` in the body.
     pub fn is_irreversible(&self) -> bool {
-        matches!(
-            self,
-            Command::CloseRound(_)
-                | Command::WithdrawApplication(_)
-                | Command::Decide(_)
-                | Command::StartPublicNotice(_)
-                | Command::ResolveObjection(_)
-                | Command::Name(_)
-                | Command::RecordAnnualAssessment(_)
-                | Command::RecordEvaluation(_)
-                | Command::RecordReEvaluation(_)
-                | Command::RecordFinding(_)
-                | Command::Reclassify(_)
-                | Command::DrawInspections(_)
-                | Command::RecordInspectionResult(_)
-                | Command::DrawExpertPanel(_)
-                | Command::AwardPostSubsidies(_)
-                | Command::RecommendToNational(_)
-                | Command::RecordNationalOutcome(_)
-        )
+        Self::IRREVERSIBLE.contains(&self.name())
     }
+
+    /// The names of the irreversible commands ([`Command::is_irreversible`]), for documents that
+    /// describe the commands without holding one.
+    pub const IRREVERSIBLE: &'static [&'static str] = &[
+        "CloseRound",
+        "WithdrawApplication",
+        "Decide",
+        "StartPublicNotice",
+        "ResolveObjection",
+        "Name",
+        "RecordAnnualAssessment",
+        "RecordEvaluation",
+        "RecordReEvaluation",
+        "RecordFinding",
+        "Reclassify",
+        "DrawInspections",
+        "RecordInspectionResult",
+        "DrawExpertPanel",
+        "AwardPostSubsidies",
+        "RecommendToNational",
+        "RecordNationalOutcome",
+    ];
 }
 
 /// Opens a round under a policy in force on `opens_on`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OpenRound {
     /// Round id.
@@ -129,7 +132,7 @@ pub struct OpenRound {
 }
 
 /// Closes a round.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CloseRound {
     /// Round id.
@@ -138,7 +141,7 @@ pub struct CloseRound {
 
 /// Submits an application with its full facts. The application date is the submission date;
 /// register facts are taken from the register, not from the applicant.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubmitApplication {
     /// Application id.
@@ -150,7 +153,7 @@ pub struct SubmitApplication {
 }
 
 /// Submits a returned application again, corrected.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResubmitApplication {
     /// Application id.
@@ -160,7 +163,7 @@ pub struct ResubmitApplication {
 }
 
 /// Withdraws an application.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawApplication {
     /// Application id.
@@ -171,7 +174,7 @@ pub struct WithdrawApplication {
 }
 
 /// Returns an application for correction.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnApplication {
     /// Application id.
@@ -181,7 +184,7 @@ pub struct ReturnApplication {
 }
 
 /// 推荐 — the recommender's opinion.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecommendApplication {
     /// Application id.
@@ -193,7 +196,7 @@ pub struct RecommendApplication {
 }
 
 /// Assigns an expert.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignExpert {
     /// Application id.
@@ -208,7 +211,7 @@ pub struct AssignExpert {
 }
 
 /// 回避 — an expert declares a conflict of interest.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeclareConflict {
     /// Application id.
@@ -221,7 +224,7 @@ pub struct DeclareConflict {
 }
 
 /// 评审意见 — score and conclusion.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubmitReview {
     /// Application id.
@@ -238,7 +241,7 @@ pub struct SubmitReview {
 }
 
 /// 现场勘验.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordSiteInspection {
     /// Application id.
@@ -250,7 +253,7 @@ pub struct RecordSiteInspection {
 }
 
 /// 认定 — the decision.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Decide {
     /// Application id.
@@ -263,7 +266,7 @@ pub struct Decide {
 }
 
 /// 公示 — starts a public notice of approved applications.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StartPublicNotice {
     /// Notice id.
@@ -275,7 +278,7 @@ pub struct StartPublicNotice {
 }
 
 /// 实名异议.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LodgeObjection {
     /// Notice id.
@@ -291,7 +294,7 @@ pub struct LodgeObjection {
 }
 
 /// Resolves an objection.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveObjection {
     /// Objection id (as given in `ObjectionLodged`).
@@ -303,7 +306,7 @@ pub struct ResolveObjection {
 }
 
 /// 命名 — names the base after the notice period.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Name {
     /// Application id.
@@ -315,7 +318,7 @@ pub struct Name {
 }
 
 /// 年度报告 on the previous year.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubmitAnnualReport {
     /// Base id.
@@ -327,7 +330,7 @@ pub struct SubmitAnnualReport {
 }
 
 /// 年度考核.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordAnnualAssessment {
     /// Base id.
@@ -339,7 +342,7 @@ pub struct RecordAnnualAssessment {
 }
 
 /// 评估.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordEvaluation {
     /// Base id.
@@ -349,7 +352,7 @@ pub struct RecordEvaluation {
 }
 
 /// 整改后复评.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordReEvaluation {
     /// Base id.
@@ -359,7 +362,7 @@ pub struct RecordReEvaluation {
 }
 
 /// 情形 — a finding on a base or an application.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordFinding {
     /// `base/<id>` or `application/<id>`.
@@ -373,7 +376,7 @@ pub struct RecordFinding {
 }
 
 /// What a major change alters; fields left out stay as they are.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MajorChangeDetails {
     /// Description.
@@ -402,7 +405,7 @@ pub struct MajorChangeDetails {
 }
 
 /// 重大事项报告.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FileMajorChange {
     /// Base id.
@@ -416,7 +419,7 @@ pub struct FileMajorChange {
 }
 
 /// Approves a major change, in the policy's order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApproveMajorChange {
     /// Base id.
@@ -428,7 +431,7 @@ pub struct ApproveMajorChange {
 }
 
 /// Refuses a major change.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RejectMajorChange {
     /// Base id.
@@ -443,7 +446,7 @@ pub struct RejectMajorChange {
 
 /// Brings a base recognised before (or nationally) onto the register under a transitional
 /// article.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CarryOverBase {
     /// Base id.
@@ -477,7 +480,7 @@ pub struct CarryOverBase {
 }
 
 /// 重新认定类别 on the unit's request (Hunan 第二十二条).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reclassify {
     /// Base id.

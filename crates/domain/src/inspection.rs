@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::draw::{self, DrawRng};
 
 /// What the inspection is part of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InspectionPurpose {
     /// 年度考核 (Hubei 第二十二条).
@@ -40,7 +40,7 @@ impl InspectionPurpose {
 }
 
 /// 分层 — how the candidates are split before drawing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Strata {
     /// One list.
@@ -65,7 +65,7 @@ impl Strata {
 }
 
 /// An expert of the pool (专家库).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PoolExpert {
     /// Expert id (the account's login).
@@ -75,7 +75,7 @@ pub struct PoolExpert {
 }
 
 /// A conflict an expert declared with a support unit (回避申明), before the draw.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UnitConflict {
     /// Expert id.
@@ -88,7 +88,7 @@ pub struct UnitConflict {
 }
 
 /// 抽取现场考察基地和考察专家.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DrawInspections {
     /// The draw's id (e.g. `HB-2026-ANNUAL`).
@@ -122,7 +122,7 @@ pub struct DrawInspections {
 }
 
 /// 记录现场考察结果 — the result of inspecting one drawn base.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordInspectionResult {
     /// The draw's id.

@@ -16,7 +16,7 @@ use crate::refusal::{Refusal, RefusalCode};
 use crate::state::{Base, World};
 
 /// 推荐申报国家级基地 — the department recommends bases to the national programme.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecommendToNational {
     /// Policy id: the bases recommended are under it.
@@ -32,7 +32,7 @@ pub struct RecommendToNational {
 }
 
 /// 国家级认定结果 — recognised, or not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NationalOutcome {
     /// 认定为国家国际科技合作基地.
@@ -66,7 +66,7 @@ impl NationalOutcome {
 }
 
 /// 记录国家级认定结果 — what followed a recommendation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordNationalOutcome {
     /// Base id.

@@ -8,7 +8,7 @@ use crate::draw::DrawRng;
 use crate::inspection::UnitConflict;
 
 /// An expert of the pool, with the domains they review.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PanelExpert {
     /// Expert id (the account's login).
@@ -21,7 +21,7 @@ pub struct PanelExpert {
 }
 
 /// 抽取评审专家.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DrawExpertPanel {
     /// Application id.
@@ -42,7 +42,7 @@ pub struct DrawExpertPanel {
 }
 
 /// 专家谢绝 — a panel member declines; the next reserve is called in.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeclinePanelSeat {
     /// Application id.

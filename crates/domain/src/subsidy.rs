@@ -19,7 +19,7 @@ pub const AMOUNT_SCALE: u32 = 4;
 pub const AMOUNT_CEILING_WAN: i64 = 1_000_000;
 
 /// One base and the amount it receives.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubsidyAward {
     /// Base id.
@@ -30,7 +30,7 @@ pub struct SubsidyAward {
 
 /// 给予建设经费后补助 — awards the post-subsidy to bases graded 优秀 in an evaluation year, by an
 /// award document (文号, date). Irreversible: the document is issued.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AwardPostSubsidies {
     /// Policy id: the bases must be under it.

@@ -30,6 +30,23 @@ pub struct PolicyError {
 
 /// Reads a policy from YAML text; `file` names it in errors.
 pub fn from_yaml(text: &str, file: &str) -> Result<Policy, PolicyError> {
+    // The YAML reader reports a control character by byte offset alone; say the line and column.
+    if let Some((at, c)) = text
+        .char_indices()
+        .find(|(_, c)| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        let before = &text[..at];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        return Err(PolicyError {
+            file: file.into(),
+            path: String::new(),
+            reason: format!(
+                "line {line} column {column}: control character U+{:04X} is not allowed in a policy file",
+                c as u32
+            ),
+        });
+    }
     let de = serde_yaml_ng::Deserializer::from_str(text);
     let policy: Policy = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

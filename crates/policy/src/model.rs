@@ -499,7 +499,7 @@ pub struct Rectification {
 }
 
 /// Who approves a major change, in order.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Approver {
     /// 推荐单位 — the recommender.

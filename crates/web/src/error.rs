@@ -631,5 +631,9 @@ pub fn into_problem(resp: Response, instance: &str) -> Response {
     if let Some(v) = parts.headers.get(header::RETRY_AFTER) {
         out.headers_mut().insert(header::RETRY_AFTER, v.clone());
     }
+    // A 405 says which methods the resource does answer (RFC 9110 §15.5.6).
+    if let Some(v) = parts.headers.get(header::ALLOW) {
+        out.headers_mut().insert(header::ALLOW, v.clone());
+    }
     out
 }

@@ -363,7 +363,16 @@ pub async fn frame(State(state): State<AppState>, mut req: Request, next: Next) 
         expired,
     };
 
-    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    // Only the methods the router serves can write; any other (TRACE, CONNECT, …, or an API
+    // method the document does not declare on the path) reaches no handler and is answered 405
+    // with `Allow` by the router, not refused as a forged write.
+    let undeclared_api_method =
+        crate::error::is_api_path(&ctx.path) && !crate::api::openapi::declares(req.method(), req.uri().path());
+    if matches!(
+        *req.method(),
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    ) && !undeclared_api_method
+    {
         let checked = match check_origin(req.headers()) {
             Err(why) => Err(WebError::Csrf(why)),
             // A token minted in this very response cannot have been in the form.

@@ -110,3 +110,100 @@ async fn document_describes_exactly_the_routes() {
     assert!(r.status == 405 || r.status == 403, "{} {}", r.status, r.body);
     assert!(r.header("content-type").starts_with("application/problem+json"));
 }
+
+/// The document promises exactly what the server enforces (checked independently by
+/// schemathesis in bench/fuzz.sh, docs/fuzzing.md).
+#[tokio::test]
+async fn the_document_is_exact() {
+    let app = api_common::demo_app().await;
+    let c = Client::new(&app);
+    let doc = c.get("/api/v1/openapi.json").await.json();
+
+    // Paging: declared 1.. and 1–200; 0, 201 and an empty value are refused naming the parameter.
+    let params = doc["paths"]["/api/v1/bases"]["get"]["parameters"].as_array().unwrap();
+    let param = |name: &str| params.iter().find(|p| p["name"] == name).unwrap()["schema"].clone();
+    assert_eq!(param("page")["minimum"], 1);
+    assert_eq!(param("per_page")["minimum"], 1);
+    assert_eq!(param("per_page")["maximum"], 200);
+    assert_eq!(
+        param("per_page")["type"],
+        "integer",
+        "never null: {}",
+        param("per_page")
+    );
+    assert_eq!(param("q")["maxLength"], 100);
+    assert!(
+        param("sort")["enum"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("-recognised_on"))
+    );
+    for q in [
+        "page=0",
+        "per_page=0",
+        "per_page=201",
+        "per_page=",
+        "as_of=",
+        "sort=nonsense",
+    ] {
+        let field = q.split('=').next().unwrap();
+        assert_eq!(
+            c.get(&format!("/api/v1/bases?{q}")).await.problem(422)["field"],
+            field,
+            "{q}"
+        );
+    }
+    assert_eq!(c.get("/api/v1/bases?page=1&per_page=200").await.status, 200);
+
+    // The command body: one variant per command, chosen by `type`, closed.
+    let command = &doc["components"]["schemas"]["Command"];
+    assert_eq!(command["discriminator"]["propertyName"], "type");
+    let variants = command["oneOf"].as_array().unwrap();
+    assert_eq!(variants.len(), guohe_domain::Command::NAMES.len());
+    let reclassify = &doc["components"]["schemas"]["Command.Reclassify"];
+    assert_eq!(reclassify["additionalProperties"], false);
+    assert_eq!(reclassify["properties"]["type"]["const"], "Reclassify");
+    assert!(
+        reclassify["required"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("confirm"))
+    );
+    assert!(reclassify["properties"].get("opinion").is_none());
+    let recommend = &doc["components"]["schemas"]["Command.RecommendApplication"];
+    assert!(
+        !recommend["required"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("confirm"))
+    );
+    // …and the server refuses what the document refuses: a Reclassify with a recommendation's field.
+    c.login("hn-dept").await;
+    let r = c
+        .command(
+            serde_json::json!({"type": "Reclassify", "confirm": true, "base": "HN-2026-01",
+            "category": "joint_research", "reasons": "调整", "opinion": "同意推荐。"}),
+        )
+        .await;
+    assert_eq!(r.problem(422)["field"], "opinion");
+
+    // The eligibility facts: the real schema, with types, not a free-form object of anything.
+    let app_ref = doc["components"]["schemas"]["Application"]["$ref"].as_str().unwrap();
+    let facts = &doc["components"]["schemas"][app_ref.rsplit('/').next().unwrap()];
+    assert_eq!(facts["properties"]["policy"]["type"], "string");
+    assert_eq!(facts["additionalProperties"], false);
+    assert!(facts["required"].as_array().unwrap().contains(&Value::from("unit")));
+    let body = serde_json::json!({"policy": null});
+    let r = c.post("/api/v1/eligibility", &body).await;
+    assert_eq!(r.problem(422)["field"], "policy");
+
+    // A method no route declares: 405 with Allow, not a CSRF refusal.
+    for path in ["/api/v1/bases/HN-2026-01", "/api/v1/verify/public-key", "/api/v1/bases"] {
+        for method in ["TRACE", "PUT", "PATCH"] {
+            let m = Method::from_bytes(method.as_bytes()).unwrap();
+            let r = c.raw(m, path, None, &[]).await;
+            assert_eq!(r.status, 405, "{method} {path}: {}", r.body);
+            assert!(r.header("allow").contains("GET"), "{method} {path}: Allow");
+        }
+    }
+}

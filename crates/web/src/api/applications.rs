@@ -20,7 +20,11 @@ use crate::authz::{self, Principal};
 use crate::error::{Problem, WebError, WebResult};
 
 /// Status codes of applications, in procedure order.
-const STATUSES: &[&str] = &[
+/// `sort` keys of the list (`-` in front for descending).
+pub const SORTS: &[&str] = &["id", "submitted_on", "unit", "status"];
+
+/// `status` values of the list.
+pub const STATUSES: &[&str] = &[
     "submitted",
     "returned",
     "recommended",
@@ -127,17 +131,10 @@ pub async fn list(
 ) -> WebResult<Json<Paged<ApplicationSummary>>> {
     let params = Params::parse(raw.as_deref());
     let needle = params.text("q")?.to_lowercase();
-    let status = params.text("status")?;
-    if !status.is_empty() && !STATUSES.contains(&status.as_str()) {
-        return Err(super::invalid(
-            "status",
-            format!("状态须为 {} 之一", STATUSES.join("、")),
-            format!("must be one of {}", STATUSES.join(", ")),
-        ));
-    }
+    let status = params.choice("status", STATUSES)?.unwrap_or("").to_string();
     let policy = params.text("policy")?;
     let round = params.text("round")?;
-    let (sort, desc) = params.sort(&["id", "submitted_on", "unit", "status"])?;
+    let (sort, desc) = params.sort(SORTS)?;
     let mut rows: Vec<ApplicationSummary> = state
         .guohe
         .read(|world, _, _| {

@@ -86,6 +86,18 @@ fn summary(world: &World, policies: &PolicySet, b: &Base, status: BaseStatus) ->
     }
 }
 
+/// `sort` keys of the register (`-` in front for descending).
+pub const SORTS: &[&str] = &[
+    "name",
+    "unit",
+    "domain",
+    "country",
+    "region",
+    "recognised_on",
+    "status",
+    "id",
+];
+
 /// The register: search, filters, sort and pages.
 #[utoipa::path(
     get,
@@ -124,16 +136,7 @@ pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Web
         p.text("region")?,
         p.text("status")?,
     );
-    let (sort, desc) = p.sort(&[
-        "name",
-        "unit",
-        "domain",
-        "country",
-        "region",
-        "recognised_on",
-        "status",
-        "id",
-    ])?;
+    let (sort, desc) = p.sort(SORTS)?;
     let region_prefix = region.trim_end_matches("00").to_string();
     let mut rows = state
         .guohe

@@ -15,7 +15,7 @@ use guohe_domain::{Actor, Command};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::schema::Schema;
 use utoipa::{PartialSchema, ToSchema};
 
 use super::{ApiJson, SignedIn, decode_value, invalid};
@@ -82,34 +82,7 @@ pub struct CommandJson;
 
 impl PartialSchema for CommandJson {
     fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(SchemaType::Type(Type::Object))
-            .description(Some(
-                "A domain command: `type` names it, the other members are its fields, exactly as the command line and the simulation format take them (docs/lifecycle.md, docs/simulation.md). `facts` of SubmitApplication and ResubmitApplication is an application as described by docs/application-facts.schema.json.",
-            ))
-            .property(
-                "type",
-                ObjectBuilder::new()
-                    .schema_type(SchemaType::Type(Type::String))
-                    .enum_values(Some(Command::NAMES.iter().copied())),
-            )
-            .required("type")
-            .property(
-                "confirm",
-                ObjectBuilder::new()
-                    .schema_type(SchemaType::Type(Type::Boolean))
-                    .description(Some(
-                        "Must be `true` for a command that cannot be undone (CloseRound, WithdrawApplication, Decide, StartPublicNotice, ResolveObjection, Name, RecordAnnualAssessment, RecordEvaluation, RecordReEvaluation, RecordFinding, Reclassify, DrawInspections, RecordInspectionResult, DrawExpertPanel, AwardPostSubsidies, RecommendToNational, RecordNationalOutcome); without it the answer is 428 and nothing is done.",
-                    )),
-            )
-            .additional_properties(Some(AdditionalProperties::FreeForm(true)))
-            .examples([serde_json::json!({
-                "type": "RecommendApplication",
-                "application": "HN-2026-204",
-                "recommender": "株洲市科学技术局",
-                "opinion": "经形式审查，材料齐全，同意推荐。"
-            })])
-            .into()
+        super::command_schema::one_of().into()
     }
 }
 

@@ -10,7 +10,7 @@ use axum::extract::{RawQuery, State};
 use guohe_domain::World;
 use guohe_policy::{Application, CheckError, Policy, Prepared, RegistryFacts, Report, evaluate};
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Ref, Schema, SchemaType, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::{ApiJson, Params, invalid};
@@ -21,20 +21,13 @@ use crate::error::{Problem, WebError, WebResult};
 pub struct ApplicationJson;
 
 impl PartialSchema for ApplicationJson {
+    /// The facts exactly as the server reads them (docs/application-facts.schema.json), shared
+    /// with the `facts` of SubmitApplication and ResubmitApplication.
     fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(SchemaType::Type(Type::Object))
-            .description(Some(
-                "An application's facts (申报): policy, application_date, category, technology_domain, primary_partner, partner_institutions, unit, director, attachments. The full JSON Schema is docs/application-facts.schema.json; the meaning of each fact is in docs/application-facts.md; examples/applications/ holds one per province.",
-            ))
-            .required("policy")
-            .required("application_date")
-            .required("technology_domain")
-            .required("primary_partner")
-            .required("unit")
-            .required("director")
-            .additional_properties(Some(AdditionalProperties::FreeForm(true)))
-            .into()
+        let mut r = Ref::new("#/components/schemas/Command.Application");
+        r.description =
+                "An application's facts (申报): policy, application_date, category, technology_domain, primary_partner, partner_institutions, unit, director, attachments. The meaning of each fact is in docs/application-facts.md; examples/applications/ holds one per province.".into();
+        RefOr::Ref(r)
     }
 }
 

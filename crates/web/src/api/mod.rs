@@ -10,6 +10,7 @@
 pub mod applications;
 pub mod audit;
 pub mod bases;
+pub mod command_schema;
 pub mod commands;
 pub mod draws;
 pub mod eligibility;
@@ -41,8 +42,25 @@ use crate::error::{Problem, WebError};
 /// Where the API lives.
 pub const PREFIX: &str = "/api/v1";
 
-/// Largest `per_page`; larger values are reduced to it.
+/// Largest `per_page`; larger values are refused (422, `per_page`), as the document declares.
 pub const MAX_PER_PAGE: usize = 200;
+
+/// Largest `page`: far beyond any list, and small enough that the offset never overflows.
+pub const MAX_PAGE: usize = 1_000_000;
+
+/// Longest text query parameter, in characters; longer values are refused rather than searched for.
+pub const MAX_PARAM_CHARS: usize = 100;
+
+/// The bounds of a whole-number query parameter, both inclusive: what [`Params::number`]
+/// enforces and the OpenAPI document declares.
+pub fn number_bounds(name: &str) -> (usize, usize) {
+    match name {
+        "per_page" => (1, MAX_PER_PAGE),
+        "days" => (1, audit::MAX_DAYS as usize),
+        "year" => (1, 9999),
+        _ => (1, MAX_PAGE),
+    }
+}
 
 /// `per_page` when none is given.
 pub const DEFAULT_PER_PAGE: usize = 20;
@@ -108,7 +126,11 @@ impl<T: ToSchema> Paged<T> {
     pub fn of(all: Vec<T>, p: &Params) -> Result<Paged<T>, WebError> {
         let (page, per_page) = p.paging()?;
         let total = all.len();
-        let items = all.into_iter().skip((page - 1) * per_page).take(per_page).collect();
+        let items = all
+            .into_iter()
+            .skip((page - 1).saturating_mul(per_page))
+            .take(per_page)
+            .collect();
         Ok(Paged {
             items,
             page,
@@ -140,7 +162,7 @@ impl Params {
     /// A trimmed, non-empty value; over-long values are refused rather than searched for.
     pub fn get(&self, name: &str) -> Result<Option<&str>, WebError> {
         match self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()) {
-            Some(v) if v.chars().count() > 100 => Err(invalid(
+            Some(v) if v.chars().count() > MAX_PARAM_CHARS => Err(invalid(
                 name,
                 "参数过长（最多100字）",
                 "too long (at most 100 characters)",
@@ -155,20 +177,35 @@ impl Params {
         Ok(self.get(name)?.unwrap_or("").to_string())
     }
 
-    /// A positive whole number.
+    /// A whole number within [`number_bounds`]. Present but empty (`page=`) is not a number.
     pub fn number(&self, name: &str) -> Result<Option<usize>, WebError> {
-        match self.get(name)? {
+        let (lo, hi) = number_bounds(name);
+        match self.present(name)? {
             None => Ok(None),
             Some(v) => match v.parse::<usize>() {
-                Ok(n) if n >= 1 => Ok(Some(n)),
-                _ => Err(invalid(name, "须为正整数", "must be a whole number of at least 1")),
+                Ok(n) if (lo..=hi).contains(&n) => Ok(Some(n)),
+                _ => Err(invalid(
+                    name,
+                    format!("须为 {lo}–{hi} 的整数"),
+                    format!("must be a whole number from {lo} to {hi}"),
+                )),
             },
+        }
+    }
+
+    /// A parameter that must have a value when it is given at all (numbers and dates): its
+    /// trimmed value, with an empty one kept as `Some("")` so that it is refused.
+    fn present(&self, name: &str) -> Result<Option<&str>, WebError> {
+        match self.get(name)? {
+            Some(v) => Ok(Some(v)),
+            None if self.0.iter().any(|(k, _)| k == name) => Ok(Some("")),
+            None => Ok(None),
         }
     }
 
     /// A date `YYYY-MM-DD`.
     pub fn date(&self, name: &str) -> Result<Option<NaiveDate>, WebError> {
-        match self.get(name)? {
+        match self.present(name)? {
             None => Ok(None),
             Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d")
                 .map(Some)
@@ -179,13 +216,15 @@ impl Params {
     /// `page` (from 1) and `per_page` (1–200, default 20).
     pub fn paging(&self) -> Result<(usize, usize), WebError> {
         let page = self.number("page")?.unwrap_or(1);
-        let per_page = self.number("per_page")?.unwrap_or(DEFAULT_PER_PAGE).min(MAX_PER_PAGE);
+        let per_page = self.number("per_page")?.unwrap_or(DEFAULT_PER_PAGE);
         Ok((page, per_page))
     }
 
     /// `sort`: one of `allowed`, `-` in front for descending; the first allowed key by default.
     pub fn sort<'a>(&self, allowed: &[&'a str]) -> Result<(&'a str, bool), WebError> {
-        let Some(v) = self.get("sort")? else {
+        let keys = sort_values(allowed);
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let Some(v) = self.choice("sort", &keys)? else {
             return Ok((allowed[0], false));
         };
         let (key, desc) = match v.strip_prefix('-') {
@@ -194,13 +233,71 @@ impl Params {
         };
         match allowed.iter().find(|a| **a == key) {
             Some(a) => Ok((a, desc)),
-            None => Err(invalid(
-                "sort",
-                format!("排序字段须为 {} 之一（前加 - 为降序）", allowed.join("、")),
-                format!("must be one of {} (prefix - for descending)", allowed.join(", ")),
+            None => Err(invalid("sort", "排序字段无效", "invalid sort key")),
+        }
+    }
+
+    /// One of a closed set of values, exactly as written (the document lists them); absent or
+    /// empty is `None`.
+    pub fn choice(&self, name: &str, allowed: &[&str]) -> Result<Option<&str>, WebError> {
+        match self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()) {
+            None | Some("") => Ok(None),
+            Some(v) if allowed.contains(&v) => Ok(Some(v)),
+            Some(_) if name == "sort" => Err(invalid(
+                name,
+                format!(
+                    "排序字段须为 {} 之一（前加 - 为降序）",
+                    allowed
+                        .iter()
+                        .filter(|a| !a.starts_with('-'))
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ),
+                format!(
+                    "must be one of {} (prefix - for descending)",
+                    allowed
+                        .iter()
+                        .filter(|a| !a.starts_with('-'))
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+            Some(_) => Err(invalid(
+                name,
+                format!("须为 {} 之一", allowed.join("、")),
+                format!("must be one of {}", allowed.join(", ")),
             )),
         }
     }
+}
+
+/// Every value `sort` takes: each key, and each key with `-` in front.
+pub fn sort_values(keys: &[&str]) -> Vec<String> {
+    keys.iter()
+        .map(|k| k.to_string())
+        .chain(keys.iter().map(|k| format!("-{k}")))
+        .collect()
+}
+
+/// The closed sets of values of the lists' query parameters, for the document: the path, the
+/// parameter and its values (an empty value reads as absent and is listed too).
+pub fn closed_values(path: &str, name: &str) -> Option<Vec<String>> {
+    let sorts = |keys: &[&str]| Some(sort_values(keys));
+    let values = match (path, name) {
+        ("/api/v1/applications", "sort") => sorts(applications::SORTS),
+        ("/api/v1/applications", "status") => Some(applications::STATUSES.iter().map(|s| s.to_string()).collect()),
+        ("/api/v1/bases", "sort") => sorts(bases::SORTS),
+        ("/api/v1/notices", "sort") => sorts(notices::SORTS),
+        ("/api/v1/notices", "phase") => Some(notices::PHASES.iter().map(|s| s.to_string()).collect()),
+        ("/api/v1/policies", "sort") => sorts(policies::SORTS),
+        _ => None,
+    };
+    values.map(|mut v| {
+        v.push(String::new());
+        v
+    })
 }
 
 /// Whether a text contains the (lower-cased) needle, case-insensitively.

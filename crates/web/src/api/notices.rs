@@ -112,6 +112,12 @@ async fn notices(state: &AppState, only: Option<&str>) -> Vec<Notice> {
         .collect()
 }
 
+/// `sort` keys of the list (`-` in front for descending; by default the latest first).
+pub const SORTS: &[&str] = &["starts_on", "id"];
+
+/// `phase` values of the list.
+pub const PHASES: &[&str] = &["upcoming", "running", "ended"];
+
 /// Public notices, newest first.
 #[utoipa::path(
     get,
@@ -135,17 +141,10 @@ pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Web
     let p = Params::parse(raw.as_deref());
     let needle = p.text("q")?.to_lowercase();
     let policy = p.text("policy")?;
-    let phase = p.text("phase")?;
-    if !phase.is_empty() && !matches!(phase.as_str(), "upcoming" | "running" | "ended") {
-        return Err(super::invalid(
-            "phase",
-            "须为 upcoming、running 或 ended",
-            "must be upcoming, running or ended",
-        ));
-    }
+    let phase = p.choice("phase", PHASES)?.unwrap_or("").to_string();
     let (sort, desc) = match p.get("sort")? {
         None => ("starts_on", true),
-        Some(_) => p.sort(&["starts_on", "id"])?,
+        Some(_) => p.sort(SORTS)?,
     };
     let mut rows: Vec<Notice> = notices(&state, None)
         .await

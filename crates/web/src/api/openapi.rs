@@ -7,9 +7,11 @@ use std::sync::OnceLock;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use utoipa::OpenApi;
+use utoipa::openapi::RefOr;
 use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::response::ResponseBuilder;
-use utoipa::openapi::schema::Ref;
+use utoipa::openapi::schema::{Ref, Schema, SchemaType, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 
 use crate::error::{PROBLEM_JSON, Problem, ProblemField};
@@ -70,7 +72,10 @@ pub fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                 .build(),
         )
         .build();
-    for item in doc.paths.paths.values_mut() {
+    super::command_schema::add_to(components);
+    for (path, item) in doc.paths.paths.iter_mut() {
+        // The verification service reads its two parameters by its own rules (docs/verification.md).
+        let own_reader = path.starts_with("/api/v1/verify");
         for op in [
             &mut item.get,
             &mut item.post,
@@ -85,9 +90,54 @@ pub fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                 .responses
                 .entry("default".to_string())
                 .or_insert_with(|| problem.clone().into());
+            for param in op.parameters.iter_mut().flatten() {
+                if let RefOr::T(param) = param
+                    && param.parameter_in == ParameterIn::Query
+                    && let Some(RefOr::T(Schema::Object(o))) = param.schema.as_mut()
+                {
+                    exact_query_schema(&param.name, o, !own_reader);
+                    if let Some(values) = super::closed_values(path, &param.name) {
+                        o.enum_values = Some(values.into_iter().map(serde_json::Value::String).collect());
+                        o.max_length = None;
+                    }
+                }
+            }
         }
     }
     doc
+}
+
+/// A query parameter's schema as [`super::Params`] reads it, so that what the document calls
+/// valid is accepted and what it calls invalid is refused: an absent parameter is left out, never
+/// `null` (an empty `page=` is refused like any other non-number); whole numbers have the bounds
+/// the handlers enforce; text is at most [`super::MAX_PARAM_CHARS`] characters.
+fn exact_query_schema(name: &str, o: &mut utoipa::openapi::schema::Object, through_params: bool) {
+    if let SchemaType::Array(types) = &o.schema_type {
+        let types: Vec<Type> = types.iter().filter(|t| **t != Type::Null).cloned().collect();
+        o.schema_type = match types.as_slice() {
+            [one] => SchemaType::Type(one.clone()),
+            _ => SchemaType::Array(types),
+        };
+    }
+    match &o.schema_type {
+        SchemaType::Type(Type::Integer) if through_params => {
+            let (lo, hi) = super::number_bounds(name);
+            o.minimum = Some(lo.into());
+            o.maximum = Some(hi.into());
+            o.format = None;
+        }
+        SchemaType::Type(Type::String) if through_params && o.format.is_none() => {
+            o.max_length = Some(super::MAX_PARAM_CHARS);
+        }
+        // The verification service asks for a 统一社会信用代码: 18 characters of its alphabet
+        // (GB 32100); a wrong check character is refused too (400, `uscc`), which no pattern says.
+        SchemaType::Type(Type::String) if name == "uscc" => {
+            o.min_length = Some(18);
+            o.max_length = Some(18);
+            o.pattern = Some("^[0-9A-HJ-NPQRTUWXY]{18}$".into());
+        }
+        _ => {}
+    }
 }
 
 /// The OpenAPI document as JSON.
@@ -105,4 +155,42 @@ pub async fn document() -> Response {
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     resp
+}
+
+/// Whether the document declares `method` on the API `path` (a concrete path such as
+/// `/api/v1/bases/HN-2026-01`). The request frame asks this before the CSRF check: a method the
+/// API does not declare reaches no handler and is answered 405 with `Allow` by the router, not
+/// refused as a forged write.
+pub fn declares(method: &axum::http::Method, path: &str) -> bool {
+    static OPERATIONS: OnceLock<Vec<(String, Vec<String>)>> = OnceLock::new();
+    let ops = OPERATIONS.get_or_init(|| {
+        let doc = super::openapi();
+        let mut out = Vec::new();
+        for (template, item) in &doc.paths.paths {
+            let segments: Vec<String> = template.split('/').map(str::to_string).collect();
+            for (m, op) in [
+                ("GET", &item.get),
+                ("HEAD", &item.get),
+                ("POST", &item.post),
+                ("PUT", &item.put),
+                ("DELETE", &item.delete),
+                ("PATCH", &item.patch),
+            ] {
+                if op.is_some() {
+                    out.push((m.to_string(), segments.clone()));
+                }
+            }
+        }
+        out
+    });
+    let path = path.split('?').next().unwrap_or(path);
+    let parts: Vec<&str> = path.split('/').collect();
+    ops.iter().any(|(m, segments)| {
+        m == method.as_str()
+            && segments.len() == parts.len()
+            && segments
+                .iter()
+                .zip(&parts)
+                .all(|(s, p)| (s.starts_with('{') && !p.is_empty()) || s == p)
+    })
 }

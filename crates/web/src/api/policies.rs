@@ -63,6 +63,9 @@ fn summary(p: &Policy, today: NaiveDate) -> PolicySummary {
     }
 }
 
+/// `sort` keys of the list (`-` in front for descending).
+pub const SORTS: &[&str] = &["id", "in_force_from"];
+
 /// The regulations.
 #[utoipa::path(
     get,
@@ -85,7 +88,7 @@ pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Web
     let params = Params::parse(raw.as_deref());
     let needle = params.text("q")?.to_lowercase();
     let province = params.text("province")?;
-    let (sort, desc) = params.sort(&["id", "in_force_from"])?;
+    let (sort, desc) = params.sort(SORTS)?;
     let today = state.today();
     let mut rows: Vec<PolicySummary> = state
         .guohe

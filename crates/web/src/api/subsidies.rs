@@ -57,13 +57,8 @@ pub struct Subsidy {
 )]
 pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> WebResult<Json<Paged<Subsidy>>> {
     let p = Params::parse(raw.as_deref());
-    let year = match p.get("year")? {
-        None => None,
-        Some(y) => Some(
-            y.parse::<i32>()
-                .map_err(|_| super::invalid("year", "须为年度（如 2026）", "must be a year, e.g. 2026"))?,
-        ),
-    };
+    // 1–9999, as every `year` parameter (`super::number_bounds`).
+    let year = p.number("year")?.map(|y| y as i32);
     let policy = p.get("policy")?.map(str::to_string);
     let rows = state
         .guohe

@@ -70,6 +70,12 @@ fn query_value(raw: Option<&str>, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// Whether a query parameter is given at all, even empty.
+fn query_given(raw: Option<&str>, name: &str) -> bool {
+    let pairs: Vec<(String, String)> = raw.and_then(|q| serde_urlencoded::from_str(q).ok()).unwrap_or_default();
+    pairs.iter().any(|(k, _)| k == name)
+}
+
 /// `on` as a date, or a 400 naming it.
 pub fn parse_on(v: Option<&str>) -> Result<Option<NaiveDate>, WebError> {
     match v {
@@ -124,7 +130,11 @@ pub async fn answer(ctx: RequestCtx, State(state): State<AppState>, RawQuery(raw
     }
     let result = async {
         let uscc = query_value(raw.as_deref(), "uscc").unwrap_or_default();
-        let on = parse_on(query_value(raw.as_deref(), "on").as_deref())?;
+        // `on=` with no date is refused like any other non-date (the document says `format: date`).
+        let on = match query_value(raw.as_deref(), "on") {
+            None if query_given(raw.as_deref(), "on") => parse_on(Some(""))?,
+            v => parse_on(v.as_deref())?,
+        };
         verification::answer(&state, &ctx.audit_actor(), "api", &uscc, on).await
     }
     .await;
