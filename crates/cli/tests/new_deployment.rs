@@ -543,17 +543,17 @@ async fn a_new_deployment_goes_from_an_empty_database_to_a_working_round() {
         );
     }
     assert_eq!(
-        shown.matches("<td>admin:install</td>").count(),
+        shown.matches("<td>install（命令行）</td>").count(),
         3,
         "the administrators, by the installer on the command line"
     );
     assert_eq!(
-        shown.matches("<td>user:sys-admin</td>").count(),
+        shown.matches("<td>王系统（sys-admin）</td>").count(),
         5,
         "the department, recommender and experts, by the system administrator on the pages"
     );
     assert_eq!(
-        shown.matches("<td>public:127.0.0.1</td>").count(),
+        shown.matches("<td>公众（127.0.0.1）</td>").count(),
         1,
         "the unit, by itself"
     );

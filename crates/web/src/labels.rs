@@ -206,8 +206,18 @@ impl People {
             "secadmin" => l.t("安全管理员", "Security administrator"),
             "auditadmin" => l.t("审计管理员", "Audit administrator"),
             "public" => l.t("公众", "Public"),
+            // `--as admin:NAME` on the command line (installation, policy and key tools).
+            "admin" => l.t("命令行", "Command line"),
             _ => "",
         };
+        // An account acting on itself or an administrator's page: the auditor needs the login
+        // beside the name to find the account.
+        if prefix == "user" {
+            return match self.0.get(login) {
+                Some(name) => format!("{name}（{login}）"),
+                None => login.to_string(),
+            };
+        }
         match (prefix, self.0.get(login)) {
             (_, Some(name)) if role.is_empty() => name.clone(),
             (_, Some(name)) => format!("{name}（{role}）"),
@@ -368,6 +378,8 @@ mod tests {
         assert_eq!(s, "申报 HN-2026-101 · 勘验人员 刘明（中南大学） · 结论 同意");
         assert_eq!(people.actor("dept:nobody", Lang::Zh), "nobody（省科技厅）");
         assert_eq!(people.actor("system:clock", Lang::Zh), "系统（按期自动）");
+        assert_eq!(people.actor("admin:install", Lang::Zh), "install（命令行）");
+        assert_eq!(people.actor("user:expert-liu", Lang::Zh), "刘明（中南大学）（expert-liu）");
         assert_eq!(code_label("needs_review", Lang::Zh), "待专家评审");
     }
 }
