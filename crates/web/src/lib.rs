@@ -98,6 +98,9 @@ pub struct ServeConfig {
     pub verify_per_minute: u32,
     /// How long a signed verification statement is good for (default 15 minutes).
     pub verify_statement_ttl: Duration,
+    /// The directory of the Song face official documents are set in (`GUOHE_FONT_DIR`, default
+    /// Debian `fonts-noto-cjk`'s).
+    pub font_dir: std::path::PathBuf,
 }
 
 impl Default for ServeConfig {
@@ -123,6 +126,7 @@ impl Default for ServeConfig {
             smtp: None,
             verify_per_minute: 30,
             verify_statement_ttl: guohe_app::verification::DEFAULT_STATEMENT_TTL,
+            font_dir: guohe_documents::Fonts::configured_dir(),
         }
     }
 }
@@ -169,6 +173,8 @@ pub struct AppState {
     pub notify: guohe_notify::Notifier,
     /// The verification service: signing key, statement lifetime, rate limit.
     pub verifier: Arc<verification::Verifier>,
+    /// The CJK font of official documents, read on first use.
+    pub documents: Arc<pages::documents::DocumentFonts>,
 }
 
 impl AppState {
@@ -229,6 +235,7 @@ pub async fn app(cfg: ServeConfig) -> anyhow::Result<(Router, AppState)> {
         limiter: verification::RateLimiter::new(cfg.verify_per_minute, verification::WINDOW),
     };
     let state = AppState {
+        documents: Arc::new(pages::documents::DocumentFonts::new(cfg.font_dir.clone())),
         verifier: Arc::new(verifier),
         guohe: Arc::new(guohe),
         notify,
@@ -323,6 +330,7 @@ pub fn router(state: AppState) -> Router {
         .route("/notices", get(public::notices))
         .route("/notices/{id}", get(public::notice))
         .route("/notices/{id}/objections", post(public::lodge_objection))
+        .route("/notices/{id}/document.pdf", get(pages::documents::public_notice_pdf))
         .route("/announcements", get(public::announcements))
         .route("/draws", get(pages::draws::list))
         .route("/draws/{id}", get(pages::draws::show))

@@ -99,7 +99,7 @@ impl PartialSchema for CommandJson {
                 ObjectBuilder::new()
                     .schema_type(SchemaType::Type(Type::Boolean))
                     .description(Some(
-                        "Must be `true` for a command that cannot be undone (CloseRound, WithdrawApplication, Decide, StartPublicNotice, ResolveObjection, Name, RecordAnnualAssessment, RecordEvaluation, RecordReEvaluation, RecordFinding, Reclassify, DrawInspections, RecordInspectionResult, DrawExpertPanel, AwardPostSubsidies, RecommendToNational, RecordNationalOutcome); without it the answer is 428 and nothing is done.",
+                        "Must be `true` for a command that cannot be undone (CloseRound, WithdrawApplication, Decide, StartPublicNotice, ResolveObjection, Name, RecordAnnualAssessment, RecordEvaluation, RecordReEvaluation, RecordFinding, Reclassify, DrawInspections, RecordInspectionResult, DrawExpertPanel, AwardPostSubsidies, RecommendToNational, RecordNationalOutcome, IssueDocument); without it the answer is 428 and nothing is done.",
                     )),
             )
             .additional_properties(Some(AdditionalProperties::FreeForm(true)))
@@ -215,6 +215,7 @@ pub fn decode_command(mut v: Value) -> Result<Command, Box<Response>> {
         AwardPostSubsidies,
         RecommendToNational,
         RecordNationalOutcome,
+        IssueDocument,
     )
 }
 
