@@ -1,4 +1,5 @@
-//! `guohe document` on the demo's data: the 公示 notice (湖南第十条: 公示期不少于5个工作日, 实名异议),
+//! `guohe document` on the demo's data: the 公示 notice (湖南第九条第3项 read with the department's
+//! practice: 公示不少于5个工作日, 实名异议),
 //! the naming 公告 and 认定通知书 (第九条, 命名), the decisions on bases — each typeset as PDF with
 //! its SM3 on the chain; downloading again gives the same bytes; `verify` names the case and the
 //! event, and a changed byte fails it; without the font the command names the package and
@@ -138,7 +139,7 @@ fn issue_download_verify_and_no_font() {
         "公示期为5个工作日",
         "二〇二六年六月一日",
         "实名",
-        "第十条",
+        "第九条",
         "特此公示。",
         "二〇二六年十一月二十日",
     ] {
@@ -193,7 +194,7 @@ fn issue_download_verify_and_no_font() {
         s.contains("GENUINE") && s.contains("notice/HN-GS-2026-1") && s.contains("DocumentIssued"),
         "{s}"
     );
-    assert!(s.contains("hunan-2026:10"), "{s}");
+    assert!(s.contains("hunan-2026:9"), "{s}");
     // One changed byte: not genuine.
     let mut bytes = std::fs::read(&a).unwrap();
     let mid = bytes.len() / 2;

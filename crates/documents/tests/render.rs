@@ -14,7 +14,7 @@ fn text() -> DocumentText {
         title: "关于2026年度拟认定国际科技合作基地的公示".into(),
         addressee: None,
         paragraphs: vec![
-            "根据《湖南省科学技术厅国际科技合作基地管理办法》第十条的规定，拟认定以下单位为国际科技合作基地，现予以公示。".into(),
+            "根据《湖南省科学技术厅国际科技合作基地管理办法》第九条的规定，拟认定以下单位为国际科技合作基地，现予以公示。".into(),
             "公示期为5个工作日，自二〇二六年十二月一日起至二〇二六年十二月七日止。".into(),
             // Typed text cannot change the layout: markup characters stay characters.
             "异议请以实名提出 #emph[不是标记] \"引号\" \\ 反斜杠。".into(),
@@ -61,7 +61,7 @@ fn renders_text_page_and_same_bytes() {
         "湖南省科学技术厅",
         "湘科函〔2026〕12号",
         "关于2026年度拟认定国际科技合作基地的公示",
-        "第十条",
+        "第九条",
         "公示期为5个工作日",
         "#emph[不是标记]",
         "湖南某某大学",

@@ -1,5 +1,5 @@
-//! 公文 over HTTP on the demo data: the department issues the 公示 of HN-GS-2026-2 (湖南第十条
-//! “公示期不少于5个工作日”) from the notice's documents page — the draft is shown with the article
+//! 公文 over HTTP on the demo data: the department issues the 公示 of HN-GS-2026-2 (湖南第九条第3项
+//! with the department's practice: 公示不少于5个工作日) from the notice's documents page — the draft is shown with the article
 //! before anything is recorded, a missing 文号 is refused keeping the date typed — then downloads
 //! it; the public notice page links the same PDF; the SM3 on the chain verifies the bytes. With
 //! an empty font directory the documents page names the package and the rest of the site works.
@@ -71,7 +71,7 @@ async fn issue_download_public_copy_and_verify() {
         .await;
     assert_eq!(confirm.status, 200, "{}", confirm.body);
     assert!(confirm.body.contains("公示期为5个工作日"), "{}", confirm.body);
-    assert!(confirm.body.contains("第十条"), "{}", confirm.body);
+    assert!(confirm.body.contains("第九条"), "{}", confirm.body);
     assert!(
         s.state
             .guohe
