@@ -25,6 +25,7 @@
 
 pub mod backup;
 pub mod checkpoints;
+pub mod documents;
 pub mod draw_export;
 pub mod due;
 pub mod event_reminders;

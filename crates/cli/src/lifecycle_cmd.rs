@@ -152,6 +152,11 @@ pub fn run_apply(cli: &Cli, args: &ApplyArgs) -> CmdResult {
         let path = e.path().to_string();
         bad(format!("FILE {path}: 指令格式错误 invalid command: {}", e.into_inner()))
     })?;
+    if matches!(cmd, Command::IssueDocument(_)) {
+        return Err(bad(
+            "FILE type: 公文须由系统排版后印发，请用 guohe document issue — issue documents with `guohe document issue`",
+        ));
+    }
     let actor = Actor::parse(&args.actor).map_err(|e| bad(format!("--as: {e}")))?;
     let on = match &args.on {
         Some(d) => parse_date("--on", d)?,

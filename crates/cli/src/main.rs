@@ -8,6 +8,7 @@ mod account_cmd;
 mod audit_cmd;
 mod backup_cmd;
 mod calendar_cmd;
+mod document_cmd;
 mod draw_cmd;
 mod draw_panel_cmd;
 mod generate_cmd;
@@ -185,6 +186,12 @@ pub enum Command {
     /// Restore a backup into the empty database `--database` (either kind), after its chain and
     /// signed checkpoints verify.
     Restore(backup_cmd::RestoreArgs),
+    /// 公文: issue a case's official document as PDF (its SM3 on the chain), download it again,
+    /// list a case's documents, verify a printed copy (see docs/documents.md).
+    Document {
+        #[command(subcommand)]
+        command: document_cmd::DocumentCommand,
+    },
     /// The tamper-evident audit log.
     Audit {
         #[command(subcommand)]
@@ -228,6 +235,7 @@ fn main() -> ExitCode {
         Command::Key { command } => key_cmd::run_key(&cli, command),
         Command::Person { command } => key_cmd::run_person(&cli, command),
         Command::Audit { command } => audit_cmd::run(&cli, command),
+        Command::Document { command } => document_cmd::run(&cli, command),
         Command::Backup(args) => backup_cmd::run_backup(&cli, args),
         Command::Restore(args) => backup_cmd::run_restore(&cli, args),
         Command::Generate(args) => generate_cmd::run(&cli, args),

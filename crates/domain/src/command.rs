@@ -6,6 +6,7 @@ use guohe_policy::model::Approver;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+pub use crate::document::IssueDocument;
 pub use crate::inspection::{DrawInspections, RecordInspectionResult};
 pub use crate::national::{RecommendToNational, RecordNationalOutcome};
 pub use crate::panel::{DeclinePanelSeat, DrawExpertPanel};
@@ -80,6 +81,8 @@ tagged_enum! {
         RecommendToNational,
         /// 记录国家级认定结果.
         RecordNationalOutcome,
+        /// 印发公文（SM3 上链）.
+        IssueDocument,
     }
 }
 
@@ -112,6 +115,7 @@ impl Command {
         "AwardPostSubsidies",
         "RecommendToNational",
         "RecordNationalOutcome",
+        "IssueDocument",
     ];
 }
 

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::DecodeError;
 use crate::command::MajorChangeDetails;
+pub use crate::document::DocumentIssued;
 pub use crate::inspection::{InspectionResultRecorded, InspectionsDrawn};
 pub use crate::national::{NationalOutcomeRecorded, RecommendedToNational};
 pub use crate::panel::{ExpertPanelDrawn, PanelSeatDeclined};
@@ -204,6 +205,8 @@ tagged_enum! {
         RecommendedToNational,
         /// 国家级认定结果.
         NationalOutcomeRecorded,
+        /// 公文已印发（SM3）.
+        DocumentIssued,
     }
 }
 

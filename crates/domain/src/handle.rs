@@ -13,6 +13,7 @@ use crate::event::*;
 use crate::refusal::{Refusal, RefusalCode};
 use crate::state::*;
 
+mod documents;
 mod inspections;
 mod national;
 mod panels;
@@ -96,6 +97,7 @@ pub fn handle(world: &World, ctx: &Ctx<'_>, cmd: Command) -> Result<Vec<Event>, 
         Command::AwardPostSubsidies(c) => h.award_post_subsidies(c),
         Command::RecommendToNational(c) => h.recommend_national(c),
         Command::RecordNationalOutcome(c) => h.national_outcome(c),
+        Command::IssueDocument(c) => h.issue_document(c),
     }
 }
 

@@ -97,6 +97,7 @@ macro_rules! tagged_enum {
 mod actor;
 mod command;
 mod consequence;
+mod document;
 pub mod draw;
 mod event;
 mod handle;
@@ -113,6 +114,7 @@ mod tick;
 
 pub use actor::{Actor, Role};
 pub use command::*;
+pub use document::{DocumentKind, DocumentText, IssuedDocument};
 pub use event::*;
 pub use handle::{Ctx, check_objection_input, handle};
 pub use inspection::*;

@@ -28,6 +28,10 @@ pub struct World {
     pub(crate) expired_policies: BTreeSet<String>,
     pub(crate) draws: HashMap<String, InspectionDraw>,
     pub(crate) panels: HashMap<String, PanelRecord>,
+    /// 公文 by the SM3 hash of the PDF. Defaulted so snapshots taken before documents were
+    /// issued still load.
+    #[serde(default)]
+    pub(crate) documents: BTreeMap<String, crate::document::IssuedDocument>,
     versions: HashMap<String, i64>,
 }
 
@@ -760,6 +764,7 @@ impl World {
             Command::AwardPostSubsidies(c) => Some(c.policy.as_str()),
             Command::RecommendToNational(c) => Some(c.policy.as_str()),
             Command::RecordNationalOutcome(c) => base(&c.base),
+            Command::IssueDocument(c) => self.policy_of_stream(&c.case),
         }
     }
 
@@ -1131,6 +1136,16 @@ impl World {
                 self.expired_policies.insert(x.policy.clone());
             }
             EventKind::ClockAdvanced(x) => self.clock = Some(x.to),
+            EventKind::DocumentIssued(x) => {
+                self.documents.insert(
+                    x.sm3.clone(),
+                    crate::document::IssuedDocument {
+                        event: x.clone(),
+                        recorded_on: on,
+                        articles: e.article_texts(),
+                    },
+                );
+            }
             other => {
                 if let Some(id) = base_of(other)
                     && let Some(b) = self.bases.get_mut(id)

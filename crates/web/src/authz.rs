@@ -481,6 +481,12 @@ pub fn may_command(p: &Principal, world: &World, policies: &PolicySet, cmd: &Com
         | Command::RecordReEvaluation(_)
         | Command::RecordFinding(_) => may(p, Action::RecordOutcomes),
         Command::AwardPostSubsidies(_) => may(p, Action::RecordOutcomes),
+        // The hash on the chain must be of a PDF the system typeset: documents are issued on the
+        // case's page or with `guohe document issue`, never as a bare command.
+        Command::IssueDocument(_) => Err(denied(
+            "公文须由系统排版后印发：请在案件页面或用 guohe document issue 印发。",
+            "A document is issued only as the system typesets it: on the case's page or with `guohe document issue`.",
+        )),
         Command::SubmitApplication(c) => {
             may(p, Action::SubmitAsUnit)?;
             if p.role == AccountRole::SupportUnit && !own_unit(&c.facts.unit.uscc) {

@@ -102,6 +102,9 @@ pub struct ServeConfig {
     /// The portal's name, contacts and record lines (`GUOHE_PORTAL_FILE`); `None` is the
     /// example settings with `demo`, else the policies' issuers without contact lines.
     pub portal: Option<pages::portal::PortalSettings>,
+    /// The directory of the Song face official documents are set in (`GUOHE_FONT_DIR`, default
+    /// Debian `fonts-noto-cjk`'s).
+    pub font_dir: std::path::PathBuf,
 }
 
 impl Default for ServeConfig {
@@ -128,6 +131,7 @@ impl Default for ServeConfig {
             verify_per_minute: 30,
             verify_statement_ttl: guohe_app::verification::DEFAULT_STATEMENT_TTL,
             portal: None,
+            font_dir: guohe_documents::Fonts::configured_dir(),
         }
     }
 }
@@ -176,6 +180,8 @@ pub struct AppState {
     pub notify: guohe_notify::Notifier,
     /// The verification service: signing key, statement lifetime, rate limit.
     pub verifier: Arc<verification::Verifier>,
+    /// The CJK font of official documents, read on first use.
+    pub documents: Arc<pages::documents::DocumentFonts>,
 }
 
 impl AppState {
@@ -236,6 +242,7 @@ pub async fn app(cfg: ServeConfig) -> anyhow::Result<(Router, AppState)> {
         limiter: verification::RateLimiter::new(cfg.verify_per_minute, verification::WINDOW),
     };
     let state = AppState {
+        documents: Arc::new(pages::documents::DocumentFonts::new(cfg.font_dir.clone())),
         verifier: Arc::new(verifier),
         guohe: Arc::new(guohe),
         notify,
@@ -336,6 +343,7 @@ pub fn router(state: AppState) -> Router {
         .route("/notices", get(public::notices))
         .route("/notices/{id}", get(public::notice))
         .route("/notices/{id}/objections", post(public::lodge_objection))
+        .route("/notices/{id}/document.pdf", get(pages::documents::public_notice_pdf))
         .route("/announcements", get(public::announcements))
         .route("/draws", get(pages::draws::list))
         .route("/draws/{id}", get(pages::draws::show))

@@ -341,6 +341,7 @@ pub fn base_event_label(kind: &str) -> Option<(&'static str, &'static str)> {
         "BaseTerminated" => ("终止并注销命名", "Terminated"),
         "BaseRevoked" => ("撤销命名", "Revoked"),
         "BaseDisqualified" => ("取消资格", "Disqualified"),
+        "DocumentIssued" => ("印发公文", "Document issued"),
         "BaseExitedNational" => (
             "认定为国家基地，退出省级管理序列",
             "Recognised nationally; left the provincial register",

@@ -117,6 +117,14 @@ const TABLE: &[Row] = &[
         "application=HN-2026-201",
         "400 400 400 400 400 400 400 400",
     ),
+    // The issued 公示 PDF is public; the demo's notice has none issued.
+    (
+        "GET",
+        "/notices/{id}/document.pdf",
+        "/notices/HN-GS-2026-2/document.pdf",
+        "",
+        "404 404 404 404 404 404 404 404",
+    ),
     (
         "GET",
         "/announcements",
@@ -542,6 +550,50 @@ const TABLE: &[Row] = &[
         "/dept/bases/HN-2026-01/x",
         "",
         "L ok 403 403 403 403 403 403",
+    ),
+    // 公文: the department of the province issues and downloads a case's documents; an empty
+    // form is told what is missing (nothing is issued).
+    (
+        "GET",
+        "/dept/notices/{id}/documents",
+        "/dept/notices/HN-GS-2026-2/documents",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/dept/notices/{id}/documents/{kind}",
+        "/dept/notices/HN-GS-2026-2/documents/public_notice",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/dept/notices/{id}/documents/{kind}",
+        "/dept/notices/HN-GS-2026-2/documents/public_notice",
+        "",
+        "L 400 403 403 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/dept/bases/{id}/documents",
+        "/dept/bases/HN-2026-01/documents",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/dept/bases/{id}/documents/{kind}",
+        "/dept/bases/HN-2026-01/documents/recognition_notice",
+        "",
+        "L ok 403 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/dept/bases/{id}/documents/{kind}",
+        "/dept/bases/HN-2026-01/documents/recognition_notice",
+        "",
+        "L 400 403 403 403 403 403 403",
     ),
     ("GET", "/dept/draws", "/dept/draws", "", "L ok 403 403 403 403 403 403"),
     // An empty form: the department is told what is missing (nothing is drawn).

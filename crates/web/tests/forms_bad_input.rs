@@ -399,6 +399,22 @@ const FORMS: &[Row] = &[
             ("amount_HB-2023-01", N("50")),
         ],
     },
+    // 公文: a bad 文号 or 成文日期 on the issue form of a notice's and a base's document; nothing is
+    // previewed, typeset or issued.
+    Row {
+        route: "/dept/notices/{id}/documents/{kind}",
+        path: "/dept/notices/HN-GS-2026-2/documents/public_notice",
+        who: "hn-dept",
+        body: Body::Form,
+        fields: &[("number", T), ("issued_on", N("2026-11-20"))],
+    },
+    Row {
+        route: "/dept/bases/{id}/documents/{kind}",
+        path: "/dept/bases/HN-2026-01/documents/recognition_notice",
+        who: "hn-dept",
+        body: Body::Form,
+        fields: &[("number", T), ("issued_on", N("2026-11-20"))],
+    },
     // 推荐申报国家级基地: every field of the recommendation and of the outcome bad; nothing is
     // previewed or recorded.
     Row {

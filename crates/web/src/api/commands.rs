@@ -188,6 +188,7 @@ pub fn decode_command(mut v: Value) -> Result<Command, Box<Response>> {
         AwardPostSubsidies,
         RecommendToNational,
         RecordNationalOutcome,
+        IssueDocument,
     )
 }
 

@@ -21,6 +21,7 @@ pub mod dept_rounds;
 pub mod dept_site_inspection;
 pub mod dept_subsidies;
 pub mod dept_transitions;
+pub mod documents;
 pub mod draws;
 pub mod expert;
 pub mod notifications;
@@ -224,6 +225,16 @@ pub fn role_routes() -> axum::Router<AppState> {
         .route("/dept/objections/{id}/resolve", post(department::resolve))
         .route("/dept/bases", get(department::bases))
         .route("/dept/bases/{id}", get(department::base))
+        .route("/dept/notices/{id}/documents", get(documents::notice_list))
+        .route(
+            "/dept/notices/{id}/documents/{kind}",
+            get(documents::notice_download).post(documents::notice_issue),
+        )
+        .route("/dept/bases/{id}/documents", get(documents::base_list))
+        .route(
+            "/dept/bases/{id}/documents/{kind}",
+            get(documents::base_download).post(documents::base_issue),
+        )
         .route("/dept/bases/{id}/changes/{change}", post(department::decide_change))
         .route("/dept/bases/{id}/{record}", post(department::record))
         .route("/dept/history", get(department::history))

@@ -645,6 +645,7 @@ pub async fn base(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path
                 "FindingRecorded" => view::grade_label(policies, &b.policy, &s("finding"), l),
                 "BaseReclassified" => view::category_label(policies, &b.policy, Some(&s("to")), l),
                 "InspectionResultRecorded" => format!("{}：{}", s("draw"), s("findings")),
+                "DocumentIssued" => format!("{} · SM3 {}", s("number"), s("sm3")),
                 "PostSubsidyAwarded" => format!(
                     "{} {} · {} {} · {}",
                     p.get("year").map(|y| y.to_string()).unwrap_or_default(),
@@ -721,6 +722,8 @@ pub struct NoticeView {
     pub items: Vec<NoticeItem>,
     /// Objections received.
     pub objections: usize,
+    /// 文号 of the issued 公示 PDF, if issued.
+    pub document: Option<String>,
 }
 
 fn notice_ids(world: &World) -> BTreeSet<String> {
@@ -798,6 +801,7 @@ pub(crate) async fn notice_views(state: &AppState, only: Option<&str>, l: Lang) 
                         .to_string(),
                         items,
                         objections: n.objections.len(),
+                        document: crate::pages::documents::public_notice_number(world, &n.id),
                     }
                 })
                 .collect();
