@@ -70,6 +70,19 @@ pub struct IssuedPdf {
     pub event_hash: String,
 }
 
+/// What to issue: the kind of document, for which case, under which 文号, dated when.
+#[derive(Debug, Clone, Copy)]
+pub struct DocumentOrder<'a> {
+    /// The kind of document.
+    pub kind: DocumentKind,
+    /// The case (notice, application or base id).
+    pub case: &'a str,
+    /// 文号.
+    pub number: &'a str,
+    /// 成文日期 — the date the document bears.
+    pub issued_on: NaiveDate,
+}
+
 /// What a file is, checked against the chain.
 #[derive(Debug, Clone)]
 pub enum DocumentCheck {
@@ -78,7 +91,7 @@ pub enum DocumentCheck {
         /// The file's SM3.
         sm3: String,
         /// The record.
-        document: IssuedDocument,
+        document: Box<IssuedDocument>,
         /// The issuing event's sequence number.
         seq: i64,
         /// The issuing event's chain hash.
@@ -457,11 +470,14 @@ impl Guohe {
         fonts: Arc<Fonts>,
         actor: &Actor,
         today: NaiveDate,
-        kind: DocumentKind,
-        case: &str,
-        number: &str,
-        issued_on: NaiveDate,
+        order: DocumentOrder<'_>,
     ) -> Result<IssuedPdf, DocumentError> {
+        let DocumentOrder {
+            kind,
+            case,
+            number,
+            issued_on,
+        } = order;
         let number = number.trim();
         if number.is_empty() {
             return Err(refused("文号不能为空".into(), "`number` must not be empty".into(), "number").into());
@@ -578,7 +594,7 @@ impl Guohe {
         let (seq, event_hash) = self.issuing_event(&document).await?;
         Ok(DocumentCheck::Genuine {
             sm3,
-            document,
+            document: Box::new(document),
             seq,
             event_hash,
         })

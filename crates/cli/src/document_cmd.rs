@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::{Args, Subcommand};
-use guohe_app::documents::{DocumentCheck, DocumentError, IssuedPdf};
+use guohe_app::documents::{DocumentCheck, DocumentError, DocumentOrder, IssuedPdf};
 use guohe_documents::{DEFAULT_FONT_DIR, FONT_DIR_ENV, Fonts};
 use guohe_domain::{Actor, DocumentKind};
 
@@ -161,7 +161,17 @@ fn run_issue(cli: &Cli, a: &IssueArgs) -> CmdResult {
     runtime()?.block_on(async {
         let g = open(cli).await?;
         let issued = g
-            .issue_document(fonts, &actor, on, kind, a.case.trim(), &a.number, issued_on)
+            .issue_document(
+                fonts,
+                &actor,
+                on,
+                DocumentOrder {
+                    kind,
+                    case: a.case.trim(),
+                    number: &a.number,
+                    issued_on,
+                },
+            )
             .await
             .map_err(doc_failure)?;
         write_pdf(&a.output, &issued)

@@ -379,7 +379,10 @@ mod tests {
         assert_eq!(people.actor("dept:nobody", Lang::Zh), "nobody（省科技厅）");
         assert_eq!(people.actor("system:clock", Lang::Zh), "系统（按期自动）");
         assert_eq!(people.actor("admin:install", Lang::Zh), "install（命令行）");
-        assert_eq!(people.actor("user:expert-liu", Lang::Zh), "刘明（中南大学）（expert-liu）");
+        assert_eq!(
+            people.actor("user:expert-liu", Lang::Zh),
+            "刘明（中南大学）（expert-liu）"
+        );
         assert_eq!(code_label("needs_review", Lang::Zh), "待专家评审");
     }
 }

@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use guohe_app::documents::{DocumentError, IssuedPdf};
+use guohe_app::documents::{DocumentError, DocumentOrder, IssuedPdf};
 use guohe_documents::{FontError, Fonts};
 use guohe_domain::{DocumentKind, World};
 
@@ -400,7 +400,17 @@ async fn issue(
     }
     match state
         .guohe
-        .issue_document(fonts, &p.actor(), state.today(), kind, &case, &number, issued_on)
+        .issue_document(
+            fonts,
+            &p.actor(),
+            state.today(),
+            DocumentOrder {
+                kind,
+                case: &case,
+                number: &number,
+                issued_on,
+            },
+        )
         .await
     {
         Ok(_) => Ok(see_other(&format!("/dept/{area}/{id}/documents"))),
