@@ -50,10 +50,16 @@ pub fn from_yaml(text: &str, file: &str) -> Result<Policy, PolicyError> {
     let de = serde_yaml_ng::Deserializer::from_str(text);
     let policy: Policy = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
+        let mut reason = e.into_inner().to_string();
+        // A file that is not a mapping at all (a list, a bare value) fails at the root, where
+        // there is no member to name: the place is the whole file.
+        if path == "." && !reason.contains("line") {
+            reason.push_str(" (the whole file, from line 1: a policy file is a mapping of its sections)");
+        }
         PolicyError {
             file: file.into(),
             path: if path == "." { String::new() } else { path },
-            reason: e.into_inner().to_string(),
+            reason,
         }
     })?;
     validate(&policy).map_err(|(path, reason)| PolicyError {

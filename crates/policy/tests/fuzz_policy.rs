@@ -84,3 +84,11 @@ fn a_control_character_is_refused_with_its_line_and_column() {
     let e = from_yaml("\u{7}", name).unwrap_err();
     assert!(e.reason.starts_with("line 1 column 1:"), "{e}");
 }
+
+/// Found by this target: a file whose top level is a list failed with no place named.
+#[test]
+fn a_file_that_is_a_list_is_refused_naming_the_whole_file() {
+    let e = from_yaml("[]", "hubei-2022.yaml").expect_err("a list is not a policy");
+    assert!(e.reason.contains("line 1"), "{e}");
+    assert!(e.reason.contains("invalid type: sequence"), "{e}");
+}
