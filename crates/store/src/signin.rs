@@ -41,6 +41,16 @@ macro_rules! on_pool {
     };
 }
 
+/// Counts one failure (or attempt) in a counter, atomically. Every right-hand side reads the
+/// row as it was, in both SQLite and PostgreSQL.
+const COUNT_ONE: &str = "INSERT INTO login_throttle (scope, key, login, failures, last_failure, prev_failure) \
+     VALUES ($1, $2, $3, 1, $4, NULL) \
+     ON CONFLICT (scope, key) DO UPDATE SET \
+       failures = CASE WHEN login_throttle.last_failure < $5 THEN 1 ELSE login_throttle.failures + 1 END, \
+       prev_failure = CASE WHEN login_throttle.last_failure < $5 THEN NULL ELSE login_throttle.last_failure END, \
+       last_failure = $4 \
+     RETURNING failures, prev_failure";
+
 fn ts(t: DateTime<Utc>) -> i64 {
     t.timestamp()
 }
@@ -131,26 +141,47 @@ impl SigninStore {
         now: DateTime<Utc>,
         forget_before: DateTime<Utc>,
     ) -> Result<(i64, Option<DateTime<Utc>>), StoreError> {
-        // Every right-hand side reads the row as it was, in both SQLite and PostgreSQL.
         let (n, prev): (i64, Option<i64>) = on_pool!(self, |p| {
-            sqlx::query_as(
-            "INSERT INTO login_throttle (scope, key, login, failures, last_failure, prev_failure) \
-             VALUES ($1, $2, $3, 1, $4, NULL) \
-             ON CONFLICT (scope, key) DO UPDATE SET \
-               failures = CASE WHEN login_throttle.last_failure < $5 THEN 1 ELSE login_throttle.failures + 1 END, \
-               prev_failure = CASE WHEN login_throttle.last_failure < $5 THEN NULL ELSE login_throttle.last_failure END, \
-               last_failure = $4 \
-             RETURNING failures, prev_failure"
-        )
-        .bind(scope.code())
-        .bind(key)
-        .bind(login)
-        .bind(ts(now))
-        .bind(ts(forget_before))
-        .fetch_one(p)
-        .await?
+            sqlx::query_as(COUNT_ONE)
+                .bind(scope.code())
+                .bind(key)
+                .bind(login)
+                .bind(ts(now))
+                .bind(ts(forget_before))
+                .fetch_one(p)
+                .await?
         });
         Ok((n, prev.map(from_ts)))
+    }
+
+    /// Counts one attempt in several counters in **one transaction**, taking the rows in the
+    /// order given. Parallel attempts on the same counters are thereby serialised by the first
+    /// row they share: the attempt that is n-th on one counter is n-th on all of them, so a
+    /// burst cannot interleave into counts that hold every attempt back (or let one too many
+    /// through). Returns, per counter, what [`SigninStore::record_failure`] returns.
+    pub async fn record_attempt(
+        &self,
+        counters: &[(ThrottleScope, &str, &str)],
+        now: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> Result<Vec<(i64, Option<DateTime<Utc>>)>, StoreError> {
+        let mut out = Vec::with_capacity(counters.len());
+        on_pool!(self, |p| {
+            let mut tx = p.begin().await?;
+            for (scope, key, login) in counters {
+                let (n, prev): (i64, Option<i64>) = sqlx::query_as(COUNT_ONE)
+                    .bind(scope.code())
+                    .bind(*key)
+                    .bind(*login)
+                    .bind(ts(now))
+                    .bind(ts(forget_before))
+                    .fetch_one(&mut *tx)
+                    .await?;
+                out.push((n, prev.map(from_ts)));
+            }
+            tx.commit().await?;
+        });
+        Ok(out)
     }
 
     /// Takes back one counted attempt (it turned out to succeed); the count never goes below

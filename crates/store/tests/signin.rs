@@ -137,7 +137,45 @@ async fn form_counts_are_per_key_and_day(db: &TestDb) {
     assert_eq!(s.form_count("objection", "other", "2026-11-20").await.unwrap(), 0);
 }
 
+/// A burst of parallel attempts on the same three counters: each attempt takes the same place
+/// in every counter, so the first three (and only they) are within a threshold of three.
+async fn a_parallel_burst_takes_the_same_place_in_every_counter(db: &TestDb) {
+    let (_, s) = stores(db).await;
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..16 {
+        let s = s.clone();
+        set.spawn(async move {
+            s.record_attempt(
+                &[
+                    (ThrottleScope::Pair, "dept\n192.0.2.9", "dept"),
+                    (ThrottleScope::Client, "192.0.2.9", ""),
+                    (ThrottleScope::Account, "dept", "dept"),
+                ],
+                t(5),
+                t(-100),
+            )
+            .await
+            .expect("counted")
+        });
+    }
+    let mut places = Vec::new();
+    while let Some(counted) = set.join_next().await {
+        let counted = counted.expect("task");
+        let counts: Vec<i64> = counted.iter().map(|(n, _)| *n).collect();
+        assert!(
+            counts.windows(2).all(|w| w[0] == w[1]),
+            "one place in all counters: {counts:?}"
+        );
+        places.push(counts[0]);
+    }
+    places.sort();
+    assert_eq!(places, (1..=16).collect::<Vec<i64>>());
+    let f = s.failures(ThrottleScope::Account, "dept").await.unwrap().unwrap();
+    assert_eq!(f.count, 16);
+}
+
 on_both_backends!(
+    a_parallel_burst_takes_the_same_place_in_every_counter,
     throttle_counters_count_forget_and_clear,
     second_factor_steps_and_recovery_codes_are_spent_once,
     flashes_are_taken_once_and_expire,

@@ -147,22 +147,30 @@ pub async fn wait(state: &AppState, keys: &Keys, now: DateTime<Utc>) -> WebResul
     Ok(longest)
 }
 
-/// Counts the attempt in all three counters *before* it is checked, so that parallel attempts
-/// cannot all slip past [`wait`]: each learns from its count whether another attempt took the
-/// slot first. Returns the wait when one did (answer as throttled); zero means check it. A
+/// Counts the attempt in all three counters *before* it is checked, in one transaction, so that
+/// parallel attempts cannot all slip past [`wait`] and take the same place in every counter:
+/// each learns from its count whether another attempt took the slot first. Returns the wait when one did (answer as throttled); zero means check it. A
 /// failed attempt stays counted; a successful one is taken back by [`record_success`].
 pub async fn reserve(state: &AppState, keys: &Keys, now: DateTime<Utc>) -> WebResult<Duration> {
     let r = Rules::current(state).await?;
     let store = store(state);
     let forget = now - chrono::Duration::from_std(FORGET_AFTER).unwrap_or_default();
+    let all = keys.all();
+    let counters: Vec<(ThrottleScope, &str, &str)> = all
+        .iter()
+        .map(|(scope, key)| {
+            let login = if *scope == ThrottleScope::Client {
+                ""
+            } else {
+                keys.login.as_str()
+            };
+            (*scope, key.as_str(), login)
+        })
+        .collect();
+    let counted = store.record_attempt(&counters, now, forget).await?;
     let mut longest = Duration::ZERO;
-    for (scope, key) in keys.all() {
-        let login = if scope == ThrottleScope::Client {
-            ""
-        } else {
-            keys.login.as_str()
-        };
-        let (count, prev) = store.record_failure(scope, &key, login, now, forget).await?;
+    for ((scope, _), (count, prev)) in all.iter().zip(counted) {
+        let scope = *scope;
         let Some(prev) = prev else { continue };
         // The delay this attempt owed after the failure before it.
         let d = match scope {
