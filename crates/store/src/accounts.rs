@@ -21,12 +21,14 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/accounts_0002.sql"),
     include_str!("../migrations/sqlite/accounts_0003.sql"),
     include_str!("../migrations/sqlite/accounts_0004.sql"),
+    include_str!("../migrations/sqlite/accounts_0005.sql"),
 ];
 const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/accounts_0001.sql"),
     include_str!("../migrations/postgres/accounts_0002.sql"),
     include_str!("../migrations/postgres/accounts_0003.sql"),
     include_str!("../migrations/postgres/accounts_0004.sql"),
+    include_str!("../migrations/postgres/accounts_0005.sql"),
 ];
 
 /// Advisory lock key serialising concurrent account migrations ("guoheA").

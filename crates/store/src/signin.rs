@@ -1,7 +1,7 @@
 //! 登录防护 — the state behind sign-in throttling, second factors (TOTP), one-time recovery
-//! codes, flash messages and limits on public forms.
+//! codes, flash messages, limits on public forms and request rate windows.
 //!
-//! The tables are created by the account migrations (`accounts_0004.sql`), so
+//! The tables are created by the account migrations (`accounts_0004.sql`, `accounts_0005.sql`), so
 //! [`SigninStore::new`] needs no migration of its own once [`crate::AccountStore::open`] has
 //! run. They live in the shared database: several servers on one PostgreSQL see the same
 //! failure counts, the same used TOTP steps and the same spent recovery codes. Every
@@ -87,6 +87,15 @@ impl ThrottleScope {
             ThrottleScope::Pair => "pair",
         }
     }
+}
+
+/// A request counted in its rate window ([`SigninStore::count_request`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateCount {
+    /// When the window began.
+    pub window_start: DateTime<Utc>,
+    /// Requests counted in the window, this one included.
+    pub count: i64,
 }
 
 /// An account's TOTP secret as stored.
@@ -445,5 +454,59 @@ impl SigninStore {
         .fetch_optional(p)
         .await?);
         Ok(n.unwrap_or(0))
+    }
+
+    // ---------- request rate windows ----------
+
+    /// Counts one request of `key` under `scope` in its fixed window of length `window`,
+    /// atomically: one statement, so servers sharing the database count together and two
+    /// requests at once are both counted. A window that has ended by `now` starts again with
+    /// this request. The caller compares the count with its limit.
+    pub async fn count_request(
+        &self,
+        scope: &str,
+        key: &str,
+        now: DateTime<Utc>,
+        window: chrono::Duration,
+    ) -> Result<RateCount, StoreError> {
+        let now_ms = now.timestamp_millis();
+        let ended_at_or_before = now_ms.saturating_sub(window.num_milliseconds());
+        // Every right-hand side reads the row as it was, in both SQLite and PostgreSQL.
+        let (start, count): (i64, i64) = on_pool!(self, |p| sqlx::query_as(
+            "INSERT INTO rate_windows (scope, key, window_start, count) VALUES ($1, $2, $3, 1) \
+             ON CONFLICT (scope, key) DO UPDATE SET \
+               count = CASE WHEN rate_windows.window_start <= $4 THEN 1 ELSE rate_windows.count + 1 END, \
+               window_start = CASE WHEN rate_windows.window_start <= $4 THEN $3 ELSE rate_windows.window_start END \
+             RETURNING window_start, count"
+        )
+        .bind(scope)
+        .bind(key)
+        .bind(now_ms)
+        .bind(ended_at_or_before)
+        .fetch_one(p)
+        .await?);
+        Ok(RateCount {
+            window_start: DateTime::from_timestamp_millis(start).unwrap_or_default(),
+            count,
+        })
+    }
+
+    /// Drops the windows of `scope` that ended by `now` (they would start again anyway);
+    /// returns how many.
+    pub async fn prune_rate_windows(
+        &self,
+        scope: &str,
+        now: DateTime<Utc>,
+        window: chrono::Duration,
+    ) -> Result<u64, StoreError> {
+        let ended_at_or_before = now.timestamp_millis().saturating_sub(window.num_milliseconds());
+        Ok(on_pool!(self, |p| sqlx::query(
+            "DELETE FROM rate_windows WHERE scope = $1 AND window_start <= $2"
+        )
+        .bind(scope)
+        .bind(ended_at_or_before)
+        .execute(p)
+        .await?
+        .rows_affected()))
     }
 }

@@ -1,5 +1,5 @@
-//! Throttle counters, second factors, recovery codes, flash messages and form limits, run
-//! against SQLite and PostgreSQL.
+//! Throttle counters, second factors, recovery codes, flash messages, form limits and rate
+//! windows, run against SQLite and PostgreSQL.
 
 #[allow(dead_code)]
 mod support;
@@ -174,10 +174,80 @@ async fn a_parallel_burst_takes_the_same_place_in_every_counter(db: &TestDb) {
     assert_eq!(f.count, 16);
 }
 
+async fn rate_windows_count_per_key_start_again_and_are_pruned(db: &TestDb) {
+    let (_, s) = stores(db).await;
+    let minute = chrono::Duration::seconds(60);
+    let at = |ms: i64| t(0) + chrono::Duration::milliseconds(ms);
+    for i in 1..=3 {
+        let c = s
+            .count_request("verify", "192.0.2.1", at(i * 1000), minute)
+            .await
+            .unwrap();
+        assert_eq!(
+            (c.count, c.window_start),
+            (i, at(1000)),
+            "one window from the first request"
+        );
+    }
+    let other = s.count_request("verify", "192.0.2.2", at(5000), minute).await.unwrap();
+    assert_eq!(other.count, 1, "another key");
+    let scope = s.count_request("other", "192.0.2.1", at(5000), minute).await.unwrap();
+    assert_eq!(scope.count, 1, "another scope");
+    // The window ends exactly a minute after it began: the next request starts a new one.
+    let last = s
+        .count_request("verify", "192.0.2.1", at(60_999), minute)
+        .await
+        .unwrap();
+    assert_eq!(last.count, 4);
+    let fresh = s
+        .count_request("verify", "192.0.2.1", at(61_000), minute)
+        .await
+        .unwrap();
+    assert_eq!((fresh.count, fresh.window_start), (1, at(61_000)));
+    // 192.0.2.2's window (from 5 s) has ended at 65 s; 192.0.2.1's (from 61 s) has not, nor
+    // has the other scope's.
+    assert_eq!(s.prune_rate_windows("verify", at(65_000), minute).await.unwrap(), 1);
+    assert_eq!(
+        s.count_request("verify", "192.0.2.1", at(65_000), minute)
+            .await
+            .unwrap()
+            .count,
+        2
+    );
+    assert_eq!(
+        s.count_request("other", "192.0.2.1", at(6000), minute)
+            .await
+            .unwrap()
+            .count,
+        2
+    );
+}
+
+/// Requests counted at once through separate connections are all counted: the count is one
+/// statement, not a read and a write.
+async fn rate_windows_count_concurrent_requests_once_each(db: &TestDb) {
+    let (_, s) = stores(db).await;
+    let minute = chrono::Duration::seconds(60);
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            let s = s.clone();
+            tokio::spawn(async move { s.count_request("verify", "192.0.2.9", t(1), minute).await })
+        })
+        .collect();
+    let mut counts = Vec::new();
+    for task in tasks {
+        counts.push(task.await.unwrap().unwrap().count);
+    }
+    counts.sort_unstable();
+    assert_eq!(counts, (1..=16).collect::<Vec<i64>>());
+}
+
 on_both_backends!(
     a_parallel_burst_takes_the_same_place_in_every_counter,
     throttle_counters_count_forget_and_clear,
     second_factor_steps_and_recovery_codes_are_spent_once,
     flashes_are_taken_once_and_expire,
     form_counts_are_per_key_and_day,
+    rate_windows_count_per_key_start_again_and_are_pruned,
+    rate_windows_count_concurrent_requests_once_each,
 );

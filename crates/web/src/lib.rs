@@ -239,7 +239,11 @@ pub async fn app(cfg: ServeConfig) -> anyhow::Result<(Router, AppState)> {
     let verifier = verification::Verifier {
         signer,
         ttl: cfg.verify_statement_ttl,
-        limiter: verification::RateLimiter::new(cfg.verify_per_minute, verification::WINDOW),
+        limiter: verification::RateLimiter::new(
+            guohe_store::signin::SigninStore::new(guohe.log()),
+            cfg.verify_per_minute,
+            verification::WINDOW,
+        ),
     };
     let state = AppState {
         documents: Arc::new(pages::documents::DocumentFonts::new(cfg.font_dir.clone())),
@@ -430,13 +434,17 @@ pub async fn serve(cfg: ServeConfig) -> anyhow::Result<()> {
         demo::print_logins(&state).await.context("listing the demo logins")?;
         println!("{}", demo::date_line(state.today()));
     }
-    // Idle sessions are refused on use anyway; the sweep only keeps the table small.
+    // Idle sessions are refused on use anyway, and ended rate windows start again; the sweep
+    // only keeps the tables small.
     let sweeper = state.clone();
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(SESSION_SWEEP_EVERY).await;
             if let Err(e) = sweep_sessions(&sweeper, Utc::now()).await {
                 tracing::warn!(error = %e, "purging idle sessions failed");
+            }
+            if let Err(e) = sweeper.verifier.limiter.prune(Utc::now()).await {
+                tracing::warn!(error = %e, "purging ended verification rate windows failed");
             }
         }
     });

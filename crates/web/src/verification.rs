@@ -2,18 +2,22 @@
 //! key loaded at start, and one function that answers, signs and audits.
 //!
 //! The rate limit is a fixed window per client address (one minute, `verify_per_minute`
-//! requests, default 30), held in this server's memory: it protects the server and the audit
-//! chain from a flood, and several servers behind one proxy each apply it. A client over the
-//! limit gets 429 with `Retry-After` (the seconds until its window ends); nothing is audited for
-//! it, so a flood cannot fill the chain either.
+//! requests, default 30), counted in the shared database (table `rate_windows`, one atomic
+//! statement per request), so several servers behind one proxy apply one limit between them:
+//! it protects the servers and the audit chain from a flood. A client over the limit gets 429
+//! with `Retry-After` (the seconds until its window ends); nothing is audited for it, so a flood
+//! cannot fill the chain either, and once a server has seen the window full it refuses the rest
+//! of it without writing to the database.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use guohe_app::verification::{NoStatement, Statement, Verification};
 use guohe_keys::Sm2Signer;
+use guohe_store::StoreError;
+use guohe_store::signin::SigninStore;
 use serde::Serialize;
 
 use crate::AppState;
@@ -22,49 +26,83 @@ use crate::error::{FieldError, WebError};
 /// The window of the rate limit.
 pub const WINDOW: Duration = Duration::from_secs(60);
 
-/// Above this many tracked addresses, ended windows are dropped before counting.
+/// The scope of the verification service's counts in `rate_windows`.
+const SCOPE: &str = "verify";
+
+/// Above this many addresses known to be over the limit, those whose window has ended are
+/// forgotten.
 const PRUNE_ABOVE: usize = 10_000;
 
-/// Counts requests per client address in fixed windows.
+/// Counts requests per client address in fixed windows, in the database all servers share.
 #[derive(Debug)]
 pub struct RateLimiter {
     per_window: u32,
-    window: Duration,
-    slots: Mutex<HashMap<String, (Instant, u32)>>,
+    window: chrono::Duration,
+    store: SigninStore,
+    /// Addresses this server has seen over the limit, with the end of their window: until then
+    /// their requests are refused without touching the database, so a flood costs no write.
+    /// Other servers' counts only ever fill a window further, so this never refuses wrongly.
+    full_until: Mutex<HashMap<String, DateTime<Utc>>>,
 }
 
 impl RateLimiter {
-    /// At most `per_window` requests per `window` for each key.
-    pub fn new(per_window: u32, window: Duration) -> RateLimiter {
+    /// At most `per_window` requests per `window` for each key, counted in `store`.
+    pub fn new(store: SigninStore, per_window: u32, window: Duration) -> RateLimiter {
         RateLimiter {
             per_window: per_window.max(1),
-            window,
-            slots: Mutex::new(HashMap::new()),
+            window: chrono::Duration::from_std(window).unwrap_or(chrono::Duration::seconds(60)),
+            store,
+            full_until: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Counts one request of `key` at `now`; `Err(wait)` when its window is full (the request
-    /// is not counted then).
-    pub fn check(&self, key: &str, now: Instant) -> Result<(), Duration> {
-        // A poisoned lock only means another request panicked mid-count; the counts are still
-        // usable.
-        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        if slots.len() > PRUNE_ABOVE {
-            let window = self.window;
-            slots.retain(|_, (start, _)| now.saturating_duration_since(*start) < window);
+    /// Counts one request of `key` at `now`; `Some(wait)` when its window is full (the time
+    /// until the window ends).
+    pub async fn check(&self, key: &str, now: DateTime<Utc>) -> Result<Option<Duration>, StoreError> {
+        let key: String = key.chars().take(64).collect();
+        if let Some(until) = self.known_full(&key, now) {
+            return Ok(Some(wait(until, now)));
         }
-        let slot = slots.entry(key.chars().take(64).collect()).or_insert((now, 0));
-        let elapsed = now.saturating_duration_since(slot.0);
-        if elapsed >= self.window {
-            *slot = (now, 0);
+        let c = self.store.count_request(SCOPE, &key, now, self.window).await?;
+        if c.count <= i64::from(self.per_window) {
+            return Ok(None);
         }
-        let elapsed = now.saturating_duration_since(slot.0);
-        if slot.1 >= self.per_window {
-            return Err(self.window.saturating_sub(elapsed));
-        }
-        slot.1 += 1;
-        Ok(())
+        let until = c.window_start + self.window;
+        self.lock_full().insert(key, until);
+        Ok(Some(wait(until, now)))
     }
+
+    /// The end of the key's window if this server has seen it full and it has not ended.
+    fn known_full(&self, key: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let mut full = self.lock_full();
+        if full.len() > PRUNE_ABOVE {
+            full.retain(|_, until| *until > now);
+        }
+        match full.get(key) {
+            Some(until) if *until > now => Some(*until),
+            Some(_) => {
+                full.remove(key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn lock_full(&self) -> std::sync::MutexGuard<'_, HashMap<String, DateTime<Utc>>> {
+        // A poisoned lock only means another request panicked mid-update; the map is still
+        // usable.
+        self.full_until.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Drops the counts of windows that have ended (the session sweep calls it).
+    pub async fn prune(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.lock_full().retain(|_, until| *until > now);
+        self.store.prune_rate_windows(SCOPE, now, self.window).await
+    }
+}
+
+fn wait(until: DateTime<Utc>, now: DateTime<Utc>) -> Duration {
+    (until - now).to_std().unwrap_or(Duration::ZERO)
 }
 
 /// The verification service's state in the running server.
@@ -95,13 +133,10 @@ pub fn retry_after_secs(wait: Duration) -> u64 {
     wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
 }
 
-/// Counts the request against the client's limit.
-pub fn limit(state: &AppState, client_ip: &str) -> Result<(), u64> {
-    state
-        .verifier
-        .limiter
-        .check(client_ip, Instant::now())
-        .map_err(|w| retry_after_secs(w).max(1))
+/// Counts the request against the client's limit: `Some(seconds to wait)` when over it.
+pub async fn limit(state: &AppState, client_ip: &str) -> Result<Option<u64>, WebError> {
+    let wait = state.verifier.limiter.check(client_ip, Utc::now()).await?;
+    Ok(wait.map(|w| retry_after_secs(w).max(1)))
 }
 
 /// Input the verification refuses becomes a 400 naming the field (pages show it by the form).
@@ -152,21 +187,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_full_window_waits_until_it_ends_and_others_are_not_affected() {
-        let l = RateLimiter::new(2, Duration::from_secs(60));
-        let t0 = Instant::now();
-        assert!(l.check("10.0.0.1", t0).is_ok());
-        assert!(l.check("10.0.0.1", t0 + Duration::from_secs(1)).is_ok());
-        let wait = l.check("10.0.0.1", t0 + Duration::from_secs(20)).unwrap_err();
-        assert_eq!(wait, Duration::from_secs(40));
-        assert!(
-            l.check("10.0.0.2", t0 + Duration::from_secs(20)).is_ok(),
-            "another address"
-        );
-        assert!(
-            l.check("10.0.0.1", t0 + Duration::from_secs(60)).is_ok(),
-            "a new window"
-        );
+    fn the_wait_is_rounded_up_to_whole_seconds() {
         assert_eq!(retry_after_secs(Duration::from_millis(1500)), 2);
+        assert_eq!(retry_after_secs(Duration::from_secs(40)), 40);
+        assert_eq!(retry_after_secs(Duration::ZERO), 0);
     }
 }

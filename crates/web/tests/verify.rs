@@ -407,6 +407,44 @@ async fn bad_input_is_a_400_naming_the_field_and_a_flood_gets_429() {
     assert_eq!(c.get("/api/v1/verify/public-key").await.status, 200);
 }
 
+/// Two servers on one database (here two applications on one SQLite file; `guohe serve` on
+/// PostgreSQL in crates/cli/tests/two_servers_writes.rs) count one client's requests together:
+/// spreading them over the servers behind a proxy does not multiply the limit.
+#[tokio::test]
+async fn two_servers_on_one_database_share_the_rate_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("guohe.db");
+    let on_the_same_database = || {
+        Some(common::Existing {
+            database_url: format!("sqlite://{}", db.display()),
+            key_file: dir.path().join("guohe.db.keys.json"),
+        })
+    };
+    let a = common::spawn_with(common::Options {
+        existing: on_the_same_database(),
+        tweak: |cfg| cfg.verify_per_minute = 3,
+        ..Default::default()
+    })
+    .await;
+    let b = common::spawn_with(common::Options {
+        existing: on_the_same_database(),
+        tweak: |cfg| cfg.verify_per_minute = 3,
+        ..Default::default()
+    })
+    .await;
+    let ask = format!("/api/v1/verify?uscc={}", api_common::uscc("hn-xjsw"));
+    assert_eq!(a.get(&ask).await.status, 200);
+    assert_eq!(b.get(&ask).await.status, 200);
+    assert_eq!(a.get(&ask).await.status, 200);
+    // Three in the minute, whichever server took them: the fourth waits on both.
+    let r = b.get(&ask).await;
+    assert_eq!(r.status, 429, "{}", r.body);
+    assert!(r.body.contains("verify_rate_limited"), "{}", r.body);
+    assert_eq!(a.get(&ask).await.status, 429);
+    let page = a.get(&format!("/verify?q={}", api_common::uscc("hn-xjsw"))).await;
+    assert_eq!(page.status, 429);
+}
+
 #[tokio::test]
 async fn the_page_finds_units_by_name_and_shows_the_statement() {
     let app = api_common::demo_app().await;

@@ -125,8 +125,10 @@ pub fn too_many(secs: u64) -> Response {
     )
 )]
 pub async fn answer(ctx: RequestCtx, State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
-    if let Err(secs) = verification::limit(&state, &ctx.client.ip) {
-        return too_many(secs);
+    match verification::limit(&state, &ctx.client.ip).await {
+        Ok(None) => {}
+        Ok(Some(secs)) => return too_many(secs),
+        Err(e) => return e.into_response(),
     }
     let result = async {
         let uscc = query_value(raw.as_deref(), "uscc").unwrap_or_default();

@@ -96,7 +96,7 @@ pub async fn page(ctx: RequestCtx, State(state): State<AppState>, Query(f): Quer
     if q.is_empty() && uscc.is_empty() {
         return render(&t);
     }
-    if let Err(secs) = verification::limit(&state, &ctx.client.ip) {
+    if let Some(secs) = verification::limit(&state, &ctx.client.ip).await? {
         t.wait = Some(secs);
         let mut resp = render(&t)?;
         *resp.status_mut() = StatusCode::TOO_MANY_REQUESTS;
