@@ -408,22 +408,8 @@ impl Guohe {
         };
         // The bases are written; the accounts follow, outside the lock (hashing is slow).
         let by = actor.id.as_str();
-        let (mut new, mut unchanged) = (
-            std::mem::take(&mut report.accounts),
-            std::mem::take(&mut report.accounts_unchanged),
-        );
-        self.open_import_accounts(
-            &store,
-            &mut new,
-            &mut unchanged,
-            &mut report.errors,
-            by,
-            today,
-            opts.argon2_memory_kib,
-        )
-        .await?;
-        report.accounts = new;
-        report.accounts_unchanged = unchanged;
+        self.open_import_accounts(&store, &mut report, by, today, opts.argon2_memory_kib)
+            .await?;
         if report.written || !report.accounts.is_empty() {
             self.audit(
                 today,

@@ -29,7 +29,7 @@ use chrono::{NaiveDate, Utc};
 use guohe_store::{Account, AccountError, AccountRole, AccountStore, NewAccount};
 use serde::Serialize;
 
-use crate::import::RowError;
+use crate::import::{ImportReport, RowError};
 use crate::import_columns::Column;
 use crate::personal::AccountField;
 use crate::{AppError, Guohe};
@@ -295,15 +295,14 @@ impl Guohe {
     pub(crate) async fn open_import_accounts(
         &self,
         store: &AccountStore,
-        new: &mut Vec<ImportedAccount>,
-        unchanged: &mut Vec<ImportedAccount>,
-        errors: &mut Vec<RowError>,
+        report: &mut ImportReport,
         by: &str,
         on: NaiveDate,
         argon2_memory_kib: u32,
     ) -> Result<(), AppError> {
+        let (unchanged, errors) = (&mut report.accounts_unchanged, &mut report.errors);
         let mut opened = Vec::new();
-        for mut x in std::mem::take(new) {
+        for mut x in std::mem::take(&mut report.accounts) {
             let password = crate::passwords::initial_password().map_err(AppError::Corrupt)?;
             let hash = crate::passwords::hash_blocking(&password, argon2_memory_kib)
                 .await
@@ -340,8 +339,8 @@ impl Guohe {
                 Err(CreateAccountError::App(e)) => return Err(e),
             }
         }
-        *new = opened;
-        for x in unchanged.iter() {
+        report.accounts = opened;
+        for x in report.accounts_unchanged.iter() {
             let has: Vec<String> = self
                 .vault()
                 .store()
@@ -350,7 +349,7 @@ impl Guohe {
                 .into_iter()
                 .map(|(f, _)| f)
                 .collect();
-            self.set_fields(x, errors, by, on, &has).await?;
+            self.set_fields(x, &mut report.errors, by, on, &has).await?;
         }
         Ok(())
     }
