@@ -7,10 +7,12 @@
 
 mod common;
 
+use common::grid;
+
 use chrono::NaiveDate;
 use common::on_both;
 use guohe_app::Guohe;
-use guohe_app::import::{Grid, ImportOptions, ImportReport, Raw};
+use guohe_app::import::{Grid, ImportOptions, ImportReport};
 use guohe_app::import_accounts::Holder;
 use guohe_app::import_columns::{Column, complete_uscc};
 use guohe_app::personal::AccountField;
@@ -44,24 +46,6 @@ fn row(i: usize, accounts: &[(Column, &str)]) -> Vec<(Column, String)> {
     ];
     r.extend(accounts.iter().map(|(c, v)| (*c, v.to_string())));
     r
-}
-
-fn grid(rows: &[Vec<(Column, String)>]) -> Grid {
-    let mut g = Grid::default();
-    g.rows
-        .push((1, Column::ALL.iter().map(|c| Raw::Text(c.heading().into())).collect()));
-    for (i, r) in rows.iter().enumerate() {
-        let cells = Column::ALL
-            .iter()
-            .map(|c| {
-                r.iter()
-                    .find(|(x, _)| x == c)
-                    .map_or(Raw::Empty, |(_, v)| Raw::Text(v.clone()))
-            })
-            .collect();
-        g.rows.push((2 + i as u32, cells));
-    }
-    g
 }
 
 async fn import(g: &Guohe, grid: &Grid, dry_run: bool) -> ImportReport {

@@ -6,9 +6,11 @@
 
 mod common;
 
+use common::grid;
+
 use chrono::NaiveDate;
 use guohe_app::export::Table;
-use guohe_app::import::{Grid, ImportReport, Raw, read_csv, read_workbook};
+use guohe_app::import::{Grid, ImportReport, read_csv, read_workbook};
 use guohe_app::import_columns::{Column, complete_uscc};
 use guohe_app::{Guohe, exports};
 use guohe_domain::{Actor, BaseStatus, Command, StatusEntry};
@@ -46,24 +48,6 @@ const BASES: &[(&str, &str, &str, &str)] = &[
     ("HB-V", "hubei-2022", "420500", "2018-06-01"),
     ("HB-E", "hubei-2022", "420600", "2023-03-01"),
 ];
-
-fn grid(rows: &[Vec<(Column, String)>]) -> Grid {
-    let mut g = Grid::default();
-    g.rows
-        .push((1, Column::ALL.iter().map(|c| Raw::Text(c.heading().into())).collect()));
-    for (i, r) in rows.iter().enumerate() {
-        let cells = Column::ALL
-            .iter()
-            .map(|c| {
-                r.iter()
-                    .find(|(x, _)| x == c)
-                    .map_or(Raw::Empty, |(_, v)| Raw::Text(v.clone()))
-            })
-            .collect();
-        g.rows.push((2 + i as u32, cells));
-    }
-    g
-}
 
 fn row(i: usize, extra: &[(Column, &str)]) -> Vec<(Column, String)> {
     let (id, policy, division, on) = BASES[i];

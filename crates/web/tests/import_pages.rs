@@ -63,9 +63,8 @@ fn checked_of(html: &str) -> String {
     html[at..at + html[at..].find('"').unwrap()].to_string()
 }
 
-#[tokio::test]
-async fn the_department_imports_existing_bases_after_a_dry_run_and_downloads_the_exports() {
-    let dir = tempfile::tempdir().unwrap();
+/// The demo on 2026-11-20, and the Hunan department signed in.
+async fn department(dir: &tempfile::TempDir) -> (Server, Browser) {
     let s = serve(
         &dir.path().join("g.db"),
         NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
@@ -74,6 +73,13 @@ async fn the_department_imports_existing_bases_after_a_dry_run_and_downloads_the
     .await;
     let dept = Browser::new(&s);
     dept.login("hn-dept").await;
+    (s, dept)
+}
+
+#[tokio::test]
+async fn the_department_imports_existing_bases_after_a_dry_run_and_downloads_the_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, dept) = department(&dir).await;
 
     let page = dept.get("/dept/import").await;
     assert_eq!(page.status, 200);
@@ -181,14 +187,7 @@ async fn the_department_imports_existing_bases_after_a_dry_run_and_downloads_the
 #[tokio::test]
 async fn accounts_in_the_file_are_opened_with_their_passwords_shown_once() {
     let dir = tempfile::tempdir().unwrap();
-    let s = serve(
-        &dir.path().join("g.db"),
-        NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
-        true,
-    )
-    .await;
-    let dept = Browser::new(&s);
-    dept.login("hn-dept").await;
+    let (s, dept) = department(&dir).await;
     let head = HEAD.trim_end().to_string()
         + ",状态日期,状态依据,依托单位账号,依托单位手机,依托单位邮箱,负责人账号,负责人手机,负责人邮箱\n";
     let file = format!(
