@@ -76,11 +76,8 @@ pub fn normalise_login(login: &str) -> Result<String, FieldError> {
 
 /// Hashes off the async workers: Argon2 is deliberately slow.
 pub async fn hash_password(state: &AppState, password: &str) -> WebResult<String> {
-    let memory = state.settings.argon2_memory_kib;
-    let p = password.to_string();
-    tokio::task::spawn_blocking(move || password::hash(&p, memory))
+    guohe_app::passwords::hash_blocking(password, state.settings.argon2_memory_kib)
         .await
-        .map_err(|e| WebError::Internal(format!("hashing task: {e}")))?
         .map_err(|e| WebError::Internal(format!("hashing: {e}")))
 }
 
