@@ -24,6 +24,7 @@ TARGETS=(
   "guohe-domain fuzz_simulation"
   "guohe-web fuzz_api"
   "guohe-web fuzz_forms"
+  "guohe-app fuzz_import"
 )
 for t in "${TARGETS[@]}"; do
   read -r crate test <<<"$t"

@@ -17,10 +17,26 @@ use crate::import_columns::{self, Column, NO, STATUSES, YES, base_row, policy_la
 
 /// The bases on the register (正常运行 or 限期整改) on `as_of`, optionally of one policy.
 pub fn register_bases<'w>(world: &'w World, as_of: NaiveDate, policy: Option<&str>) -> Vec<&'w Base> {
+    bases_where(world, as_of, policy, |s| s.on_register())
+}
+
+/// Every base recognised by `as_of`, whatever its status then (terminated, revoked,
+/// disqualified and exited ones too), optionally of one policy: the whole register's history,
+/// which imports into an empty database as the same.
+pub fn all_bases<'w>(world: &'w World, as_of: NaiveDate, policy: Option<&str>) -> Vec<&'w Base> {
+    bases_where(world, as_of, policy, |_| true)
+}
+
+fn bases_where<'w>(
+    world: &'w World,
+    as_of: NaiveDate,
+    policy: Option<&str>,
+    keep: impl Fn(guohe_domain::BaseStatus) -> bool,
+) -> Vec<&'w Base> {
     let mut out: Vec<&Base> = world
         .bases()
         .filter(|b| policy.is_none_or(|p| b.policy == p))
-        .filter(|b| b.status_on(as_of).is_some_and(|s| s.on_register()))
+        .filter(|b| b.status_on(as_of).is_some_and(&keep))
         .collect();
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out
@@ -348,6 +364,12 @@ pub fn import_template(policies: &[&Policy], domains: &[String], today: NaiveDat
                 Column::RecognisedOn => Cell::Date(NaiveDate::from_ymd_opt(2019, 6, 1).unwrap_or(today)),
                 Column::National => Cell::text(NO),
                 Column::Status => Cell::text("正常运行"),
+                Column::StatusSince | Column::StatusGrounds => Cell::Empty,
+                Column::UnitLogin => Cell::text("shili-xcl"),
+                Column::UnitPhone | Column::DirectorPhone => Cell::Empty,
+                Column::UnitEmail => Cell::text("office@shili.example.cn"),
+                Column::DirectorLogin => Cell::text("shili-zhangsan"),
+                Column::DirectorEmail => Cell::text("zhangsan@shili.example.cn"),
             };
         }
     }
@@ -380,10 +402,13 @@ pub fn import_template(policies: &[&Policy], domains: &[String], today: NaiveDat
             .collect(),
     );
     lists.insert(Column::National, vec![YES.into(), NO.into()]);
-    lists.insert(
-        Column::Status,
-        STATUSES.iter().take(1).map(|(_, zh)| zh.to_string()).collect(),
-    );
+    lists.insert(Column::Status, STATUSES.iter().map(|(_, zh)| zh.to_string()).collect());
+    let mut grounds: Vec<String> = Vec::new();
+    for p in policies {
+        grounds.extend(crate::import_status::replayable(p).map(|c| c.title_zh.clone()));
+    }
+    grounds.dedup();
+    lists.insert(Column::StatusGrounds, grounds);
 
     let mut wb = Workbook::new();
     sheet.write_sheet(wb.add_worksheet())?;
@@ -404,7 +429,7 @@ pub fn import_template(policies: &[&Policy], domains: &[String], today: NaiveDat
         let letter = rust_xlsxwriter::utility::column_number_to_name(j as u16);
         let formula = Formula::new(format!("='选项'!${letter}$2:${letter}${}", items.len() + 1));
         let mut v = DataValidation::new().allow_list_formula(formula);
-        if *col == Column::Domain || *col == Column::Category {
+        if matches!(col, Column::Domain | Column::Category | Column::StatusGrounds) {
             // Free text (a new domain, an old category spelt out) stays possible: a warning only.
             v = v.set_error_style(DataValidationErrorStyle::Warning);
         }
@@ -428,7 +453,31 @@ pub fn import_template(policies: &[&Policy], domains: &[String], today: NaiveDat
         ("地区", "可填六位行政区划代码或“省名+市名”，须与统一社会信用代码的登记地一致。"),
         ("认定日期", "必填；原认定日期，不得晚于导入之日。"),
         ("国家基地", "“是”表示国家级基地不再重新认定、直接纳入管理（湖北办法第三十条）。"),
-        ("状态", "存量基地以“正常运行”纳入；整改等须纳入后另行办理。"),
+        (
+            "状态",
+            "留空即“正常运行”。其他状态（限期整改、终止、撤销、取消资格、退出省级管理序列）在纳入后按管理办法的后果条款记录，须填状态日期。",
+        ),
+        ("状态日期", "状态生效之日（如取消资格、整改开始之日），不早于认定日期、不晚于导入之日；正常运行留空。"),
+        (
+            "状态依据",
+            "办法中产生该状态的后果条款（下拉可选）；办法中只有一条可用条款时可留空。导出的名录已填写。",
+        ),
+        (
+            "依托单位账号",
+            "可选；为依托单位开设账号（3至32位小写字母、数字或 . _ -），账号名称为依托单位名称。初始口令只显示一次，首次登录须修改。",
+        ),
+        ("依托单位手机", "可选；11位手机号码，加密保存在账号的个人信息中（须同时填写账号）。"),
+        ("依托单位邮箱", "可选；接收提醒的电子邮箱，加密保存（须同时填写账号）。"),
+        (
+            "负责人账号",
+            "可选；为基地负责人开设账号：角色为依托单位（代表本单位办理该基地事务），账号名称为基地负责人姓名。",
+        ),
+        ("负责人手机", "可选；同上。"),
+        ("负责人邮箱", "可选；同上。"),
+        (
+            "账号",
+            "同名账号已存在且角色、所属单位、名称相同的不再创建；被其他单位或人员占用的，该行报错。",
+        ),
         ("整体导入", "任何一行有误则整份文件不导入，并逐行列出行号、列名和原因。"),
     ]
     .iter()

@@ -5,6 +5,10 @@
 //! The export writes Chinese labels (类型“国际联合研究中心”, 国别“德国”, 地区“湖南省长沙市”,
 //! 管理办法 by its 文号); the import takes either the label or the code (`joint_research`, `DE`,
 //! `430100`, `hunan-2026`).
+//!
+//! The import reads more columns than the register has: the accounts of the support unit and of
+//! the base's director ([`Column::ACCOUNTS`]), which the template offers and the export leaves
+//! out (accounts are not part of the register).
 
 use chrono::NaiveDate;
 use guohe_domain::{Base, BaseStatus, Origin};
@@ -42,11 +46,27 @@ pub enum Column {
     National,
     /// 状态.
     Status,
+    /// 状态日期 — the day the status took effect (empty for 正常运行).
+    StatusSince,
+    /// 状态依据 — the policy's consequence rule that gave the status.
+    StatusGrounds,
+    /// 依托单位账号 — the support unit's login.
+    UnitLogin,
+    /// 依托单位手机.
+    UnitPhone,
+    /// 依托单位邮箱.
+    UnitEmail,
+    /// 负责人账号 — the base director's login.
+    DirectorLogin,
+    /// 负责人手机.
+    DirectorPhone,
+    /// 负责人邮箱.
+    DirectorEmail,
 }
 
 impl Column {
-    /// Every column, in sheet order.
-    pub const ALL: [Column; 13] = [
+    /// The register's columns, in sheet order: what the export writes.
+    pub const REGISTER: [Column; 15] = [
         Column::BaseId,
         Column::OfficialName,
         Column::UnitName,
@@ -60,7 +80,34 @@ impl Column {
         Column::RecognisedOn,
         Column::National,
         Column::Status,
+        Column::StatusSince,
+        Column::StatusGrounds,
     ];
+
+    /// The account columns (optional; the template offers them after the register's).
+    pub const ACCOUNTS: [Column; 6] = [
+        Column::UnitLogin,
+        Column::UnitPhone,
+        Column::UnitEmail,
+        Column::DirectorLogin,
+        Column::DirectorPhone,
+        Column::DirectorEmail,
+    ];
+
+    /// Every column the import reads, in the template's order.
+    pub const ALL: [Column; 21] = {
+        let mut all = [Column::BaseId; 21];
+        let mut i = 0;
+        while i < 15 {
+            all[i] = Column::REGISTER[i];
+            i += 1;
+        }
+        while i < 21 {
+            all[i] = Column::ACCOUNTS[i - 15];
+            i += 1;
+        }
+        all
+    };
 
     /// The heading.
     pub fn heading(self) -> &'static str {
@@ -78,6 +125,14 @@ impl Column {
             Column::RecognisedOn => "认定日期",
             Column::National => "国家基地",
             Column::Status => "状态",
+            Column::StatusSince => "状态日期",
+            Column::StatusGrounds => "状态依据",
+            Column::UnitLogin => "依托单位账号",
+            Column::UnitPhone => "依托单位手机",
+            Column::UnitEmail => "依托单位邮箱",
+            Column::DirectorLogin => "负责人账号",
+            Column::DirectorPhone => "负责人手机",
+            Column::DirectorEmail => "负责人邮箱",
         }
     }
 
@@ -90,17 +145,27 @@ impl Column {
             Column::Policy => 20.0,
             Column::Category | Column::Domain => 18.0,
             Column::Region => 16.0,
-            Column::RecognisedOn => 12.0,
+            Column::RecognisedOn | Column::StatusSince => 12.0,
             Column::Country | Column::Director | Column::Status => 12.0,
             Column::National => 9.0,
+            Column::StatusGrounds => 30.0,
+            Column::UnitLogin | Column::DirectorLogin | Column::UnitPhone | Column::DirectorPhone => 14.0,
+            Column::UnitEmail | Column::DirectorEmail => 22.0,
         }
     }
 
     /// Whether a row must fill it.
     pub fn required(self) -> bool {
-        !matches!(
+        matches!(
             self,
-            Column::Country | Column::Region | Column::National | Column::Status | Column::Category
+            Column::BaseId
+                | Column::OfficialName
+                | Column::UnitName
+                | Column::Uscc
+                | Column::Policy
+                | Column::Domain
+                | Column::Director
+                | Column::RecognisedOn
         )
     }
 
@@ -123,12 +188,14 @@ impl Column {
     }
 }
 
-/// Headings and widths, for [`crate::export::Table`].
+/// Headings and widths of some columns, for [`crate::export::Table`].
+pub fn columns_of(cols: &[Column]) -> Vec<(String, f64)> {
+    cols.iter().map(|c| (c.heading().to_string(), c.width())).collect()
+}
+
+/// The register's headings and widths.
 pub fn table_columns() -> Vec<(String, f64)> {
-    Column::ALL
-        .iter()
-        .map(|c| (c.heading().to_string(), c.width()))
-        .collect()
+    columns_of(&Column::REGISTER)
 }
 
 /// 是 / 否.
@@ -160,8 +227,39 @@ pub fn status_code(s: BaseStatus) -> &'static str {
 
 /// A status's Chinese label.
 pub fn status_label(s: BaseStatus) -> &'static str {
-    let code = status_code(s);
+    status_label_of(status_code(s))
+}
+
+/// A status code's Chinese label (the code itself when unknown).
+pub fn status_label_of(code: &'static str) -> &'static str {
     STATUSES.iter().find(|(c, _)| *c == code).map_or(code, |(_, zh)| zh)
+}
+
+/// A status code by code, label, or the domain's shorter label (退出省级管理序列); empty is
+/// 正常运行.
+pub fn resolve_status(text: &str) -> Result<&'static str, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok("active");
+    }
+    STATUSES
+        .iter()
+        .find(|(code, zh)| *code == t || *zh == t || zh.split('（').next() == Some(t))
+        .map(|(code, _)| *code)
+        .ok_or_else(|| {
+            format!(
+                "状态“{t}”不是登记簿的状态；可选：{}",
+                STATUSES.iter().map(|(_, zh)| *zh).collect::<Vec<_>>().join("、")
+            )
+        })
+}
+
+/// How a consequence rule is named in the sheet: its Chinese title.
+pub fn grounds_label(p: &Policy, consequence: &str) -> String {
+    p.consequences
+        .iter()
+        .find(|c| c.id == consequence)
+        .map_or_else(|| consequence.to_string(), |c| c.title_zh.clone())
 }
 
 /// How a policy is named in the sheet: its 文号.
@@ -306,8 +404,11 @@ pub fn is_national(b: &Base) -> bool {
 pub fn base_row(policies: &PolicySet, b: &Base, as_of: NaiveDate) -> Vec<Cell> {
     let policy = policies.get(&b.policy);
     let status = b.status_on(as_of).unwrap_or(b.status);
+    // The entry that gave a status other than 正常运行: its date and rule are written, so that
+    // an import takes the same step again.
+    let entry = b.status_entry_on(as_of).filter(|e| e.status != BaseStatus::Active);
     let text = |s: &str| if s.is_empty() { Cell::Empty } else { Cell::text(s) };
-    Column::ALL
+    Column::REGISTER
         .iter()
         .map(|c| match c {
             Column::BaseId => text(&b.id),
@@ -327,6 +428,14 @@ pub fn base_row(policies: &PolicySet, b: &Base, as_of: NaiveDate) -> Vec<Cell> {
             Column::RecognisedOn => Cell::Date(b.recognised_on),
             Column::National => Cell::text(if is_national(b) { YES } else { NO }),
             Column::Status => Cell::text(status_label(status)),
+            Column::StatusSince => entry.map_or(Cell::Empty, |e| Cell::Date(e.from)),
+            Column::StatusGrounds => match (entry.and_then(|e| e.consequence.as_deref()), policy) {
+                (Some(c), Some(p)) => text(&grounds_label(p, c)),
+                (Some(c), None) => text(c),
+                (None, _) => Cell::Empty,
+            },
+            // Accounts are not part of the register.
+            _ => Cell::Empty,
         })
         .collect()
 }

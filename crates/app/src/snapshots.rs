@@ -27,7 +27,9 @@ pub const EVERY_EVENTS: i64 = 10_000;
 pub const KEEP: i64 = 3;
 
 /// Format of the body; a snapshot of another format is ignored (and replaced in time).
-pub const FORMAT: &str = "guohe-world/1";
+/// `/2`: each status in a base's history keeps the consequence rule that set it (a `/1` body
+/// lacks it, so the world is folded from the events again).
+pub const FORMAT: &str = "guohe-world/2";
 
 #[derive(Serialize, Deserialize)]
 struct Body {

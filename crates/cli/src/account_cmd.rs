@@ -168,16 +168,9 @@ fn role_of(code: &str) -> Result<AccountRole, Failure> {
     })
 }
 
-/// A random initial password that meets the complexity rule (upper, lower, digits, a symbol).
+/// A random initial password that meets the complexity rule.
 fn generated_password() -> Result<String, Failure> {
-    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
-    let mut bytes = [0u8; 14];
-    getrandom::fill(&mut bytes).map_err(|e| Failure::Other(anyhow::anyhow!("random: {e}")))?;
-    let body: String = bytes
-        .iter()
-        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
-        .collect();
-    Ok(format!("Gh#{body}7a"))
+    guohe_app::passwords::initial_password().map_err(|e| Failure::Other(anyhow::anyhow!(e)))
 }
 
 async fn state(cli: &Cli) -> Result<guohe_web::AppState, Failure> {

@@ -15,7 +15,8 @@ use crate::{Cli, CmdResult, bad};
 /// What to export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum What {
-    /// 基地名录: the bases on the register on `--as-of` (of `--policy`, if given).
+    /// 基地名录: the bases on the register on `--as-of` (of `--policy`, if given); with
+    /// `--all`, every base whatever its status (terminated, revoked … too).
     Register,
     /// 推荐汇总表 of `--round`: ranked by the experts' mean score.
     Applications,
@@ -52,6 +53,10 @@ pub struct ExportArgs {
     /// The policy (for `register`).
     #[arg(long)]
     pub policy: Option<String>,
+    /// Every base, whatever its status (for `register`): the whole register, with each
+    /// status's date and grounds, imports into an empty database as the same.
+    #[arg(long)]
+    pub all: bool,
     /// The year (for `assessments` and `evaluations`).
     #[arg(long)]
     pub year: Option<i32>,
@@ -77,13 +82,17 @@ pub fn run(cli: &Cli, a: &ExportArgs) -> CmdResult {
         }
         g.read(|w, _, policies| match a.what {
             What::Register => {
-                let bases = exports::register_bases(w, as_of, a.policy.as_deref());
+                let (bases, scope) = if a.all {
+                    (exports::all_bases(w, as_of, a.policy.as_deref()), "全部状态")
+                } else {
+                    (exports::register_bases(w, as_of, a.policy.as_deref()), "在册")
+                };
                 let filter = a
                     .policy
                     .as_deref()
                     .and_then(|p| policies.get(p))
-                    .map(|p| format!("在册，{}", p.document_number))
-                    .unwrap_or_else(|| "在册".into());
+                    .map(|p| format!("{scope}，{}", p.document_number))
+                    .unwrap_or_else(|| scope.into());
                 Ok(exports::register_table(policies, &bases, &filter, as_of))
             }
             What::Applications => {

@@ -2,7 +2,9 @@
 //! `--dry-run` (nothing written) and then for real; a second run adds nothing; a file with bad
 //! rows is refused as a whole (exit 2) with row, column and Chinese reason; the register
 //! exported as xlsx imports into an empty database as the same register; every export opens
-//! as a workbook.
+//! as a workbook. Accounts named in the file are opened with their initial passwords printed
+//! once; bases in every status round-trip through `export register --all`; the import is on the
+//! hash chain.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -198,7 +200,8 @@ fn two_hundred_bases_import_after_a_dry_run_the_register_round_trips_and_exports
     }
     let s = sheet(&env.path("register.xlsx"));
     assert!(s[0][0].contains(TODAY), "the title row says as of when: {}", s[0][0]);
-    assert_eq!(s[1], HEADINGS);
+    assert_eq!(s[1][..13], HEADINGS);
+    assert_eq!(s[1][13..], ["状态日期", "状态依据"], "a status's date and grounds");
     assert_eq!(s.len(), 202);
 
     for what in ["assessments", "evaluations"] {
@@ -238,6 +241,149 @@ fn a_file_with_bad_rows_is_refused_as_a_whole() {
         "{text}"
     );
     assert!(text.contains("第 7 行  管理办法：管理办法“某省办法”未载入"), "{text}");
+    assert!(err(&o).contains("整份文件未导入"), "{}", err(&o));
+    assert_eq!(env.register("guohe.db"), empty, "nothing written");
+}
+
+#[test]
+fn accounts_open_with_passwords_printed_once_statuses_round_trip_and_the_import_is_audited() {
+    let env = Env::new();
+    let mut headings: Vec<&str> = HEADINGS.to_vec();
+    headings.extend([
+        "状态日期",
+        "状态依据",
+        "依托单位账号",
+        "依托单位手机",
+        "依托单位邮箱",
+        "负责人账号",
+        "负责人手机",
+        "负责人邮箱",
+    ]);
+    let mut csv = headings.join(",") + "\n";
+    for i in 0..3 {
+        let mut r = row(2 * i);
+        let (status, since, grounds) = match i {
+            0 => ("正常运行", "", ""),
+            1 => ("取消资格", "2026-07-01", "其他不宜继续作为国合基地的情形，取消资格"),
+            _ => ("退出省级管理序列（国家基地）", "2026-08-01", ""),
+        };
+        r[12] = status.into();
+        r.extend([since.to_string(), grounds.to_string()]);
+        r.extend([format!("unit-{i}"), "13812341234".into(), String::new()]);
+        r.extend([format!("director-{i}"), String::new(), format!("d{i}@example.cn")]);
+        csv.push_str(&(r.join(",") + "\n"));
+    }
+    let file = env.path("bases.csv");
+    std::fs::write(&file, csv).unwrap();
+    let import = |db: &str, f: &str, dry: bool| {
+        let mut args = vec!["import", "bases", f, "--as", "dept:zhang", "--on", TODAY];
+        if dry {
+            args.push("--dry-run");
+        }
+        env.run_on(db, &args)
+    };
+
+    let o = import("guohe.db", &file, true);
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    assert!(out(&o).contains("新开账号 6"), "{}", out(&o));
+    assert!(!out(&o).contains("初始口令"), "a dry run opens nothing: {}", out(&o));
+
+    let o = import("guohe.db", &file, false);
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    let text = out(&o);
+    let passwords: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split_once("初始口令 initial password: ").map(|(_, p)| p.trim()))
+        .collect();
+    assert_eq!(passwords.len(), 6, "{text}");
+    assert!(text.contains("取消资格（自 2026-07-01）"), "{text}");
+    assert!(text.contains("只显示这一次"), "{text}");
+    let o = env.run(&["account", "list", "--role", "support_unit"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    for login in ["unit-0", "director-2"] {
+        assert!(out(&o).contains(login), "{}", out(&o));
+    }
+    // Who imported what is on the chain — without a password.
+    let o = env.run(&["history", &format!("audit/{TODAY}"), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let audit: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    let imported: Vec<&serde_json::Value> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "BasesImported")
+        .collect();
+    assert_eq!(imported.len(), 1, "{audit:#}");
+    assert_eq!(imported[0]["actor"], "dept:zhang");
+    assert_eq!(imported[0]["payload"]["file"], "bases.csv");
+    assert_eq!(imported[0]["payload"]["bases"].as_array().map(Vec::len), Some(3));
+    for p in &passwords {
+        assert!(!out(&o).contains(p), "no password on the chain");
+    }
+
+    let o = import("guohe.db", &file, false);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(out(&o).contains("新开账号 0，已有账号 6"), "{}", out(&o));
+    assert!(!out(&o).contains("初始口令"), "{}", out(&o));
+
+    // Every status through `export register --all`, into an empty database: the same.
+    let one = env.path("all.csv");
+    let o = env.run(&[
+        "export", "register", "--all", "--format", "csv", "--as-of", TODAY, "-o", &one,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let exported = std::fs::read_to_string(&one).unwrap();
+    assert!(
+        exported.contains("取消资格") && exported.contains("2026-08-01"),
+        "{exported}"
+    );
+    let o = import("two.db", &one, false);
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    let two = env.path("all-two.csv");
+    let o = env.run_on(
+        "two.db",
+        &[
+            "export", "register", "--all", "--format", "csv", "--as-of", TODAY, "-o", &two,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(
+        std::fs::read_to_string(&two).unwrap(),
+        exported,
+        "the same register, every status"
+    );
+}
+
+#[test]
+fn a_taken_login_refuses_the_file_naming_the_column() {
+    let env = Env::new();
+    let o = env.run(&[
+        "account",
+        "create",
+        "--login",
+        "taken",
+        "--name",
+        "别的单位",
+        "--role",
+        "support_unit",
+        "--org",
+        &uscc("430100", 999),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    let mut headings: Vec<&str> = HEADINGS.to_vec();
+    headings.push("依托单位账号");
+    let mut r = row(0);
+    r.push("taken".into());
+    let file = env.path("taken.csv");
+    std::fs::write(&file, headings.join(",") + "\n" + &r.join(",") + "\n").unwrap();
+    let empty = env.register("guohe.db");
+    let o = env.run(&["import", "bases", &file, "--as", "dept:zhang", "--on", TODAY]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(
+        out(&o).contains("第 2 行  依托单位账号：账号“taken”已被其他单位或人员使用"),
+        "{}",
+        out(&o)
+    );
     assert!(err(&o).contains("整份文件未导入"), "{}", err(&o));
     assert_eq!(env.register("guohe.db"), empty, "nothing written");
 }

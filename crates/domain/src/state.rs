@@ -398,12 +398,17 @@ pub struct MajorChange {
 }
 
 /// A status and the date it holds from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusEntry {
     /// From this date.
     pub from: NaiveDate,
     /// The status.
     pub status: BaseStatus,
+    /// The policy's consequence rule that put the base in this status (`policy.consequences`
+    /// id), when one did: the register export writes it (状态依据) so that an import can take
+    /// the same step again. Absent in snapshots written before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consequence: Option<String>,
 }
 
 /// 国合基地 — a base on (or once on) the register.
@@ -475,12 +480,29 @@ impl Base {
         })
     }
 
-    fn set_status(&mut self, from: NaiveDate, status: BaseStatus) {
+    fn set_status(&mut self, from: NaiveDate, status: BaseStatus, consequence: Option<&str>) {
         self.status = status;
         // Effective dates may precede later-recorded entries (a national document's date), so
         // the history is kept sorted by date, not by recording order.
         let i = self.history.partition_point(|e| e.from <= from);
-        self.history.insert(i, StatusEntry { from, status });
+        self.history.insert(
+            i,
+            StatusEntry {
+                from,
+                status,
+                consequence: consequence.map(str::to_string),
+            },
+        );
+    }
+
+    /// The entry of the status history in effect on `date` (none before recognition, nor for a
+    /// base whose history is empty).
+    pub fn status_entry_on(&self, date: NaiveDate) -> Option<&StatusEntry> {
+        if date < self.recognised_on {
+            return None;
+        }
+        let i = self.history.partition_point(|e| e.from <= date);
+        i.checked_sub(1).map(|i| &self.history[i])
     }
 
     /// Applies an event that concerns this base alone.
@@ -528,20 +550,30 @@ impl Base {
                     until: e.until,
                     period_ended: false,
                 });
-                self.set_status(e.from, BaseStatus::UnderRectification { until: e.until });
+                self.set_status(
+                    e.from,
+                    BaseStatus::UnderRectification { until: e.until },
+                    Some(&e.consequence),
+                );
             }
             EventKind::RectificationPeriodEnded(_) => {
                 if let Some(r) = &mut self.rectification {
                     r.period_ended = true;
                 }
             }
-            EventKind::RectificationCompleted(_) => self.set_status(on, BaseStatus::Active),
-            EventKind::BaseTerminated(e) => self.set_status(e.effective_on, BaseStatus::Terminated),
-            EventKind::BaseRevoked(e) => self.set_status(e.effective_on, BaseStatus::Revoked),
-            EventKind::BaseDisqualified(e) => {
-                self.set_status(e.effective_on, BaseStatus::Disqualified { ban_until: e.ban_until })
+            EventKind::RectificationCompleted(_) => self.set_status(on, BaseStatus::Active, None),
+            EventKind::BaseTerminated(e) => {
+                self.set_status(e.effective_on, BaseStatus::Terminated, Some(&e.consequence))
             }
-            EventKind::BaseExitedNational(e) => self.set_status(e.effective_on, BaseStatus::ExitedNational),
+            EventKind::BaseRevoked(e) => self.set_status(e.effective_on, BaseStatus::Revoked, Some(&e.consequence)),
+            EventKind::BaseDisqualified(e) => self.set_status(
+                e.effective_on,
+                BaseStatus::Disqualified { ban_until: e.ban_until },
+                Some(&e.consequence),
+            ),
+            EventKind::BaseExitedNational(e) => {
+                self.set_status(e.effective_on, BaseStatus::ExitedNational, Some(&e.consequence))
+            }
             EventKind::MajorChangeFiled(e) => {
                 self.major_changes.insert(
                     e.change.clone(),
@@ -1064,6 +1096,7 @@ impl World {
                         history: vec![StatusEntry {
                             from: x.named_on,
                             status: BaseStatus::Active,
+                            consequence: None,
                         }],
                         reports: BTreeMap::new(),
                         missing_reports: BTreeSet::new(),
@@ -1103,6 +1136,7 @@ impl World {
                         history: vec![StatusEntry {
                             from: x.recognised_on,
                             status: BaseStatus::Active,
+                            consequence: None,
                         }],
                         reports: BTreeMap::new(),
                         missing_reports: BTreeSet::new(),

@@ -111,6 +111,16 @@ impl AccountRole {
     }
 }
 
+/// A login as stored — trimmed, lower-case, 3 to 32 of `a-z 0-9 . _ -` — or `None` when the
+/// text is not one. Every way of making an account (pages, command line, import) checks with it.
+pub fn normalise_login(login: &str) -> Option<String> {
+    let l = login.trim().to_ascii_lowercase();
+    let ok = (3..=32).contains(&l.len())
+        && l.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    ok.then_some(l)
+}
+
 /// An account as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {

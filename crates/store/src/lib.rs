@@ -39,7 +39,7 @@ use serde_json::Value;
 
 pub use accounts::{
     Account, AccountError, AccountProfile, AccountRole, AccountStore, FailedLogin, NewAccount, Organisation,
-    SecuritySettings, Session, SessionInfo,
+    SecuritySettings, Session, SessionInfo, normalise_login,
 };
 pub use checkpoints::{CHECKPOINT_FORMAT, Checkpoint, CheckpointFile, CheckpointStore};
 pub use error::StoreError;

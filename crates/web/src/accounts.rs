@@ -65,28 +65,19 @@ pub fn check_province(role: AccountRole, province: &str) -> Result<String, Field
 
 /// Normalises and checks a login name.
 pub fn normalise_login(login: &str) -> Result<String, FieldError> {
-    let l = login.trim().to_ascii_lowercase();
-    let ok = (3..=32).contains(&l.len())
-        && l.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
-    if ok {
-        Ok(l)
-    } else {
-        Err(FieldError::new(
+    guohe_store::normalise_login(login).ok_or_else(|| {
+        FieldError::new(
             "login",
             "用户名须为3至32位小写字母、数字或 . _ -",
             "3 to 32 of a-z, 0-9, . _ -",
-        ))
-    }
+        )
+    })
 }
 
 /// Hashes off the async workers: Argon2 is deliberately slow.
 pub async fn hash_password(state: &AppState, password: &str) -> WebResult<String> {
-    let memory = state.settings.argon2_memory_kib;
-    let p = password.to_string();
-    tokio::task::spawn_blocking(move || password::hash(&p, memory))
+    guohe_app::passwords::hash_blocking(password, state.settings.argon2_memory_kib)
         .await
-        .map_err(|e| WebError::Internal(format!("hashing task: {e}")))?
         .map_err(|e| WebError::Internal(format!("hashing: {e}")))
 }
 
@@ -141,29 +132,24 @@ pub async fn create_account(state: &AppState, by: &str, u: NewUser) -> WebResult
     let province = check_province(u.role, &province).map_err(|e| bad(vec![e]))?;
     let hash = hash_password(state, &u.password).await?;
     let account = state
-        .accounts
+        .guohe
         .create_account(
+            &state.accounts,
             &NewAccount {
-                login: login.clone(),
+                login,
                 display_name: u.display_name.trim().to_string(),
                 role: u.role,
                 org_id: u.org_id.clone(),
                 password_hash: hash,
-                province: province.clone(),
+                province,
                 must_change_password: u.must_change_password,
                 profile: u.profile.clone(),
                 pending_approval: u.pending_approval,
             },
-            Utc::now(),
+            by,
+            state.today(),
         )
         .await?;
-    audit_plain(
-        state,
-        by,
-        "AccountCreated",
-        json!({ "account": login, "role": u.role.as_str(), "org": u.org_id, "display_name": account.display_name, "province": province }),
-    )
-    .await?;
     Ok(account)
 }
 

@@ -125,6 +125,15 @@ impl From<AccountError> for WebError {
     }
 }
 
+impl From<guohe_app::import_accounts::CreateAccountError> for WebError {
+    fn from(e: guohe_app::import_accounts::CreateAccountError) -> Self {
+        match e {
+            guohe_app::import_accounts::CreateAccountError::Account(e) => e.into(),
+            guohe_app::import_accounts::CreateAccountError::App(e) => WebError::App(e),
+        }
+    }
+}
+
 impl From<askama::Error> for WebError {
     fn from(e: askama::Error) -> Self {
         WebError::Internal(format!("template: {e}"))

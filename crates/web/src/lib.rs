@@ -126,7 +126,7 @@ impl Default for ServeConfig {
             throttle_account_cap: Duration::from_secs(60),
             objections_per_day: 5,
             body_limit: 64 * 1024,
-            argon2_memory_kib: 19 * 1024,
+            argon2_memory_kib: guohe_app::passwords::DEFAULT_ARGON2_MEMORY_KIB,
             smtp: None,
             verify_per_minute: 30,
             verify_statement_ttl: guohe_app::verification::DEFAULT_STATEMENT_TTL,

@@ -1,7 +1,7 @@
 //! 口令 — Argon2id hashing and the complexity rule (等保2.0 三级 身份鉴别; OWASP ASVS V2).
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params, PasswordHash, Version};
+use argon2::password_hash::PasswordVerifier;
+use argon2::{Argon2, PasswordHash};
 
 use crate::error::FieldError;
 
@@ -57,15 +57,8 @@ pub fn check_complexity(login: &str, password: &str, field: &str) -> Result<(), 
     Ok(())
 }
 
-/// Hashes a password with Argon2id (t=2, p=1, memory in KiB) and a random salt.
-pub fn hash(password: &str, memory_kib: u32) -> Result<String, String> {
-    let params = Params::new(memory_kib.max(8), 2, 1, None).map_err(|e| e.to_string())?;
-    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-    argon
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
-}
+/// Hashing lives with the application service, which makes accounts too (the import).
+pub use guohe_app::passwords::hash;
 
 /// Verifies a password against a stored PHC string (its own parameters apply).
 pub fn verify(password: &str, phc: &str) -> bool {

@@ -2,7 +2,9 @@
 //! a file with a bad row (refused as a whole, each fault by row, column and Chinese reason), a
 //! good file (a dry run, then the confirmation with the same file imports it; a second upload
 //! adds nothing), a row of the other province (refused); the register's xlsx with the public
-//! filters, and the department's downloads.
+//! filters, and the department's downloads. Accounts named in the file are listed by the dry
+//! run, opened by the confirmation with their initial passwords shown that once, and must
+//! change the password at the first sign-in.
 
 mod pages_support;
 
@@ -61,9 +63,8 @@ fn checked_of(html: &str) -> String {
     html[at..at + html[at..].find('"').unwrap()].to_string()
 }
 
-#[tokio::test]
-async fn the_department_imports_existing_bases_after_a_dry_run_and_downloads_the_exports() {
-    let dir = tempfile::tempdir().unwrap();
+/// The demo on 2026-11-20, and the Hunan department signed in.
+async fn department(dir: &tempfile::TempDir) -> (Server, Browser) {
     let s = serve(
         &dir.path().join("g.db"),
         NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
@@ -72,6 +73,13 @@ async fn the_department_imports_existing_bases_after_a_dry_run_and_downloads_the
     .await;
     let dept = Browser::new(&s);
     dept.login("hn-dept").await;
+    (s, dept)
+}
+
+#[tokio::test]
+async fn the_department_imports_existing_bases_after_a_dry_run_and_downloads_the_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, dept) = department(&dir).await;
 
     let page = dept.get("/dept/import").await;
     assert_eq!(page.status, 200);
@@ -174,4 +182,74 @@ async fn the_department_imports_existing_bases_after_a_dry_run_and_downloads_the
     }
     assert_eq!(dept.get("/dept/exports/assessments?year=abc").await.status, 400);
     assert_eq!(dept.get("/dept/exports/register?format=pdf").await.status, 400);
+}
+
+#[tokio::test]
+async fn accounts_in_the_file_are_opened_with_their_passwords_shown_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, dept) = department(&dir).await;
+    let head = HEAD.trim_end().to_string()
+        + ",状态日期,状态依据,依托单位账号,依托单位手机,依托单位邮箱,负责人账号,负责人手机,负责人邮箱\n";
+    let file = format!(
+        "{head}{},,,imp-unit-7,13812341234,,imp-director-7,,d7@example.cn\n",
+        hunan_row(7, "国际技术转移中心")
+    )
+    .into_bytes();
+
+    let r = upload(&dept, "/dept/import", &file, None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("将开设的账号"), "{}", r.body);
+    assert!(
+        r.body.contains("imp-unit-7") && r.body.contains("imp-director-7"),
+        "{}",
+        r.body
+    );
+    assert!(
+        !r.body.contains("initial-password"),
+        "no password before the confirmation"
+    );
+    assert!(
+        s.state.accounts.account("imp-unit-7").await.unwrap().is_none(),
+        "a dry run opens nothing"
+    );
+
+    let r = upload(&dept, "/dept/import/confirm", &file, Some(&checked_of(&r.body))).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("id=\"import-passwords-notice\""), "{}", r.body);
+    let passwords: Vec<String> = r
+        .body
+        .split("<code class=\"initial-password\">")
+        .skip(1)
+        .map(|c| unescape(c.split_once("</code>").unwrap().0))
+        .collect();
+    assert_eq!(passwords.len(), 2, "{}", r.body);
+    let unit = s.state.accounts.account("imp-unit-7").await.unwrap().unwrap();
+    assert!(unit.must_change_password);
+    assert!(!unit.password_hash.contains(&passwords[0]), "stored only as its hash");
+
+    // Shown once: neither the form page nor a second upload shows it again.
+    assert!(!dept.get("/dept/import").await.body.contains(&passwords[0]));
+    let again = upload(&dept, "/dept/import", &file, None).await;
+    assert!(again.body.contains("已有账号 2"), "{}", again.body);
+    assert!(!again.body.contains(&passwords[0]) && !again.body.contains("initial-password"));
+
+    // The unit signs in with it and must change it first.
+    let u = Browser::new(&s);
+    let r = u
+        .post_form(
+            "/login",
+            "/login",
+            &[("login", "imp-unit-7"), ("password", &passwords[0]), ("otp", "")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = u.get("/unit").await;
+    assert_eq!((r.status, r.location.as_str()), (303, "/account?due=1"));
+
+    // On the chain: who imported, and no password.
+    let day = s.state.guohe.history("audit/2026-11-20").await.unwrap();
+    let imported: Vec<_> = day.iter().filter(|e| e.kind == "BasesImported").collect();
+    assert_eq!(imported.len(), 1);
+    assert_eq!(imported[0].actor, "dept:hn-dept");
+    assert!(day.iter().all(|e| !e.payload.to_string().contains(&passwords[0])));
 }

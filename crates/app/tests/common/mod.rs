@@ -99,3 +99,25 @@ pub async fn exec(url: &str, sql: &str) {
         p.close().await;
     }
 }
+
+/// A sheet of the import's columns (a heading row, then the rows), each row naming the cells
+/// it fills.
+pub fn grid(rows: &[Vec<(guohe_app::import_columns::Column, String)>]) -> guohe_app::import::Grid {
+    use guohe_app::import::{Grid, Raw};
+    use guohe_app::import_columns::Column;
+    let mut g = Grid::default();
+    g.rows
+        .push((1, Column::ALL.iter().map(|c| Raw::Text(c.heading().into())).collect()));
+    for (i, r) in rows.iter().enumerate() {
+        let cells = Column::ALL
+            .iter()
+            .map(|c| {
+                r.iter()
+                    .find(|(x, _)| x == c)
+                    .map_or(Raw::Empty, |(_, v)| Raw::Text(v.clone()))
+            })
+            .collect();
+        g.rows.push((2 + i as u32, cells));
+    }
+    g
+}

@@ -4,13 +4,17 @@
 //! the old categories), and confirms. Carrying bases over cannot be undone, so the confirmation
 //! submits the same file again: the server checks it is the file the report was made of, checks
 //! every row again and writes all or nothing.
+//!
+//! The file may open accounts for the support units and the bases' directors: the report lists
+//! them, and the confirmation shows each one's initial password once (the page is not cached;
+//! the password is nowhere else).
 
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
-use guohe_app::import::{self, ImportReport};
+use guohe_app::import::{self, ImportOptions, ImportReport};
 use sm3::{Digest, Sm3};
 
 use super::work::render_status;
@@ -47,6 +51,25 @@ pub struct NewRow {
     pub mapped: String,
     /// The articles: (label, text).
     pub articles: Vec<(String, String)>,
+    /// The status after the carry-over (empty for 正常运行).
+    pub status: String,
+}
+
+/// An account in the report.
+#[derive(Debug, Clone)]
+pub struct AccountRow {
+    /// Sheet row.
+    pub row: u32,
+    /// Login.
+    pub login: String,
+    /// 依托单位 / 基地负责人.
+    pub holder: String,
+    /// Display name.
+    pub name: String,
+    /// The row's base.
+    pub base: String,
+    /// The initial password, once opened (shown this once).
+    pub password: String,
 }
 
 /// `GET /dept/import`, and the report after an upload.
@@ -73,8 +96,14 @@ pub struct DeptImportTpl {
     pub new: Vec<NewRow>,
     /// Rows already on the register.
     pub unchanged: usize,
+    /// Accounts to open, or opened (with their initial passwords).
+    pub accounts: Vec<AccountRow>,
+    /// Accounts already there, left alone.
+    pub accounts_unchanged: usize,
     /// Whether the bases were written.
     pub written: bool,
+    /// Whether the import wrote something (bases or accounts): the accounts listed were opened.
+    pub done: bool,
     /// The digest of the file checked, for the confirmation.
     pub checked: String,
 }
@@ -91,7 +120,10 @@ fn page(ctx: &RequestCtx) -> DeptImportTpl {
         errors: Vec::new(),
         new: Vec::new(),
         unchanged: 0,
+        accounts: Vec::new(),
+        accounts_unchanged: 0,
         written: false,
+        done: false,
         checked: String::new(),
     }
 }
@@ -204,11 +236,14 @@ async fn run(
         }
     };
     let within = |id: &str| p.works_under(id);
-    let report: ImportReport = match state
-        .guohe
-        .import_bases_within(&p.actor(), state.today(), &grid, dry_run, &within)
-        .await
-    {
+    let opts = ImportOptions {
+        file: &name,
+        dry_run,
+        within: &within,
+        argon2_memory_kib: state.settings.argon2_memory_kib,
+    };
+    // The application service audits who imported what.
+    let report: ImportReport = match state.guohe.import(&p.actor(), state.today(), &grid, &opts).await {
         Ok(r) => r,
         Err(import::ImportError::App(e)) => return Err(WebError::App(e)),
         Err(e) => {
@@ -220,17 +255,6 @@ async fn run(
             return render_status(&tpl, StatusCode::BAD_REQUEST);
         }
     };
-    if report.written {
-        state
-            .guohe
-            .audit(
-                state.today(),
-                p.actor().name(),
-                "BasesImported",
-                serde_json::json!({"file": name, "bases": report.new.iter().map(|n| n.base.clone()).collect::<Vec<_>>()}),
-            )
-            .await?;
-    }
     let policies = state.guohe.policies();
     let status = if report.is_clean() {
         StatusCode::OK
@@ -268,10 +292,33 @@ async fn run(
                     .iter()
                     .map(|a| view::citation_label(policies, a, l))
                     .collect(),
+                status: n
+                    .status
+                    .as_ref()
+                    .map(|(s, since)| format!("{s}（{} {since}）", l.t("自", "from")))
+                    .unwrap_or_default(),
             })
             .collect(),
         unchanged: report.unchanged.len(),
+        accounts: report
+            .accounts
+            .iter()
+            .map(|a| AccountRow {
+                row: a.row,
+                login: a.login.clone(),
+                holder: match a.holder {
+                    guohe_app::import_accounts::Holder::SupportUnit => l.t("依托单位", "Support unit"),
+                    guohe_app::import_accounts::Holder::Director => l.t("基地负责人", "Base director"),
+                }
+                .to_string(),
+                name: a.display_name.clone(),
+                base: a.base.clone(),
+                password: a.initial_password.clone().unwrap_or_default(),
+            })
+            .collect(),
+        accounts_unchanged: report.accounts_unchanged.len(),
         written: report.written,
+        done: report.written || report.accounts.iter().any(|a| a.initial_password.is_some()),
         checked: if dry_run { digest(data) } else { String::new() },
         ..page(ctx)
     };
