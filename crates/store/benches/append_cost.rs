@@ -83,7 +83,7 @@ impl RawChain {
                     payload: &e.payload,
                     prev_hash: &self.prev,
                 });
-                let row = RawRow {
+                RawRow {
                     seq: self.seq,
                     version: *version,
                     articles: serde_json::to_string(&e.articles).unwrap_or_default(),
@@ -95,8 +95,7 @@ impl RawChain {
                     actor: e.actor,
                     occurred_on: e.occurred_on,
                     recorded_at,
-                };
-                row
+                }
             })
             .collect()
     }
@@ -251,6 +250,14 @@ impl Times {
         v.get(v.len() / 2).copied().unwrap_or_default()
     }
 
+    /// The 10th and 90th percentiles, as `p10–p90`.
+    fn spread(&self) -> String {
+        let mut v = self.0.clone();
+        v.sort();
+        let at = |q: usize| v.get(v.len() * q / 100).copied().unwrap_or_default().as_secs_f64() * 1e3;
+        format!("{:.2}–{:.2}", at(10), at(90))
+    }
+
     fn total(&self) -> Duration {
         self.0.iter().sum()
     }
@@ -388,7 +395,9 @@ async fn run() {
     let dir = tempfile::tempdir().expect("tempdir");
     println!("load average before: {}", load_average());
     println!("{rounds} timed rounds per comparison (after {WARM_UP} untimed), the two sides alternating\n");
-    println!("| backend | append | Guohe median | raw median | ratio of medians | ratio of totals |");
+    println!(
+        "| backend | append | Guohe median (p10–p90) | raw median (p10–p90) | ratio of medians | ratio of totals |"
+    );
     println!("|---|---|---:|---:|---:|---:|");
     let mut lengths = Vec::new();
     for backend in ["sqlite", "postgres"] {
@@ -403,10 +412,12 @@ async fn run() {
             let raw = theirs.raw().await;
             let (g, r) = guohe_vs_raw(&log, &raw, batch, rounds).await;
             println!(
-                "| {backend} | {batch} event{} | {} | {} | {} | {} |",
+                "| {backend} | {batch} event{} | {} ({}) | {} ({}) | {} | {} |",
                 if batch == 1 { "" } else { "s" },
                 ms(g.median()),
+                g.spread(),
                 ms(r.median()),
+                r.spread(),
                 ratio(g.median(), r.median()),
                 ratio(g.total(), r.total()),
             );
@@ -424,13 +435,17 @@ async fn run() {
         log.close().await;
         place.remove().await;
     }
-    println!("\n| backend | 1 event to a stream of {long} | to a stream of 10 | ratio of medians | ratio of totals |");
+    println!(
+        "\n| backend | 1 event to a stream of {long} (p10–p90) | to a stream of 10 (p10–p90) | ratio of medians | ratio of totals |"
+    );
     println!("|---|---:|---:|---:|---:|");
     for (backend, l, s) in lengths {
         println!(
-            "| {backend} | {} | {} | {} | {} |",
+            "| {backend} | {} ({}) | {} ({}) | {} | {} |",
             ms(l.median()),
+            l.spread(),
             ms(s.median()),
+            s.spread(),
             ratio(l.median(), s.median()),
             ratio(l.total(), s.total()),
         );
