@@ -131,7 +131,12 @@ fn push_field(buf: &mut Vec<u8>, bytes: &[u8]) {
 /// (count as 8-byte big-endian, then each article length-prefixed), payload
 /// ([`canonical_json`]), prev_hash (hex text).
 pub fn canonical_bytes(e: &HashInput<'_>) -> Vec<u8> {
-    let payload = canonical_json(e.payload);
+    encode(e, &canonical_json(e.payload), &format_recorded_at(e.recorded_at))
+}
+
+/// [`canonical_bytes`] with the payload's canonical JSON and the formatted recording time
+/// already at hand (an append computes them once, for the hash and for the row alike).
+fn encode(e: &HashInput<'_>, payload: &str, recorded_at: &str) -> Vec<u8> {
     let mut buf = Vec::with_capacity(256 + payload.len());
     push_field(&mut buf, ENCODING_TAG);
     push_field(&mut buf, &e.seq.to_be_bytes());
@@ -140,7 +145,7 @@ pub fn canonical_bytes(e: &HashInput<'_>) -> Vec<u8> {
     push_field(&mut buf, e.kind.as_bytes());
     push_field(&mut buf, e.actor.as_bytes());
     push_field(&mut buf, format_date(e.occurred_on).as_bytes());
-    push_field(&mut buf, format_recorded_at(e.recorded_at).as_bytes());
+    push_field(&mut buf, recorded_at.as_bytes());
     let mut arts = Vec::new();
     arts.extend_from_slice(&(e.articles.len() as u64).to_be_bytes());
     for a in e.articles {
@@ -155,6 +160,12 @@ pub fn canonical_bytes(e: &HashInput<'_>) -> Vec<u8> {
 /// The SM3 hash (lower-case hex) of an event: `SM3(canonical_bytes(e))`.
 pub fn event_hash(e: &HashInput<'_>) -> String {
     sm3_hex(&canonical_bytes(e))
+}
+
+/// [`event_hash`] given `payload`, the canonical JSON of `e.payload`, and `recorded_at`, the
+/// formatted `e.recorded_at` (the same hash, without computing either twice).
+pub(crate) fn event_hash_encoded(e: &HashInput<'_>, payload: &str, recorded_at: &str) -> String {
+    sm3_hex(&encode(e, payload, recorded_at))
 }
 
 #[cfg(test)]
@@ -235,6 +246,18 @@ mod tests {
         let mut d = base;
         d.articles = &one;
         assert_ne!(event_hash(&c), event_hash(&d));
+    }
+
+    #[test]
+    fn hash_from_precomputed_text_is_the_same_hash() {
+        let arts = vec!["hubei-2022:28.1".to_string()];
+        let payload = json!({"b": [1, 2.50], "a": "中"});
+        let e = sample(&arts, &payload);
+        let text = canonical_json(&payload);
+        assert_eq!(
+            event_hash_encoded(&e, &text, &format_recorded_at(e.recorded_at)),
+            event_hash(&e)
+        );
     }
 
     #[test]

@@ -179,14 +179,33 @@ fn now_micros() -> DateTime<Utc> {
     DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
 }
 
+/// Events chained and ready to insert: the stored events and, per event, the text columns
+/// exactly as they were hashed (computed once, for the hash and the row alike).
+pub(crate) struct Chained {
+    pub events: Vec<StoredEvent>,
+    /// Canonical JSON of each event's payload.
+    pub payloads: Vec<String>,
+    /// JSON text of each event's articles.
+    pub articles: Vec<String>,
+    /// The recording time shared by the whole append, formatted as hashed.
+    pub recorded_at: String,
+}
+
 /// Assigns seq/version/hashes to the entries, given the chain head and each
 /// entry's starting stream version. Used by both backends inside their
 /// write transaction.
-pub(crate) fn chain_events(head_seq: i64, head_hash: &str, entries: Vec<(Entry, i64)>) -> Vec<StoredEvent> {
+pub(crate) fn chain_events(head_seq: i64, head_hash: &str, entries: Vec<(Entry, i64)>) -> Chained {
     let recorded_at = now_micros();
+    let recorded_text = format_recorded_at(recorded_at);
+    let n: usize = entries.iter().map(|(e, _)| e.events.len()).sum();
+    let mut out = Chained {
+        events: Vec::with_capacity(n),
+        payloads: Vec::with_capacity(n),
+        articles: Vec::with_capacity(n),
+        recorded_at: recorded_text,
+    };
     let mut seq = head_seq;
     let mut prev = head_hash.to_string();
-    let mut out = Vec::new();
     for (entry, start_version) in entries {
         for (version, ev) in (start_version + 1..).zip(entry.events) {
             seq += 1;
@@ -203,12 +222,38 @@ pub(crate) fn chain_events(head_seq: i64, head_hash: &str, entries: Vec<(Entry, 
                 prev_hash: prev,
                 hash: String::new(),
             };
-            stored.hash = stored.compute_hash();
+            let payload = canonical_json(&stored.payload);
+            stored.hash = hash::event_hash_encoded(&stored.hash_input(), &payload, &out.recorded_at);
             prev = stored.hash.clone();
-            out.push(stored);
+            out.articles.push(hash::articles_json(&stored.articles));
+            out.payloads.push(payload);
+            out.events.push(stored);
         }
     }
     out
+}
+
+/// The distinct streams of `entries`, in order of first mention.
+pub(crate) fn distinct_streams(entries: &[Entry]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    entries
+        .iter()
+        .filter(|e| seen.insert(e.stream.as_str()))
+        .map(|e| e.stream.clone())
+        .collect()
+}
+
+/// Each entry's stored stream version, given the versions of the [`distinct_streams`].
+pub(crate) fn versions_per_entry(entries: &[Entry], streams: &[String], versions: &[i64]) -> Vec<i64> {
+    let of: HashMap<&str, i64> = streams
+        .iter()
+        .map(String::as_str)
+        .zip(versions.iter().copied())
+        .collect();
+    entries
+        .iter()
+        .map(|e| of.get(e.stream.as_str()).copied().unwrap_or(0))
+        .collect()
 }
 
 /// Checks each entry's expected version, treating the entries as applied one

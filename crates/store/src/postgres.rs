@@ -8,9 +8,11 @@ use futures_util::TryStreamExt;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, Row};
 
-use crate::hash::{articles_json, canonical_json};
 use crate::verify::{Step, VerifyReport, Walker};
-use crate::{Entry, HolidayWrite, StoreError, StoredEvent, chain_events, check_versions, decode_parts};
+use crate::{
+    Entry, HolidayWrite, StoreError, StoredEvent, chain_events, check_versions, decode_parts, distinct_streams,
+    versions_per_entry,
+};
 
 /// Migrations, applied in order; the index + 1 is the schema version.
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_events.sql")];
@@ -121,7 +123,7 @@ impl PgLog {
 
     pub async fn chain_head(&self) -> Result<(i64, String), StoreError> {
         let mut conn = self.pool.acquire().await?;
-        read_head(&mut conn, false).await
+        read_head(&mut conn).await
     }
 
     /// Streams every event with `seq > after_seq` to `f`, in seq order.
@@ -146,7 +148,7 @@ impl PgLog {
             .pool
             .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             .await?;
-        let (head_seq, head_hash) = read_head(&mut tx, false).await?;
+        let (head_seq, head_hash) = read_head(&mut tx).await?;
         let mut walker = Walker::new();
         let sql = format!("{SELECT_COLUMNS} ORDER BY seq");
         let outcome = {
@@ -213,12 +215,8 @@ async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
     Ok(())
 }
 
-async fn read_head(conn: &mut PgConnection, for_update: bool) -> Result<(i64, String), StoreError> {
-    let sql = if for_update {
-        "SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE"
-    } else {
-        "SELECT seq, hash FROM chain_head WHERE id = 1"
-    };
+async fn read_head(conn: &mut PgConnection) -> Result<(i64, String), StoreError> {
+    let sql = "SELECT seq, hash FROM chain_head WHERE id = 1";
     let head: Option<(i64, String)> = sqlx::query_as(sql).fetch_optional(&mut *conn).await?;
     head.ok_or(StoreError::Corrupt {
         seq: 0,
@@ -235,75 +233,103 @@ async fn version_of(conn: &mut PgConnection, stream: &str) -> Result<i64, StoreE
     )
 }
 
+/// Locks the chain head and reads, in the same statement, the highest seq its snapshot sees
+/// and the current version of each stream in `$1` (each one descent of the
+/// `(stream, stream_version)` index, so its cost does not grow with the stream's length).
+const LOCK_HEAD_AND_VERSIONS: &str = "SELECT h.seq, h.hash, \
+     (SELECT e.seq FROM events e ORDER BY e.seq DESC LIMIT 1), \
+     ARRAY(SELECT COALESCE((SELECT e.stream_version FROM events e WHERE e.stream = s.stream \
+                            ORDER BY e.stream_version DESC LIMIT 1), 0) \
+           FROM unnest($1::text[]) WITH ORDINALITY AS s(stream, i) ORDER BY s.i) \
+     FROM chain_head h WHERE h.id = 1 FOR UPDATE OF h";
+
+/// The versions alone, read by a statement started after the lock is held.
+const VERSIONS: &str = "SELECT ARRAY(SELECT COALESCE((SELECT e.stream_version FROM events e \
+     WHERE e.stream = s.stream ORDER BY e.stream_version DESC LIMIT 1), 0) \
+     FROM unnest($1::text[]) WITH ORDINALITY AS s(stream, i) ORDER BY s.i)";
+
+/// Inserts the events and moves the chain head, as one statement.
+const INSERT_AND_MOVE_HEAD: &str = "WITH inserted AS ( \
+     INSERT INTO events (seq, stream, stream_version, kind, actor, occurred_on, \
+     recorded_at, articles, payload, prev_hash, hash) \
+     SELECT t.seq, t.stream, t.sv, t.kind, t.actor, t.occ, t.rec, t.arts::json, \
+            t.payload::json, t.prev, t.hash \
+     FROM UNNEST($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], \
+                 $6::date[], $7::timestamptz[], $8::text[], $9::text[], $10::text[], \
+                 $11::text[]) \
+          AS t(seq, stream, sv, kind, actor, occ, rec, arts, payload, prev, hash)) \
+     UPDATE chain_head SET seq = $12, hash = $13 WHERE id = 1";
+
 async fn write_in_tx(
     conn: &mut PgConnection,
     entries: Vec<Entry>,
     holiday: Option<HolidayWrite>,
 ) -> Result<Vec<StoredEvent>, StoreError> {
-    // Taking the row lock serialises all writers; read-committed statements
-    // after it see everything the previous holder committed.
-    let (head_seq, head_hash) = read_head(conn, true).await?;
-    let mut versions = Vec::with_capacity(entries.len());
-    for e in &entries {
-        versions.push(version_of(conn, &e.stream).await?);
+    // Taking the row lock serialises all writers. The statement that takes it reads with a
+    // snapshot from before any wait for the lock: when the newest event it saw is not the
+    // head it locked, another writer committed meanwhile, and the versions are read again by
+    // a statement that sees everything the previous holder committed.
+    let streams = distinct_streams(&entries);
+    let (head_seq, head_hash, seen, mut versions): (i64, String, Option<i64>, Vec<i64>) =
+        sqlx::query_as(LOCK_HEAD_AND_VERSIONS)
+            .bind(&streams)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::Corrupt {
+                seq: 0,
+                detail: "the chain head row is missing".into(),
+            })?;
+    if seen.unwrap_or(0) != head_seq {
+        versions = sqlx::query_scalar(VERSIONS)
+            .bind(&streams)
+            .fetch_one(&mut *conn)
+            .await?;
     }
-    let checked = check_versions(entries, &versions)?;
-    let stored = chain_events(head_seq, &head_hash, checked);
+    let per_entry = versions_per_entry(&entries, &streams, &versions);
+    let checked = check_versions(entries, &per_entry)?;
+    let chained = chain_events(head_seq, &head_hash, checked);
+    let stored = chained.events;
+    let (Some(last_seq), Some(last_hash)) = (stored.last().map(|e| e.seq), stored.last().map(|e| e.hash.clone()))
+    else {
+        return Ok(stored);
+    };
     let n = stored.len();
     let mut seqs = Vec::with_capacity(n);
-    let mut streams = Vec::with_capacity(n);
+    let mut stream_names = Vec::with_capacity(n);
     let mut svs = Vec::with_capacity(n);
     let mut kinds = Vec::with_capacity(n);
     let mut actors = Vec::with_capacity(n);
     let mut dates: Vec<NaiveDate> = Vec::with_capacity(n);
     let mut times: Vec<DateTime<Utc>> = Vec::with_capacity(n);
-    let mut arts = Vec::with_capacity(n);
-    let mut payloads = Vec::with_capacity(n);
     let mut prevs = Vec::with_capacity(n);
     let mut hashes = Vec::with_capacity(n);
     for ev in &stored {
         seqs.push(ev.seq);
-        streams.push(ev.stream.clone());
+        stream_names.push(ev.stream.as_str());
         svs.push(ev.stream_version);
-        kinds.push(ev.kind.clone());
-        actors.push(ev.actor.clone());
+        kinds.push(ev.kind.as_str());
+        actors.push(ev.actor.as_str());
         dates.push(ev.occurred_on);
         times.push(ev.recorded_at);
-        arts.push(articles_json(&ev.articles));
-        payloads.push(canonical_json(&ev.payload));
-        prevs.push(ev.prev_hash.clone());
-        hashes.push(ev.hash.clone());
+        prevs.push(ev.prev_hash.as_str());
+        hashes.push(ev.hash.as_str());
     }
-    sqlx::query(
-        "INSERT INTO events (seq, stream, stream_version, kind, actor, occurred_on, \
-         recorded_at, articles, payload, prev_hash, hash) \
-         SELECT t.seq, t.stream, t.sv, t.kind, t.actor, t.occ, t.rec, t.arts::json, \
-                t.payload::json, t.prev, t.hash \
-         FROM UNNEST($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], \
-                     $6::date[], $7::timestamptz[], $8::text[], $9::text[], $10::text[], \
-                     $11::text[]) \
-              AS t(seq, stream, sv, kind, actor, occ, rec, arts, payload, prev, hash)",
-    )
-    .bind(&seqs)
-    .bind(&streams)
-    .bind(&svs)
-    .bind(&kinds)
-    .bind(&actors)
-    .bind(&dates)
-    .bind(&times)
-    .bind(&arts)
-    .bind(&payloads)
-    .bind(&prevs)
-    .bind(&hashes)
-    .execute(&mut *conn)
-    .await?;
-    if let Some(last) = stored.last() {
-        sqlx::query("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(last.seq)
-            .bind(&last.hash)
-            .execute(&mut *conn)
-            .await?;
-    }
+    sqlx::query(INSERT_AND_MOVE_HEAD)
+        .bind(&seqs)
+        .bind(&stream_names)
+        .bind(&svs)
+        .bind(&kinds)
+        .bind(&actors)
+        .bind(&dates)
+        .bind(&times)
+        .bind(&chained.articles)
+        .bind(&chained.payloads)
+        .bind(&prevs)
+        .bind(&hashes)
+        .bind(last_seq)
+        .bind(&last_hash)
+        .execute(&mut *conn)
+        .await?;
     if let (Some(h), Some(ev)) = (holiday, stored.last()) {
         sqlx::query(
             "INSERT INTO holiday_schedules (year, csv_text, loaded_by, loaded_at, event_seq) \

@@ -13,9 +13,12 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, SqliteConnection};
 
-use crate::hash::{articles_json, canonical_json, format_date, format_recorded_at};
+use crate::hash::{format_date, format_recorded_at};
 use crate::verify::{Step, VerifyReport, Walker};
-use crate::{Entry, HolidayWrite, StoreError, StoredEvent, chain_events, check_versions, decode_parts};
+use crate::{
+    Entry, HolidayWrite, StoreError, StoredEvent, chain_events, check_versions, decode_parts, distinct_streams,
+    versions_per_entry,
+};
 
 /// Migrations, applied in order; the index + 1 is the schema version.
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_events.sql")];
@@ -295,55 +298,116 @@ impl From<sqlx::Error> for WriteError {
     }
 }
 
+/// The chain head and the current version of each stream named in the JSON array `?1`, one
+/// row per stream in array order: one statement, each version one descent of the
+/// `(stream, stream_version)` index, so its cost does not grow with the stream's length.
+const HEAD_AND_VERSIONS: &str = "SELECT h.seq, h.hash, COALESCE((SELECT e.stream_version FROM events e \
+     WHERE e.stream = j.value ORDER BY e.stream_version DESC LIMIT 1), 0) \
+     FROM chain_head h, json_each(?1) j WHERE h.id = 1 ORDER BY j.key";
+
+const INSERT_EVENTS: &str = "INSERT INTO events (seq, stream, stream_version, kind, actor, occurred_on, \
+     recorded_at, articles, payload, prev_hash, hash) VALUES ";
+
+const ROW_PLACEHOLDERS: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+/// Most rows one INSERT statement carries. Statements carry a power of two of rows at most this
+/// big, so a handful of statement texts serve every batch size and stay prepared.
+const MAX_ROWS_PER_STATEMENT: usize = 64;
+
+/// The row counts of the INSERT statements for `n` events: greedy powers of two.
+fn statement_sizes(mut n: usize) -> Vec<usize> {
+    let mut sizes = Vec::new();
+    while n > 0 {
+        let size = if n >= MAX_ROWS_PER_STATEMENT {
+            MAX_ROWS_PER_STATEMENT
+        } else {
+            1 << (usize::BITS - 1 - n.leading_zeros())
+        };
+        sizes.push(size);
+        n -= size;
+    }
+    sizes
+}
+
+/// SQL inserting `rows` events, followed, when `with_head` is set, by the chain-head update
+/// (two statements sent as one request: its parameters follow the rows').
+fn insert_sql(rows: usize, with_head: bool) -> String {
+    let mut sql = String::with_capacity(INSERT_EVENTS.len() + rows * (ROW_PLACEHOLDERS.len() + 2) + 64);
+    sql.push_str(INSERT_EVENTS);
+    for i in 0..rows {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(ROW_PLACEHOLDERS);
+    }
+    if with_head {
+        sql.push_str("; UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1");
+    }
+    sql
+}
+
 async fn write_in_tx(
     conn: &mut SqliteConnection,
     entries: Vec<Entry>,
     holiday: Option<HolidayWrite>,
 ) -> Result<Vec<StoredEvent>, WriteError> {
-    let (head_seq, head_hash) = read_head(conn).await?;
     let expectations: Vec<(String, i64)> = entries
         .iter()
         .filter_map(|e| e.expected.map(|x| (e.stream.clone(), x)))
         .collect();
-    let mut versions = Vec::with_capacity(entries.len());
-    for e in &entries {
-        versions.push(version_of(conn, &e.stream).await?);
-    }
-    let checked = check_versions(entries, &versions)?;
-    let stored = chain_events(head_seq, &head_hash, checked);
-    for ev in &stored {
-        let res = sqlx::query(
-            "INSERT INTO events (seq, stream, stream_version, kind, actor, occurred_on, \
-             recorded_at, articles, payload, prev_hash, hash) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(ev.seq)
-        .bind(&ev.stream)
-        .bind(ev.stream_version)
-        .bind(&ev.kind)
-        .bind(&ev.actor)
-        .bind(format_date(ev.occurred_on))
-        .bind(format_recorded_at(ev.recorded_at))
-        .bind(articles_json(&ev.articles))
-        .bind(canonical_json(&ev.payload))
-        .bind(&ev.prev_hash)
-        .bind(&ev.hash)
-        .execute(&mut *conn)
-        .await;
-        if let Err(e) = res {
+    let streams = distinct_streams(&entries);
+    let names = serde_json::to_string(&streams).map_err(|e| StoreError::InvalidInput {
+        reason: format!("stream names cannot be encoded: {e}"),
+    })?;
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(HEAD_AND_VERSIONS)
+        .bind(names)
+        .fetch_all(&mut *conn)
+        .await?;
+    let Some((head_seq, head_hash, _)) = rows.first().cloned() else {
+        // `entries` is never empty here, so no row means no chain head.
+        return Err(StoreError::Corrupt {
+            seq: 0,
+            detail: "the chain head row is missing".into(),
+        }
+        .into());
+    };
+    let versions: Vec<i64> = rows.into_iter().map(|(_, _, v)| v).collect();
+    let per_entry = versions_per_entry(&entries, &streams, &versions);
+    let checked = check_versions(entries, &per_entry)?;
+    let chained = chain_events(head_seq, &head_hash, checked);
+    let sizes = statement_sizes(chained.events.len());
+    let mut offset = 0;
+    for (i, rows) in sizes.iter().copied().enumerate() {
+        let last = i + 1 == sizes.len();
+        let sql = insert_sql(rows, last);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for k in offset..offset + rows {
+            let ev = &chained.events[k];
+            q = q
+                .bind(ev.seq)
+                .bind(&ev.stream)
+                .bind(ev.stream_version)
+                .bind(&ev.kind)
+                .bind(&ev.actor)
+                .bind(format_date(ev.occurred_on))
+                .bind(&chained.recorded_at)
+                .bind(&chained.articles[k])
+                .bind(&chained.payloads[k])
+                .bind(&ev.prev_hash)
+                .bind(&ev.hash);
+        }
+        if last && let Some(ev) = chained.events.last() {
+            q = q.bind(ev.seq).bind(&ev.hash);
+        }
+        if let Err(e) = q.execute(&mut *conn).await {
             if crate::error::is_unique_violation(&e) {
                 return Err(WriteError::Unique(expectations));
             }
             return Err(e.into());
         }
+        offset += rows;
     }
-    if let Some(last) = stored.last() {
-        sqlx::query("UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1")
-            .bind(last.seq)
-            .bind(&last.hash)
-            .execute(&mut *conn)
-            .await?;
-    }
+    let stored = chained.events;
     if let (Some(h), Some(ev)) = (holiday, stored.last()) {
         sqlx::query(
             "INSERT INTO holiday_schedules (year, csv_text, loaded_by, loaded_at, event_seq) \
@@ -407,4 +471,34 @@ fn decode_fields(seq: i64, row: &SqliteRow) -> Result<StoredEvent, String> {
         col(row, 9, "prev_hash")?,
         col(row, 10, "hash")?,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_carry_powers_of_two_up_to_the_cap() {
+        assert_eq!(statement_sizes(0), Vec::<usize>::new());
+        assert_eq!(statement_sizes(1), vec![1]);
+        assert_eq!(statement_sizes(100), vec![64, 32, 4]);
+        assert_eq!(statement_sizes(130), vec![64, 64, 2]);
+        for n in 0..600 {
+            let sizes = statement_sizes(n);
+            assert_eq!(sizes.iter().sum::<usize>(), n);
+            assert!(
+                sizes
+                    .iter()
+                    .all(|s| s.is_power_of_two() && *s <= MAX_ROWS_PER_STATEMENT)
+            );
+        }
+    }
+
+    #[test]
+    fn the_head_update_follows_the_rows() {
+        let sql = insert_sql(2, true);
+        assert_eq!(sql.matches('?').count(), 2 * 11 + 2);
+        assert!(sql.ends_with("WHERE id = 1"));
+        assert!(!insert_sql(3, false).contains("chain_head"));
+    }
 }

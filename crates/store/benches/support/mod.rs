@@ -1,0 +1,102 @@
+//! What the event-log benchmarks share: a realistic event, and scratch PostgreSQL databases on
+//! the local test server (created and dropped by the benchmark itself).
+
+#![allow(dead_code)] // each benchmark uses its own part
+
+use chrono::NaiveDate;
+use guohe_store::NewEvent;
+use serde_json::json;
+use sqlx::AssertSqlSafe;
+use sqlx::postgres::PgPoolOptions;
+
+/// An expert's review score, about the size of a typical event (≈ 300 bytes of payload).
+pub fn event(stream: &str, i: u64) -> NewEvent {
+    NewEvent {
+        stream: stream.to_string(),
+        kind: "ExpertReviewScored".to_string(),
+        actor: "dept:zhang".to_string(),
+        occurred_on: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap_or_default(),
+        articles: vec!["hubei-2022:28.1".to_string()],
+        payload: json!({
+            "application": stream,
+            "reviewer": "expert:0042",
+            "score": "87.50",
+            "i": i,
+            "comment": "合作基础扎实，外方合作单位实力较强，建议通过。",
+        }),
+    }
+}
+
+/// The PostgreSQL server's admin database (`GUOHE_TEST_POSTGRES_URL`, default the local test
+/// server).
+pub fn pg_admin_url() -> String {
+    std::env::var("GUOHE_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".to_string())
+}
+
+fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    format!("{host}/{db}{query}")
+}
+
+/// A scratch database; [`ScratchDb::drop_now`] removes it.
+pub struct ScratchDb {
+    admin: String,
+    name: String,
+    /// Its URL.
+    pub url: String,
+}
+
+/// Creates a fresh database `guohe_bench_<name>_<pid>`, or `None` (said on stderr) when
+/// PostgreSQL is skipped (`GUOHE_SKIP_POSTGRES=1`) or unreachable.
+pub async fn scratch_db(name: &str) -> Option<ScratchDb> {
+    if std::env::var("GUOHE_SKIP_POSTGRES").is_ok_and(|v| v == "1") {
+        return None;
+    }
+    let admin = pg_admin_url();
+    let pool = match PgPoolOptions::new().max_connections(1).connect(&admin).await {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("PostgreSQL unreachable ({e}); skipping PostgreSQL");
+            return None;
+        }
+    };
+    let db = format!("guohe_bench_{name}_{}", std::process::id());
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+        format!("CREATE DATABASE {db}"),
+    ] {
+        if let Err(e) = sqlx::query(AssertSqlSafe(sql)).execute(&pool).await {
+            eprintln!("cannot create the scratch database {db} ({e}); skipping PostgreSQL");
+            return None;
+        }
+    }
+    pool.close().await;
+    Some(ScratchDb {
+        url: with_database(&admin, &db),
+        admin,
+        name: db,
+    })
+}
+
+impl ScratchDb {
+    /// Drops the database (its connections are ended first).
+    pub async fn drop_now(self) {
+        if let Ok(pool) = PgPoolOptions::new().max_connections(1).connect(&self.admin).await {
+            let _ = sqlx::query(AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            )))
+            .execute(&pool)
+            .await;
+            pool.close().await;
+        }
+    }
+}
