@@ -209,9 +209,7 @@ impl RegisterView {
         let n = self.rows.len();
         // Only one indexed filter and nothing else: its sets are exactly the matches.
         let exact = needle.is_empty() && !hide && sets.len() <= 1;
-        let driver = sets
-            .iter()
-            .min_by_key(|s| s.iter().map(|x| x.len()).sum::<usize>());
+        let driver = sets.iter().min_by_key(|s| s.iter().map(|x| x.len()).sum::<usize>());
         let candidates = || candidates(driver.map(Vec::as_slice), n);
         // A candidate of the driving filter matches when that filter is the only condition; a
         // row met walking a sorted list must pass every filter unless there are none.

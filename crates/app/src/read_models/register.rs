@@ -15,19 +15,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{Datelike, NaiveDate};
 use guohe_domain::{Base, BaseStatus, Event, World};
 
+pub use crate::stats::status_code;
 use crate::stats::{base_division, prefecture_of};
-
-/// A base status as the register and the API spell it.
-pub fn status_code(s: BaseStatus) -> &'static str {
-    match s {
-        BaseStatus::Active => "active",
-        BaseStatus::UnderRectification { .. } => "rectification",
-        BaseStatus::Terminated => "terminated",
-        BaseStatus::Revoked => "revoked",
-        BaseStatus::Disqualified { .. } => "disqualified",
-        BaseStatus::ExitedNational => "exited_national",
-    }
-}
 
 /// A base's status on `date` as the register shows it: from its history, or its current status
 /// before it was recognised; and whether it was recognised by then.
@@ -172,7 +161,11 @@ impl SortKey {
             SortKey::Name => a.name.cmp(&b.name),
             SortKey::Unit => a.unit.cmp(&b.unit),
             SortKey::Domain => a.domain.cmp(&b.domain),
-            SortKey::Country => a.country.as_deref().unwrap_or("").cmp(b.country.as_deref().unwrap_or("")),
+            SortKey::Country => a
+                .country
+                .as_deref()
+                .unwrap_or("")
+                .cmp(b.country.as_deref().unwrap_or("")),
             SortKey::CountryZh => a.country_names[0].cmp(&b.country_names[0]),
             SortKey::CountryEn => a.country_names[1].cmp(&b.country_names[1]),
             SortKey::Region => a.region.cmp(&b.region),

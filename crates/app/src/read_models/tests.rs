@@ -33,7 +33,13 @@ impl Rng {
     }
 }
 
-const NAMES: &[&str] = &["湖南省甲基地", "湖北省乙基地", "Alpha Base", "alpha base", "生物医药基地"];
+const NAMES: &[&str] = &[
+    "湖南省甲基地",
+    "湖北省乙基地",
+    "Alpha Base",
+    "alpha base",
+    "生物医药基地",
+];
 const UNITS: &[&str] = &["长沙大学", "武汉研究院", "Beta Ltd", "某某公司"];
 const DOMAINS: &[&str] = &["生物医药", "新材料", "Energy", "energy", "智能装备"];
 const COUNTRIES: &[&str] = &["", "DE", "FR", "RU", "ZZ", "JP"];
@@ -134,9 +140,9 @@ fn full_scan(w: &World, q: &RegisterQuery, date: NaiveDate) -> (usize, Vec<Strin
                 && q.category.as_ref().is_none_or(|c| b.category.as_ref() == Some(c))
                 && q.domain.as_ref().is_none_or(|x| &b.domain == x)
                 && q.country.as_ref().is_none_or(|c| b.partner_country.as_ref() == Some(c))
-                && q.region.as_ref().is_none_or(|f| {
-                    region.starts_with(&f.prefix) && (f.with_unknown || !region.is_empty())
-                })
+                && q.region
+                    .as_ref()
+                    .is_none_or(|f| region.starts_with(&f.prefix) && (f.with_unknown || !region.is_empty()))
                 && q.statuses.as_ref().is_none_or(|s| s.iter().any(|s| s == status))
                 && q.year.is_none_or(|y| chrono::Datelike::year(&b.recognised_on) == y)
                 && (!q.recognised_only || b.status_on(date).is_some());
@@ -187,7 +193,7 @@ fn full_scan(w: &World, q: &RegisterQuery, date: NaiveDate) -> (usize, Vec<Strin
     (total, ids)
 }
 
-fn some<'a>(r: &mut Rng, xs: &[&'a str]) -> Option<String> {
+fn some(r: &mut Rng, xs: &[&str]) -> Option<String> {
     (r.below(3) == 0).then(|| r.pick(xs).to_string())
 }
 
@@ -208,7 +214,14 @@ fn random_query(r: &mut Rng) -> RegisterQuery {
             with_unknown: r.below(2) == 0,
         }),
         statuses: (r.below(3) == 0).then(|| {
-            status_codes(r.pick(&["on_register", "active", "rectification", "terminated", "revoked", "nope"]))
+            status_codes(r.pick(&[
+                "on_register",
+                "active",
+                "rectification",
+                "terminated",
+                "revoked",
+                "nope",
+            ]))
         }),
         year: (r.below(6) == 0).then(|| 2015 + r.below(14) as i32),
         recognised_only: r.below(2) == 0,
@@ -279,7 +292,14 @@ fn moving_the_date_changes_statuses_and_keeps_the_orders() {
         view.note(&w, &e);
     }
     view.sync(&w);
-    for date in ["2026-03-01", "2026-03-02", "2027-01-01", "2025-06-01", "2028-12-31", "2014-01-01"] {
+    for date in [
+        "2026-03-01",
+        "2026-03-02",
+        "2027-01-01",
+        "2025-06-01",
+        "2028-12-31",
+        "2014-01-01",
+    ] {
         view.set_date(&w, d(date));
         assert_eq!(view.date(), d(date));
         check(&view, &w, &mut r, 60);
