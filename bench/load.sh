@@ -34,47 +34,26 @@ fi
 echo "== build (release)"
 cargo build --release -q -p guohe -p guohe-web --bin guohe --example bench_bases
 TARGET=${CARGO_TARGET_DIR:-target}
-GUOHE="$TARGET/release/guohe"
 DB="$WORKDIR/guohe.db"
-rm -f "$DB" "$DB-wal" "$DB-shm"
+# shellcheck source=bench/common.sh
+source bench/common.sh
 
 echo "== load $BASES bases and $APPLICATIONS applications into $DB"
-"$TARGET/release/examples/bench_bases" "sqlite://$DB" "$BASES" "$APPLICATIONS" | tee "$WORKDIR/load.log"
-SECRET=$(sed -n 's/^bench-dept TOTP secret: \([A-Z2-7]*\)$/\1/p' "$WORKDIR/load.log")
-[[ -n "$SECRET" ]] || { echo "no TOTP secret for bench-dept" >&2; exit 1; }
+load_bench_data "$DB" "$BASES" "$APPLICATIONS" "$WORKDIR/load.log"
+tail -n 1 "$WORKDIR/load.log"
 
 SERVER_PID=""
 stop_server() {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -INT "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-  fi
+  stop_pid "$SERVER_PID"
   SERVER_PID=""
 }
 trap stop_server EXIT
 
 echo "== guohe serve on $BASE_URL (business date $TODAY)"
-"$GUOHE" --database "sqlite://$DB" serve --today "$TODAY" --bind "127.0.0.1:$PORT" \
-  >"$WORKDIR/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 600); do
-  curl -fsS -o /dev/null "$BASE_URL/healthz" 2>/dev/null && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORKDIR/server.log"; exit 1; }
-  sleep 0.2
-done
-curl -fsS -o /dev/null "$BASE_URL/healthz"
+start_guohe "$DB" "$WORKDIR/server.log"
 
-# A department session for the signed-in endpoints, through the sign-in page (CSRF token, one-time
-# code and all).
-JAR="$WORKDIR/cookies.txt"
-OTP=$("$TARGET/release/examples/bench_bases" --totp "$SECRET")
-TOKEN=$(curl -fsS -A "$UA" -c "$JAR" "$BASE_URL/login" | sed -n 's/.*name="_csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n1)
-curl -fsS -A "$UA" -b "$JAR" -c "$JAR" -o /dev/null -H "Origin: $BASE_URL" \
-  --data-urlencode "_csrf=$TOKEN" --data-urlencode "login=bench-dept" --data-urlencode "password=Guohe@Demo2026" \
-  --data-urlencode "otp=$OTP" "$BASE_URL/login"
-SID=$(awk '$6 == "guohe_sid" { print $7 }' "$JAR")
-[[ -n "$SID" ]] || { echo "sign-in failed: no session cookie" >&2; exit 1; }
+# A department session for the signed-in endpoints, through the sign-in page.
+sign_in "$WORKDIR/cookies.txt"
 COOKIE="guohe_sid=$SID"
 
 TOTAL=$(curl -fsS "$BASE_URL/bases" | sed -n 's/.*<strong id="total">\([0-9]*\)<\/strong>.*/\1/p' | head -n1)

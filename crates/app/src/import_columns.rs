@@ -213,17 +213,8 @@ pub const STATUSES: &[(&str, &str)] = &[
     ("exited_national", "退出省级管理序列（国家基地）"),
 ];
 
-/// A status's code.
-pub fn status_code(s: BaseStatus) -> &'static str {
-    match s {
-        BaseStatus::Active => "active",
-        BaseStatus::UnderRectification { .. } => "rectification",
-        BaseStatus::Terminated => "terminated",
-        BaseStatus::Revoked => "revoked",
-        BaseStatus::Disqualified { .. } => "disqualified",
-        BaseStatus::ExitedNational => "exited_national",
-    }
-}
+/// A status's code (the register's).
+pub use crate::stats::status_code;
 
 /// A status's Chinese label.
 pub fn status_label(s: BaseStatus) -> &'static str {

@@ -43,6 +43,7 @@ pub mod national;
 pub mod passwords;
 pub mod personal;
 pub mod policy_standing;
+pub mod read_models;
 pub mod snapshots;
 pub mod stats;
 pub mod stored_policy;
@@ -102,6 +103,8 @@ struct Inner {
     /// Policies loaded into the database (`policy/<id>` streams), by id.
     stored_policies: std::collections::BTreeMap<String, stored_policy::StoredPolicy>,
     last_seq: i64,
+    /// The register view of `world`, synced before the lock on it is released.
+    register: read_models::RegisterView,
 }
 
 /// The running system: event log, world, policies, calendar.
@@ -260,6 +263,7 @@ impl Guohe {
             calendar,
             stored_policies: Default::default(),
             last_seq: 0,
+            register: read_models::RegisterView::new(chrono::Utc::now().date_naive()),
         };
         let start = snapshots::restore(&log, &vault, &mut inner).await?;
         let g = Guohe {
@@ -343,6 +347,7 @@ impl Guohe {
         let mut calendar_changed = false;
         let world = &mut inner.world;
         let stored_policies = &mut inner.stored_policies;
+        let register = &mut inner.register;
         let last = log
             .replay(inner.last_seq, |e: ReplayEvent<'_>| -> Result<(), AppError> {
                 if e.stream.starts_with("calendar/") {
@@ -356,11 +361,14 @@ impl Guohe {
                         Event::from_json_parts(e.stream, e.occurred_on, e.actor, e.articles, e.kind, e.payload.get())
                             .map_err(|err| AppError::Corrupt(format!("event {}: {err}", e.seq)))?;
                     world.apply(&ev);
+                    register.note(world, &ev);
                 }
                 Ok(())
             })
-            .await?;
-        inner.last_seq = last;
+            .await;
+        // Whatever was folded in before a failure is in the world: the view follows it.
+        inner.register.sync(&inner.world);
+        inner.last_seq = last?;
         if calendar_changed {
             inner.calendar = load_calendar(log).await?;
         }

@@ -1191,6 +1191,18 @@ impl World {
     }
 }
 
+impl EventKind {
+    /// The base an event creates or changes, if any: what a view of the register keyed by base
+    /// has to look at again after the event is folded in.
+    pub fn base_concerned(&self) -> Option<&str> {
+        match self {
+            EventKind::BaseNamed(e) => Some(&e.base),
+            EventKind::BaseCarriedOver(e) => Some(&e.base),
+            other => base_of(other),
+        }
+    }
+}
+
 /// The base an event concerns, for the base-only events.
 fn base_of(k: &EventKind) -> Option<&str> {
     Some(match k {

@@ -26,6 +26,7 @@ pub mod error;
 pub mod flash;
 pub mod i18n;
 pub mod labels;
+pub mod page_cache;
 pub mod pages;
 pub mod password;
 pub mod second_factor;
@@ -182,12 +183,22 @@ pub struct AppState {
     pub verifier: Arc<verification::Verifier>,
     /// The CJK font of official documents, read on first use.
     pub documents: Arc<pages::documents::DocumentFonts>,
+    /// Rendered public register answers, reused until the next event or day.
+    pub pages: Arc<page_cache::PageCache>,
 }
 
 impl AppState {
     /// The business date: the fixed date if configured, else today in China Standard Time.
     pub fn today(&self) -> NaiveDate {
         self.today_at(Utc::now())
+    }
+
+    /// What a public answer computed now depends on: the last event folded in and the date.
+    pub async fn stamp(&self) -> page_cache::Stamp {
+        page_cache::Stamp {
+            seq: self.guohe.folded_seq().await,
+            today: self.today(),
+        }
     }
 
     /// The business date when the real time is `now`: the fixed date if configured, else the
@@ -246,6 +257,7 @@ pub async fn app(cfg: ServeConfig) -> anyhow::Result<(Router, AppState)> {
         ),
     };
     let state = AppState {
+        pages: Arc::default(),
         documents: Arc::new(pages::documents::DocumentFonts::new(cfg.font_dir.clone())),
         verifier: Arc::new(verifier),
         guohe: Arc::new(guohe),

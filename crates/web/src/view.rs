@@ -224,14 +224,7 @@ impl FormErrors {
 
 /// Status code of a base for filters and CSV.
 pub fn status_code(s: BaseStatus) -> &'static str {
-    match s {
-        BaseStatus::Active => "active",
-        BaseStatus::UnderRectification { .. } => "rectification",
-        BaseStatus::Terminated => "terminated",
-        BaseStatus::Revoked => "revoked",
-        BaseStatus::Disqualified { .. } => "disqualified",
-        BaseStatus::ExitedNational => "exited_national",
-    }
+    guohe_app::read_models::status_code(s)
 }
 
 /// Every base status code with its labels, in display order.

@@ -310,3 +310,53 @@ async fn policy_compare_page_shows_the_differences_with_their_articles() {
     assert_eq!(bad.status, 400);
     assert!(bad.body.contains("nowhere-1999"), "{}", bad.body);
 }
+
+/// The register's answers for visitors (page, CSV, API) are kept and reused, and any new event
+/// makes them stale: the next answer counts the base just carried over.
+#[tokio::test]
+async fn cached_register_answers_follow_every_new_event() {
+    let app = demo().await;
+    let api_total = |body: &str| -> u64 {
+        serde_json::from_str::<serde_json::Value>(body).unwrap()["total"]
+            .as_u64()
+            .unwrap()
+    };
+    let page = total(&app.get("/bases?policy=hubei-2022").await.body);
+    let csv = app.get("/bases.csv?policy=hubei-2022").await.body.lines().count();
+    let api = app.get("/api/v1/bases?policy=hubei-2022").await;
+    assert_eq!(api.status, 200);
+    assert!(api.header("content-type").starts_with("application/json"));
+    let api = api_total(&api.body);
+    assert!(app.state.pages.len() >= 3, "the three answers are kept");
+    let again = app.get("/bases?policy=hubei-2022").await;
+    assert_eq!(total(&again.body), page);
+    assert!(again.header("content-type").starts_with("text/html"));
+
+    let actor = guohe_domain::Actor::parse("dept:hb-dept").unwrap();
+    let uscc = guohe_web::demo::uscc_of(guohe_web::demo::UNITS.iter().find(|u| u.login == "hb-jcyl").unwrap());
+    let cmd: guohe_domain::Command = serde_json::from_value(serde_json::json!({
+        "type": "CarryOverBase", "base_id": "HB-2015-CACHE", "policy": "hubei-2022",
+        "official_name": "湖北省缓存测试国际科技合作基地", "unit_name": "湖北江城医疗器械有限公司",
+        "uscc": uscc, "domain": "医疗器械", "director": "测试负责人",
+        "partner_country": "KR", "recognised_on": "2015-06-01"
+    }))
+    .unwrap();
+    app.state
+        .guohe
+        .execute(&actor, app.state.today(), cmd)
+        .await
+        .map_err(|e| e.message_zh())
+        .unwrap();
+
+    let after = app.get("/bases?policy=hubei-2022").await;
+    assert_eq!(total(&after.body), page + 1);
+    assert!(after.body.contains("湖北省缓存测试国际科技合作基地"));
+    assert_eq!(
+        app.get("/bases.csv?policy=hubei-2022").await.body.lines().count(),
+        csv + 1
+    );
+    assert_eq!(
+        api_total(&app.get("/api/v1/bases?policy=hubei-2022").await.body),
+        api + 1
+    );
+}

@@ -105,8 +105,10 @@ impl Guohe {
             match decided {
                 Ok(events) => {
                     batch.extend(batch_at_versions(&inner.world, &events));
+                    let inner = &mut *inner;
                     for e in &events {
                         inner.world.apply(e);
+                        inner.register.note(&inner.world, e);
                     }
                     count += events.len();
                 }
@@ -136,6 +138,8 @@ impl Guohe {
                 if first == start_seq + 1 {
                     // The world already holds these events, folded in the order appended.
                     inner.last_seq = last;
+                    let inner = &mut *inner;
+                    inner.register.sync(&inner.world);
                 } else {
                     // Another writer appended in between: fold the log in its own order.
                     self.rebuild(&mut inner).await?;
@@ -155,6 +159,7 @@ impl Guohe {
     /// Replays the whole log into a fresh world (after a batch that was not appended).
     async fn rebuild(&self, inner: &mut Inner) -> Result<(), AppError> {
         inner.world = World::new();
+        inner.register.reset();
         inner.last_seq = 0;
         inner.stored_policies.clear();
         self.catch_up(inner).await

@@ -2,16 +2,19 @@
 //! history and the articles applied. Public: nothing beyond what the register page shows.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use guohe_domain::{Base, BaseStatus, World};
+use guohe_app::read_models::{self, RegisterRow, SortKey};
+use guohe_domain::BaseStatus;
 use guohe_policy::PolicySet;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Paged, Params, contains};
+use super::{Paged, Params};
 use crate::AppState;
-use crate::authz::base_region;
 use crate::error::{Problem, WebError, WebResult};
 use crate::i18n::Lang;
 use crate::view;
@@ -56,25 +59,25 @@ pub struct BaseSummary {
     pub status_until: Option<NaiveDate>,
 }
 
-fn summary(world: &World, policies: &PolicySet, b: &Base, status: BaseStatus) -> BaseSummary {
-    let region = base_region(world, b).and_then(|r| view::prefecture_of(&r).map(|p| p.code.to_string()));
+fn summary(policies: &PolicySet, r: &RegisterRow) -> BaseSummary {
+    let status = r.status;
     BaseSummary {
-        id: b.id.clone(),
-        policy: b.policy.clone(),
+        id: r.id.clone(),
+        policy: r.policy.clone(),
         province: policies
-            .get(&b.policy)
+            .get(&r.policy)
             .map(|p| p.province.name.clone())
             .unwrap_or_default(),
-        official_name: b.official_name.clone(),
-        unit_name: b.unit_name.clone(),
-        category: b.category.clone(),
-        category_zh: view::category_label(policies, &b.policy, b.category.as_deref(), Lang::Zh),
-        domain: b.domain.clone(),
-        partner_country: b.partner_country.clone(),
-        partner_country_zh: view::country_label(b.partner_country.as_deref(), Lang::Zh),
-        region_zh: view::region_label(region.as_deref()),
-        region,
-        recognised_on: b.recognised_on,
+        official_name: r.name.clone(),
+        unit_name: r.unit.clone(),
+        category: r.category.clone(),
+        category_zh: view::category_label(policies, &r.policy, r.category.as_deref(), Lang::Zh),
+        domain: r.domain.clone(),
+        partner_country: r.country.clone(),
+        partner_country_zh: r.country_name(false).to_string(),
+        region_zh: view::region_label(Some(r.region.as_str()).filter(|c| !c.is_empty())),
+        region: Some(r.region.clone()).filter(|c| !c.is_empty()),
+        recognised_on: r.recognised_on,
         status: view::status_code(status).to_string(),
         status_zh: view::status_label(status, Lang::Zh),
         status_en: view::status_label(status, Lang::En),
@@ -123,8 +126,28 @@ pub const SORTS: &[&str] = &[
         (status = 422, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> WebResult<Json<Paged<BaseSummary>>> {
-    let p = Params::parse(raw.as_deref());
+pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> WebResult<Response> {
+    // The answer depends on the query, the events folded in and the date alone.
+    let key = format!("api\n{}", raw.as_deref().unwrap_or(""));
+    let stamp = state.stamp().await;
+    let body = match state.pages.get(stamp, &key) {
+        Some(body) => body,
+        None => {
+            let page = list_page(&state, raw.as_deref()).await?;
+            let body = Bytes::from(serde_json::to_vec(&page).map_err(|e| WebError::Internal(format!("json: {e}")))?);
+            state.pages.put(stamp, key, body.clone());
+            body
+        }
+    };
+    Ok((
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        body,
+    )
+        .into_response())
+}
+
+async fn list_page(state: &AppState, raw: Option<&str>) -> WebResult<Paged<BaseSummary>> {
+    let p = Params::parse(raw);
     let as_of = p.date("as_of")?.unwrap_or_else(|| state.today());
     let needle = p.text("q")?.to_lowercase();
     let (policy, province, category, domain, country, region, status) = (
@@ -137,54 +160,66 @@ pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Web
         p.text("status")?,
     );
     let (sort, desc) = p.sort(SORTS)?;
-    let region_prefix = region.trim_end_matches("00").to_string();
-    let mut rows = state
-        .guohe
-        .read(|world, _, policies| {
-            world
-                .bases()
-                .filter_map(|b| {
-                    let s = b.status_on(as_of)?;
-                    let in_province = province.is_empty()
-                        || policies
-                            .get(&b.policy)
-                            .is_some_and(|pol| pol.province.code == province || pol.province.name == province);
-                    in_province.then(|| summary(world, policies, b, s))
-                })
-                .filter(|r| {
-                    (contains(&r.official_name, &needle)
-                        || contains(&r.unit_name, &needle)
-                        || contains(&r.domain, &needle))
-                        && (policy.is_empty() || r.policy == policy)
-                        && (category.is_empty() || r.category.as_deref() == Some(category.as_str()))
-                        && (domain.is_empty() || r.domain == domain)
-                        && (country.is_empty() || r.partner_country.as_deref() == Some(country.as_str()))
-                        && (region.is_empty() || r.region.as_deref().is_some_and(|x| x.starts_with(&region_prefix)))
-                        && (status.is_empty()
-                            || r.status == status
-                            || (status == "on_register" && matches!(r.status.as_str(), "active" | "rectification")))
-                })
-                .collect::<Vec<_>>()
-        })
-        .await;
-    let key = |r: &BaseSummary| -> String {
-        match sort {
-            "unit" => r.unit_name.clone(),
-            "domain" => r.domain.clone(),
-            "country" => r.partner_country.clone().unwrap_or_default(),
-            "region" => r.region.clone().unwrap_or_default(),
-            "recognised_on" => r.recognised_on.to_string(),
-            "status" => r.status.clone(),
-            "id" => r.id.clone(),
-            _ => r.official_name.clone(),
-        }
+    let (page, per_page) = p.paging()?;
+    let given = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    let policies = state.guohe.policies();
+    let in_province = |id: &str| {
+        province.is_empty()
+            || policies
+                .get(id)
+                .is_some_and(|pol| pol.province.code == province || pol.province.name == province)
     };
-    // One key per row, not two per comparison: sorting thousands of rows by cloned text adds up.
-    rows.sort_by_cached_key(|r| (key(r), r.id.clone()));
-    if desc {
-        rows.reverse();
-    }
-    Ok(Json(Paged::of(rows, &p)?))
+    let allowed: Option<Vec<String>> = match (policy.is_empty(), province.is_empty()) {
+        (true, true) => None,
+        (false, _) => Some(if in_province(&policy) {
+            vec![policy.clone()]
+        } else {
+            Vec::new()
+        }),
+        (true, false) => Some(
+            policies
+                .all()
+                .iter()
+                .filter(|p| in_province(&p.id))
+                .map(|p| p.id.clone())
+                .collect(),
+        ),
+    };
+    let q = read_models::RegisterQuery {
+        text: needle,
+        policies: allowed,
+        category: given(&category),
+        domain: given(&domain),
+        country: given(&country),
+        region: given(&region).map(|r| read_models::RegionFilter {
+            prefix: r.trim_end_matches("00").to_string(),
+            with_unknown: false,
+        }),
+        statuses: given(&status).map(|s| read_models::status_codes(&s)),
+        year: None,
+        recognised_only: true,
+        sort: match sort {
+            "unit" => SortKey::Unit,
+            "domain" => SortKey::Domain,
+            "country" => SortKey::Country,
+            "region" => SortKey::Region,
+            "recognised_on" => SortKey::Recognised,
+            "status" => SortKey::Status,
+            "id" => SortKey::Id,
+            _ => SortKey::Name,
+        },
+        desc,
+        page,
+        per_page: Some(per_page),
+        clamp_page: false,
+    };
+    let found = state.guohe.register(&q, as_of, state.today()).await;
+    Ok(Paged {
+        items: found.rows.iter().map(|r| summary(policies, r)).collect(),
+        page,
+        per_page,
+        total: found.total,
+    })
 }
 
 /// A citation with its Chinese label.
@@ -268,7 +303,10 @@ pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> WebRe
         .guohe
         .read(|world, _, policies| {
             let b = world.base(&id)?;
-            let s = b.status_on(today)?;
+            let row = RegisterRow::of(world, b, today);
+            if !row.recognised {
+                return None;
+            }
             let title = policies
                 .get(&b.policy)
                 .map(|p| format!("{}（{}）", p.title, p.document_number))
@@ -283,7 +321,7 @@ pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> WebRe
                     status_zh: view::status_label(e.status, Lang::Zh),
                 })
                 .collect();
-            Some((summary(world, policies, b, s), title, history))
+            Some((summary(policies, &row), title, history))
         })
         .await;
     let (base, policy_title, status_history) = found.ok_or(WebError::NotFound)?;

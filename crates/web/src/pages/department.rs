@@ -208,7 +208,19 @@ pub async fn home(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<R
     let l = ctx.lang;
     let today = state.today();
     let mine = |policy: &str| p.works_under(policy);
-    let (stages, bases, due, policy_alerts) = state
+    let counts = state.guohe.register_counts(today).await;
+    let bases = view::STATUSES
+        .iter()
+        .map(|(code, zh, en)| Count {
+            label: l.t(zh, en).into(),
+            n: counts
+                .iter()
+                .filter(|((policy, status), _)| status == code && mine(policy))
+                .map(|(_, n)| n)
+                .sum(),
+        })
+        .collect();
+    let (stages, due, policy_alerts) = state
         .guohe
         .read(|world, _, policies| {
             let stages = STAGES
@@ -221,24 +233,12 @@ pub async fn home(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<R
                         .count(),
                 })
                 .collect();
-            let bases = view::STATUSES
-                .iter()
-                .map(|(code, zh, en)| Count {
-                    label: l.t(zh, en).into(),
-                    n: world
-                        .bases()
-                        .filter(|b| {
-                            mine(&b.policy) && view::status_code(b.status_on(today).unwrap_or(b.status)) == *code
-                        })
-                        .count(),
-                })
-                .collect();
             let alerts = policy_alerts(
                 &guohe_app::policy_standing::standings(policies, &p.policies, today),
                 today,
                 l,
             );
-            (stages, bases, due_items(world, policies, today, l, &mine), alerts)
+            (stages, due_items(world, policies, today, l, &mine), alerts)
         })
         .await;
     render(&DeptHomeTpl {

@@ -6,17 +6,18 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use askama::Template;
 use axum::Form;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use guohe_app::AppError;
-use guohe_domain::{Actor, ApplicationStatus, Base, Command, LodgeObjection, Origin, Role, World};
+use guohe_app::read_models::{self, RegisterRow, SortKey};
+use guohe_domain::{Actor, ApplicationStatus, Command, LodgeObjection, Origin, Role, World};
 use guohe_policy::PolicySet;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::authz::base_region;
 use crate::error::{FieldError, WebError, WebResult};
 use crate::flash;
 use crate::i18n::Lang;
@@ -145,31 +146,28 @@ pub struct BaseRow {
     pub director: String,
 }
 
-fn row_of(world: &World, policies: &PolicySet, b: &Base, today: NaiveDate, l: Lang) -> BaseRow {
-    let status = b.status_on(today).unwrap_or(b.status);
-    let region = base_region(world, b)
-        .and_then(|r| view::prefecture_of(&r).map(|p| p.code.to_string()))
-        .unwrap_or_default();
+/// A register row with its labels, as the page and the CSV show it.
+pub(crate) fn base_row(policies: &PolicySet, r: &RegisterRow, l: Lang) -> BaseRow {
     BaseRow {
-        id: b.id.clone(),
-        name: b.official_name.clone(),
-        unit: b.unit_name.clone(),
-        policy: b.policy.clone(),
+        id: r.id.clone(),
+        name: r.name.clone(),
+        unit: r.unit.clone(),
+        policy: r.policy.clone(),
         province: policies
-            .get(&b.policy)
+            .get(&r.policy)
             .map(|p| p.province.name.clone())
             .unwrap_or_default(),
-        category: b.category.clone().unwrap_or_default(),
-        category_label: view::category_label(policies, &b.policy, b.category.as_deref(), l),
-        domain: b.domain.clone(),
-        country: b.partner_country.clone().unwrap_or_default(),
-        country_label: view::country_label(b.partner_country.as_deref(), l),
-        region_label: view::region_label(Some(&region).filter(|r| !r.is_empty()).map(|s| s.as_str())),
-        region,
-        status: view::status_code(status).to_string(),
-        status_label: view::status_label(status, l),
-        recognised_on: b.recognised_on,
-        director: b.director.clone(),
+        category: r.category.clone().unwrap_or_default(),
+        category_label: view::category_label(policies, &r.policy, r.category.as_deref(), l),
+        domain: r.domain.clone(),
+        country: r.country.clone().unwrap_or_default(),
+        country_label: view::country_label(r.country.as_deref(), l),
+        region_label: view::region_label(Some(r.region.as_str()).filter(|r| !r.is_empty())),
+        region: r.region.clone(),
+        status: r.status_code().to_string(),
+        status_label: view::status_label(r.status, l),
+        recognised_on: r.recognised_on,
+        director: r.director.clone(),
     }
 }
 
@@ -204,9 +202,6 @@ pub struct PageLink {
     pub current: bool,
 }
 
-/// How many technology domains the register's filter offers.
-const MAX_DOMAIN_CHOICES: usize = 200;
-
 pub(crate) struct Filtered {
     /// Matching bases in all.
     total: usize,
@@ -221,146 +216,99 @@ pub(crate) struct Filtered {
     regions: Vec<Opt>,
 }
 
-/// What filtering and sorting need of a base, computed once per request without building the
-/// displayed row: rows (with their labels) are built only for the page shown.
-struct Lite<'w> {
-    b: &'w Base,
-    status: &'static str,
-    region: String,
+impl RegisterQuery {
+    /// The question to the register view: the page's filters, its sort (a country by its name
+    /// in the page's language) and, when given, its page size.
+    pub(crate) fn to_app(&self, l: Lang, page_size: Option<usize>) -> read_models::RegisterQuery {
+        let given = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        read_models::RegisterQuery {
+            text: self.q.clone(),
+            policies: given(&self.policy).map(|p| vec![p]),
+            category: given(&self.category),
+            domain: given(&self.domain),
+            country: given(&self.country),
+            region: given(&self.region).map(|r| read_models::RegionFilter {
+                prefix: r.trim_end_matches('0').to_string(),
+                with_unknown: true,
+            }),
+            statuses: given(&self.status).map(|s| read_models::status_codes(&s)),
+            year: None,
+            recognised_only: false,
+            sort: match self.sort.as_str() {
+                "unit" => SortKey::Unit,
+                "domain" => SortKey::Domain,
+                "country" if l == Lang::En => SortKey::CountryEn,
+                "country" => SortKey::CountryZh,
+                "region" => SortKey::Region,
+                "status" => SortKey::Status,
+                "recognised" => SortKey::Recognised,
+                _ => SortKey::Name,
+            },
+            desc: self.dir == "desc",
+            page: self.page,
+            per_page: page_size,
+            clamp_page: true,
+        }
+    }
 }
 
+/// The register's rows for the query and the filter choices, from the register view.
 pub(crate) async fn filtered(state: &AppState, q: &RegisterQuery, l: Lang, page_size: Option<usize>) -> Filtered {
     let today = state.today();
-    state
-        .guohe
-        .read(|world, _, policies| {
-            let all: Vec<Lite<'_>> = world
-                .bases()
-                .map(|b| Lite {
-                    b,
-                    status: view::status_code(b.status_on(today).unwrap_or(b.status)),
-                    region: base_region(world, b)
-                        .and_then(|r| view::prefecture_of(&r).map(|p| p.code.to_string()))
-                        .unwrap_or_default(),
-                })
-                .collect();
-            let mut cats: BTreeMap<String, String> = BTreeMap::new();
-            let mut domains: BTreeMap<String, usize> = BTreeMap::new();
-            let mut countries: BTreeMap<String, String> = BTreeMap::new();
-            let mut regions: BTreeMap<String, String> = BTreeMap::new();
-            for x in &all {
-                if let Some(c) = x.b.category.as_deref().filter(|c| !c.is_empty()) {
-                    cats.entry(c.to_string())
-                        .or_insert_with(|| view::category_label(policies, &x.b.policy, Some(c), l));
-                }
-                *domains.entry(x.b.domain.clone()).or_default() += 1;
-                if let Some(c) = x.b.partner_country.as_deref().filter(|c| !c.is_empty()) {
-                    countries
-                        .entry(c.to_string())
-                        .or_insert_with(|| view::country_label(Some(c), l));
-                }
-                if !x.region.is_empty() {
-                    regions
-                        .entry(x.region.clone())
-                        .or_insert_with(|| view::region_label(Some(&x.region)));
-                }
-            }
-            let needle = q.q.to_lowercase();
-            let region_prefix = q.region.trim_end_matches('0');
-            let mut rows: Vec<&Lite<'_>> = all
-                .iter()
-                .filter(|x| {
-                    let b = x.b;
-                    (needle.is_empty()
-                        || b.official_name.to_lowercase().contains(&needle)
-                        || b.unit_name.to_lowercase().contains(&needle)
-                        || b.domain.to_lowercase().contains(&needle))
-                        && (q.policy.is_empty() || b.policy == q.policy)
-                        && (q.category.is_empty() || b.category.as_deref() == Some(q.category.as_str()))
-                        && (q.domain.is_empty() || b.domain == q.domain)
-                        && (q.country.is_empty() || b.partner_country.as_deref() == Some(q.country.as_str()))
-                        && (q.region.is_empty() || x.region.starts_with(region_prefix))
-                        && (q.status.is_empty()
-                            || x.status == q.status
-                            || (q.status == "on_register" && matches!(x.status, "active" | "rectification")))
-                })
-                .collect();
-            let country = |x: &Lite<'_>| -> String {
-                x.b.partner_country
-                    .as_deref()
-                    .and_then(|c| countries.get(c))
-                    .cloned()
-                    .unwrap_or_default()
-            };
-            match q.sort.as_str() {
-                "unit" => rows.sort_by(|a, b| a.b.unit_name.cmp(&b.b.unit_name).then_with(|| a.b.id.cmp(&b.b.id))),
-                "domain" => rows.sort_by(|a, b| a.b.domain.cmp(&b.b.domain).then_with(|| a.b.id.cmp(&b.b.id))),
-                "country" => rows.sort_by_cached_key(|x| (country(x), x.b.id.clone())),
-                "region" => rows.sort_by(|a, b| a.region.cmp(&b.region).then_with(|| a.b.id.cmp(&b.b.id))),
-                "status" => rows.sort_by(|a, b| a.status.cmp(b.status).then_with(|| a.b.id.cmp(&b.b.id))),
-                "recognised" => rows.sort_by(|a, b| {
-                    a.b.recognised_on
-                        .cmp(&b.b.recognised_on)
-                        .then_with(|| a.b.id.cmp(&b.b.id))
-                }),
-                _ => rows.sort_by(|a, b| {
-                    a.b.official_name
-                        .cmp(&b.b.official_name)
-                        .then_with(|| a.b.id.cmp(&b.b.id))
-                }),
-            }
-            if q.dir == "desc" {
-                rows.reverse();
-            }
-            let total = rows.len();
-            let (page, shown): (usize, Vec<&Lite<'_>>) = match page_size {
-                Some(size) => {
-                    let last = total.div_ceil(size).max(1);
-                    let page = q.page.clamp(1, last);
-                    (page, rows.into_iter().skip((page - 1) * size).take(size).collect())
-                }
-                None => (1, rows),
-            };
-            Filtered {
-                total,
-                page,
-                rows: shown.iter().map(|x| row_of(world, policies, x.b, today, l)).collect(),
-                policies: policies
-                    .all()
-                    .iter()
-                    .map(|p| Opt {
-                        value: p.id.clone(),
-                        label: format!("{}（{}）", p.province.name, p.document_number),
-                    })
-                    .collect(),
-                categories: cats.into_iter().map(|(value, label)| Opt { value, label }).collect(),
-                // Technology domains are free text; past a few hundred a list stops helping
-                // (the search box matches domains too), so only the most common are offered.
-                domains: {
-                    let mut by_count: Vec<(String, usize)> = domains.into_iter().collect();
-                    by_count.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                    by_count.truncate(MAX_DOMAIN_CHOICES);
-                    let mut names: Vec<String> = by_count.into_iter().map(|(d, _)| d).collect();
-                    if !q.domain.is_empty() && !names.contains(&q.domain) {
-                        names.push(q.domain.clone());
-                    }
-                    names.sort();
-                    names
-                        .into_iter()
-                        .map(|d| Opt {
-                            value: d.clone(),
-                            label: d,
-                        })
-                        .collect()
-                },
-                countries: countries
-                    .into_iter()
-                    .map(|(value, label)| Opt { value, label })
-                    .collect(),
-                regions: regions.into_iter().map(|(value, label)| Opt { value, label }).collect(),
-            }
-        })
-        .await
+    let page = state.guohe.register(&q.to_app(l, page_size), today, today).await;
+    let choices = state.guohe.register_choices().await;
+    let policies = state.guohe.policies();
+    // Technology domains are free text; past a few hundred a list stops helping (the search box
+    // matches domains too), so only the most common are offered, and the one chosen.
+    let mut domains = choices.domains;
+    if !q.domain.is_empty() && !domains.contains(&q.domain) {
+        domains.push(q.domain.clone());
+    }
+    domains.sort();
+    Filtered {
+        total: page.total,
+        page: page.page,
+        rows: page.rows.iter().map(|r| base_row(policies, r, l)).collect(),
+        policies: policies
+            .all()
+            .iter()
+            .map(|p| Opt {
+                value: p.id.clone(),
+                label: format!("{}（{}）", p.province.name, p.document_number),
+            })
+            .collect(),
+        categories: choices
+            .categories
+            .into_iter()
+            .map(|(code, policy)| Opt {
+                label: view::category_label(policies, &policy, Some(&code), l),
+                value: code,
+            })
+            .collect(),
+        domains: domains
+            .into_iter()
+            .map(|d| Opt {
+                value: d.clone(),
+                label: d,
+            })
+            .collect(),
+        countries: choices
+            .countries
+            .into_iter()
+            .map(|c| Opt {
+                label: view::country_label(Some(&c), l),
+                value: c,
+            })
+            .collect(),
+        regions: choices
+            .regions
+            .into_iter()
+            .map(|r| Opt {
+                label: view::region_label(Some(&r)),
+                value: r,
+            })
+            .collect(),
+    }
 }
 
 /// 基地名录.
@@ -404,6 +352,12 @@ pub async fn register(
     Query(q): Query<RegisterQuery>,
 ) -> WebResult<Response> {
     let l = ctx.lang;
+    // Visitors who are not signed in all see the same page for the same request.
+    let key = ctx.principal().is_none().then(|| format!("page\n{l:?}\n{}", ctx.path));
+    let stamp = state.stamp().await;
+    if let Some(body) = key.as_deref().and_then(|k| state.pages.get(stamp, k)) {
+        return Ok(Html(body).into_response());
+    }
     let q = q.sanitised();
     let f = filtered(&state, &q, l, Some(PAGE_SIZE)).await;
     let total = f.total;
@@ -471,22 +425,29 @@ pub async fn register(
     .collect();
     let csv_href = RegisterQuery { page: 1, ..q.clone() }.href("/bases.csv");
     let xlsx_href = RegisterQuery { page: 1, ..q.clone() }.href("/bases.xlsx");
-    render(&RegisterTpl {
-        c: ctx.chrome("/bases"),
-        q: RegisterQuery { page, ..q },
-        rows,
-        total,
-        policies: f.policies,
-        categories: f.categories,
-        domains: f.domains,
-        countries: f.countries,
-        regions: f.regions,
-        statuses,
-        cols,
-        pages,
-        csv_href,
-        xlsx_href,
-    })
+    let body = Bytes::from(
+        RegisterTpl {
+            c: ctx.chrome("/bases"),
+            q: RegisterQuery { page, ..q },
+            rows,
+            total,
+            policies: f.policies,
+            categories: f.categories,
+            domains: f.domains,
+            countries: f.countries,
+            regions: f.regions,
+            statuses,
+            cols,
+            pages,
+            csv_href,
+            xlsx_href,
+        }
+        .render()?,
+    );
+    if let Some(k) = key {
+        state.pages.put(stamp, k, body.clone());
+    }
+    Ok(Html(body).into_response())
 }
 
 /// Spreadsheet programs run cells that start with these as formulas (CSV injection).
@@ -505,7 +466,34 @@ pub async fn register_csv(
     Query(q): Query<RegisterQuery>,
 ) -> WebResult<Response> {
     let l = ctx.lang;
-    let f = filtered(&state, &q.sanitised(), l, None).await;
+    let key = format!("csv\n{l:?}\n{}", ctx.path);
+    let stamp = state.stamp().await;
+    let body = match state.pages.get(stamp, &key) {
+        Some(body) => body,
+        None => {
+            let body = Bytes::from(register_csv_body(&state, &q.sanitised(), l).await?);
+            state.pages.put(stamp, key, body.clone());
+            body
+        }
+    };
+    let mut resp = body.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static(
+            "attachment; filename=\"guohe-bases.csv\"; filename*=UTF-8''%E5%9F%BA%E5%9C%B0%E5%90%8D%E5%BD%95.csv",
+        ),
+    );
+    Ok(resp)
+}
+
+/// The filtered register as CSV bytes (with the BOM).
+async fn register_csv_body(state: &AppState, q: &RegisterQuery, l: Lang) -> WebResult<Vec<u8>> {
+    let f = filtered(state, q, l, None).await;
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
         l.t("基地编号", "Id"),
@@ -538,19 +526,7 @@ pub async fn register_csv(
     }
     let mut body = "\u{feff}".as_bytes().to_vec();
     body.extend(w.into_inner().map_err(|e| WebError::Internal(format!("csv: {e}")))?);
-    let mut resp = body.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static(
-            "attachment; filename=\"guohe-bases.csv\"; filename*=UTF-8''%E5%9F%BA%E5%9C%B0%E5%90%8D%E5%BD%95.csv",
-        ),
-    );
-    Ok(resp)
+    Ok(body)
 }
 
 /// A dated entry of a base's history.
@@ -594,7 +570,7 @@ pub async fn base(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path
         .guohe
         .read(|world, _, policies| {
             let b = world.base(&id)?;
-            let row = row_of(world, policies, b, today, l);
+            let row = base_row(policies, &RegisterRow::of(world, b, today), l);
             let title = policies
                 .get(&b.policy)
                 .map(|p| format!("{}（{}）", p.title, p.document_number))

@@ -1,16 +1,14 @@
 //! `GET /bases.xlsx` — the public register's filtered view as an xlsx workbook, with the filter
 //! and the as-of date in its title row, in the columns `guohe import bases` reads back.
 
-use axum::extract::{Query, State};
-use axum::response::Response;
-use guohe_domain::Base;
-
-use super::public::{RegisterQuery, filtered};
+use super::public::RegisterQuery;
 use crate::AppState;
 use crate::error::{WebError, WebResult};
 use crate::i18n::Lang;
 use crate::security::RequestCtx;
 use crate::view;
+use axum::extract::{Query, State};
+use axum::response::Response;
 
 /// The filter in words, for the title row.
 fn filter_text(q: &RegisterQuery, state: &AppState) -> String {
@@ -60,15 +58,11 @@ pub async fn register_xlsx(
     Query(q): Query<RegisterQuery>,
 ) -> WebResult<Response> {
     let q = q.sanitised();
-    let f = filtered(&state, &q, ctx.lang, None).await;
     let today = state.today();
     let filter = filter_text(&q, &state);
     let table = state
         .guohe
-        .read(|w, _, policies| {
-            let bases: Vec<&Base> = f.rows.iter().filter_map(|r| w.base(&r.id)).collect();
-            guohe_app::exports::register_table(policies, &bases, &filter, today)
-        })
+        .register_table(&q.to_app(ctx.lang, None), &filter, today)
         .await;
     let body = table.xlsx().map_err(|e| WebError::Internal(format!("xlsx: {e}")))?;
     Ok(super::download(body, super::XLSX, "guohe-bases.xlsx"))

@@ -1,0 +1,92 @@
+//! 读模型 — views of the world kept up to date as each event is folded in, so that the lists
+//! the web serves most (the register page, its CSV and xlsx, `GET /api/v1/bases`, the
+//! department dashboard's counts) cost what the page costs, not what the register weighs.
+//!
+//! Every path that changes the world goes through [`Guohe`]'s fold (`catch_up`, a batch, a
+//! snapshot at start, a rebuild after a refused batch), and each of them notes its events to the
+//! views and syncs them before the world's lock is released: a reader never sees a view behind
+//! its world. The views hold statuses as of one date, the business date; the first question for
+//! a new business date moves them (a write lock, once a day). A question about another date (the
+//! API's `as_of`) is answered by looking at every base, as before the views existed.
+
+pub mod query;
+pub mod register;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use guohe_domain::{Base, World};
+
+pub use query::{RegionFilter, RegisterChoices, RegisterPage, RegisterQuery, status_codes};
+pub use register::{MAX_DOMAIN_CHOICES, RegisterRow, RegisterView, SortKey, status_at, status_code};
+
+use crate::Guohe;
+
+/// The register's rows on `date`, without indexes (for a date other than the view's).
+pub fn rows_at(world: &World, date: NaiveDate) -> Vec<RegisterRow> {
+    world.bases().map(|b| RegisterRow::of(world, b, date)).collect()
+}
+
+impl Guohe {
+    /// Runs `f` on the register view with statuses as of `date`, moving the view's date first if
+    /// it differs (under the write lock, then reading under the shared one).
+    async fn with_register<R>(&self, date: NaiveDate, f: impl FnOnce(&RegisterView, &World) -> R) -> R {
+        {
+            let inner = self.inner.read().await;
+            if inner.register.date() == date {
+                return f(&inner.register, &inner.world);
+            }
+        }
+        let mut inner = self.inner.write().await;
+        {
+            let inner = &mut *inner;
+            inner.register.set_date(&inner.world, date);
+        }
+        let inner = inner.downgrade();
+        f(&inner.register, &inner.world)
+    }
+
+    /// One page of the register with statuses as of `as_of`. On the business date `today` it is
+    /// answered from the register view; on any other date every base is looked at.
+    pub async fn register(&self, q: &RegisterQuery, as_of: NaiveDate, today: NaiveDate) -> RegisterPage {
+        if as_of == today {
+            return self.with_register(today, |v, _| v.query(q)).await;
+        }
+        self.read(|w, _, _| query::scan(&rows_at(w, as_of), q)).await
+    }
+
+    /// The seq of the last event folded into the world (and its views): anything derived from
+    /// them may be reused until it moves.
+    pub async fn folded_seq(&self) -> i64 {
+        self.inner.read().await.last_seq
+    }
+
+    /// What the register's filters offer (values in use, whatever the status).
+    pub async fn register_choices(&self) -> RegisterChoices {
+        self.inner.read().await.register.choices()
+    }
+
+    /// Bases by (policy, status code) on `today` (the department dashboard).
+    pub async fn register_counts(&self, today: NaiveDate) -> BTreeMap<(String, &'static str), usize> {
+        self.with_register(today, |v, _| v.counts().clone()).await
+    }
+
+    /// The register's rows for a query, as the export workbook lays them out (every matching
+    /// base, in the query's order), with `filter` in words and `today` in its title.
+    pub async fn register_table(&self, q: &RegisterQuery, filter: &str, today: NaiveDate) -> crate::export::Table {
+        let q = RegisterQuery {
+            per_page: None,
+            ..q.clone()
+        };
+        let policies = self.policies();
+        self.with_register(today, |v, w| {
+            let page = v.query(&q);
+            let bases: Vec<&Base> = page.rows.iter().filter_map(|r| w.base(&r.id)).collect();
+            crate::exports::register_table(policies, &bases, filter, today)
+        })
+        .await
+    }
+}
