@@ -7,8 +7,8 @@
 //! text (times as RFC 3339 UTC with microseconds, as the chain hashes them); bytes as hex — and
 //! written into each database's own column types on restore. The whole copy is read in one
 //! transaction (a consistent snapshot, with the server running) and written in one (all or
-//! nothing). Sessions, sign-in throttles, flash messages, form limits and snapshots are not
-//! copied: they are transient or rebuilt. Whether a backup may be accepted (the chain and the
+//! nothing). Sessions, sign-in throttles, flash messages, form limits, the verification
+//! service's rate windows and snapshots are not copied: they are transient or rebuilt. Whether a backup may be accepted (the chain and the
 //! checkpoints verify) is decided by the caller before [`restore`] writes anything.
 
 use serde::{Deserialize, Serialize};
