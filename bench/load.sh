@@ -18,6 +18,7 @@ THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
 PORT=${PORT:-18090}
 WORKDIR=${WORKDIR:-$(mktemp -d /tmp/guohe-bench.XXXXXX)}
+mkdir -p "$WORKDIR"
 TODAY=2026-11-20
 BASE_URL="http://127.0.0.1:$PORT"
 UA="guohe-bench"
