@@ -105,6 +105,8 @@ struct Inner {
     last_seq: i64,
     /// The register view of `world`, synced before the lock on it is released.
     register: read_models::RegisterView,
+    /// The department's work queue: noted as events are folded in, synced before it is read.
+    due: read_models::DueView,
 }
 
 /// The running system: event log, world, policies, calendar.
@@ -122,6 +124,8 @@ pub struct Guohe {
     inner: RwLock<Inner>,
     /// How the world was rebuilt at open.
     start: snapshots::StartReport,
+    /// Statistics already computed at the current log position.
+    stats_memo: std::sync::Mutex<read_models::stats_memo::StatsMemo>,
 }
 
 /// What was appended for a command: the domain events and their stored records.
@@ -264,6 +268,7 @@ impl Guohe {
             stored_policies: Default::default(),
             last_seq: 0,
             register: read_models::RegisterView::new(chrono::Utc::now().date_naive()),
+            due: read_models::DueView::new(),
         };
         let start = snapshots::restore(&log, &vault, &mut inner).await?;
         let g = Guohe {
@@ -273,6 +278,7 @@ impl Guohe {
             vault,
             inner: RwLock::new(inner),
             start,
+            stats_memo: Default::default(),
         };
         // Policies stored before the snapshot are in it, not in the tail: install them first.
         {
@@ -324,6 +330,8 @@ impl Guohe {
         Self::catch_up_log(&self.log, inner).await?;
         if inner.stored_policies != before {
             self.install_policies(&inner.stored_policies)?;
+            // Due dates come from the policies (the annual report's day).
+            inner.due.reset();
         }
         Ok(())
     }
@@ -348,6 +356,7 @@ impl Guohe {
         let world = &mut inner.world;
         let stored_policies = &mut inner.stored_policies;
         let register = &mut inner.register;
+        let due = &mut inner.due;
         let last = log
             .replay(inner.last_seq, |e: ReplayEvent<'_>| -> Result<(), AppError> {
                 if e.stream.starts_with("calendar/") {
@@ -362,6 +371,7 @@ impl Guohe {
                             .map_err(|err| AppError::Corrupt(format!("event {}: {err}", e.seq)))?;
                     world.apply(&ev);
                     register.note(world, &ev);
+                    due.note(world, &ev);
                 }
                 Ok(())
             })

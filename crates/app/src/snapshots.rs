@@ -89,6 +89,7 @@ pub(crate) async fn restore(log: &EventLog, vault: &Vault, inner: &mut Inner) ->
                 inner.world = body.world;
                 inner.register.reset();
                 inner.register.sync(&inner.world);
+                inner.due.reset();
                 inner.stored_policies = body.stored_policies;
                 inner.last_seq = s.seq;
                 report.from_snapshot = Some(s.seq);

@@ -39,7 +39,7 @@ use serde::Serialize;
 use crate::export::{self, Cell, Table};
 
 /// Who the statistics are for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     /// 公开 — the bases only, as the public register shows them.
@@ -142,7 +142,7 @@ pub fn status_code(s: BaseStatus) -> &'static str {
 }
 
 /// The stages of an application in display order.
-const STAGES: &[ApplicationStatus] = &[
+pub const STAGES: [ApplicationStatus; 9] = [
     ApplicationStatus::Submitted,
     ApplicationStatus::Returned,
     ApplicationStatus::Recommended,

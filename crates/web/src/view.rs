@@ -92,6 +92,39 @@ pub fn nav_for(role: Option<AccountRole>, active: &str) -> Vec<NavItem> {
         .collect()
 }
 
+/// A page link; `n == 0` stands for a gap of pages not linked.
+#[derive(Debug, Clone)]
+pub struct PageLink {
+    /// Page number, or 0 for a gap.
+    pub n: usize,
+    /// Link.
+    pub href: String,
+    /// Current page.
+    pub current: bool,
+}
+
+/// Links to the first, the last and the pages around the current one, with a gap for the rest,
+/// so that a list of thousands of pages does not print thousands of links.
+pub fn page_links(last: usize, page: usize, href: impl Fn(usize) -> String) -> Vec<PageLink> {
+    let mut pages: Vec<PageLink> = Vec::new();
+    for n in 1..=last {
+        if n == 1 || n == last || n.abs_diff(page) <= 2 {
+            pages.push(PageLink {
+                n,
+                href: href(n),
+                current: n == page,
+            });
+        } else if pages.last().is_some_and(|p| p.n != 0) {
+            pages.push(PageLink {
+                n: 0,
+                href: String::new(),
+                current: false,
+            });
+        }
+    }
+    pages
+}
+
 /// Percent-encodes a query value.
 pub fn urlencode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -109,6 +109,7 @@ impl Guohe {
                     for e in &events {
                         inner.world.apply(e);
                         inner.register.note(&inner.world, e);
+                        inner.due.note(&inner.world, e);
                     }
                     count += events.len();
                 }
@@ -160,6 +161,7 @@ impl Guohe {
     async fn rebuild(&self, inner: &mut Inner) -> Result<(), AppError> {
         inner.world = World::new();
         inner.register.reset();
+        inner.due.reset();
         inner.last_seq = 0;
         inner.stored_policies.clear();
         self.catch_up(inner).await

@@ -9,9 +9,13 @@
 //! a new business date moves them (a write lock, once a day). A question about another date (the
 //! API's `as_of`) is answered by looking at every base, as before the views existed.
 
+pub mod due_list;
 pub mod query;
 pub mod register;
+pub mod stats_memo;
 
+#[cfg(test)]
+mod due_tests;
 #[cfg(test)]
 mod tests;
 
@@ -20,6 +24,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use guohe_domain::{Base, World};
 
+pub use due_list::{APPLICATION_STAGES, DueCase, DueCount, DueEntry, DueKind, DuePage, DueQuery, DueView};
 pub use query::{RegionFilter, RegisterChoices, RegisterPage, RegisterQuery, status_codes};
 pub use register::{MAX_DOMAIN_CHOICES, RegisterRow, RegisterView, SortKey, status_at, status_code};
 
@@ -88,5 +93,25 @@ impl Guohe {
             crate::exports::register_table(policies, &bases, filter, today)
         })
         .await
+    }
+
+    /// The department's work queue on `today` for the policies `in_scope`: a page of what is
+    /// due or overdue, the counts of every kind, and the applications by stage (the dashboard
+    /// and `GET /dept/due`). The view is brought up to date first if events were folded in or
+    /// the date moved since it was last read (under the write lock, then read under the shared
+    /// one).
+    pub async fn due_list(&self, in_scope: &(dyn Fn(&str) -> bool + Sync), q: &DueQuery, today: NaiveDate) -> DuePage {
+        {
+            let inner = self.inner.read().await;
+            if inner.due.is_current(today) {
+                return inner.due.query(in_scope, q);
+            }
+        }
+        let mut inner = self.inner.write().await;
+        {
+            let inner = &mut *inner;
+            inner.due.sync(&inner.world, self.policies(), today);
+        }
+        inner.downgrade().due.query(in_scope, q)
     }
 }

@@ -11,6 +11,7 @@ pub mod department;
 pub mod dept_applications;
 pub mod dept_bases;
 pub mod dept_draws;
+pub mod dept_due;
 pub mod dept_exports;
 pub mod dept_history;
 pub mod dept_import;
@@ -208,6 +209,7 @@ pub fn role_routes() -> axum::Router<AppState> {
         .route("/expert/applications/{id}", get(expert::application))
         .route("/expert/applications/{id}/review", post(expert::review))
         .route("/expert/applications/{id}/conflict", post(expert::conflict))
+        .route("/dept/due", get(dept_due::list))
         .route("/dept/rounds", get(department::rounds).post(department::open_round))
         .route("/dept/rounds/{id}/close", post(department::close_round))
         .route("/dept/applications", get(department::applications))

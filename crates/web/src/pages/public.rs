@@ -191,16 +191,7 @@ pub struct SortCol {
     pub aria: &'static str,
 }
 
-/// A page link.
-#[derive(Debug, Clone)]
-pub struct PageLink {
-    /// Page number.
-    pub n: usize,
-    /// Link.
-    pub href: String,
-    /// Current page.
-    pub current: bool,
-}
+pub use crate::view::PageLink;
 
 pub(crate) struct Filtered {
     /// Matching bases in all.
@@ -396,24 +387,7 @@ pub async fn register(
         }
     })
     .collect();
-    // First, last and a window around the current page; a gap (n = 0) stands for the rest, so
-    // a register of thousands of bases does not print hundreds of links.
-    let mut pages: Vec<PageLink> = Vec::new();
-    for n in 1..=last {
-        if n == 1 || n == last || n.abs_diff(page) <= 2 {
-            pages.push(PageLink {
-                n,
-                href: RegisterQuery { page: n, ..q.clone() }.href("/bases"),
-                current: n == page,
-            });
-        } else if pages.last().is_some_and(|p| p.n != 0) {
-            pages.push(PageLink {
-                n: 0,
-                href: String::new(),
-                current: false,
-            });
-        }
-    }
+    let pages = view::page_links(last, page, |n| RegisterQuery { page: n, ..q.clone() }.href("/bases"));
     let statuses = std::iter::once(Opt {
         value: "on_register".into(),
         label: l.t("在册（正常运行及整改中）", "On the register").into(),

@@ -340,13 +340,8 @@ async fn respond(
             fields: errs,
         });
     }
-    let computed: Option<Stats> = if errs.is_empty() {
-        Some(
-            state
-                .guohe
-                .read(|w, _, policies| stats::compute(w, policies, &chosen, as_of, scope))
-                .await,
-        )
+    let computed: Option<std::sync::Arc<Stats>> = if errs.is_empty() {
+        Some(state.guohe.statistics(&chosen, as_of, scope).await)
     } else {
         None
     };
