@@ -5,7 +5,7 @@
 //! What is due, and when:
 //! - **annual report** (年度报告): a base on the register, recognised by the end of last year,
 //!   whose report for last year is neither filed nor recorded missing; due on the policy's day
-//!   (Hunan 第十四条 and Hubei 第二十二条: "于每年1月15日前"; `lifecycle.annual_report`), overdue
+//!   (Hunan 第十四条 and Hubei 第二十二条第二款: "于每年1月15日前"; `lifecycle.annual_report`), overdue
 //!   after it (on it, when the day itself is not on time). A deadline that passed before the base
 //!   entered the register (a base carried over later) is not asked for, as the clock does not
 //!   hold the base to it either;
@@ -125,6 +125,8 @@ pub struct DueEntry {
     pub year: Option<i32>,
     /// The application objected to, for an objection.
     pub application: Option<String>,
+    /// The objection's id, for an objection (two objections to one application are two entries).
+    pub objection: Option<String>,
     /// Applications still in notice, for a notice.
     pub waiting: usize,
 }
@@ -138,6 +140,7 @@ impl DueEntry {
             self.kind,
             &self.case,
             &self.application,
+            &self.objection,
         )
     }
 }
@@ -166,6 +169,7 @@ pub fn entries_of(world: &World, policies: &PolicySet, date: NaiveDate, case: &D
         policy: policy.to_string(),
         year: None,
         application: None,
+        objection: None,
         waiting: 0,
     };
     match case {
@@ -247,6 +251,7 @@ pub fn entries_of(world: &World, policies: &PolicySet, date: NaiveDate, case: &D
                     date > n.ends_on,
                 );
                 e.application = Some(o.application.clone());
+                e.objection = Some(o.id.clone());
                 out.push(e);
             }
             let waiting = n

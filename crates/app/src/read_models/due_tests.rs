@@ -369,3 +369,79 @@ fn every_stage_is_counted_in_its_own_slot_in_display_order() {
         assert_eq!(stage_slot(*s), i, "{s:?}");
     }
 }
+
+#[test]
+fn two_objections_to_one_application_are_two_items_until_each_is_resolved() {
+    // 湖北第十七条第二款：公示期间对公示内容有异议的，以实名书面形式提出；each is resolved on its own.
+    let policies = PolicySet::default();
+    let mut w = World::new();
+    let mut view = DueView::new();
+    let mut fold = |w: &mut World, view: &mut DueView, e: Event| {
+        w.apply(&e);
+        view.note(w, &e);
+    };
+    fold(
+        &mut w,
+        &mut view,
+        event(
+            "notice/GS-1",
+            "2026-11-02",
+            EventKind::PublicNoticeStarted(guohe_domain::PublicNoticeStarted {
+                notice: "GS-1".into(),
+                policy: "hubei-2022".into(),
+                applications: vec!["HB-A1".into()],
+                starts_on: d("2026-11-02"),
+                ends_on: d("2026-11-06"),
+            }),
+        ),
+    );
+    for o in ["OB-1", "OB-2"] {
+        fold(
+            &mut w,
+            &mut view,
+            event(
+                "notice/GS-1",
+                "2026-11-03",
+                EventKind::ObjectionLodged(guohe_domain::ObjectionLodged {
+                    notice: "GS-1".into(),
+                    objection: o.into(),
+                    application: "HB-A1".into(),
+                    objector_real_name: "李四".into(),
+                    contact: "13800000000".into(),
+                    content: "材料不实".into(),
+                }),
+            ),
+        );
+    }
+    let objections = |view: &mut DueView, w: &World| {
+        view.sync(w, &policies, d("2026-11-05"));
+        view.query(
+            &|_| true,
+            &DueQuery {
+                kind: Some(DueKind::Objection),
+                offset: 0,
+                limit: 10,
+            },
+        )
+        .entries
+        .iter()
+        .map(|e| e.objection.clone().unwrap())
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(objections(&mut view, &w), ["OB-1", "OB-2"]);
+    fold(
+        &mut w,
+        &mut view,
+        event(
+            "notice/GS-1",
+            "2026-11-05",
+            EventKind::ObjectionResolved(guohe_domain::ObjectionResolved {
+                notice: "GS-1".into(),
+                objection: "OB-1".into(),
+                resolution: "经核实，材料属实".into(),
+                upheld: false,
+            }),
+        ),
+    );
+    assert_eq!(objections(&mut view, &w), ["OB-2"]);
+}
