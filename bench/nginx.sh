@@ -24,7 +24,10 @@ PORT=${PORT:-18090}
 NGINX_PORT=${NGINX_PORT:-18091}
 WORKDIR=${WORKDIR:-$(mktemp -d /tmp/guohe-nginx.XXXXXX)}
 mkdir -p "$WORKDIR"
-TODAY=2026-11-20
+# The server's business date: ten days before the 2026 annual reports are due (湖南第十四条, 湖北第二十二条:
+# 于每年1月15日前), when every base owes one and the department's work queue is at its longest. The
+# bench data is loaded on 2026-11-20 (crates/web/examples/bench_bases.rs).
+TODAY=${TODAY:-2027-01-10}
 BASE_URL="http://127.0.0.1:$PORT"
 NGINX_URL="http://127.0.0.1:$NGINX_PORT"
 UA="guohe-bench"
@@ -90,6 +93,8 @@ ENDPOINTS=(
   "API bases, page 1|/api/v1/bases?page=1&per_page=20|0|json"
   "API bases, filtered|/api/v1/bases?policy=hunan-2026&country=DE&sort=-recognised_on&per_page=50|0|json"
   "department dashboard (session)|/dept|1|html"
+  "work queue, page 1 (session)|/dept/due|1|html"
+  "work queue, reports p.20 (session)|/dept/due?kind=annual_report&page=20|1|html"
 )
 
 RESULTS="$WORKDIR/results.txt"
