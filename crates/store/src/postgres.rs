@@ -44,10 +44,15 @@ impl PgLog {
         })?;
         let pool = PgPoolOptions::new().max_connections(8).connect_with(opts).await?;
         migrate(&pool).await?;
-        Ok(PgLog {
+        let log = PgLog {
             pool,
             head: KnownHead::default(),
-        })
+        };
+        // A missing head row is reported by the append that needs it, not here.
+        if let Ok((seq, hash)) = log.chain_head().await {
+            log.head.set(seq, &hash);
+        }
+        Ok(log)
     }
 
     pub async fn close(&self) {
