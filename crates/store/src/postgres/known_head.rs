@@ -17,7 +17,9 @@ use std::sync::{Arc, Mutex};
 use sqlx::{PgPool, Row};
 
 use super::bind_rows;
-use crate::{Entry, NewEvent, StoreError, StoredEvent, chain_events, check_versions, distinct_streams};
+use crate::{
+    Entry, NewEvent, StoreError, StoredEvent, chain_events, check_versions, distinct_streams, versions_per_entry,
+};
 
 /// The chain head as of this process's last commit, shared by the clones of a log.
 #[derive(Clone, Default)]
@@ -86,7 +88,10 @@ fn expected_start(entries: &[Entry]) -> Option<(Vec<String>, Vec<i64>)> {
         running.insert(&e.stream, expected + e.events.len() as i64);
     }
     let streams = distinct_streams(entries);
-    let versions = streams.iter().map(|s| start[s.as_str()]).collect();
+    let versions = streams
+        .iter()
+        .map(|s| start.get(s.as_str()).copied().unwrap_or(0))
+        .collect();
     Some((streams, versions))
 }
 
@@ -99,10 +104,7 @@ pub(super) async fn try_append(pool: &PgPool, head: (i64, String), entries: Vec<
         .iter()
         .map(|e| (e.stream.clone(), e.expected, e.events.len()))
         .collect();
-    let per_entry: Vec<i64> = entries
-        .iter()
-        .map(|e| versions[streams.iter().position(|s| *s == e.stream).unwrap_or(0)])
-        .collect();
+    let per_entry = versions_per_entry(&entries, &streams, &versions);
     let checked = check_versions(entries, &per_entry)?;
     let chained = chain_events(head.0, &head.1, checked);
     let Some(last) = chained.events.last() else {
