@@ -125,9 +125,20 @@ pub(super) async fn try_append(pool: &PgPool, head: (i64, String), entries: Vec<
         // The unique index can only fire here if rows lie beyond the head; the locking path
         // meets them too and reports them as it always has.
         Ok(false) => Ok(Tried::NotWritten(unchain(shape, chained.events))),
-        Err(e) if crate::error::is_unique_violation(&e) => Ok(Tried::NotWritten(unchain(shape, chained.events))),
+        Err(e) if crate::error::is_unique_violation(&e) || moved_under_snapshot(&e) => {
+            Ok(Tried::NotWritten(unchain(shape, chained.events)))
+        }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `true` for a serialization failure: a server whose default isolation is stricter than READ
+/// COMMITTED refuses the head's UPDATE when another writer moved the head meanwhile, where
+/// READ COMMITTED would re-check it and update nothing. Either way nothing was written.
+fn moved_under_snapshot(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .and_then(|db| db.code())
+        .is_some_and(|code| code == "40001")
 }
 
 /// The entries again, from the events chained out of them.
