@@ -9,9 +9,10 @@
 //! [`EventLog::verify`] walks the whole log and reports the first bad record.
 //!
 //! Two backends: SQLite (WAL, `synchronous=FULL`) and PostgreSQL. Appends are
-//! serialised globally (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: `SELECT … FOR
-//! UPDATE` on the chain-head row), so concurrent writers, even in different
-//! processes, can never fork the chain.
+//! serialised globally (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: the chain-head
+//! row's lock, taken by `SELECT … FOR UPDATE` or, when the process already knows
+//! the head, by the one statement that moves it only if it is still that head),
+//! so concurrent writers, even in different processes, can never fork the chain.
 //!
 //! The crate knows nothing about the domain: payloads are `serde_json::Value`.
 

@@ -1,17 +1,23 @@
-//! PostgreSQL backend: writers serialised by locking the one-row chain head
-//! (`SELECT … FOR UPDATE`), default durability (`synchronous_commit = on`).
+//! PostgreSQL backend: writers serialised by the row lock on the one-row chain head, default
+//! durability (`synchronous_commit = on`). An append whose every entry checks its version is
+//! first tried in one statement against the head this process last committed
+//! ([`known_head`]); otherwise, or when that head has moved, it locks the head
+//! (`SELECT … FOR UPDATE`) and reads it and the versions before hashing.
+
+mod known_head;
 
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::TryStreamExt;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, Row};
 
+use self::known_head::{KnownHead, Tried};
 use crate::verify::{Step, VerifyReport, Walker};
 use crate::{
-    Entry, HolidayWrite, StoreError, StoredEvent, chain_events, check_versions, decode_parts, distinct_streams,
-    versions_per_entry,
+    Chained, Entry, HolidayWrite, StoreError, StoredEvent, chain_events, check_versions, decode_parts,
+    distinct_streams, versions_per_entry,
 };
 
 /// Migrations, applied in order; the index + 1 is the schema version.
@@ -23,9 +29,12 @@ const MIGRATION_LOCK: i64 = 0x0067_756f_6865;
 const SELECT_COLUMNS: &str = "SELECT seq, stream, stream_version, kind, actor, occurred_on, \
      recorded_at, articles::text, payload::text, prev_hash, hash FROM events";
 
+type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, PgArguments>;
+
 #[derive(Clone)]
 pub(crate) struct PgLog {
     pool: PgPool,
+    head: KnownHead,
 }
 
 impl PgLog {
@@ -35,7 +44,15 @@ impl PgLog {
         })?;
         let pool = PgPoolOptions::new().max_connections(8).connect_with(opts).await?;
         migrate(&pool).await?;
-        Ok(PgLog { pool })
+        let log = PgLog {
+            pool,
+            head: KnownHead::default(),
+        };
+        // A missing head row is reported by the append that needs it, not here.
+        if let Ok((seq, hash)) = log.chain_head().await {
+            log.head.set(seq, &hash);
+        }
+        Ok(log)
     }
 
     pub async fn close(&self) {
@@ -48,6 +65,32 @@ impl PgLog {
     }
 
     pub async fn append_entries(
+        &self,
+        entries: Vec<Entry>,
+        holiday: Option<HolidayWrite>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let entries = match (&holiday, self.head.take()) {
+            (None, Some(head)) => match known_head::try_append(&self.pool, head, entries).await? {
+                Tried::Written(stored) => {
+                    self.remember(&stored);
+                    return Ok(stored);
+                }
+                Tried::NotWritten(entries) => entries,
+            },
+            _ => entries,
+        };
+        let stored = self.append_locked(entries, holiday).await?;
+        self.remember(&stored);
+        Ok(stored)
+    }
+
+    fn remember(&self, stored: &[StoredEvent]) {
+        if let Some(last) = stored.last() {
+            self.head.set(last.seq, &last.hash);
+        }
+    }
+
+    async fn append_locked(
         &self,
         entries: Vec<Entry>,
         holiday: Option<HolidayWrite>,
@@ -288,48 +331,15 @@ async fn write_in_tx(
     let per_entry = versions_per_entry(&entries, &streams, &versions);
     let checked = check_versions(entries, &per_entry)?;
     let chained = chain_events(head_seq, &head_hash, checked);
-    let stored = chained.events;
-    let (Some(last_seq), Some(last_hash)) = (stored.last().map(|e| e.seq), stored.last().map(|e| e.hash.clone()))
-    else {
-        return Ok(stored);
+    let Some(last) = chained.events.last() else {
+        return Ok(chained.events);
     };
-    let n = stored.len();
-    let mut seqs = Vec::with_capacity(n);
-    let mut stream_names = Vec::with_capacity(n);
-    let mut svs = Vec::with_capacity(n);
-    let mut kinds = Vec::with_capacity(n);
-    let mut actors = Vec::with_capacity(n);
-    let mut dates: Vec<NaiveDate> = Vec::with_capacity(n);
-    let mut times: Vec<DateTime<Utc>> = Vec::with_capacity(n);
-    let mut prevs = Vec::with_capacity(n);
-    let mut hashes = Vec::with_capacity(n);
-    for ev in &stored {
-        seqs.push(ev.seq);
-        stream_names.push(ev.stream.as_str());
-        svs.push(ev.stream_version);
-        kinds.push(ev.kind.as_str());
-        actors.push(ev.actor.as_str());
-        dates.push(ev.occurred_on);
-        times.push(ev.recorded_at);
-        prevs.push(ev.prev_hash.as_str());
-        hashes.push(ev.hash.as_str());
-    }
-    sqlx::query(INSERT_AND_MOVE_HEAD)
-        .bind(&seqs)
-        .bind(&stream_names)
-        .bind(&svs)
-        .bind(&kinds)
-        .bind(&actors)
-        .bind(&dates)
-        .bind(&times)
-        .bind(&chained.articles)
-        .bind(&chained.payloads)
-        .bind(&prevs)
-        .bind(&hashes)
-        .bind(last_seq)
-        .bind(&last_hash)
+    bind_rows(sqlx::query(INSERT_AND_MOVE_HEAD), &chained)
+        .bind(last.seq)
+        .bind(&last.hash)
         .execute(&mut *conn)
         .await?;
+    let stored = chained.events;
     if let (Some(h), Some(ev)) = (holiday, stored.last()) {
         sqlx::query(
             "INSERT INTO holiday_schedules (year, csv_text, loaded_by, loaded_at, event_seq) \
@@ -347,6 +357,42 @@ async fn write_in_tx(
         .await?;
     }
     Ok(stored)
+}
+
+/// Binds the events' columns as the eleven arrays `$1`–`$11` that the `UNNEST` INSERTs take.
+fn bind_rows<'q>(q: PgQuery<'q>, chained: &Chained) -> PgQuery<'q> {
+    let n = chained.events.len();
+    let mut seqs = Vec::with_capacity(n);
+    let mut stream_names = Vec::with_capacity(n);
+    let mut svs = Vec::with_capacity(n);
+    let mut kinds = Vec::with_capacity(n);
+    let mut actors = Vec::with_capacity(n);
+    let mut dates: Vec<NaiveDate> = Vec::with_capacity(n);
+    let mut times: Vec<DateTime<Utc>> = Vec::with_capacity(n);
+    let mut prevs = Vec::with_capacity(n);
+    let mut hashes = Vec::with_capacity(n);
+    for ev in &chained.events {
+        seqs.push(ev.seq);
+        stream_names.push(ev.stream.as_str());
+        svs.push(ev.stream_version);
+        kinds.push(ev.kind.as_str());
+        actors.push(ev.actor.as_str());
+        dates.push(ev.occurred_on);
+        times.push(ev.recorded_at);
+        prevs.push(ev.prev_hash.as_str());
+        hashes.push(ev.hash.as_str());
+    }
+    q.bind(&seqs)
+        .bind(&stream_names)
+        .bind(&svs)
+        .bind(&kinds)
+        .bind(&actors)
+        .bind(&dates)
+        .bind(&times)
+        .bind(&chained.articles)
+        .bind(&chained.payloads)
+        .bind(&prevs)
+        .bind(&hashes)
 }
 
 fn decode_lenient(row: &PgRow) -> Result<(i64, Result<StoredEvent, String>), StoreError> {

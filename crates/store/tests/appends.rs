@@ -174,7 +174,106 @@ async fn racing_checked_appends_on_a_long_stream(db: &TestDb) {
     assert!(db.log.verify().await.expect("verify").is_intact());
 }
 
+/// Two handles on one database, as two servers have: each append chains onto whatever the
+/// other wrote since, and a stale expectation is refused with the stored version, whichever
+/// handle wrote last.
+async fn two_handles_take_turns(db: &TestDb) {
+    let a = &db.log;
+    let b = guohe_store::EventLog::connect(&db.url).await.expect("second handle");
+    let (s, t) = ("application/2026-0400", "application/2026-0401");
+    a.append(s, 0, events(s, 1)).await.expect("a, s1");
+    b.append(t, 0, events(t, 2)).await.expect("b, t1-2");
+    let stored = a.append(s, 1, events(s, 1)).await.expect("a after b");
+    assert_eq!((stored[0].seq, stored[0].stream_version), (4, 2));
+    assert_eq!(a.append(s, 2, events(s, 1)).await.expect("a again")[0].seq, 5);
+    match a.append(t, 0, events(t, 1)).await {
+        Err(StoreError::Conflict {
+            stream,
+            expected,
+            actual,
+        }) => {
+            assert_eq!((stream.as_str(), expected, actual), (t, 0, 2));
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    match a
+        .append_many(vec![(s.into(), 3, events(s, 1)), (t.into(), 1, events(t, 1))])
+        .await
+    {
+        Err(StoreError::Conflict {
+            stream,
+            expected,
+            actual,
+        }) => {
+            assert_eq!((stream.as_str(), expected, actual), (t, 1, 2));
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    // Entries that disagree among themselves: the second is refused with the first one's end.
+    match a
+        .append_many(vec![(s.into(), 3, events(s, 2)), (s.into(), 4, events(s, 1))])
+        .await
+    {
+        Err(StoreError::Conflict {
+            stream,
+            expected,
+            actual,
+        }) => {
+            assert_eq!((stream.as_str(), expected, actual), (s, 4, 5));
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    let stored = b.append(s, 3, events(s, 1)).await.expect("b on s");
+    assert_eq!((stored[0].seq, stored[0].stream_version), (6, 4));
+    assert_eq!(a.head().await.expect("head"), b.head().await.expect("head"));
+    assert_eq!(a.head().await.expect("head").map(|h| h.0), Some(6));
+    assert!(a.verify().await.expect("verify").is_intact());
+    b.close().await;
+}
+
+/// Several handles writing at once, each to its own stream and all to one shared stream:
+/// every append to an own stream lands, each version of the shared one is won exactly once,
+/// and the chain stays whole.
+async fn racing_handles_keep_one_chain(db: &TestDb) {
+    let shared = "application/2026-0500";
+    let mut tasks = Vec::new();
+    for h in 0..4 {
+        let log = guohe_store::EventLog::connect(&db.url).await.expect("handle");
+        tasks.push(tokio::spawn(async move {
+            let own = format!("application/2026-06{h:02}");
+            let (mut won, mut version) = (0, 0);
+            for i in 0..25 {
+                version += log
+                    .append(&own, version, events(&own, 1 + i % 2 * 2))
+                    .await
+                    .map_err(|e| format!("own stream {own} at {version}: {e}"))?
+                    .len() as i64;
+                let v = log.stream_version(shared).await.map_err(|e| e.to_string())?;
+                match log.append(shared, v, events(shared, 1)).await {
+                    Ok(_) => won += 1,
+                    Err(StoreError::Conflict { actual, .. }) if actual > v => {}
+                    Err(e) => return Err(e.to_string()),
+                }
+            }
+            log.close().await;
+            Ok::<i64, String>(won)
+        }));
+    }
+    let mut won = 0;
+    for t in tasks {
+        won += t.await.expect("join").expect("every own append lands");
+    }
+    assert_eq!(db.log.stream_version(shared).await.expect("version"), won);
+    for h in 0..4 {
+        let own = format!("application/2026-06{h:02}");
+        assert_eq!(db.log.stream_version(&own).await.expect("version"), 13 + 12 * 3);
+    }
+    assert!(db.log.verify().await.expect("verify").is_intact());
+}
+
 on_both_backends!(
+    two_handles_take_turns,
+    racing_handles_keep_one_chain,
     batches_of_every_size_chain_and_count,
     conflicts_on_a_long_stream_write_nothing,
     racing_unchecked_appends_all_land,
