@@ -7,9 +7,9 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use chrono::{Datelike, NaiveDate};
-use guohe_domain::Base;
-use guohe_policy::Policy;
+use chrono::NaiveDate;
+use guohe_app::unit_desk::{NextDue, OpenRound};
+use guohe_policy::PolicySet;
 use guohe_store::drafts::DraftStore;
 
 use super::work;
@@ -128,42 +128,32 @@ pub struct UnitHomeTpl {
     pub rounds: Vec<(String, String)>,
 }
 
-/// The rounds of the unit's province open for applications today: (id, title, policy).
-pub async fn open_rounds(state: &AppState, p: &Principal) -> Vec<(String, String, String)> {
-    let ids = work::round_ids(&state.guohe, p).await;
-    let today = state.today();
+/// The rounds of the unit's province open for applications today.
+pub async fn open_rounds(state: &AppState, p: &Principal) -> Vec<OpenRound> {
     state
         .guohe
-        .read(|w, _, _| {
-            ids.iter()
-                .filter_map(|id| w.round(id))
-                .filter(|r| p.works_under(&r.policy))
-                .filter(|r| r.closed_on.is_none() && r.opens_on <= today && today <= r.closes_on)
-                .map(|r| (r.id.clone(), r.title.clone(), r.policy.clone()))
-                .collect()
-        })
+        .open_rounds(state.today(), |policy| p.works_under(policy))
         .await
 }
 
-/// What a base must do next: the annual report (date from the policy) or the next evaluation.
-pub fn next_due(b: &Base, policy: Option<&Policy>, today: NaiveDate, l: Lang) -> String {
-    let Some(policy) = policy else { return String::new() };
-    if !b.status.on_register() {
-        return String::new();
-    }
-    let ar = &policy.lifecycle.annual_report;
-    let year = today.year() - 1;
-    if b.recognised_on.year() <= year && !b.reports.contains_key(&year) {
-        let due = NaiveDate::from_ymd_opt(today.year(), ar.due_month, ar.due_day).unwrap_or(today);
+/// What a base must file next, in words: the annual report on a year and its deadline, citing
+/// the article while last year's report is still missing.
+pub fn next_due_label(next: Option<&NextDue>, policies: &PolicySet, l: Lang) -> String {
+    let Some(n) = next else { return String::new() };
+    let (year, due) = (n.year, n.due_on);
+    if n.outstanding {
+        let cite = policies
+            .get(&n.policy)
+            .map(|p| p.cite_zh(n.article))
+            .unwrap_or_default();
         return l.pick(
-            format!("{year}年度报告，{due}前报送（{}）", policy.cite_zh(ar.article)),
-            format!("annual report {year}, due {due} (art. {})", ar.article),
+            format!("{year}年度报告，{due}前报送（{cite}）"),
+            format!("annual report {year}, due {due} (art. {})", n.article),
         );
     }
-    let due = NaiveDate::from_ymd_opt(today.year() + 1, ar.due_month, ar.due_day).unwrap_or(today);
     l.pick(
-        format!("{}年度报告，{due}前报送", today.year()),
-        format!("annual report {}, due {due}", today.year()),
+        format!("{year}年度报告，{due}前报送"),
+        format!("annual report {year}, due {due}"),
     )
 }
 
@@ -172,41 +162,50 @@ pub async fn home(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<R
     let (p, org) = unit_of(&ctx)?;
     let l = ctx.lang;
     let today = state.today();
-    let (apps, bases) = state
+    let home = state
         .guohe
-        .read(|w, _, policies| {
-            let mut apps: Vec<MyApp> = authz::visible_applications(&p, w)
-                .into_iter()
-                .map(|a| {
-                    let (code, label) = work::stage(a.status, l);
-                    MyApp {
-                        id: a.id.clone(),
-                        round: w.round(&a.round).map(|r| r.title.clone()).unwrap_or_default(),
-                        domain: a.facts.technology_domain.clone(),
-                        stage_code: code.into(),
-                        stage: label,
-                        submitted_on: a.submitted_on,
-                    }
-                })
-                .collect();
-            apps.sort_by(|a, b| b.submitted_on.cmp(&a.submitted_on).then(a.id.cmp(&b.id)));
-            let bases = authz::visible_bases(&p, w)
-                .into_iter()
-                .map(|b| {
-                    let s = b.status_on(today).unwrap_or(b.status);
-                    MyBase {
-                        id: b.id.clone(),
-                        name: b.official_name.clone(),
-                        status_code: view::status_code(s).into(),
-                        status: view::status_label(s, l),
-                        next: next_due(b, policies.get(&b.policy), today, l),
-                        support: crate::pages::subsidies::base_support(b, policies, l).summary(),
-                    }
-                })
-                .collect();
-            (apps, bases)
-        })
+        .unit_home(
+            &org,
+            today,
+            |a| authz::can_view_application(&p, a).is_ok(),
+            |w, b| authz::can_view_base(&p, w, b).is_ok(),
+        )
         .await;
+    let policies = state.guohe.policies();
+    let apps = home
+        .applications
+        .into_iter()
+        .map(|a| {
+            let (code, label) = work::stage(a.status, l);
+            MyApp {
+                id: a.id,
+                round: a.round_title,
+                domain: a.domain,
+                stage_code: code.into(),
+                stage: label,
+                submitted_on: a.submitted_on,
+            }
+        })
+        .collect();
+    let bases = home
+        .bases
+        .into_iter()
+        .map(|b| MyBase {
+            status_code: view::status_code(b.status).into(),
+            status: view::status_label(b.status, l),
+            next: next_due_label(b.next.as_ref(), policies, l),
+            support: crate::pages::subsidies::support_from(
+                &b.policy,
+                b.latest_evaluation.as_ref(),
+                &b.post_subsidies,
+                policies,
+                l,
+            )
+            .summary(),
+            id: b.id,
+            name: b.name,
+        })
+        .collect();
     let drafts = drafts(&state)
         .list(&org)
         .await?
@@ -227,7 +226,7 @@ pub async fn home(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<R
     let rounds = open_rounds(&state, &p)
         .await
         .into_iter()
-        .map(|(id, t, _)| (id, t))
+        .map(|r| (r.id, r.title))
         .collect();
     view::render(&UnitHomeTpl {
         c: ctx.chrome("/unit"),

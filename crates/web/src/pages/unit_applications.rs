@@ -4,6 +4,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use guohe_app::unit_desk;
 use guohe_domain::ApplicationStatus;
 use serde_json::json;
 
@@ -35,24 +36,14 @@ pub struct UnitAppTpl {
 
 async fn app_page(ctx: &RequestCtx, state: &AppState, id: &str, fb: Feedback, v: Vals) -> WebResult<Response> {
     let (p, _) = unit_of(ctx)?;
-    let a = state
-        .guohe
-        .read(|w, _, _| w.application(id).cloned())
-        .await
-        .ok_or(WebError::NotFound)?;
+    let a = state.guohe.application_case(id).await.ok_or(WebError::NotFound)?;
     authz::can_view_application(&p, &a)?;
     let k = work::case_view(state, &a, Audience::Unit, ctx.lang, "/unit").await?;
     let tpl = UnitAppTpl {
         c: ctx.chrome("/unit"),
         k,
         returned: a.status == ApplicationStatus::Returned,
-        withdrawable: matches!(
-            a.status,
-            ApplicationStatus::Submitted
-                | ApplicationStatus::Returned
-                | ApplicationStatus::Recommended
-                | ApplicationStatus::UnderReview
-        ),
+        withdrawable: unit_desk::withdrawable(a.status),
         v,
         fb: fb.clone(),
     };
@@ -86,11 +77,7 @@ pub async fn withdraw(
     let (p, _) = unit_of(&ctx)?;
     let l = ctx.lang;
     let v = Vals::new(form);
-    let a = state
-        .guohe
-        .read(|w, _, _| w.application(&id).cloned())
-        .await
-        .ok_or(WebError::NotFound)?;
+    let a = state.guohe.application_case(&id).await.ok_or(WebError::NotFound)?;
     authz::can_view_application(&p, &a)?;
     let mut errs = Vec::new();
     work::optional(&v, "reason", 500, &mut errs);

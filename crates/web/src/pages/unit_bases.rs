@@ -5,10 +5,11 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::Datelike;
+use guohe_app::unit_desk::GradeRow;
 use guohe_domain::ChangeStatus;
 use serde_json::json;
 
-use super::unit::{next_due, unit_of};
+use super::unit::{next_due_label, unit_of};
 use super::work::{self, Feedback, Vals, render_status};
 use crate::AppState;
 use crate::authz;
@@ -64,58 +65,48 @@ pub fn change_status(s: ChangeStatus, approved_by: usize, needed: usize, l: Lang
 }
 
 async fn base_page(ctx: &RequestCtx, state: &AppState, id: &str, v: Vals, fb: Feedback) -> WebResult<Response> {
-    let (p, _) = unit_of(ctx)?;
+    let (p, org) = unit_of(ctx)?;
     let l = ctx.lang;
-    let today = state.today();
-    let found = state
+    let b = state
         .guohe
-        .read(|w, _, policies| {
-            let b = w.base(id)?;
-            Some((
-                authz::can_view_base(&p, w, b),
-                b.clone(),
-                policies.get(&b.policy).cloned(),
-            ))
-        })
-        .await;
-    let (allowed, b, policy) = found.ok_or(WebError::NotFound)?;
-    allowed?;
+        .unit_base(&org, id, state.today(), |w, b| authz::can_view_base(&p, w, b))
+        .await
+        .ok_or(WebError::NotFound)??;
     let policies = state.guohe.policies();
-    let s = b.status_on(today).unwrap_or(b.status);
+    let policy = policies.get(&b.policy);
     let ar_quote = policy
-        .as_ref()
         .map(|pol| work::quotes(policies, &[work::cite(pol, pol.lifecycle.annual_report.article)], l))
         .and_then(|mut q| q.pop())
         .unwrap_or(work::Quote {
             cite: String::new(),
             text: String::new(),
         });
-    let mut grades: Vec<(String, String)> = b
-        .annual_grades
+    let grades: Vec<(String, String)> = b
+        .grades
         .iter()
-        .map(|(y, g)| {
-            (
-                l.pick(format!("{y}年度考核"), format!("Annual assessment {y}")),
-                view::grade_label(policies, &b.policy, &g.grade, l),
-            )
+        .map(|g| match g {
+            GradeRow::Annual { year, grade } => (
+                l.pick(format!("{year}年度考核"), format!("Annual assessment {year}")),
+                view::grade_label(policies, &b.policy, grade, l),
+            ),
+            GradeRow::Evaluation {
+                on,
+                re_evaluation,
+                grade,
+            } => (
+                format!(
+                    "{on} {}",
+                    if *re_evaluation {
+                        l.t("整改后复评", "Re-evaluation")
+                    } else {
+                        l.t("评估", "Evaluation")
+                    }
+                ),
+                view::grade_label(policies, &b.policy, grade, l),
+            ),
         })
         .collect();
-    grades.extend(b.evaluations.iter().map(|e| {
-        (
-            format!(
-                "{} {}",
-                e.on,
-                if e.re_evaluation {
-                    l.t("整改后复评", "Re-evaluation")
-                } else {
-                    l.t("评估", "Evaluation")
-                }
-            ),
-            view::grade_label(policies, &b.policy, &e.grade, l),
-        )
-    }));
     let kinds = policy
-        .as_ref()
         .map(|p| p.vocabularies.major_change_kinds.clone())
         .unwrap_or_default();
     let tpl = UnitBaseTpl {
@@ -132,25 +123,25 @@ async fn base_page(ctx: &RequestCtx, state: &AppState, id: &str, v: Vals, fb: Fe
             ),
             (l.t("认定日期", "Recognised on").into(), b.recognised_on.to_string()),
         ],
-        status_code: view::status_code(s).into(),
-        status: view::status_label(s, l),
-        next: next_due(&b, policy.as_ref(), today, l),
+        status_code: view::status_code(b.status).into(),
+        status: view::status_label(b.status, l),
+        next: next_due_label(b.next.as_ref(), policies, l),
         deadline: ar_quote,
         reports: b
             .reports
             .iter()
-            .map(|(y, r)| (*y, r.submitted_on.to_string(), r.due_on.to_string(), r.late))
+            .map(|r| (r.year, r.submitted_on.to_string(), r.due_on.to_string(), r.late))
             .collect(),
         grades,
         changes: b
-            .major_changes
+            .changes
             .iter()
-            .map(|(cid, ch)| {
+            .map(|ch| {
                 (
-                    cid.clone(),
+                    ch.id.clone(),
                     work::term_label(&kinds, &ch.kind, l),
-                    ch.details.description.clone(),
-                    change_status(ch.status, ch.approved_by.len(), ch.approval.len(), l),
+                    ch.description.clone(),
+                    change_status(ch.status, ch.approved_by, ch.needed, l),
                 )
             })
             .collect(),
@@ -158,7 +149,7 @@ async fn base_page(ctx: &RequestCtx, state: &AppState, id: &str, v: Vals, fb: Fe
             .iter()
             .map(|t| (t.code.clone(), l.t(&t.zh, &t.en).to_string()))
             .collect(),
-        active: b.status.on_register(),
+        active: b.on_register,
         v,
         fb: fb.clone(),
     };
@@ -244,10 +235,7 @@ pub async fn file_change(
     if !errs.is_empty() {
         return base_page(&ctx, &state, &id, v, Feedback::invalid(l, errs)).await;
     }
-    let n = state
-        .guohe
-        .read(|w, _, _| w.base(&id).map(|b| b.major_changes.len()).unwrap_or(0))
-        .await;
+    let change_id = state.guohe.next_major_change_id(&id).await;
     let mut details = json!({"description": description});
     if let Some(f) = field {
         let val = if f == "partner_country" {
@@ -260,7 +248,7 @@ pub async fn file_change(
     if kind == "support_unit" && !v.t("new_uscc").is_empty() {
         details["uscc"] = json!(v.t("new_uscc"));
     }
-    let cmd = json!({"type": "FileMajorChange", "base": id, "change_id": format!("C{}", n + 1), "kind": kind, "details": details});
+    let cmd = json!({"type": "FileMajorChange", "base": id, "change_id": change_id, "kind": kind, "details": details});
     match work::run(&state, &p, cmd).await? {
         Ok(()) => {
             let fb = Feedback::ok(

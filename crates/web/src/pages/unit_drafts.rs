@@ -45,24 +45,20 @@ pub async fn create_draft(
     let (v, title) = if resubmit.is_empty() {
         let round = form.t("round");
         let rounds = open_rounds(&state, &p).await;
-        let Some(r) = rounds.iter().find(|r| r.0 == round) else {
+        let Some(r) = rounds.iter().find(|r| r.id == round) else {
             return Err(WebError::BadRequest {
                 zh: "请选择正在受理的申报批次。".into(),
                 en: "Choose a round that is open.".into(),
                 fields: vec![FieldError::new("round", "请选择申报批次", "choose a round")],
             });
         };
-        (blank_draft(&p, &org, &round), r.1.clone())
+        (blank_draft(&p, &org, &round), r.title.clone())
     } else {
-        let found = state
+        let a = state
             .guohe
-            .read(|w, _, _| {
-                w.application(&resubmit)
-                    .filter(|a| authz::can_view_application(&p, a).is_ok())
-                    .cloned()
-            })
-            .await;
-        let a = found.ok_or(WebError::NotFound)?;
+            .resubmit_source(&org, &resubmit, |a| authz::can_view_application(&p, a).is_ok())
+            .await
+            .ok_or(WebError::NotFound)?;
         if a.status != ApplicationStatus::Returned {
             return Err(WebError::Conflict {
                 zh: "只有被退回的申报可以修改后重新提交。".into(),
@@ -110,14 +106,9 @@ async fn draft_page_with(
     let files = drafts(state).files(org, id).await?;
     let rounds_all = open_rounds(state, p).await;
     let round = v.t("round");
-    let policy_id = match rounds_all.iter().find(|r| r.0 == round) {
-        Some(r) => Some(r.2.clone()),
-        None => {
-            state
-                .guohe
-                .read(|w, _, _| w.round(&round).map(|r| r.policy.clone()))
-                .await
-        }
+    let policy_id = match rounds_all.iter().find(|r| r.id == round) {
+        Some(r) => Some(r.policy.clone()),
+        None => state.guohe.round_policy(&round).await,
     };
     let policies = state.guohe.policies();
     let policy = policy_id.as_deref().and_then(|p| policies.get(p));
@@ -131,7 +122,7 @@ async fn draft_page_with(
             }
         }
     }
-    let mut rounds: Vec<(String, String)> = rounds_all.iter().map(|r| (r.0.clone(), r.1.clone())).collect();
+    let mut rounds: Vec<(String, String)> = rounds_all.iter().map(|r| (r.id.clone(), r.title.clone())).collect();
     if !round.is_empty() && !rounds.iter().any(|r| r.0 == round) {
         rounds.push((round.clone(), round.clone()));
     }
@@ -226,10 +217,7 @@ pub async fn save_draft(
     }
     store.save(&org, &id, &d.title, &v.to_json(), Utc::now()).await?;
     let round = v.t("round");
-    let policy_id = state
-        .guohe
-        .read(|w, _, _| w.round(&round).map(|r| r.policy.clone()))
-        .await;
+    let policy_id = state.guohe.round_policy(&round).await;
     let policies = state.guohe.policies();
     let Some(policy) = policy_id.as_deref().and_then(|x| policies.get(x)) else {
         let fb = Feedback::invalid(l, vec![FieldError::new("round", "请选择申报批次", "choose a round")]);
@@ -297,10 +285,7 @@ pub async fn check_panel(
     let mut v = Vals::new(form);
     v.set("unit.uscc", org.clone());
     let round = v.t("round");
-    let policy_id = state
-        .guohe
-        .read(|w, _, _| w.round(&round).map(|r| r.policy.clone()))
-        .await;
+    let policy_id = state.guohe.round_policy(&round).await;
     let policies = state.guohe.policies();
     let policy = policy_id
         .as_deref()
@@ -414,12 +399,7 @@ pub async fn download(ctx: RequestCtx, State(state): State<AppState>, Path(id): 
     if !own {
         let listed = state
             .guohe
-            .read(|w, _, _| {
-                w.applications()
-                    .filter(|a| a.facts.attachments.iter().any(|x| x.file == id))
-                    .map(|a| authz::can_view_application(&p, a))
-                    .collect::<Vec<_>>()
-            })
+            .applications_listing_file(&id, |a| authz::can_view_application(&p, a))
             .await;
         if listed.is_empty() {
             return Err(WebError::NotFound);
