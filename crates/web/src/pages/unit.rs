@@ -3,6 +3,11 @@
 //! application with its articles, and each base's status, grades, deadlines, annual reports
 //! and major-change filings. Every handler asks [`authz`] first; a unit only ever reaches its
 //! own drafts (queries are scoped by its USCC), applications and bases.
+//!
+//! This module holds the home and what the topics share; the drafts, the draft form, the
+//! applications and the bases have their own modules, re-exported here under `unit::`. What the
+//! pages show of the world comes from [`guohe_app::unit_desk`], each query scoped to the unit and
+//! given the same [`authz`] check as its predicate; the pages add the labels.
 
 use askama::Template;
 use axum::extract::State;
