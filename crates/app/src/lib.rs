@@ -48,6 +48,7 @@ pub mod snapshots;
 pub mod stats;
 pub mod stored_policy;
 pub mod subsidies;
+pub mod unit_desk;
 pub mod verification;
 
 use chrono::NaiveDate;

@@ -13,6 +13,7 @@ use crate::view::{self, Chrome};
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query};
+use guohe_app::unit_desk;
 use guohe_domain::ChangeStatus;
 use guohe_policy::model::{Approver, Effect, Trigger};
 use serde_json::{Value, json};
@@ -53,7 +54,11 @@ pub async fn bases(
                             Cell::text(b.domain.clone()),
                             Cell::text(b.recognised_on.to_string()),
                             Cell::text(view::status_label(s, l)).class(&format!("status s-{code}")),
-                            Cell::text(super::unit::next_due(b, policies.get(&b.policy), today, l)),
+                            Cell::text(super::unit::next_due_label(
+                                unit_desk::next_due(b, policies.get(&b.policy), today).as_ref(),
+                                policies,
+                                l,
+                            )),
                             Cell::text(pending.to_string()).class("num"),
                         ],
                         keys: vec![
@@ -223,7 +228,11 @@ async fn base_page(ctx: &RequestCtx, state: &AppState, id: &str, mut v: Vals, fb
             ),
             (
                 l.t("下一项待办", "Next due").into(),
-                super::unit::next_due(&b, Some(&policy), today, l),
+                super::unit::next_due_label(
+                    unit_desk::next_due(&b, Some(&policy), today).as_ref(),
+                    state.guohe.policies(),
+                    l,
+                ),
             ),
         ],
         annual: policy.lifecycle.annual_assessment.is_some(),

@@ -37,6 +37,10 @@ pub mod second_factor;
 pub mod stats;
 pub mod subsidies;
 pub mod unit;
+pub mod unit_applications;
+pub mod unit_bases;
+pub mod unit_draft_form;
+pub mod unit_drafts;
 pub mod verify;
 pub mod work;
 

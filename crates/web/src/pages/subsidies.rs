@@ -9,6 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use guohe_app::subsidies::{self, SubsidyRow};
+use guohe_app::unit_desk::{LatestEvaluation, PostSubsidy};
 use guohe_domain::Base;
 use guohe_policy::PolicySet;
 
@@ -242,10 +243,21 @@ impl BaseSupport {
 /// What the base's latest evaluation grade brings under its policy
 /// (`lifecycle.evaluation_support`), and the post-subsidies it received.
 pub fn base_support(b: &Base, policies: &PolicySet, l: Lang) -> BaseSupport {
-    let Some(p) = policies.get(&b.policy) else {
+    let (latest, subsidies) = guohe_app::unit_desk::home::support_of(b);
+    support_from(&b.policy, latest.as_ref(), &subsidies, policies, l)
+}
+
+/// [`base_support`] from a base's latest evaluation and post-subsidies as the service reads them.
+pub fn support_from(
+    policy: &str,
+    latest: Option<&LatestEvaluation>,
+    subsidies: &[PostSubsidy],
+    policies: &PolicySet,
+    l: Lang,
+) -> BaseSupport {
+    let Some(p) = policies.get(policy) else {
         return BaseSupport::default();
     };
-    let latest = b.evaluations.last();
     let lines = latest
         .map(|e| {
             p.lifecycle
@@ -262,19 +274,11 @@ pub fn base_support(b: &Base, policies: &PolicySet, l: Lang) -> BaseSupport {
         })
         .unwrap_or_default();
     BaseSupport {
-        graded: latest.map(|e| (e.on, view::grade_label(policies, &b.policy, &e.grade, l))),
+        graded: latest.map(|e| (e.on, view::grade_label(policies, policy, &e.grade, l))),
         lines,
-        subsidies: b
-            .post_subsidies
+        subsidies: subsidies
             .iter()
-            .map(|s| {
-                (
-                    s.event.year,
-                    s.event.amount_wan.to_string(),
-                    s.event.document_number.clone(),
-                    s.event.issued_on,
-                )
-            })
+            .map(|s| (s.year, s.amount_wan.to_string(), s.document_number.clone(), s.issued_on))
             .collect(),
     }
 }
