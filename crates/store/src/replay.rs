@@ -7,7 +7,6 @@
 //! hashes or recorded times — verification reads those, replay does not need them.
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use chrono::NaiveDate;
 use tokio::task::JoinHandle;
@@ -116,49 +115,6 @@ impl Ranges {
     }
 }
 
-/// One range turned into values by a [`EventLog::replay_decoded`] decoder, up to the first
-/// failure (kept to be reported in order, once the values before it are folded in).
-struct Decoded<T, E> {
-    values: Vec<(i64, T)>,
-    failure: Option<Failure<E>>,
-}
-
-enum Failure<E> {
-    /// The range as a whole does not parse.
-    Unreadable(String),
-    /// The event at this seq does not read or decode.
-    At(i64, E),
-}
-
-fn decode_range<T, E, D>(text: &RangeText, decode: &D) -> Decoded<T, E>
-where
-    E: From<StoreError>,
-    D: Fn(ReplayEvent<'_>) -> Result<T, E>,
-{
-    let rows = match text.rows() {
-        Ok(rows) => rows,
-        Err(e) => {
-            return Decoded {
-                values: Vec::new(),
-                failure: Some(Failure::Unreadable(e)),
-            };
-        }
-    };
-    let mut values = Vec::with_capacity(rows.len());
-    for row in &rows {
-        match event(row).map_err(E::from).and_then(decode) {
-            Ok(v) => values.push((row.seq, v)),
-            Err(e) => {
-                return Decoded {
-                    values,
-                    failure: Some(Failure::At(row.seq, e)),
-                };
-            }
-        }
-    }
-    Decoded { values, failure: None }
-}
-
 impl EventLog {
     async fn range_text(&self, after: i64, upto: i64) -> Result<Option<RangeText>, StoreError> {
         Ok(match &self.backend {
@@ -202,87 +158,6 @@ impl EventLog {
                 }
                 f(event(row)?)?;
                 last = row.seq;
-            }
-        }
-        Ok(last)
-    }
-
-    /// [`EventLog::replay`] on two threads: `decode` turns each event into a value on a blocking
-    /// thread, a range at a time, while `apply` folds the values of the range before in order on
-    /// the caller's. The checks and the errors are those of [`EventLog::replay`], reported in log
-    /// order: whatever precedes a bad event is applied first, nothing after it.
-    pub async fn replay_decoded<T, E, D, A>(&self, after_seq: i64, decode: D, mut apply: A) -> Result<i64, E>
-    where
-        T: Send + 'static,
-        E: From<StoreError> + Send + 'static,
-        D: Fn(ReplayEvent<'_>) -> Result<T, E> + Send + Sync + 'static,
-        A: FnMut(i64, T) -> Result<(), E>,
-    {
-        let Some(head) = self.head_seq().await? else {
-            return Ok(after_seq);
-        };
-        if head - after_seq <= RANGE {
-            // One range: a second thread would only add its hand-over.
-            return self
-                .replay(after_seq, |e| {
-                    let seq = e.seq;
-                    apply(seq, decode(e)?)
-                })
-                .await;
-        }
-        let decode = Arc::new(decode);
-        let mut ranges = Ranges::new(self, after_seq, head);
-        let start = |text: RangeText| {
-            let decode = Arc::clone(&decode);
-            tokio::task::spawn_blocking(move || decode_range(&text, &*decode))
-        };
-        let mut last = after_seq;
-        let mut decoding: Option<JoinHandle<Decoded<T, E>>> = None;
-        let mut read_error: Option<StoreError> = None;
-        loop {
-            let current = match decoding.take() {
-                Some(task) => Some(task),
-                None => match ranges.next().await? {
-                    Some(Some(text)) => Some(start(text)),
-                    Some(None) => continue,
-                    None => None,
-                },
-            };
-            let Some(current) = current else { break };
-            let decoded: Decoded<T, E> = current.await.map_err(|e| {
-                E::from(StoreError::Corrupt {
-                    seq: last + 1,
-                    detail: format!("decode task failed: {e}"),
-                })
-            })?;
-            // The next range decodes while this one is applied. A failure to read it is
-            // reported only after this range, as the one-thread replay would.
-            if decoded.failure.is_none() {
-                loop {
-                    match ranges.next().await {
-                        Ok(Some(Some(text))) => decoding = Some(start(text)),
-                        Ok(Some(None)) => continue,
-                        Ok(None) => {}
-                        Err(e) => read_error = Some(e),
-                    }
-                    break;
-                }
-            }
-            for (seq, value) in decoded.values {
-                if seq != last + 1 {
-                    return Err(gap(last, seq).into());
-                }
-                apply(seq, value)?;
-                last = seq;
-            }
-            match decoded.failure {
-                None => {}
-                Some(Failure::Unreadable(e)) => return Err(unreadable(last, &e).into()),
-                Some(Failure::At(seq, _)) if seq != last + 1 => return Err(gap(last, seq).into()),
-                Some(Failure::At(_, e)) => return Err(e),
-            }
-            if let Some(e) = read_error.take() {
-                return Err(e.into());
             }
         }
         Ok(last)
