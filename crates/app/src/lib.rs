@@ -32,6 +32,7 @@ pub mod event_reminders;
 pub mod expert_pool;
 pub mod export;
 pub mod exports;
+mod fold;
 pub mod generate;
 pub mod import;
 pub mod import_accounts;
@@ -56,7 +57,7 @@ use guohe_calendar::{Calendar, Schedule};
 use guohe_domain::{Actor, Command, Ctx, Event, Refusal, World};
 use guohe_keys::{KeyError, KeyLocation, Vault};
 use guohe_policy::PolicySet;
-use guohe_store::{EventLog, NewEvent, ReplayEvent, StoreError, StoredEvent, VerifyReport};
+use guohe_store::{EventLog, NewEvent, StoreError, StoredEvent, VerifyReport};
 use tokio::sync::RwLock;
 
 /// Streams that are not domain cases: they are in the chain but not folded into the world.
@@ -328,7 +329,7 @@ impl Guohe {
     /// replaces the policy set in use.
     async fn catch_up(&self, inner: &mut Inner) -> Result<(), AppError> {
         let before = inner.stored_policies.clone();
-        Self::catch_up_log(&self.log, inner).await?;
+        fold::catch_up_log(&self.log, inner).await?;
         if inner.stored_policies != before {
             self.install_policies(&inner.stored_policies)?;
             // Due dates come from the policies (the annual report's day).
@@ -348,40 +349,6 @@ impl Guohe {
         match self.policies.write() {
             Ok(mut p) => *p = set,
             Err(poisoned) => *poisoned.into_inner() = set,
-        }
-        Ok(())
-    }
-
-    async fn catch_up_log(log: &EventLog, inner: &mut Inner) -> Result<(), AppError> {
-        let mut calendar_changed = false;
-        let world = &mut inner.world;
-        let stored_policies = &mut inner.stored_policies;
-        let register = &mut inner.register;
-        let due = &mut inner.due;
-        let last = log
-            .replay(inner.last_seq, |e: ReplayEvent<'_>| -> Result<(), AppError> {
-                if e.stream.starts_with("calendar/") {
-                    calendar_changed = true;
-                }
-                if e.stream.starts_with(stored_policy::POLICY_STREAM_PREFIX) {
-                    stored_policy::fold_event(stored_policies, &e)?;
-                }
-                if is_domain_stream(e.stream) {
-                    let ev =
-                        Event::from_json_parts(e.stream, e.occurred_on, e.actor, e.articles, e.kind, e.payload.get())
-                            .map_err(|err| AppError::Corrupt(format!("event {}: {err}", e.seq)))?;
-                    world.apply(&ev);
-                    register.note(world, &ev);
-                    due.note(world, &ev);
-                }
-                Ok(())
-            })
-            .await;
-        // Whatever was folded in before a failure is in the world: the view follows it.
-        inner.register.sync(&inner.world);
-        inner.last_seq = last?;
-        if calendar_changed {
-            inner.calendar = load_calendar(log).await?;
         }
         Ok(())
     }

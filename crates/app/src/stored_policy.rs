@@ -216,7 +216,7 @@ pub(crate) fn fold_event(
                 yaml: String,
                 sm3: String,
             }
-            let p: Payload = serde_json::from_str(e.payload.get()).map_err(|err| corrupt(&err.to_string()))?;
+            let p: Payload = serde_json::from_str(e.payload).map_err(|err| corrupt(&err.to_string()))?;
             if sm3_hex(p.yaml.as_bytes()) != p.sm3 {
                 return Err(corrupt("the stored policy text does not match its SM3 digest"));
             }

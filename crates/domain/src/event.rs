@@ -480,6 +480,7 @@ pub struct BaseCarriedOver {
     /// Primary partner country.
     pub partner_country: Option<String>,
     /// When it was originally recognised.
+    #[serde(deserialize_with = "crate::date_de::date")]
     pub recognised_on: NaiveDate,
     /// A national base joining (Hubei 第三十条).
     pub national: bool,
@@ -488,6 +489,7 @@ pub struct BaseCarriedOver {
     /// Whether it takes periodic evaluations.
     pub evaluated: bool,
     /// The date evaluation cycles count from.
+    #[serde(deserialize_with = "crate::date_de::date")]
     pub evaluation_anchor: NaiveDate,
 }
 
@@ -512,8 +514,10 @@ pub struct AnnualReportSubmitted {
     /// The year reported on.
     pub year: i32,
     /// Filing date.
+    #[serde(deserialize_with = "crate::date_de::date")]
     pub submitted_on: NaiveDate,
     /// Deadline.
+    #[serde(deserialize_with = "crate::date_de::date")]
     pub due_on: NaiveDate,
     /// Filed after the deadline.
     pub late: bool,
@@ -529,6 +533,7 @@ pub struct AnnualReportMissing {
     /// The year.
     pub year: i32,
     /// Deadline.
+    #[serde(deserialize_with = "crate::date_de::date")]
     pub due_on: NaiveDate,
 }
 
@@ -551,6 +556,7 @@ pub struct EvaluationDue {
     /// Base id.
     pub base: String,
     /// Due date.
+    #[serde(deserialize_with = "crate::date_de::date")]
     pub due_on: NaiveDate,
     /// Which cycle (1 = first).
     pub cycle: u32,

@@ -97,6 +97,7 @@ macro_rules! tagged_enum {
 mod actor;
 mod command;
 mod consequence;
+mod date_de;
 mod document;
 pub mod draw;
 mod event;

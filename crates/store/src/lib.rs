@@ -25,6 +25,7 @@ mod hash;
 pub mod keys;
 pub mod notify;
 mod postgres;
+mod range;
 mod replay;
 pub mod signin;
 pub mod snapshots;

@@ -2,16 +2,16 @@
 //!
 //! Row-by-row reads cost about ten microseconds an event in the database driver, mostly moving
 //! each row across threads. Replay instead asks the database for ranges of 10,000 events as one
-//! JSON array (sequence numbers are gapless, so ranges need no look-ahead), fetches the next range
-//! while the caller folds the current one, and hands out borrowed fields without hashes or
-//! recorded times — verification reads those, replay does not need them.
+//! text ([`crate::range`]; sequence numbers are gapless, so ranges need no look-ahead), fetches
+//! the next range while the caller folds the current one, and hands out borrowed fields without
+//! hashes or recorded times — verification reads those, replay does not need them.
 
 use std::borrow::Cow;
 
 use chrono::NaiveDate;
-use serde::Deserialize;
-use serde_json::value::RawValue;
+use tokio::task::JoinHandle;
 
+use crate::range::{POSTGRES_RANGE, RangeText, Row, SQLITE_RANGE, parse_date};
 use crate::{Backend, EventLog, StoreError};
 
 /// Events per range.
@@ -32,46 +32,109 @@ pub struct ReplayEvent<'a> {
     pub occurred_on: NaiveDate,
     /// Citations, machine form.
     pub articles: &'a [Cow<'a, str>],
-    /// The payload as JSON text.
-    pub payload: &'a RawValue,
+    /// The payload as stored (JSON text), not parsed here: the caller's decoder parses it, and
+    /// refuses it if it is not JSON.
+    pub payload: &'a str,
 }
 
-#[derive(Deserialize)]
-struct Row<'a>(
-    i64,
-    #[serde(borrow)] Cow<'a, str>,
-    #[serde(borrow)] Cow<'a, str>,
-    #[serde(borrow)] Cow<'a, str>,
-    #[serde(borrow)] Cow<'a, str>,
-    #[serde(borrow)] Vec<Cow<'a, str>>,
-    #[serde(borrow)] &'a RawValue,
-);
+fn gap(last: i64, seq: i64) -> StoreError {
+    StoreError::Corrupt {
+        seq: last + 1,
+        detail: format!("expected event {} during replay, found {seq}", last + 1),
+    }
+}
 
-const SQLITE_RANGE: &str = "SELECT json_group_array(json_array(seq, stream, kind, actor, occurred_on, json(articles), \
-     json(payload))) FROM (SELECT seq, stream, kind, actor, occurred_on, articles, payload FROM events \
-     WHERE seq > ?1 AND seq <= ?2 ORDER BY seq)";
+fn unreadable(last: i64, e: &str) -> StoreError {
+    StoreError::Corrupt {
+        seq: last + 1,
+        detail: format!("replay range unreadable: {e}"),
+    }
+}
 
-const POSTGRES_RANGE: &str = "SELECT (json_agg(json_build_array(seq, stream, kind, actor, occurred_on, articles, payload) \
-     ORDER BY seq))::text FROM events WHERE seq > $1 AND seq <= $2";
+fn event<'a>(row: &'a Row<'a>) -> Result<ReplayEvent<'a>, StoreError> {
+    let occurred_on = parse_date(&row.occurred_on).map_err(|e| StoreError::Corrupt {
+        seq: row.seq,
+        detail: format!("occurred_on {:?}: {e}", row.occurred_on),
+    })?;
+    Ok(ReplayEvent {
+        seq: row.seq,
+        stream: &row.stream,
+        kind: &row.kind,
+        actor: &row.actor,
+        occurred_on,
+        articles: &row.articles,
+        payload: row.payload,
+    })
+}
+
+/// A range being read: its text, or `None` when it holds no rows.
+type Reading = JoinHandle<Result<Option<RangeText>, StoreError>>;
+
+/// The ranges of a replay, each fetched while the caller works on the one before.
+struct Ranges {
+    log: EventLog,
+    /// The last seq asked for so far.
+    asked: i64,
+    head: i64,
+    /// The seq just before the range being read, and its reading.
+    pending: Option<(i64, Reading)>,
+}
+
+impl Ranges {
+    fn new(log: &EventLog, after_seq: i64, head: i64) -> Ranges {
+        let mut r = Ranges {
+            log: log.clone(),
+            asked: after_seq,
+            head,
+            pending: None,
+        };
+        r.ask();
+        r
+    }
+
+    fn ask(&mut self) {
+        if self.asked < self.head {
+            let (from, upto) = (self.asked, (self.asked + RANGE).min(self.head));
+            let log = self.log.clone();
+            self.pending = Some((from, tokio::spawn(async move { log.range_text(from, upto).await })));
+            self.asked = upto;
+        }
+    }
+
+    /// The next range's text (`Some(None)` for a range without rows), or `None` at the end.
+    async fn next(&mut self) -> Result<Option<Option<RangeText>>, StoreError> {
+        let Some((from, task)) = self.pending.take() else {
+            return Ok(None);
+        };
+        let text = task.await.map_err(|e| StoreError::Corrupt {
+            seq: from + 1,
+            detail: format!("read task failed: {e}"),
+        })??;
+        self.ask();
+        Ok(Some(text))
+    }
+}
 
 impl EventLog {
-    async fn range_json(&self, after: i64, upto: i64) -> Result<Option<String>, StoreError> {
+    async fn range_text(&self, after: i64, upto: i64) -> Result<Option<RangeText>, StoreError> {
         Ok(match &self.backend {
-            Backend::Sqlite(b) => {
-                sqlx::query_scalar::<_, Option<String>>(SQLITE_RANGE)
-                    .bind(after)
-                    .bind(upto)
-                    .fetch_one(b.pool())
-                    .await?
-            }
-            Backend::Postgres(b) => {
-                sqlx::query_scalar::<_, Option<String>>(POSTGRES_RANGE)
-                    .bind(after)
-                    .bind(upto)
-                    .fetch_one(b.pool())
-                    .await?
-            }
+            Backend::Sqlite(b) => sqlx::query_scalar::<_, Option<String>>(SQLITE_RANGE)
+                .bind(after)
+                .bind(upto)
+                .fetch_one(b.pool())
+                .await?
+                .map(RangeText::Framed),
+            Backend::Postgres(b) => sqlx::query_scalar::<_, Option<String>>(POSTGRES_RANGE)
+                .bind(after)
+                .bind(upto)
+                .fetch_one(b.pool())
+                .await?
+                .map(RangeText::Json),
         })
+    }
+
+    async fn head_seq(&self) -> Result<Option<i64>, StoreError> {
+        Ok(self.head().await?.map(|(seq, _)| seq))
     }
 
     /// Calls `f` on every event after `after_seq`, in order, up to the chain head as it stood
@@ -81,63 +144,20 @@ impl EventLog {
         F: FnMut(ReplayEvent<'_>) -> Result<(), E>,
         E: From<StoreError>,
     {
-        let head = match self.head().await.map_err(E::from)? {
-            Some((seq, _)) => seq,
-            None => return Ok(after_seq),
+        let Some(head) = self.head_seq().await? else {
+            return Ok(after_seq);
         };
-        let mut from = after_seq;
+        let mut ranges = Ranges::new(self, after_seq, head);
         let mut last = after_seq;
-        let mut pending = (from < head).then(|| {
-            let log = self.clone();
-            let upto = (from + RANGE).min(head);
-            tokio::spawn(async move { log.range_json(from, upto).await })
-        });
-        while let Some(task) = pending.take() {
-            let text = task
-                .await
-                .map_err(|e| {
-                    E::from(StoreError::Corrupt {
-                        seq: from + 1,
-                        detail: format!("read task failed: {e}"),
-                    })
-                })?
-                .map_err(E::from)?;
-            from = (from + RANGE).min(head);
-            if from < head {
-                let log = self.clone();
-                let (a, b) = (from, (from + RANGE).min(head));
-                pending = Some(tokio::spawn(async move { log.range_json(a, b).await }));
-            }
+        while let Some(text) = ranges.next().await? {
             let Some(text) = text else { continue };
-            let rows: Vec<Row<'_>> = serde_json::from_str(&text).map_err(|e| {
-                E::from(StoreError::Corrupt {
-                    seq: last + 1,
-                    detail: format!("replay range unreadable: {e}"),
-                })
-            })?;
-            for Row(seq, stream, kind, actor, on, articles, payload) in &rows {
-                if *seq != last + 1 {
-                    return Err(E::from(StoreError::Corrupt {
-                        seq: last + 1,
-                        detail: format!("expected event {} during replay, found {seq}", last + 1),
-                    }));
+            let rows = text.rows().map_err(|e| unreadable(last, &e))?;
+            for row in &rows {
+                if row.seq != last + 1 {
+                    return Err(gap(last, row.seq).into());
                 }
-                let occurred_on = NaiveDate::parse_from_str(on, "%Y-%m-%d").map_err(|e| {
-                    E::from(StoreError::Corrupt {
-                        seq: *seq,
-                        detail: format!("occurred_on {on:?}: {e}"),
-                    })
-                })?;
-                f(ReplayEvent {
-                    seq: *seq,
-                    stream,
-                    kind,
-                    actor,
-                    occurred_on,
-                    articles,
-                    payload,
-                })?;
-                last = *seq;
+                f(event(row)?)?;
+                last = row.seq;
             }
         }
         Ok(last)

@@ -144,8 +144,8 @@ async fn generated_events() -> (Vec<Event>, PolicySet, tempfile::TempDir) {
     g.log()
         .replay(0, |e: guohe_store::ReplayEvent<'_>| -> Result<(), crate::AppError> {
             if crate::is_domain_stream(e.stream) {
-                let ev = Event::from_json_parts(e.stream, e.occurred_on, e.actor, e.articles, e.kind, e.payload.get())
-                    .unwrap();
+                let ev =
+                    Event::from_json_parts(e.stream, e.occurred_on, e.actor, e.articles, e.kind, e.payload).unwrap();
                 events.push(ev);
             }
             Ok(())
