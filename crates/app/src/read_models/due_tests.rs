@@ -376,7 +376,7 @@ fn two_objections_to_one_application_are_two_items_until_each_is_resolved() {
     let policies = PolicySet::default();
     let mut w = World::new();
     let mut view = DueView::new();
-    let mut fold = |w: &mut World, view: &mut DueView, e: Event| {
+    let fold = |w: &mut World, view: &mut DueView, e: Event| {
         w.apply(&e);
         view.note(w, &e);
     };
