@@ -5,7 +5,7 @@
 //! run: the rows read and cut into events with nothing decoded or folded, the floor of any
 //! replay through `EventLog::replay`.
 //!
-//! The log is generated once — 1.1 million events of Hubei bases carried over in 2022 with five
+//! The log is generated once — about 1,000,000 events (GUOHE_BENCH_EVENTS, default 1,000,000) of Hubei bases carried over in 2022 with five
 //! years of annual reports and assessments — and kept under `target/bench-data/` for later runs
 //! (generation takes a minute or two; delete the file to regenerate). Set GUOHE_BENCH_EVENTS for
 //! a smaller log, and GUOHE_BENCH_POSTGRES=postgres://… to also measure PostgreSQL.
