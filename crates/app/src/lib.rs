@@ -25,6 +25,7 @@
 
 pub mod backup;
 pub mod checkpoints;
+pub mod dept_desk;
 pub mod documents;
 pub mod draw_export;
 pub mod due;

@@ -34,53 +34,42 @@ pub async fn bases(
     let p = dept_of(&ctx, Action::RecordOutcomes)?;
     let l = ctx.lang;
     let today = state.today();
+    let policies = state.guohe.policies();
     let rows = state
         .guohe
-        .read(|w, _, policies| {
-            w.bases()
-                .filter(|b| p.works_under(&b.policy))
-                .map(|b| {
-                    let s = b.status_on(today).unwrap_or(b.status);
-                    let code = view::status_code(s);
-                    let pending = b
-                        .major_changes
-                        .values()
-                        .filter(|c| c.status == ChangeStatus::Pending)
-                        .count();
-                    Row {
-                        cells: vec![
-                            Cell::link(b.official_name.clone(), format!("/dept/bases/{}", b.id)),
-                            Cell::text(b.unit_name.clone()),
-                            Cell::text(b.domain.clone()),
-                            Cell::text(b.recognised_on.to_string()),
-                            Cell::text(view::status_label(s, l)).class(&format!("status s-{code}")),
-                            Cell::text(super::unit::next_due_label(
-                                unit_desk::next_due(b, policies.get(&b.policy), today).as_ref(),
-                                policies,
-                                l,
-                            )),
-                            Cell::text(pending.to_string()).class("num"),
-                        ],
-                        keys: vec![
-                            b.official_name.clone(),
-                            b.unit_name.clone(),
-                            b.domain.clone(),
-                            b.recognised_on.to_string(),
-                            code.into(),
-                            String::new(),
-                            format!("{pending:04}"),
-                        ],
-                        tags: [
-                            ("status".to_string(), code.to_string()),
-                            ("policy".to_string(), b.policy.clone()),
-                        ]
-                        .into_iter()
-                        .collect(),
-                    }
-                })
-                .collect::<Vec<_>>()
+        .dept_bases(|policy| p.works_under(policy), today)
+        .await
+        .into_iter()
+        .map(|b| {
+            let code = view::status_code(b.status);
+            Row {
+                cells: vec![
+                    Cell::link(b.name.clone(), format!("/dept/bases/{}", b.id)),
+                    Cell::text(b.unit.clone()),
+                    Cell::text(b.domain.clone()),
+                    Cell::text(b.recognised_on.to_string()),
+                    Cell::text(view::status_label(b.status, l)).class(&format!("status s-{code}")),
+                    Cell::text(super::unit::next_due_label(b.next_due.as_ref(), policies, l)),
+                    Cell::text(b.pending_changes.to_string()).class("num"),
+                ],
+                keys: vec![
+                    b.name,
+                    b.unit,
+                    b.domain,
+                    b.recognised_on.to_string(),
+                    code.into(),
+                    String::new(),
+                    format!("{:04}", b.pending_changes),
+                ],
+                tags: [
+                    ("status".to_string(), code.to_string()),
+                    ("policy".to_string(), b.policy),
+                ]
+                .into_iter()
+                .collect(),
+            }
         })
-        .await;
+        .collect::<Vec<_>>();
     work::list_page(
         ctx.chrome("/dept"),
         &q,
