@@ -89,7 +89,12 @@ async fn verify_password(password: &str, phc: &str) -> WebResult<bool> {
 }
 
 /// Appends an account record to the chain outside a request (demo seeding, tools).
+///
+/// Every change to an account, a session or a second factor is audited here, so this is also
+/// where the sessions loaded a moment ago are forgotten: the change is in force for the next
+/// request even when it was not made by one (see `session_memo`).
 pub async fn audit_plain(state: &AppState, actor: &str, kind: &str, mut payload: serde_json::Value) -> WebResult<()> {
+    state.sessions.forget_all();
     if let Some(o) = payload.as_object_mut() {
         o.insert("at".into(), json!(Utc::now().to_rfc3339()));
     }

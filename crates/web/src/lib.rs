@@ -31,6 +31,7 @@ pub mod pages;
 pub mod password;
 pub mod second_factor;
 pub mod security;
+pub mod session_memo;
 pub mod throttle;
 pub mod totp;
 pub mod upload;
@@ -185,6 +186,8 @@ pub struct AppState {
     pub documents: Arc<pages::documents::DocumentFonts>,
     /// Rendered public register answers, reused until the next event or day.
     pub pages: Arc<page_cache::PageCache>,
+    /// Signed-in sessions as last loaded, reused by readings for a moment.
+    pub sessions: Arc<session_memo::SessionMemo>,
 }
 
 impl AppState {
@@ -258,6 +261,7 @@ pub async fn app(cfg: ServeConfig) -> anyhow::Result<(Router, AppState)> {
     };
     let state = AppState {
         pages: Arc::default(),
+        sessions: Arc::default(),
         documents: Arc::new(pages::documents::DocumentFonts::new(cfg.font_dir.clone())),
         verifier: Arc::new(verifier),
         guohe: Arc::new(guohe),
@@ -434,7 +438,11 @@ pub async fn clock_pass(state: &AppState) -> Result<usize, guohe_app::AppError> 
 /// timeout as of `now`. Returns how many were removed.
 pub async fn sweep_sessions(state: &AppState, now: chrono::DateTime<Utc>) -> Result<u64, guohe_store::StoreError> {
     let cutoff = now - chrono::Duration::from_std(state.settings.idle_timeout).unwrap_or_default();
-    state.accounts.purge_idle_sessions(cutoff).await
+    let removed = state.accounts.purge_idle_sessions(cutoff).await?;
+    if removed > 0 {
+        state.sessions.forget_all();
+    }
+    Ok(removed)
 }
 
 /// Runs the server until Ctrl-C: `guohe serve`.

@@ -195,6 +195,24 @@ fn check_origin(headers: &HeaderMap) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// The session for `sid`: for a reading, as loaded within the memo's lifetime if it was.
+async fn remembered_session(state: &AppState, sid: &str, reading: bool) -> Result<Option<Arc<Signed>>, WebError> {
+    if reading && let Some(known) = state.sessions.get(sid, memo_ttl(state)) {
+        return Ok(known);
+    }
+    let generation = state.sessions.generation();
+    let loaded = load_session(state, sid).await?.map(Arc::new);
+    if reading {
+        state.sessions.keep(sid, generation, loaded.clone());
+    }
+    Ok(loaded)
+}
+
+/// The memo never outlives a quarter of the idle timeout, so a short timeout stays exact enough.
+fn memo_ttl(state: &AppState) -> std::time::Duration {
+    crate::session_memo::TTL.min(state.settings.idle_timeout / 4)
+}
+
 async fn load_session(state: &AppState, sid: &str) -> Result<Option<Signed>, WebError> {
     let now = Utc::now();
     // The security administrator's policy, where set, rules the idle timeout and the password's
@@ -335,8 +353,14 @@ pub async fn frame(State(state): State<AppState>, mut req: Request, next: Next) 
     let presented_sid = cookie(req.headers(), sid_name)
         .map(str::to_string)
         .filter(|s| s.len() == 64);
+    // A reading may reuse the session as loaded a moment ago; anything else may change accounts
+    // or sessions, so it loads afresh and empties the memo (see `session_memo`).
+    let reading = matches!(*req.method(), Method::GET | Method::HEAD);
+    if !reading {
+        state.sessions.forget_all();
+    }
     let session = match &presented_sid {
-        Some(sid) => match load_session(&state, sid).await {
+        Some(sid) => match remembered_session(&state, sid, reading).await {
             Ok(s) => s,
             Err(e) => return finish(&state, &RequestCtx::bare(lang, client, path), e.into_response()).await,
         },
@@ -357,7 +381,7 @@ pub async fn frame(State(state): State<AppState>, mut req: Request, next: Next) 
     let ctx = RequestCtx {
         lang,
         client,
-        session: session.map(Arc::new),
+        session,
         csrf: csrf.clone(),
         path,
         expired,
@@ -410,6 +434,9 @@ pub async fn frame(State(state): State<AppState>, mut req: Request, next: Next) 
         Ok(r) => r,
         Err(_) => WebError::Internal("request timed out".into()).into_response(),
     };
+    if !reading {
+        state.sessions.forget_all();
+    }
     // The anonymous token is needed only where a form can be: an HTML page, or the API's
     // session resource that hands it to programs. Other answers (JSON lists, CSV, PDF) set no
     // cookie, so that clients that never write do not get a fresh token on every request.
