@@ -10,20 +10,18 @@ use guohe_store::{EventLog, ReplayEvent};
 
 use crate::{AppError, Inner, is_domain_stream, load_calendar, stored_policy};
 
-/// Folds in what the log holds beyond `inner.last_seq` (world, register, stored policies, and
+/// Folds in what the log holds beyond `inner.last_seq` (world, read models, stored policies, and
 /// the calendar when a schedule changed).
 pub(crate) async fn catch_up_log(log: &EventLog, inner: &mut Inner) -> Result<(), AppError> {
     if inner.last_seq == 0 {
         // From the start every base is noted: one rebuild at the end gives the same view
         // without collecting a million dirty ids first.
-        inner.register.reset();
-        inner.due.reset();
+        inner.views.reset();
     }
     let mut calendar_changed = false;
     let world = &mut inner.world;
     let stored_policies = &mut inner.stored_policies;
-    let register = &mut inner.register;
-    let due = &mut inner.due;
+    let views = &mut inner.views;
     let last = log
         .replay(inner.last_seq, |e: ReplayEvent<'_>| -> Result<(), AppError> {
             if e.stream.starts_with("calendar/") {
@@ -36,14 +34,13 @@ pub(crate) async fn catch_up_log(log: &EventLog, inner: &mut Inner) -> Result<()
                 let ev = Event::from_json_parts(e.stream, e.occurred_on, e.actor, e.articles, e.kind, e.payload)
                     .map_err(|err| AppError::Corrupt(format!("event {}: {err}", e.seq)))?;
                 world.apply(&ev);
-                register.note(world, &ev);
-                due.note(world, &ev);
+                views.note(world, &ev);
             }
             Ok(())
         })
         .await;
     // Whatever was folded in before a failure is in the world: the view follows it.
-    inner.register.sync(&inner.world);
+    inner.views.sync(&inner.world);
     inner.last_seq = last?;
     if calendar_changed {
         inner.calendar = load_calendar(log).await?;

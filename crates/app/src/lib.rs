@@ -106,10 +106,8 @@ struct Inner {
     /// Policies loaded into the database (`policy/<id>` streams), by id.
     stored_policies: std::collections::BTreeMap<String, stored_policy::StoredPolicy>,
     last_seq: i64,
-    /// The register view of `world`, synced before the lock on it is released.
-    register: read_models::RegisterView,
-    /// The department's work queue: noted as events are folded in, synced before it is read.
-    due: read_models::DueView,
+    /// The read models of `world` ([`read_models::Views`]).
+    views: read_models::Views,
 }
 
 /// The running system: event log, world, policies, calendar.
@@ -270,8 +268,7 @@ impl Guohe {
             calendar,
             stored_policies: Default::default(),
             last_seq: 0,
-            register: read_models::RegisterView::new(chrono::Utc::now().date_naive()),
-            due: read_models::DueView::new(),
+            views: read_models::Views::new(chrono::Utc::now().date_naive()),
         };
         let start = snapshots::restore(&log, &vault, &mut inner).await?;
         let g = Guohe {
@@ -334,7 +331,7 @@ impl Guohe {
         if inner.stored_policies != before {
             self.install_policies(&inner.stored_policies)?;
             // Due dates come from the policies (the annual report's day).
-            inner.due.reset();
+            inner.views.due.reset();
         }
         Ok(())
     }

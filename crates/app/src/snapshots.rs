@@ -87,9 +87,8 @@ pub(crate) async fn restore(log: &EventLog, vault: &Vault, inner: &mut Inner) ->
         match check(&s, hashes.hash_at(s.seq).await?, trusted.as_deref()) {
             Ok(body) => {
                 inner.world = body.world;
-                inner.register.reset();
-                inner.register.sync(&inner.world);
-                inner.due.reset();
+                inner.views.reset();
+                inner.views.sync(&inner.world);
                 inner.stored_policies = body.stored_policies;
                 inner.last_seq = s.seq;
                 report.from_snapshot = Some(s.seq);

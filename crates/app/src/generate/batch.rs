@@ -108,8 +108,7 @@ impl Guohe {
                     let inner = &mut *inner;
                     for e in &events {
                         inner.world.apply(e);
-                        inner.register.note(&inner.world, e);
-                        inner.due.note(&inner.world, e);
+                        inner.views.note(&inner.world, e);
                     }
                     count += events.len();
                 }
@@ -140,7 +139,7 @@ impl Guohe {
                     // The world already holds these events, folded in the order appended.
                     inner.last_seq = last;
                     let inner = &mut *inner;
-                    inner.register.sync(&inner.world);
+                    inner.views.sync(&inner.world);
                 } else {
                     // Another writer appended in between: fold the log in its own order.
                     self.rebuild(&mut inner).await?;
@@ -160,8 +159,7 @@ impl Guohe {
     /// Replays the whole log into a fresh world (after a batch that was not appended).
     async fn rebuild(&self, inner: &mut Inner) -> Result<(), AppError> {
         inner.world = World::new();
-        inner.register.reset();
-        inner.due.reset();
+        inner.views.reset();
         inner.last_seq = 0;
         inner.stored_policies.clear();
         self.catch_up(inner).await

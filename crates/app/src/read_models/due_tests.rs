@@ -127,7 +127,7 @@ fn stages_by_scan(world: &World) -> Vec<(ApplicationStatus, usize)> {
 }
 
 /// A log made through the real commands by the generator: two provinces, four years.
-async fn generated_events() -> (Vec<Event>, PolicySet, tempfile::TempDir) {
+pub(super) async fn generated_events() -> (Vec<Event>, PolicySet, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("due.db").display());
     let g = Guohe::open(&url, PolicySet::default()).await.unwrap();

@@ -9,11 +9,14 @@
 //! a new business date moves them (a write lock, once a day). A question about another date (the
 //! API's `as_of`) is answered by looking at every base, as before the views existed.
 
+pub mod applications;
 pub mod due_list;
 pub mod query;
 pub mod register;
 pub mod stats_memo;
 
+#[cfg(test)]
+mod applications_tests;
 #[cfg(test)]
 mod due_tests;
 #[cfg(test)]
@@ -22,13 +25,54 @@ mod tests;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use guohe_domain::{Base, World};
+use guohe_domain::{ApplicationCase, Base, Event, World};
 
+pub use applications::{ApplicationPage, ApplicationQuery, ApplicationSort, ApplicationsView};
 pub use due_list::{APPLICATION_STAGES, DueCase, DueCount, DueEntry, DueKind, DuePage, DueQuery, DueView};
 pub use query::{RegionFilter, RegisterChoices, RegisterPage, RegisterQuery, status_codes};
 pub use register::{MAX_DOMAIN_CHOICES, RegisterRow, RegisterView, SortKey, status_at, status_code};
 
 use crate::Guohe;
+
+/// Every view kept beside the world, noted, reset and synced together.
+pub(crate) struct Views {
+    /// The register, synced before the world's lock is released.
+    pub register: RegisterView,
+    /// The department's work queue: noted as events are folded in, synced (on a date) when read.
+    pub due: DueView,
+    /// The applications in every order the lists use, synced like the register.
+    pub applications: ApplicationsView,
+}
+
+impl Views {
+    pub(crate) fn new(today: NaiveDate) -> Views {
+        Views {
+            register: RegisterView::new(today),
+            due: DueView::new(),
+            applications: ApplicationsView::new(),
+        }
+    }
+
+    /// Notes an event just applied to `world`.
+    pub(crate) fn note(&mut self, world: &World, e: &Event) {
+        self.register.note(world, e);
+        self.due.note(world, e);
+        self.applications.note(e);
+    }
+
+    /// Forgets everything noted: the next sync rebuilds each view from the world.
+    pub(crate) fn reset(&mut self) {
+        self.register.reset();
+        self.due.reset();
+        self.applications.reset();
+    }
+
+    /// Syncs the views that do not depend on a date (the due list is synced when read).
+    pub(crate) fn sync(&mut self, world: &World) {
+        self.register.sync(world);
+        self.applications.sync(world);
+    }
+}
 
 /// The register's rows on `date`, without indexes (for a date other than the view's).
 pub fn rows_at(world: &World, date: NaiveDate) -> Vec<RegisterRow> {
@@ -41,17 +85,17 @@ impl Guohe {
     async fn with_register<R>(&self, date: NaiveDate, f: impl FnOnce(&RegisterView, &World) -> R) -> R {
         {
             let inner = self.inner.read().await;
-            if inner.register.date() == date {
-                return f(&inner.register, &inner.world);
+            if inner.views.register.date() == date {
+                return f(&inner.views.register, &inner.world);
             }
         }
         let mut inner = self.inner.write().await;
         {
             let inner = &mut *inner;
-            inner.register.set_date(&inner.world, date);
+            inner.views.register.set_date(&inner.world, date);
         }
         let inner = inner.downgrade();
-        f(&inner.register, &inner.world)
+        f(&inner.views.register, &inner.world)
     }
 
     /// One page of the register with statuses as of `as_of`. On the business date `today` it is
@@ -69,9 +113,21 @@ impl Guohe {
         self.inner.read().await.last_seq
     }
 
+    /// One page of the applications matching `q` that `visible` accepts, each made into a row
+    /// by `row` (only the page's rows are built).
+    pub async fn applications<T>(
+        &self,
+        q: &ApplicationQuery,
+        visible: impl Fn(&ApplicationCase) -> bool,
+        row: impl Fn(&ApplicationCase) -> T,
+    ) -> ApplicationPage<T> {
+        let inner = self.inner.read().await;
+        inner.views.applications.query(&inner.world, q, visible, row)
+    }
+
     /// What the register's filters offer (values in use, whatever the status).
     pub async fn register_choices(&self) -> RegisterChoices {
-        self.inner.read().await.register.choices()
+        self.inner.read().await.views.register.choices()
     }
 
     /// Bases by (policy, status code) on `today` (the department dashboard).
@@ -103,15 +159,15 @@ impl Guohe {
     pub async fn due_list(&self, in_scope: &(dyn Fn(&str) -> bool + Sync), q: &DueQuery, today: NaiveDate) -> DuePage {
         {
             let inner = self.inner.read().await;
-            if inner.due.is_current(today) {
-                return inner.due.query(in_scope, q);
+            if inner.views.due.is_current(today) {
+                return inner.views.due.query(in_scope, q);
             }
         }
         let mut inner = self.inner.write().await;
         {
             let inner = &mut *inner;
-            inner.due.sync(&inner.world, self.policies(), today);
+            inner.views.due.sync(&inner.world, self.policies(), today);
         }
-        inner.downgrade().due.query(in_scope, q)
+        inner.downgrade().views.due.query(in_scope, q)
     }
 }

@@ -1,0 +1,276 @@
+//! 申报一览 — the applications, kept in each order a list may ask for (id, submission date,
+//! unit, status), with what the lists filter on (policy, round, status, search text), so that a
+//! page of `GET /api/v1/applications` walks one ordered index and builds only the rows it shows.
+//!
+//! Who may see which application is the web's authorization; the view hands it each candidate
+//! in order and counts what it accepts. Nothing here depends on the date: the view is synced as
+//! events are folded in, like the register.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use guohe_domain::{ApplicationCase, ApplicationStatus, Event, EventKind, World};
+
+/// The orders a list of applications may be asked in; ties go by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ApplicationSort {
+    /// By id.
+    #[default]
+    Id,
+    /// By submission date.
+    SubmittedOn,
+    /// By support unit's name.
+    Unit,
+    /// By status, in procedure order (提交 … 命名, 撤回).
+    Status,
+}
+
+/// A question to the list of applications.
+#[derive(Debug, Clone, Default)]
+pub struct ApplicationQuery {
+    /// Text searched (case-insensitively) in the id, the unit's name and the domain.
+    pub needle: String,
+    /// Only this status.
+    pub status: Option<ApplicationStatus>,
+    /// Only this policy.
+    pub policy: Option<String>,
+    /// Only this round.
+    pub round: Option<String>,
+    /// Order.
+    pub sort: ApplicationSort,
+    /// Reverse the order (ties too).
+    pub descending: bool,
+    /// Rows skipped before the page.
+    pub offset: usize,
+    /// Rows in the page.
+    pub limit: usize,
+}
+
+/// One page of applications and how many matched in all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplicationPage<T> {
+    /// This page's rows, in order.
+    pub items: Vec<T>,
+    /// Matching applications the caller may see, all pages together.
+    pub total: usize,
+}
+
+/// What the lists sort and filter an application by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Keys {
+    status: ApplicationStatus,
+    policy: String,
+    round: String,
+    submitted_on: NaiveDate,
+    unit: String,
+    /// Id, unit and domain, lower-cased, for the search.
+    haystack: String,
+}
+
+impl Keys {
+    fn of(a: &ApplicationCase) -> Keys {
+        Keys {
+            status: a.status,
+            policy: a.policy.clone(),
+            round: a.round.clone(),
+            submitted_on: a.submitted_on,
+            unit: a.facts.unit.name.clone(),
+            haystack: format!("{}\u{1}{}\u{1}{}", a.id, a.facts.unit.name, a.facts.technology_domain).to_lowercase(),
+        }
+    }
+
+    fn matches(&self, q: &ApplicationQuery) -> bool {
+        q.status.is_none_or(|s| s == self.status)
+            && q.policy.as_deref().is_none_or(|p| p == self.policy)
+            && q.round.as_deref().is_none_or(|r| r == self.round)
+            && (q.needle.is_empty() || (!q.needle.contains('\u{1}') && self.haystack.contains(&q.needle)))
+    }
+}
+
+/// The applications in every order the lists use.
+#[derive(Debug, Default)]
+pub struct ApplicationsView {
+    keys: HashMap<String, Keys>,
+    by_id: BTreeSet<String>,
+    by_submitted: BTreeSet<(NaiveDate, String)>,
+    by_unit: BTreeSet<(String, String)>,
+    by_status: BTreeSet<(u8, String)>,
+    /// Applications whose events were folded in since the last sync.
+    dirty: BTreeSet<String>,
+    /// Everything must be rebuilt (a replay from the start, a snapshot).
+    stale: bool,
+}
+
+impl ApplicationsView {
+    /// An empty view, to be synced.
+    pub fn new() -> ApplicationsView {
+        ApplicationsView {
+            stale: true,
+            ..ApplicationsView::default()
+        }
+    }
+
+    /// Notes the applications an event may have changed.
+    pub fn note(&mut self, e: &Event) {
+        if self.stale {
+            return;
+        }
+        match &e.kind {
+            EventKind::ApplicationSubmitted(x) => self.mark(&x.application),
+            EventKind::ApplicationResubmitted(x) => self.mark(&x.application),
+            EventKind::ApplicationReturned(x) => self.mark(&x.application),
+            EventKind::ApplicationWithdrawn(x) => self.mark(&x.application),
+            EventKind::ApplicationRecommended(x) => self.mark(&x.application),
+            EventKind::ExpertAssigned(x) => self.mark(&x.application),
+            EventKind::ConflictDeclared(x) => self.mark(&x.application),
+            EventKind::ReviewSubmitted(x) => self.mark(&x.application),
+            EventKind::SiteInspectionRecorded(x) => self.mark(&x.application),
+            EventKind::ApplicationDecided(x) => self.mark(&x.application),
+            EventKind::ApplicationRejected(x) => self.mark(&x.application),
+            EventKind::ObjectionLodged(x) => self.mark(&x.application),
+            EventKind::BaseNamed(x) => self.mark(&x.application),
+            EventKind::ExpertPanelDrawn(x) => self.mark(&x.application),
+            EventKind::PanelSeatDeclined(x) => self.mark(&x.application),
+            EventKind::FindingRecorded(x) => self.mark(&x.case),
+            EventKind::PublicNoticeStarted(x) => {
+                for a in &x.applications {
+                    self.mark(a);
+                }
+            }
+            // A notice's end and an objection's resolution move applications only by events of
+            // their own (rejection, naming); the base's and the rounds' events never do. Every
+            // kind is named, so that a new kind must be placed here on purpose.
+            EventKind::ObjectionResolved(_)
+            | EventKind::PublicNoticeEnded(_)
+            | EventKind::RoundOpened(_)
+            | EventKind::RoundClosed(_)
+            | EventKind::BaseCarriedOver(_)
+            | EventKind::BaseReclassified(_)
+            | EventKind::AnnualReportSubmitted(_)
+            | EventKind::AnnualReportMissing(_)
+            | EventKind::AnnualAssessmentRecorded(_)
+            | EventKind::EvaluationDue(_)
+            | EventKind::EvaluationRecorded(_)
+            | EventKind::RectificationOrdered(_)
+            | EventKind::RectificationPeriodEnded(_)
+            | EventKind::RectificationCompleted(_)
+            | EventKind::BaseTerminated(_)
+            | EventKind::BaseRevoked(_)
+            | EventKind::BaseDisqualified(_)
+            | EventKind::UnitBanned(_)
+            | EventKind::BaseExitedNational(_)
+            | EventKind::MajorChangeFiled(_)
+            | EventKind::MajorChangeEndorsed(_)
+            | EventKind::MajorChangeApproved(_)
+            | EventKind::MajorChangeRejected(_)
+            | EventKind::PolicyExpired(_)
+            | EventKind::ClockAdvanced(_)
+            | EventKind::InspectionsDrawn(_)
+            | EventKind::InspectionResultRecorded(_)
+            | EventKind::PostSubsidyAwarded(_)
+            | EventKind::RecommendedToNational(_)
+            | EventKind::NationalOutcomeRecorded(_)
+            | EventKind::DocumentIssued(_) => {}
+        }
+    }
+
+    fn mark(&mut self, id: &str) {
+        if !self.dirty.contains(id) {
+            self.dirty.insert(id.to_string());
+        }
+    }
+
+    /// Forgets everything: the next sync rebuilds from the world.
+    pub fn reset(&mut self) {
+        self.stale = true;
+        self.dirty.clear();
+    }
+
+    /// Brings the view up to date with `world`.
+    pub fn sync(&mut self, world: &World) {
+        if self.stale {
+            *self = ApplicationsView::default();
+            for a in world.applications() {
+                self.put(&a.id, Some(Keys::of(a)));
+            }
+            return;
+        }
+        for id in std::mem::take(&mut self.dirty) {
+            let keys = world.application(&id).map(Keys::of);
+            self.put(&id, keys);
+        }
+    }
+
+    fn put(&mut self, id: &str, keys: Option<Keys>) {
+        if let Some(old) = self.keys.remove(id) {
+            if keys.as_ref() == Some(&old) {
+                self.keys.insert(id.to_string(), old);
+                return;
+            }
+            self.by_submitted.remove(&(old.submitted_on, id.to_string()));
+            self.by_unit.remove(&(old.unit, id.to_string()));
+            self.by_status.remove(&(old.status as u8, id.to_string()));
+            self.by_id.remove(id);
+        }
+        let Some(k) = keys else { return };
+        self.by_id.insert(id.to_string());
+        self.by_submitted.insert((k.submitted_on, id.to_string()));
+        self.by_unit.insert((k.unit.clone(), id.to_string()));
+        self.by_status.insert((k.status as u8, id.to_string()));
+        self.keys.insert(id.to_string(), k);
+    }
+
+    /// Applications in the view.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the view holds none.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Ids in the order asked.
+    fn ordered<'a>(&'a self, sort: ApplicationSort, descending: bool) -> Box<dyn Iterator<Item = &'a str> + 'a> {
+        fn dir<'a, I: DoubleEndedIterator<Item = &'a str> + 'a>(
+            it: I,
+            descending: bool,
+        ) -> Box<dyn Iterator<Item = &'a str> + 'a> {
+            if descending { Box::new(it.rev()) } else { Box::new(it) }
+        }
+        match sort {
+            ApplicationSort::Id => dir(self.by_id.iter().map(String::as_str), descending),
+            ApplicationSort::SubmittedOn => dir(self.by_submitted.iter().map(|(_, id)| id.as_str()), descending),
+            ApplicationSort::Unit => dir(self.by_unit.iter().map(|(_, id)| id.as_str()), descending),
+            ApplicationSort::Status => dir(self.by_status.iter().map(|(_, id)| id.as_str()), descending),
+        }
+    }
+
+    /// One page: the applications matching `q` that `visible` accepts, in order, each made into
+    /// a row by `row`. Only the page's rows are built.
+    pub fn query<T>(
+        &self,
+        world: &World,
+        q: &ApplicationQuery,
+        visible: impl Fn(&ApplicationCase) -> bool,
+        row: impl Fn(&ApplicationCase) -> T,
+    ) -> ApplicationPage<T> {
+        let mut items = Vec::new();
+        let mut total = 0usize;
+        for id in self.ordered(q.sort, q.descending) {
+            let Some(k) = self.keys.get(id) else { continue };
+            if !k.matches(q) {
+                continue;
+            }
+            let Some(a) = world.application(id) else { continue };
+            if !visible(a) {
+                continue;
+            }
+            if total >= q.offset && items.len() < q.limit {
+                items.push(row(a));
+            }
+            total += 1;
+        }
+        ApplicationPage { items, total }
+    }
+}

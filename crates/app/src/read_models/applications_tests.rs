@@ -1,0 +1,179 @@
+//! The applications view against an independent scan of the world (filter, sort by key then id,
+//! reverse, cut a page), on a log made by the real generator and folded in event by event, for
+//! every order, filter and a visibility rule.
+
+use guohe_domain::{ApplicationCase, ApplicationStatus, World};
+
+use super::applications::*;
+use super::due_tests::generated_events;
+use crate::Guohe;
+
+/// What the API listed before the view: every visible application matching, sorted by (key, id),
+/// reversed for descending, then cut.
+fn by_scan(world: &World, q: &ApplicationQuery, visible: &dyn Fn(&ApplicationCase) -> bool) -> (Vec<String>, usize) {
+    let mut rows: Vec<&ApplicationCase> = world
+        .applications()
+        .filter(|a| visible(a))
+        .filter(|a| q.status.is_none_or(|s| s == a.status))
+        .filter(|a| q.policy.as_deref().is_none_or(|p| p == a.policy))
+        .filter(|a| q.round.as_deref().is_none_or(|r| r == a.round))
+        .filter(|a| {
+            [&a.id, &a.facts.unit.name, &a.facts.technology_domain]
+                .iter()
+                .any(|f| f.to_lowercase().contains(&q.needle))
+        })
+        .collect();
+    let key = |a: &ApplicationCase| -> String {
+        match q.sort {
+            ApplicationSort::Id => a.id.clone(),
+            ApplicationSort::SubmittedOn => a.submitted_on.to_string(),
+            ApplicationSort::Unit => a.facts.unit.name.clone(),
+            ApplicationSort::Status => format!("{:02}", a.status as u8),
+        }
+    };
+    rows.sort_by_cached_key(|a| (key(a), a.id.clone()));
+    if q.descending {
+        rows.reverse();
+    }
+    let total = rows.len();
+    let page = rows
+        .into_iter()
+        .skip(q.offset)
+        .take(q.limit)
+        .map(|a| a.id.clone())
+        .collect();
+    (page, total)
+}
+
+fn questions(world: &World) -> Vec<ApplicationQuery> {
+    let some = world.applications().next();
+    let mut out = Vec::new();
+    for sort in [
+        ApplicationSort::Id,
+        ApplicationSort::SubmittedOn,
+        ApplicationSort::Unit,
+        ApplicationSort::Status,
+    ] {
+        for descending in [false, true] {
+            for offset in [0, 7] {
+                out.push(ApplicationQuery {
+                    sort,
+                    descending,
+                    offset,
+                    limit: 10,
+                    ..Default::default()
+                });
+            }
+        }
+    }
+    out.push(ApplicationQuery {
+        status: Some(ApplicationStatus::Named),
+        limit: 25,
+        ..Default::default()
+    });
+    out.push(ApplicationQuery {
+        status: Some(ApplicationStatus::UnderReview),
+        sort: ApplicationSort::Unit,
+        limit: 5,
+        ..Default::default()
+    });
+    if let Some(a) = some {
+        out.push(ApplicationQuery {
+            policy: Some(a.policy.clone()),
+            round: Some(a.round.clone()),
+            sort: ApplicationSort::SubmittedOn,
+            descending: true,
+            limit: 8,
+            ..Default::default()
+        });
+        // Part of a unit's name, in another case where it has letters.
+        let part: String = a.facts.unit.name.chars().take(2).collect();
+        out.push(ApplicationQuery {
+            needle: part.to_lowercase(),
+            limit: 200,
+            ..Default::default()
+        });
+    }
+    out.push(ApplicationQuery {
+        offset: 1_000_000,
+        limit: 10,
+        ..Default::default()
+    });
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_view_answers_as_a_scan_of_the_world_after_every_fold() {
+    let (events, _policies, _dir) = generated_events().await;
+    let mut world = World::new();
+    let mut view = ApplicationsView::new();
+    view.sync(&world);
+    // A visibility rule like a support unit's: one unit's applications only, decided per case.
+    let mut checks = 0;
+    let mut statuses = std::collections::BTreeSet::new();
+    for (i, e) in events.iter().enumerate() {
+        world.apply(e);
+        view.note(e);
+        if i % 5 == 0 || i + 1 == events.len() {
+            view.sync(&world);
+            assert_eq!(view.len(), world.applications().count(), "after event {i}");
+            statuses.extend(world.applications().map(|a| a.status as u8));
+            let uscc = world
+                .applications()
+                .last()
+                .map(|a| a.facts.unit.uscc.clone())
+                .unwrap_or_default();
+            let own = |a: &ApplicationCase| a.facts.unit.uscc == uscc;
+            let everyone = |_: &ApplicationCase| true;
+            for q in questions(&world) {
+                for visible in [&everyone as &dyn Fn(&ApplicationCase) -> bool, &own] {
+                    let page = view.query(&world, &q, visible, |a| a.id.clone());
+                    assert_eq!(
+                        (page.items, page.total),
+                        by_scan(&world, &q, visible),
+                        "after event {i}: {q:?}"
+                    );
+                }
+            }
+            checks += 1;
+        }
+    }
+    assert!(checks > 50, "{checks}");
+    assert!(
+        statuses.len() >= 5,
+        "the log moves applications through several statuses: {statuses:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_service_keeps_the_view_through_commands_and_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("apps.db").display());
+    let g = Guohe::open(&url, guohe_policy::PolicySet::default()).await.unwrap();
+    let o = crate::generate::Options {
+        provinces: 1,
+        bases_per_province: 30,
+        years: 2,
+        ..Default::default()
+    };
+    crate::generate::generate(&g, &o, false, "dept:test", |_| {})
+        .await
+        .unwrap();
+    let q = ApplicationQuery {
+        sort: ApplicationSort::Status,
+        descending: true,
+        limit: 1_000,
+        ..Default::default()
+    };
+    let served = g.applications(&q, |_| true, |a| (a.id.clone(), a.status)).await;
+    let scanned = g.read(|w, _, _| by_scan(w, &q, &|_| true)).await;
+    assert!(served.total > 10, "{}", served.total);
+    assert_eq!(
+        served.items.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>(),
+        scanned.0
+    );
+    drop(g);
+    // Opened again, the view is rebuilt from the log (or a snapshot) and answers the same.
+    let g = Guohe::open(&url, guohe_policy::PolicySet::default()).await.unwrap();
+    assert_eq!(g.applications(&q, |_| true, |a| (a.id.clone(), a.status)).await, served);
+}
