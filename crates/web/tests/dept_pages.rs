@@ -392,3 +392,46 @@ async fn the_audit_log_and_the_history_are_read_in_beijing_time_by_name_without_
     assert!(text.contains(&beijing(events[0].recorded_at)), "{text}");
     assert!(!text.contains("expert-liu") && !text.contains("dept:hn-dept"), "{text}");
 }
+
+#[tokio::test]
+async fn a_notice_the_rules_refuse_is_refused_before_its_confirmation() {
+    let app = demo_app().await;
+    let dept = Client::new(&app);
+    dept.login("hn-dept").await;
+    // 湖南第九条第三项 (read with the department's practice of a notice before recognition,
+    // interpretation `public_notice_practice`): only approved applications are published. The
+    // domain says so at the preview, not only after the confirmation.
+    let not_approved = app
+        .state
+        .guohe
+        .read(|w, _, _| {
+            w.applications()
+                .find(|a| a.policy == "hunan-2026" && a.status != guohe_domain::ApplicationStatus::Approved)
+                .map(|a| a.id.clone())
+        })
+        .await
+        .expect("the demo has an application that is not approved");
+    let r = form(
+        &dept,
+        "/dept/notices",
+        &[
+            ("notice_id", "HN-GS-PREVIEW"),
+            ("applications", &not_approved),
+            ("starts_on", "2026-11-20"),
+        ],
+    )
+    .await;
+    assert!(r.status >= 400 && r.status < 500, "{}: {}", r.status, r.body);
+    assert!(!r.body.contains("请确认"), "no confirmation for a refused notice");
+    assert!(
+        r.body.contains("只有认定同意的申报可以公示"),
+        "the domain's reason: {}",
+        r.body
+    );
+    assert!(r.body.contains("HN-GS-PREVIEW"), "what was typed stays");
+    let log = app.state.guohe.log().read_all(0, 1_000_000).await.unwrap();
+    assert!(
+        !log.iter().any(|e| e.stream == "notice/HN-GS-PREVIEW"),
+        "nothing written"
+    );
+}

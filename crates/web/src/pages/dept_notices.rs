@@ -12,6 +12,7 @@ use crate::security::RequestCtx;
 use crate::view::{self, Chrome};
 
 use axum::extract::Path;
+use guohe_domain::EventKind;
 use serde_json::json;
 
 use super::department::{confirmed, dept_of};
@@ -116,66 +117,54 @@ pub async fn start_notice(
     if !errs.is_empty() {
         return notices_page(&ctx, &state, v, Feedback::invalid(l, errs)).await;
     }
-    let listed: Vec<String> = state
-        .guohe
-        .read(|w, _, _| {
-            apps.iter()
-                .filter_map(|a| w.application(a))
-                .map(|a| a.policy.clone())
-                .collect()
-        })
-        .await;
-    for policy in &listed {
-        p.in_province(policy)?;
-    }
     let policies = state.guohe.policies();
+    let map = |f: &str| {
+        if f.starts_with("applications") {
+            "applications".to_string()
+        } else {
+            f.to_string()
+        }
+    };
+    let cmd = json!({"type": "StartPublicNotice", "notice_id": notice_id, "applications": apps, "starts_on": starts});
     if !confirmed(&v) {
-        let policy_id = state
-            .guohe
-            .read(|w, _, _| w.application(&apps[0]).map(|a| a.policy.clone()))
-            .await
-            .unwrap_or_default();
-        let Some(policy) = policies.get(&policy_id) else {
-            let fb = Feedback::invalid(
-                l,
-                vec![FieldError::new("applications", "申报不存在", "no such application")],
-            );
-            return notices_page(&ctx, &state, v, fb).await;
-        };
-        let pn = &policy.procedure.public_notice;
-        let counting = match pn.counting {
-            guohe_policy::model::Counting::IncludeStart => guohe_calendar::Counting::IncludeStart,
-            guohe_policy::model::Counting::ExcludeStart => guohe_calendar::Counting::ExcludeStart,
-        };
-        let start = starts.unwrap_or_else(|| state.today());
-        let ends = state
-            .guohe
-            .read(|_, cal, _| cal.add_working_days(start, pn.working_days, counting))
-            .await;
-        let ends = match ends {
-            Ok(d) => d.to_string(),
+        // The domain decides the notice (who is listed, the policy, the end on the working-day
+        // calendar) exactly as it will on confirmation; the page only shows what it decided.
+        let decided = match work::preview(&state, &p, cmd).await? {
+            Ok(d) => d,
             Err(e) => {
-                let fb = Feedback::invalid(
-                    l,
-                    vec![FieldError::new(
-                        "starts_on",
-                        format!("无法按工作日计算公示期：{e}"),
-                        format!("cannot count working days: {e}"),
-                    )],
-                );
+                let fb = Feedback::from_app(l, policies, e, &map)?;
                 return notices_page(&ctx, &state, v, fb).await;
             }
         };
+        let Some((started, cited)) = decided.events().iter().find_map(|e| match &e.kind {
+            EventKind::PublicNoticeStarted(x) => Some((x, e.article_texts())),
+            _ => None,
+        }) else {
+            return Err(WebError::Internal(
+                "a notice decided without PublicNoticeStarted".into(),
+            ));
+        };
+        // The objections article is quoted too: what the confirmation promises is in it.
+        let mut articles = cited;
+        let mut days = String::new();
+        if let Some(policy) = policies.get(&started.policy) {
+            let pn = &policy.procedure.public_notice;
+            articles.push(work::cite(policy, pn.objections_article));
+            days = format!("（{} {}）", pn.working_days, l.t("个工作日", "working days"));
+        }
         return view::render(&ConfirmTpl {
             c: ctx.chrome("/dept"),
             title: l.pick(format!("发布公示 {notice_id}"), format!("Publish notice {notice_id}")),
             facts: vec![
                 (l.t("公示编号", "Notice").into(), notice_id),
-                (l.t("列入公示的申报", "Applications").into(), apps.join("、")),
-                (l.t("公示开始", "Starts on").into(), start.to_string()),
+                (
+                    l.t("列入公示的申报", "Applications").into(),
+                    started.applications.join("、"),
+                ),
+                (l.t("公示开始", "Starts on").into(), started.starts_on.to_string()),
                 (
                     l.t("公示截止（按工作日计算）", "Ends on (working days)").into(),
-                    format!("{ends}（{} {}）", pn.working_days, l.t("个工作日", "working days")),
+                    format!("{}{days}", started.ends_on),
                 ),
             ],
             consequence: l
@@ -184,30 +173,15 @@ pub async fn start_notice(
                     "During the notice anyone may object in their real name.",
                 )
                 .into(),
-            articles: work::quotes(
-                policies,
-                &[
-                    work::cite(policy, pn.article),
-                    work::cite(policy, pn.objections_article),
-                ],
-                l,
-            ),
+            articles: work::quotes(policies, &articles, l),
             action: "/dept/notices".into(),
             hidden: ConfirmTpl::hidden_of(&v),
             back: "/dept/notices".into(),
         });
     }
-    let cmd = json!({"type": "StartPublicNotice", "notice_id": notice_id, "applications": apps, "starts_on": starts});
     match work::run(&state, &p, cmd).await? {
         Ok(()) => Ok(see_other(&format!("/dept/notices/{notice_id}"))),
         Err(e) => {
-            let map = |f: &str| {
-                if f.starts_with("applications") {
-                    "applications".to_string()
-                } else {
-                    f.to_string()
-                }
-            };
             let fb = Feedback::from_app(l, policies, e, &map)?;
             notices_page(&ctx, &state, v, fb).await
         }

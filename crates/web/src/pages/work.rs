@@ -201,19 +201,36 @@ pub fn same_field(f: &str) -> String {
 /// through the same gate as the API ([`authz::authorize`]). A refusal of permission is the
 /// outer error (a 403 page); the regulation's refusal is the inner one, for the form.
 pub async fn run(state: &AppState, p: &Principal, cmd: Value) -> WebResult<Result<(), AppError>> {
-    let what = cmd.get("type").and_then(Value::as_str).unwrap_or("?").to_string();
-    let cmd: Command = match serde_json::from_value(cmd) {
+    let cmd = match parse_command(cmd) {
         Ok(c) => c,
-        Err(e) => {
-            return Ok(Err(AppError::Refused(guohe_domain::Refusal::new(
-                guohe_domain::RefusalCode::InvalidInput,
-                format!("指令“{what}”的内容无效：{e}"),
-                format!("command {what} is invalid: {e}"),
-            ))));
-        }
+        Err(e) => return Ok(Err(e)),
     };
     authz::authorize(state, p, &cmd).await?;
     Ok(state.guohe.execute(&p.actor(), state.today(), cmd).await.map(|_| ()))
+}
+
+/// What [`run`] would do, without doing it: the command decided by the domain against the world
+/// as it is (the same authorization, the same refusals), its events for a confirmation page to
+/// show. Nothing is appended.
+pub async fn preview(state: &AppState, p: &Principal, cmd: Value) -> WebResult<Result<guohe_app::Decided, AppError>> {
+    let cmd = match parse_command(cmd) {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(e)),
+    };
+    authz::authorize(state, p, &cmd).await?;
+    Ok(state.guohe.decide(&p.actor(), state.today(), cmd).await)
+}
+
+/// A command built by a page, read as the domain's; a field of the wrong shape is a refusal.
+fn parse_command(cmd: Value) -> Result<Command, AppError> {
+    let what = cmd.get("type").and_then(Value::as_str).unwrap_or("?").to_string();
+    serde_json::from_value(cmd).map_err(|e| {
+        AppError::Refused(guohe_domain::Refusal::new(
+            guohe_domain::RefusalCode::InvalidInput,
+            format!("指令“{what}”的内容无效：{e}"),
+            format!("command {what} is invalid: {e}"),
+        ))
+    })
 }
 
 /// A 303 redirect.
