@@ -42,6 +42,7 @@ mod import_read;
 mod import_row;
 pub mod import_status;
 pub mod national;
+pub mod notice_desk;
 pub mod passwords;
 pub mod personal;
 pub mod policy_standing;

@@ -40,44 +40,23 @@ pub struct NoticesTpl {
 
 async fn notices_page(ctx: &RequestCtx, state: &AppState, mut v: Vals, fb: Feedback) -> WebResult<Response> {
     let p = dept_of(ctx, Action::RunProcedure)?;
-    let l = ctx.lang;
-    let (approved, notices) = state
-        .guohe
-        .read(|w, _, _| {
-            let mut approved: Vec<(String, String)> = w
-                .applications()
-                .filter(|a| p.works_under(&a.policy) && a.status == guohe_domain::ApplicationStatus::Approved)
-                .map(|a| {
-                    (
-                        a.id.clone(),
-                        format!("{} · {} · {}", a.id, a.facts.unit.name, a.facts.technology_domain),
-                    )
-                })
-                .collect();
-            approved.sort();
-            let ids: std::collections::BTreeSet<String> = w.applications().filter_map(|a| a.notice.clone()).collect();
-            let mut notices: Vec<_> = ids
-                .iter()
-                .filter_map(|id| w.notice(id))
-                .filter(|n| p.works_under(&n.policy))
-                .map(|n| {
-                    (
-                        n.id.clone(),
-                        n.starts_on,
-                        n.ends_on,
-                        n.applications.len(),
-                        n.objections.values().filter(|o| o.resolution.is_none()).count(),
-                    )
-                })
-                .collect();
-            notices.sort_by_key(|x| std::cmp::Reverse(x.1));
-            (approved, notices)
+    let desk = state.guohe.notice_desk(|policy| p.works_under(policy)).await;
+    let approved = desk
+        .awaiting
+        .into_iter()
+        .map(|a| {
+            let label = format!("{} · {} · {}", a.id, a.unit, a.domain);
+            (a.id, label)
         })
-        .await;
+        .collect();
+    let notices = desk
+        .notices
+        .into_iter()
+        .map(|n| (n.id, n.starts_on, n.ends_on, n.listed, n.open_objections))
+        .collect();
     if v.get("starts_on").is_empty() {
         v.set("starts_on", state.today().to_string());
     }
-    let _ = l;
     let tpl = NoticesTpl {
         c: ctx.chrome("/dept"),
         approved,
@@ -211,58 +190,47 @@ pub struct NoticeTpl {
 async fn notice_page(ctx: &RequestCtx, state: &AppState, id: &str, v: Vals, fb: Feedback) -> WebResult<Response> {
     let p = dept_of(ctx, Action::RunProcedure)?;
     let l = ctx.lang;
-    let policy = state
-        .guohe
-        .read(|w, _, _| w.notice(id).map(|n| n.policy.clone()))
-        .await
-        .ok_or(WebError::NotFound)?;
-    p.in_province(&policy)?;
-    let found = state
-        .guohe
-        .read(|w, _, _| {
-            let n = w.notice(id)?;
-            let listed = n
-                .applications
-                .iter()
-                .filter_map(|a| w.application(a))
-                .map(|a| {
-                    (
-                        a.id.clone(),
-                        format!("{} · {}", a.facts.unit.name, a.facts.technology_domain),
-                        work::stage(a.status, l).1,
-                    )
-                })
-                .collect();
-            let objections: Vec<(String, String, String, String, String, NaiveDate, String)> = n
-                .objections
-                .values()
-                .map(|o| {
-                    let res = match &o.resolution {
-                        Some((text, upheld, on)) => format!(
-                            "{on} {}：{text}",
-                            if *upheld {
-                                l.t("异议成立", "upheld")
-                            } else {
-                                l.t("异议不成立", "not upheld")
-                            }
-                        ),
-                        None => String::new(),
-                    };
-                    (
-                        o.id.clone(),
-                        o.application.clone(),
-                        o.objector_real_name.clone(),
-                        o.contact.clone(),
-                        o.content.clone(),
-                        o.lodged_on,
-                        res,
-                    )
-                })
-                .collect();
-            Some((format!("{} — {}", n.starts_on, n.ends_on), listed, objections))
+    let case = state.guohe.notice_case(id).await.ok_or(WebError::NotFound)?;
+    p.in_province(&case.notice.policy)?;
+    let n = &case.notice;
+    let period = format!("{} — {}", n.starts_on, n.ends_on);
+    let listed = case
+        .listed
+        .iter()
+        .map(|a| {
+            (
+                a.id.clone(),
+                format!("{} · {}", a.unit, a.domain),
+                work::stage(a.status, l).1,
+            )
         })
-        .await;
-    let (period, listed, mut objections) = found.ok_or(WebError::NotFound)?;
+        .collect();
+    let mut objections: Vec<(String, String, String, String, String, NaiveDate, String)> = n
+        .objections
+        .values()
+        .map(|o| {
+            let res = match &o.resolution {
+                Some((text, upheld, on)) => format!(
+                    "{on} {}：{text}",
+                    if *upheld {
+                        l.t("异议成立", "upheld")
+                    } else {
+                        l.t("异议不成立", "not upheld")
+                    }
+                ),
+                None => String::new(),
+            };
+            (
+                o.id.clone(),
+                o.application.clone(),
+                o.objector_real_name.clone(),
+                o.contact.clone(),
+                o.content.clone(),
+                o.lodged_on,
+                res,
+            )
+        })
+        .collect();
     // The department follows objections up: it sees the objector's name and contact in full.
     for o in objections.iter_mut() {
         o.2 = state.guohe.reveal(&o.2).await?.full(l == Lang::Zh);
@@ -296,15 +264,10 @@ pub async fn resolve(
     let l = ctx.lang;
     let v = Vals::new(form);
     let notice_id = id.rsplit_once('-').map(|x| x.0.to_string()).unwrap_or_default();
-    let found = state
-        .guohe
-        .read(|w, _, _| {
-            let n = w.notice(&notice_id)?;
-            n.objections
-                .get(&id)
-                .map(|o| (n.policy.clone(), o.application.clone(), o.content.clone()))
-        })
-        .await;
+    let found = state.guohe.notice_case(&notice_id).await.and_then(|c| {
+        let o = c.notice.objections.get(&id)?;
+        Some((c.notice.policy.clone(), o.application.clone(), o.content.clone()))
+    });
     let (policy_id, app, content) = found.ok_or(WebError::NotFound)?;
     p.in_province(&policy_id)?;
     let mut errs = Vec::new();

@@ -1,0 +1,165 @@
+//! 公示办理 — what the department's notice pages show, read from the world here so that the web
+//! only authorizes, labels and lays it out: the approved applications awaiting a notice, the
+//! notices, and one notice with what it lists and its objections. Scoped by the policies the
+//! caller works under (the web's own authorization decides which).
+
+use chrono::NaiveDate;
+use guohe_domain::{ApplicationStatus, Notice};
+
+use crate::Guohe;
+
+/// An application as a notice lists it, or as it awaits one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeApplication {
+    /// Application id.
+    pub id: String,
+    /// Support unit.
+    pub unit: String,
+    /// Technology domain.
+    pub domain: String,
+    /// Where it stands now.
+    pub status: ApplicationStatus,
+}
+
+/// One notice of the department's list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeRow {
+    /// Notice id.
+    pub id: String,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day.
+    pub ends_on: NaiveDate,
+    /// Applications listed.
+    pub listed: usize,
+    /// Objections not yet resolved.
+    pub open_objections: usize,
+}
+
+/// The department's notice desk.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NoticeDesk {
+    /// Approved applications not yet in a notice, by id.
+    pub awaiting: Vec<NoticeApplication>,
+    /// Notices, latest start first.
+    pub notices: Vec<NoticeRow>,
+}
+
+/// One notice: itself (objectors' names and contacts as stored, sealed) and what it lists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoticeCase {
+    /// The notice.
+    pub notice: Notice,
+    /// The applications it lists, in its order.
+    pub listed: Vec<NoticeApplication>,
+}
+
+fn listed(a: &guohe_domain::ApplicationCase) -> NoticeApplication {
+    NoticeApplication {
+        id: a.id.clone(),
+        unit: a.facts.unit.name.clone(),
+        domain: a.facts.technology_domain.clone(),
+        status: a.status,
+    }
+}
+
+impl Guohe {
+    /// The approved applications and the notices under the policies `works_under` accepts.
+    pub async fn notice_desk(&self, works_under: impl Fn(&str) -> bool) -> NoticeDesk {
+        self.read(|w, _, _| {
+            let mut awaiting: Vec<NoticeApplication> = w
+                .applications()
+                .filter(|a| works_under(&a.policy) && a.status == ApplicationStatus::Approved)
+                .map(listed)
+                .collect();
+            awaiting.sort_by(|a, b| a.id.cmp(&b.id));
+            let mut notices: Vec<NoticeRow> = w
+                .notices()
+                .filter(|n| works_under(&n.policy))
+                .map(|n| NoticeRow {
+                    id: n.id.clone(),
+                    starts_on: n.starts_on,
+                    ends_on: n.ends_on,
+                    listed: n.applications.len(),
+                    open_objections: n.objections.values().filter(|o| o.resolution.is_none()).count(),
+                })
+                .collect();
+            notices.sort_by(|a, b| b.starts_on.cmp(&a.starts_on).then_with(|| a.id.cmp(&b.id)));
+            NoticeDesk { awaiting, notices }
+        })
+        .await
+    }
+
+    /// One notice and what it lists; `None` when there is none of that id.
+    pub async fn notice_case(&self, id: &str) -> Option<NoticeCase> {
+        self.read(|w, _, _| {
+            let n = w.notice(id)?;
+            Some(NoticeCase {
+                notice: n.clone(),
+                listed: n
+                    .applications
+                    .iter()
+                    .filter_map(|a| w.application(a))
+                    .map(listed)
+                    .collect(),
+            })
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::Options;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_desk_and_a_notice_read_as_the_world_holds_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("n.db").display());
+        let g = Guohe::open(&url, guohe_policy::PolicySet::default()).await.unwrap();
+        let o = Options {
+            provinces: 2,
+            bases_per_province: 20,
+            years: 2,
+            ..Default::default()
+        };
+        crate::generate::generate(&g, &o, false, "dept:test", |_| {})
+            .await
+            .unwrap();
+        let policy = g
+            .read(|w, _, _| w.notices().next().map(|n| n.policy.clone()))
+            .await
+            .expect("the generator publishes notices");
+        let desk = g.notice_desk(|p| p == policy).await;
+        let expected = g
+            .read(|w, _, _| w.notices().filter(|n| n.policy == policy).count())
+            .await;
+        assert_eq!(desk.notices.len(), expected);
+        assert!(
+            desk.notices.windows(2).all(|x| x[0].starts_on >= x[1].starts_on),
+            "latest first"
+        );
+        assert!(
+            g.notice_desk(|_| false).await.notices.is_empty(),
+            "nothing outside the scope"
+        );
+        // 公示: every listed application, in the notice's order, with its objections.
+        let first = &desk.notices[0];
+        let case = g.notice_case(&first.id).await.expect("the notice");
+        assert_eq!(case.listed.len(), first.listed);
+        assert_eq!(
+            case.listed.iter().map(|a| a.id.clone()).collect::<Vec<_>>(),
+            case.notice.applications
+        );
+        assert_eq!(
+            case.notice
+                .objections
+                .values()
+                .filter(|o| o.resolution.is_none())
+                .count(),
+            first.open_objections
+        );
+        assert!(g.notice_case("no-such-notice").await.is_none());
+    }
+}
