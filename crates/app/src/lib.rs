@@ -24,6 +24,7 @@
 #![warn(missing_docs)]
 
 pub mod backup;
+pub mod cases;
 pub mod checkpoints;
 pub mod dept_desk;
 pub mod documents;

@@ -227,11 +227,7 @@ pub struct DeptAppTpl {
 async fn app_page(ctx: &RequestCtx, state: &AppState, id: &str, mut v: Vals, fb: Feedback) -> WebResult<Response> {
     let p = dept_of(ctx, Action::RunProcedure)?;
     let l = ctx.lang;
-    let a = state
-        .guohe
-        .read(|w, _, _| w.application(id).cloned())
-        .await
-        .ok_or(WebError::NotFound)?;
+    let a = state.guohe.application(id).await.ok_or(WebError::NotFound)?;
     authz::can_view_application(&p, &a)?;
     let policies = state.guohe.policies();
     let policy = policies.get(&a.policy);
@@ -368,11 +364,7 @@ pub async fn decide(
     let p = dept_of(&ctx, Action::RunProcedure)?;
     let l = ctx.lang;
     let v = Vals::new(form);
-    let a = state
-        .guohe
-        .read(|w, _, _| w.application(&id).cloned())
-        .await
-        .ok_or(WebError::NotFound)?;
+    let a = state.guohe.application(&id).await.ok_or(WebError::NotFound)?;
     authz::can_view_application(&p, &a)?;
     let policies = state.guohe.policies();
     let policy = policies.get(&a.policy).ok_or(WebError::NotFound)?;
@@ -454,11 +446,7 @@ pub async fn name(
     let p = dept_of(&ctx, Action::RunProcedure)?;
     let l = ctx.lang;
     let v = Vals::new(form);
-    let a = state
-        .guohe
-        .read(|w, _, _| w.application(&id).cloned())
-        .await
-        .ok_or(WebError::NotFound)?;
+    let a = state.guohe.application(&id).await.ok_or(WebError::NotFound)?;
     authz::can_view_application(&p, &a)?;
     let policies = state.guohe.policies();
     let policy = policies.get(&a.policy).ok_or(WebError::NotFound)?;

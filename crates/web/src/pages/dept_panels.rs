@@ -55,11 +55,7 @@ fn dept_of(ctx: &RequestCtx) -> WebResult<Principal> {
 }
 
 async fn case(state: &AppState, p: &Principal, id: &str) -> WebResult<ApplicationCase> {
-    let a = state
-        .guohe
-        .read(|w, _, _| w.application(id).cloned())
-        .await
-        .ok_or(WebError::NotFound)?;
+    let a = state.guohe.application(id).await.ok_or(WebError::NotFound)?;
     authz::can_view_application(p, &a)?;
     Ok(a)
 }

@@ -64,11 +64,7 @@ async fn experts_of(state: &AppState, province: &str) -> WebResult<Vec<(String, 
 async fn page(ctx: &RequestCtx, state: &AppState, id: &str, v: Vals, fb: Feedback) -> WebResult<Response> {
     let p = dept_of(ctx, Action::RunProcedure)?;
     let l = ctx.lang;
-    let a = state
-        .guohe
-        .read(|w, _, _| w.application(id).cloned())
-        .await
-        .ok_or(WebError::NotFound)?;
+    let a = state.guohe.application(id).await.ok_or(WebError::NotFound)?;
     authz::can_view_application(&p, &a)?;
     let policies = state.guohe.policies();
     let policy = policies.get(&a.policy).ok_or(WebError::NotFound)?;
@@ -116,11 +112,7 @@ pub async fn record(
     let p = dept_of(&ctx, Action::RunProcedure)?;
     let l = ctx.lang;
     let v = Vals::new(form);
-    let a = state
-        .guohe
-        .read(|w, _, _| w.application(&id).cloned())
-        .await
-        .ok_or(WebError::NotFound)?;
+    let a = state.guohe.application(&id).await.ok_or(WebError::NotFound)?;
     authz::can_view_application(&p, &a)?;
     let policies = state.guohe.policies();
     let policy = policies.get(&a.policy).ok_or(WebError::NotFound)?;

@@ -321,11 +321,7 @@ pub struct ReclassifyTpl {
 async fn reclassify_page(ctx: &RequestCtx, state: &AppState, id: &str, v: Vals, fb: Feedback) -> WebResult<Response> {
     let p = dept_of(ctx, Action::RunProcedure)?;
     let l = ctx.lang;
-    let b = state
-        .guohe
-        .read(|w, _, _| w.base(id).cloned())
-        .await
-        .ok_or(WebError::NotFound)?;
+    let b = state.guohe.base(id).await.ok_or(WebError::NotFound)?;
     p.in_province(&b.policy)?;
     let policies = state.guohe.policies();
     let policy = policies.get(&b.policy).ok_or(WebError::NotFound)?;
@@ -373,11 +369,7 @@ pub async fn reclassify(
     let p = dept_of(&ctx, Action::RunProcedure)?;
     let l = ctx.lang;
     let v = Vals::new(form);
-    let b = state
-        .guohe
-        .read(|w, _, _| w.base(&id).cloned())
-        .await
-        .ok_or(WebError::NotFound)?;
+    let b = state.guohe.base(&id).await.ok_or(WebError::NotFound)?;
     p.in_province(&b.policy)?;
     let policies = state.guohe.policies();
     let policy = policies.get(&b.policy).ok_or(WebError::NotFound)?;

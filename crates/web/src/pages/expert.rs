@@ -128,11 +128,7 @@ pub struct ExpertAppTpl {
 async fn page(ctx: &RequestCtx, state: &AppState, id: &str, v: Vals, fb: Feedback) -> WebResult<Response> {
     let p = expert_of(ctx)?;
     let l = ctx.lang;
-    let a = state
-        .guohe
-        .read(|w, _, _| w.application(id).cloned())
-        .await
-        .ok_or(WebError::NotFound)?;
+    let a = state.guohe.application(id).await.ok_or(WebError::NotFound)?;
     authz::can_view_application(&p, &a)?;
     let policies = state.guohe.policies();
     let policy = policies.get(&a.policy).ok_or(WebError::NotFound)?;
@@ -184,11 +180,7 @@ pub async fn review(
     let p = expert_of(&ctx)?;
     let l = ctx.lang;
     let v = Vals::new(form);
-    let a = state
-        .guohe
-        .read(|w, _, _| w.application(&id).cloned())
-        .await
-        .ok_or(WebError::NotFound)?;
+    let a = state.guohe.application(&id).await.ok_or(WebError::NotFound)?;
     authz::can_view_application(&p, &a)?;
     let mut errs = Vec::new();
     let score = v.t("score");
@@ -235,11 +227,7 @@ pub async fn conflict(
     let p = expert_of(&ctx)?;
     let l = ctx.lang;
     let v = Vals::new(form);
-    let a = state
-        .guohe
-        .read(|w, _, _| w.application(&id).cloned())
-        .await
-        .ok_or(WebError::NotFound)?;
+    let a = state.guohe.application(&id).await.ok_or(WebError::NotFound)?;
     authz::can_view_application(&p, &a)?;
     let mut errs = Vec::new();
     let reason = work::required(&v, "reason", 1000, &mut errs);

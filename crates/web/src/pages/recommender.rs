@@ -139,11 +139,7 @@ pub struct RecAppTpl {
 
 async fn page(ctx: &RequestCtx, state: &AppState, id: &str, v: Vals, fb: Feedback) -> WebResult<Response> {
     let p = rec_of(ctx)?;
-    let a = state
-        .guohe
-        .read(|w, _, _| w.application(id).cloned())
-        .await
-        .ok_or(WebError::NotFound)?;
+    let a = state.guohe.application(id).await.ok_or(WebError::NotFound)?;
     authz::can_view_application(&p, &a)?;
     let k = work::case_view(state, &a, Audience::Recommender, ctx.lang, "/recommender").await?;
     let tpl = RecAppTpl {
@@ -174,11 +170,7 @@ async fn act(
     ok: String,
 ) -> WebResult<Response> {
     let p = rec_of(ctx)?;
-    let a = state
-        .guohe
-        .read(|w, _, _| w.application(id).cloned())
-        .await
-        .ok_or(WebError::NotFound)?;
+    let a = state.guohe.application(id).await.ok_or(WebError::NotFound)?;
     authz::can_view_application(&p, &a)?;
     match work::run(state, &p, cmd).await? {
         Ok(()) => page(ctx, state, id, Vals::default(), Feedback::ok(ctx.lang, ok)).await,
