@@ -95,6 +95,8 @@ ENDPOINTS=(
   "department dashboard (session)|/dept|1|html"
   "work queue, page 1 (session)|/dept/due|1|html"
   "work queue, reports p.20 (session)|/dept/due?kind=annual_report&page=20|1|html"
+  "API applications, page 1 (session)|/api/v1/applications?per_page=20|1|json"
+  "API applications, search, by unit (session)|/api/v1/applications?q=%E7%94%9F%E7%89%A9&sort=-unit&page=2|1|json"
 )
 
 RESULTS="$WORKDIR/results.txt"

@@ -339,6 +339,14 @@ pub fn can_view_application(p: &Principal, a: &ApplicationCase) -> Result<(), De
     }
 }
 
+/// Whether the principal sees every application of the policies it works under, and nothing
+/// else — the department ([`can_view_application`]: province, then `Department => true`). Its
+/// lists are then asked by policy, counted rather than checked case by case; the test
+/// `the_department_sees_whole_policies` holds the two readings together.
+pub fn sees_whole_policies(p: &Principal) -> bool {
+    p.role == AccountRole::Department
+}
+
 /// Whether the principal may see a base's non-public records.
 pub fn can_view_base(p: &Principal, world: &World, b: &Base) -> Result<(), Denied> {
     p.in_province(&b.policy)?;

@@ -287,3 +287,68 @@ async fn audit_trail_for_the_audit_administrator_only() {
     assert_eq!(v.status, 200, "{}", v.body);
     assert_eq!(v.json()["intact"], true);
 }
+
+/// The department's list is asked by whole policies (counted, the walk stopping at the page);
+/// it must give what checking every case with `can_view_application` gives.
+#[tokio::test]
+async fn the_department_sees_whole_policies() {
+    use guohe_app::read_models::{ApplicationQuery, ApplicationScope, ApplicationSort};
+    use guohe_domain::ApplicationStatus;
+    use guohe_web::authz::{self, Jurisdiction, Principal};
+    let app = demo_app().await;
+    for (login, province) in [("hn-dept", "43"), ("hb-dept", "42")] {
+        let c = Client::new(&app);
+        c.login(login).await;
+        let p = Principal {
+            account: login.into(),
+            display_name: login.into(),
+            role: guohe_store::AccountRole::Department,
+            org: None,
+            jurisdiction: Jurisdiction::default(),
+            province: province.into(),
+            policies: authz::province_policies(app.state.guohe.policies(), province),
+            must_change_password: false,
+        };
+        assert!(authz::sees_whole_policies(&p));
+        let each = |a: &guohe_domain::ApplicationCase| authz::can_view_application(&p, a).is_ok();
+        for (query, status, sort, descending, page, per_page) in [
+            ("per_page=200", None, ApplicationSort::Id, false, 1, 200),
+            ("per_page=3&page=2&sort=-id", None, ApplicationSort::Id, true, 2, 3),
+            ("per_page=4&sort=unit", None, ApplicationSort::Unit, false, 1, 4),
+            ("per_page=5&sort=-status", None, ApplicationSort::Status, true, 1, 5),
+            (
+                "status=submitted&sort=submitted_on",
+                Some(ApplicationStatus::Submitted),
+                ApplicationSort::SubmittedOn,
+                false,
+                1,
+                20,
+            ),
+            (
+                "status=named&page=9",
+                Some(ApplicationStatus::Named),
+                ApplicationSort::Id,
+                false,
+                9,
+                20,
+            ),
+        ] {
+            let got = c.get(&format!("/api/v1/applications?{query}")).await.json();
+            let q = ApplicationQuery {
+                status,
+                sort,
+                descending,
+                offset: (page - 1) * per_page,
+                limit: per_page,
+                ..Default::default()
+            };
+            let want = app
+                .state
+                .guohe
+                .applications(&q, ApplicationScope::Each(&each), |a| a.id.clone())
+                .await;
+            assert_eq!(ids(&got), want.items, "{login} {query}");
+            assert_eq!(got["total"].as_u64().unwrap() as usize, want.total, "{login} {query}");
+        }
+    }
+}

@@ -46,6 +46,28 @@ pub struct ApplicationQuery {
     pub limit: usize,
 }
 
+/// Whose applications a list shows: the whole of some policies (the department, whose totals
+/// come from counts kept per policy and status, and whose page walk stops at the page), or those
+/// a rule accepts, looked at one by one.
+pub enum ApplicationScope<'a> {
+    /// Every application under these policies.
+    Policies(&'a [String]),
+    /// The applications this rule accepts.
+    Each(&'a (dyn Fn(&ApplicationCase) -> bool + Sync)),
+}
+
+impl std::fmt::Debug for ApplicationScope<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApplicationScope::Policies(p) => f.debug_tuple("Policies").field(p).finish(),
+            ApplicationScope::Each(_) => f.write_str("Each(..)"),
+        }
+    }
+}
+
+/// Statuses, one slot each ([`slot`]), for the counts.
+const STATUS_SLOTS: usize = 9;
+
 /// One page of applications and how many matched in all.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApplicationPage<T> {
@@ -53,6 +75,22 @@ pub struct ApplicationPage<T> {
     pub items: Vec<T>,
     /// Matching applications the caller may see, all pages together.
     pub total: usize,
+}
+
+/// A status's slot in the counts.
+fn slot(s: ApplicationStatus) -> usize {
+    // Every status named: a new one must be given its slot (and STATUS_SLOTS grown) on purpose.
+    match s {
+        ApplicationStatus::Submitted => 0,
+        ApplicationStatus::Returned => 1,
+        ApplicationStatus::Recommended => 2,
+        ApplicationStatus::UnderReview => 3,
+        ApplicationStatus::Approved => 4,
+        ApplicationStatus::Rejected => 5,
+        ApplicationStatus::InNotice => 6,
+        ApplicationStatus::Named => 7,
+        ApplicationStatus::Withdrawn => 8,
+    }
 }
 
 /// What the lists sort and filter an application by.
@@ -95,6 +133,8 @@ pub struct ApplicationsView {
     by_submitted: BTreeSet<(NaiveDate, String)>,
     by_unit: BTreeSet<(String, String)>,
     by_status: BTreeSet<(u8, String)>,
+    /// Applications by policy and status (slot = the status's place in the enum).
+    counts: HashMap<String, [usize; STATUS_SLOTS]>,
     /// Applications whose events were folded in since the last sync.
     dirty: BTreeSet<String>,
     /// Everything must be rebuilt (a replay from the start, a snapshot).
@@ -207,6 +247,9 @@ impl ApplicationsView {
                 self.keys.insert(id.to_string(), old);
                 return;
             }
+            if let Some(c) = self.counts.get_mut(&old.policy) {
+                c[slot(old.status)] -= 1;
+            }
             self.by_submitted.remove(&(old.submitted_on, id.to_string()));
             self.by_unit.remove(&(old.unit, id.to_string()));
             self.by_status.remove(&(old.status as u8, id.to_string()));
@@ -217,6 +260,7 @@ impl ApplicationsView {
         self.by_submitted.insert((k.submitted_on, id.to_string()));
         self.by_unit.insert((k.unit.clone(), id.to_string()));
         self.by_status.insert((k.status as u8, id.to_string()));
+        self.counts.entry(k.policy.clone()).or_default()[slot(k.status)] += 1;
         self.keys.insert(id.to_string(), k);
     }
 
@@ -246,31 +290,69 @@ impl ApplicationsView {
         }
     }
 
-    /// One page: the applications matching `q` that `visible` accepts, in order, each made into
-    /// a row by `row`. Only the page's rows are built.
+    /// How many applications under `policies` match `q`, from the counts, when the counts can
+    /// tell: a filter by round or a search needs the rows.
+    fn counted(&self, policies: &[String], q: &ApplicationQuery) -> Option<usize> {
+        if q.round.is_some() || !q.needle.is_empty() {
+            return None;
+        }
+        let mut seen = BTreeSet::new();
+        let total = policies
+            .iter()
+            .filter(|p| seen.insert(p.as_str()))
+            .filter(|p| q.policy.as_deref().is_none_or(|x| x == p.as_str()))
+            .filter_map(|p| self.counts.get(p))
+            .map(|c| match q.status {
+                Some(s) => c[slot(s)],
+                None => c.iter().sum(),
+            })
+            .sum();
+        Some(total)
+    }
+
+    /// One page: the applications matching `q` within `scope`, in order, each made into a row by
+    /// `row`. Only the page's rows are built; for a scope of whole policies the total comes from
+    /// the counts and the walk stops at the end of the page.
     pub fn query<T>(
         &self,
         world: &World,
         q: &ApplicationQuery,
-        visible: impl Fn(&ApplicationCase) -> bool,
+        scope: ApplicationScope<'_>,
         row: impl Fn(&ApplicationCase) -> T,
     ) -> ApplicationPage<T> {
+        let counted = match scope {
+            ApplicationScope::Policies(p) => self.counted(p, q),
+            ApplicationScope::Each(_) => None,
+        };
+        let end = q.offset.saturating_add(q.limit);
         let mut items = Vec::new();
-        let mut total = 0usize;
+        let mut seen = 0usize;
         for id in self.ordered(q.sort, q.descending) {
+            if counted.is_some() && seen >= end {
+                break;
+            }
             let Some(k) = self.keys.get(id) else { continue };
             if !k.matches(q) {
                 continue;
             }
-            let Some(a) = world.application(id) else { continue };
-            if !visible(a) {
+            let visible = match scope {
+                ApplicationScope::Policies(p) => p.contains(&k.policy),
+                ApplicationScope::Each(f) => world.application(id).is_some_and(f),
+            };
+            if !visible {
                 continue;
             }
-            if total >= q.offset && items.len() < q.limit {
+            if seen >= q.offset
+                && items.len() < q.limit
+                && let Some(a) = world.application(id)
+            {
                 items.push(row(a));
             }
-            total += 1;
+            seen += 1;
         }
-        ApplicationPage { items, total }
+        ApplicationPage {
+            items,
+            total: counted.unwrap_or(seen),
+        }
     }
 }

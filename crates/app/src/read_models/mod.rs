@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use guohe_domain::{ApplicationCase, Base, Event, World};
 
-pub use applications::{ApplicationPage, ApplicationQuery, ApplicationSort, ApplicationsView};
+pub use applications::{ApplicationPage, ApplicationQuery, ApplicationScope, ApplicationSort, ApplicationsView};
 pub use due_list::{APPLICATION_STAGES, DueCase, DueCount, DueEntry, DueKind, DuePage, DueQuery, DueView};
 pub use query::{RegionFilter, RegisterChoices, RegisterPage, RegisterQuery, status_codes};
 pub use register::{MAX_DOMAIN_CHOICES, RegisterRow, RegisterView, SortKey, status_at, status_code};
@@ -113,16 +113,16 @@ impl Guohe {
         self.inner.read().await.last_seq
     }
 
-    /// One page of the applications matching `q` that `visible` accepts, each made into a row
-    /// by `row` (only the page's rows are built).
+    /// One page of the applications matching `q` within `scope`, each made into a row by `row`
+    /// (only the page's rows are built).
     pub async fn applications<T>(
         &self,
         q: &ApplicationQuery,
-        visible: impl Fn(&ApplicationCase) -> bool,
+        scope: ApplicationScope<'_>,
         row: impl Fn(&ApplicationCase) -> T,
     ) -> ApplicationPage<T> {
         let inner = self.inner.read().await;
-        inner.views.applications.query(&inner.world, q, visible, row)
+        inner.views.applications.query(&inner.world, q, scope, row)
     }
 
     /// What the register's filters offer (values in use, whatever the status).

@@ -6,7 +6,7 @@
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use chrono::NaiveDate;
-use guohe_app::read_models::{ApplicationQuery, ApplicationSort};
+use guohe_app::read_models::{ApplicationQuery, ApplicationScope, ApplicationSort};
 use guohe_domain::{ApplicationCase, Command, RecommendApplication};
 use guohe_store::AccountRole;
 use serde::{Deserialize, Serialize};
@@ -153,10 +153,13 @@ pub async fn list(
         offset: page.saturating_sub(1).saturating_mul(per_page),
         limit: per_page,
     };
-    let found = state
-        .guohe
-        .applications(&q, |a| authz::can_view_application(&p, a).is_ok(), summary)
-        .await;
+    let each = |a: &ApplicationCase| authz::can_view_application(&p, a).is_ok();
+    let scope = if authz::sees_whole_policies(&p) {
+        ApplicationScope::Policies(&p.policies)
+    } else {
+        ApplicationScope::Each(&each)
+    };
+    let found = state.guohe.applications(&q, scope, summary).await;
     Ok(Json(Paged {
         items: found.items,
         page,
