@@ -353,16 +353,16 @@ fn checkpoint_key(guohe: &Guohe, demo: bool) {
 
 /// Every route. Role pages added later go in `pages::<role>` and are listed here.
 pub fn router(state: AppState) -> Router {
-    use pages::{auth, department, expert, public, recommender, unit};
+    use pages::{auth, department, expert, public, public_notices, recommender, unit};
     Router::new()
         .route("/", get(pages::portal::home))
         .route("/bases", get(public::register))
         .route("/bases.csv", get(public::register_csv))
         .route("/bases.xlsx", get(pages::register_export::register_xlsx))
         .route("/bases/{id}", get(public::base))
-        .route("/notices", get(public::notices))
-        .route("/notices/{id}", get(public::notice))
-        .route("/notices/{id}/objections", post(public::lodge_objection))
+        .route("/notices", get(public_notices::notices))
+        .route("/notices/{id}", get(public_notices::notice))
+        .route("/notices/{id}/objections", post(public_notices::lodge_objection))
         .route("/notices/{id}/document.pdf", get(pages::documents::public_notice_pdf))
         .route("/announcements", get(public::announcements))
         .route("/draws", get(pages::draws::list))

@@ -1,6 +1,6 @@
 //! 公示 — public notices, and real-name objections (实名异议) to them. Public, as on the notice
-//! pages: the same views ([`crate::pages::public::notice_views`]) and the same checks of the
-//! objection ([`crate::pages::public::validate_objection`]).
+//! pages: the same views ([`crate::pages::public_notices::notice_views`]) and the same checks of the
+//! objection ([`crate::pages::public_notices::validate_objection`]).
 
 use std::collections::HashMap;
 
@@ -18,7 +18,7 @@ use super::{ApiJson, Paged, Params, contains};
 use crate::AppState;
 use crate::error::{FieldError, Problem, WebError, WebResult};
 use crate::i18n::Lang;
-use crate::pages::public::{NoticeView, ObjectionForm, notice_views, objection_guard, validate_objection};
+use crate::pages::public_notices::{NoticeView, ObjectionForm, notice_views, objection_guard, validate_objection};
 use crate::security::RequestCtx;
 
 /// An application listed in a notice.

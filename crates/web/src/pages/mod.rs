@@ -30,6 +30,7 @@ pub mod panels;
 pub mod policies;
 pub mod portal;
 pub mod public;
+pub mod public_notices;
 pub mod recommender;
 pub mod register_export;
 pub mod registration;

@@ -249,7 +249,7 @@ pub struct NewsItem {
 const NEWS_LINES: usize = 8;
 
 async fn news(state: &AppState, l: Lang) -> Vec<NewsItem> {
-    let mut out: Vec<NewsItem> = super::public::notice_views(state, None, l)
+    let mut out: Vec<NewsItem> = super::public_notices::notice_views(state, None, l)
         .await
         .into_iter()
         .map(|n| NewsItem {
