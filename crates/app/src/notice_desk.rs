@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use guohe_domain::{ApplicationStatus, Notice};
 
-use crate::Guohe;
+use crate::{AppError, Guohe};
 
 /// An application as a notice lists it, or as it awaits one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +90,40 @@ impl Guohe {
         .await
     }
 
+    /// Whether the same objection was already lodged: the same notice, application and text,
+    /// from the same real name and contact. Names and contacts are stored sealed, each under its
+    /// own nonce, so the candidates with the same application and text are opened to compare.
+    pub async fn objection_lodged_before(
+        &self,
+        notice: &str,
+        application: &str,
+        real_name: &str,
+        contact: &str,
+        content: &str,
+    ) -> Result<bool, AppError> {
+        let candidates: Vec<(String, String)> = self
+            .read(|w, _, _| {
+                w.notice(notice)
+                    .map(|n| {
+                        n.objections
+                            .values()
+                            .filter(|o| o.application == application && o.content == content)
+                            .map(|o| (o.objector_real_name.clone(), o.contact.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .await;
+        for (sealed_name, sealed_contact) in candidates {
+            if self.reveal(&sealed_name).await?.value() == Some(real_name)
+                && self.reveal(&sealed_contact).await?.value() == Some(contact)
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// One notice and what it lists; `None` when there is none of that id.
     pub async fn notice_case(&self, id: &str) -> Option<NoticeCase> {
         self.read(|w, _, _| {
@@ -161,5 +195,47 @@ mod tests {
             first.open_objections
         );
         assert!(g.notice_case("no-such-notice").await.is_none());
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn an_objection_repeats_one_lodged_only_with_the_same_name_contact_and_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("o.db").display());
+        let g = Guohe::open(&url, guohe_policy::PolicySet::default()).await.unwrap();
+        let o = Options {
+            provinces: 2,
+            bases_per_province: 20,
+            years: 2,
+            ..Default::default()
+        };
+        crate::generate::generate(&g, &o, false, "dept:test", |_| {})
+            .await
+            .unwrap();
+        let (notice, lodged) = g
+            .read(|w, _, _| {
+                w.notices()
+                    .find_map(|n| n.objections.values().next().map(|o| (n.id.clone(), o.clone())))
+            })
+            .await
+            .expect("the generator lodges real-name objections");
+        let name = g
+            .reveal(&lodged.objector_real_name)
+            .await
+            .unwrap()
+            .value()
+            .unwrap()
+            .to_string();
+        let contact = g.reveal(&lodged.contact).await.unwrap().value().unwrap().to_string();
+        assert_ne!(name, lodged.objector_real_name, "stored sealed, compared opened");
+        let same = |n: &str, c: &str, t: &str| {
+            let (notice, app) = (notice.clone(), lodged.application.clone());
+            let (n, c, t) = (n.to_string(), c.to_string(), t.to_string());
+            let g = &g;
+            async move { g.objection_lodged_before(&notice, &app, &n, &c, &t).await.unwrap() }
+        };
+        assert!(same(&name, &contact, &lodged.content).await, "the same objection again");
+        assert!(!same(&name, "13900000000", &lodged.content).await, "another contact");
+        assert!(!same("另一人", &contact, &lodged.content).await, "another name");
+        assert!(!same(&name, &contact, "另有新的事实。").await, "new facts");
     }
 }

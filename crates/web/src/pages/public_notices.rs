@@ -480,30 +480,10 @@ pub(crate) async fn objection_guard(
     f: &ObjectionForm,
 ) -> WebResult<Result<(), ObjectionRefusal>> {
     let (name, contact, content) = (f.name.trim(), f.contact.trim(), f.content.trim());
-    // Names and contacts are stored sealed (each under its own nonce), so the candidates with the
-    // same application and text are opened to compare them.
-    let candidates: Vec<(String, String)> = state
+    let duplicate = state
         .guohe
-        .read(|w, _, _| {
-            w.notice(notice)
-                .map(|n| {
-                    n.objections
-                        .values()
-                        .filter(|o| o.application == f.application && o.content == content)
-                        .map(|o| (o.objector_real_name.clone(), o.contact.clone()))
-                        .collect()
-                })
-                .unwrap_or_default()
-        })
-        .await;
-    let mut duplicate = false;
-    for (sealed_name, sealed_contact) in candidates {
-        let same_name = state.guohe.reveal(&sealed_name).await?.value() == Some(name);
-        if same_name && state.guohe.reveal(&sealed_contact).await?.value() == Some(contact) {
-            duplicate = true;
-            break;
-        }
-    }
+        .objection_lodged_before(notice, &f.application, name, contact, content)
+        .await?;
     if duplicate {
         return Ok(Err(ObjectionRefusal {
             status: StatusCode::CONFLICT,
