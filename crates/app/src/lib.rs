@@ -48,6 +48,7 @@ pub mod passwords;
 pub mod personal;
 pub mod policy_standing;
 pub mod read_models;
+pub mod round_desk;
 pub mod snapshots;
 pub mod stats;
 pub mod stored_policy;

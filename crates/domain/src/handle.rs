@@ -509,7 +509,7 @@ impl H<'_, '_> {
         })?;
         let policy = self.policy(&round.policy)?;
         let today = self.ctx.today;
-        if round.closed_on.is_some() || today < round.opens_on || today > round.closes_on {
+        if !round.accepts_on(today) {
             return Err(Refusal::new(
                 RefusalCode::RoundNotOpen,
                 format!(

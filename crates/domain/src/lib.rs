@@ -108,6 +108,7 @@ mod panel;
 pub mod reform;
 mod refusal;
 mod register;
+mod round;
 mod simulate;
 mod state;
 mod subsidy;
@@ -127,6 +128,7 @@ pub use national::{
 pub use panel::*;
 pub use refusal::{Refusal, RefusalCode};
 pub use register::{RegisterEntry, register};
+pub use round::RoundPhase;
 pub use simulate::{SimulationError, SimulationResult, Step, StepOutcome, Timeline, simulate};
 pub use state::*;
 pub use subsidy::*;

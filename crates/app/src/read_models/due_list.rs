@@ -273,9 +273,7 @@ pub fn entries_of(world: &World, policies: &PolicySet, date: NaiveDate, case: &D
         }
         DueCase::Round(id) => {
             if let Some(r) = world.round(id)
-                && r.closed_on.is_none()
-                && r.opens_on <= date
-                && date <= r.closes_on
+                && r.accepts_on(date)
             {
                 out.push(entry(
                     DueKind::RoundCloses,

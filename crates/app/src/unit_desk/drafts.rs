@@ -37,7 +37,7 @@ pub fn open_rounds(world: &World, today: NaiveDate, works_under: impl Fn(&str) -
     let mut rounds: Vec<OpenRound> = world
         .rounds()
         .filter(|r| works_under(&r.policy))
-        .filter(|r| r.closed_on.is_none() && r.opens_on <= today && today <= r.closes_on)
+        .filter(|r| r.accepts_on(today))
         .map(|r| OpenRound {
             id: r.id.clone(),
             title: r.title.clone(),

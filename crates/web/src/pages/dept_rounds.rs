@@ -43,42 +43,25 @@ async fn rounds_page(ctx: &RequestCtx, state: &AppState, v: Vals, fb: Feedback) 
     let p = dept_of(ctx, Action::RunProcedure)?;
     let l = ctx.lang;
     let today = state.today();
-    let ids = work::round_ids(&state.guohe, &p).await;
     let rounds = state
         .guohe
-        .read(|w, _, _| {
-            let mut r: Vec<_> = ids
-                .iter()
-                .filter_map(|id| w.round(id))
-                .filter(|r| p.works_under(&r.policy))
-                .map(|r| {
-                    let open = r.closed_on.is_none() && r.opens_on <= today && today <= r.closes_on;
-                    let st = if r.closed_on.is_some() {
-                        l.t("已关闭", "Closed")
-                    } else if today < r.opens_on {
-                        l.t("未开始", "Upcoming")
-                    } else if open {
-                        l.t("受理中", "Open")
-                    } else {
-                        l.t("已截止", "Ended")
-                    };
-                    let n = w.applications().filter(|a| a.round == r.id).count();
-                    (
-                        r.id.clone(),
-                        r.title.clone(),
-                        r.policy.clone(),
-                        r.opens_on,
-                        r.closes_on,
-                        st.to_string(),
-                        n,
-                        r.closed_on.is_none(),
-                    )
-                })
-                .collect();
-            r.sort_by_key(|x| std::cmp::Reverse(x.3));
-            r
+        .round_desk(|policy| p.works_under(policy), today)
+        .await
+        .into_iter()
+        .map(|x| {
+            let r = x.round;
+            (
+                r.id,
+                r.title,
+                r.policy,
+                r.opens_on,
+                r.closes_on,
+                l.t(x.phase.zh(), x.phase.en()).to_string(),
+                x.applications,
+                r.closed_on.is_none(),
+            )
         })
-        .await;
+        .collect();
     let tpl = RoundsTpl {
         c: ctx.chrome("/dept"),
         rounds,

@@ -779,17 +779,7 @@ pub fn term_label(terms: &[guohe_policy::model::Term], code: &str, l: Lang) -> S
 
 /// The ids of the rounds of the principal's province, sorted.
 pub async fn round_ids(guohe: &Arc<Guohe>, p: &Principal) -> Vec<String> {
-    guohe
-        .read(|w, _, _| {
-            let mut ids: Vec<String> = w
-                .rounds()
-                .filter(|r| p.works_under(&r.policy))
-                .map(|r| r.id.clone())
-                .collect();
-            ids.sort();
-            ids
-        })
-        .await
+    guohe.round_ids(|policy| p.works_under(policy)).await
 }
 
 // ---------- the case view ----------
