@@ -13,6 +13,7 @@
 #   bench/national.sh                                   # the national run (about 1.3 M events)
 #   PROVINCES=4 BASES_PER_PROVINCE=500 bench/national.sh   # a quick one
 #   DB=/path/national.db bench/national.sh              # reuse a generated file (kept afterwards)
+#   GUOHE_BIN=target/release/guohe bench/national.sh    # use that binary, no build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,10 +28,14 @@ WORKDIR=$(mktemp -d /tmp/guohe-national.XXXXXX)
 KEEP_DB=${DB:+1}
 DB=${DB:-$WORKDIR/national.db}
 
-echo "== build (release)"
-cargo build --release -q -p guohe --bin guohe
 TARGET=${CARGO_TARGET_DIR:-target}
-GUOHE="$TARGET/release/guohe"
+if [[ -n "${GUOHE_BIN:-}" ]]; then
+  GUOHE=$GUOHE_BIN # a release build made earlier, as it is
+else
+  echo "== build (release)"
+  cargo build --release -q -p guohe --bin guohe
+  GUOHE="$TARGET/release/guohe"
+fi
 # shellcheck source=bench/common.sh
 source bench/common.sh
 
@@ -68,9 +73,14 @@ else
 fi
 EVENTS=$(sql "SELECT MAX(seq) FROM events")
 
-# Starts the server; prints the seconds until it answered /healthz.
+# Starts the server (SERVER_PID); sets STARTED_IN, the seconds until it answered /healthz. Not
+# called in a subshell: the PID must reach the caller, who stops the server.
 timed_start() {
   local log=$1 t0 t1
+  if curl -fsS -o /dev/null "$BASE_URL/healthz" 2>/dev/null; then
+    echo "something already answers on $BASE_URL" >&2
+    return 1
+  fi
   t0=$(date +%s.%N)
   "$GUOHE" --database "sqlite://$DB" serve --today "$TODAY" --bind "127.0.0.1:$PORT" >"$log" 2>&1 &
   SERVER_PID=$!
@@ -79,7 +89,7 @@ timed_start() {
     sleep 0.05
   done
   t1=$(date +%s.%N)
-  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'
+  STARTED_IN=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 }
 
 rss_mib() { awk -v k="$2" '$1 == k":" { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
@@ -87,7 +97,8 @@ rss_mib() { awk -v k="$2" '$1 == k":" { printf "%.0f", $2 / 1024 }' "/proc/$1/st
 # 1. Replay: no snapshot.
 python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("DELETE FROM snapshots"); c.commit()' "$DB"
 echo "== start by replaying $EVENTS events" >&2
-REPLAY_S=$(timed_start "$WORKDIR/replay.log")
+timed_start "$WORKDIR/replay.log"
+REPLAY_S=$STARTED_IN
 # The clock pass at start takes the snapshot the next start uses.
 for _ in $(seq 1 1200); do
   [[ $(sql "SELECT COUNT(*) FROM snapshots") -gt 0 ]] && break
@@ -100,8 +111,9 @@ SERVER_PID=""
 
 # 2. From the snapshot; then everything loaded.
 echo "== start from the snapshot at seq $SNAP_SEQ" >&2
-SNAP_S=$(timed_start "$WORKDIR/snapshot.log")
-grep -q "snapshot" "$WORKDIR/snapshot.log" || echo "warning: the server log does not mention the snapshot" >&2
+timed_start "$WORKDIR/snapshot.log"
+SNAP_S=$STARTED_IN
+grep -q "started from a snapshot" "$WORKDIR/snapshot.log" || echo "warning: the server did not start from the snapshot" >&2
 for path in / /bases "/bases?page=50" /api/v1/bases /stats; do
   curl -fsS -o /dev/null -A "$UA" "$BASE_URL$path" || echo "warning: $path did not answer 200" >&2
 done
