@@ -1,5 +1,7 @@
 //! SM3 hashing and the canonical byte encoding of an event.
 
+use std::fmt::Write as _;
+
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde_json::Value;
 use sm3::{Digest, Sm3};
@@ -67,7 +69,10 @@ fn write_canonical(value: &Value, out: &mut String) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::Number(n) => {
+            // Writing into a String cannot fail.
+            let _ = write!(out, "{n}");
+        }
         Value::String(s) => push_json_string(s, out),
         Value::Array(items) => {
             out.push('[');
@@ -80,28 +85,65 @@ fn write_canonical(value: &Value, out: &mut String) {
             out.push(']');
         }
         Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            out.push('{');
-            for (i, (k, v)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                push_json_string(k, out);
-                out.push(':');
-                write_canonical(v, out);
+            // Without `preserve_order` the map is already in byte order (`String`'s order); it is
+            // sorted here only when it is not.
+            if map.keys().is_sorted_by(|a, b| a.as_bytes() <= b.as_bytes()) {
+                write_members(map.iter(), out);
+            } else {
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                write_members(entries.into_iter(), out);
             }
-            out.push('}');
         }
     }
 }
 
-fn push_json_string(s: &str, out: &mut String) {
-    // Serialising a &str to JSON cannot fail.
-    match serde_json::to_string(s) {
-        Ok(quoted) => out.push_str(&quoted),
-        Err(_) => out.push_str("\"\""),
+fn write_members<'a>(members: impl Iterator<Item = (&'a String, &'a Value)>, out: &mut String) {
+    out.push('{');
+    for (i, (k, v)) in members.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_string(k, out);
+        out.push(':');
+        write_canonical(v, out);
     }
+    out.push('}');
+}
+
+/// Writes `s` as a JSON string exactly as `serde_json` does: `"` and `\` escaped, the control
+/// characters below U+0020 as `\b \f \n \r \t` or `\u00xx` (lower-case hex), everything else
+/// as it is. (The hashes of stored events depend on these bytes: the test
+/// `strings_are_escaped_as_serde_json_escapes_them` holds them to `serde_json`'s.)
+fn push_json_string(s: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        // Every byte escaped is ASCII, so `i` is a character boundary.
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0x0f)]));
+        } else {
+            out.push_str(escape);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
 }
 
 /// Canonical JSON text of an article list (a JSON array of strings).
@@ -257,6 +299,50 @@ mod tests {
         assert_eq!(
             event_hash_encoded(&e, &text, &format_recorded_at(e.recorded_at)),
             event_hash(&e)
+        );
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let mut samples: Vec<String> = (0u32..0x80)
+            .filter_map(char::from_u32)
+            .map(|c| format!("a{c}b{c}"))
+            .collect();
+        samples.extend(
+            [
+                "",
+                "中文：合作基础扎实",
+                "\u{7f}\u{80}\u{2028}\u{2029}\u{feff}😀",
+                "\\\"\\",
+                "\u{1f}x\u{0}",
+            ]
+            .map(String::from),
+        );
+        for s in samples {
+            let mut out = String::new();
+            push_json_string(&s, &mut out);
+            assert_eq!(out, serde_json::to_string(&s).expect("a string serialises"), "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_string_is_escaped_as_serde_json_escapes_it(s in "\\PC*|[\\x00-\\x20\"\\\\a中]*") {
+            let mut out = String::new();
+            push_json_string(&s, &mut out);
+            proptest::prop_assert_eq!(out, serde_json::to_string(&s).expect("a string serialises"));
+        }
+    }
+
+    #[test]
+    fn keys_out_of_order_are_sorted_by_bytes() {
+        let mut map = serde_json::Map::new();
+        for k in ["b", "a", "中", "Z", "aa"] {
+            map.insert(k.to_string(), json!(1));
+        }
+        assert_eq!(
+            canonical_json(&Value::Object(map)),
+            r#"{"Z":1,"a":1,"aa":1,"b":1,"中":1}"#
         );
     }
 

@@ -197,21 +197,45 @@ pub(crate) struct Chained {
 /// entry's starting stream version. Used by both backends inside their
 /// write transaction.
 pub(crate) fn chain_events(head_seq: i64, head_hash: &str, entries: Vec<(Entry, i64)>) -> Chained {
+    let texts = EventTexts::of(entries.iter().map(|(e, _)| e));
+    let mut chained = sequence_events(head_seq, entries, texts);
+    hash_chain(&mut chained.events, &chained.payloads, &chained.recorded_at, head_hash);
+    chained
+}
+
+/// The text columns of an append that do not depend on where it lands in the chain: each
+/// event's canonical payload and its articles, in order. A backend can encode them while the
+/// database is still answering for the chain head.
+pub(crate) struct EventTexts {
+    payloads: Vec<String>,
+    articles: Vec<String>,
+}
+
+impl EventTexts {
+    pub(crate) fn of<'a>(entries: impl Iterator<Item = &'a Entry>) -> Self {
+        let mut texts = EventTexts {
+            payloads: Vec::new(),
+            articles: Vec::new(),
+        };
+        for ev in entries.flat_map(|e| e.events.iter()) {
+            texts.payloads.push(canonical_json(&ev.payload));
+            texts.articles.push(hash::articles_json(&ev.articles));
+        }
+        texts
+    }
+}
+
+/// Gives the entries their seqs after `head_seq` and their stream versions, recorded now; the
+/// hashes are left to [`hash_chain`], which a backend may run a part at a time.
+pub(crate) fn sequence_events(head_seq: i64, entries: Vec<(Entry, i64)>, texts: EventTexts) -> Chained {
     let recorded_at = now_micros();
-    let recorded_text = format_recorded_at(recorded_at);
     let n: usize = entries.iter().map(|(e, _)| e.events.len()).sum();
-    let mut out = Chained {
-        events: Vec::with_capacity(n),
-        payloads: Vec::with_capacity(n),
-        articles: Vec::with_capacity(n),
-        recorded_at: recorded_text,
-    };
+    let mut events = Vec::with_capacity(n);
     let mut seq = head_seq;
-    let mut prev = head_hash.to_string();
     for (entry, start_version) in entries {
         for (version, ev) in (start_version + 1..).zip(entry.events) {
             seq += 1;
-            let mut stored = StoredEvent {
+            events.push(StoredEvent {
                 seq,
                 stream: ev.stream,
                 stream_version: version,
@@ -221,18 +245,29 @@ pub(crate) fn chain_events(head_seq: i64, head_hash: &str, entries: Vec<(Entry, 
                 recorded_at,
                 articles: ev.articles,
                 payload: ev.payload,
-                prev_hash: prev,
+                prev_hash: String::new(),
                 hash: String::new(),
-            };
-            let payload = canonical_json(&stored.payload);
-            stored.hash = hash::event_hash_encoded(&stored.hash_input(), &payload, &out.recorded_at);
-            prev = stored.hash.clone();
-            out.articles.push(hash::articles_json(&stored.articles));
-            out.payloads.push(payload);
-            out.events.push(stored);
+            });
         }
     }
-    out
+    Chained {
+        events,
+        payloads: texts.payloads,
+        articles: texts.articles,
+        recorded_at: format_recorded_at(recorded_at),
+    }
+}
+
+/// Chains `events` (consecutive, as [`sequence_events`] left them) onto `prev`, the hash of
+/// the event before the first: each gets its predecessor's hash and its own. `payloads` are
+/// their canonical payloads, in the same order.
+pub(crate) fn hash_chain(events: &mut [StoredEvent], payloads: &[String], recorded_at: &str, prev: &str) {
+    let mut prev = prev.to_string();
+    for (ev, payload) in events.iter_mut().zip(payloads) {
+        ev.prev_hash = prev;
+        ev.hash = hash::event_hash_encoded(&ev.hash_input(), payload, recorded_at);
+        prev = ev.hash.clone();
+    }
 }
 
 /// The distinct streams of `entries`, in order of first mention.

@@ -16,8 +16,8 @@ use sqlx::{Row, SqliteConnection};
 use crate::hash::{format_date, format_recorded_at};
 use crate::verify::{Step, VerifyReport, Walker};
 use crate::{
-    Entry, HolidayWrite, StoreError, StoredEvent, chain_events, check_versions, decode_parts, distinct_streams,
-    versions_per_entry,
+    Chained, Entry, EventTexts, HolidayWrite, StoreError, StoredEvent, check_versions, decode_parts, distinct_streams,
+    hash_chain, sequence_events, versions_per_entry,
 };
 
 /// Migrations, applied in order; the index + 1 is the schema version.
@@ -280,6 +280,59 @@ async fn version_of(conn: &mut SqliteConnection, stream: &str) -> Result<i64, St
     )
 }
 
+/// The text columns of an append's rows, by the event's index in the append.
+struct RowTexts<'a> {
+    payloads: &'a [String],
+    articles: &'a [String],
+    recorded_at: &'a str,
+}
+
+/// `events` cut into consecutive chunks of `sizes`, each with the index of its first event.
+fn split_chunks<'a>(mut events: &'a mut [StoredEvent], sizes: &[usize]) -> Vec<(usize, &'a mut [StoredEvent])> {
+    let mut chunks = Vec::with_capacity(sizes.len());
+    let mut offset = 0;
+    for &n in sizes {
+        let n = n.min(events.len());
+        let (chunk, rest) = std::mem::take(&mut events).split_at_mut(n);
+        chunks.push((offset, chunk));
+        events = rest;
+        offset += n;
+    }
+    chunks
+}
+
+type InsertQuery<'a> = sqlx::query::Query<'a, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
+
+/// The INSERT of `chunk`, hashed, whose first event is the append's `offset`-th; with the
+/// chain-head update when it is the append's last.
+fn insert_rows<'a>(
+    chunk: &'a mut [StoredEvent],
+    offset: usize,
+    texts: &RowTexts<'a>,
+    with_head: bool,
+) -> (&'a [StoredEvent], InsertQuery<'a>) {
+    let chunk: &'a [StoredEvent] = chunk;
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(insert_sql(chunk.len(), with_head)));
+    for (k, ev) in (offset..).zip(chunk) {
+        q = q
+            .bind(ev.seq)
+            .bind(&ev.stream)
+            .bind(ev.stream_version)
+            .bind(&ev.kind)
+            .bind(&ev.actor)
+            .bind(format_date(ev.occurred_on))
+            .bind(texts.recorded_at)
+            .bind(&texts.articles[k])
+            .bind(&texts.payloads[k])
+            .bind(&ev.prev_hash)
+            .bind(&ev.hash);
+    }
+    if with_head && let Some(ev) = chunk.last() {
+        q = q.bind(ev.seq).bind(&ev.hash);
+    }
+    (chunk, q)
+}
+
 enum WriteError {
     Store(StoreError),
     /// Unique index on (stream, stream_version) fired: (stream, expected) per entry.
@@ -314,7 +367,8 @@ const ROW_PLACEHOLDERS: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 /// big, so a handful of statement texts serve every batch size and stay prepared.
 const MAX_ROWS_PER_STATEMENT: usize = 64;
 
-/// The row counts of the INSERT statements for `n` events: greedy powers of two.
+/// The row counts of the INSERT statements for `n` events: greedy powers of two, the smallest
+/// first.
 fn statement_sizes(mut n: usize) -> Vec<usize> {
     let mut sizes = Vec::new();
     while n > 0 {
@@ -326,6 +380,7 @@ fn statement_sizes(mut n: usize) -> Vec<usize> {
         sizes.push(size);
         n -= size;
     }
+    sizes.reverse();
     sizes
 }
 
@@ -359,10 +414,16 @@ async fn write_in_tx(
     let names = serde_json::to_string(&streams).map_err(|e| StoreError::InvalidInput {
         reason: format!("stream names cannot be encoded: {e}"),
     })?;
-    let rows: Vec<(i64, String, i64)> = sqlx::query_as(HEAD_AND_VERSIONS)
-        .bind(names)
-        .fetch_all(&mut *conn)
-        .await?;
+    // The payloads are encoded while the database looks up the head and the versions: the
+    // statement is sent on the first poll and runs on the connection's own thread.
+    let (rows, texts) = tokio::join!(
+        biased;
+        sqlx::query_as::<_, (i64, String, i64)>(HEAD_AND_VERSIONS)
+            .bind(names)
+            .fetch_all(&mut *conn),
+        async { EventTexts::of(entries.iter()) },
+    );
+    let rows = rows?;
     let Some((head_seq, head_hash, _)) = rows.first().cloned() else {
         // `entries` is never empty here, so no row means no chain head.
         return Err(StoreError::Corrupt {
@@ -374,38 +435,46 @@ async fn write_in_tx(
     let versions: Vec<i64> = rows.into_iter().map(|(_, _, v)| v).collect();
     let per_entry = versions_per_entry(&entries, &streams, &versions);
     let checked = check_versions(entries, &per_entry)?;
-    let chained = chain_events(head_seq, &head_hash, checked);
+    let mut chained = sequence_events(head_seq, checked, texts);
+    // Each statement's rows are hashed and bound while the database inserts the statement
+    // before (the chain makes the hashes sequential, not the hashing and the writing): the
+    // smallest statement first, so that only its rows are waited for.
     let sizes = statement_sizes(chained.events.len());
-    let mut offset = 0;
-    for (i, rows) in sizes.iter().copied().enumerate() {
-        let last = i + 1 == sizes.len();
-        let sql = insert_sql(rows, last);
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for k in offset..offset + rows {
-            let ev = &chained.events[k];
-            q = q
-                .bind(ev.seq)
-                .bind(&ev.stream)
-                .bind(ev.stream_version)
-                .bind(&ev.kind)
-                .bind(&ev.actor)
-                .bind(format_date(ev.occurred_on))
-                .bind(&chained.recorded_at)
-                .bind(&chained.articles[k])
-                .bind(&chained.payloads[k])
-                .bind(&ev.prev_hash)
-                .bind(&ev.hash);
-        }
-        if last && let Some(ev) = chained.events.last() {
-            q = q.bind(ev.seq).bind(&ev.hash);
-        }
-        if let Err(e) = q.execute(&mut *conn).await {
-            if crate::error::is_unique_violation(&e) {
-                return Err(WriteError::Unique(expectations));
+    {
+        let Chained {
+            events,
+            payloads,
+            articles,
+            recorded_at,
+        } = &mut chained;
+        let texts = RowTexts {
+            payloads,
+            articles,
+            recorded_at,
+        };
+        let mut chunks = split_chunks(events, &sizes).into_iter();
+        let mut pending = chunks.next().map(|(offset, first)| {
+            hash_chain(first, &texts.payloads[offset..], texts.recorded_at, &head_hash);
+            insert_rows(first, offset, &texts, sizes.len() == 1)
+        });
+        while let Some((done, q)) = pending.take() {
+            let next = chunks.next();
+            let next_is_last = chunks.len() == 0;
+            let prev = done.last().map_or(head_hash.as_str(), |ev| ev.hash.as_str());
+            let (inserted, following) = tokio::join!(biased; q.execute(&mut *conn), async {
+                next.map(|(offset, chunk)| {
+                    hash_chain(chunk, &texts.payloads[offset..], texts.recorded_at, prev);
+                    insert_rows(chunk, offset, &texts, next_is_last)
+                })
+            });
+            if let Err(e) = inserted {
+                if crate::error::is_unique_violation(&e) {
+                    return Err(WriteError::Unique(expectations));
+                }
+                return Err(e.into());
             }
-            return Err(e.into());
+            pending = following;
         }
-        offset += rows;
     }
     let stored = chained.events;
     if let (Some(h), Some(ev)) = (holiday, stored.last()) {
@@ -481,8 +550,8 @@ mod tests {
     fn statements_carry_powers_of_two_up_to_the_cap() {
         assert_eq!(statement_sizes(0), Vec::<usize>::new());
         assert_eq!(statement_sizes(1), vec![1]);
-        assert_eq!(statement_sizes(100), vec![64, 32, 4]);
-        assert_eq!(statement_sizes(130), vec![64, 64, 2]);
+        assert_eq!(statement_sizes(100), vec![4, 32, 64]);
+        assert_eq!(statement_sizes(130), vec![2, 64, 64]);
         for n in 0..600 {
             let sizes = statement_sizes(n);
             assert_eq!(sizes.iter().sum::<usize>(), n);
