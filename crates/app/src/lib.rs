@@ -33,6 +33,7 @@ pub mod due;
 pub mod event_reminders;
 pub mod expert_pool;
 pub mod export;
+pub mod export_desk;
 pub mod exports;
 mod fold;
 pub mod generate;

@@ -14,7 +14,7 @@ pub mod drafts;
 pub mod home;
 
 #[cfg(test)]
-mod fixture;
+pub(crate) mod fixture;
 
 use chrono::{Datelike, NaiveDate};
 use guohe_domain::Base;

@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use guohe_app::export::Table;
-use guohe_app::exports;
+use guohe_app::export_desk::ExportRound;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -23,17 +23,6 @@ fn dept_of(ctx: &RequestCtx) -> WebResult<Principal> {
     Ok(p)
 }
 
-/// A round on the page.
-#[derive(Debug, Clone)]
-pub struct RoundLink {
-    /// Id.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Applications that reached the experts.
-    pub reviewed: usize,
-}
-
 /// `GET /dept/exports`.
 #[derive(Template)]
 #[template(path = "dept_exports.html")]
@@ -45,7 +34,7 @@ pub struct DeptExportsTpl {
     /// Bases on the province's register today.
     pub on_register: usize,
     /// The province's rounds, newest first.
-    pub rounds: Vec<RoundLink>,
+    pub rounds: Vec<ExportRound>,
     /// Years with annual assessment grades, newest first.
     pub assessed: Vec<i32>,
     /// Years with evaluations, newest first.
@@ -56,37 +45,14 @@ pub struct DeptExportsTpl {
 pub async fn page(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<Response> {
     let p = dept_of(&ctx)?;
     let today = state.today();
-    let (on_register, mut rounds, (assessed, evaluated)) = state
-        .guohe
-        .read(|w, _, _| {
-            let mine = |id: &str| p.works_under(id);
-            let on_register = w
-                .bases()
-                .filter(|b| mine(&b.policy) && b.status_on(today).is_some_and(|s| s.on_register()))
-                .count();
-            let rounds: Vec<RoundLink> = w
-                .rounds()
-                .filter(|r| mine(&r.policy))
-                .map(|r| RoundLink {
-                    id: r.id.clone(),
-                    title: r.title.clone(),
-                    reviewed: w
-                        .applications()
-                        .filter(|a| a.round == r.id && !a.experts.is_empty())
-                        .count(),
-                })
-                .collect();
-            (on_register, rounds, exports::result_years(w, &mine))
-        })
-        .await;
-    rounds.reverse();
+    let desk = state.guohe.export_desk(&|id| p.works_under(id), today).await;
     render(&DeptExportsTpl {
         c: ctx.chrome("/dept"),
         today,
-        on_register,
-        rounds,
-        assessed,
-        evaluated,
+        on_register: desk.on_register,
+        rounds: desk.rounds,
+        assessed: desk.assessed,
+        evaluated: desk.evaluated,
     })
 }
 
@@ -151,22 +117,7 @@ pub async fn register(
         s => NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map_err(|_| bad("as_of 应为日期（2026-11-20）", "as_of must be a date (YYYY-MM-DD)"))?,
     };
-    let table = state
-        .guohe
-        .read(|w, _, policies| {
-            let bases: Vec<_> = exports::register_bases(w, as_of, None)
-                .into_iter()
-                .filter(|b| p.works_under(&b.policy))
-                .collect();
-            let province = policies
-                .all()
-                .iter()
-                .find(|x| p.works_under(&x.id))
-                .map(|x| x.province.name.clone())
-                .unwrap_or_default();
-            exports::register_table(policies, &bases, &format!("{province}，在册"), as_of)
-        })
-        .await;
+    let table = state.guohe.export_register(as_of, &|id| p.works_under(id)).await;
     send(table, &q, &format!("guohe-register-{as_of}"))
 }
 
@@ -179,15 +130,11 @@ pub async fn applications(
     let p = dept_of(&ctx)?;
     let today = state.today();
     let round = q.round.trim().to_string();
-    let policy = state
-        .guohe
-        .read(|w, _, _| w.round(&round).map(|r| r.policy.clone()))
-        .await
-        .ok_or(WebError::NotFound)?;
+    let policy = state.guohe.round_policy(&round).await.ok_or(WebError::NotFound)?;
     p.in_province(&policy)?;
     let table = state
         .guohe
-        .read(|w, _, policies| exports::recommendation_table(w, policies, &round, today))
+        .export_recommendations(&round, today)
         .await
         .ok_or(WebError::NotFound)?;
     let safe: String = round
@@ -208,7 +155,7 @@ pub async fn assessments(
     let today = state.today();
     let table = state
         .guohe
-        .read(|w, _, policies| exports::assessment_table(w, policies, year, today, &|id| p.works_under(id)))
+        .export_assessments(year, today, &|id| p.works_under(id))
         .await;
     let y = year.map_or_else(|| "all".into(), |y| y.to_string());
     send(table, &q, &format!("guohe-assessments-{y}"))
@@ -225,7 +172,7 @@ pub async fn evaluations(
     let today = state.today();
     let table = state
         .guohe
-        .read(|w, _, policies| exports::evaluation_table(w, policies, year, today, &|id| p.works_under(id)))
+        .export_evaluations(year, today, &|id| p.works_under(id))
         .await;
     let y = year.map_or_else(|| "all".into(), |y| y.to_string());
     send(table, &q, &format!("guohe-evaluations-{y}"))

@@ -138,27 +138,10 @@ pub async fn show(ctx: RequestCtx) -> WebResult<Response> {
 /// the old names its transitional article maps), the domains on its register as drop-downs.
 pub async fn template(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<Response> {
     let p = dept_of(&ctx)?;
-    let mine: Vec<&guohe_policy::Policy> = state
+    let body = state
         .guohe
-        .policies()
-        .all()
-        .iter()
-        .filter(|x| p.works_under(&x.id))
-        .collect();
-    let domains = state
-        .guohe
-        .read(|w, _, _| {
-            let mut d: Vec<String> = w
-                .bases()
-                .filter(|b| p.works_under(&b.policy))
-                .map(|b| b.domain.clone())
-                .collect();
-            d.sort();
-            d.dedup();
-            d
-        })
-        .await;
-    let body = guohe_app::exports::import_template(&mine, &domains, state.today())
+        .import_template(&|id| p.works_under(id), state.today())
+        .await
         .map_err(|e| WebError::Internal(format!("xlsx: {e}")))?;
     Ok(super::download(body, super::XLSX, "guohe-import-template.xlsx"))
 }
