@@ -15,4 +15,14 @@ impl Guohe {
     pub async fn base(&self, id: &str) -> Option<Base> {
         self.read(|w, _, _| w.base(id).cloned()).await
     }
+
+    /// The official names of the bases `ids`, in their order; empty for an unknown id.
+    pub async fn base_names(&self, ids: &[String]) -> Vec<String> {
+        self.read(|w, _, _| {
+            ids.iter()
+                .map(|b| w.base(b).map(|x| x.official_name.clone()).unwrap_or_default())
+                .collect()
+        })
+        .await
+    }
 }

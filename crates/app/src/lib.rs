@@ -54,6 +54,7 @@ pub mod snapshots;
 pub mod stats;
 pub mod stored_policy;
 pub mod subsidies;
+pub mod subsidy_desk;
 pub mod unit_desk;
 pub mod verification;
 

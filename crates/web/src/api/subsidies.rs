@@ -5,7 +5,6 @@
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use chrono::NaiveDate;
-use guohe_app::subsidies;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -62,7 +61,7 @@ pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Web
     let policy = p.get("policy")?.map(str::to_string);
     let rows = state
         .guohe
-        .read(|w, _, _| subsidies::rows(w, policy.as_deref(), year))
+        .subsidies(policy.as_deref(), year)
         .await
         .into_iter()
         .map(|r| Subsidy {

@@ -9,7 +9,6 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::Datelike;
-use guohe_app::subsidies;
 use guohe_domain::{Command, EventKind, parse_amount_wan};
 use serde_json::{Value, json};
 
@@ -97,22 +96,19 @@ async fn page(ctx: &RequestCtx, state: &AppState, p: &Principal, v: Vals, fb: Fe
     let l = ctx.lang;
     let policies = state.guohe.policies();
     let (policy, year) = selection(state, p, &v);
-    let (cands, awarded) = state
-        .guohe
-        .read(|w, _, ps| {
-            let awarded = subsidies::rows(w, Some(&policy), Some(year))
-                .into_iter()
-                .map(|r| {
-                    (
-                        r.document_number,
-                        format!("{}（{}）", r.base_name, r.base),
-                        r.amount_wan.to_string(),
-                    )
-                })
-                .collect::<Vec<_>>();
-            (subsidies::candidates(w, ps, &policy, year), awarded)
+    let desk = state.guohe.subsidy_desk(&policy, year).await;
+    let cands = desk.candidates;
+    let awarded = desk
+        .awarded
+        .into_iter()
+        .map(|r| {
+            (
+                r.document_number,
+                format!("{}（{}）", r.base_name, r.base),
+                r.amount_wan.to_string(),
+            )
         })
-        .await;
+        .collect::<Vec<_>>();
     let pol = policies.get(&policy);
     let (share, provided, cites) = match (&cands, pol) {
         (Some(c), Some(pol)) => {
@@ -303,15 +299,7 @@ pub async fn award(
             (l.t("发文日期", "Dated").to_string(), v.t("issued_on")),
             (l.t("评估年度", "Evaluation year").to_string(), v.t("year")),
         ];
-        let names = state
-            .guohe
-            .read(|w, _, _| {
-                picked
-                    .iter()
-                    .map(|b| w.base(b).map(|x| x.official_name.clone()).unwrap_or_default())
-                    .collect::<Vec<_>>()
-            })
-            .await;
+        let names = state.guohe.base_names(&picked).await;
         let mut share = String::new();
         for (e, name) in events.iter().zip(names) {
             if let EventKind::PostSubsidyAwarded(x) = &e.kind {

@@ -9,6 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use guohe_app::subsidies::{self, SubsidyRow};
+use guohe_app::subsidy_desk::SubsidyList;
 use guohe_app::unit_desk::{LatestEvaluation, PostSubsidy};
 use guohe_domain::Base;
 use guohe_policy::PolicySet;
@@ -139,10 +140,7 @@ fn rules(policies: &PolicySet, l: Lang) -> Vec<Rule> {
 async fn page(ctx: &RequestCtx, state: &AppState, year: Option<i32>) -> WebResult<Response> {
     let l = ctx.lang;
     let policies = state.guohe.policies();
-    let (rows, years) = state
-        .guohe
-        .read(|w, _, _| (subsidies::rows(w, None, year), subsidies::years(w)))
-        .await;
+    let SubsidyList { rows, years } = state.guohe.subsidy_list(year).await;
     if year.is_some() && rows.is_empty() {
         return Err(WebError::NotFound);
     }
@@ -193,7 +191,7 @@ fn file_name(year: Option<i32>, ext: &str) -> String {
 /// `GET /subsidies.csv[?year=]` — the list as CSV (UTF-8 with a byte-order mark).
 pub async fn csv(State(state): State<AppState>, Query(q): Query<BTreeMap<String, String>>) -> WebResult<Response> {
     let year = year_filter(&q)?;
-    let rows = state.guohe.read(|w, _, _| subsidies::rows(w, None, year)).await;
+    let rows = state.guohe.subsidies(None, year).await;
     Ok(super::download(
         subsidies::csv(&rows).into_bytes(),
         "text/csv; charset=utf-8",
@@ -204,7 +202,7 @@ pub async fn csv(State(state): State<AppState>, Query(q): Query<BTreeMap<String,
 /// `GET /subsidies.xlsx[?year=]` — the list as an xlsx workbook with its title row and as-of.
 pub async fn xlsx(State(state): State<AppState>, Query(q): Query<BTreeMap<String, String>>) -> WebResult<Response> {
     let year = year_filter(&q)?;
-    let rows = state.guohe.read(|w, _, _| subsidies::rows(w, None, year)).await;
+    let rows = state.guohe.subsidies(None, year).await;
     let body = subsidies::xlsx(&rows, &subsidies::title(year, None, state.today()))
         .map_err(|e| WebError::Internal(format!("xlsx: {e}")))?;
     Ok(super::download(
