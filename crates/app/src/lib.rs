@@ -28,6 +28,7 @@ pub mod cases;
 pub mod checkpoints;
 pub mod dept_desk;
 pub mod documents;
+pub mod draw_desk;
 pub mod draw_export;
 pub mod due;
 pub mod event_reminders;

@@ -135,14 +135,11 @@ pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Web
     let policy = p.text("policy")?;
     let rows = state
         .guohe
-        .read(|w, _, _| {
-            w.draws()
-                .into_iter()
-                .filter(|d| policy.is_empty() || d.event.policy == policy)
-                .map(summary)
-                .collect::<Vec<_>>()
-        })
-        .await;
+        .draws(&|x| policy.is_empty() || x == policy)
+        .await
+        .iter()
+        .map(summary)
+        .collect::<Vec<_>>();
     Ok(Json(Paged::of(rows, &p)?))
 }
 
@@ -159,11 +156,7 @@ pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Web
     )
 )]
 pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> WebResult<Json<DrawDetail>> {
-    let d = state
-        .guohe
-        .read(|w, _, _| w.draw(&id).cloned())
-        .await
-        .ok_or(WebError::NotFound)?;
+    let d = state.guohe.draw(&id).await.ok_or(WebError::NotFound)?;
     Ok(Json(DrawDetail {
         draw: summary(&d),
         record: serde_json::to_value(&d.event).unwrap_or(Value::Null),
@@ -236,16 +229,10 @@ pub async fn panel(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> WebResult<Json<PanelDetail>> {
-    let (status, record) = state
-        .guohe
-        .read(|w, _, _| {
-            let a = w.application(&id).ok_or(WebError::NotFound)?;
-            authz::can_view_application(&p, a)?;
-            Ok::<_, WebError>((a.status, w.panel(&id).cloned()))
-        })
-        .await?;
-    match record {
-        Some(r) if may_read_panel(&p, status) => Ok(Json(panel_detail(&id, &r))),
+    let a = state.guohe.application(&id).await.ok_or(WebError::NotFound)?;
+    authz::can_view_application(&p, &a)?;
+    match state.guohe.panel(&id).await {
+        Some(r) if may_read_panel(&p, a.status) => Ok(Json(panel_detail(&id, &r))),
         _ => Err(WebError::NotFound),
     }
 }

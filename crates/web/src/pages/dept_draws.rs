@@ -51,32 +51,11 @@ async fn page(ctx: &RequestCtx, state: &AppState, v: Vals, fb: Feedback) -> WebR
     let policies = state.guohe.policies();
     let draws = state
         .guohe
-        .read(|w, _, ps| {
-            w.draws()
-                .into_iter()
-                .filter(|d| p.works_under(&d.event.policy))
-                .map(|d| {
-                    let pending = d
-                        .event
-                        .selected
-                        .iter()
-                        .filter(|s| !d.results.contains_key(&s.base))
-                        .map(|s| {
-                            let name = d
-                                .event
-                                .candidates
-                                .iter()
-                                .find(|c| c.base == s.base)
-                                .map(|c| c.name.clone())
-                                .unwrap_or_default();
-                            (s.base.clone(), name)
-                        })
-                        .collect();
-                    (draws::row(d, ps, l), pending)
-                })
-                .collect()
-        })
-        .await;
+        .dept_draws(&|id| p.works_under(id))
+        .await
+        .into_iter()
+        .map(|d| (draws::row(&d.draw, policies, l), d.pending))
+        .collect();
     let tpl = DeptDrawsTpl {
         c: ctx.chrome("/dept"),
         draws,
@@ -284,11 +263,7 @@ pub async fn result(
     let p = dept_of(&ctx, Action::RecordOutcomes)?;
     let l = ctx.lang;
     let v = Vals::new(form);
-    let d = state
-        .guohe
-        .read(|w, _, _| w.draw(&id).cloned())
-        .await
-        .ok_or(WebError::NotFound)?;
+    let d = state.guohe.draw(&id).await.ok_or(WebError::NotFound)?;
     p.in_province(&d.event.policy)?;
     let mut errs = Vec::new();
     let base = work::required(&v, "base", 80, &mut errs);

@@ -69,7 +69,7 @@ async fn page(ctx: &RequestCtx, state: &AppState, id: &str, mut v: Vals, fb: Fee
         .get(&a.policy)
         .map(|x| x.procedure.expert_review.min_experts)
         .unwrap_or(0);
-    let record = state.guohe.read(|w, _, _| w.panel(id).cloned()).await;
+    let record = state.guohe.panel(id).await;
     let names = ExpertNames::load(state).await?;
     let seated_now: Vec<String> = a.experts.keys().cloned().collect();
     let panel = match &record {
@@ -239,8 +239,9 @@ pub async fn decline(
         let names = ExpertNames::load(&state).await?;
         let next = state
             .guohe
-            .read(|w, _, _| w.panel(&id).and_then(|r| r.reserves_left.first().cloned()))
-            .await;
+            .panel(&id)
+            .await
+            .and_then(|r| r.reserves_left.first().cloned());
         let art = policies
             .get(&a.policy)
             .map(|x| work::cite(x, x.procedure.expert_review.article))

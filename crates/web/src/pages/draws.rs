@@ -124,22 +124,15 @@ pub(crate) fn row(d: &InspectionDraw, policies: &PolicySet, l: Lang) -> DrawRow 
 /// `GET /draws` — every inspection draw, newest first.
 pub async fn list(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<Response> {
     let l = ctx.lang;
+    let policies = state.guohe.policies();
     let draws = state
         .guohe
-        .read(|w, _, policies| w.draws().into_iter().map(|d| row(d, policies, l)).collect())
-        .await;
-    let panels = state
-        .guohe
-        .read(|w, _, _| {
-            let mut v: Vec<(String, String)> = w
-                .applications()
-                .filter(|a| crate::api::draws::published(a.status))
-                .filter_map(|a| w.panel(&a.id).map(|r| (a.id.clone(), r.event.seed.clone())))
-                .collect();
-            v.sort();
-            v
-        })
-        .await;
+        .draws(&|_| true)
+        .await
+        .iter()
+        .map(|d| row(d, policies, l))
+        .collect();
+    let panels = state.guohe.panel_seeds(crate::api::draws::published).await;
     render(&DrawsTpl {
         c: ctx.chrome("/draws"),
         draws,
@@ -150,7 +143,7 @@ pub async fn list(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<R
 /// `GET /draws/{id}` — one draw, everything needed to rerun it, and its results.
 pub async fn show(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path<String>) -> WebResult<Response> {
     let l = ctx.lang;
-    let found = state.guohe.read(|w, _, _| w.draw(&id).cloned()).await;
+    let found = state.guohe.draw(&id).await;
     let Some(d) = found else {
         return Err(WebError::NotFound);
     };
@@ -247,10 +240,7 @@ pub async fn show(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path
 async fn export_table(state: &AppState) -> WebResult<guohe_app::export::Table> {
     let experts = super::panels::ExpertNames::load(state).await?;
     let today = state.today();
-    Ok(state
-        .guohe
-        .read(|w, _, _| guohe_app::draw_export::table(&w.draws(), |e| experts.of(e), today))
-        .await)
+    Ok(state.guohe.export_draws(|e| experts.of(e), today).await)
 }
 
 /// `GET /draws.csv` — every draw's drawn bases, inspectors and results (UTF-8 with a BOM).

@@ -193,22 +193,14 @@ pub struct PanelTpl {
 /// `GET /panels/{application}` — a decided application's drawn panel, with its record; 404
 /// before the decision or when the panel was not drawn.
 pub async fn show(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path<String>) -> WebResult<Response> {
-    let found = state
-        .guohe
-        .read(|w, _, _| {
-            let a = w.application(&id)?;
-            let seated: Vec<String> = a.experts.keys().cloned().collect();
-            w.panel(&id).cloned().map(|r| (a.status, r, seated))
-        })
-        .await;
-    let Some((status, r, seated)) = found else {
+    let Some(case) = state.guohe.panel_case(&id).await else {
         return Err(WebError::NotFound);
     };
-    if !crate::api::draws::published(status) {
+    if !crate::api::draws::published(case.status) {
         return Err(WebError::NotFound);
     }
     let names = ExpertNames::load(&state).await?;
-    let p = PanelView::of(&state, &r, &seated, &names, ctx.lang).await?;
+    let p = PanelView::of(&state, &case.record, &case.seated, &names, ctx.lang).await?;
     render(&PanelTpl {
         c: ctx.chrome("/draws"),
         p,
