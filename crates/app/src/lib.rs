@@ -27,6 +27,7 @@ pub mod backup;
 pub mod cases;
 pub mod checkpoints;
 pub mod dept_desk;
+pub mod document_desk;
 pub mod documents;
 pub mod draw_desk;
 pub mod draw_export;

@@ -60,11 +60,7 @@ pub async fn history(
     let p = dept_of(&ctx, Action::ViewStatistics)?;
     let l = ctx.lang;
     let stream = q.get("stream").cloned().unwrap_or_default();
-    let policy = state
-        .guohe
-        .read(|w, _, _| w.policy_of_stream(&stream).map(str::to_string))
-        .await
-        .ok_or(WebError::NotFound)?;
+    let policy = state.guohe.case_policy(&stream).await.ok_or(WebError::NotFound)?;
     p.in_province(&policy)?;
     let policies = state.guohe.policies();
     let people = People::load(&state).await?;

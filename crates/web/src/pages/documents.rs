@@ -108,19 +108,12 @@ async fn case_of(state: &AppState, p: &Principal, area: &str, id: &str) -> WebRe
         "bases" => format!("base/{id}"),
         _ => return Err(WebError::NotFound),
     };
-    let found = state
-        .guohe
-        .read(|w, _, _| {
-            let policy = w.policy_of_stream(&case)?.to_string();
-            let title = match area {
-                "notices" => format!("公示 {id}"),
-                _ => w.base(id).map(|b| b.official_name.clone()).unwrap_or_default(),
-            };
-            Some((policy, title))
-        })
-        .await;
-    let (policy, title) = found.ok_or(WebError::NotFound)?;
-    p.in_province(&policy)?;
+    let found = state.guohe.document_case(&case).await.ok_or(WebError::NotFound)?;
+    p.in_province(&found.policy)?;
+    let title = match area {
+        "notices" => format!("公示 {id}"),
+        _ => found.base_name,
+    };
     let back = match area {
         "notices" => format!("/dept/notices/{id}"),
         _ => format!("/dept/bases/{id}"),
@@ -142,23 +135,17 @@ async fn page(
     let l = ctx.lang;
     let rows = state
         .guohe
-        .read(|w, _, _| {
-            w.document_kinds_for(&case)
-                .into_iter()
-                .map(|k| DocRow {
-                    code: k.code(),
-                    label: l.pick(k.zh().to_string(), k.en().to_string()),
-                    issued: w.document_of(&case, k).map(|d| {
-                        (
-                            d.event.number.clone(),
-                            d.event.issued_on.to_string(),
-                            d.event.sm3.clone(),
-                        )
-                    }),
-                })
-                .collect()
+        .document_slots(&case)
+        .await
+        .into_iter()
+        .map(|s| DocRow {
+            code: s.kind.code(),
+            label: l.pick(s.kind.zh().to_string(), s.kind.en().to_string()),
+            issued: s
+                .issued
+                .map(|d| (d.event.number, d.event.issued_on.to_string(), d.event.sm3)),
         })
-        .await;
+        .collect();
     let font_problem = match state.documents.get() {
         Ok(_) => String::new(),
         Err(e) => l.pick(e.message_zh(), e.to_string()),
@@ -434,11 +421,7 @@ pub async fn public_notice_pdf(
     Path(id): Path<String>,
 ) -> WebResult<Response> {
     let case = format!("notice/{id}");
-    let issued = state
-        .guohe
-        .read(|w, _, _| w.document_of(&case, DocumentKind::PublicNotice).is_some())
-        .await;
-    if !issued {
+    if !state.guohe.document_issued(&case, DocumentKind::PublicNotice).await {
         return Err(WebError::NotFound);
     }
     let fonts = match state.documents.get() {

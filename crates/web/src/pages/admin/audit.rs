@@ -51,14 +51,9 @@ async fn audit_page(
     let records = log.read_all(from, 2000).await?;
     let people = crate::labels::People::load(state).await?;
     let policies = state.guohe.policies();
-    let policy_of: HashMap<String, String> = state
+    let policy_of = state
         .guohe
-        .read(|w, _, _| {
-            records
-                .iter()
-                .filter_map(|e| w.policy_of_stream(&e.stream).map(|p| (e.stream.clone(), p.to_string())))
-                .collect()
-        })
+        .case_policies(records.iter().map(|e| e.stream.as_str()))
         .await;
     let rows: Vec<Row> = records
         .iter()
