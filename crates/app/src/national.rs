@@ -35,6 +35,12 @@ impl Guohe {
         .await
         .map_err(AppError::Refused)
     }
+
+    /// Every national recommendation of the policies `keep` accepts and what followed it,
+    /// newest first (see [`recommendations`]).
+    pub async fn national_recommendations(&self, keep: impl Fn(&str) -> bool) -> Vec<RecommendationRow> {
+        self.read(|w, _, _| recommendations(w, keep)).await
+    }
 }
 
 /// One recommendation and what followed, as lists show it.

@@ -5,7 +5,6 @@
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use chrono::{Datelike, NaiveDate};
-use guohe_app::national::recommendations;
 use guohe_domain::NationalCandidate;
 use guohe_policy::PolicySet;
 use serde::Serialize;
@@ -222,7 +221,7 @@ pub async fn recommendations_made(
     let params = Params::parse(raw.as_deref());
     let policy = policy_of(&state, &p, &params)?;
     department(&p, &policy)?;
-    let rows = state.guohe.read(|w, _, _| recommendations(w, |x| x == policy)).await;
+    let rows = state.guohe.national_recommendations(|x| x == policy).await;
     Ok(Json(
         rows.into_iter()
             .map(|r| RecommendationOut {

@@ -149,10 +149,7 @@ async fn page(ctx: &RequestCtx, state: &AppState, p: &Principal, mut v: Vals, mu
         .as_ref()
         .map(|x| work::quotes(policies, &[x.article.to_string()], l))
         .unwrap_or_default();
-    let made = state
-        .guohe
-        .read(|w, _, _| national::recommendations(w, |x| x == policy))
-        .await;
+    let made = state.guohe.national_recommendations(|x| x == policy).await;
     let tpl = DeptNationalTpl {
         c: ctx.chrome("/dept"),
         policies: work::policy_options(policies, p),
