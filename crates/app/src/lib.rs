@@ -50,6 +50,7 @@ pub mod notice_desk;
 pub mod passwords;
 pub mod personal;
 pub mod policy_standing;
+pub mod public_desk;
 pub mod read_models;
 pub mod round_desk;
 pub mod snapshots;

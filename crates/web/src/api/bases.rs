@@ -299,33 +299,27 @@ pub fn cited(policies: &PolicySet, articles: &[String]) -> Vec<Cited> {
 )]
 pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> WebResult<Json<BaseDetail>> {
     let today = state.today();
+    let policies = state.guohe.policies();
     let found = state
         .guohe
-        .read(|world, _, policies| {
-            let b = world.base(&id)?;
-            let row = RegisterRow::of(world, b, today);
-            if !row.recognised {
-                return None;
-            }
-            let title = policies
-                .get(&b.policy)
-                .map(|p| format!("{}（{}）", p.title, p.document_number))
-                .unwrap_or_default();
-            let history = b
-                .history
-                .iter()
-                .filter(|e| e.from <= today)
-                .map(|e| StatusSpan {
-                    from: e.from,
-                    status: view::status_code(e.status).to_string(),
-                    status_zh: view::status_label(e.status, Lang::Zh),
-                })
-                .collect();
-            Some((summary(policies, &row), title, history))
+        .public_base(&id, today)
+        .await
+        .filter(|b| b.row.recognised)
+        .ok_or(WebError::NotFound)?;
+    let policy_title = policies
+        .get(&found.row.policy)
+        .map(|p| format!("{}（{}）", p.title, p.document_number))
+        .unwrap_or_default();
+    let status_history = found
+        .statuses
+        .iter()
+        .map(|(from, status)| StatusSpan {
+            from: *from,
+            status: view::status_code(*status).to_string(),
+            status_zh: view::status_label(*status, Lang::Zh),
         })
-        .await;
-    let (base, policy_title, status_history) = found.ok_or(WebError::NotFound)?;
-    let policies = state.guohe.policies();
+        .collect();
+    let base = summary(policies, &found.row);
     let events = state
         .guohe
         .history(&format!("base/{id}"))

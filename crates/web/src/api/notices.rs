@@ -2,8 +2,6 @@
 //! pages: the same views ([`crate::pages::public_notices::notice_views`]) and the same checks of the
 //! objection ([`crate::pages::public_notices::validate_objection`]).
 
-use std::collections::HashMap;
-
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -65,10 +63,10 @@ pub struct Notice {
     pub objections: usize,
 }
 
-fn notice_of(n: NoticeView, policy: String) -> Notice {
+fn notice_of(n: NoticeView) -> Notice {
     Notice {
         id: n.id,
-        policy,
+        policy: n.policy,
         policy_label: n.policy_label,
         starts_on: n.starts_on,
         ends_on: n.ends_on,
@@ -93,22 +91,10 @@ fn notice_of(n: NoticeView, policy: String) -> Notice {
 }
 
 async fn notices(state: &AppState, only: Option<&str>) -> Vec<Notice> {
-    let views = notice_views(state, only, Lang::Zh).await;
-    let ids: Vec<String> = views.iter().map(|n| n.id.clone()).collect();
-    let policies: HashMap<String, String> = state
-        .guohe
-        .read(|world, _, _| {
-            ids.iter()
-                .filter_map(|id| world.notice(id).map(|n| (id.clone(), n.policy.clone())))
-                .collect()
-        })
-        .await;
-    views
+    notice_views(state, only, Lang::Zh)
+        .await
         .into_iter()
-        .map(|n| {
-            let policy = policies.get(&n.id).cloned().unwrap_or_default();
-            notice_of(n, policy)
-        })
+        .map(notice_of)
         .collect()
 }
 

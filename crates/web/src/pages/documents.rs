@@ -14,7 +14,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use guohe_app::documents::{DocumentError, DocumentOrder, IssuedPdf};
 use guohe_documents::{FontError, Fonts};
-use guohe_domain::{DocumentKind, World};
+use guohe_domain::DocumentKind;
 
 use super::work::{self, ConfirmTpl, Feedback, Vals, render_status, see_other};
 use crate::AppState;
@@ -48,13 +48,6 @@ impl DocumentFonts {
         let f = Arc::new(Fonts::load(&self.dir)?);
         Ok(self.loaded.get_or_init(|| f).clone())
     }
-}
-
-/// The 文号 of a notice's issued 公示 PDF (the public notice page links it).
-pub fn public_notice_number(world: &World, notice: &str) -> Option<String> {
-    world
-        .document_of(&format!("notice/{notice}"), DocumentKind::PublicNotice)
-        .map(|d| d.event.number.clone())
 }
 
 /// One kind of document on the page.

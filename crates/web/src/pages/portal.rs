@@ -5,14 +5,11 @@
 //! ([`PortalSettings`], a JSON file named by `GUOHE_PORTAL_FILE`), never written in a template;
 //! the guide's steps, periods and articles come from the policy file (`guohe_policy::guide`).
 
-use std::collections::BTreeMap;
-
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use guohe_domain::Origin;
 use guohe_policy::PolicySet;
 use guohe_policy::guide::{GuideStep, Phase, guide};
 use serde::{Deserialize, Serialize};
@@ -265,25 +262,12 @@ async fn news(state: &AppState, l: Lang) -> Vec<NewsItem> {
         })
         .collect();
     let today = state.today();
-    let groups = state
-        .guohe
-        .read(|world, _, set| {
-            let mut by: BTreeMap<(NaiveDate, String), usize> = BTreeMap::new();
-            for b in world
-                .bases()
-                .filter(|b| matches!(b.origin, Origin::Named { .. }) && b.recognised_on <= today)
-            {
-                *by.entry((b.recognised_on, b.policy.clone())).or_default() += 1;
-            }
-            by.into_iter()
-                .map(|((on, policy), n)| {
-                    let issuer = set.get(&policy).map_or(policy, |p| p.issuer.clone());
-                    (on, issuer, n)
-                })
-                .collect::<Vec<_>>()
-        })
-        .await;
-    out.extend(groups.into_iter().map(|(on, issuer, n)| NewsItem {
+    let policies = state.guohe.policies();
+    let groups = state.guohe.announcements(today).await.into_iter().map(|a| {
+        let issuer = policies.get(&a.policy).map_or(a.policy, |p| p.issuer.clone());
+        (a.on, issuer, a.bases.len())
+    });
+    out.extend(groups.map(|(on, issuer, n)| NewsItem {
         on,
         kind: l.t("公告", "Announcement").to_string(),
         title: l.pick(

@@ -2,8 +2,6 @@
 //! objection form, and 公告 announcements. Nothing here needs a sign-in; nothing here shows
 //! more than the register and the notices publish.
 
-use std::collections::BTreeMap;
-
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -11,7 +9,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
 use guohe_app::read_models::{self, RegisterRow, SortKey};
-use guohe_domain::{ApplicationStatus, Origin};
+use guohe_domain::ApplicationStatus;
 use guohe_policy::PolicySet;
 use serde::{Deserialize, Serialize};
 
@@ -537,42 +535,31 @@ pub struct BaseTpl {
 pub async fn base(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path<String>) -> WebResult<Response> {
     let l = ctx.lang;
     let today = state.today();
-    let found = state
-        .guohe
-        .read(|world, _, policies| {
-            let b = world.base(&id)?;
-            let row = base_row(policies, &RegisterRow::of(world, b, today), l);
-            let title = policies
-                .get(&b.policy)
-                .map(|p| format!("{}（{}）", p.title, p.document_number))
-                .unwrap_or_default();
-            let statuses = b
-                .history
-                .iter()
-                .filter(|e| e.from <= today)
-                .map(|e| (e.from, view::status_label(e.status, l)))
-                .collect::<Vec<_>>();
-            let draws = world
-                .draws_of_base(&b.id)
-                .into_iter()
-                .map(|d| {
-                    let what = format!(
-                        "{} {}",
-                        d.event.year,
-                        crate::pages::draws::purpose_label(d.event.purpose, l)
-                    );
-                    (d.event.draw.clone(), d.drawn_on, what)
-                })
-                .collect::<Vec<_>>();
-            let support = crate::pages::subsidies::base_support(b, policies, l);
-            Some((row, title, statuses, draws, support))
-        })
-        .await;
-    let Some((b, policy_title, statuses, draws, support)) = found else {
+    let Some(found) = state.guohe.public_base(&id, today).await else {
         return Err(WebError::NotFound);
     };
-    let events = state.guohe.history(&format!("base/{id}")).await?;
     let policies = state.guohe.policies();
+    let b = base_row(policies, &found.row, l);
+    let policy_title = policies
+        .get(&found.row.policy)
+        .map(|p| format!("{}（{}）", p.title, p.document_number))
+        .unwrap_or_default();
+    let statuses = found
+        .statuses
+        .iter()
+        .map(|(from, s)| (*from, view::status_label(*s, l)))
+        .collect::<Vec<_>>();
+    let draws = found
+        .draws
+        .into_iter()
+        .map(|(draw, on, year, purpose)| {
+            let what = format!("{year} {}", crate::pages::draws::purpose_label(purpose, l));
+            (draw, on, what)
+        })
+        .collect::<Vec<_>>();
+    let support =
+        crate::pages::subsidies::support_from(&found.row.policy, found.latest.as_ref(), &found.subsidies, policies, l);
+    let events = state.guohe.history(&format!("base/{id}")).await?;
     let history = events
         .iter()
         .filter_map(|e| {
@@ -629,9 +616,6 @@ pub async fn base(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path
     })
 }
 
-/// A named base: (id, official name, unit).
-type Named = (String, String, String);
-
 /// Bases named on one day under one regulation.
 #[derive(Debug, Clone)]
 pub struct AnnouncementGroup {
@@ -656,36 +640,22 @@ pub struct AnnouncementsTpl {
 /// `GET /announcements` — named bases by naming date, with their official names.
 pub async fn announcements(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<Response> {
     let today = state.today();
+    let policies = state.guohe.policies();
     let groups = state
         .guohe
-        .read(|world, _, policies| {
-            let mut by: BTreeMap<(NaiveDate, String), Vec<Named>> = BTreeMap::new();
-            for b in world
-                .bases()
-                .filter(|b| matches!(b.origin, Origin::Named { .. }) && b.recognised_on <= today)
-            {
-                by.entry((b.recognised_on, b.policy.clone())).or_default().push((
-                    b.id.clone(),
-                    b.official_name.clone(),
-                    b.unit_name.clone(),
-                ));
-            }
-            by.into_iter()
-                .rev()
-                .map(|((on, policy), mut bases)| {
-                    bases.sort();
-                    AnnouncementGroup {
-                        on,
-                        policy_label: policies
-                            .get(&policy)
-                            .map(|p| format!("{}（{}）", p.issuer, p.document_number))
-                            .unwrap_or(policy),
-                        bases,
-                    }
-                })
-                .collect::<Vec<_>>()
+        .announcements(today)
+        .await
+        .into_iter()
+        .rev()
+        .map(|a| AnnouncementGroup {
+            on: a.on,
+            policy_label: policies
+                .get(&a.policy)
+                .map(|p| format!("{}（{}）", p.issuer, p.document_number))
+                .unwrap_or(a.policy),
+            bases: a.bases,
         })
-        .await;
+        .collect::<Vec<_>>();
     render(&AnnouncementsTpl {
         c: ctx.chrome("/announcements"),
         groups,

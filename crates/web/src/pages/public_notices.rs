@@ -2,8 +2,6 @@
 //! sign-in; an objector's name and contact are sealed before they reach the chain and are shown
 //! to nobody but the department.
 
-use std::collections::BTreeSet;
-
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -11,7 +9,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use guohe_app::AppError;
-use guohe_domain::{Actor, Command, LodgeObjection, Role, World};
+use guohe_app::public_desk::NoticePhase;
+use guohe_domain::{Actor, Command, LodgeObjection, Role};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -43,6 +42,8 @@ pub struct NoticeItem {
 pub struct NoticeView {
     /// Id.
     pub id: String,
+    /// Policy id.
+    pub policy: String,
     /// Regulation number and province.
     pub policy_label: String,
     /// First day.
@@ -65,89 +66,47 @@ pub struct NoticeView {
     pub document: Option<String>,
 }
 
-fn notice_ids(world: &World) -> BTreeSet<String> {
-    // The world has no list of notices; every notice lists applications that point back to it.
-    world.applications().filter_map(|a| a.notice.clone()).collect()
-}
-
 pub(crate) async fn notice_views(state: &AppState, only: Option<&str>, l: Lang) -> Vec<NoticeView> {
-    let today = state.today();
+    let policies = state.guohe.policies();
     state
         .guohe
-        .read(|world, cal, policies| {
-            let ids: Vec<String> = match only {
-                Some(id) => vec![id.to_string()],
-                None => notice_ids(world).into_iter().collect(),
-            };
-            let mut out: Vec<NoticeView> = ids
-                .iter()
-                .filter_map(|id| world.notice(id))
-                .map(|n| {
-                    let policy = policies.get(&n.policy);
-                    let phase = if today < n.starts_on {
-                        "upcoming"
-                    } else if today <= n.ends_on {
-                        "running"
-                    } else {
-                        "ended"
-                    };
-                    let remaining = match phase {
-                        "upcoming" => cal.working_days_between(n.starts_on, n.ends_on).unwrap_or(0),
-                        "running" => cal.working_days_between(today, n.ends_on).unwrap_or(0),
-                        _ => 0,
-                    };
-                    let items = n
-                        .applications
-                        .iter()
-                        .filter_map(|a| world.application(a))
-                        .map(|a| {
-                            let f = &a.facts;
-                            NoticeItem {
-                                application: a.id.clone(),
-                                unit: f.unit.name.clone(),
-                                domain: f.technology_domain.clone(),
-                                category: view::category_label(policies, &a.policy, f.category.as_deref(), l),
-                                country: view::country_label(Some(f.primary_partner.country.as_str()), l),
-                                proposed_name: policy
-                                    .and_then(|p| {
-                                        guohe_policy::naming::official_name(
-                                            p,
-                                            &f.technology_domain,
-                                            f.category.as_deref(),
-                                            &f.unit.name,
-                                        )
-                                        .ok()
-                                    })
-                                    .unwrap_or_default(),
-                            }
-                        })
-                        .collect();
-                    NoticeView {
-                        id: n.id.clone(),
-                        policy_label: policy
-                            .map(|p| format!("{} {}", p.province.name, p.document_number))
-                            .unwrap_or_default(),
-                        starts_on: n.starts_on,
-                        ends_on: n.ends_on,
-                        period_days: cal.working_days_between(n.starts_on, n.ends_on).unwrap_or(0),
-                        remaining,
-                        phase,
-                        phase_label: match phase {
-                            "upcoming" => l.t("即将开始", "Upcoming"),
-                            "running" => l.t("公示中", "Running"),
-                            _ => l.t("已结束", "Ended"),
-                        }
-                        .to_string(),
-                        items,
-                        objections: n.objections.len(),
-                        document: crate::pages::documents::public_notice_number(world, &n.id),
-                    }
-                })
-                .collect();
-            out.sort_by(|a, b| b.starts_on.cmp(&a.starts_on).then_with(|| a.id.cmp(&b.id)));
-            out
-        })
+        .public_notices(only, state.today())
         .await
+        .into_iter()
+        .map(|n| NoticeView {
+            id: n.id,
+            policy_label: policies
+                .get(&n.policy)
+                .map(|p| format!("{} {}", p.province.name, p.document_number))
+                .unwrap_or_default(),
+            policy: n.policy,
+            starts_on: n.starts_on,
+            ends_on: n.ends_on,
+            period_days: n.period_days,
+            remaining: n.remaining,
+            phase: n.phase.code(),
+            phase_label: match n.phase {
+                NoticePhase::Upcoming => l.t("即将开始", "Upcoming"),
+                NoticePhase::Running => l.t("公示中", "Running"),
+                NoticePhase::Ended => l.t("已结束", "Ended"),
+            }
+            .to_string(),
+            items: n
+                .items
+                .into_iter()
+                .map(|i| NoticeItem {
+                    category: view::category_label(policies, &i.policy, i.category.as_deref(), l),
+                    country: view::country_label(Some(i.country.as_str()), l),
+                    application: i.application,
+                    unit: i.unit,
+                    domain: i.domain,
+                    proposed_name: i.proposed_name,
+                })
+                .collect(),
+            objections: n.objections,
+            document: n.document,
+        })
+        .collect()
 }
 
 /// 公示 list.
@@ -228,23 +187,22 @@ pub struct PublicObjection {
 async fn public_objections(state: &AppState, id: &str, l: Lang) -> WebResult<Vec<PublicObjection>> {
     let rows: Vec<PublicObjection> = state
         .guohe
-        .read(|w, _, _| {
-            w.notice(id)
-                .map(|n| {
-                    n.objections
-                        .values()
-                        .map(|o| PublicObjection {
-                            id: o.id.clone(),
-                            application: o.application.clone(),
-                            name: o.objector_real_name.clone(),
-                            lodged_on: o.lodged_on,
-                            resolved: o.resolution.is_some(),
-                        })
-                        .collect()
+        .notice_case(id)
+        .await
+        .map(|c| {
+            c.notice
+                .objections
+                .into_values()
+                .map(|o| PublicObjection {
+                    id: o.id,
+                    application: o.application,
+                    name: o.objector_real_name,
+                    lodged_on: o.lodged_on,
+                    resolved: o.resolution.is_some(),
                 })
-                .unwrap_or_default()
+                .collect()
         })
-        .await;
+        .unwrap_or_default();
     let mut out = Vec::with_capacity(rows.len());
     for mut r in rows {
         r.name = state

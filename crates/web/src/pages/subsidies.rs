@@ -11,7 +11,6 @@ use chrono::NaiveDate;
 use guohe_app::subsidies::{self, SubsidyRow};
 use guohe_app::subsidy_desk::SubsidyList;
 use guohe_app::unit_desk::{LatestEvaluation, PostSubsidy};
-use guohe_domain::Base;
 use guohe_policy::PolicySet;
 
 use crate::AppState;
@@ -239,13 +238,8 @@ impl BaseSupport {
 }
 
 /// What the base's latest evaluation grade brings under its policy
-/// (`lifecycle.evaluation_support`), and the post-subsidies it received.
-pub fn base_support(b: &Base, policies: &PolicySet, l: Lang) -> BaseSupport {
-    let (latest, subsidies) = guohe_app::unit_desk::home::support_of(b);
-    support_from(&b.policy, latest.as_ref(), &subsidies, policies, l)
-}
-
-/// [`base_support`] from a base's latest evaluation and post-subsidies as the service reads them.
+/// (`lifecycle.evaluation_support`), and the post-subsidies it received, from its latest
+/// evaluation and post-subsidies as the service reads them.
 pub fn support_from(
     policy: &str,
     latest: Option<&LatestEvaluation>,
