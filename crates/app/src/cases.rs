@@ -1,9 +1,11 @@
-//! One case by its id, as the world holds it now: what a page about one application or one base
-//! starts from, before the web's authorization decides whether the caller may see it.
+//! One case by its id, as the world holds it now — an application, a base, a round, a notice, or
+//! only the policy a case is under: what a page about one case starts from, before the web's
+//! authorization decides whether the caller may see it.
 
 use std::collections::HashMap;
 
-use guohe_domain::{ApplicationCase, Base};
+use chrono::NaiveDate;
+use guohe_domain::{ApplicationCase, Base, Notice, Round};
 
 use crate::Guohe;
 
@@ -34,6 +36,21 @@ impl Guohe {
                 .collect()
         })
         .await
+    }
+
+    /// The round `id`, if there is one.
+    pub async fn round(&self, id: &str) -> Option<Round> {
+        self.read(|w, _, _| w.round(id).cloned()).await
+    }
+
+    /// The notice `id`, if there is one (objectors' names and contacts sealed, as stored).
+    pub async fn notice(&self, id: &str) -> Option<Notice> {
+        self.read(|w, _, _| w.notice(id).cloned()).await
+    }
+
+    /// The last day the world's clock was advanced to, if it ever was.
+    pub async fn clock(&self) -> Option<NaiveDate> {
+        self.read(|w, _, _| w.clock()).await
     }
 
     /// The official names of the bases `ids`, in their order; empty for an unknown id.

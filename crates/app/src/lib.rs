@@ -23,6 +23,7 @@
 
 #![warn(missing_docs)]
 
+pub mod application_desk;
 pub mod backup;
 pub mod cases;
 pub mod checkpoints;

@@ -366,23 +366,6 @@ pub fn can_view_base(p: &Principal, world: &World, b: &Base) -> Result<(), Denie
     }
 }
 
-/// The applications the principal may see, by id.
-pub fn visible_applications<'w>(p: &Principal, world: &'w World) -> Vec<&'w ApplicationCase> {
-    let mut v: Vec<&ApplicationCase> = world
-        .applications()
-        .filter(|a| can_view_application(p, a).is_ok())
-        .collect();
-    v.sort_by(|a, b| a.id.cmp(&b.id));
-    v
-}
-
-/// The bases whose internal records the principal may see, by id.
-pub fn visible_bases<'w>(p: &Principal, world: &'w World) -> Vec<&'w Base> {
-    let mut v: Vec<&Base> = world.bases().filter(|b| can_view_base(p, world, b).is_ok()).collect();
-    v.sort_by(|a, b| a.id.cmp(&b.id));
-    v
-}
-
 /// Changing a password: only one's own (administrators reset through account management).
 pub fn may_change_password(p: &Principal, login: &str) -> Result<(), Denied> {
     may(p, Action::ChangeOwnPassword)?;

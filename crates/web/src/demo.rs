@@ -1066,7 +1066,7 @@ fn plan(today: NaiveDate, notice_start: Option<NaiveDate>) -> Plan {
 /// Fills the database with the demo as of the business date `today` (idempotent).
 pub async fn seed(state: &AppState, today: NaiveDate) -> anyhow::Result<()> {
     seed_accounts(state).await?;
-    if state.guohe.read(|w, _, _| w.round("HB-2023").is_some()).await {
+    if state.guohe.round("HB-2023").await.is_some() {
         return Ok(());
     }
     let notice_start = working_days_before(state, today, 2).await.last().copied();
@@ -1079,7 +1079,7 @@ pub async fn seed(state: &AppState, today: NaiveDate) -> anyhow::Result<()> {
             skipped += 1;
             continue;
         }
-        if state.guohe.read(|w, _, _| w.clock()).await.is_none_or(|c| c < s.on) {
+        if state.guohe.clock().await.is_none_or(|c| c < s.on) {
             state
                 .guohe
                 .tick(s.on)

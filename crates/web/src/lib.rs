@@ -427,7 +427,7 @@ pub async fn clock_pass(state: &AppState) -> Result<usize, guohe_app::AppError> 
     // even when this server gives no command.
     state.guohe.refresh().await?;
     let today = state.today();
-    let behind = state.guohe.read(|w, _, _| w.clock().is_none_or(|c| c < today)).await;
+    let behind = state.guohe.clock().await.is_none_or(|c| c < today);
     if !behind {
         return Ok(0);
     }

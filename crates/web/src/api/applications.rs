@@ -1,4 +1,4 @@
-//! 申报 — applications as the principal may see them ([`crate::authz::visible_applications`],
+//! 申报 — applications as the principal may see them ([`crate::authz::can_view_application`],
 //! [`crate::authz::can_view_application`]): a unit its own, a recommender its jurisdiction, an
 //! expert what is assigned to them, the department everything. Experts' identities and scores
 //! are the department's; an expert sees only their own assignment.
@@ -271,14 +271,9 @@ fn detail(p: &Principal, a: &ApplicationCase) -> ApplicationDetail {
 
 /// Finds an application the principal may see: 404 when none, 403 (audited) when not theirs.
 async fn visible<T>(state: &AppState, p: &Principal, id: &str, f: impl FnOnce(&ApplicationCase) -> T) -> WebResult<T> {
-    state
-        .guohe
-        .read(|world, _, _| {
-            let a = world.application(id).ok_or(WebError::NotFound)?;
-            authz::can_view_application(p, a)?;
-            Ok(f(a))
-        })
-        .await
+    let a = state.guohe.application(id).await.ok_or(WebError::NotFound)?;
+    authz::can_view_application(p, &a)?;
+    Ok(f(&a))
 }
 
 /// One application.

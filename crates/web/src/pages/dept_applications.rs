@@ -35,45 +35,43 @@ pub async fn applications(
     let l = ctx.lang;
     let rows = state
         .guohe
-        .read(|w, _, _| {
-            w.applications()
-                .filter(|a| p.works_under(&a.policy))
-                .map(|a| {
-                    let (code, label) = work::stage(a.status, l);
-                    let reviews = format!("{}/{}", a.completed_reviews(), a.experts.len());
-                    Row {
-                        cells: vec![
-                            Cell::link(a.id.clone(), format!("/dept/applications/{}", a.id)),
-                            Cell::text(a.facts.unit.name.clone()),
-                            Cell::text(a.facts.technology_domain.clone()),
-                            Cell::text(view::country_label(Some(&a.facts.primary_partner.country), l)),
-                            Cell::text(view::region_label(Some(&a.facts.unit.region_code))),
-                            Cell::text(label).class(&format!("status s-{code}")),
-                            Cell::text(reviews.clone()).class("num"),
-                            Cell::text(a.submitted_on.to_string()),
-                        ],
-                        keys: vec![
-                            a.id.clone(),
-                            a.facts.unit.name.clone(),
-                            a.facts.technology_domain.clone(),
-                            a.facts.primary_partner.country.clone(),
-                            a.facts.unit.region_code.clone(),
-                            format!("{:02}", work::STAGES.iter().position(|s| s.0 == a.status).unwrap_or(0)),
-                            reviews,
-                            a.submitted_on.to_string(),
-                        ],
-                        tags: [
-                            ("stage".to_string(), code.to_string()),
-                            ("policy".to_string(), a.policy.clone()),
-                            ("round".to_string(), a.round.clone()),
-                        ]
-                        .into_iter()
-                        .collect(),
-                    }
-                })
-                .collect::<Vec<_>>()
+        .application_rows(&|a| p.works_under(&a.policy), None)
+        .await
+        .into_iter()
+        .map(|a| {
+            let (code, label) = work::stage(a.status, l);
+            let reviews = format!("{}/{}", a.completed_reviews, a.experts);
+            Row {
+                cells: vec![
+                    Cell::link(a.id.clone(), format!("/dept/applications/{}", a.id)),
+                    Cell::text(a.unit.clone()),
+                    Cell::text(a.domain.clone()),
+                    Cell::text(view::country_label(Some(&a.country), l)),
+                    Cell::text(view::region_label(Some(&a.region))),
+                    Cell::text(label).class(&format!("status s-{code}")),
+                    Cell::text(reviews.clone()).class("num"),
+                    Cell::text(a.submitted_on.to_string()),
+                ],
+                keys: vec![
+                    a.id,
+                    a.unit,
+                    a.domain,
+                    a.country,
+                    a.region,
+                    format!("{:02}", work::STAGES.iter().position(|s| s.0 == a.status).unwrap_or(0)),
+                    reviews,
+                    a.submitted_on.to_string(),
+                ],
+                tags: [
+                    ("stage".to_string(), code.to_string()),
+                    ("policy".to_string(), a.policy),
+                    ("round".to_string(), a.round),
+                ]
+                .into_iter()
+                .collect(),
+            }
         })
-        .await;
+        .collect::<Vec<_>>();
     let rounds: Vec<(String, String)> = work::round_ids(&state.guohe, &p)
         .await
         .into_iter()
@@ -251,8 +249,9 @@ async fn app_page(ctx: &RequestCtx, state: &AppState, id: &str, mut v: Vals, fb:
     let notice_ends = match &a.notice {
         Some(n) => state
             .guohe
-            .read(|w, _, _| w.notice(n).map(|n| n.ends_on.to_string()))
+            .notice(n)
             .await
+            .map(|n| n.ends_on.to_string())
             .unwrap_or_default(),
         None => String::new(),
     };

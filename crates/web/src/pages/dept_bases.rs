@@ -150,13 +150,14 @@ async fn base_page(ctx: &RequestCtx, state: &AppState, id: &str, mut v: Vals, fb
     let p = dept_of(ctx, Action::RecordOutcomes)?;
     let l = ctx.lang;
     let today = state.today();
-    let (b, policy) = state
-        .guohe
-        .read(|w, _, policies| w.base(id).map(|b| (b.clone(), policies.get(&b.policy).cloned())))
-        .await
-        .ok_or(WebError::NotFound)?;
+    let b = state.guohe.base(id).await.ok_or(WebError::NotFound)?;
     p.in_province(&b.policy)?;
-    let policy = policy.ok_or(WebError::NotFound)?;
+    let policy = state
+        .guohe
+        .policies()
+        .get(&b.policy)
+        .cloned()
+        .ok_or(WebError::NotFound)?;
     let terms = |t: &[guohe_policy::model::Term]| {
         t.iter()
             .map(|t| (t.code.clone(), l.t(&t.zh, &t.en).to_string()))
@@ -310,13 +311,14 @@ pub async fn record(
     let p = dept_of(&ctx, Action::RecordOutcomes)?;
     let l = ctx.lang;
     let v = Vals::new(form);
-    let (b, policy) = state
-        .guohe
-        .read(|w, _, policies| w.base(&id).map(|b| (b.clone(), policies.get(&b.policy).cloned())))
-        .await
-        .ok_or(WebError::NotFound)?;
+    let b = state.guohe.base(&id).await.ok_or(WebError::NotFound)?;
     p.in_province(&b.policy)?;
-    let policy = policy.ok_or(WebError::NotFound)?;
+    let policy = state
+        .guohe
+        .policies()
+        .get(&b.policy)
+        .cloned()
+        .ok_or(WebError::NotFound)?;
     let policies = state.guohe.policies();
     let mut errs = Vec::new();
     let (cmd, title, facts, trigger, article): (Value, String, Vec<(String, String)>, Option<Trigger>, String) =

@@ -34,40 +34,32 @@ pub async fn home(
     let l = ctx.lang;
     let rows = state
         .guohe
-        .read(|w, _, _| {
-            authz::visible_applications(&p, w)
-                .into_iter()
-                .map(|a| {
-                    let done = a.experts.get(&p.account).is_some_and(|e| e.review.is_some());
-                    let (code, label) = work::stage(a.status, l);
-                    let mine = if done {
-                        l.t("已评审", "Reviewed")
-                    } else {
-                        l.t("待评审", "To review")
-                    };
-                    Row {
-                        cells: vec![
-                            Cell::link(a.id.clone(), format!("/expert/applications/{}", a.id)),
-                            Cell::text(a.facts.unit.name.clone()),
-                            Cell::text(a.facts.technology_domain.clone()),
-                            Cell::text(label).class(&format!("status s-{code}")),
-                            Cell::text(mine),
-                        ],
-                        keys: vec![
-                            a.id.clone(),
-                            a.facts.unit.name.clone(),
-                            a.facts.technology_domain.clone(),
-                            code.into(),
-                            format!("{}", done as u8),
-                        ],
-                        tags: [("mine".to_string(), if done { "done" } else { "todo" }.to_string())]
-                            .into_iter()
-                            .collect(),
-                    }
-                })
-                .collect()
+        .application_rows(&|a| authz::can_view_application(&p, a).is_ok(), Some(&p.account))
+        .await
+        .into_iter()
+        .map(|a| {
+            let done = a.reviewed;
+            let (code, label) = work::stage(a.status, l);
+            let mine = if done {
+                l.t("已评审", "Reviewed")
+            } else {
+                l.t("待评审", "To review")
+            };
+            Row {
+                cells: vec![
+                    Cell::link(a.id.clone(), format!("/expert/applications/{}", a.id)),
+                    Cell::text(a.unit.clone()),
+                    Cell::text(a.domain.clone()),
+                    Cell::text(label).class(&format!("status s-{code}")),
+                    Cell::text(mine),
+                ],
+                keys: vec![a.id, a.unit, a.domain, code.into(), format!("{}", done as u8)],
+                tags: [("mine".to_string(), if done { "done" } else { "todo" }.to_string())]
+                    .into_iter()
+                    .collect(),
+            }
         })
-        .await;
+        .collect();
     let mut q = q;
     q.entry("sort".into()).or_insert_with(|| "4".into());
     work::list_page(

@@ -145,31 +145,31 @@ pub(crate) async fn role_home(
     authz::may_enter(&p, area)?;
     let l = ctx.lang;
     let today = state.today();
-    let (apps, bases) = state
+    let apps = state
         .guohe
-        .read(|world, _, _| {
-            let apps = authz::visible_applications(&p, world)
-                .into_iter()
-                .map(|a| AppRow {
-                    id: a.id.clone(),
-                    unit: a.facts.unit.name.clone(),
-                    domain: a.facts.technology_domain.clone(),
-                    stage: l.t(a.status.zh(), &format!("{:?}", a.status)).to_string(),
-                    submitted_on: a.submitted_on,
-                    reviewed: a.experts.get(&p.account).is_some_and(|e| e.review.is_some()),
-                })
-                .collect();
-            let bases = authz::visible_bases(&p, world)
-                .into_iter()
-                .map(|b| BaseLink {
-                    id: b.id.clone(),
-                    name: b.official_name.clone(),
-                    status: view::status_label(b.status_on(today).unwrap_or(b.status), l),
-                })
-                .collect();
-            (apps, bases)
+        .application_rows(&|a| authz::can_view_application(&p, a).is_ok(), Some(&p.account))
+        .await
+        .into_iter()
+        .map(|a| AppRow {
+            stage: l.t(a.status.zh(), &format!("{:?}", a.status)).to_string(),
+            id: a.id,
+            unit: a.unit,
+            domain: a.domain,
+            submitted_on: a.submitted_on,
+            reviewed: a.reviewed,
         })
-        .await;
+        .collect();
+    let bases = state
+        .guohe
+        .recommender_bases(&|w, b| authz::can_view_base(&p, w, b).is_ok(), today)
+        .await
+        .into_iter()
+        .map(|b| BaseLink {
+            id: b.id,
+            name: b.name,
+            status: view::status_label(b.status, l),
+        })
+        .collect();
     render(&RoleHomeTpl {
         c: ctx.chrome(authz::area_path(area)),
         heading: l.t(heading.0, heading.1).into(),

@@ -8,8 +8,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use guohe_domain::{ApplicationStatus, ChangeStatus};
-use guohe_policy::model::Approver;
+use guohe_domain::ApplicationStatus;
 use serde_json::json;
 
 use super::work::{self, Audience, CaseView, Cell, Feedback, Row, Vals, render_status, see_other};
@@ -36,40 +35,38 @@ pub async fn home(
     let l = ctx.lang;
     let rows = state
         .guohe
-        .read(|w, _, _| {
-            authz::visible_applications(&p, w)
+        .application_rows(&|a| authz::can_view_application(&p, a).is_ok(), None)
+        .await
+        .into_iter()
+        .map(|a| {
+            let (code, label) = work::stage(a.status, l);
+            let waiting = a.status == ApplicationStatus::Submitted;
+            Row {
+                cells: vec![
+                    Cell::link(a.id.clone(), format!("/recommender/applications/{}", a.id)),
+                    Cell::text(a.unit.clone()),
+                    Cell::text(a.domain.clone()),
+                    Cell::text(view::region_label(Some(&a.region))),
+                    Cell::text(label).class(&format!("status s-{code}")),
+                    Cell::text(a.submitted_on.to_string()),
+                ],
+                keys: vec![
+                    format!("{}{}", if waiting { 0 } else { 1 }, a.id),
+                    a.unit,
+                    a.domain,
+                    a.region,
+                    code.to_string(),
+                    a.submitted_on.to_string(),
+                ],
+                tags: [
+                    ("stage".to_string(), code.to_string()),
+                    ("policy".to_string(), a.policy),
+                ]
                 .into_iter()
-                .map(|a| {
-                    let (code, label) = work::stage(a.status, l);
-                    let waiting = a.status == ApplicationStatus::Submitted;
-                    Row {
-                        cells: vec![
-                            Cell::link(a.id.clone(), format!("/recommender/applications/{}", a.id)),
-                            Cell::text(a.facts.unit.name.clone()),
-                            Cell::text(a.facts.technology_domain.clone()),
-                            Cell::text(view::region_label(Some(&a.facts.unit.region_code))),
-                            Cell::text(label).class(&format!("status s-{code}")),
-                            Cell::text(a.submitted_on.to_string()),
-                        ],
-                        keys: vec![
-                            format!("{}{}", if waiting { 0 } else { 1 }, a.id),
-                            a.facts.unit.name.clone(),
-                            a.facts.technology_domain.clone(),
-                            a.facts.unit.region_code.clone(),
-                            code.to_string(),
-                            a.submitted_on.to_string(),
-                        ],
-                        tags: [
-                            ("stage".to_string(), code.to_string()),
-                            ("policy".to_string(), a.policy.clone()),
-                        ]
-                        .into_iter()
-                        .collect(),
-                    }
-                })
-                .collect::<Vec<_>>()
+                .collect(),
+            }
         })
-        .await;
+        .collect::<Vec<_>>();
     let mut q = q;
     q.entry("sort".into()).or_insert_with(|| "0".into());
     let headings = vec![
@@ -295,45 +292,34 @@ async fn bases_page(ctx: &RequestCtx, state: &AppState, fb: Feedback) -> WebResu
     let p = rec_of(ctx)?;
     let l = ctx.lang;
     let today = state.today();
+    let policies = state.guohe.policies();
     let bases = state
         .guohe
-        .read(|w, _, policies| {
-            authz::visible_bases(&p, w)
-                .into_iter()
-                .map(|b| {
-                    let kinds = policies
-                        .get(&b.policy)
-                        .map(|x| x.vocabularies.major_change_kinds.clone())
-                        .unwrap_or_default();
-                    RecBase {
-                        id: b.id.clone(),
-                        name: b.official_name.clone(),
-                        status: view::status_label(b.status_on(today).unwrap_or(b.status), l),
-                        reports: b
-                            .reports
-                            .iter()
-                            .map(|(y, r)| (*y, r.submitted_on.to_string(), r.late))
-                            .collect(),
-                        pending: b
-                            .major_changes
-                            .iter()
-                            .filter(|(_, c)| {
-                                c.status == ChangeStatus::Pending
-                                    && c.approval.get(c.approved_by.len()) == Some(&Approver::Recommender)
-                            })
-                            .map(|(id, c)| {
-                                (
-                                    id.clone(),
-                                    work::term_label(&kinds, &c.kind, l),
-                                    c.details.description.clone(),
-                                )
-                            })
-                            .collect(),
-                    }
-                })
-                .collect()
+        .recommender_bases(&|w, b| authz::can_view_base(&p, w, b).is_ok(), today)
+        .await
+        .into_iter()
+        .map(|b| {
+            let kinds = policies
+                .get(&b.policy)
+                .map(|x| x.vocabularies.major_change_kinds.clone())
+                .unwrap_or_default();
+            RecBase {
+                id: b.id,
+                name: b.name,
+                status: view::status_label(b.status, l),
+                reports: b
+                    .reports
+                    .into_iter()
+                    .map(|(y, on, late)| (y, on.to_string(), late))
+                    .collect(),
+                pending: b
+                    .awaiting
+                    .into_iter()
+                    .map(|(id, kind, description)| (id, work::term_label(&kinds, &kind, l), description))
+                    .collect(),
+            }
         })
-        .await;
+        .collect();
     let tpl = RecBasesTpl {
         c: ctx.chrome("/recommender"),
         bases,
@@ -359,7 +345,7 @@ pub async fn decide_change(
     let v = Vals::new(form);
     let allowed = state
         .guohe
-        .read(|w, _, _| w.base(&id).map(|b| authz::can_view_base(&p, w, b)))
+        .judge_base(&id, |w, b| authz::can_view_base(&p, w, b))
         .await
         .ok_or(WebError::NotFound)?;
     allowed?;

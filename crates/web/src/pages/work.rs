@@ -11,7 +11,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use guohe_app::{AppError, Guohe};
-use guohe_domain::{ApplicationCase, ApplicationStatus, Command, World};
+use guohe_domain::{ApplicationCase, ApplicationStatus, Command};
 use guohe_policy::{Citation, PolicySet};
 use serde_json::Value;
 
@@ -956,14 +956,10 @@ pub async fn timeline(state: &AppState, a: &ApplicationCase, who: Audience, l: L
     Ok(steps)
 }
 
-/// A summary of an application's facts for case pages.
-pub fn fact_lines(world: &World, policies: &PolicySet, a: &ApplicationCase, l: Lang) -> Vec<(String, String)> {
+/// A summary of an application's facts for case pages; `round` is the round's title.
+pub fn fact_lines(round: String, policies: &PolicySet, a: &ApplicationCase, l: Lang) -> Vec<(String, String)> {
     let f = &a.facts;
     let cat = view::category_label(policies, &a.policy, f.category.as_deref(), l);
-    let round = world
-        .round(&a.round)
-        .map(|r| r.title.clone())
-        .unwrap_or_else(|| a.round.clone());
     let mut v = vec![
         (l.t("申报编号", "Application").to_string(), a.id.clone()),
         (l.t("申报批次", "Round").to_string(), round),
@@ -1074,7 +1070,12 @@ pub async fn case_view(
     back: &str,
 ) -> WebResult<CaseView> {
     let policies = state.guohe.policies();
-    let facts = state.guohe.read(|w, _, p| fact_lines(w, p, a, l)).await;
+    let round = state
+        .guohe
+        .round(&a.round)
+        .await
+        .map_or_else(|| a.round.clone(), |r| r.title);
+    let facts = fact_lines(round, policies, a, l);
     let steps = timeline(state, a, who, l).await?;
     let drafts = guohe_store::drafts::DraftStore::new(state.guohe.log());
     let owned = drafts.files_of(a.facts.unit.uscc.trim()).await?;

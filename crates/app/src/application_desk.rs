@@ -1,0 +1,188 @@
+//! 工作列表 — the lists of applications and bases on the work pages of the department
+//! (申报一览), the recommenders (推荐单位) and the experts (评审任务), read from the world here so
+//! that the web only authorizes, labels and lays them out. Who sees which record is the web's
+//! authorization, passed in as a predicate over the domain record; what comes back is plain
+//! data (ids, names, codes, dates, counts).
+
+use chrono::NaiveDate;
+use guohe_domain::{ApplicationCase, ApplicationStatus, Base, BaseStatus, ChangeStatus, World};
+use guohe_policy::model::Approver;
+
+use crate::Guohe;
+
+/// One application as the work lists show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationRow {
+    /// Application id.
+    pub id: String,
+    /// Policy applied under.
+    pub policy: String,
+    /// Round.
+    pub round: String,
+    /// Support unit.
+    pub unit: String,
+    /// Technology domain.
+    pub domain: String,
+    /// Primary partner country (ISO code).
+    pub country: String,
+    /// Region code of the unit.
+    pub region: String,
+    /// Where it stands.
+    pub status: ApplicationStatus,
+    /// Submitted on.
+    pub submitted_on: NaiveDate,
+    /// Experts seated on it.
+    pub experts: usize,
+    /// Reviews completed.
+    pub completed_reviews: usize,
+    /// Whether the reviewer asked about has submitted their review of it.
+    pub reviewed: bool,
+}
+
+/// A base on the recommender's list, with what awaits the recommender.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecommenderBase {
+    /// Base id.
+    pub id: String,
+    /// Official name.
+    pub name: String,
+    /// Policy.
+    pub policy: String,
+    /// Status on the date asked (the current one before recognition).
+    pub status: BaseStatus,
+    /// Annual reports: (year, submitted on, late).
+    pub reports: Vec<(i32, NaiveDate, bool)>,
+    /// Major changes whose next approval is the recommender's: (change id, kind code, description).
+    pub awaiting: Vec<(String, String, String)>,
+}
+
+fn row(a: &ApplicationCase, reviewer: Option<&str>) -> ApplicationRow {
+    let f = &a.facts;
+    ApplicationRow {
+        id: a.id.clone(),
+        policy: a.policy.clone(),
+        round: a.round.clone(),
+        unit: f.unit.name.clone(),
+        domain: f.technology_domain.clone(),
+        country: f.primary_partner.country.clone(),
+        region: f.unit.region_code.clone(),
+        status: a.status,
+        submitted_on: a.submitted_on,
+        experts: a.experts.len(),
+        completed_reviews: a.completed_reviews(),
+        reviewed: reviewer.is_some_and(|r| a.experts.get(r).is_some_and(|e| e.review.is_some())),
+    }
+}
+
+impl Guohe {
+    /// The applications `may_see` lets through, by id; `reviewed` says whether `reviewer` (an
+    /// expert's login) has reviewed each.
+    pub async fn application_rows(
+        &self,
+        may_see: &(dyn Fn(&ApplicationCase) -> bool + Sync),
+        reviewer: Option<&str>,
+    ) -> Vec<ApplicationRow> {
+        self.read(|w, _, _| {
+            let mut v: Vec<ApplicationRow> = w
+                .applications()
+                .filter(|a| may_see(a))
+                .map(|a| row(a, reviewer))
+                .collect();
+            v.sort_by(|a, b| a.id.cmp(&b.id));
+            v
+        })
+        .await
+    }
+
+    /// The bases `may_see` lets through, by id, as of `today`, with the major changes waiting
+    /// for the recommender's approval.
+    pub async fn recommender_bases(
+        &self,
+        may_see: &(dyn Fn(&World, &Base) -> bool + Sync),
+        today: NaiveDate,
+    ) -> Vec<RecommenderBase> {
+        self.read(|w, _, _| {
+            let mut v: Vec<RecommenderBase> = w
+                .bases()
+                .filter(|b| may_see(w, b))
+                .map(|b| RecommenderBase {
+                    id: b.id.clone(),
+                    name: b.official_name.clone(),
+                    policy: b.policy.clone(),
+                    status: b.status_on(today).unwrap_or(b.status),
+                    reports: b.reports.iter().map(|(y, r)| (*y, r.submitted_on, r.late)).collect(),
+                    awaiting: b
+                        .major_changes
+                        .iter()
+                        .filter(|(_, c)| {
+                            c.status == ChangeStatus::Pending
+                                && c.approval.get(c.approved_by.len()) == Some(&Approver::Recommender)
+                        })
+                        .map(|(id, c)| (id.clone(), c.kind.clone(), c.details.description.clone()))
+                        .collect(),
+                })
+                .collect();
+            v.sort_by(|a, b| a.id.cmp(&b.id));
+            v
+        })
+        .await
+    }
+
+    /// What `judge` says of base `id`; `None` when there is no such base.
+    pub async fn judge_base<R>(&self, id: &str, judge: impl FnOnce(&World, &Base) -> R) -> Option<R> {
+        self.read(|w, _, _| w.base(id).map(|b| judge(w, b))).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::unit_desk::fixture;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn rows_follow_the_predicate_by_id() {
+        let (g, _dir) = fixture::generated().await;
+        let today = fixture::today();
+        let all = g.application_rows(&|_| true, None).await;
+        let count = g.read(|w, _, _| w.applications().count()).await;
+        assert_eq!(all.len(), count);
+        assert!(all.windows(2).all(|x| x[0].id < x[1].id), "by id");
+        assert!(all.iter().all(|r| !r.reviewed), "no reviewer asked about");
+        let reviewed = g
+            .read(|w, _, _| {
+                w.applications().find_map(|a| {
+                    a.experts
+                        .iter()
+                        .find(|(_, e)| e.review.is_some())
+                        .map(|(login, _)| (a.id.clone(), login.clone()))
+                })
+            })
+            .await
+            .expect("a review");
+        let mine = g
+            .application_rows(&|a| a.experts.contains_key(&reviewed.1), Some(&reviewed.1))
+            .await;
+        assert!(mine.iter().any(|r| r.id == reviewed.0 && r.reviewed));
+        assert!(mine.len() < all.len());
+
+        let bases = g.recommender_bases(&|_, _| true, today).await;
+        assert_eq!(bases.len(), g.read(|w, _, _| w.bases().count()).await);
+        assert!(bases.windows(2).all(|x| x[0].id < x[1].id), "by id");
+        assert!(g.recommender_bases(&|_, _| false, today).await.is_empty());
+        let pending = g
+            .read(|w, _, _| {
+                w.bases()
+                    .flat_map(|b| b.major_changes.values())
+                    .filter(|c| {
+                        c.status == ChangeStatus::Pending
+                            && c.approval.get(c.approved_by.len()) == Some(&Approver::Recommender)
+                    })
+                    .count()
+            })
+            .await;
+        assert_eq!(bases.iter().map(|b| b.awaiting.len()).sum::<usize>(), pending);
+        let first = &bases[0].id;
+        assert_eq!(g.judge_base(first, |_, b| b.id.clone()).await.as_ref(), Some(first));
+        assert!(g.judge_base("no-such-base", |_, _| ()).await.is_none());
+    }
+}
