@@ -33,6 +33,7 @@ pub mod documents;
 pub mod draw_desk;
 pub mod draw_export;
 pub mod due;
+pub mod eligibility_desk;
 pub mod event_reminders;
 pub mod expert_pool;
 pub mod export;

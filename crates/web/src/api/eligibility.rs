@@ -7,8 +7,7 @@ use std::borrow::Cow;
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
-use guohe_domain::World;
-use guohe_policy::{Application, CheckError, Policy, Prepared, RegistryFacts, Report, evaluate};
+use guohe_policy::{Application, CheckError, Prepared, Report, evaluate};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Ref, Schema, SchemaType, Type};
 use utoipa::{PartialSchema, ToSchema};
@@ -60,26 +59,6 @@ impl ToSchema for ReportJson {
 
 /// Register facts about the applying unit, read from the world. The domain computes the same
 /// facts on submission; its function is private to it, so the reading is repeated here.
-fn registry_facts(world: &World, policy: &Policy, app: &Application, today: chrono::NaiveDate) -> RegistryFacts {
-    let uscc = app.unit.uscc.trim();
-    let domain = app.technology_domain.trim();
-    let director = app.director.name.trim();
-    let mut r = RegistryFacts::default();
-    for b in world.bases().filter(|b| b.status.on_register() && b.uscc == uscc) {
-        r.unit_holds_base_in_domain |= b.domain.trim() == domain;
-        r.director_heads_base |= b.director.trim() == director;
-    }
-    r.unit_banned_until = world
-        .bans_of(uscc)
-        .iter()
-        .filter(|b| b.province == policy.province.code)
-        .filter(|b| b.domain.as_deref().is_none_or(|d| d == domain))
-        .map(|b| b.until)
-        .filter(|u| *u > today)
-        .max();
-    r
-}
-
 fn check_error(e: CheckError) -> WebError {
     let field = e.path().unwrap_or("application_date").to_string();
     let zh = e.message_zh();
@@ -129,10 +108,7 @@ pub async fn check(
             format!("unknown policy `{}`; one of {}", app.policy, policies.ids().join(", ")),
         )
     })?;
-    let registry = state
-        .guohe
-        .read(|world, _, _| registry_facts(world, policy, &app, as_of))
-        .await;
+    let registry = state.guohe.registry_facts(policy, &app, as_of).await;
     let prepared = Prepared::new(policy, app, Some(registry)).map_err(|e| check_error(CheckError::Facts(e)))?;
     let eval = evaluate(policy, &prepared, as_of).map_err(check_error)?;
     Ok(Json(eval.report()))

@@ -1,0 +1,72 @@
+//! 资格自查 — what the instant eligibility check needs from the register: whether the unit
+//! already holds a base in the domain, whether the director already heads one, and how long the
+//! unit is banned. The check takes these from the world, never from the caller, exactly as the
+//! domain does on submission.
+
+use chrono::NaiveDate;
+use guohe_policy::{Application, Policy, RegistryFacts};
+
+use crate::Guohe;
+
+impl Guohe {
+    /// The register facts for an application of `app`'s unit, domain and director under
+    /// `policy`, as of `as_of` (bans still running then, in the policy's province).
+    pub async fn registry_facts(&self, policy: &Policy, app: &Application, as_of: NaiveDate) -> RegistryFacts {
+        self.read(|w, _, _| {
+            let uscc = app.unit.uscc.trim();
+            let domain = app.technology_domain.trim();
+            let director = app.director.name.trim();
+            let mut r = RegistryFacts::default();
+            for b in w.bases().filter(|b| b.status.on_register() && b.uscc == uscc) {
+                r.unit_holds_base_in_domain |= b.domain.trim() == domain;
+                r.director_heads_base |= b.director.trim() == director;
+            }
+            r.unit_banned_until = w
+                .bans_of(uscc)
+                .iter()
+                .filter(|b| b.province == policy.province.code)
+                .filter(|b| b.domain.as_deref().is_none_or(|d| d == domain))
+                .map(|b| b.until)
+                .filter(|u| *u > as_of)
+                .max();
+            r
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::unit_desk::fixture;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_register_says_what_the_unit_and_director_hold() {
+        let (g, _dir) = fixture::generated().await;
+        let today = fixture::today();
+        let unit = fixture::busiest_unit(&g).await;
+        let (mut facts, base) = g
+            .read(|w, _, _| {
+                let b = w
+                    .bases()
+                    .find(|b| b.uscc.trim().eq_ignore_ascii_case(&unit) && b.status.on_register())
+                    .expect("a base on the register")
+                    .clone();
+                let a = w
+                    .applications()
+                    .find(|a| a.facts.unit.uscc.trim().eq_ignore_ascii_case(&unit))
+                    .expect("an application");
+                (a.facts.clone(), b)
+            })
+            .await;
+        let policy = g.policies().get(&base.policy).expect("the policy").clone();
+        facts.unit.uscc = base.uscc.clone();
+        facts.technology_domain = base.domain.clone();
+        facts.director.name = base.director.clone();
+        let r = g.registry_facts(&policy, &facts, today).await;
+        assert!(r.unit_holds_base_in_domain && r.director_heads_base);
+        facts.technology_domain = "另一个领域".into();
+        facts.director.name = "另一位负责人".into();
+        let r = g.registry_facts(&policy, &facts, today).await;
+        assert!(!r.unit_holds_base_in_domain && !r.director_heads_base);
+    }
+}
