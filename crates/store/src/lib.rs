@@ -23,6 +23,7 @@ pub mod drafts;
 mod error;
 mod hash;
 pub mod keys;
+mod known_head;
 pub mod notify;
 mod postgres;
 mod range;

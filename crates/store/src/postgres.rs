@@ -13,7 +13,7 @@ use futures_util::TryStreamExt;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, Row};
 
-use self::known_head::{KnownHead, Tried};
+use crate::known_head::{KnownHead, Tried};
 use crate::verify::{Step, VerifyReport, Walker};
 use crate::{
     Chained, Entry, HolidayWrite, StoreError, StoredEvent, chain_events, check_versions, decode_parts,

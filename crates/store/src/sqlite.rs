@@ -13,12 +13,12 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, SqliteConnection};
 
-use crate::hash::{format_date, format_recorded_at};
+use self::append::{WriteError, write_in_tx};
+use crate::known_head::KnownHead;
 use crate::verify::{Step, VerifyReport, Walker};
-use crate::{
-    Chained, Entry, EventTexts, HolidayWrite, StoreError, StoredEvent, check_versions, decode_parts, distinct_streams,
-    hash_chain, sequence_events, versions_per_entry,
-};
+use crate::{Entry, HolidayWrite, StoreError, StoredEvent, decode_parts};
+
+mod append;
 
 /// Migrations, applied in order; the index + 1 is the schema version.
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_events.sql")];
@@ -32,6 +32,8 @@ const SELECT_COLUMNS: &str = "SELECT seq, stream, stream_version, kind, actor, o
 pub(crate) struct SqliteLog {
     pool: SqlitePool,
     write_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The chain head this process last committed (`append`'s known head).
+    head: KnownHead,
 }
 
 impl SqliteLog {
@@ -76,6 +78,7 @@ impl SqliteLog {
         Ok(SqliteLog {
             pool,
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
+            head: KnownHead::default(),
         })
     }
 
@@ -94,11 +97,16 @@ impl SqliteLog {
         holiday: Option<HolidayWrite>,
     ) -> Result<Vec<StoredEvent>, StoreError> {
         let _guard = self.write_lock.lock().await;
+        // Taken, so that a failed append leaves no head behind: the next one reads it.
+        let known = self.head.take();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let result = write_in_tx(&mut tx, entries, holiday).await;
+        let result = write_in_tx(&mut tx, entries, holiday, known).await;
         match result {
             Ok(stored) => {
                 tx.commit().await?;
+                if let Some(last) = stored.last() {
+                    self.head.set(last.seq, &last.hash);
+                }
                 Ok(stored)
             }
             Err(WriteError::Store(e)) => {
@@ -280,222 +288,6 @@ async fn version_of(conn: &mut SqliteConnection, stream: &str) -> Result<i64, St
     )
 }
 
-/// The text columns of an append's rows, by the event's index in the append.
-struct RowTexts<'a> {
-    payloads: &'a [String],
-    articles: &'a [String],
-    recorded_at: &'a str,
-}
-
-/// `events` cut into consecutive chunks of `sizes`, each with the index of its first event.
-fn split_chunks<'a>(mut events: &'a mut [StoredEvent], sizes: &[usize]) -> Vec<(usize, &'a mut [StoredEvent])> {
-    let mut chunks = Vec::with_capacity(sizes.len());
-    let mut offset = 0;
-    for &n in sizes {
-        let n = n.min(events.len());
-        let (chunk, rest) = std::mem::take(&mut events).split_at_mut(n);
-        chunks.push((offset, chunk));
-        events = rest;
-        offset += n;
-    }
-    chunks
-}
-
-type InsertQuery<'a> = sqlx::query::Query<'a, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
-
-/// The INSERT of `chunk`, hashed, whose first event is the append's `offset`-th; with the
-/// chain-head update when it is the append's last.
-fn insert_rows<'a>(
-    chunk: &'a mut [StoredEvent],
-    offset: usize,
-    texts: &RowTexts<'a>,
-    with_head: bool,
-) -> (&'a [StoredEvent], InsertQuery<'a>) {
-    let chunk: &'a [StoredEvent] = chunk;
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(insert_sql(chunk.len(), with_head)));
-    for (k, ev) in (offset..).zip(chunk) {
-        q = q
-            .bind(ev.seq)
-            .bind(&ev.stream)
-            .bind(ev.stream_version)
-            .bind(&ev.kind)
-            .bind(&ev.actor)
-            .bind(format_date(ev.occurred_on))
-            .bind(texts.recorded_at)
-            .bind(&texts.articles[k])
-            .bind(&texts.payloads[k])
-            .bind(&ev.prev_hash)
-            .bind(&ev.hash);
-    }
-    if with_head && let Some(ev) = chunk.last() {
-        q = q.bind(ev.seq).bind(&ev.hash);
-    }
-    (chunk, q)
-}
-
-enum WriteError {
-    Store(StoreError),
-    /// Unique index on (stream, stream_version) fired: (stream, expected) per entry.
-    Unique(Vec<(String, i64)>),
-}
-
-impl From<StoreError> for WriteError {
-    fn from(e: StoreError) -> Self {
-        WriteError::Store(e)
-    }
-}
-
-impl From<sqlx::Error> for WriteError {
-    fn from(e: sqlx::Error) -> Self {
-        WriteError::Store(StoreError::Database(e))
-    }
-}
-
-/// The chain head and the current version of each stream named in the JSON array `?1`, one
-/// row per stream in array order: one statement, each version one descent of the
-/// `(stream, stream_version)` index, so its cost does not grow with the stream's length.
-const HEAD_AND_VERSIONS: &str = "SELECT h.seq, h.hash, COALESCE((SELECT e.stream_version FROM events e \
-     WHERE e.stream = j.value ORDER BY e.stream_version DESC LIMIT 1), 0) \
-     FROM chain_head h, json_each(?1) j WHERE h.id = 1 ORDER BY j.key";
-
-const INSERT_EVENTS: &str = "INSERT INTO events (seq, stream, stream_version, kind, actor, occurred_on, \
-     recorded_at, articles, payload, prev_hash, hash) VALUES ";
-
-const ROW_PLACEHOLDERS: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
-/// Most rows one INSERT statement carries. Statements carry a power of two of rows at most this
-/// big, so a handful of statement texts serve every batch size and stay prepared.
-const MAX_ROWS_PER_STATEMENT: usize = 64;
-
-/// The row counts of the INSERT statements for `n` events: greedy powers of two, the smallest
-/// first.
-fn statement_sizes(mut n: usize) -> Vec<usize> {
-    let mut sizes = Vec::new();
-    while n > 0 {
-        let size = if n >= MAX_ROWS_PER_STATEMENT {
-            MAX_ROWS_PER_STATEMENT
-        } else {
-            1 << (usize::BITS - 1 - n.leading_zeros())
-        };
-        sizes.push(size);
-        n -= size;
-    }
-    sizes.reverse();
-    sizes
-}
-
-/// SQL inserting `rows` events, followed, when `with_head` is set, by the chain-head update
-/// (two statements sent as one request: its parameters follow the rows').
-fn insert_sql(rows: usize, with_head: bool) -> String {
-    let mut sql = String::with_capacity(INSERT_EVENTS.len() + rows * (ROW_PLACEHOLDERS.len() + 2) + 64);
-    sql.push_str(INSERT_EVENTS);
-    for i in 0..rows {
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(ROW_PLACEHOLDERS);
-    }
-    if with_head {
-        sql.push_str("; UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1");
-    }
-    sql
-}
-
-async fn write_in_tx(
-    conn: &mut SqliteConnection,
-    entries: Vec<Entry>,
-    holiday: Option<HolidayWrite>,
-) -> Result<Vec<StoredEvent>, WriteError> {
-    let expectations: Vec<(String, i64)> = entries
-        .iter()
-        .filter_map(|e| e.expected.map(|x| (e.stream.clone(), x)))
-        .collect();
-    let streams = distinct_streams(&entries);
-    let names = serde_json::to_string(&streams).map_err(|e| StoreError::InvalidInput {
-        reason: format!("stream names cannot be encoded: {e}"),
-    })?;
-    // The payloads are encoded while the database looks up the head and the versions: the
-    // statement is sent on the first poll and runs on the connection's own thread.
-    let (rows, texts) = tokio::join!(
-        biased;
-        sqlx::query_as::<_, (i64, String, i64)>(HEAD_AND_VERSIONS)
-            .bind(names)
-            .fetch_all(&mut *conn),
-        async { EventTexts::of(entries.iter()) },
-    );
-    let rows = rows?;
-    let Some((head_seq, head_hash, _)) = rows.first().cloned() else {
-        // `entries` is never empty here, so no row means no chain head.
-        return Err(StoreError::Corrupt {
-            seq: 0,
-            detail: "the chain head row is missing".into(),
-        }
-        .into());
-    };
-    let versions: Vec<i64> = rows.into_iter().map(|(_, _, v)| v).collect();
-    let per_entry = versions_per_entry(&entries, &streams, &versions);
-    let checked = check_versions(entries, &per_entry)?;
-    let mut chained = sequence_events(head_seq, checked, texts);
-    // Each statement's rows are hashed and bound while the database inserts the statement
-    // before (the chain makes the hashes sequential, not the hashing and the writing): the
-    // smallest statement first, so that only its rows are waited for.
-    let sizes = statement_sizes(chained.events.len());
-    {
-        let Chained {
-            events,
-            payloads,
-            articles,
-            recorded_at,
-        } = &mut chained;
-        let texts = RowTexts {
-            payloads,
-            articles,
-            recorded_at,
-        };
-        let mut chunks = split_chunks(events, &sizes).into_iter();
-        let mut pending = chunks.next().map(|(offset, first)| {
-            hash_chain(first, &texts.payloads[offset..], texts.recorded_at, &head_hash);
-            insert_rows(first, offset, &texts, sizes.len() == 1)
-        });
-        while let Some((done, q)) = pending.take() {
-            let next = chunks.next();
-            let next_is_last = chunks.len() == 0;
-            let prev = done.last().map_or(head_hash.as_str(), |ev| ev.hash.as_str());
-            let (inserted, following) = tokio::join!(biased; q.execute(&mut *conn), async {
-                next.map(|(offset, chunk)| {
-                    hash_chain(chunk, &texts.payloads[offset..], texts.recorded_at, prev);
-                    insert_rows(chunk, offset, &texts, next_is_last)
-                })
-            });
-            if let Err(e) = inserted {
-                if crate::error::is_unique_violation(&e) {
-                    return Err(WriteError::Unique(expectations));
-                }
-                return Err(e.into());
-            }
-            pending = following;
-        }
-    }
-    let stored = chained.events;
-    if let (Some(h), Some(ev)) = (holiday, stored.last()) {
-        sqlx::query(
-            "INSERT INTO holiday_schedules (year, csv_text, loaded_by, loaded_at, event_seq) \
-             VALUES (?, ?, ?, ?, ?) \
-             ON CONFLICT (year) DO UPDATE SET csv_text = excluded.csv_text, \
-             loaded_by = excluded.loaded_by, loaded_at = excluded.loaded_at, \
-             event_seq = excluded.event_seq",
-        )
-        .bind(h.year)
-        .bind(&h.csv_text)
-        .bind(&h.loaded_by)
-        .bind(format_recorded_at(ev.recorded_at))
-        .bind(ev.seq)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(stored)
-}
-
 /// Decodes a row; `Err` inside means the row is undecodable (tampered).
 fn decode_lenient(row: &SqliteRow) -> Result<(i64, Result<StoredEvent, String>), StoreError> {
     let seq: i64 = row.try_get(0).map_err(|e| StoreError::Corrupt {
@@ -540,34 +332,4 @@ fn decode_fields(seq: i64, row: &SqliteRow) -> Result<StoredEvent, String> {
         col(row, 9, "prev_hash")?,
         col(row, 10, "hash")?,
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn statements_carry_powers_of_two_up_to_the_cap() {
-        assert_eq!(statement_sizes(0), Vec::<usize>::new());
-        assert_eq!(statement_sizes(1), vec![1]);
-        assert_eq!(statement_sizes(100), vec![4, 32, 64]);
-        assert_eq!(statement_sizes(130), vec![2, 64, 64]);
-        for n in 0..600 {
-            let sizes = statement_sizes(n);
-            assert_eq!(sizes.iter().sum::<usize>(), n);
-            assert!(
-                sizes
-                    .iter()
-                    .all(|s| s.is_power_of_two() && *s <= MAX_ROWS_PER_STATEMENT)
-            );
-        }
-    }
-
-    #[test]
-    fn the_head_update_follows_the_rows() {
-        let sql = insert_sql(2, true);
-        assert_eq!(sql.matches('?').count(), 2 * 11 + 2);
-        assert!(sql.ends_with("WHERE id = 1"));
-        assert!(!insert_sql(3, false).contains("chain_head"));
-    }
 }

@@ -11,36 +11,11 @@
 //! current. When anything differs nothing is written, and the caller takes the locking path,
 //! which reports conflicts as it always has.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
 use sqlx::{PgPool, Row};
 
 use super::bind_rows;
-use crate::{
-    Entry, NewEvent, StoreError, StoredEvent, chain_events, check_versions, distinct_streams, versions_per_entry,
-};
-
-/// The chain head as of this process's last commit, shared by the clones of a log.
-#[derive(Clone, Default)]
-pub(super) struct KnownHead(Arc<Mutex<Option<(i64, String)>>>);
-
-impl KnownHead {
-    /// Takes the head for one append: concurrent appends of this process find none and lock
-    /// instead of all trying the same head, when at most one of them could succeed.
-    pub fn take(&self) -> Option<(i64, String)> {
-        self.0.lock().map(|mut h| h.take()).unwrap_or(None)
-    }
-
-    /// Remembers a head just committed. A late caller may put back an older head than a
-    /// concurrent one did; the next append then finds it moved and locks, so it costs a request
-    /// and never a wrong link.
-    pub fn set(&self, seq: i64, hash: &str) {
-        if let Ok(mut h) = self.0.lock() {
-            *h = Some((seq, hash.to_string()));
-        }
-    }
-}
+use crate::known_head::{Tried, expected_start, unchain};
+use crate::{Entry, StoreError, chain_events, check_versions, versions_per_entry};
 
 /// Moves the head from `$14`/`$15` to `$12`/`$13` if every stream in `$16` is at the version in
 /// `$17`, then inserts the rows (`$1`–`$11`) only if it did; says whether it did.
@@ -62,38 +37,6 @@ const APPEND_AT_HEAD: &str = "WITH moved AS ( \
           AS t(seq, stream, sv, kind, actor, occ, rec, arts, payload, prev, hash) \
      WHERE EXISTS (SELECT 1 FROM moved)) \
    SELECT EXISTS (SELECT 1 FROM moved)";
-
-/// What a try at the known head came to.
-pub(super) enum Tried {
-    Written(Vec<StoredEvent>),
-    /// Nothing was written; the entries are handed back, unchanged, for the locking path.
-    NotWritten(Vec<Entry>),
-}
-
-/// Each distinct stream with the version the entries expect it to be at before the append,
-/// or `None` when an entry checks no version or the entries disagree among themselves (the
-/// locking path then says which entry conflicts, with the stored version).
-fn expected_start(entries: &[Entry]) -> Option<(Vec<String>, Vec<i64>)> {
-    let mut running: HashMap<&str, i64> = HashMap::new();
-    let mut start: HashMap<&str, i64> = HashMap::new();
-    for e in entries {
-        let expected = e.expected?;
-        match running.get(e.stream.as_str()) {
-            Some(&v) if v != expected => return None,
-            Some(_) => {}
-            None => {
-                start.insert(&e.stream, expected);
-            }
-        }
-        running.insert(&e.stream, expected + e.events.len() as i64);
-    }
-    let streams = distinct_streams(entries);
-    let versions = streams
-        .iter()
-        .map(|s| start.get(s.as_str()).copied().unwrap_or(0))
-        .collect();
-    Some((streams, versions))
-}
 
 /// Appends `entries` after the head `(seq, hash)` in one statement, if nothing has moved.
 pub(super) async fn try_append(pool: &PgPool, head: (i64, String), entries: Vec<Entry>) -> Result<Tried, StoreError> {
@@ -139,28 +82,4 @@ fn moved_under_snapshot(err: &sqlx::Error) -> bool {
     err.as_database_error()
         .and_then(|db| db.code())
         .is_some_and(|code| code == "40001")
-}
-
-/// The entries again, from the events chained out of them.
-fn unchain(shape: Vec<(String, Option<i64>, usize)>, events: Vec<StoredEvent>) -> Vec<Entry> {
-    let mut events = events.into_iter();
-    shape
-        .into_iter()
-        .map(|(stream, expected, n)| Entry {
-            stream,
-            expected,
-            events: events
-                .by_ref()
-                .take(n)
-                .map(|e| NewEvent {
-                    stream: e.stream,
-                    kind: e.kind,
-                    actor: e.actor,
-                    occurred_on: e.occurred_on,
-                    articles: e.articles,
-                    payload: e.payload,
-                })
-                .collect(),
-        })
-        .collect()
 }
