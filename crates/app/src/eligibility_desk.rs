@@ -43,19 +43,19 @@ mod tests {
     async fn the_register_says_what_the_unit_and_director_hold() {
         let (g, _dir) = fixture::generated().await;
         let today = fixture::today();
-        let unit = fixture::busiest_unit(&g).await;
+        // A unit holding a base on the register and having applied (the world's order of bases
+        // is not fixed, so the pair is looked for, not taken first).
         let (mut facts, base) = g
             .read(|w, _, _| {
-                let b = w
-                    .bases()
-                    .find(|b| b.uscc.trim().eq_ignore_ascii_case(&unit) && b.status.on_register())
-                    .expect("a base on the register")
-                    .clone();
-                let a = w
-                    .applications()
-                    .find(|a| a.facts.unit.uscc.trim().eq_ignore_ascii_case(&unit))
-                    .expect("an application");
-                (a.facts.clone(), b)
+                w.bases()
+                    .filter(|b| b.status.on_register())
+                    .find_map(|b| {
+                        let a = w
+                            .applications()
+                            .find(|a| a.facts.unit.uscc.trim().eq_ignore_ascii_case(b.uscc.trim()))?;
+                        Some((a.facts.clone(), b.clone()))
+                    })
+                    .expect("a unit with a base on the register and an application")
             })
             .await;
         let policy = g.policies().get(&base.policy).expect("the policy").clone();
