@@ -97,6 +97,7 @@ ENDPOINTS=(
   "work queue, reports p.20 (session)|/dept/due?kind=annual_report&page=20|1|html"
   "API applications, page 1 (session)|/api/v1/applications?per_page=20|1|json"
   "API applications, search, by unit (session)|/api/v1/applications?q=%E7%94%9F%E7%89%A9&sort=-unit&page=2|1|json"
+  "applications by stage, page 3 (session)|/dept/applications?sort=7&dir=desc&page=3|1|html"
 )
 
 RESULTS="$WORKDIR/results.txt"

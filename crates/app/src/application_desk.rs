@@ -9,6 +9,7 @@ use guohe_domain::{ApplicationCase, ApplicationStatus, Base, BaseStatus, ChangeS
 use guohe_policy::model::Approver;
 
 use crate::Guohe;
+use crate::read_models::{ApplicationPage, ApplicationQuery, ApplicationScope};
 
 /// One application as the work lists show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +76,18 @@ fn row(a: &ApplicationCase, reviewer: Option<&str>) -> ApplicationRow {
 }
 
 impl Guohe {
+    /// One page of the applications matching `q` within `scope`, from the applications view:
+    /// only the page's rows are built. `reviewed` in each row says whether `reviewer` has
+    /// reviewed it.
+    pub async fn application_page(
+        &self,
+        q: &ApplicationQuery,
+        scope: ApplicationScope<'_>,
+        reviewer: Option<&str>,
+    ) -> ApplicationPage<ApplicationRow> {
+        self.applications(q, scope, |a| row(a, reviewer)).await
+    }
+
     /// The applications `may_see` lets through, by id; `reviewed` says whether `reviewer` (an
     /// expert's login) has reviewed each.
     pub async fn application_rows(

@@ -25,6 +25,7 @@ pub mod dept_transitions;
 pub mod documents;
 pub mod draws;
 pub mod expert;
+pub mod list_paged;
 pub mod notifications;
 pub mod panels;
 pub mod policies;

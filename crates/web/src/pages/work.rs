@@ -511,13 +511,89 @@ pub struct Table {
 /// Rows per page.
 pub const PAGE_SIZE: usize = 20;
 
-fn query_string(params: &BTreeMap<String, String>, set: &[(&str, String)]) -> String {
+pub(crate) fn query_string(params: &BTreeMap<String, String>, set: &[(&str, String)]) -> String {
     let mut p = params.clone();
     for (k, v) in set {
         p.insert((*k).to_string(), v.clone());
     }
     p.retain(|k, v| !v.is_empty() && k != "format");
     serde_urlencoded::to_string(&p).unwrap_or_default()
+}
+
+/// A list's query parameters as the lists read them: trimmed, at most 100 characters, without
+/// the language.
+pub(crate) fn list_params(params: &HashMap<String, String>) -> BTreeMap<String, String> {
+    params
+        .iter()
+        .filter(|(k, _)| k.as_str() != "lang")
+        .map(|(k, v)| (k.clone(), v.trim().chars().take(100).collect()))
+        .collect()
+}
+
+/// The filters with the values chosen in `params`.
+pub(crate) fn chosen_filters(filters: Vec<FilterSpec>, params: &BTreeMap<String, String>) -> Vec<Filter> {
+    filters
+        .into_iter()
+        .map(|(name, label, options)| Filter {
+            value: params.get(&name).cloned().unwrap_or_default(),
+            name,
+            label,
+            options,
+        })
+        .collect()
+}
+
+/// The column sorted by (`sort`, an index below `columns`) and whether descending (`dir`).
+pub(crate) fn sort_asked(params: &BTreeMap<String, String>, columns: usize) -> (Option<usize>, bool) {
+    let sort = params.get("sort").and_then(|s| s.parse().ok()).filter(|i| *i < columns);
+    (sort, params.get("dir").is_some_and(|d| d == "desc"))
+}
+
+/// The column headings, each a link sorting by it (the next direction) when `sortable` says so;
+/// `sort` is the column sorted by now.
+pub(crate) fn heading_links(
+    path: &str,
+    params: &BTreeMap<String, String>,
+    headings: &[String],
+    sort: Option<usize>,
+    desc: bool,
+    sortable: impl Fn(usize) -> bool,
+) -> Vec<Col> {
+    headings
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let (aria, next) = match (sort == Some(i), desc) {
+                (true, false) => ("ascending", "desc"),
+                (true, true) => ("descending", "asc"),
+                _ => ("none", "asc"),
+            };
+            Col {
+                label: label.clone(),
+                href: if sortable(i) {
+                    format!(
+                        "{path}?{}",
+                        query_string(
+                            params,
+                            &[("sort", i.to_string()), ("dir", next.into()), ("page", String::new())]
+                        )
+                    )
+                } else {
+                    String::new()
+                },
+                aria: aria.into(),
+            }
+        })
+        .collect()
+}
+
+/// The link to the CSV of the list as filtered (every page).
+pub(crate) fn csv_link(path: &str, params: &BTreeMap<String, String>) -> String {
+    let href = format!(
+        "{path}?{}",
+        query_string(params, &[("format", String::new()), ("page", String::new())])
+    );
+    format!("{}{}format=csv", href, if href.ends_with('?') { "" } else { "&" })
 }
 
 impl Table {
@@ -530,22 +606,10 @@ impl Table {
         filters: Vec<FilterSpec>,
         rows: Vec<Row>,
     ) -> (Table, Vec<Row>) {
-        let params: BTreeMap<String, String> = params
-            .iter()
-            .filter(|(k, _)| k.as_str() != "lang")
-            .map(|(k, v)| (k.clone(), v.trim().chars().take(100).collect()))
-            .collect();
+        let params = list_params(params);
         let q = params.get("q").cloned().unwrap_or_default();
         let ql = q.to_lowercase();
-        let filters: Vec<Filter> = filters
-            .into_iter()
-            .map(|(name, label, options)| Filter {
-                value: params.get(&name).cloned().unwrap_or_default(),
-                name,
-                label,
-                options,
-            })
-            .collect();
+        let filters = chosen_filters(filters, &params);
         let mut rows: Vec<Row> = rows
             .into_iter()
             .filter(|r| {
@@ -559,11 +623,7 @@ impl Table {
                     .all(|f| f.value.is_empty() || r.tags.get(&f.name).is_some_and(|t| *t == f.value))
             })
             .collect();
-        let sort: Option<usize> = params
-            .get("sort")
-            .and_then(|s| s.parse().ok())
-            .filter(|i| *i < headings.len());
-        let desc = params.get("dir").is_some_and(|d| d == "desc");
+        let (sort, desc) = sort_asked(&params, headings.len());
         if let Some(i) = sort {
             rows.sort_by(|a, b| {
                 let ka = a.keys.get(i).or(a.cells.get(i).map(|c| &c.text));
@@ -579,28 +639,7 @@ impl Table {
             .and_then(|p| p.parse().ok())
             .unwrap_or(1)
             .clamp(1, pages_n);
-        let cols = headings
-            .iter()
-            .enumerate()
-            .map(|(i, label)| {
-                let (aria, next) = match (sort == Some(i), desc) {
-                    (true, false) => ("ascending", "desc"),
-                    (true, true) => ("descending", "asc"),
-                    _ => ("none", "asc"),
-                };
-                Col {
-                    label: label.clone(),
-                    href: format!(
-                        "{path}?{}",
-                        query_string(
-                            &params,
-                            &[("sort", i.to_string()), ("dir", next.into()), ("page", String::new())]
-                        )
-                    ),
-                    aria: aria.into(),
-                }
-            })
-            .collect();
+        let cols = heading_links(path, &params, headings, sort, desc, |_| true);
         let pages = (1..=pages_n)
             .map(|n| PageLink {
                 n,
@@ -614,15 +653,7 @@ impl Table {
             .take(PAGE_SIZE)
             .map(|r| r.cells.clone())
             .collect();
-        let csv_href = format!(
-            "{path}?{}",
-            query_string(&params, &[("format", String::new()), ("page", String::new())])
-        );
-        let csv_href = format!(
-            "{}{}format=csv",
-            csv_href,
-            if csv_href.ends_with('?') { "" } else { "&" }
-        );
+        let csv_href = csv_link(path, &params);
         (
             Table {
                 path: path.into(),
