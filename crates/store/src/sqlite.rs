@@ -13,7 +13,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, SqliteConnection};
 
-use self::append::{WriteError, write_in_tx};
+use self::append::{Pending, WriteError, write_in_tx};
 use crate::known_head::KnownHead;
 use crate::verify::{Step, VerifyReport, Walker};
 use crate::{Entry, HolidayWrite, StoreError, StoredEvent, decode_parts};
@@ -97,10 +97,25 @@ impl SqliteLog {
         holiday: Option<HolidayWrite>,
     ) -> Result<Vec<StoredEvent>, StoreError> {
         let _guard = self.write_lock.lock().await;
-        // Taken, so that a failed append leaves no head behind: the next one reads it.
-        let known = self.head.take();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let result = write_in_tx(&mut tx, entries, holiday, known).await;
+        let expectations: Vec<(String, i64)> = entries
+            .iter()
+            .filter_map(|e| e.expected.map(|x| (e.stream.clone(), x)))
+            .collect();
+        // Taken, so that a failed append leaves no head behind: the next one reads it. At a
+        // known head the events are chained and hashed while the transaction begins (the pool
+        // hands out a connection and the connection's thread runs BEGIN).
+        let known = self.head.take().filter(|_| holiday.is_none());
+        let (tx, pending) = tokio::join!(biased; self.pool.begin_with("BEGIN IMMEDIATE"), async {
+            match known {
+                Some(head) => append::prepare(head, entries),
+                None => Ok(Pending::Entries(entries)),
+            }
+        });
+        let mut tx = tx?;
+        let result = match pending {
+            Ok(pending) => write_in_tx(&mut tx, pending, holiday, &expectations).await,
+            Err(e) => Err(WriteError::Store(e)),
+        };
         match result {
             Ok(stored) => {
                 tx.commit().await?;

@@ -116,9 +116,9 @@ fn insert_sql(rows: usize, with_head: bool, guarded: bool) -> String {
 
 /// What an append at the known head assumes: the head, and each stream's version as JSON
 /// (`[[stream, version], …]`).
-struct Assumed<'a> {
+struct Assumed {
     seq: i64,
-    hash: &'a str,
+    hash: String,
     versions: String,
 }
 
@@ -152,7 +152,7 @@ fn insert_rows<'a>(
     offset: usize,
     texts: &RowTexts<'a>,
     with_head: bool,
-    assumed: Option<&'a Assumed<'a>>,
+    assumed: Option<&'a Assumed>,
 ) -> (&'a [StoredEvent], InsertQuery<'a>) {
     let chunk: &'a [StoredEvent] = chunk;
     let mut q = sqlx::query(sqlx::AssertSqlSafe(insert_sql(
@@ -175,38 +175,80 @@ fn insert_rows<'a>(
             .bind(&ev.hash);
     }
     if let Some(a) = assumed {
-        q = q.bind(a.seq).bind(a.hash).bind(&a.versions);
+        q = q.bind(a.seq).bind(&a.hash).bind(&a.versions);
     }
     if with_head && let Some(ev) = chunk.last() {
         q = q.bind(ev.seq).bind(&ev.hash);
         if let Some(a) = assumed {
-            q = q.bind(a.seq).bind(a.hash).bind(ev.seq).bind(&ev.hash);
+            q = q.bind(a.seq).bind(&a.hash).bind(ev.seq).bind(&ev.hash);
         }
     }
     (chunk, q)
 }
 
-/// Writes `entries` in the open transaction: at the `known` head when it can, otherwise (or
-/// when that head has moved) by the locking path. A holiday-schedule load takes the locking
-/// path: it checks no version.
+/// What an append brings to its transaction.
+pub(super) enum Pending {
+    /// Chained and hashed onto the known head already ([`prepare`]).
+    Prepared(Prepared),
+    /// To be chained onto the head the locking path reads.
+    Entries(Vec<Entry>),
+}
+
+/// An append chained and hashed onto the head this process last committed, before its
+/// transaction began.
+pub(super) struct Prepared {
+    chained: Chained,
+    assumed: Assumed,
+    /// Each entry's stream, expected version and number of events, to hand the entries back.
+    shape: Vec<(String, Option<i64>, usize)>,
+}
+
+/// Chains and hashes `entries` onto `head`, which needs no database: the log runs it while its
+/// transaction begins. Entries that cannot be written at a known head (one checks no version, or
+/// they disagree among themselves) come back as they were.
+pub(super) fn prepare(head: (i64, String), entries: Vec<Entry>) -> Result<Pending, StoreError> {
+    let Some((streams, versions)) = expected_start(&entries) else {
+        return Ok(Pending::Entries(entries));
+    };
+    let shape: Vec<(String, Option<i64>, usize)> = entries
+        .iter()
+        .map(|e| (e.stream.clone(), e.expected, e.events.len()))
+        .collect();
+    let pairs: Vec<(&String, &i64)> = streams.iter().zip(&versions).collect();
+    let versions_json = encode_json(&pairs)?;
+    let per_entry = versions_per_entry(&entries, &streams, &versions);
+    let checked = check_versions(entries, &per_entry)?;
+    let texts = EventTexts::of(checked.iter().map(|(e, _)| e));
+    let mut chained = sequence_events(head.0, checked, texts);
+    hash_chain(&mut chained.events, &chained.payloads, &chained.recorded_at, &head.1);
+    Ok(Pending::Prepared(Prepared {
+        chained,
+        assumed: Assumed {
+            seq: head.0,
+            hash: head.1,
+            versions: versions_json,
+        },
+        shape,
+    }))
+}
+
+/// Writes the append in the open transaction: at the known head when it was prepared there,
+/// otherwise (or when that head has moved) by the locking path. A holiday-schedule load is never
+/// prepared: it checks no version.
 pub(super) async fn write_in_tx(
     conn: &mut SqliteConnection,
-    entries: Vec<Entry>,
+    pending: Pending,
     holiday: Option<HolidayWrite>,
-    known: Option<(i64, String)>,
+    expectations: &[(String, i64)],
 ) -> Result<Vec<StoredEvent>, WriteError> {
-    let expectations: Vec<(String, i64)> = entries
-        .iter()
-        .filter_map(|e| e.expected.map(|x| (e.stream.clone(), x)))
-        .collect();
-    let entries = match known {
-        Some(head) if holiday.is_none() => match at_known_head(conn, head, entries, &expectations).await? {
+    let entries = match pending {
+        Pending::Prepared(prepared) => match at_known_head(conn, prepared, expectations).await? {
             Tried::Written(stored) => return Ok(stored),
             Tried::NotWritten(entries) => entries,
         },
-        _ => entries,
+        Pending::Entries(entries) => entries,
     };
-    let stored = locking(conn, entries, &expectations).await?;
+    let stored = locking(conn, entries, expectations).await?;
     if let (Some(h), Some(ev)) = (holiday, stored.last()) {
         sqlx::query(
             "INSERT INTO holiday_schedules (year, csv_text, loaded_by, loaded_at, event_seq) \
@@ -226,33 +268,20 @@ pub(super) async fn write_in_tx(
     Ok(stored)
 }
 
-/// The append chained onto `head`, written only if the database still holds that head and every
-/// stream is at the version the entries expect; otherwise nothing is written and the entries
-/// come back.
+/// The prepared append, written only if the database still holds the head it was chained onto
+/// and every stream is at the version the entries expect; otherwise nothing is written and the
+/// entries come back.
 async fn at_known_head(
     conn: &mut SqliteConnection,
-    head: (i64, String),
-    entries: Vec<Entry>,
+    prepared: Prepared,
     expectations: &[(String, i64)],
 ) -> Result<Tried, WriteError> {
-    let Some((streams, versions)) = expected_start(&entries) else {
-        return Ok(Tried::NotWritten(entries));
-    };
-    let shape: Vec<(String, Option<i64>, usize)> = entries
-        .iter()
-        .map(|e| (e.stream.clone(), e.expected, e.events.len()))
-        .collect();
-    let pairs: Vec<(&String, &i64)> = streams.iter().zip(&versions).collect();
-    let assumed = Assumed {
-        seq: head.0,
-        hash: &head.1,
-        versions: encode_json(&pairs)?,
-    };
-    let per_entry = versions_per_entry(&entries, &streams, &versions);
-    let checked = check_versions(entries, &per_entry)?;
-    let texts = EventTexts::of(checked.iter().map(|(e, _)| e));
-    let mut chained = sequence_events(head.0, checked, texts);
-    if insert_chained(conn, &mut chained, &head.1, Some(&assumed), expectations).await? {
+    let Prepared {
+        mut chained,
+        assumed,
+        shape,
+    } = prepared;
+    if insert_chained(conn, &mut chained, Chaining::Hashed(&assumed), expectations).await? {
         Ok(Tried::Written(chained.events))
     } else {
         Ok(Tried::NotWritten(unchain(shape, chained.events)))
@@ -289,7 +318,7 @@ async fn locking(
     let per_entry = versions_per_entry(&entries, &streams, &versions);
     let checked = check_versions(entries, &per_entry)?;
     let mut chained = sequence_events(head_seq, checked, texts);
-    insert_chained(conn, &mut chained, &head_hash, None, expectations).await?;
+    insert_chained(conn, &mut chained, Chaining::Onto(&head_hash), expectations).await?;
     Ok(chained.events)
 }
 
@@ -299,14 +328,22 @@ fn encode_json(value: &impl serde::Serialize) -> Result<String, StoreError> {
     })
 }
 
-/// Hashes `chained` onto `prev` and inserts it, statement by statement, the head update last.
-/// With `assumed`, the first statement writes only at that head; `false` when it wrote nothing
-/// (and then nothing was written at all).
+/// How the events of an append stand when they are inserted.
+enum Chaining<'a> {
+    /// Not hashed yet: each statement's rows are hashed onto the one before, the first onto
+    /// this head hash, while the statement before runs.
+    Onto(&'a str),
+    /// Hashed at the known head ([`prepare`]): the first statement writes only at that head.
+    Hashed(&'a Assumed),
+}
+
+/// Inserts `chained`, statement by statement, the head update last, each statement's rows bound
+/// (and hashed, if they are not yet) while the statement before runs. `false` when the first
+/// statement, written only at an assumed head, wrote nothing (and then nothing was written).
 async fn insert_chained(
     conn: &mut SqliteConnection,
     chained: &mut Chained,
-    prev: &str,
-    assumed: Option<&Assumed<'_>>,
+    chaining: Chaining<'_>,
     expectations: &[(String, i64)],
 ) -> Result<bool, WriteError> {
     let sizes = statement_sizes(chained.events.len());
@@ -321,20 +358,28 @@ async fn insert_chained(
         articles,
         recorded_at,
     };
+    let (head_hash, mut guard) = match chaining {
+        Chaining::Onto(hash) => (Some(hash), None),
+        Chaining::Hashed(assumed) => (None, Some(assumed)),
+    };
+    let hash = |chunk: &mut [StoredEvent], offset: usize, prev: &str| {
+        if head_hash.is_some() {
+            hash_chain(chunk, &texts.payloads[offset..], texts.recorded_at, prev);
+        }
+    };
     let mut chunks = split_chunks(events, &sizes).into_iter();
-    let mut guard = assumed;
     let mut pending = chunks.next().map(|(offset, first)| {
-        hash_chain(first, &texts.payloads[offset..], texts.recorded_at, prev);
+        hash(first, offset, head_hash.unwrap_or_default());
         let with_head = sizes.len() == 1;
         (insert_rows(first, offset, &texts, with_head, guard), with_head)
     });
     while let Some(((done, q), with_head)) = pending.take() {
         let next = chunks.next();
         let next_is_last = chunks.len() == 0;
-        let prev = done.last().map_or(prev, |ev| ev.hash.as_str());
+        let prev = done.last().map_or("", |ev| ev.hash.as_str());
         let (inserted, following) = tokio::join!(biased; q.execute(&mut *conn), async {
             next.map(|(offset, chunk)| {
-                hash_chain(chunk, &texts.payloads[offset..], texts.recorded_at, prev);
+                hash(chunk, offset, prev);
                 (insert_rows(chunk, offset, &texts, next_is_last, None), next_is_last)
             })
         });
@@ -416,7 +461,10 @@ mod tests {
         ];
         for (assumed, e) in stale {
             let mut tx = log.pool().begin_with("BEGIN IMMEDIATE").await.expect("begin");
-            let tried = at_known_head(&mut tx, assumed.clone(), vec![e], &[]).await;
+            let Ok(Pending::Prepared(prepared)) = prepare(assumed.clone(), vec![e]) else {
+                panic!("every entry checks its version");
+            };
+            let tried = at_known_head(&mut tx, prepared, &[]).await;
             assert!(
                 matches!(tried, Ok(Tried::NotWritten(ref back)) if back.len() == 1),
                 "{assumed:?}"
@@ -428,7 +476,10 @@ mod tests {
         for (stream, expected, n) in [("base/HB-1", 1, 1), ("base/HB-2", 0, 100)] {
             let head = log.chain_head().await.expect("head");
             let mut tx = log.pool().begin_with("BEGIN IMMEDIATE").await.expect("begin");
-            let tried = at_known_head(&mut tx, head.clone(), vec![entry(stream, expected, n)], &[]).await;
+            let Ok(Pending::Prepared(prepared)) = prepare(head.clone(), vec![entry(stream, expected, n)]) else {
+                panic!("every entry checks its version");
+            };
+            let tried = at_known_head(&mut tx, prepared, &[]).await;
             let Ok(Tried::Written(stored)) = tried else {
                 panic!("not written at the head the database holds");
             };
