@@ -3,9 +3,11 @@
 //! under (the web's own authorization decides which).
 
 use chrono::NaiveDate;
-use guohe_domain::{BaseStatus, ChangeStatus};
+use guohe_domain::{Base, BaseStatus, ChangeStatus};
+use guohe_policy::Policy;
 
 use crate::Guohe;
+use crate::read_models::RegisterQuery;
 use crate::unit_desk::{NextDue, next_due};
 
 /// One base of the department's list.
@@ -31,6 +33,36 @@ pub struct DeptBaseRow {
     pub pending_changes: usize,
 }
 
+/// One base's row, on `today`.
+fn dept_row(b: &Base, policy: Option<&Policy>, today: NaiveDate) -> DeptBaseRow {
+    DeptBaseRow {
+        id: b.id.clone(),
+        policy: b.policy.clone(),
+        name: b.official_name.clone(),
+        unit: b.unit_name.clone(),
+        domain: b.domain.clone(),
+        recognised_on: b.recognised_on,
+        status: b.status_on(today).unwrap_or(b.status),
+        next_due: next_due(b, policy, today),
+        pending_changes: b
+            .major_changes
+            .values()
+            .filter(|c| c.status == ChangeStatus::Pending)
+            .count(),
+    }
+}
+
+/// One page of the department's list of bases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeptBasePage {
+    /// Matching bases in all.
+    pub total: usize,
+    /// The page shown (a page past the last shows the last).
+    pub page: usize,
+    /// Its rows, in order.
+    pub rows: Vec<DeptBaseRow>,
+}
+
 impl Guohe {
     /// Every base under the policies `works_under` accepts, as of `today`, in no order.
     pub async fn dept_bases(&self, works_under: impl Fn(&str) -> bool, today: NaiveDate) -> Vec<DeptBaseRow> {
@@ -38,24 +70,33 @@ impl Guohe {
         self.read(|w, _, _| {
             w.bases()
                 .filter(|b| works_under(&b.policy))
-                .map(|b| DeptBaseRow {
-                    id: b.id.clone(),
-                    policy: b.policy.clone(),
-                    name: b.official_name.clone(),
-                    unit: b.unit_name.clone(),
-                    domain: b.domain.clone(),
-                    recognised_on: b.recognised_on,
-                    status: b.status_on(today).unwrap_or(b.status),
-                    next_due: next_due(b, policies.get(&b.policy), today),
-                    pending_changes: b
-                        .major_changes
-                        .values()
-                        .filter(|c| c.status == ChangeStatus::Pending)
-                        .count(),
-                })
+                .map(|b| dept_row(b, policies.get(&b.policy), today))
                 .collect()
         })
         .await
+    }
+
+    /// One page of the bases matching `q` on `today`, found in the register view (search,
+    /// filters, order, page); what is due next and the pending changes are worked out for the
+    /// page's bases only.
+    pub async fn dept_base_page(&self, q: &RegisterQuery, today: NaiveDate) -> DeptBasePage {
+        let found = self.register(q, today, today).await;
+        let policies = self.policies();
+        let rows = self
+            .read(|w, _, _| {
+                found
+                    .rows
+                    .iter()
+                    .filter_map(|r| w.base(&r.id))
+                    .map(|b| dept_row(b, policies.get(&b.policy), today))
+                    .collect()
+            })
+            .await;
+        DeptBasePage {
+            total: found.total,
+            page: found.page,
+            rows,
+        }
     }
 }
 

@@ -116,3 +116,80 @@ async fn the_department_list_is_the_world_a_page_at_a_time() {
 fn urlencode(s: &str) -> String {
     s.bytes().map(|b| format!("%{b:02X}")).collect()
 }
+
+/// The department's list of bases (`GET /dept/bases`) is served a page at a time from the
+/// register view; what is due next is worked out for the page's bases only.
+#[tokio::test]
+async fn the_department_bases_are_the_world_a_page_at_a_time() {
+    let app = demo_app().await;
+    let today = app.state.today();
+    for (login, prefix, other) in [("hb-dept", "hubei", "hunan-2026"), ("hn-dept", "hunan", "hubei-2022")] {
+        let c = Client::new(&app);
+        c.login(login).await;
+        // (name, id, status code, recognised on) of every base under the province's policies.
+        let want: Vec<(String, String, String, String)> = app
+            .state
+            .guohe
+            .read(|w, _, _| {
+                w.bases()
+                    .filter(|b| b.policy.starts_with(prefix))
+                    .map(|b| {
+                        (
+                            b.official_name.clone(),
+                            b.id.clone(),
+                            guohe_app::read_models::status_code(b.status_on(today).unwrap_or(b.status)).to_string(),
+                            b.recognised_on.to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .await;
+        assert!(!want.is_empty(), "{login}: the demo has bases");
+        let page = c.get("/dept/bases").await;
+        assert_eq!(page.status, 200);
+        assert_eq!(total(&page.body), want.len(), "{login}");
+        assert!(page.body.contains("下一项待办"));
+
+        // By name (the default), and by recognition date descending, ties by id reversed.
+        let names = |body: &str| -> Vec<String> {
+            body.trim_start_matches('\u{feff}')
+                .lines()
+                .skip(1)
+                .map(|l| l.split(',').next().unwrap_or_default().to_string())
+                .collect()
+        };
+        let mut by_name = want.clone();
+        by_name.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        let got = c.get("/dept/bases?format=csv").await;
+        assert_eq!(
+            names(&got.body),
+            by_name.iter().map(|w| w.0.clone()).collect::<Vec<_>>()
+        );
+        let mut by_date = want.clone();
+        by_date.sort_by(|a, b| (&b.3, &b.1).cmp(&(&a.3, &a.1)));
+        let got = c.get("/dept/bases?sort=3&dir=desc&format=csv").await;
+        assert_eq!(
+            names(&got.body),
+            by_date.iter().map(|w| w.0.clone()).collect::<Vec<_>>()
+        );
+
+        // A status filter counts what the world holds in that status on the business date.
+        for code in ["active", "rectification", "terminated"] {
+            let n = want.iter().filter(|w| w.2 == code).count();
+            let got = c.get(&format!("/dept/bases?status={code}")).await;
+            assert_eq!(total(&got.body), n, "{login} {code}");
+        }
+        // A status that does not exist, or the other province's policy, matches nothing.
+        for q in ["status=nonsense", &format!("policy={other}")] {
+            let got = c.get(&format!("/dept/bases?{q}")).await;
+            assert_eq!((got.status, total(&got.body)), (200, 0), "{login} {q}");
+        }
+        // The two columns worked out per base carry no sort link.
+        let th = |label: &str| {
+            let at = page.body.find(&format!(">{label}</")).expect("a heading");
+            page.body[page.body[..at].rfind("<th").expect("its cell")..at].to_string()
+        };
+        assert!(!th("下一项待办").contains("href"));
+        assert!(th("认定日期").contains("sort=3"));
+    }
+}

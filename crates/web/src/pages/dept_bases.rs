@@ -19,13 +19,17 @@ use guohe_policy::model::{Approver, Effect, Trigger};
 use serde_json::{Value, json};
 
 use super::department::{confirmed, dept_of};
-use super::work::{self, Cell, ConfirmTpl, Feedback, Quote, Row, Vals, render_status, see_other};
+use super::list_paged::{self, Found};
+use super::work::{self, Cell, ConfirmTpl, Feedback, ListTpl, Quote, Row, Table, Vals, render_status, see_other};
 use crate::authz::Action;
 use crate::error::{FieldError, WebError};
+use guohe_app::read_models::{RegisterQuery, SortKey};
 
 // ----- bases -----
 
-/// `GET /dept/bases` — every base with its status and what is due.
+/// `GET /dept/bases` — every base with its status and what is due. Served a page at a time from
+/// the register view: the search looks in the name, the unit and the domain; the list sorts by
+/// every column but the two worked out per base (what is due next, pending changes).
 pub async fn bases(
     ctx: RequestCtx,
     State(state): State<AppState>,
@@ -35,61 +39,65 @@ pub async fn bases(
     let l = ctx.lang;
     let today = state.today();
     let policies = state.guohe.policies();
-    let rows = state
-        .guohe
-        .dept_bases(|policy| p.works_under(policy), today)
-        .await
+    let params = work::list_params(&q);
+    let headings: Vec<String> = vec![
+        l.t("基地", "Base").into(),
+        l.t("依托单位", "Support unit").into(),
+        l.t("技术领域", "Domain").into(),
+        l.t("认定日期", "Recognised").into(),
+        l.t("状态", "Status").into(),
+        l.t("下一项待办", "Next due").into(),
+        l.t("待审重大事项", "Pending changes").into(),
+    ];
+    let (sort, desc) = work::sort_asked(&params, headings.len());
+    let sort = sort.filter(|i| sort_by_column(*i).is_some());
+    let chosen = |name: &str| params.get(name).filter(|v| !v.is_empty()).cloned();
+    let csv = params.get("format").is_some_and(|f| f == "csv");
+    // A policy outside the department's province matches nothing, as before.
+    let mine: Vec<String> = match chosen("policy") {
+        Some(policy) => p.policies.iter().filter(|x| **x == policy).cloned().collect(),
+        None => p.policies.clone(),
+    };
+    let query = RegisterQuery {
+        text: params.get("q").cloned().unwrap_or_default(),
+        policies: Some(mine),
+        // A status code that names no status matches nothing, as a filter value no row carries.
+        statuses: chosen("status").map(|s| vec![s]),
+        sort: sort.and_then(sort_by_column).unwrap_or_default(),
+        desc: desc && sort.is_some(),
+        page: list_paged::page_asked(&params),
+        per_page: (!csv).then_some(work::PAGE_SIZE),
+        clamp_page: true,
+        ..RegisterQuery::default()
+    };
+    let found = state.guohe.dept_base_page(&query, today).await;
+    let rows: Vec<Vec<Cell>> = found
+        .rows
         .into_iter()
         .map(|b| {
             let code = view::status_code(b.status);
-            Row {
-                cells: vec![
-                    Cell::link(b.name.clone(), format!("/dept/bases/{}", b.id)),
-                    Cell::text(b.unit.clone()),
-                    Cell::text(b.domain.clone()),
-                    Cell::text(b.recognised_on.to_string()),
-                    Cell::text(view::status_label(b.status, l)).class(&format!("status s-{code}")),
-                    Cell::text(super::unit::next_due_label(b.next_due.as_ref(), policies, l)),
-                    Cell::text(b.pending_changes.to_string()).class("num"),
-                ],
-                keys: vec![
-                    b.name,
-                    b.unit,
-                    b.domain,
-                    b.recognised_on.to_string(),
-                    code.into(),
-                    String::new(),
-                    format!("{:04}", b.pending_changes),
-                ],
-                tags: [
-                    ("status".to_string(), code.to_string()),
-                    ("policy".to_string(), b.policy),
-                ]
-                .into_iter()
-                .collect(),
-            }
+            vec![
+                Cell::link(b.name, format!("/dept/bases/{}", b.id)),
+                Cell::text(b.unit),
+                Cell::text(b.domain),
+                Cell::text(b.recognised_on.to_string()),
+                Cell::text(view::status_label(b.status, l)).class(&format!("status s-{code}")),
+                Cell::text(super::unit::next_due_label(b.next_due.as_ref(), policies, l)),
+                Cell::text(b.pending_changes.to_string()).class("num"),
+            ]
         })
-        .collect::<Vec<_>>();
-    work::list_page(
-        ctx.chrome("/dept"),
-        &q,
-        "/dept/bases",
-        l.t("基地管理", "Bases").into(),
-        l.t(
-            "年度考核、评估、复评、查实情形与重大事项审核。",
-            "Annual assessments, evaluations, re-evaluations, findings and major changes.",
-        )
-        .into(),
-        vec![("/dept/audit".into(), l.t("审计日志", "Audit log").into())],
-        vec![
-            l.t("基地", "Base").into(),
-            l.t("依托单位", "Support unit").into(),
-            l.t("技术领域", "Domain").into(),
-            l.t("认定日期", "Recognised").into(),
-            l.t("状态", "Status").into(),
-            l.t("下一项待办", "Next due").into(),
-            l.t("待审重大事项", "Pending changes").into(),
-        ],
+        .collect();
+    if csv {
+        let rows: Vec<Row> = rows
+            .into_iter()
+            .map(|cells| Row {
+                cells,
+                ..Row::default()
+            })
+            .collect();
+        return work::csv("bases.csv", &headings, &rows);
+    }
+    let filters = work::chosen_filters(
         vec![
             (
                 "status".into(),
@@ -105,9 +113,45 @@ pub async fn bases(
                 work::policy_options(state.guohe.policies(), &p),
             ),
         ],
-        rows,
-        "bases.csv",
-    )
+        &params,
+    );
+    let t = Table::paged(
+        "/dept/bases",
+        &params,
+        &headings,
+        (sort, desc),
+        |i| sort_by_column(i).is_some(),
+        filters,
+        Found {
+            rows,
+            total: found.total,
+            page: found.page,
+        },
+    );
+    view::render(&ListTpl {
+        c: ctx.chrome("/dept"),
+        title: l.t("基地管理", "Bases").into(),
+        intro: l
+            .t(
+                "年度考核、评估、复评、查实情形与重大事项审核。",
+                "Annual assessments, evaluations, re-evaluations, findings and major changes.",
+            )
+            .into(),
+        actions: vec![("/dept/audit".into(), l.t("审计日志", "Audit log").into())],
+        t,
+    })
+}
+
+/// The order the register view keeps for a column of the list, if it keeps one.
+fn sort_by_column(column: usize) -> Option<SortKey> {
+    match column {
+        0 => Some(SortKey::Name),
+        1 => Some(SortKey::Unit),
+        2 => Some(SortKey::Domain),
+        3 => Some(SortKey::Recognised),
+        4 => Some(SortKey::Status),
+        _ => None,
+    }
 }
 
 /// A base for the department, with the forms that record outcomes.
