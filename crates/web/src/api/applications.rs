@@ -3,7 +3,7 @@
 //! expert what is assigned to them, the department everything. Experts' identities and scores
 //! are the department's; an expert sees only their own assignment.
 
-use axum::Json;
+use super::Json;
 use axum::extract::{Path, RawQuery, State};
 use chrono::NaiveDate;
 use guohe_app::read_models::{ApplicationQuery, ApplicationScope, ApplicationSort};

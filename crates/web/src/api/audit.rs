@@ -1,7 +1,7 @@
 //! 审计 — the audit administrator's view of the audit trail (sign-ins, refusals, account changes) and
 //! the verification of the whole hash chain.
 
-use axum::Json;
+use super::Json;
 use axum::extract::{RawQuery, State};
 use chrono::{Duration, NaiveDate};
 use guohe_store::VerifyReport;

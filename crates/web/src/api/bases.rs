@@ -1,7 +1,7 @@
 //! 基地名录 — the public register of bases, as of any date, and one base with its status
 //! history and the articles applied. Public: nothing beyond what the register page shows.
 
-use axum::Json;
+use super::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, header};

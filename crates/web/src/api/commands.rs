@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use axum::Json;
+use super::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;

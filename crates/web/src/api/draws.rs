@@ -5,7 +5,7 @@
 //! case, so before the decision only the department of the province reads it; once the
 //! application is decided it is published like an inspection draw (docs/draws.md).
 
-use axum::Json;
+use super::Json;
 use axum::extract::{Path, RawQuery, State};
 use chrono::NaiveDate;
 use guohe_domain::{ApplicationStatus, ExpertPanelDrawn, InspectionDraw, PanelRecord};

@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use axum::Json;
+use super::Json;
 use axum::extract::{RawQuery, State};
 use guohe_policy::{Application, CheckError, Prepared, Report, evaluate};
 use utoipa::openapi::RefOr;

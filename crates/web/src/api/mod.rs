@@ -108,6 +108,26 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 // ---------- shared pieces of the handlers ----------
 
+/// Bytes a JSON answer's buffer starts with: a page of a list (20 applications are about 8 KiB)
+/// is written without the buffer growing.
+const JSON_CAPACITY: usize = 16 * 1024;
+
+/// A JSON answer (`application/json`). Serialised into a buffer sized for a page of a list at
+/// once: axum's own `Json` starts at 128 bytes and grows by copying, which took about an eighth
+/// of a signed-in list request's time.
+#[derive(Debug, Clone)]
+pub struct Json<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        let mut buf = Vec::with_capacity(JSON_CAPACITY);
+        match serde_json::to_writer(&mut buf, &self.0) {
+            Ok(()) => ([(header::CONTENT_TYPE, "application/json")], buf).into_response(),
+            Err(e) => WebError::Internal(format!("json: {e}")).into_response(),
+        }
+    }
+}
+
 /// A page of a list.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Paged<T: ToSchema> {

@@ -2,7 +2,7 @@
 //! department of the policy's province. Recommending and recording outcomes go through
 //! `POST /commands` (`RecommendToNational`, `RecordNationalOutcome`, both irreversible).
 
-use axum::Json;
+use super::Json;
 use axum::extract::{RawQuery, State};
 use chrono::{Datelike, NaiveDate};
 use guohe_domain::NationalCandidate;

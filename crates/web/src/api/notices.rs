@@ -2,7 +2,7 @@
 //! pages: the same views ([`crate::pages::public_notices::notice_views`]) and the same checks of the
 //! objection ([`crate::pages::public_notices::validate_objection`]).
 
-use axum::Json;
+use super::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

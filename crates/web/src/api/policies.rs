@@ -1,7 +1,7 @@
 //! 管理办法 — the regulations in force: metadata, and the whole policy (articles, vocabularies,
 //! interpretations, eligibility rules, procedure and consequences) as the system applies it.
 
-use axum::Json;
+use super::Json;
 use axum::extract::{Path, RawQuery, State};
 use chrono::NaiveDate;
 use guohe_policy::{Policy, valid_until};

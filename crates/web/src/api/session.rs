@@ -80,8 +80,8 @@ pub struct SessionInfo {
     operation_id = "get_session",
     responses((status = 200, description = "The session, signed in or not", body = SessionInfo))
 )]
-pub async fn current(ctx: RequestCtx) -> axum::Json<SessionInfo> {
-    axum::Json(SessionInfo {
+pub async fn current(ctx: RequestCtx) -> super::Json<SessionInfo> {
+    super::Json(SessionInfo {
         authenticated: ctx.principal().is_some(),
         csrf_token: ctx.csrf.clone(),
         account: ctx.principal().map(Me::of),
@@ -151,7 +151,7 @@ pub async fn sign_in(
     };
     let secure = state.settings.secure_cookies;
     let (sid_name, csrf_name) = cookie_names(secure);
-    let mut resp = axum::Json(SessionInfo {
+    let mut resp = super::Json(SessionInfo {
         authenticated: true,
         csrf_token: csrf,
         account: Some(me),

@@ -2,7 +2,7 @@
 //! on `/subsidies`. Awarding goes through `POST /api/v1/commands` (`AwardPostSubsidies`, with
 //! `"confirm": true`).
 
-use axum::Json;
+use super::Json;
 use axum::extract::{RawQuery, State};
 use chrono::NaiveDate;
 use serde::Serialize;

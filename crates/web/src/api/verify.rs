@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use axum::Json;
+use super::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
