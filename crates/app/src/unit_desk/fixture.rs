@@ -27,15 +27,17 @@ pub async fn generated() -> (Guohe, tempfile::TempDir) {
     (g, dir)
 }
 
-/// The USCC of a unit holding a base and at least one application.
+/// The USCC of a unit holding a base and at least one application: the first such by USCC, so
+/// that every run picks the same unit (the world's order of bases is not fixed).
 pub async fn busiest_unit(g: &Guohe) -> String {
     g.read(|w, _, _| {
         w.bases()
             .map(|b| b.uscc.trim().to_string())
-            .find(|u| {
+            .filter(|u| {
                 w.applications()
                     .any(|a| a.facts.unit.uscc.trim().eq_ignore_ascii_case(u))
             })
+            .min()
             .expect("a unit with a base and an application")
     })
     .await
