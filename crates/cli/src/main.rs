@@ -4,6 +4,12 @@
 //! Exit codes: 0 success (whatever an eligibility verdict says), 2 bad input (the message names
 //! the field and what is wrong), 1 any other failure (e.g. the database cannot be reached).
 
+/// The process's allocator. With glibc's, allocation and freeing took a sixth to a quarter of a
+/// signed-in page's samples under load (`perf`, bench/README.md); mimalloc keeps per-thread free
+/// lists that the server's many short-lived allocations reuse.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod account_cmd;
 mod audit_cmd;
 mod backup_cmd;
