@@ -88,23 +88,23 @@ impl Guohe {
         self.applications(q, scope, |a| row(a, reviewer)).await
     }
 
-    /// The applications `may_see` lets through, by id; `reviewed` says whether `reviewer` (an
-    /// expert's login) has reviewed each.
-    pub async fn application_rows(
+    /// 评审任务 — the applications on which the expert `login` holds a seat and which `may_see`
+    /// lets through, by id, each saying whether they have reviewed it. Read from the view's index
+    /// of seats: the cost is the expert's own assignments, not every application.
+    pub async fn expert_assignments(
         &self,
+        login: &str,
         may_see: &(dyn Fn(&ApplicationCase) -> bool + Sync),
-        reviewer: Option<&str>,
     ) -> Vec<ApplicationRow> {
-        self.read(|w, _, _| {
-            let mut v: Vec<ApplicationRow> = w
-                .applications()
-                .filter(|a| may_see(a))
-                .map(|a| row(a, reviewer))
-                .collect();
-            v.sort_by(|a, b| a.id.cmp(&b.id));
-            v
-        })
-        .await
+        let inner = self.inner.read().await;
+        inner
+            .views
+            .applications
+            .seated(login)
+            .filter_map(|id| inner.world.application(id))
+            .filter(|a| may_see(a))
+            .map(|a| row(a, Some(login)))
+            .collect()
     }
 
     /// The bases `may_see` lets through, by id, as of `today`, with the major changes waiting
@@ -153,14 +153,9 @@ mod tests {
     use crate::unit_desk::fixture;
 
     #[tokio::test(flavor = "multi_thread")]
-    async fn rows_follow_the_predicate_by_id() {
+    async fn expert_seats_and_recommender_bases_follow_the_predicate_by_id() {
         let (g, _dir) = fixture::generated().await;
         let today = fixture::today();
-        let all = g.application_rows(&|_| true, None).await;
-        let count = g.read(|w, _, _| w.applications().count()).await;
-        assert_eq!(all.len(), count);
-        assert!(all.windows(2).all(|x| x[0].id < x[1].id), "by id");
-        assert!(all.iter().all(|r| !r.reviewed), "no reviewer asked about");
         let reviewed = g
             .read(|w, _, _| {
                 w.applications().find_map(|a| {
@@ -172,11 +167,28 @@ mod tests {
             })
             .await
             .expect("a review");
-        let mine = g
-            .application_rows(&|a| a.experts.contains_key(&reviewed.1), Some(&reviewed.1))
+        let login = &reviewed.1;
+        let mine = g.expert_assignments(login, &|_| true).await;
+        let seated: Vec<(String, bool)> = g
+            .read(|w, _, _| {
+                let mut v: Vec<(String, bool)> = w
+                    .applications()
+                    .filter_map(|a| a.experts.get(login).map(|e| (a.id.clone(), e.review.is_some())))
+                    .collect();
+                v.sort();
+                v
+            })
             .await;
+        assert_eq!(
+            mine.iter().map(|r| (r.id.clone(), r.reviewed)).collect::<Vec<_>>(),
+            seated,
+            "every seat, by id, with the expert's own review"
+        );
         assert!(mine.iter().any(|r| r.id == reviewed.0 && r.reviewed));
-        assert!(mine.len() < all.len());
+        let first = mine[0].id.clone();
+        let but_first = g.expert_assignments(login, &|a| a.id != first).await;
+        assert_eq!(but_first.len(), mine.len() - 1, "the rule is applied");
+        assert!(g.expert_assignments("expert:nobody", &|_| true).await.is_empty());
 
         let bases = g.recommender_bases(&|_, _| true, today).await;
         assert_eq!(bases.len(), g.read(|w, _, _| w.bases().count()).await);

@@ -4,8 +4,9 @@
 //! caller works under (the web's own authorization decides which).
 
 use chrono::NaiveDate;
-use guohe_domain::{ApplicationStatus, Notice};
+use guohe_domain::{ApplicationCase, ApplicationStatus, Notice};
 
+use crate::read_models::{ApplicationQuery, ApplicationScope, ApplicationSort};
 use crate::{AppError, Guohe};
 
 /// An application as a notice lists it, or as it awaits one.
@@ -65,14 +66,24 @@ fn listed(a: &guohe_domain::ApplicationCase) -> NoticeApplication {
 
 impl Guohe {
     /// The approved applications and the notices under the policies `works_under` accepts.
-    pub async fn notice_desk(&self, works_under: impl Fn(&str) -> bool) -> NoticeDesk {
-        self.read(|w, _, _| {
-            let mut awaiting: Vec<NoticeApplication> = w
-                .applications()
-                .filter(|a| works_under(&a.policy) && a.status == ApplicationStatus::Approved)
-                .map(listed)
-                .collect();
-            awaiting.sort_by(|a, b| a.id.cmp(&b.id));
+    /// The awaiting ones are the approved run of the applications view's status index, so their
+    /// cost is theirs, not every application's.
+    pub async fn notice_desk(&self, works_under: impl Fn(&str) -> bool + Sync) -> NoticeDesk {
+        let approved = ApplicationQuery {
+            status: Some(ApplicationStatus::Approved),
+            sort: ApplicationSort::Status,
+            limit: usize::MAX,
+            ..ApplicationQuery::default()
+        };
+        let in_scope = |a: &ApplicationCase| works_under(&a.policy);
+        let inner = self.inner.read().await;
+        let w = &inner.world;
+        let awaiting = inner
+            .views
+            .applications
+            .query(w, &approved, ApplicationScope::Each(&in_scope), listed)
+            .items;
+        {
             let mut notices: Vec<NoticeRow> = w
                 .notices()
                 .filter(|n| works_under(&n.policy))
@@ -86,8 +97,7 @@ impl Guohe {
                 .collect();
             notices.sort_by(|a, b| b.starts_on.cmp(&a.starts_on).then_with(|| a.id.cmp(&b.id)));
             NoticeDesk { awaiting, notices }
-        })
-        .await
+        }
     }
 
     /// Whether the same objection was already lodged: the same notice, application and text,
@@ -170,6 +180,29 @@ mod tests {
             .read(|w, _, _| w.notices().filter(|n| n.policy == policy).count())
             .await;
         assert_eq!(desk.notices.len(), expected);
+        // Awaiting a notice: the policy's approved applications, by id.
+        let approved = g
+            .read(|w, _, _| {
+                let mut v: Vec<NoticeApplication> = w
+                    .applications()
+                    .filter(|a| a.policy == policy && a.status == ApplicationStatus::Approved)
+                    .map(listed)
+                    .collect();
+                v.sort_by(|a, b| a.id.cmp(&b.id));
+                v
+            })
+            .await;
+        assert_eq!(desk.awaiting, approved);
+        let all = g.notice_desk(|_| true).await;
+        let approved_anywhere = g
+            .read(|w, _, _| {
+                w.applications()
+                    .filter(|a| a.status == ApplicationStatus::Approved)
+                    .count()
+            })
+            .await;
+        assert_eq!(all.awaiting.len(), approved_anywhere);
+        assert!(all.awaiting.windows(2).all(|x| x[0].id < x[1].id), "by id");
         assert!(
             desk.notices.windows(2).all(|x| x[0].starts_on >= x[1].starts_on),
             "latest first"

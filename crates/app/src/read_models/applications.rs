@@ -3,7 +3,8 @@
 //! page of `GET /api/v1/applications` walks one ordered index and builds only the rows it shows.
 //!
 //! Who may see which application is the web's authorization; the view hands it each candidate
-//! in order and counts what it accepts. Nothing here depends on the date: the view is synced as
+//! in order and counts what it accepts. It also keeps, for each expert, the applications on
+//! which they hold a seat (评审任务), so that an expert's list costs their own assignments. Nothing here depends on the date: the view is synced as
 //! events are folded in, like the register.
 
 use std::collections::{BTreeSet, HashMap};
@@ -49,6 +50,7 @@ pub struct ApplicationQuery {
 /// Whose applications a list shows: the whole of some policies (the department, whose totals
 /// come from counts kept per policy and status, and whose page walk stops at the page), or those
 /// a rule accepts, looked at one by one.
+#[derive(Clone, Copy)]
 pub enum ApplicationScope<'a> {
     /// Every application under these policies.
     Policies(&'a [String]),
@@ -103,6 +105,8 @@ struct Keys {
     unit: String,
     /// Id, unit and domain, lower-cased, for the search.
     haystack: String,
+    /// The experts seated on it (their logins, sorted).
+    experts: Vec<String>,
 }
 
 impl Keys {
@@ -114,6 +118,7 @@ impl Keys {
             submitted_on: a.submitted_on,
             unit: a.facts.unit.name.clone(),
             haystack: format!("{}\u{1}{}\u{1}{}", a.id, a.facts.unit.name, a.facts.technology_domain).to_lowercase(),
+            experts: a.experts.keys().cloned().collect(),
         }
     }
 
@@ -133,6 +138,8 @@ pub struct ApplicationsView {
     by_submitted: BTreeSet<(NaiveDate, String)>,
     by_unit: BTreeSet<(String, String)>,
     by_status: BTreeSet<(u8, String)>,
+    /// 评审任务 — for each expert's login, the applications on which they hold a seat.
+    by_expert: HashMap<String, BTreeSet<String>>,
     /// Applications by policy and status (slot = the status's place in the enum).
     counts: HashMap<String, [usize; STATUS_SLOTS]>,
     /// Applications whose events were folded in since the last sync.
@@ -254,12 +261,23 @@ impl ApplicationsView {
             self.by_unit.remove(&(old.unit, id.to_string()));
             self.by_status.remove(&(old.status as u8, id.to_string()));
             self.by_id.remove(id);
+            for login in &old.experts {
+                if let Some(seats) = self.by_expert.get_mut(login) {
+                    seats.remove(id);
+                    if seats.is_empty() {
+                        self.by_expert.remove(login);
+                    }
+                }
+            }
         }
         let Some(k) = keys else { return };
         self.by_id.insert(id.to_string());
         self.by_submitted.insert((k.submitted_on, id.to_string()));
         self.by_unit.insert((k.unit.clone(), id.to_string()));
         self.by_status.insert((k.status as u8, id.to_string()));
+        for login in &k.experts {
+            self.by_expert.entry(login.clone()).or_default().insert(id.to_string());
+        }
         self.counts.entry(k.policy.clone()).or_default()[slot(k.status)] += 1;
         self.keys.insert(id.to_string(), k);
     }
@@ -274,15 +292,27 @@ impl ApplicationsView {
         self.keys.is_empty()
     }
 
-    /// Ids in the order asked.
-    fn ordered<'a>(&'a self, sort: ApplicationSort, descending: bool) -> Box<dyn Iterator<Item = &'a str> + 'a> {
+    /// The applications on which the expert `login` holds a seat, by id.
+    pub fn seated(&self, login: &str) -> impl Iterator<Item = &str> {
+        self.by_expert.get(login).into_iter().flatten().map(String::as_str)
+    }
+
+    /// Ids in the order asked. In status order with one status asked, only that status's run
+    /// of the index is walked.
+    fn ordered<'a>(&'a self, q: &ApplicationQuery) -> Box<dyn Iterator<Item = &'a str> + 'a> {
         fn dir<'a, I: DoubleEndedIterator<Item = &'a str> + 'a>(
             it: I,
             descending: bool,
         ) -> Box<dyn Iterator<Item = &'a str> + 'a> {
             if descending { Box::new(it.rev()) } else { Box::new(it) }
         }
-        match sort {
+        let descending = q.descending;
+        match q.sort {
+            ApplicationSort::Status if let Some(status) = q.status => {
+                let at = status as u8;
+                let run = self.by_status.range((at, String::new())..(at + 1, String::new()));
+                dir(run.map(|(_, id)| id.as_str()), descending)
+            }
             ApplicationSort::Id => dir(self.by_id.iter().map(String::as_str), descending),
             ApplicationSort::SubmittedOn => dir(self.by_submitted.iter().map(|(_, id)| id.as_str()), descending),
             ApplicationSort::Unit => dir(self.by_unit.iter().map(|(_, id)| id.as_str()), descending),
@@ -327,7 +357,7 @@ impl ApplicationsView {
         let end = q.offset.saturating_add(q.limit);
         let mut items = Vec::new();
         let mut seen = 0usize;
-        for id in self.ordered(q.sort, q.descending) {
+        for id in self.ordered(q) {
             if counted.is_some() && seen >= end {
                 break;
             }

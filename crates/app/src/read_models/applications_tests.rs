@@ -2,6 +2,8 @@
 //! reverse, cut a page), on a log made by the real generator and folded in event by event, for
 //! every order, filter and a visibility rule.
 
+use std::collections::BTreeSet;
+
 use guohe_domain::{ApplicationCase, ApplicationStatus, World};
 
 use super::applications::*;
@@ -66,6 +68,29 @@ fn questions(world: &World) -> Vec<ApplicationQuery> {
             }
         }
     }
+    // In status order with one status asked, the view walks that status's run only.
+    for status in [
+        ApplicationStatus::Submitted,
+        ApplicationStatus::Returned,
+        ApplicationStatus::Recommended,
+        ApplicationStatus::UnderReview,
+        ApplicationStatus::Approved,
+        ApplicationStatus::Rejected,
+        ApplicationStatus::InNotice,
+        ApplicationStatus::Named,
+        ApplicationStatus::Withdrawn,
+    ] {
+        for descending in [false, true] {
+            out.push(ApplicationQuery {
+                status: Some(status),
+                sort: ApplicationSort::Status,
+                descending,
+                offset: 1,
+                limit: 6,
+                ..Default::default()
+            });
+        }
+    }
     out.push(ApplicationQuery {
         status: Some(ApplicationStatus::Named),
         limit: 25,
@@ -118,6 +143,7 @@ async fn the_view_answers_as_a_scan_of_the_world_after_every_fold() {
     view.sync(&world);
     // A visibility rule like a support unit's: one unit's applications only, decided per case.
     let mut checks = 0;
+    let mut seated_experts = 0;
     let mut statuses = std::collections::BTreeSet::new();
     for (i, e) in events.iter().enumerate() {
         world.apply(e);
@@ -162,10 +188,28 @@ async fn the_view_answers_as_a_scan_of_the_world_after_every_fold() {
                 let page = view.query(&world, &q, ApplicationScope::Policies(&[]), |a| a.id.clone());
                 assert_eq!((page.items.len(), page.total), (0, 0), "no policy, nothing");
             }
+            // Each expert's seats, as a scan of every application's panel finds them.
+            let logins: BTreeSet<&String> = world.applications().flat_map(|a| a.experts.keys()).collect();
+            for login in &logins {
+                let mut scanned: Vec<&str> = world
+                    .applications()
+                    .filter(|a| a.experts.contains_key(*login))
+                    .map(|a| a.id.as_str())
+                    .collect();
+                scanned.sort_unstable();
+                assert_eq!(
+                    view.seated(login).collect::<Vec<_>>(),
+                    scanned,
+                    "after event {i}: {login}"
+                );
+            }
+            seated_experts = seated_experts.max(logins.len());
+            assert_eq!(view.seated("expert:nobody").count(), 0);
             checks += 1;
         }
     }
     assert!(checks > 50, "{checks}");
+    assert!(seated_experts > 3, "the log seats experts: {seated_experts}");
     assert!(
         statuses.len() >= 5,
         "the log moves applications through several statuses: {statuses:?}"

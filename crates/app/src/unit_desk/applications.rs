@@ -1,5 +1,5 @@
-//! One application as its unit sees it, and the applications listing an attachment (to decide
-//! who may download it).
+//! Whether a unit may still withdraw an application, and the applications listing an attachment
+//! (to decide who may download it). The application itself is [`Guohe::application`].
 
 use guohe_domain::{ApplicationCase, ApplicationStatus};
 
@@ -18,11 +18,6 @@ pub fn withdrawable(status: ApplicationStatus) -> bool {
 }
 
 impl Guohe {
-    /// One application case, for its page; the caller authorizes it before showing anything.
-    pub async fn application_case(&self, id: &str) -> Option<ApplicationCase> {
-        self.read(|w, _, _| w.application(id).cloned()).await
-    }
-
     /// What `judge` says of each application whose attachments include the file `file` (none
     /// when no application lists it).
     pub async fn applications_listing_file<R>(&self, file: &str, judge: impl Fn(&ApplicationCase) -> R) -> Vec<R> {
@@ -61,8 +56,8 @@ mod tests {
                 (a.id.clone(), a.facts.attachments.first().map(|x| x.file.clone()))
             })
             .await;
-        assert_eq!(g.application_case(&id).await.map(|a| a.id), Some(id.clone()));
-        assert!(g.application_case("no-such-application").await.is_none());
+        assert_eq!(g.application(&id).await.map(|a| a.id), Some(id.clone()));
+        assert!(g.application("no-such-application").await.is_none());
         assert!(
             g.applications_listing_file("no-such-file", |a| a.id.clone())
                 .await

@@ -18,15 +18,13 @@ use guohe_store::AccountRole;
 use rust_decimal::Decimal;
 use serde_json::json;
 
+use super::application_list::{self, ApplicationList};
 use super::department::{confirmed, dept_of};
-use super::list_paged::{self, Found, Window};
-use super::work::{
-    self, Audience, CaseView, Cell, ConfirmTpl, Feedback, ListTpl, Row, Table, Vals, render_status, see_other,
-};
+use super::work::{self, Audience, CaseView, Cell, ConfirmTpl, Feedback, Vals, render_status, see_other};
 use crate::authz::Action;
 use crate::error::{FieldError, WebError};
 use guohe_app::application_desk::ApplicationRow;
-use guohe_app::read_models::{ApplicationPage, ApplicationQuery, ApplicationScope, ApplicationSort};
+use guohe_app::read_models::{ApplicationScope, ApplicationSort};
 
 // ----- the pipeline -----
 
@@ -40,75 +38,33 @@ pub async fn applications(
 ) -> WebResult<Response> {
     let p = dept_of(&ctx, Action::RunProcedure)?;
     let l = ctx.lang;
-    let params = work::list_params(&q);
-    let headings: Vec<String> = vec![
-        l.t("编号", "Id").into(),
-        l.t("依托单位", "Support unit").into(),
-        l.t("技术领域", "Domain").into(),
-        l.t("合作国别", "Partner country").into(),
-        l.t("地区", "Region").into(),
-        l.t("阶段", "Stage").into(),
-        l.t("评审完成", "Reviews").into(),
-        l.t("提交日期", "Submitted").into(),
-    ];
-    let (sort, desc) = work::sort_asked(&params, headings.len());
-    let sort = sort.filter(|i| sort_by_column(*i).is_some());
-    let chosen = |name: &str| params.get(name).filter(|v| !v.is_empty()).cloned();
-    // A stage code that names no stage matches nothing, as a filter value no row carries.
-    let stage = chosen("stage").map(|code| work::STAGES.iter().find(|s| s.1 == code).map(|s| s.0));
-    let csv = params.get("format").is_some_and(|f| f == "csv");
-    let window = |page: usize| if csv { Window::all() } else { Window::page(page) };
-    let query = |w: Window| ApplicationQuery {
-        needle: params.get("q").map(|x| x.to_lowercase()).unwrap_or_default(),
-        status: stage.flatten(),
-        policy: chosen("policy"),
-        round: chosen("round"),
-        sort: sort.and_then(sort_by_column).unwrap_or_default(),
-        descending: desc && sort.is_some(),
-        offset: w.offset,
-        limit: w.limit,
-    };
-    let find = |page: usize| {
-        let q = query(window(page));
-        let guohe = &state.guohe;
-        let policies = &p.policies;
-        async move {
-            if matches!(stage, Some(None)) {
-                return ApplicationPage {
-                    items: Vec::new(),
-                    total: 0,
-                };
-            }
-            guohe
-                .application_page(&q, ApplicationScope::Policies(policies), None)
-                .await
-        }
-    };
-    let asked = list_paged::page_asked(&params);
-    let mut found = find(asked).await;
-    // A page past the end (a bookmark after the list shrank) shows the last page.
-    let page = asked.min(list_paged::last_page(found.total));
-    if page != asked && !csv {
-        found = find(page).await;
-    }
-    let rows: Vec<Vec<Cell>> = found.items.into_iter().map(|a| application_cells(a, l)).collect();
-    if csv {
-        let rows: Vec<Row> = rows
-            .into_iter()
-            .map(|cells| Row {
-                cells,
-                ..Row::default()
-            })
-            .collect();
-        return work::csv("applications.csv", &headings, &rows);
-    }
     let rounds: Vec<(String, String)> = work::round_ids(&state.guohe, &p)
         .await
         .into_iter()
         .map(|r| (r.clone(), r))
         .collect();
-    let filters = work::chosen_filters(
-        vec![
+    let list = ApplicationList {
+        path: "/dept/applications",
+        chrome: ctx.chrome("/dept"),
+        title: l.t("申报办理（按阶段）", "Applications by stage").into(),
+        intro: String::new(),
+        actions: vec![
+            ("/dept/rounds".into(), l.t("申报批次", "Rounds").into()),
+            ("/dept/notices".into(), l.t("公示", "Notices").into()),
+        ],
+        headings: vec![
+            l.t("编号", "Id").into(),
+            l.t("依托单位", "Support unit").into(),
+            l.t("技术领域", "Domain").into(),
+            l.t("合作国别", "Partner country").into(),
+            l.t("地区", "Region").into(),
+            l.t("阶段", "Stage").into(),
+            l.t("评审完成", "Reviews").into(),
+            l.t("提交日期", "Submitted").into(),
+        ],
+        sort_by_column,
+        default_sort: None,
+        filters: vec![
             ("stage".into(), l.t("阶段", "Stage").into(), work::stage_options(l)),
             (
                 "policy".into(),
@@ -117,31 +73,12 @@ pub async fn applications(
             ),
             ("round".into(), l.t("批次", "Round").into(), rounds),
         ],
-        &params,
-    );
-    let t = Table::paged(
-        "/dept/applications",
-        &params,
-        &headings,
-        (sort, desc),
-        |i| sort_by_column(i).is_some(),
-        filters,
-        Found {
-            rows,
-            total: found.total,
-            page,
-        },
-    );
-    view::render(&ListTpl {
-        c: ctx.chrome("/dept"),
-        title: l.t("申报办理（按阶段）", "Applications by stage").into(),
-        intro: String::new(),
-        actions: vec![
-            ("/dept/rounds".into(), l.t("申报批次", "Rounds").into()),
-            ("/dept/notices".into(), l.t("公示", "Notices").into()),
-        ],
-        t,
+        csv_name: "applications.csv",
+    };
+    application_list::serve(&state, &q, list, ApplicationScope::Policies(&p.policies), |a| {
+        application_cells(a, l)
     })
+    .await
 }
 
 /// The order the applications view keeps for a column of the list, if it keeps one.

@@ -34,7 +34,7 @@ pub async fn home(
     let l = ctx.lang;
     let rows = state
         .guohe
-        .application_rows(&|a| authz::can_view_application(&p, a).is_ok(), Some(&p.account))
+        .expert_assignments(&p.account, &|a| authz::can_view_application(&p, a).is_ok())
         .await
         .into_iter()
         .map(|a| {

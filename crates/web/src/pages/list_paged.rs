@@ -131,6 +131,23 @@ mod tests {
     }
 
     #[test]
+    fn the_generic_list_shows_the_same_window_of_pages() {
+        use super::super::work::Row;
+        let rows: Vec<Row> = (0..401)
+            .map(|i| Row {
+                cells: vec![Cell::text(format!("{i:04}"))],
+                ..Row::default()
+            })
+            .collect();
+        let q = [("page".to_string(), "7".to_string())].into_iter().collect();
+        let (t, _) = Table::build("/expert", &q, &["编号".to_string()], Vec::new(), rows);
+        let numbers: Vec<usize> = t.pages.iter().map(|l| l.n).collect();
+        assert_eq!(numbers, vec![1, 0, 5, 6, 7, 8, 9, 0, 21]);
+        assert!(t.pages.iter().any(|l| l.current && l.n == 7));
+        assert_eq!(t.rows[0][0].text, format!("{:04}", 6 * PAGE_SIZE));
+    }
+
+    #[test]
     fn the_window_of_a_page() {
         assert_eq!(
             Window::page(1),

@@ -5,6 +5,7 @@
 //! [`crate::authz`] whether the principal may enter, then filters records with the same module.
 
 pub mod admin;
+pub mod application_list;
 pub mod auth;
 pub mod compare;
 pub mod department;
@@ -80,105 +81,7 @@ pub async fn not_found() -> WebError {
     WebError::NotFound
 }
 
-use askama::Template;
-use axum::extract::State;
-use chrono::NaiveDate;
-
 use crate::AppState;
-use crate::authz::{self, Area};
-use crate::security::RequestCtx;
-use crate::view::{self, Chrome, render};
-
-/// An application in a work list.
-#[derive(Debug, Clone)]
-pub struct AppRow {
-    /// Id.
-    pub id: String,
-    /// Unit.
-    pub unit: String,
-    /// Domain.
-    pub domain: String,
-    /// Stage label.
-    pub stage: String,
-    /// Submitted on.
-    pub submitted_on: NaiveDate,
-    /// For experts: review given.
-    pub reviewed: bool,
-}
-
-/// A base in a work list.
-#[derive(Debug, Clone)]
-pub struct BaseLink {
-    /// Id.
-    pub id: String,
-    /// Official name.
-    pub name: String,
-    /// Status label.
-    pub status: String,
-}
-
-/// The home of a unit, recommender or expert: what the principal may see, nothing more.
-#[derive(Template)]
-#[template(path = "role_home.html")]
-pub struct RoleHomeTpl {
-    /// Layout.
-    pub c: Chrome,
-    /// Heading.
-    pub heading: String,
-    /// Applications.
-    pub apps: Vec<AppRow>,
-    /// Bases.
-    pub bases: Vec<BaseLink>,
-    /// Show the bases table.
-    pub show_bases: bool,
-}
-
-/// Shared body of the role homes; `area` is checked first. The four role areas now have
-/// their own homes; this stays for areas added later.
-#[allow(dead_code)]
-pub(crate) async fn role_home(
-    ctx: RequestCtx,
-    state: State<AppState>,
-    area: Area,
-    heading: (&str, &str),
-) -> crate::error::WebResult<axum::response::Response> {
-    let p = ctx.require()?.clone();
-    authz::may_enter(&p, area)?;
-    let l = ctx.lang;
-    let today = state.today();
-    let apps = state
-        .guohe
-        .application_rows(&|a| authz::can_view_application(&p, a).is_ok(), Some(&p.account))
-        .await
-        .into_iter()
-        .map(|a| AppRow {
-            stage: l.t(a.status.zh(), &format!("{:?}", a.status)).to_string(),
-            id: a.id,
-            unit: a.unit,
-            domain: a.domain,
-            submitted_on: a.submitted_on,
-            reviewed: a.reviewed,
-        })
-        .collect();
-    let bases = state
-        .guohe
-        .recommender_bases(&|w, b| authz::can_view_base(&p, w, b).is_ok(), today)
-        .await
-        .into_iter()
-        .map(|b| BaseLink {
-            id: b.id,
-            name: b.name,
-            status: view::status_label(b.status, l),
-        })
-        .collect();
-    render(&RoleHomeTpl {
-        c: ctx.chrome(authz::area_path(area)),
-        heading: l.t(heading.0, heading.1).into(),
-        apps,
-        bases,
-        show_bases: area != Area::Expert,
-    })
-}
 
 /// The role work areas' routes (the unit, recommender, expert and department pages), merged
 /// into [`crate::router`] in one place. Paths and form field names are documented on each

@@ -8,10 +8,12 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use guohe_domain::ApplicationStatus;
+use guohe_app::read_models::{ApplicationScope, ApplicationSort};
+use guohe_domain::{ApplicationCase, ApplicationStatus};
 use serde_json::json;
 
-use super::work::{self, Audience, CaseView, Cell, Feedback, Row, Vals, render_status, see_other};
+use super::application_list::{self, ApplicationList};
+use super::work::{self, Audience, CaseView, Cell, Feedback, Vals, render_status, see_other};
 use crate::AppState;
 use crate::authz::{self, Action, Area, Principal};
 use crate::error::{FieldError, WebError, WebResult};
@@ -25,7 +27,10 @@ fn rec_of(ctx: &RequestCtx) -> WebResult<Principal> {
     Ok(p)
 }
 
-/// `GET /recommender` — the queue: every application in the jurisdiction, waiting ones first.
+/// `GET /recommender` — the queue: the applications in the jurisdiction, a page at a time from
+/// the applications view. By default in stage order, so those waiting for the recommender
+/// (已提交待推荐, the first stage) come first; search, filters, sorting and CSV as on the
+/// department's list.
 pub async fn home(
     ctx: RequestCtx,
     State(state): State<AppState>,
@@ -33,77 +38,27 @@ pub async fn home(
 ) -> WebResult<Response> {
     let p = rec_of(&ctx)?;
     let l = ctx.lang;
-    let rows = state
-        .guohe
-        .application_rows(&|a| authz::can_view_application(&p, a).is_ok(), None)
+    let rounds: Vec<(String, String)> = work::round_ids(&state.guohe, &p)
         .await
         .into_iter()
-        .map(|a| {
-            let (code, label) = work::stage(a.status, l);
-            let waiting = a.status == ApplicationStatus::Submitted;
-            Row {
-                cells: vec![
-                    Cell::link(a.id.clone(), format!("/recommender/applications/{}", a.id)),
-                    Cell::text(a.unit.clone()),
-                    Cell::text(a.domain.clone()),
-                    Cell::text(view::region_label(Some(&a.region))),
-                    Cell::text(label).class(&format!("status s-{code}")),
-                    Cell::text(a.submitted_on.to_string()),
-                ],
-                keys: vec![
-                    format!("{}{}", if waiting { 0 } else { 1 }, a.id),
-                    a.unit,
-                    a.domain,
-                    a.region,
-                    code.to_string(),
-                    a.submitted_on.to_string(),
-                ],
-                tags: [
-                    ("stage".to_string(), code.to_string()),
-                    ("policy".to_string(), a.policy),
-                ]
-                .into_iter()
-                .collect(),
-            }
-        })
-        .collect::<Vec<_>>();
-    let mut q = q;
-    q.entry("sort".into()).or_insert_with(|| "0".into());
-    let headings = vec![
-        l.t("编号", "Id").to_string(),
-        l.t("依托单位", "Support unit").into(),
-        l.t("技术领域", "Domain").into(),
-        l.t("地区", "Region").into(),
-        l.t("阶段", "Stage").into(),
-        l.t("提交日期", "Submitted").into(),
-    ];
-    let filters = vec![
-        (
-            "stage".to_string(),
-            l.t("阶段", "Stage").to_string(),
-            work::stage_options(l),
-        ),
-        (
-            "policy".to_string(),
-            l.t("办法", "Policy").to_string(),
-            work::policy_options(state.guohe.policies(), &p),
-        ),
-    ];
-    work::list_page(
-        ctx.chrome("/recommender"),
-        &q,
-        "/recommender",
-        l.t(
-            "推荐工作台：辖区内的申报",
-            "Recommender desk: applications in my jurisdiction",
-        )
-        .into(),
-        l.t(
-            "“已提交待推荐”的申报需进行形式审查，出具推荐意见或退回修改。",
-            "Submitted applications await formal review: recommend or return them.",
-        )
-        .into(),
-        vec![(
+        .map(|r| (r.clone(), r))
+        .collect();
+    let list = ApplicationList {
+        path: "/recommender",
+        chrome: ctx.chrome("/recommender"),
+        title: l
+            .t(
+                "推荐工作台：辖区内的申报",
+                "Recommender desk: applications in my jurisdiction",
+            )
+            .into(),
+        intro: l
+            .t(
+                "“已提交待推荐”的申报需进行形式审查，出具推荐意见或退回修改。",
+                "Submitted applications await formal review: recommend or return them.",
+            )
+            .into(),
+        actions: vec![(
             "/recommender/bases".into(),
             l.t(
                 "辖区基地、年度报告与重大事项",
@@ -111,11 +66,54 @@ pub async fn home(
             )
             .into(),
         )],
-        headings,
-        filters,
-        rows,
-        "recommender-applications.csv",
-    )
+        headings: vec![
+            l.t("编号", "Id").into(),
+            l.t("依托单位", "Support unit").into(),
+            l.t("技术领域", "Domain").into(),
+            l.t("地区", "Region").into(),
+            l.t("阶段", "Stage").into(),
+            l.t("提交日期", "Submitted").into(),
+        ],
+        sort_by_column,
+        default_sort: Some(STAGE_COLUMN),
+        filters: vec![
+            ("stage".into(), l.t("阶段", "Stage").into(), work::stage_options(l)),
+            (
+                "policy".into(),
+                l.t("办法", "Policy").into(),
+                work::policy_options(state.guohe.policies(), &p),
+            ),
+            ("round".into(), l.t("批次", "Round").into(), rounds),
+        ],
+        csv_name: "recommender-applications.csv",
+    };
+    let in_jurisdiction = |a: &ApplicationCase| authz::can_view_application(&p, a).is_ok();
+    application_list::serve(&state, &q, list, ApplicationScope::Each(&in_jurisdiction), |a| {
+        let (code, label) = work::stage(a.status, l);
+        vec![
+            Cell::link(a.id.clone(), format!("/recommender/applications/{}", a.id)),
+            Cell::text(a.unit),
+            Cell::text(a.domain),
+            Cell::text(view::region_label(Some(&a.region))),
+            Cell::text(label).class(&format!("status s-{code}")),
+            Cell::text(a.submitted_on.to_string()),
+        ]
+    })
+    .await
+}
+
+/// The stage column, the queue's default order.
+const STAGE_COLUMN: usize = 4;
+
+/// The order the applications view keeps for a column of the queue, if it keeps one.
+fn sort_by_column(column: usize) -> Option<ApplicationSort> {
+    match column {
+        0 => Some(ApplicationSort::Id),
+        1 => Some(ApplicationSort::Unit),
+        STAGE_COLUMN => Some(ApplicationSort::Status),
+        5 => Some(ApplicationSort::SubmittedOn),
+        _ => None,
+    }
 }
 
 /// The recommender's view of one application.

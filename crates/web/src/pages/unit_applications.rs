@@ -36,7 +36,7 @@ pub struct UnitAppTpl {
 
 async fn app_page(ctx: &RequestCtx, state: &AppState, id: &str, fb: Feedback, v: Vals) -> WebResult<Response> {
     let (p, _) = unit_of(ctx)?;
-    let a = state.guohe.application_case(id).await.ok_or(WebError::NotFound)?;
+    let a = state.guohe.application(id).await.ok_or(WebError::NotFound)?;
     authz::can_view_application(&p, &a)?;
     let k = work::case_view(state, &a, Audience::Unit, ctx.lang, "/unit").await?;
     let tpl = UnitAppTpl {
@@ -77,7 +77,7 @@ pub async fn withdraw(
     let (p, _) = unit_of(&ctx)?;
     let l = ctx.lang;
     let v = Vals::new(form);
-    let a = state.guohe.application_case(&id).await.ok_or(WebError::NotFound)?;
+    let a = state.guohe.application(&id).await.ok_or(WebError::NotFound)?;
     authz::can_view_application(&p, &a)?;
     let mut errs = Vec::new();
     work::optional(&v, "reason", 500, &mut errs);

@@ -640,13 +640,17 @@ impl Table {
             .unwrap_or(1)
             .clamp(1, pages_n);
         let cols = heading_links(path, &params, headings, sort, desc, |_| true);
-        let pages = (1..=pages_n)
-            .map(|n| PageLink {
-                n,
-                href: format!("{path}?{}", query_string(&params, &[("page", n.to_string())])),
-                current: n == page,
-            })
-            .collect();
+        // The first, the last and the pages around the current one, as on the read models' lists.
+        let pages = crate::view::page_links(pages_n, page, |n| {
+            format!("{path}?{}", query_string(&params, &[("page", n.to_string())]))
+        })
+        .into_iter()
+        .map(|p| PageLink {
+            n: p.n,
+            href: p.href,
+            current: p.current,
+        })
+        .collect();
         let shown: Vec<Vec<Cell>> = rows
             .iter()
             .skip((page - 1) * PAGE_SIZE)

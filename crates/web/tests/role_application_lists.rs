@@ -1,0 +1,160 @@
+//! The recommender's queue (`GET /recommender`) and the expert's assignments (`GET /expert`)
+//! are read from the applications view: the queue a page at a time within the recommender's
+//! jurisdiction, those waiting for it first (已提交待推荐 is the first stage); the assignments from
+//! the view's index of seats. What each shows must be what the world holds for that account.
+
+mod api_common;
+mod common;
+
+use api_common::{Client, demo_app};
+
+fn csv_ids(body: &str) -> Vec<String> {
+    body.trim_start_matches('\u{feff}')
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn total(html: &str) -> usize {
+    let at = html.find("<strong class=\"total\">").expect("a total");
+    let rest = &html[at + "<strong class=\"total\">".len()..];
+    rest[..rest.find('<').expect("the end of the total")]
+        .parse()
+        .expect("a number")
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+#[tokio::test]
+async fn the_recommender_queue_is_its_jurisdiction_waiting_first() {
+    let app = demo_app().await;
+    let mut waiting_seen = 0;
+    for (login, region) in [("rec-wuhan", "4201"), ("rec-changsha", "4301"), ("rec-yueyang", "4306")] {
+        let c = Client::new(&app);
+        c.login(login).await;
+        // (stage order, id, unit, domain) of every application of a unit in the region.
+        let mut want: Vec<(u8, String, String, String)> = app
+            .state
+            .guohe
+            .read(|w, _, _| {
+                w.applications()
+                    .filter(|a| a.facts.unit.region_code.starts_with(region))
+                    .map(|a| {
+                        (
+                            a.status as u8,
+                            a.id.clone(),
+                            a.facts.unit.name.clone(),
+                            a.facts.technology_domain.clone(),
+                        )
+                    })
+                    .collect()
+            })
+            .await;
+        want.sort();
+        assert!(!want.is_empty(), "{login}: the demo has applications in {region}");
+        waiting_seen += want.iter().filter(|w| w.0 == 0).count();
+
+        let page = c.get("/recommender").await;
+        assert_eq!(page.status, 200);
+        assert_eq!(total(&page.body), want.len(), "{login}");
+        // The default order is the stage's, the submitted ones (waiting for formal review) first.
+        let all = c.get("/recommender?format=csv").await;
+        assert_eq!(all.status, 200);
+        assert_eq!(
+            csv_ids(&all.body),
+            want.iter().map(|w| w.1.clone()).collect::<Vec<_>>(),
+            "{login}: by stage, then id"
+        );
+        let th_stage = {
+            let at = page.body.find(">阶段</").expect("the stage heading");
+            page.body[page.body[..at].rfind("<th").expect("its cell")..at].to_string()
+        };
+        assert!(th_stage.contains("aria-sort=\"ascending\""), "{th_stage}");
+
+        // By id, descending.
+        let mut by_id: Vec<String> = want.iter().map(|w| w.1.clone()).collect();
+        by_id.sort();
+        by_id.reverse();
+        let got = c.get("/recommender?sort=0&dir=desc&format=csv").await;
+        assert_eq!(csv_ids(&got.body), by_id, "{login}: by id, descending");
+
+        // A stage filter and a search, as the world has them.
+        let submitted = want.iter().filter(|w| w.0 == 0).count();
+        assert_eq!(total(&c.get("/recommender?stage=submitted").await.body), submitted);
+        let part: String = want[0].2.chars().take(3).collect();
+        let needle = part.to_lowercase();
+        let mut expected: Vec<&(u8, String, String, String)> = want
+            .iter()
+            .filter(|w| [&w.1, &w.2, &w.3].iter().any(|f| f.to_lowercase().contains(&needle)))
+            .collect();
+        expected.sort();
+        let got = c.get(&format!("/recommender?format=csv&q={}", urlencode(&part))).await;
+        assert_eq!(
+            csv_ids(&got.body),
+            expected.iter().map(|w| w.1.clone()).collect::<Vec<_>>(),
+            "{login}: search {part}"
+        );
+
+        // Nothing from another region, even asked for by its stage or searched by its id.
+        let outside = app
+            .state
+            .guohe
+            .read(|w, _, _| {
+                w.applications()
+                    .filter(|a| !a.facts.unit.region_code.starts_with(region))
+                    .map(|a| a.id.clone())
+                    .min()
+            })
+            .await
+            .expect("another region's application");
+        let got = c
+            .get(&format!("/recommender?format=csv&q={}", urlencode(&outside)))
+            .await;
+        assert!(csv_ids(&got.body).is_empty(), "{login}: {outside} is not in the queue");
+        let none = c.get("/recommender?stage=nonsense").await;
+        assert_eq!((none.status, total(&none.body)), (200, 0));
+        let far = c.get("/recommender?page=999").await;
+        assert_eq!((far.status, total(&far.body)), (200, want.len()));
+    }
+    assert!(waiting_seen > 0, "some application waits for a recommender in the demo");
+}
+
+#[tokio::test]
+async fn the_expert_sees_their_seats_and_only_them() {
+    let app = demo_app().await;
+    let mut seats_seen = 0;
+    for login in ["expert-chen", "expert-liu", "expert-wang"] {
+        let c = Client::new(&app);
+        c.login(login).await;
+        // Every application seating the expert, with whether they reviewed it.
+        let seats: Vec<(String, bool)> = app
+            .state
+            .guohe
+            .read(|w, _, _| {
+                let mut v: Vec<(String, bool)> = w
+                    .applications()
+                    .filter_map(|a| a.experts.get(login).map(|e| (a.id.clone(), e.review.is_some())))
+                    .collect();
+                v.sort();
+                v
+            })
+            .await;
+        seats_seen += seats.len();
+        let page = c.get("/expert").await;
+        assert_eq!(page.status, 200);
+        assert_eq!(total(&page.body), seats.len(), "{login}");
+        let listed = csv_ids(&c.get("/expert?format=csv&sort=0").await.body);
+        assert_eq!(listed, seats.iter().map(|s| s.0.clone()).collect::<Vec<_>>(), "{login}");
+        let todo = seats.iter().filter(|s| !s.1).count();
+        assert_eq!(total(&c.get("/expert?mine=todo").await.body), todo, "{login}");
+        assert_eq!(
+            total(&c.get("/expert?mine=done").await.body),
+            seats.len() - todo,
+            "{login}"
+        );
+    }
+    assert!(seats_seen > 0, "the demo seats experts");
+}
