@@ -12,26 +12,8 @@ impl Guohe {
     /// The register facts for an application of `app`'s unit, domain and director under
     /// `policy`, as of `as_of` (bans still running then, in the policy's province).
     pub async fn registry_facts(&self, policy: &Policy, app: &Application, as_of: NaiveDate) -> RegistryFacts {
-        self.read(|w, _, _| {
-            let uscc = app.unit.uscc.trim();
-            let domain = app.technology_domain.trim();
-            let director = app.director.name.trim();
-            let mut r = RegistryFacts::default();
-            for b in w.bases().filter(|b| b.status.on_register() && b.uscc == uscc) {
-                r.unit_holds_base_in_domain |= b.domain.trim() == domain;
-                r.director_heads_base |= b.director.trim() == director;
-            }
-            r.unit_banned_until = w
-                .bans_of(uscc)
-                .iter()
-                .filter(|b| b.province == policy.province.code)
-                .filter(|b| b.domain.as_deref().is_none_or(|d| d == domain))
-                .map(|b| b.until)
-                .filter(|u| *u > as_of)
-                .max();
-            r
-        })
-        .await
+        self.read(|w, _, _| guohe_domain::registry_facts(w, policy, app, as_of))
+            .await
     }
 }
 

@@ -4,7 +4,7 @@ use chrono::{Datelike, NaiveDate};
 use guohe_calendar::{Calendar, CalendarError};
 use guohe_policy::eval::Prepared;
 use guohe_policy::model::{Approver, Policy, term};
-use guohe_policy::{Application, CheckError, Citation, PolicySet, RegistryFacts, Status, Verdict, evaluate};
+use guohe_policy::{Application, CheckError, Citation, PolicySet, Status, Verdict, evaluate};
 
 use crate::actor::{Actor, Role};
 use crate::command::*;
@@ -300,37 +300,6 @@ impl H<'_, '_> {
         self.emit.event(stream, articles, kind)
     }
 
-    /// Register facts come from the world, never from the applicant.
-    fn registry_facts(&self, policy: &Policy, facts: &Application) -> RegistryFacts {
-        let uscc = facts.unit.uscc.trim();
-        let domain = facts.technology_domain.trim();
-        let director = facts.director.name.trim();
-        let mut r = RegistryFacts::default();
-        for b in self
-            .world
-            .bases
-            .values()
-            .filter(|b| b.status.on_register() && b.uscc == uscc)
-        {
-            if b.domain.trim() == domain {
-                r.unit_holds_base_in_domain = true;
-            }
-            if b.director.trim() == director {
-                r.director_heads_base = true;
-            }
-        }
-        r.unit_banned_until = self
-            .world
-            .bans_of(uscc)
-            .iter()
-            .filter(|b| b.province == policy.province.code)
-            .filter(|b| b.domain.as_deref().is_none_or(|d| d == domain))
-            .map(|b| b.until)
-            .filter(|u| *u > self.ctx.today)
-            .max();
-        r
-    }
-
     /// Runs the eligibility check; a failing rule that reads register facts is a refusal.
     fn check(&self, policy: &Policy, mut facts: Application) -> Result<Checked, Refusal> {
         facts.application_date = facts.application_date.min(self.ctx.today);
@@ -339,7 +308,7 @@ impl H<'_, '_> {
         facts
             .validate_shape()
             .map_err(|e| Refusal::invalid(format!("facts.{}", e.path), e.message_zh, e.message_en))?;
-        let registry = self.registry_facts(policy, &facts);
+        let registry = crate::register::registry_facts(self.world, policy, &facts, self.ctx.today);
         let prepared = Prepared::new(policy, facts, Some(registry)).map_err(|e| {
             Refusal::invalid(
                 format!("facts.{}", e.path).trim_end_matches('.').to_string(),

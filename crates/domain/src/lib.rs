@@ -127,7 +127,7 @@ pub use national::{
 };
 pub use panel::*;
 pub use refusal::{Refusal, RefusalCode};
-pub use register::{RegisterEntry, register};
+pub use register::{RegisterEntry, register, registry_facts};
 pub use round::RoundPhase;
 pub use simulate::{SimulationError, SimulationResult, Step, StepOutcome, Timeline, simulate};
 pub use state::*;

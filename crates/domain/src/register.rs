@@ -1,6 +1,7 @@
 //! 登记簿 — the register of bases as of any date.
 
 use chrono::NaiveDate;
+use guohe_policy::{Application, Policy, RegistryFacts};
 use serde::Serialize;
 
 use crate::state::{BaseStatus, World};
@@ -56,4 +57,34 @@ pub fn register(world: &World, as_of: NaiveDate) -> Vec<RegisterEntry> {
         .collect();
     out.sort_by(|a, b| a.base.cmp(&b.base));
     out
+}
+
+/// The register facts the eligibility rules read for an application of `facts`'s unit, domain
+/// and director under `policy`, as of `as_of`: whether the unit already holds a base in the
+/// domain, whether the director already heads one, and until when the unit is banned in the
+/// policy's province (bans still running on `as_of`). They come from the world, never from the
+/// applicant: the submission (`handle`) and the instant check (`Guohe::registry_facts`) both
+/// read them here.
+pub fn registry_facts(world: &World, policy: &Policy, facts: &Application, as_of: NaiveDate) -> RegistryFacts {
+    let uscc = facts.unit.uscc.trim();
+    let domain = facts.technology_domain.trim();
+    let director = facts.director.name.trim();
+    let mut r = RegistryFacts::default();
+    for b in world
+        .bases
+        .values()
+        .filter(|b| b.status.on_register() && b.uscc == uscc)
+    {
+        r.unit_holds_base_in_domain |= b.domain.trim() == domain;
+        r.director_heads_base |= b.director.trim() == director;
+    }
+    r.unit_banned_until = world
+        .bans_of(uscc)
+        .iter()
+        .filter(|b| b.province == policy.province.code)
+        .filter(|b| b.domain.as_deref().is_none_or(|d| d == domain))
+        .map(|b| b.until)
+        .filter(|u| *u > as_of)
+        .max();
+    r
 }
