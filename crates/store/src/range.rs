@@ -1,10 +1,9 @@
-//! The text of one replay range, as the database hands it over, cut into rows.
+//! The text of one replay range, as the reading side hands it over, cut into rows.
 //!
-//! SQLite concatenates each row as a header of byte lengths followed by the fields exactly as
-//! stored: the database neither parses nor builds JSON, and here only the short article lists
-//! are parsed (the payload is left to the decoder, which parses it anyway). Building the range
-//! as a JSON array instead cost SQLite more than half of a replay's reading, most of it spent
-//! re-parsing every payload to embed it. PostgreSQL aggregates JSON arrays.
+//! SQLite's rows are framed by [`crate::sqlite::range_rows`]: each row a header of byte lengths
+//! followed by the fields exactly as stored, so that only the short article lists are parsed
+//! here (the payload is left to the decoder, which parses it anyway). PostgreSQL aggregates a
+//! JSON array of rows.
 
 use std::borrow::Cow;
 
@@ -23,21 +22,17 @@ pub(crate) struct Row<'a> {
     pub payload: &'a str,
 }
 
-/// Each row: `seq len len len len len len:` (the byte lengths of stream, kind, actor,
-/// occurred_on, articles and payload), then those six fields back to back. One `format` a row
-/// (a chain of `||` copies the row's text once per operator); the rows come in the
-/// subquery's order, as an `ORDER BY` inside the aggregate would sort them again.
-pub(crate) const SQLITE_RANGE: &str = "SELECT group_concat(format('%d %d %d %d %d %d %d:%s%s%s%s%s%s', seq, \
-     octet_length(stream), octet_length(kind), octet_length(actor), octet_length(occurred_on), \
-     octet_length(articles), octet_length(payload), stream, kind, actor, occurred_on, articles, payload), '') \
-     FROM (SELECT * FROM events WHERE seq > ?1 AND seq <= ?2 ORDER BY seq)";
-
+/// PostgreSQL's range: one JSON array of rows.
 pub(crate) const POSTGRES_RANGE: &str = "SELECT (json_agg(json_build_array(seq, stream, kind, actor, occurred_on, articles, payload) \
      ORDER BY seq))::text FROM events WHERE seq > $1 AND seq <= $2";
 
 /// A range's text in the form its backend produces.
 pub(crate) enum RangeText {
+    /// SQLite's rows, framed: each row is `seq len len len len len len:` (the byte lengths of
+    /// stream, kind, actor, occurred_on, articles and payload), then those six fields back to
+    /// back.
     Framed(String),
+    /// PostgreSQL's JSON array of rows.
     Json(String),
 }
 

@@ -1,8 +1,10 @@
 //! Replay: reading the whole log fast enough to rebuild state from a million events in seconds.
 //!
 //! Row-by-row reads cost about ten microseconds an event in the database driver, mostly moving
-//! each row across threads. Replay instead asks the database for ranges of 10,000 events as one
-//! text ([`crate::range`]; sequence numbers are gapless, so ranges need no look-ahead), fetches
+//! each row across threads. Replay instead reads ranges of 10,000 events as one text
+//! ([`crate::range`]; sequence numbers are gapless, so ranges need no look-ahead): SQLite's rows
+//! stepped through on the connection's own handle ([`crate::sqlite::range_rows`]), PostgreSQL's
+//! aggregated into one JSON array. It fetches
 //! the next range while the caller folds the current one, and hands out borrowed fields without
 //! hashes or recorded times — verification reads those, replay does not need them.
 
@@ -11,7 +13,7 @@ use std::borrow::Cow;
 use chrono::NaiveDate;
 use tokio::task::JoinHandle;
 
-use crate::range::{POSTGRES_RANGE, RangeText, Row, SQLITE_RANGE, parse_date};
+use crate::range::{POSTGRES_RANGE, RangeText, Row, parse_date};
 use crate::{Backend, EventLog, StoreError};
 
 /// Events per range.
@@ -118,12 +120,14 @@ impl Ranges {
 impl EventLog {
     async fn range_text(&self, after: i64, upto: i64) -> Result<Option<RangeText>, StoreError> {
         Ok(match &self.backend {
-            Backend::Sqlite(b) => sqlx::query_scalar::<_, Option<String>>(SQLITE_RANGE)
-                .bind(after)
-                .bind(upto)
-                .fetch_one(b.pool())
-                .await?
-                .map(RangeText::Framed),
+            Backend::Sqlite(b) => {
+                let mut conn = b.pool().acquire().await?;
+                let mut locked = conn.lock_handle().await?;
+                // SAFETY: `locked` keeps sqlx's worker off the handle until it is dropped, after
+                // the call.
+                unsafe { crate::sqlite::range_rows::framed_range(locked.as_raw_handle(), after, upto) }?
+                    .map(RangeText::Framed)
+            }
             Backend::Postgres(b) => sqlx::query_scalar::<_, Option<String>>(POSTGRES_RANGE)
                 .bind(after)
                 .bind(upto)

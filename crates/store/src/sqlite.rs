@@ -19,6 +19,7 @@ use crate::verify::{Step, VerifyReport, Walker};
 use crate::{Entry, HolidayWrite, StoreError, StoredEvent, decode_parts};
 
 mod append;
+pub(crate) mod range_rows;
 
 /// Migrations, applied in order; the index + 1 is the schema version.
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_events.sql")];
