@@ -7,23 +7,7 @@ mod api_common;
 mod common;
 
 use api_common::{Client, demo_app};
-
-/// The ids of a CSV download, in order (the first column, after the heading).
-fn csv_ids(body: &str) -> Vec<String> {
-    body.trim_start_matches('\u{feff}')
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').next().unwrap_or_default().to_string())
-        .collect()
-}
-
-fn total(html: &str) -> usize {
-    let at = html.find("<strong class=\"total\">").expect("a total");
-    let rest = &html[at + "<strong class=\"total\">".len()..];
-    rest[..rest.find('<').expect("the end of the total")]
-        .parse()
-        .expect("a number")
-}
+use common::lists::{csv_ids, total, urlencode};
 
 #[tokio::test]
 async fn the_department_list_is_the_world_a_page_at_a_time() {
@@ -113,10 +97,6 @@ async fn the_department_list_is_the_world_a_page_at_a_time() {
     }
 }
 
-fn urlencode(s: &str) -> String {
-    s.bytes().map(|b| format!("%{b:02X}")).collect()
-}
-
 /// The department's list of bases (`GET /dept/bases`) is served a page at a time from the
 /// register view; what is due next is worked out for the page's bases only.
 #[tokio::test]
@@ -151,25 +131,18 @@ async fn the_department_bases_are_the_world_a_page_at_a_time() {
         assert!(page.body.contains("下一项待办"));
 
         // By name (the default), and by recognition date descending, ties by id reversed.
-        let names = |body: &str| -> Vec<String> {
-            body.trim_start_matches('\u{feff}')
-                .lines()
-                .skip(1)
-                .map(|l| l.split(',').next().unwrap_or_default().to_string())
-                .collect()
-        };
         let mut by_name = want.clone();
         by_name.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         let got = c.get("/dept/bases?format=csv").await;
         assert_eq!(
-            names(&got.body),
+            csv_ids(&got.body),
             by_name.iter().map(|w| w.0.clone()).collect::<Vec<_>>()
         );
         let mut by_date = want.clone();
         by_date.sort_by(|a, b| (&b.3, &b.1).cmp(&(&a.3, &a.1)));
         let got = c.get("/dept/bases?sort=3&dir=desc&format=csv").await;
         assert_eq!(
-            names(&got.body),
+            csv_ids(&got.body),
             by_date.iter().map(|w| w.0.clone()).collect::<Vec<_>>()
         );
 

@@ -7,26 +7,7 @@ mod api_common;
 mod common;
 
 use api_common::{Client, demo_app};
-
-fn csv_ids(body: &str) -> Vec<String> {
-    body.trim_start_matches('\u{feff}')
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').next().unwrap_or_default().to_string())
-        .collect()
-}
-
-fn total(html: &str) -> usize {
-    let at = html.find("<strong class=\"total\">").expect("a total");
-    let rest = &html[at + "<strong class=\"total\">".len()..];
-    rest[..rest.find('<').expect("the end of the total")]
-        .parse()
-        .expect("a number")
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes().map(|b| format!("%{b:02X}")).collect()
-}
+use common::lists::{csv_ids, total, urlencode};
 
 #[tokio::test]
 async fn the_recommender_queue_is_its_jurisdiction_waiting_first() {

@@ -423,7 +423,10 @@ mod tests {
         for (i, code) in STATUSES.iter().enumerate() {
             let s: ApplicationStatus = serde_json::from_value(Value::String(code.to_string())).expect(code);
             assert_eq!(s as usize, i, "{code} out of order");
-            assert_eq!(serde_json::to_value(s).expect("a code"), Value::String(code.to_string()));
+            assert_eq!(
+                serde_json::to_value(s).expect("a code"),
+                Value::String(code.to_string())
+            );
         }
     }
 }

@@ -11,9 +11,11 @@ use guohe_app::application_desk::ApplicationRow;
 use guohe_app::read_models::{ApplicationPage, ApplicationQuery, ApplicationScope, ApplicationSort};
 
 use super::list_paged::{self, Found, Window};
-use super::work::{self, Cell, Filter, ListTpl, Row, Table};
+use super::work::{self, Cell, Filter, ListTpl, Table};
 use crate::AppState;
+use crate::authz::Principal;
 use crate::error::WebResult;
+use crate::i18n::Lang;
 use crate::view::{self, Chrome};
 
 /// What a list of applications shows and where.
@@ -38,6 +40,25 @@ pub(crate) struct ApplicationList {
     pub filters: Vec<work::FilterSpec>,
     /// The CSV's file name.
     pub csv_name: &'static str,
+}
+
+/// The filters an application list offers `p`: stage, the policies it works under, and their
+/// rounds.
+pub(crate) async fn filters(state: &AppState, p: &Principal, l: Lang) -> Vec<work::FilterSpec> {
+    let rounds: Vec<(String, String)> = work::round_ids(&state.guohe, p)
+        .await
+        .into_iter()
+        .map(|r| (r.clone(), r))
+        .collect();
+    vec![
+        ("stage".into(), l.t("阶段", "Stage").into(), work::stage_options(l)),
+        (
+            "policy".into(),
+            l.t("办法", "Policy").into(),
+            work::policy_options(state.guohe.policies(), p),
+        ),
+        ("round".into(), l.t("批次", "Round").into(), rounds),
+    ]
 }
 
 /// The page (or the CSV) of `list` that the query `q` asks for, among the applications in
@@ -85,14 +106,7 @@ pub(crate) async fn serve(
     }
     let rows: Vec<Vec<Cell>> = found.items.into_iter().map(cells).collect();
     if csv {
-        let rows: Vec<Row> = rows
-            .into_iter()
-            .map(|cells| Row {
-                cells,
-                ..Row::default()
-            })
-            .collect();
-        return work::csv(list.csv_name, &list.headings, &rows);
+        return work::csv_of_cells(list.csv_name, &list.headings, rows);
     }
     let filters: Vec<Filter> = work::chosen_filters(list.filters, &params);
     let t = Table::paged(

@@ -38,11 +38,6 @@ pub async fn applications(
 ) -> WebResult<Response> {
     let p = dept_of(&ctx, Action::RunProcedure)?;
     let l = ctx.lang;
-    let rounds: Vec<(String, String)> = work::round_ids(&state.guohe, &p)
-        .await
-        .into_iter()
-        .map(|r| (r.clone(), r))
-        .collect();
     let list = ApplicationList {
         path: "/dept/applications",
         chrome: ctx.chrome("/dept"),
@@ -64,15 +59,7 @@ pub async fn applications(
         ],
         sort_by_column,
         default_sort: None,
-        filters: vec![
-            ("stage".into(), l.t("阶段", "Stage").into(), work::stage_options(l)),
-            (
-                "policy".into(),
-                l.t("办法", "Policy").into(),
-                work::policy_options(state.guohe.policies(), &p),
-            ),
-            ("round".into(), l.t("批次", "Round").into(), rounds),
-        ],
+        filters: application_list::filters(&state, &p, l).await,
         csv_name: "applications.csv",
     };
     application_list::serve(&state, &q, list, ApplicationScope::Policies(&p.policies), |a| {

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use super::department::{confirmed, dept_of};
 use super::list_paged::{self, Found};
-use super::work::{self, Cell, ConfirmTpl, Feedback, ListTpl, Quote, Row, Table, Vals, render_status, see_other};
+use super::work::{self, Cell, ConfirmTpl, Feedback, ListTpl, Quote, Table, Vals, render_status, see_other};
 use crate::authz::Action;
 use crate::error::{FieldError, WebError};
 use guohe_app::read_models::{RegisterQuery, SortKey};
@@ -88,14 +88,7 @@ pub async fn bases(
         })
         .collect();
     if csv {
-        let rows: Vec<Row> = rows
-            .into_iter()
-            .map(|cells| Row {
-                cells,
-                ..Row::default()
-            })
-            .collect();
-        return work::csv("bases.csv", &headings, &rows);
+        return work::csv_of_cells("bases.csv", &headings, rows);
     }
     let filters = work::chosen_filters(
         vec![

@@ -17,6 +17,21 @@ pub fn last_page(total: usize) -> usize {
     total.div_ceil(PAGE_SIZE).max(1)
 }
 
+/// The links to the first and the last of `last` pages and to those around `page`, each keeping
+/// the list's other parameters (gaps are page 0).
+pub(crate) fn page_window(path: &str, params: &BTreeMap<String, String>, last: usize, page: usize) -> Vec<PageLink> {
+    crate::view::page_links(last, page, |n| {
+        format!("{path}?{}", query_string(params, &[("page", n.to_string())]))
+    })
+    .into_iter()
+    .map(|p| PageLink {
+        n: p.n,
+        href: p.href,
+        current: p.current,
+    })
+    .collect()
+}
+
 /// What a list page asks of the read model besides its filters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
@@ -66,17 +81,7 @@ impl Table {
         filters: Vec<Filter>,
         found: Found,
     ) -> Table {
-        let last = last_page(found.total);
-        let pages = crate::view::page_links(last, found.page, |n| {
-            format!("{path}?{}", query_string(params, &[("page", n.to_string())]))
-        })
-        .into_iter()
-        .map(|p| PageLink {
-            n: p.n,
-            href: p.href,
-            current: p.current,
-        })
-        .collect();
+        let pages = page_window(path, params, last_page(found.total), found.page);
         Table {
             path: path.into(),
             q: params.get("q").cloned().unwrap_or_default(),

@@ -38,11 +38,6 @@ pub async fn home(
 ) -> WebResult<Response> {
     let p = rec_of(&ctx)?;
     let l = ctx.lang;
-    let rounds: Vec<(String, String)> = work::round_ids(&state.guohe, &p)
-        .await
-        .into_iter()
-        .map(|r| (r.clone(), r))
-        .collect();
     let list = ApplicationList {
         path: "/recommender",
         chrome: ctx.chrome("/recommender"),
@@ -76,15 +71,7 @@ pub async fn home(
         ],
         sort_by_column,
         default_sort: Some(STAGE_COLUMN),
-        filters: vec![
-            ("stage".into(), l.t("阶段", "Stage").into(), work::stage_options(l)),
-            (
-                "policy".into(),
-                l.t("办法", "Policy").into(),
-                work::policy_options(state.guohe.policies(), &p),
-            ),
-            ("round".into(), l.t("批次", "Round").into(), rounds),
-        ],
+        filters: application_list::filters(&state, &p, l).await,
         csv_name: "recommender-applications.csv",
     };
     let in_jurisdiction = |a: &ApplicationCase| authz::can_view_application(&p, a).is_ok();

@@ -641,16 +641,7 @@ impl Table {
             .clamp(1, pages_n);
         let cols = heading_links(path, &params, headings, sort, desc, |_| true);
         // The first, the last and the pages around the current one, as on the read models' lists.
-        let pages = crate::view::page_links(pages_n, page, |n| {
-            format!("{path}?{}", query_string(&params, &[("page", n.to_string())]))
-        })
-        .into_iter()
-        .map(|p| PageLink {
-            n: p.n,
-            href: p.href,
-            current: p.current,
-        })
-        .collect();
+        let pages = super::list_paged::page_window(path, &params, pages_n, page);
         let shown: Vec<Vec<Cell>> = rows
             .iter()
             .skip((page - 1) * PAGE_SIZE)
@@ -674,6 +665,18 @@ impl Table {
             rows,
         )
     }
+}
+
+/// A CSV download of the cells of a list's rows (a read model's page with every row).
+pub fn csv_of_cells(file: &str, headings: &[String], rows: Vec<Vec<Cell>>) -> WebResult<Response> {
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .map(|cells| Row {
+            cells,
+            ..Row::default()
+        })
+        .collect();
+    csv(file, headings, &rows)
 }
 
 /// A CSV download (UTF-8 with BOM, for Excel) of rows' cell texts.

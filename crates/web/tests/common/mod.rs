@@ -5,6 +5,8 @@
 #[path = "../otp_support/mod.rs"]
 pub mod otp;
 
+pub mod lists;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Mutex;
