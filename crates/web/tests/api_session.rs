@@ -46,7 +46,14 @@ async fn sign_in_who_am_i_and_sign_out() {
 
 #[tokio::test]
 async fn wrong_password_is_401_then_throttled_never_locked() {
-    let app = demo_app().await;
+    // A wait of a minute after the fifth failure: with the default second, a machine slow enough
+    // between two requests saw the sixth arrive after its wait and be checked.
+    let app = common::spawn_with(common::Options {
+        demo: true,
+        tweak: |c| c.throttle_base = std::time::Duration::from_secs(60),
+        ..Default::default()
+    })
+    .await;
     let c = Client::new(&app);
     for _ in 0..5 {
         let p = c.login_with("hn-dept", "Wrong@Pass2026").await.problem(401);
