@@ -169,9 +169,21 @@ pub struct Settings {
     pub portal: pages::portal::PortalSettings,
 }
 
-/// Shared state of the running application. Cheap to clone.
+/// Shared state of the running application. Every extractor clones it, so it is one `Arc`:
+/// a clone is one reference-count increment, not one per part.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppParts>);
+
+impl std::ops::Deref for AppState {
+    type Target = AppParts;
+
+    fn deref(&self) -> &AppParts {
+        &self.0
+    }
+}
+
+/// The parts of [`AppState`].
+pub struct AppParts {
     /// The application service (event log, world, calendar, policies).
     pub guohe: Arc<Guohe>,
     /// Accounts, organisations and sessions.
@@ -259,7 +271,7 @@ pub async fn app(cfg: ServeConfig) -> anyhow::Result<(Router, AppState)> {
             verification::WINDOW,
         ),
     };
-    let state = AppState {
+    let state = AppState(Arc::new(AppParts {
         pages: Arc::default(),
         sessions: Arc::default(),
         documents: Arc::new(pages::documents::DocumentFonts::new(cfg.font_dir.clone())),
@@ -287,7 +299,7 @@ pub async fn app(cfg: ServeConfig) -> anyhow::Result<(Router, AppState)> {
                 (None, false) => pages::portal::PortalSettings::from_policies(&cfg.policies),
             },
         }),
-    };
+    }));
     if cfg.demo {
         demo::seed(&state, state.today())
             .await
