@@ -88,8 +88,14 @@ fn parse(text: &'static str) -> Result<Vec<Country>, String> {
 /// whitespace (`"de"`, `" DE "` and `"De"` all find Germany); the returned
 /// entry carries the canonical uppercase code. Unknown codes give `None`.
 pub fn lookup(code: &str) -> Option<&'static Country> {
-    let code = code.trim();
-    COUNTRIES.iter().find(|c| c.alpha2.eq_ignore_ascii_case(code))
+    // Every page of the register names each row's country: a binary search of the table,
+    // which the tests keep ordered by code, not a walk through 249 entries.
+    let [a, b] = code.trim().as_bytes() else { return None };
+    let key = [a.to_ascii_uppercase(), b.to_ascii_uppercase()];
+    COUNTRIES
+        .binary_search_by(|c| c.alpha2.as_bytes().cmp(&key[..]))
+        .ok()
+        .map(|i| &COUNTRIES[i])
 }
 
 /// Looks a country up by its exact Chinese name (e.g. `"中国香港"`), after
@@ -161,6 +167,17 @@ mod tests {
             Some("Bonaire, Sint Eustatius and Saba")
         );
         assert_eq!(lookup("md").map(|c| c.name_en), Some("Moldova, Republic of"));
+    }
+
+    #[test]
+    fn every_entry_is_found_by_its_code_in_either_case() {
+        for c in all() {
+            assert_eq!(lookup(c.alpha2), Some(c));
+            assert_eq!(lookup(&c.alpha2.to_ascii_lowercase()), Some(c));
+        }
+        for code in ["D", "DEU", "中国", "D E", "ZZ"] {
+            assert_eq!(lookup(code), None, "{code:?}");
+        }
     }
 
     #[test]

@@ -123,9 +123,20 @@ fn is_six_digits(code: &str) -> bool {
 /// Looks a division up by its six-digit code (surrounding whitespace is
 /// ignored). Only divisions in the table are found; see the module docs.
 pub fn lookup(code: &str) -> Option<&'static Region> {
-    let code = code.trim();
-    REGIONS.iter().find(|r| r.code == code)
+    // Every register row names its region: found through an index by code, not a walk through
+    // the table.
+    BY_CODE.get(code.trim()).map(|&i| &REGIONS[i])
 }
+
+/// Each code's place in [`REGIONS`].
+static BY_CODE: LazyLock<std::collections::HashMap<&'static str, usize>> = LazyLock::new(|| {
+    let mut index = std::collections::HashMap::with_capacity(REGIONS.len());
+    for (i, r) in REGIONS.iter().enumerate() {
+        // The first entry of a code wins, as a walk through the table would find it.
+        index.entry(r.code).or_insert(i);
+    }
+    index
+});
 
 /// All divisions of the table: each province first, followed by its divisions.
 pub fn all() -> &'static [Region] {
@@ -194,6 +205,13 @@ mod tests {
         let sn = lookup("429021").expect("神农架");
         assert_eq!(sn.kind, RegionKind::DirectlyAdministered);
         assert_eq!(lookup("430000").map(|r| r.kind), Some(RegionKind::Province));
+    }
+
+    #[test]
+    fn every_division_is_found_by_its_code() {
+        for r in all() {
+            assert_eq!(lookup(r.code), Some(r), "the first entry of {}", r.code);
+        }
     }
 
     #[test]
