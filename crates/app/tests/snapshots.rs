@@ -159,3 +159,56 @@ async fn with_a_checkpoint_key_an_edited_snapshot_with_its_hash_recomputed_is_ig
     );
     assert_eq!(world(&g).await, expected, "replayed from the events");
 }
+
+/// A snapshot's body is lines: the world without its bases and applications, then shares of
+/// those (decoded on two threads at start). A body of the previous format — the whole world on
+/// one line, `guohe-world/2` — still starts the server.
+#[tokio::test]
+async fn the_body_is_shares_in_lines_and_a_body_of_the_previous_format_still_starts() {
+    let db = database("sqlite").await.unwrap();
+    let url = db.url.as_str();
+    let keys = tempfile::tempdir().unwrap();
+    let keys = keys.path().join("keys.json");
+    let g = open(url, &keys).await;
+    for i in 0..6 {
+        carry(&g, &format!("HB-OLD-{i}"), "2026-01-05").await;
+    }
+    let at = g.take_snapshot().await.unwrap().unwrap();
+    let expected = world(&g).await;
+    drop(g);
+
+    let p = sqlx::SqlitePool::connect(url).await.unwrap();
+    let (format, body): (String, String) = sqlx::query_as("SELECT format, body FROM snapshots WHERE seq = ?")
+        .bind(at)
+        .fetch_one(&p)
+        .await
+        .unwrap();
+    assert_eq!(format, "guohe-world/3");
+    let lines: Vec<&str> = body.lines().collect();
+    // The head, then six bases in four shares (no application, so no share of them).
+    assert_eq!(lines.len(), 5, "{body}");
+    assert!(lines[0].starts_with(r#"{"world":"#));
+    assert!(lines[0].contains(r#""bases":{}"#) && lines[0].contains(r#""applications":{}"#));
+    assert!(lines[1..].iter().all(|l| l.starts_with(r#"{"bases":{"#)));
+    assert_eq!(
+        lines[1..]
+            .iter()
+            .map(|l| l.matches(r#"{"id":"HB-OLD-"#).count())
+            .sum::<usize>(),
+        6
+    );
+
+    // The same world as the previous format wrote it: one line.
+    let old = serde_json::to_string(&json!({"world": expected, "stored_policies": {}})).unwrap();
+    sqlx::query("UPDATE snapshots SET format = 'guohe-world/2', body = ?, body_sm3 = ? WHERE seq = ?")
+        .bind(&old)
+        .bind(guohe_store::sm3_hex(old.as_bytes()))
+        .bind(at)
+        .execute(&p)
+        .await
+        .unwrap();
+    p.close().await;
+    let g = open(url, &keys).await;
+    assert_eq!(g.start_report().from_snapshot, Some(at), "{:?}", g.start_report());
+    assert_eq!(world(&g).await, expected);
+}

@@ -113,6 +113,7 @@ mod simulate;
 mod state;
 mod subsidy;
 mod tick;
+mod world_parts;
 
 pub use actor::{Actor, Role};
 pub use command::*;
@@ -133,6 +134,7 @@ pub use simulate::{SimulationError, SimulationResult, Step, StepOutcome, Timelin
 pub use state::*;
 pub use subsidy::*;
 pub use tick::tick;
+pub use world_parts::LargeMaps;
 
 fn kind_noun(of: &str) -> &'static str {
     match of {

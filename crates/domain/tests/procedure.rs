@@ -420,3 +420,32 @@ fn a_round_accepts_on_its_opening_and_closing_days_only() {
     let r = s.refused("2026-05-31", "unit:c", submit("A3", 3));
     assert_refusal(&r, RefusalCode::RoundNotOpen, Some("hubei-2022:13"));
 }
+
+/// Snapshots encode the bases and the applications apart from the rest of the world
+/// (`LargeMaps`); taking them out and putting them back must give the world folded from events.
+#[test]
+fn the_large_maps_taken_out_and_put_back_give_the_same_world() {
+    let mut s = Sim::new();
+    s.name_bases(
+        "hubei-2022",
+        &[
+            ("A1", "B1", hubei_facts(1, "李明", "光电子信息")),
+            ("A2", "B2", hubei_facts(2, "王芳", "生物医药")),
+        ],
+    );
+    let before = s.world.clone();
+    let mut w = s.world.clone();
+    let maps = w.take_large_maps();
+    assert_eq!(maps.bases.len(), 2);
+    assert_eq!(maps.applications.len(), 2);
+    assert!(w.bases().next().is_none() && w.applications().next().is_none());
+    assert_ne!(w, before);
+    // Put back in two shares, as a snapshot decoded on two threads does.
+    let mut first = LargeMaps::default();
+    let mut second = maps;
+    let b1 = second.bases.remove_entry("B1").unwrap();
+    first.bases.insert(b1.0, b1.1);
+    w.put_large_maps(first);
+    w.put_large_maps(second);
+    assert_eq!(w, before);
+}

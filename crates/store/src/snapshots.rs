@@ -37,7 +37,7 @@ pub struct Snapshot {
     pub created_at: DateTime<Utc>,
     /// SM2 signature of [`Snapshot::message`] with the checkpoint-signing key, when there was one.
     pub signature: Option<String>,
-    /// The body (JSON).
+    /// The body (JSON); empty as listed by [`SnapshotStore::latest_first`].
     pub body: String,
 }
 
@@ -81,6 +81,20 @@ macro_rules! on_pool {
 
 type Row = (i64, String, String, String, String, Option<String>, String);
 
+fn snapshot_of((seq, chain_hash, format, body_sm3, created_at, signature, body): Row) -> Snapshot {
+    Snapshot {
+        seq,
+        chain_hash,
+        format,
+        body_sm3,
+        created_at: DateTime::parse_from_rfc3339(&created_at)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default(),
+        signature,
+        body,
+    }
+}
+
 impl SnapshotStore {
     /// The snapshot table in the event log's database, migrated on first use.
     pub async fn open(log: &EventLog) -> Result<SnapshotStore, StoreError> {
@@ -123,29 +137,26 @@ impl SnapshotStore {
         Ok(())
     }
 
-    /// The snapshots, latest first (bodies included: callers take the first that checks out).
+    /// The snapshots, latest first, without their bodies: a start checks each against the chain
+    /// and its signature first, and reads only the body it will use ([`SnapshotStore::body`]),
+    /// instead of holding every kept body in memory at once.
     pub async fn latest_first(&self) -> Result<Vec<Snapshot>, StoreError> {
         let rows: Vec<Row> = on_pool!(self, |p| sqlx::query_as(
-            "SELECT seq, chain_hash, format, body_sm3, created_at, signature, body FROM snapshots ORDER BY seq DESC"
+            "SELECT seq, chain_hash, format, body_sm3, created_at, signature, '' FROM snapshots ORDER BY seq DESC"
         )
         .fetch_all(p)
         .await?);
-        Ok(rows
-            .into_iter()
-            .map(
-                |(seq, chain_hash, format, body_sm3, created_at, signature, body)| Snapshot {
-                    seq,
-                    chain_hash,
-                    format,
-                    body_sm3,
-                    created_at: DateTime::parse_from_rfc3339(&created_at)
-                        .map(|t| t.with_timezone(&Utc))
-                        .unwrap_or_default(),
-                    signature,
-                    body,
-                },
-            )
-            .collect())
+        Ok(rows.into_iter().map(snapshot_of).collect())
+    }
+
+    /// The body of the snapshot at `seq`, if it is still kept.
+    pub async fn body(&self, seq: i64) -> Result<Option<String>, StoreError> {
+        Ok(on_pool!(self, |p| sqlx::query_scalar(
+            "SELECT body FROM snapshots WHERE seq = $1"
+        )
+        .bind(seq)
+        .fetch_optional(p)
+        .await?))
     }
 
     /// The seq of the latest snapshot (0 without one).
