@@ -176,3 +176,64 @@ async fn the_work_queue_is_the_departments_only() {
     app.login("hb-jcyl", guohe_web::demo::DEMO_PASSWORD).await;
     assert_eq!(app.get("/dept/due").await.status, 403);
 }
+
+/// The number in the dashboard's link to the whole queue (查看全部待办事项（N）).
+fn dashboard_total(body: &str) -> usize {
+    let i = body.find("查看全部待办事项（").expect("the link to the whole queue") + "查看全部待办事项（".len();
+    body[i..].split('）').next().unwrap().parse().unwrap()
+}
+
+/// The dashboard's content is rendered once for a province, a language, the events folded in and
+/// the day, and shared by the province's department accounts: it must still change with the next
+/// event, keep each province's work apart, and carry each session's own header (name, sign-out
+/// token).
+#[tokio::test]
+async fn the_shared_dashboard_follows_each_event_and_keeps_each_sessions_header() {
+    let app = demo_with_bases(25).await;
+    app.login("hb-dept", guohe_web::demo::DEMO_PASSWORD).await;
+    let first = app.get("/dept").await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert!(first.body.contains("<title>工作台 · "), "{}", first.body);
+    assert_eq!(app.get("/dept").await.body, first.body, "the same session, nothing new");
+    let before = dashboard_total(&first.body);
+
+    let actor = guohe_domain::Actor::parse("unit:hb-jcyl").unwrap();
+    let cmd: guohe_domain::Command = serde_json::from_value(serde_json::json!({
+        "type": "SubmitAnnualReport", "base": "HB-2015-001", "year": 2026, "submitted_on": "2027-01-10"
+    }))
+    .unwrap();
+    app.state
+        .guohe
+        .execute(&actor, app.state.today(), cmd)
+        .await
+        .map_err(|e| e.message_zh())
+        .unwrap();
+    let after = app.get("/dept").await;
+    assert_eq!(
+        dashboard_total(&after.body),
+        before - 1,
+        "the report filed leaves the queue at once"
+    );
+
+    let en = app.get("/dept?lang=en").await;
+    assert!(en.body.contains("Department dashboard") && !en.body.contains("省科技厅工作台"));
+    let csrf_of = |body: &str| {
+        let i = body.find("name=\"_csrf\" value=\"").expect("the sign-out form") + 20;
+        body[i..i + 64].to_string()
+    };
+    let hubei_csrf = csrf_of(&after.body);
+
+    app.post_form("/dept", "/logout", &[]).await;
+    app.login("hn-dept", guohe_web::demo::DEMO_PASSWORD).await;
+    let hunan = app.get("/dept").await;
+    assert_eq!(hunan.status, 200);
+    assert!(
+        !hunan.body.contains("湖北省待办测试"),
+        "Hunan's dashboard holds no Hubei base"
+    );
+    assert_ne!(
+        csrf_of(&hunan.body),
+        hubei_csrf,
+        "each session signs out with its own token"
+    );
+}

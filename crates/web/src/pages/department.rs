@@ -5,6 +5,7 @@
 //! router names every department page as `department::…`.
 
 use askama::Template;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
 use chrono::NaiveDate;
@@ -29,11 +30,13 @@ pub struct Count {
     pub n: usize,
 }
 
-/// The dashboard.
+/// The dashboard's content: the `content` block of `dept_home.html`, without the layout. It
+/// reads only the language from `c`, so the same content serves every department account of a
+/// province (see [`home`]).
 #[derive(Template)]
-#[template(path = "dept_home.html")]
+#[template(path = "dept_home.html", block = "content")]
 pub struct DeptHomeTpl {
-    /// Layout.
+    /// Layout (only its language is read).
     pub c: Chrome,
     /// Business date.
     pub today: NaiveDate,
@@ -72,7 +75,41 @@ pub async fn home(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<R
     let p = ctx.require()?;
     authz::may_enter(p, Area::Department)?;
     let l = ctx.lang;
-    let today = state.today();
+    // The content depends on the province's policies, the language, the events folded in and
+    // the date, not on who asks: it is rendered once for all of the province's department
+    // accounts and kept until the next event or day, like the public register's answers. The
+    // stamp is read first, so content computed while an event lands is kept under the older
+    // stamp and never served after it.
+    let stamp = state.stamp().await;
+    let key = format!("dept-home\u{1}{}\u{1}{}", p.policies.join("\u{2}"), l.code());
+    let body = match state.pages.get(stamp, &key) {
+        Some(body) => body,
+        None => {
+            let body = Bytes::from(content(&ctx, &state, stamp.today).await?);
+            state.pages.put(stamp, key, body.clone());
+            body
+        }
+    };
+    render(&FramedTpl {
+        c: ctx.chrome("/dept"),
+        title: l.t("工作台", "Dashboard"),
+        body: std::str::from_utf8(&body).unwrap_or_default(),
+    })
+}
+
+/// A page whose content was rendered before (and kept): the layout around it.
+#[derive(Template)]
+#[template(path = "framed.html")]
+struct FramedTpl<'a> {
+    c: Chrome,
+    title: &'a str,
+    body: &'a str,
+}
+
+/// The dashboard's content for the principal's province.
+async fn content(ctx: &RequestCtx, state: &AppState, today: NaiveDate) -> WebResult<String> {
+    let p = ctx.require()?;
+    let l = ctx.lang;
     let mine = |policy: &str| p.works_under(policy);
     let counts = state.guohe.register_counts(today).await;
     let bases = view::STATUSES
@@ -105,7 +142,7 @@ pub async fn home(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<R
         today,
         l,
     );
-    render(&DeptHomeTpl {
+    Ok(DeptHomeTpl {
         c: ctx.chrome("/dept"),
         today,
         stages,
@@ -114,7 +151,8 @@ pub async fn home(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<R
         due_total: due.total,
         due: dept_due::rows(&due, l),
         policy_alerts,
-    })
+    }
+    .render()?)
 }
 
 /// A policy whose period of force ends soon or has ended, as the dashboard words it.
