@@ -178,6 +178,18 @@ impl DraftStore {
             .collect())
     }
 
+    /// Removes a draft that became an application, keeping its attachments: the application's
+    /// facts list them by id, and whoever may see the application downloads them.
+    pub async fn submitted(&self, owner: &str, id: &str) -> Result<(), StoreError> {
+        on_pool!(self, |p| sqlx::query("DELETE FROM drafts WHERE owner = $1 AND id = $2")
+            .bind(owner)
+            .bind(id)
+            .execute(p)
+            .await
+            .map(|_| ())?);
+        Ok(())
+    }
+
     /// Deletes a draft and its attachments.
     pub async fn delete(&self, owner: &str, id: &str) -> Result<(), StoreError> {
         on_pool!(self, |p| {

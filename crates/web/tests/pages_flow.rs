@@ -106,6 +106,15 @@ async fn from_draft_to_naming_through_every_role() {
     assert!(r.body.contains("不是有效的PDF文件"), "{}", r.body);
     let page = unit.get(&draft).await;
     assert!(page.body.contains("管理制度.pdf") && !page.body.contains("fake.pdf"));
+    let file = {
+        let i = page.body.find("href=\"/files/").expect("a link to the attachment") + "href=\"".len();
+        page.body[i..].split('"').next().unwrap().to_string()
+    };
+    assert_eq!(
+        unit.get(&file).await.status,
+        200,
+        "the unit downloads its own attachment"
+    );
     // Without the token in the URL the upload is refused as cross-site.
     let r = unit
         .send(
@@ -150,6 +159,8 @@ async fn from_draft_to_naming_through_every_role() {
     other.login("hb-dhcl").await;
     assert_eq!(other.get(&app_path).await.status, 403);
     assert_eq!(other.get(&format!("/dept/applications/{app_id}")).await.status, 403);
+    let refused = other.get(&file).await.status;
+    assert!(matches!(refused, 403 | 404), "another unit's attachment: {refused}");
 
     // The recommender of 武汉 recommends; an empty opinion is an error beside the field.
     let rec = Browser::new(&a);
@@ -174,6 +185,10 @@ async fn from_draft_to_naming_through_every_role() {
     let yichang = Browser::new(&a);
     yichang.login("rec-yichang").await;
     assert_eq!(yichang.get(&rp).await.status, 403, "outside the jurisdiction");
+    // The attachment follows the application: its recommender reads it, another does not.
+    assert_eq!(rec.get(&file).await.status, 200);
+    let refused = yichang.get(&file).await.status;
+    assert!(matches!(refused, 403 | 404), "outside the jurisdiction: {refused}");
 
     // The department assigns experts; the applicant's own unit is refused by the domain.
     let dept = Browser::new(&a);

@@ -260,8 +260,9 @@ pub async fn save_draft(
     };
     match work::run(&state, &p, cmd).await? {
         Ok(()) => {
-            store.delete(&org, &id).await.ok();
-            // The attachments stay, under the application's id, for everyone who may see it.
+            // The draft goes; its attachments stay, listed in the application's facts, for
+            // everyone who may see it.
+            store.submitted(&org, &id).await.ok();
             crate::flash::put_for(&state, &ctx, "申报已提交。", "The application was submitted.").await?;
             Ok(see_other(&format!("/unit/applications/{app_id}")))
         }
