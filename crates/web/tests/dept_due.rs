@@ -38,6 +38,21 @@ async fn demo_with_bases(n: usize) -> TestApp {
     app
 }
 
+/// 湖北江城's 2026 annual report for `base`, filed on the business date.
+async fn file_2026_report(app: &TestApp, base: &str) {
+    let actor = guohe_domain::Actor::parse("unit:hb-jcyl").unwrap();
+    let cmd: guohe_domain::Command = serde_json::from_value(serde_json::json!({
+        "type": "SubmitAnnualReport", "base": base, "year": 2026, "submitted_on": "2027-01-10"
+    }))
+    .unwrap();
+    app.state
+        .guohe
+        .execute(&actor, app.state.today(), cmd)
+        .await
+        .map_err(|e| e.message_zh())
+        .unwrap();
+}
+
 /// The rows of the work-queue table.
 fn rows(body: &str) -> Vec<&str> {
     let Some(i) = body.find("data-due-list") else {
@@ -153,17 +168,7 @@ async fn each_province_sees_its_own_work_only() {
     let hb = app.get("/dept/due?kind=annual_report").await;
     assert_eq!(hb.body.matches("湖北省待办测试").count(), 3, "{}", hb.body);
     // Filing a report takes it off the list at once.
-    let actor = guohe_domain::Actor::parse("unit:hb-jcyl").unwrap();
-    let cmd: guohe_domain::Command = serde_json::from_value(serde_json::json!({
-        "type": "SubmitAnnualReport", "base": "HB-2015-001", "year": 2026, "submitted_on": "2027-01-10"
-    }))
-    .unwrap();
-    app.state
-        .guohe
-        .execute(&actor, app.state.today(), cmd)
-        .await
-        .map_err(|e| e.message_zh())
-        .unwrap();
+    file_2026_report(&app, "HB-2015-001").await;
     let after = app.get("/dept/due?kind=annual_report").await;
     assert_eq!(after.body.matches("湖北省待办测试").count(), 2, "{}", after.body);
     assert!(!after.body.contains("湖北省待办测试001"));
@@ -197,17 +202,7 @@ async fn the_shared_dashboard_follows_each_event_and_keeps_each_sessions_header(
     assert_eq!(app.get("/dept").await.body, first.body, "the same session, nothing new");
     let before = dashboard_total(&first.body);
 
-    let actor = guohe_domain::Actor::parse("unit:hb-jcyl").unwrap();
-    let cmd: guohe_domain::Command = serde_json::from_value(serde_json::json!({
-        "type": "SubmitAnnualReport", "base": "HB-2015-001", "year": 2026, "submitted_on": "2027-01-10"
-    }))
-    .unwrap();
-    app.state
-        .guohe
-        .execute(&actor, app.state.today(), cmd)
-        .await
-        .map_err(|e| e.message_zh())
-        .unwrap();
+    file_2026_report(&app, "HB-2015-001").await;
     let after = app.get("/dept").await;
     assert_eq!(
         dashboard_total(&after.body),
