@@ -199,15 +199,83 @@ fn encode(e: &HashInput<'_>, payload: &str, recorded_at: &str) -> Vec<u8> {
     buf
 }
 
+/// SM3 absorbing every field of an event's encoding but the last, its predecessor's hash.
+///
+/// The chain makes the events' hashes sequential (each covers the one before), but the
+/// predecessor's hash is the last field of the encoding, and SM3 reads its input front to back:
+/// an append hashes each event's prefix as soon as the event is sequenced, and only the last
+/// field — the 72 bytes of the predecessor's hash — and the padding once that hash is known.
+#[derive(Clone)]
+pub(crate) struct HashPrefix(Sm3);
+
+impl HashPrefix {
+    /// The prefix of `e`'s encoding (`e.prev_hash` is not read), given `payload`, the canonical
+    /// JSON of `e.payload`, and `recorded_at`, the formatted `e.recorded_at`.
+    pub(crate) fn of(e: &HashInput<'_>, payload: &str, recorded_at: &str) -> Self {
+        let mut sm3 = Sm3::new();
+        let mut field = |bytes: &[u8]| {
+            sm3.update((bytes.len() as u64).to_be_bytes());
+            sm3.update(bytes);
+        };
+        field(ENCODING_TAG);
+        field(&e.seq.to_be_bytes());
+        field(e.stream.as_bytes());
+        field(&e.stream_version.to_be_bytes());
+        field(e.kind.as_bytes());
+        field(e.actor.as_bytes());
+        match date_bytes(e.occurred_on) {
+            Some(date) => field(&date),
+            None => field(format_date(e.occurred_on).as_bytes()),
+        }
+        field(recorded_at.as_bytes());
+        let articles_len: usize = 8 + e.articles.iter().map(|a| 8 + a.len()).sum::<usize>();
+        sm3.update((articles_len as u64).to_be_bytes());
+        sm3.update((e.articles.len() as u64).to_be_bytes());
+        for a in e.articles {
+            sm3.update((a.len() as u64).to_be_bytes());
+            sm3.update(a.as_bytes());
+        }
+        sm3.update((payload.len() as u64).to_be_bytes());
+        sm3.update(payload.as_bytes());
+        HashPrefix(sm3)
+    }
+
+    /// The event's hash (lower-case hex), its predecessor's hash being `prev`.
+    pub(crate) fn finish(self, prev: &str) -> String {
+        let mut sm3 = self.0;
+        sm3.update((prev.len() as u64).to_be_bytes());
+        sm3.update(prev.as_bytes());
+        hex::encode(sm3.finalize())
+    }
+}
+
+/// `d` as `YYYY-MM-DD`, as [`format_date`] writes it, without a `String`; `None` outside the
+/// years 0–9999 (which [`format_date`] writes otherwise).
+fn date_bytes(d: NaiveDate) -> Option<[u8; 10]> {
+    use chrono::Datelike as _;
+    let y = u32::try_from(d.year()).ok().filter(|y| *y <= 9999)?;
+    let (m, day) = (d.month(), d.day());
+    let digits = [
+        y / 1000,
+        y / 100 % 10,
+        y / 10 % 10,
+        y % 10,
+        m / 10,
+        m % 10,
+        day / 10,
+        day % 10,
+    ];
+    let mut out = *b"0000-00-00";
+    for (at, digit) in [0, 1, 2, 3, 5, 6, 8, 9].into_iter().zip(digits) {
+        // Each digit is below 10.
+        out[at] = b'0' + digit as u8;
+    }
+    Some(out)
+}
+
 /// The SM3 hash (lower-case hex) of an event: `SM3(canonical_bytes(e))`.
 pub fn event_hash(e: &HashInput<'_>) -> String {
     sm3_hex(&canonical_bytes(e))
-}
-
-/// [`event_hash`] given `payload`, the canonical JSON of `e.payload`, and `recorded_at`, the
-/// formatted `e.recorded_at` (the same hash, without computing either twice).
-pub(crate) fn event_hash_encoded(e: &HashInput<'_>, payload: &str, recorded_at: &str) -> String {
-    sm3_hex(&encode(e, payload, recorded_at))
 }
 
 #[cfg(test)]
@@ -296,10 +364,54 @@ mod tests {
         let payload = json!({"b": [1, 2.50], "a": "中"});
         let e = sample(&arts, &payload);
         let text = canonical_json(&payload);
-        assert_eq!(
-            event_hash_encoded(&e, &text, &format_recorded_at(e.recorded_at)),
-            event_hash(&e)
-        );
+        let prefix = HashPrefix::of(&e, &text, &format_recorded_at(e.recorded_at));
+        assert_eq!(prefix.finish(e.prev_hash), event_hash(&e));
+    }
+
+    proptest::proptest! {
+        /// The prefix hashed before the predecessor is known, finished with it, is the hash of
+        /// the whole encoding, whatever the fields' lengths (and so wherever SM3's 64-byte blocks
+        /// fall).
+        #[test]
+        fn a_prefix_finished_is_the_whole_hash(
+            stream in "[a-z/0-9]{0,90}",
+            kind in "\\PC{0,40}",
+            articles in proptest::collection::vec("[a-z0-9:.-]{0,30}", 0..4),
+            comment in "\\PC{0,300}",
+            seq in 1i64..i64::MAX,
+            days in -800_000i32..4_000_000,
+            prev in "[0-9a-f]{64}",
+        ) {
+            let payload = json!({"comment": comment, "n": seq});
+            let occurred_on = NaiveDate::from_num_days_from_ce_opt(days).unwrap_or_default();
+            let e = HashInput {
+                seq,
+                stream: &stream,
+                stream_version: seq / 2,
+                kind: &kind,
+                actor: "dept:zhang",
+                occurred_on,
+                recorded_at: DateTime::from_timestamp_micros(1_772_000_000_123_456).expect("ts"),
+                articles: &articles,
+                payload: &payload,
+                prev_hash: &prev,
+            };
+            let prefix = HashPrefix::of(&e, &canonical_json(&payload), &format_recorded_at(e.recorded_at));
+            proptest::prop_assert_eq!(prefix.finish(&prev), event_hash(&e));
+        }
+    }
+
+    #[test]
+    fn dates_are_written_as_format_date_writes_them() {
+        // Day 0 is 0000-12-31, the last day of year 0; day 3,652,059 is 9999-12-31.
+        for days in (0..=3_652_059).step_by(97).chain([1, 3_652_059, 738_000]) {
+            let d = NaiveDate::from_num_days_from_ce_opt(days).expect("a date of years 0–9999");
+            let bytes = date_bytes(d).expect("years 0–9999 are written");
+            assert_eq!(std::str::from_utf8(&bytes).expect("ASCII"), format_date(d));
+        }
+        let far = NaiveDate::from_ymd_opt(12_345, 1, 2).expect("a date");
+        assert_eq!(date_bytes(far), None);
+        assert_eq!(date_bytes(NaiveDate::from_ymd_opt(-5, 1, 2).expect("a date")), None);
     }
 
     #[test]

@@ -18,6 +18,7 @@
 
 pub mod accounts;
 pub mod backup;
+mod chain;
 pub mod checkpoints;
 pub mod drafts;
 mod error;
@@ -44,6 +45,7 @@ pub use accounts::{
     Account, AccountError, AccountProfile, AccountRole, AccountStore, FailedLogin, NewAccount, Organisation,
     SecuritySettings, Session, SessionInfo, normalise_login,
 };
+pub(crate) use chain::{Chained, EventTexts, chain_events, hash_chain, sequence_events};
 pub use checkpoints::{CHECKPOINT_FORMAT, Checkpoint, CheckpointFile, CheckpointStore};
 pub use error::StoreError;
 pub use hash::{GENESIS_HASH, HashInput, canonical_bytes, canonical_json, event_hash, format_recorded_at, sm3_hex};
@@ -174,101 +176,6 @@ fn validate(entry: &Entry) -> Result<(), StoreError> {
         check_text("actor", &ev.actor)?;
     }
     Ok(())
-}
-
-/// Current time truncated to microseconds (the stored precision).
-fn now_micros() -> DateTime<Utc> {
-    let now = Utc::now();
-    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
-}
-
-/// Events chained and ready to insert: the stored events and, per event, the text columns
-/// exactly as they were hashed (computed once, for the hash and the row alike).
-pub(crate) struct Chained {
-    pub events: Vec<StoredEvent>,
-    /// Canonical JSON of each event's payload.
-    pub payloads: Vec<String>,
-    /// JSON text of each event's articles.
-    pub articles: Vec<String>,
-    /// The recording time shared by the whole append, formatted as hashed.
-    pub recorded_at: String,
-}
-
-/// Assigns seq/version/hashes to the entries, given the chain head and each
-/// entry's starting stream version. Used by both backends inside their
-/// write transaction.
-pub(crate) fn chain_events(head_seq: i64, head_hash: &str, entries: Vec<(Entry, i64)>) -> Chained {
-    let texts = EventTexts::of(entries.iter().map(|(e, _)| e));
-    let mut chained = sequence_events(head_seq, entries, texts);
-    hash_chain(&mut chained.events, &chained.payloads, &chained.recorded_at, head_hash);
-    chained
-}
-
-/// The text columns of an append that do not depend on where it lands in the chain: each
-/// event's canonical payload and its articles, in order. A backend can encode them while the
-/// database is still answering for the chain head.
-pub(crate) struct EventTexts {
-    payloads: Vec<String>,
-    articles: Vec<String>,
-}
-
-impl EventTexts {
-    pub(crate) fn of<'a>(entries: impl Iterator<Item = &'a Entry>) -> Self {
-        let mut texts = EventTexts {
-            payloads: Vec::new(),
-            articles: Vec::new(),
-        };
-        for ev in entries.flat_map(|e| e.events.iter()) {
-            texts.payloads.push(canonical_json(&ev.payload));
-            texts.articles.push(hash::articles_json(&ev.articles));
-        }
-        texts
-    }
-}
-
-/// Gives the entries their seqs after `head_seq` and their stream versions, recorded now; the
-/// hashes are left to [`hash_chain`], which a backend may run a part at a time.
-pub(crate) fn sequence_events(head_seq: i64, entries: Vec<(Entry, i64)>, texts: EventTexts) -> Chained {
-    let recorded_at = now_micros();
-    let n: usize = entries.iter().map(|(e, _)| e.events.len()).sum();
-    let mut events = Vec::with_capacity(n);
-    let mut seq = head_seq;
-    for (entry, start_version) in entries {
-        for (version, ev) in (start_version + 1..).zip(entry.events) {
-            seq += 1;
-            events.push(StoredEvent {
-                seq,
-                stream: ev.stream,
-                stream_version: version,
-                kind: ev.kind,
-                actor: ev.actor,
-                occurred_on: ev.occurred_on,
-                recorded_at,
-                articles: ev.articles,
-                payload: ev.payload,
-                prev_hash: String::new(),
-                hash: String::new(),
-            });
-        }
-    }
-    Chained {
-        events,
-        payloads: texts.payloads,
-        articles: texts.articles,
-        recorded_at: format_recorded_at(recorded_at),
-    }
-}
-
-/// Chains `events` (consecutive, as [`sequence_events`] left them) onto `prev`, the hash of
-/// the event before the first: each gets its predecessor's hash and its own. `payloads` are
-/// their canonical payloads, in the same order.
-pub(crate) fn hash_chain(events: &mut [StoredEvent], payloads: &[String], recorded_at: &str, prev: &str) {
-    let mut prev = prev.to_string();
-    for (ev, payload) in events.iter_mut().zip(payloads) {
-        ev.prev_hash = prev;
-        ev.hash = hash::event_hash_encoded(&ev.hash_input(), payload, recorded_at);
-        prev = ev.hash.clone();
-    }
 }
 
 /// The distinct streams of `entries`, in order of first mention.

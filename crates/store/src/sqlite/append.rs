@@ -20,8 +20,8 @@ use sqlx::SqliteConnection;
 use crate::hash::format_date;
 use crate::known_head::{Tried, expected_start, unchain};
 use crate::{
-    Chained, Entry, EventTexts, HolidayWrite, StoreError, StoredEvent, check_versions, distinct_streams, hash_chain,
-    sequence_events, versions_per_entry,
+    Chained, Entry, EventTexts, HolidayWrite, StoreError, StoredEvent, chain_events, check_versions, distinct_streams,
+    hash_chain, sequence_events, versions_per_entry,
 };
 
 pub(super) enum WriteError {
@@ -218,9 +218,7 @@ pub(super) fn prepare(head: (i64, String), entries: Vec<Entry>) -> Result<Pendin
     let versions_json = encode_json(&pairs)?;
     let per_entry = versions_per_entry(&entries, &streams, &versions);
     let checked = check_versions(entries, &per_entry)?;
-    let texts = EventTexts::of(checked.iter().map(|(e, _)| e));
-    let mut chained = sequence_events(head.0, checked, texts);
-    hash_chain(&mut chained.events, &chained.payloads, &chained.recorded_at, &head.1);
+    let chained = chain_events(head.0, &head.1, checked);
     Ok(Pending::Prepared(Prepared {
         chained,
         assumed: Assumed {
