@@ -183,8 +183,45 @@ async fn preview_confirm_show_decline_and_read_a_panel() {
         "published once decided"
     );
 
+    // The first reserve declares a conflict: when a member declines, the domain passes over
+    // that reserve, and the confirmation names the one it will call in, the second.
+    let conflicted = x.reserves[0].clone();
+    let called = x.reserves[1].clone();
+    let declare: guohe_domain::Command = serde_json::from_value(serde_json::json!({
+        "type": "DeclareConflict", "application": APP, "expert": conflicted, "reason": "曾与申报单位合作"
+    }))
+    .unwrap();
+    let as_expert = guohe_domain::Actor::parse(&format!("expert:{conflicted}")).unwrap();
+    s.state
+        .guohe
+        .execute(&as_expert, s.state.today(), declare)
+        .await
+        .expect("the reserve declares a conflict");
+    let names = s.state.accounts.accounts().await.unwrap();
+    let name_of = |login: &str| {
+        names
+            .iter()
+            .find(|a| a.login == login)
+            .map(|a| a.display_name.clone())
+            .expect("an expert account")
+    };
+
     // A member declines, behind a confirmation naming the next reserve; the reserve is called in.
     let first = x.panel[0].clone();
+    let stranger = dept
+        .post_form(
+            PAGE,
+            "/dept/applications/HN-2026-204/panel/decline",
+            &[("expert", "hn-chem"), ("reason", "不在评审组")],
+        )
+        .await;
+    assert!(
+        stranger.status >= 400
+            && stranger.body.contains("不在该申报的评审专家中")
+            && stranger.body.contains("value=\"不在评审组\""),
+        "refused before any confirmation, what was typed kept: {}",
+        stranger.body
+    );
     let preview = dept
         .post_form(
             PAGE,
@@ -197,6 +234,16 @@ async fn preview_confirm_show_decline_and_read_a_panel() {
         preview.body.contains("请确认") && preview.body.contains("第九条"),
         "{}",
         preview.body
+    );
+    let next = preview
+        .body
+        .split("下一位候补")
+        .nth(1)
+        .expect("the next reserve is named");
+    let next = &next[..next.find("</dd>").unwrap_or(next.len())];
+    assert!(
+        next.contains(&name_of(&called)) && !next.contains(&name_of(&conflicted)),
+        "the reserve the domain calls in, not the conflicted one: {next}"
     );
     let r = dept
         .confirm(&preview.body, "/dept/applications/HN-2026-204/panel/decline")
@@ -211,7 +258,10 @@ async fn preview_confirm_show_decline_and_read_a_panel() {
         })
         .await
         .unwrap();
-    assert!(!after.contains(&first) && after.contains(&x.reserves[0]), "{after:?}");
+    assert!(
+        !after.contains(&first) && after.contains(&called) && !after.contains(&conflicted),
+        "{after:?}"
+    );
     let page = dept.get(PAGE).await;
     assert!(
         page.body.contains("出国访问") && page.body.contains("谢绝与递补"),

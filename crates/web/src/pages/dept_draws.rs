@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use guohe_domain::{Command, EventKind, InspectionsDrawn};
+use guohe_domain::{EventKind, InspectionsDrawn};
 use serde_json::{Value, json};
 
 use super::work::{self, ConfirmTpl, Feedback, Vals, render_status, see_other};
@@ -202,15 +202,7 @@ pub async fn draw(
     }
     let policies = state.guohe.policies();
     if v.get("confirmed") != "yes" {
-        let parsed: Command = match serde_json::from_value(cmd.clone()) {
-            Ok(c) => c,
-            Err(e) => {
-                let fb = Feedback::invalid(l, vec![FieldError::new("id", e.to_string(), e.to_string())]);
-                return page(&ctx, &state, v, fb).await;
-            }
-        };
-        authz::authorize(&state, &p, &parsed).await?;
-        let decided = match state.guohe.decide(&p.actor(), state.today(), parsed).await {
+        let decided = match work::preview(&state, &p, cmd).await? {
             Ok(d) => d,
             Err(e) => {
                 let fb = Feedback::from_app(l, policies, e, &work::same_field)?;

@@ -303,16 +303,8 @@ async fn confirm_or_run(
 ) -> WebResult<Response> {
     let l = ctx.lang;
     let policies = state.guohe.policies();
-    let parsed: guohe_domain::Command = match serde_json::from_value(cmd.clone()) {
-        Ok(c) => c,
-        Err(e) => {
-            let fb = Feedback::invalid(l, vec![FieldError::new("document", e.to_string(), e.to_string())]);
-            return page(ctx, state, p, v, fb).await;
-        }
-    };
-    authz::authorize(state, p, &parsed).await?;
     if v.get("confirmed") != "yes" {
-        let decided = match state.guohe.decide(&p.actor(), state.today(), parsed).await {
+        let decided = match work::preview(state, p, cmd).await? {
             Ok(d) => d,
             Err(e) => {
                 let fb = Feedback::from_app(l, policies, e, &form_field)?;

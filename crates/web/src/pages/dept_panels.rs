@@ -7,7 +7,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use guohe_domain::{ApplicationCase, ApplicationStatus, Command, EventKind, ExpertPanelDrawn};
+use guohe_domain::{ApplicationCase, ApplicationStatus, EventKind, ExpertPanelDrawn};
 use serde_json::{Value, json};
 
 use super::panels::{ExpertNames, PanelView, ground_label};
@@ -171,9 +171,7 @@ pub async fn draw(
     let cmd: Value = json!({"type": "DrawExpertPanel", "application": id, "seed": seed, "size": size, "pool": pool});
     let policies = state.guohe.policies();
     if v.get("confirmed") != "yes" {
-        let parsed: Command = serde_json::from_value(cmd).map_err(|_| WebError::NotFound)?;
-        authz::authorize(&state, &p, &parsed).await?;
-        let decided = match state.guohe.decide(&p.actor(), state.today(), parsed).await {
+        let decided = match work::preview(&state, &p, cmd).await? {
             Ok(d) => d,
             Err(e) => {
                 let fb = Feedback::from_app(l, policies, e, &work::same_field)?;
@@ -226,7 +224,7 @@ pub async fn decline(
     let p = dept_of(&ctx)?;
     let l = ctx.lang;
     let v = Vals::new(form);
-    let a = case(&state, &p, &id).await?;
+    case(&state, &p, &id).await?;
     let mut errs = Vec::new();
     let expert = work::required(&v, "expert", 80, &mut errs);
     let reason = work::required(&v, "reason", 500, &mut errs);
@@ -236,17 +234,22 @@ pub async fn decline(
     let cmd = json!({"type": "DeclinePanelSeat", "application": id, "expert": expert, "reason": reason});
     let policies = state.guohe.policies();
     if v.get("confirmed") != "yes" {
+        // The domain decides who is called in (the next reserve not seated and without a
+        // declared conflict) exactly as it will on confirmation; the page shows that.
+        let decided = match work::preview(&state, &p, cmd).await? {
+            Ok(d) => d,
+            Err(e) => {
+                let fb = Feedback::from_app(l, policies, e, &work::same_field)?;
+                return page(&ctx, &state, &id, v, fb).await;
+            }
+        };
+        let Some((next, art)) = decided.events().iter().find_map(|e| match &e.kind {
+            EventKind::PanelSeatDeclined(x) => Some((x.replaced_by.clone(), e.article_texts())),
+            _ => None,
+        }) else {
+            return Err(WebError::Internal("a decline decided without PanelSeatDeclined".into()));
+        };
         let names = ExpertNames::load(&state).await?;
-        let next = state
-            .guohe
-            .panel(&id)
-            .await
-            .and_then(|r| r.reserves_left.first().cloned());
-        let art = policies
-            .get(&a.policy)
-            .map(|x| work::cite(x, x.procedure.expert_review.article))
-            .into_iter()
-            .collect::<Vec<_>>();
         return view::render(&ConfirmTpl {
             c: ctx.chrome("/dept"),
             title: l.pick(

@@ -9,7 +9,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::Datelike;
-use guohe_domain::{Command, EventKind, parse_amount_wan};
+use guohe_domain::{EventKind, parse_amount_wan};
 use serde_json::{Value, json};
 
 use super::work::{self, ConfirmTpl, Feedback, Vals, render_status, see_other};
@@ -278,15 +278,7 @@ pub async fn award(
         }
     };
     if v.get("confirmed") != "yes" {
-        let parsed: Command = match serde_json::from_value(cmd.clone()) {
-            Ok(c) => c,
-            Err(e) => {
-                let fb = Feedback::invalid(l, vec![FieldError::new("pick", e.to_string(), e.to_string())]);
-                return page(&ctx, &state, &p, v, fb).await;
-            }
-        };
-        authz::authorize(&state, &p, &parsed).await?;
-        let decided = match state.guohe.decide(&p.actor(), state.today(), parsed).await {
+        let decided = match work::preview(&state, &p, cmd).await? {
             Ok(d) => d,
             Err(e) => {
                 let fb = Feedback::from_app(l, policies, e, &field_of)?;
