@@ -248,16 +248,24 @@ pub(crate) fn fold_into(set: &mut PolicySet, stored: &BTreeMap<String, StoredPol
     Ok(())
 }
 
-/// Reads the policies stored in the database (for commands that do not open a [`Guohe`]).
+/// Reads the policies stored in the database (for commands that do not open a [`Guohe`]): the
+/// policy streams only, not the whole log.
 pub async fn read_stored_policies(log: &EventLog) -> Result<Vec<StoredPolicy>, AppError> {
     let mut stored = BTreeMap::new();
-    log.replay(0, |e: guohe_store::ReplayEvent<'_>| -> Result<(), AppError> {
-        if e.stream.starts_with(POLICY_STREAM_PREFIX) {
-            fold_event(&mut stored, &e)?;
-        }
-        Ok(())
-    })
-    .await?;
+    for ev in log.read_streams_with_prefix(POLICY_STREAM_PREFIX).await? {
+        let articles: Vec<std::borrow::Cow<'_, str>> = ev.articles.iter().map(|a| a.as_str().into()).collect();
+        let payload = ev.payload.to_string();
+        let e = guohe_store::ReplayEvent {
+            seq: ev.seq,
+            stream: &ev.stream,
+            kind: &ev.kind,
+            actor: &ev.actor,
+            occurred_on: ev.occurred_on,
+            articles: &articles,
+            payload: &payload,
+        };
+        fold_event(&mut stored, &e)?;
+    }
     Ok(stored.into_values().collect())
 }
 

@@ -227,6 +227,18 @@ pub(crate) fn check_versions(entries: Vec<Entry>, db_versions: &[i64]) -> Result
     Ok(out)
 }
 
+/// The least text above every text that starts with `prefix`, in byte order (the prefix with
+/// its last character, ASCII and below DEL, raised by one), or `None`.
+fn prefix_end(prefix: &str) -> Option<String> {
+    let (&last, head) = prefix.as_bytes().split_last()?;
+    if last >= 0x7f {
+        return None;
+    }
+    let mut end = String::from_utf8(head.to_vec()).ok()?;
+    end.push(char::from(last + 1));
+    Some(end)
+}
+
 /// Parses the text columns of a row into a [`StoredEvent`]; `Err` says why not.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn decode_parts(
@@ -384,6 +396,24 @@ impl EventLog {
     /// All events of one stream, in version order.
     pub async fn read_stream(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError> {
         dispatch!(self.read_stream(stream))
+    }
+
+    /// Every event of the streams whose names start with `prefix` (such as `policy/`), in seq
+    /// order: the streams of one kind, without reading the rest of the log. SQLite walks the
+    /// `(stream, stream_version)` index over the prefix's range; PostgreSQL tests each stream
+    /// name with `starts_with`, which holds under any database collation (a range of the
+    /// column's collation would not: most collations do not sort by bytes).
+    ///
+    /// The prefix must end in an ASCII character other than DEL (every stream prefix Guohe
+    /// uses ends in `/`), so that the range has a simple upper bound.
+    pub async fn read_streams_with_prefix(&self, prefix: &str) -> Result<Vec<StoredEvent>, StoreError> {
+        check_text("stream prefix", prefix)?;
+        let Some(end) = prefix_end(prefix) else {
+            return Err(StoreError::InvalidInput {
+                reason: format!("stream prefix {prefix:?} does not end in an ASCII character other than DEL"),
+            });
+        };
+        dispatch!(self.read_streams_with_prefix(prefix, &end))
     }
 
     /// Current version of `stream` (0 if it has no events).

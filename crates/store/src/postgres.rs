@@ -159,6 +159,17 @@ impl PgLog {
         rows.iter().map(decode_strict).collect()
     }
 
+    /// `starts_with` compares bytes whatever the database's collation; `_end` (the range SQLite
+    /// walks) would need the `C` collation to mean the same here.
+    pub async fn read_streams_with_prefix(&self, prefix: &str, _end: &str) -> Result<Vec<StoredEvent>, StoreError> {
+        let sql = format!("{SELECT_COLUMNS} WHERE starts_with(stream, $1) ORDER BY seq");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(prefix)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(decode_strict).collect()
+    }
+
     pub async fn stream_version(&self, stream: &str) -> Result<i64, StoreError> {
         let mut conn = self.pool.acquire().await?;
         version_of(&mut conn, stream).await

@@ -179,6 +179,18 @@ impl SqliteLog {
         rows.iter().map(decode_strict).collect()
     }
 
+    /// `end` is the least text above every stream starting with `prefix`: SQLite compares texts
+    /// by their bytes, so the range is the prefix's and the index walks it.
+    pub async fn read_streams_with_prefix(&self, prefix: &str, end: &str) -> Result<Vec<StoredEvent>, StoreError> {
+        let sql = format!("{SELECT_COLUMNS} WHERE stream >= ? AND stream < ? ORDER BY seq");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(prefix)
+            .bind(end)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(decode_strict).collect()
+    }
+
     pub async fn stream_version(&self, stream: &str) -> Result<i64, StoreError> {
         let mut conn = self.pool.acquire().await?;
         version_of(&mut conn, stream).await

@@ -139,6 +139,56 @@ async fn gapless_seq_and_versions(db: &TestDb) {
     );
 }
 
+/// The streams of one kind, read by their prefix: only the streams that start with it, every
+/// event of each, in seq order, on both backends — a name that merely sorts near the prefix
+/// (`policy` without its slash, `policy0`, `policyx`, a capital) is not among them.
+async fn streams_are_read_by_their_prefix(db: &TestDb) {
+    let log = &db.log;
+    let streams = [
+        "policy/hubei-2022",
+        "application/2026-0001",
+        "policy",
+        "policy/hunan-2023",
+        "policy0",
+        "Policy/x",
+        "policyx/1",
+        "policy/hubei-2022",
+        "round/2026",
+    ];
+    let mut versions = std::collections::HashMap::new();
+    for (i, stream) in streams.iter().enumerate() {
+        let v = versions.entry(*stream).or_insert(0);
+        log.append(stream, *v, vec![ev(stream, "Step", json!({"i": i}))])
+            .await
+            .expect("append");
+        *v += 1;
+    }
+    let read = log.read_streams_with_prefix("policy/").await.expect("read by prefix");
+    let got: Vec<(i64, &str, i64)> = read
+        .iter()
+        .map(|e| (e.seq, e.stream.as_str(), e.stream_version))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (1, "policy/hubei-2022", 1),
+            (4, "policy/hunan-2023", 1),
+            (8, "policy/hubei-2022", 2)
+        ]
+    );
+    assert_eq!(read[2].payload, json!({"i": 7}));
+    assert!(
+        log.read_streams_with_prefix("nothing/").await.expect("read").is_empty(),
+        "no stream has that prefix"
+    );
+    for bad in ["", "政策"] {
+        match log.read_streams_with_prefix(bad).await {
+            Err(StoreError::InvalidInput { .. }) => {}
+            other => panic!("prefix {bad:?}: {other:?}"),
+        }
+    }
+}
+
 async fn conflict_writes_nothing(db: &TestDb) {
     let log = &db.log;
     let s = "application/2026-0002";
@@ -735,6 +785,7 @@ fn database_errors_do_not_leak_sql() {
 on_both_backends!(
     round_trip,
     gapless_seq_and_versions,
+    streams_are_read_by_their_prefix,
     conflict_writes_nothing,
     invalid_input_is_refused,
     append_many_is_atomic,
