@@ -80,7 +80,7 @@ fn other_province(cells: &[&str], counterpart: usize, path: &str, body: &str) ->
 }
 
 /// (method, route, concrete path, body, cells in [`ROLES`] order). `{me}` in a body is the
-/// principal's login.
+/// principal's login; `{attachment}` in a path is the file the demo attaches to HN-2026-101.
 type Row = (&'static str, &'static str, &'static str, &'static str, &'static str);
 
 const TABLE: &[Row] = &[
@@ -368,6 +368,15 @@ const TABLE: &[Row] = &[
         "L 403 403 403 ok 403 403 403",
     ),
     ("GET", "/files/{id}", "/files/F-NONE", "", "L ok ok ok ok ok ok ok"),
+    // An attachment goes to whoever may see an application listing it: the department, the
+    // recommender of 长沙, the applying unit and an assigned expert.
+    (
+        "GET",
+        "/files/{id}",
+        "/files/{attachment}",
+        "",
+        "L 200 200 403 200 403 200 403",
+    ),
     (
         "GET",
         "/recommender/applications/{id}",
@@ -1297,8 +1306,10 @@ async fn every_route_for_every_principal() {
     for p in &people {
         p.sign_in().await;
     }
+    let attachment = guohe_web::demo::attachment_id("HN-2026-101");
     let mut failures = Vec::new();
     for (method, route, path, body, cells) in TABLE {
+        let path = &path.replace("{attachment}", &attachment);
         let written: Vec<&str> = cells.split_whitespace().collect();
         assert_eq!(written.len(), ROLES.len(), "{method} {route}: one cell per principal");
         let derived: Vec<String> = OTHER_PROVINCE

@@ -435,3 +435,28 @@ async fn a_notice_the_rules_refuse_is_refused_before_its_confirmation() {
         "nothing written"
     );
 }
+
+/// The demo's applications carry an attachment, uploaded by the unit as through its draft: the
+/// department's case page lists it by kind and file name, and the link downloads the PDF.
+#[tokio::test]
+async fn a_demo_application_lists_its_attachment_and_the_link_downloads_it() {
+    let app = demo_app().await;
+    let dept = Client::new(&app);
+    dept.login("hn-dept").await;
+    let page = dept.get("/dept/applications/HN-2026-101").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let file = guohe_web::demo::attachment_id("HN-2026-101");
+    let link = format!("<a href=\"/files/{file}\">营业执照.pdf</a>");
+    assert!(page.body.contains(&link), "{}", page.body);
+    assert!(page.body.contains("营业执照/法人证书："), "listed by its kind");
+    let pdf = dept.get(&format!("/files/{file}")).await;
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.header("content-type"), "application/pdf");
+    assert!(pdf.body.starts_with("%PDF-"), "a PDF");
+    assert!(
+        pdf.header("content-disposition")
+            .contains("%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7.pdf"),
+        "{}",
+        pdf.header("content-disposition")
+    );
+}
