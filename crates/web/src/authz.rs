@@ -9,6 +9,7 @@
 //! was opened under, and no role ever sees or acts on another province's case. The three
 //! administrators (三权分立) take no business step at all.
 
+use guohe_app::read_models::ApplicationScope;
 use guohe_domain::{Actor, ApplicationCase, Base, Command, Origin, Role, World};
 use guohe_policy::PolicySet;
 use guohe_store::{AccountRole, Organisation};
@@ -339,12 +340,27 @@ pub fn can_view_application(p: &Principal, a: &ApplicationCase) -> Result<(), De
     }
 }
 
-/// Whether the principal sees every application of the policies it works under, and nothing
-/// else — the department ([`can_view_application`]: province, then `Department => true`). Its
-/// lists are then asked by policy, counted rather than checked case by case; the test
-/// `the_department_sees_whole_policies` holds the two readings together.
-pub fn sees_whole_policies(p: &Principal) -> bool {
-    p.role == AccountRole::Department
+/// Where a principal's lists of applications are drawn from, `each` ([`can_view_application`]
+/// for the principal) deciding case by case what the scope does not settle:
+/// - the department sees every application of the policies it works under, and nothing else
+///   ([`can_view_application`]: province, then `Department => true`): its lists are asked by
+///   policy and counted rather than checked case by case;
+/// - a support unit sees only its own applications, and an expert only those on which they hold
+///   a seat: their lists look at those alone (the views' unit and seat indexes), and `each`
+///   decides among them;
+/// - anyone else's are checked case by case.
+///
+/// The test `each_role_lists_what_it_may_see` holds each scope to `each` over every application.
+pub fn application_scope<'a>(
+    p: &'a Principal,
+    each: &'a (dyn Fn(&ApplicationCase) -> bool + Sync),
+) -> ApplicationScope<'a> {
+    match (p.role, p.org.as_deref()) {
+        (AccountRole::Department, _) => ApplicationScope::Policies(&p.policies),
+        (AccountRole::SupportUnit, Some(uscc)) => ApplicationScope::Unit(uscc, each),
+        (AccountRole::Expert, _) => ApplicationScope::Seated(&p.account, each),
+        _ => ApplicationScope::Each(each),
+    }
 }
 
 /// Whether the principal may see a base's non-public records.

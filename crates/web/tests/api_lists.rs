@@ -288,34 +288,73 @@ async fn audit_trail_for_the_audit_administrator_only() {
     assert_eq!(v.json()["intact"], true);
 }
 
-/// The department's list is asked by whole policies (counted, the walk stopping at the page);
-/// it must give what checking every case with `can_view_application` gives.
+/// Each role's list of applications from the API — the department's counted by policy, a unit's
+/// from its own applications, an expert's from their seats, a recommender's checked case by
+/// case — is what checking every application with `can_view_application` gives, page by page
+/// and in every order.
 #[tokio::test]
-async fn the_department_sees_whole_policies() {
+async fn each_role_lists_what_it_may_see() {
     use guohe_app::read_models::{ApplicationQuery, ApplicationScope, ApplicationSort};
     use guohe_domain::ApplicationStatus;
     use guohe_web::authz::{self, Jurisdiction, Principal};
     let app = demo_app().await;
-    for (login, province) in [("hn-dept", "43"), ("hb-dept", "42")] {
+    for login in [
+        "hn-dept",
+        "hb-dept",
+        "hn-xjsw",
+        "hb-dhcl",
+        "expert-liu",
+        "expert-wang",
+        "rec-changsha",
+    ] {
         let c = Client::new(&app);
         c.login(login).await;
+        let account = app.state.accounts.account(login).await.unwrap().unwrap();
+        let jurisdiction = match &account.org_id {
+            Some(org) if account.role == guohe_store::AccountRole::Recommender => app
+                .state
+                .accounts
+                .organisation(org)
+                .await
+                .unwrap()
+                .map(|o| Jurisdiction::of(&o))
+                .unwrap_or_default(),
+            _ => Jurisdiction::default(),
+        };
         let p = Principal {
             account: login.into(),
             display_name: login.into(),
-            role: guohe_store::AccountRole::Department,
-            org: None,
-            jurisdiction: Jurisdiction::default(),
-            province: province.into(),
-            policies: authz::province_policies(app.state.guohe.policies(), province),
+            role: account.role,
+            org: account.org_id.clone(),
+            jurisdiction,
+            policies: authz::province_policies(app.state.guohe.policies(), &account.province),
+            province: account.province.clone(),
             must_change_password: false,
         };
-        assert!(authz::sees_whole_policies(&p));
         let each = |a: &guohe_domain::ApplicationCase| authz::can_view_application(&p, a).is_ok();
+        let everything = ApplicationQuery {
+            limit: 10_000,
+            ..Default::default()
+        };
+        let visible = app
+            .state
+            .guohe
+            .applications(&everything, ApplicationScope::Each(&each), |a| a.id.clone())
+            .await;
+        assert!(visible.total > 0, "{login} sees applications in the demo");
         for (query, status, sort, descending, page, per_page) in [
             ("per_page=200", None, ApplicationSort::Id, false, 1, 200),
             ("per_page=3&page=2&sort=-id", None, ApplicationSort::Id, true, 2, 3),
             ("per_page=4&sort=unit", None, ApplicationSort::Unit, false, 1, 4),
             ("per_page=5&sort=-status", None, ApplicationSort::Status, true, 1, 5),
+            (
+                "per_page=2&sort=-submitted_on",
+                None,
+                ApplicationSort::SubmittedOn,
+                true,
+                1,
+                2,
+            ),
             (
                 "status=submitted&sort=submitted_on",
                 Some(ApplicationStatus::Submitted),

@@ -7,6 +7,7 @@
 //! which they hold a seat (评审任务), so that an expert's list costs their own assignments. Nothing here depends on the date: the view is synced as
 //! events are folded in, like the register.
 
+use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
@@ -48,14 +49,19 @@ pub struct ApplicationQuery {
 }
 
 /// Whose applications a list shows: the whole of some policies (the department, whose totals
-/// come from counts kept per policy and status, and whose page walk stops at the page), or those
-/// a rule accepts, looked at one by one.
+/// come from counts kept per policy and status, and whose page walk stops at the page), those a
+/// rule accepts, looked at one by one, or those a rule accepts among a unit's own applications or
+/// an expert's seats (the index gives the candidates: the cost is theirs, not every application's).
 #[derive(Clone, Copy)]
 pub enum ApplicationScope<'a> {
     /// Every application under these policies.
     Policies(&'a [String]),
     /// The applications this rule accepts.
     Each(&'a (dyn Fn(&ApplicationCase) -> bool + Sync)),
+    /// The applications of the support unit with this 统一社会信用代码 that the rule accepts.
+    Unit(&'a str, &'a (dyn Fn(&ApplicationCase) -> bool + Sync)),
+    /// The applications on which the expert with this login holds a seat that the rule accepts.
+    Seated(&'a str, &'a (dyn Fn(&ApplicationCase) -> bool + Sync)),
 }
 
 impl std::fmt::Debug for ApplicationScope<'_> {
@@ -63,6 +69,8 @@ impl std::fmt::Debug for ApplicationScope<'_> {
         match self {
             ApplicationScope::Policies(p) => f.debug_tuple("Policies").field(p).finish(),
             ApplicationScope::Each(_) => f.write_str("Each(..)"),
+            ApplicationScope::Unit(uscc, _) => f.debug_tuple("Unit").field(uscc).finish(),
+            ApplicationScope::Seated(login, _) => f.debug_tuple("Seated").field(login).finish(),
         }
     }
 }
@@ -107,6 +115,10 @@ struct Keys {
     haystack: String,
     /// The experts seated on it (their logins, sorted).
     experts: Vec<String>,
+    /// The support unit's code as the unit index holds it ([`super::unit_key`]).
+    unit_key: String,
+    /// The files attached to it (their ids).
+    files: BTreeSet<String>,
 }
 
 impl Keys {
@@ -119,6 +131,8 @@ impl Keys {
             unit: a.facts.unit.name.clone(),
             haystack: format!("{}\u{1}{}\u{1}{}", a.id, a.facts.unit.name, a.facts.technology_domain).to_lowercase(),
             experts: a.experts.keys().cloned().collect(),
+            unit_key: super::unit_key(&a.facts.unit.uscc),
+            files: a.facts.attachments.iter().map(|x| x.file.clone()).collect(),
         }
     }
 
@@ -140,6 +154,10 @@ pub struct ApplicationsView {
     by_status: BTreeSet<(u8, String)>,
     /// 评审任务 — for each expert's login, the applications on which they hold a seat.
     by_expert: HashMap<String, BTreeSet<String>>,
+    /// For each support unit ([`super::unit_key`]), its applications.
+    by_unit_key: HashMap<String, BTreeSet<String>>,
+    /// For each attached file, the applications listing it.
+    by_file: HashMap<String, BTreeSet<String>>,
     /// Applications by policy and status (slot = the status's place in the enum).
     counts: HashMap<String, [usize; STATUS_SLOTS]>,
     /// Applications whose events were folded in since the last sync.
@@ -262,12 +280,11 @@ impl ApplicationsView {
             self.by_status.remove(&(old.status as u8, id.to_string()));
             self.by_id.remove(id);
             for login in &old.experts {
-                if let Some(seats) = self.by_expert.get_mut(login) {
-                    seats.remove(id);
-                    if seats.is_empty() {
-                        self.by_expert.remove(login);
-                    }
-                }
+                unlist(&mut self.by_expert, login, id);
+            }
+            unlist(&mut self.by_unit_key, &old.unit_key, id);
+            for file in &old.files {
+                unlist(&mut self.by_file, file, id);
             }
         }
         let Some(k) = keys else { return };
@@ -277,6 +294,13 @@ impl ApplicationsView {
         self.by_status.insert((k.status as u8, id.to_string()));
         for login in &k.experts {
             self.by_expert.entry(login.clone()).or_default().insert(id.to_string());
+        }
+        self.by_unit_key
+            .entry(k.unit_key.clone())
+            .or_default()
+            .insert(id.to_string());
+        for file in &k.files {
+            self.by_file.entry(file.clone()).or_default().insert(id.to_string());
         }
         self.counts.entry(k.policy.clone()).or_default()[slot(k.status)] += 1;
         self.keys.insert(id.to_string(), k);
@@ -295,6 +319,20 @@ impl ApplicationsView {
     /// The applications on which the expert `login` holds a seat, by id.
     pub fn seated(&self, login: &str) -> impl Iterator<Item = &str> {
         self.by_expert.get(login).into_iter().flatten().map(String::as_str)
+    }
+
+    /// The applications of the support unit `uscc` (compared as [`super::unit_key`] does), by id.
+    pub fn of_unit(&self, uscc: &str) -> impl Iterator<Item = &str> {
+        self.by_unit_key
+            .get(&super::unit_key(uscc))
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+    }
+
+    /// The applications whose facts list the attached file `file`, by id.
+    pub fn listing_file(&self, file: &str) -> impl Iterator<Item = &str> {
+        self.by_file.get(file).into_iter().flatten().map(String::as_str)
     }
 
     /// Ids in the order asked. In status order with one status asked, only that status's run
@@ -353,6 +391,10 @@ impl ApplicationsView {
         let counted = match scope {
             ApplicationScope::Policies(p) => self.counted(p, q),
             ApplicationScope::Each(_) => None,
+            ApplicationScope::Unit(uscc, rule) => return self.among(world, q, self.of_unit(uscc).collect(), rule, row),
+            ApplicationScope::Seated(login, rule) => {
+                return self.among(world, q, self.seated(login).collect(), rule, row);
+            }
         };
         let end = q.offset.saturating_add(q.limit);
         let mut items = Vec::new();
@@ -367,7 +409,9 @@ impl ApplicationsView {
             }
             let visible = match scope {
                 ApplicationScope::Policies(p) => p.contains(&k.policy),
-                ApplicationScope::Each(f) => world.application(id).is_some_and(f),
+                ApplicationScope::Each(f) | ApplicationScope::Unit(_, f) | ApplicationScope::Seated(_, f) => {
+                    world.application(id).is_some_and(f)
+                }
             };
             if !visible {
                 continue;
@@ -383,6 +427,51 @@ impl ApplicationsView {
         ApplicationPage {
             items,
             total: counted.unwrap_or(seen),
+        }
+    }
+
+    /// One page among `candidates` (a unit's applications, an expert's seats): those matching
+    /// `q` that `rule` accepts, sorted in the order asked as [`Self::ordered`] walks it.
+    fn among<T>(
+        &self,
+        world: &World,
+        q: &ApplicationQuery,
+        candidates: Vec<&str>,
+        rule: &(dyn Fn(&ApplicationCase) -> bool + Sync),
+        row: impl Fn(&ApplicationCase) -> T,
+    ) -> ApplicationPage<T> {
+        let mut found: Vec<(&str, &Keys, &ApplicationCase)> = candidates
+            .into_iter()
+            .filter_map(|id| Some((id, self.keys.get(id)?, world.application(id)?)))
+            .filter(|(_, k, a)| k.matches(q) && rule(a))
+            .collect();
+        found.sort_unstable_by(|(x, kx, _), (y, ky, _)| {
+            let by_key = match q.sort {
+                ApplicationSort::Id => Ordering::Equal,
+                ApplicationSort::SubmittedOn => kx.submitted_on.cmp(&ky.submitted_on),
+                ApplicationSort::Unit => kx.unit.cmp(&ky.unit),
+                ApplicationSort::Status => (kx.status as u8).cmp(&(ky.status as u8)),
+            };
+            let ordered = by_key.then_with(|| x.cmp(y));
+            if q.descending { ordered.reverse() } else { ordered }
+        });
+        let total = found.len();
+        let items = found
+            .into_iter()
+            .skip(q.offset)
+            .take(q.limit)
+            .map(|(_, _, a)| row(a))
+            .collect();
+        ApplicationPage { items, total }
+    }
+}
+
+/// Takes `id` out of `key`'s set in `index`, and the set when it is left empty.
+fn unlist(index: &mut HashMap<String, BTreeSet<String>>, key: &str, id: &str) {
+    if let Some(ids) = index.get_mut(key) {
+        ids.remove(id);
+        if ids.is_empty() {
+            index.remove(key);
         }
     }
 }

@@ -4,7 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use guohe_domain::{ApplicationCase, ApplicationStatus, World};
+use guohe_domain::{ApplicationCase, ApplicationStatus, Event, EventKind, World};
+use guohe_policy::facts::Attachment;
 
 use super::applications::*;
 use super::due_tests::generated_events;
@@ -135,15 +136,49 @@ fn questions(world: &World) -> Vec<ApplicationQuery> {
     out
 }
 
+/// Gives the generated applications attachments, as units upload them: files shared by several
+/// applications, and a resubmission that lists other files than its submission did.
+fn with_attachments(mut events: Vec<Event>) -> Vec<Event> {
+    let attach = |n: usize| {
+        vec![Attachment {
+            kind: "business_licence".into(),
+            file: format!("F-{}", n % 7),
+        }]
+    };
+    let mut n = 0;
+    for e in &mut events {
+        match &mut e.kind {
+            EventKind::ApplicationSubmitted(x) => x.facts.attachments = attach(n),
+            EventKind::ApplicationResubmitted(x) => x.facts.attachments = attach(n + 3),
+            _ => continue,
+        }
+        n += 1;
+    }
+    events
+}
+
+/// The unit's applications and a file's, by id, as a scan of the world finds them.
+fn scanned(world: &World, keep: impl Fn(&ApplicationCase) -> bool) -> Vec<&str> {
+    let mut ids: Vec<&str> = world
+        .applications()
+        .filter(|a| keep(a))
+        .map(|a| a.id.as_str())
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_view_answers_as_a_scan_of_the_world_after_every_fold() {
     let (events, _policies, _dir) = generated_events().await;
+    let events = with_attachments(events);
     let mut world = World::new();
     let mut view = ApplicationsView::new();
     view.sync(&world);
     // A visibility rule like a support unit's: one unit's applications only, decided per case.
     let mut checks = 0;
     let mut seated_experts = 0;
+    let mut files_listed = 0;
     let mut statuses = std::collections::BTreeSet::new();
     for (i, e) in events.iter().enumerate() {
         world.apply(e);
@@ -187,6 +222,48 @@ async fn the_view_answers_as_a_scan_of_the_world_after_every_fold() {
                 );
                 let page = view.query(&world, &q, ApplicationScope::Policies(&[]), |a| a.id.clone());
                 assert_eq!((page.items.len(), page.total), (0, 0), "no policy, nothing");
+                // A unit's own applications, and an expert's seats, drawn from the indexes: what
+                // the scan gives for the same rule over every application.
+                let page = view.query(&world, &q, ApplicationScope::Unit(&uscc, &everyone), |a| a.id.clone());
+                assert_eq!(
+                    (page.items, page.total),
+                    by_scan(&world, &q, &own),
+                    "after event {i}: unit {uscc}, {q:?}"
+                );
+                let lower = uscc.to_lowercase();
+                let page = view.query(&world, &q, ApplicationScope::Unit(&lower, &in_first), |a| a.id.clone());
+                assert_eq!(
+                    (page.items, page.total),
+                    by_scan(&world, &q, &|a| own(a) && in_first(a)),
+                    "after event {i}: unit {lower} in the first policy, {q:?}"
+                );
+                if let Some(login) = world.applications().flat_map(|a| a.experts.keys()).next() {
+                    let seated = |a: &ApplicationCase| a.experts.contains_key(login);
+                    let page = view.query(&world, &q, ApplicationScope::Seated(login, &everyone), |a| a.id.clone());
+                    assert_eq!(
+                        (page.items, page.total),
+                        by_scan(&world, &q, &seated),
+                        "after event {i}: seats of {login}, {q:?}"
+                    );
+                }
+            }
+            // Every unit's applications and every file's, as a scan finds them.
+            let units: BTreeSet<&String> = world.applications().map(|a| &a.facts.unit.uscc).collect();
+            for u in units {
+                assert_eq!(
+                    view.of_unit(u).collect::<Vec<_>>(),
+                    scanned(&world, |a| a.facts.unit.uscc.trim().eq_ignore_ascii_case(u.trim())),
+                    "after event {i}: unit {u}"
+                );
+            }
+            for f in (0..8).map(|k| format!("F-{k}")) {
+                let listing: Vec<&str> = view.listing_file(&f).collect();
+                assert_eq!(
+                    listing,
+                    scanned(&world, |a| a.facts.attachments.iter().any(|x| x.file == f)),
+                    "after event {i}: file {f}"
+                );
+                files_listed += usize::from(!listing.is_empty());
             }
             // Each expert's seats, as a scan of every application's panel finds them.
             let logins: BTreeSet<&String> = world.applications().flat_map(|a| a.experts.keys()).collect();
@@ -210,6 +287,7 @@ async fn the_view_answers_as_a_scan_of_the_world_after_every_fold() {
     }
     assert!(checks > 50, "{checks}");
     assert!(seated_experts > 3, "the log seats experts: {seated_experts}");
+    assert!(files_listed > 50, "the applications list files: {files_listed}");
     assert!(
         statuses.len() >= 5,
         "the log moves applications through several statuses: {statuses:?}"

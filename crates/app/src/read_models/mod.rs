@@ -74,6 +74,13 @@ impl Views {
     }
 }
 
+/// A support unit's 统一社会信用代码 as the views index it: trimmed and in upper case, so that
+/// `uscc` and a record's code compare as the unit's own pages compare them
+/// (`unit_desk::same_unit`, case-insensitive on the trimmed record).
+pub(crate) fn unit_key(uscc: &str) -> String {
+    uscc.trim().to_ascii_uppercase()
+}
+
 /// The register's rows on `date`, without indexes (for a date other than the view's).
 pub fn rows_at(world: &World, date: NaiveDate) -> Vec<RegisterRow> {
     world.bases().map(|b| RegisterRow::of(world, b, date)).collect()

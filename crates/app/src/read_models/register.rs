@@ -58,6 +58,8 @@ pub struct RegisterRow {
     pub(crate) country_names: [String; 2],
     /// Name, unit and domain in lower case, for the search.
     pub(crate) search: [String; 3],
+    /// The support unit's 统一社会信用代码 as the unit index holds it ([`super::unit_key`]).
+    pub(crate) unit_key: String,
 }
 
 fn country_name(code: Option<&str>, english: bool) -> String {
@@ -96,6 +98,7 @@ impl RegisterRow {
                 b.unit_name.to_lowercase(),
                 b.domain.to_lowercase(),
             ],
+            unit_key: super::unit_key(&b.uscc),
         }
     }
 
@@ -215,6 +218,8 @@ pub struct RegisterView {
     pub(crate) by_region: Index<String>,
     pub(crate) by_status: Index<&'static str>,
     pub(crate) by_year: Index<i32>,
+    /// Rows by support unit ([`super::unit_key`]): a unit's own bases without a look at the rest.
+    by_unit: Index<String>,
     /// Rows not yet recognised on the view's date (the API leaves them out).
     pub(crate) unrecognised: BTreeSet<u32>,
     /// Bases by (policy, status code) on the view's date.
@@ -243,6 +248,7 @@ impl RegisterView {
             by_region: Index::new(),
             by_status: Index::new(),
             by_year: Index::new(),
+            by_unit: Index::new(),
             unrecognised: BTreeSet::new(),
             counts: BTreeMap::new(),
             top_domains: Vec::new(),
@@ -287,6 +293,20 @@ impl RegisterView {
     /// The row of a base.
     pub fn row(&self, id: &str) -> Option<&RegisterRow> {
         self.by_id.get(id).map(|&i| &self.rows[i as usize])
+    }
+
+    /// The ids of the bases whose support unit is `uscc` (compared as [`super::unit_key`]
+    /// does), by id: the cost is the unit's own bases.
+    pub fn of_unit(&self, uscc: &str) -> Vec<&str> {
+        let mut ids: Vec<&str> = self
+            .by_unit
+            .get(&super::unit_key(uscc))
+            .into_iter()
+            .flatten()
+            .map(|&i| self.rows[i as usize].id.as_str())
+            .collect();
+        ids.sort_unstable();
+        ids
     }
 
     /// Notes an event just folded into `world`: the base it concerns is looked at again at the
@@ -467,6 +487,7 @@ impl RegisterView {
         index_add(&mut self.by_region, r.region.clone(), i);
         index_add(&mut self.by_status, r.status_code(), i);
         index_add(&mut self.by_year, r.recognised_on.year(), i);
+        index_add(&mut self.by_unit, r.unit_key.clone(), i);
         if !r.recognised {
             self.unrecognised.insert(i);
         }
@@ -487,6 +508,7 @@ impl RegisterView {
         index_del(&mut self.by_region, &r.region, i);
         index_del(&mut self.by_status, &r.status_code(), i);
         index_del(&mut self.by_year, &r.recognised_on.year(), i);
+        index_del(&mut self.by_unit, &r.unit_key, i);
         self.unrecognised.remove(&i);
         let key = (r.policy.clone(), r.status_code());
         if let Some(n) = self.counts.get_mut(&key) {

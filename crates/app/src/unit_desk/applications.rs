@@ -19,15 +19,16 @@ pub fn withdrawable(status: ApplicationStatus) -> bool {
 
 impl Guohe {
     /// What `judge` says of each application whose attachments include the file `file` (none
-    /// when no application lists it).
+    /// when no application lists it), from the applications view's index of files.
     pub async fn applications_listing_file<R>(&self, file: &str, judge: impl Fn(&ApplicationCase) -> R) -> Vec<R> {
-        self.read(|w, _, _| {
-            w.applications()
-                .filter(|a| a.facts.attachments.iter().any(|x| x.file == file))
-                .map(judge)
-                .collect()
-        })
-        .await
+        let inner = self.inner.read().await;
+        inner
+            .views
+            .applications
+            .listing_file(file)
+            .filter_map(|id| inner.world.application(id))
+            .map(judge)
+            .collect()
     }
 }
 

@@ -93,18 +93,30 @@ pub fn support_of(b: &Base) -> (Option<LatestEvaluation>, Vec<PostSubsidy>) {
     (latest, subsidies)
 }
 
-/// The unit's home on `today`: the applications and bases of `uscc` that `may_see_application`
-/// and `may_see_base` let through.
+/// The records a unit's home looks at: the ids of its applications and of its bases, from the
+/// views' unit indexes (or every record, for a check against the whole world).
+pub struct UnitRecords<'a> {
+    /// Application ids.
+    pub applications: Vec<&'a str>,
+    /// Base ids.
+    pub bases: Vec<&'a str>,
+}
+
+/// The unit's home on `today`: among `records`, the applications and bases of `uscc` that
+/// `may_see_application` and `may_see_base` let through.
 pub fn unit_home(
     world: &World,
     policies: &PolicySet,
     uscc: &str,
     today: NaiveDate,
+    records: &UnitRecords<'_>,
     may_see_application: impl Fn(&ApplicationCase) -> bool,
     may_see_base: impl Fn(&World, &Base) -> bool,
 ) -> UnitHome {
-    let mut applications: Vec<UnitApplicationRow> = world
-        .applications()
+    let mut applications: Vec<UnitApplicationRow> = records
+        .applications
+        .iter()
+        .filter_map(|id| world.application(id))
         .filter(|a| same_unit(&a.facts.unit.uscc, uscc) && may_see_application(a))
         .map(|a| UnitApplicationRow {
             id: a.id.clone(),
@@ -115,8 +127,10 @@ pub fn unit_home(
         })
         .collect();
     applications.sort_by(|a, b| b.submitted_on.cmp(&a.submitted_on).then(a.id.cmp(&b.id)));
-    let mut bases: Vec<UnitBaseRow> = world
-        .bases()
+    let mut bases: Vec<UnitBaseRow> = records
+        .bases
+        .iter()
+        .filter_map(|id| world.base(id))
         .filter(|b| same_unit(&b.uscc, uscc) && may_see_base(world, b))
         .map(|b| {
             let (latest_evaluation, post_subsidies) = support_of(b);
@@ -136,7 +150,8 @@ pub fn unit_home(
 }
 
 impl Guohe {
-    /// The unit's home on `today` (see [`unit_home`]).
+    /// The unit's home on `today` (see [`unit_home`]), from the unit's own records as the views
+    /// index them: the cost is the unit's, not the register's.
     pub async fn unit_home(
         &self,
         uscc: &str,
@@ -144,8 +159,20 @@ impl Guohe {
         may_see_application: impl Fn(&ApplicationCase) -> bool,
         may_see_base: impl Fn(&World, &Base) -> bool,
     ) -> UnitHome {
-        self.read(|w, _, policies| unit_home(w, policies, uscc, today, may_see_application, may_see_base))
-            .await
+        let inner = self.inner.read().await;
+        let records = UnitRecords {
+            applications: inner.views.applications.of_unit(uscc).collect(),
+            bases: inner.views.register.of_unit(uscc),
+        };
+        unit_home(
+            &inner.world,
+            self.policies(),
+            uscc,
+            today,
+            &records,
+            may_see_application,
+            may_see_base,
+        )
     }
 }
 
@@ -195,6 +222,9 @@ mod tests {
         for row in &home.applications {
             assert!(!row.round_title.is_empty(), "{} names its round", row.id);
         }
+        // The code is compared as the unit's pages compare it: in either case.
+        let lower = g.unit_home(&uscc.to_lowercase(), today, |_| true, |_, _| true).await;
+        assert_eq!(lower, home);
         // The caller's authorization is applied on top of the unit's scope.
         let none = g.unit_home(&uscc, today, |_| false, |_, _| false).await;
         assert_eq!(none, UnitHome::default());

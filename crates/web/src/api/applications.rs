@@ -6,7 +6,7 @@
 use super::Json;
 use axum::extract::{Path, RawQuery, State};
 use chrono::NaiveDate;
-use guohe_app::read_models::{ApplicationQuery, ApplicationScope, ApplicationSort};
+use guohe_app::read_models::{ApplicationQuery, ApplicationSort};
 use guohe_domain::{ApplicationCase, Command, RecommendApplication};
 use guohe_store::AccountRole;
 use serde::{Deserialize, Serialize};
@@ -152,12 +152,10 @@ pub async fn list(
         limit: per_page,
     };
     let each = |a: &ApplicationCase| authz::can_view_application(&p, a).is_ok();
-    let scope = if authz::sees_whole_policies(&p) {
-        ApplicationScope::Policies(&p.policies)
-    } else {
-        ApplicationScope::Each(&each)
-    };
-    let found = state.guohe.applications(&q, scope, summary).await;
+    let found = state
+        .guohe
+        .applications(&q, authz::application_scope(&p, &each), summary)
+        .await;
     Ok(Json(Paged {
         items: found.items,
         page,
