@@ -1,5 +1,5 @@
 # Shared by bench/load.sh and bench/nginx.sh (sourced, not run): loading the bench data, starting
-# `guohe serve`, signing the bench department account in, stopping a process by its PID.
+# `guohe serve`, signing the bench department and unit accounts in, stopping a process by its PID.
 # Expects TARGET (cargo's target folder), PORT, BASE_URL, TODAY and UA to be set.
 
 # Stops a process by its PID: SIGINT (or the signal given), then SIGKILL after 5 s.
@@ -41,12 +41,24 @@ start_guohe() {
 # sign_in JAR: signs bench-dept in through the sign-in page (CSRF token, one-time code from
 # $SECRET and all); sets SID, the session cookie's value.
 sign_in() {
-  local jar=$1 otp token
+  local otp
   otp=$("$TARGET/release/examples/bench_bases" --totp "$SECRET")
+  SID=$(sign_in_as "$1" bench-dept "$otp")
+}
+
+# sign_in_unit JAR: signs bench-unit (a support unit: no second factor) in; sets UNIT_SID.
+sign_in_unit() {
+  UNIT_SID=$(sign_in_as "$1" bench-unit "")
+}
+
+# sign_in_as JAR LOGIN OTP: signs LOGIN in through the sign-in page; prints the session cookie.
+sign_in_as() {
+  local jar=$1 login=$2 otp=$3 token sid
   token=$(curl -fsS -A "$UA" -c "$jar" "$BASE_URL/login" | sed -n 's/.*name="_csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n1)
   curl -fsS -A "$UA" -b "$jar" -c "$jar" -o /dev/null -H "Origin: $BASE_URL" \
-    --data-urlencode "_csrf=$token" --data-urlencode "login=bench-dept" --data-urlencode "password=Guohe@Demo2026" \
+    --data-urlencode "_csrf=$token" --data-urlencode "login=$login" --data-urlencode "password=Guohe@Demo2026" \
     --data-urlencode "otp=$otp" "$BASE_URL/login"
-  SID=$(awk '$6 == "guohe_sid" { print $7 }' "$jar")
-  [[ -n "$SID" ]] || { echo "sign-in failed: no session cookie" >&2; return 1; }
+  sid=$(awk '$6 == "guohe_sid" { print $7 }' "$jar")
+  [[ -n "$sid" ]] || { echo "sign-in of $login failed: no session cookie" >&2; return 1; }
+  echo "$sid"
 }

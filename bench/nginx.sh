@@ -9,15 +9,17 @@
 #
 #   bench/nginx.sh                          # 10,000 and 62,000 bases, 10 s per endpoint and server
 #   SIZES=2000 DURATION=3 bench/nginx.sh
+#   ONLY='unit' bench/nginx.sh              # only the answers whose name matches (grep -E)
 #
 # Settings (environment): SIZES, APPLICATIONS, DURATION (seconds per endpoint and server), THREADS,
-# CONNECTIONS, PORT (guohe), NGINX_PORT, WORKDIR (databases, answers, logs, results.txt).
+# CONNECTIONS, PORT (guohe), NGINX_PORT, WORKDIR (databases, answers, logs, results.txt), ONLY.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SIZES=${SIZES:-"10000 62000"}
 APPLICATIONS=${APPLICATIONS:-1000}
 DURATION=${DURATION:-10}
+ONLY=${ONLY:-}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
 PORT=${PORT:-18090}
@@ -84,7 +86,7 @@ ms() {
     else print "?" }'
 }
 
-# name|path|cookie(0/1)|file extension (the content type nginx sends)
+# name|path|session (0: none, 1: bench-dept, 2: bench-unit)|file extension (the content type nginx sends)
 ENDPOINTS=(
   "register, first page|/bases|0|html"
   "register, filtered|/bases?domain=%E7%94%9F%E7%89%A9%E5%8C%BB%E8%8D%AF&country=DE&status=on_register&sort=recognised&dir=desc|0|html"
@@ -98,7 +100,17 @@ ENDPOINTS=(
   "API applications, page 1 (session)|/api/v1/applications?per_page=20|1|json"
   "API applications, search, by unit (session)|/api/v1/applications?q=%E7%94%9F%E7%89%A9&sort=-unit&page=2|1|json"
   "applications by stage, page 3 (session)|/dept/applications?sort=7&dir=desc&page=3|1|html"
+  "unit's home (unit session)|/unit|2|html"
+  "API applications, a unit's (unit session)|/api/v1/applications?per_page=20|2|json"
 )
+if [[ -n "$ONLY" ]]; then
+  kept=()
+  for e in "${ENDPOINTS[@]}"; do
+    grep -qE -- "$ONLY" <<<"${e%%|*}" && kept+=("$e")
+  done
+  (( ${#kept[@]} > 0 )) || { echo "ONLY=$ONLY matches no answer" >&2; exit 1; }
+  ENDPOINTS=("${kept[@]}")
+fi
 
 RESULTS="$WORKDIR/results.txt"
 : >"$RESULTS"
@@ -117,12 +129,14 @@ for BASES in $SIZES; do
   echo "== guohe serve on $BASE_URL" >&2
   start_guohe "$DB" "$DIR/server.log"
   sign_in "$DIR/cookies.txt"
+  sign_in_unit "$DIR/unit-cookies.txt"
 
   # Each answer once, as nginx will serve it.
   for i in "${!ENDPOINTS[@]}"; do
     IFS='|' read -r name path auth ext <<<"${ENDPOINTS[$i]}"
     hdr=(-H "User-Agent: $UA")
     [[ "$auth" == 1 ]] && hdr+=(-H "Cookie: guohe_sid=$SID")
+    [[ "$auth" == 2 ]] && hdr+=(-H "Cookie: guohe_sid=$UNIT_SID")
     code=$(curl -s -o "$DIR/www/e$i.$ext" -w '%{http_code}' "${hdr[@]}" "$BASE_URL$path")
     [[ "$code" == 200 ]] || { echo "$name: HTTP $code from guohe" >&2; exit 1; }
   done
@@ -154,7 +168,7 @@ EOF
   "$NGINX" -p "$DIR/nginx" -c "$DIR/nginx/nginx.conf" -e "$DIR/nginx/error.log" &
   NGINX_PID=$!
   for _ in $(seq 1 100); do
-    curl -fsS -o /dev/null "$NGINX_URL/e0.html" 2>/dev/null && break
+    curl -sS -o /dev/null "$NGINX_URL/" 2>/dev/null && break
     kill -0 "$NGINX_PID" 2>/dev/null || { cat "$DIR/nginx/error.log" >&2; exit 1; }
     sleep 0.1
   done
@@ -163,6 +177,7 @@ EOF
     IFS='|' read -r name path auth ext <<<"${ENDPOINTS[$i]}"
     hdr=(-H "User-Agent: $UA")
     [[ "$auth" == 1 ]] && hdr+=(-H "Cookie: guohe_sid=$SID")
+    [[ "$auth" == 2 ]] && hdr+=(-H "Cookie: guohe_sid=$UNIT_SID")
     cmp -s <(curl -fsS "${hdr[@]}" "$NGINX_URL/e$i.$ext") "$DIR/www/e$i.$ext" \
       || { echo "$name: nginx does not serve the same bytes" >&2; exit 1; }
     read -r g_rps g_p99 < <(load "${hdr[@]}" "$BASE_URL$path")

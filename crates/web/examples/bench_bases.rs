@@ -1,8 +1,9 @@
 //! Load-test data: fills a fresh database with N carried-over bases (default 10,000), half in
 //! Hubei and half in Hunan, spread over prefectures, domains, partner countries, categories and
 //! recognition years, each with its own valid 统一社会信用代码; M submitted applications in an
-//! open Hubei round (default 1,000); and one department account `bench-dept` (password
-//! `Guohe@Demo2026`). Everything goes through the real application service (`Guohe::execute`:
+//! open Hubei round (default 1,000); one department account `bench-dept` (password
+//! `Guohe@Demo2026`); and one support unit's account `bench-unit`, the unit of the third base
+//! and of the second application (same password, no second factor). Everything goes through the real application service (`Guohe::execute`:
 //! `CarryOverBase`, `OpenRound`, `SubmitApplication`) and the account service, so what the server
 //! reads is exactly what the rules produce. The department account is enrolled for its second
 //! factor; its TOTP secret is printed (`TOTP secret: …`). Used by `bench/load.sh`.
@@ -56,6 +57,35 @@ const UNIT_WORDS: &[&str] = &[
 ];
 const CATEGORIES: &[&str] = &["joint_research", "technology_transfer", "distinctive"];
 const CATEGORY_SUFFIX: &[&str] = &["联合研究", "技术转移", "特色"];
+/// Creates a Hubei account of the bench through the account service (password `Guohe@Demo2026`).
+async fn bench_account(
+    state: &guohe_web::AppState,
+    login: &str,
+    name: &str,
+    role: AccountRole,
+    org_id: Option<String>,
+) -> anyhow::Result<()> {
+    let user = NewUser {
+        login: login.into(),
+        display_name: name.into(),
+        role,
+        org_id,
+        password: "Guohe@Demo2026".into(),
+        province: "42".into(),
+        must_change_password: false,
+        profile: Default::default(),
+        pending_approval: false,
+    };
+    create_account(state, "system:bench", user)
+        .await
+        .map_err(|e| anyhow::anyhow!("bench account {login}: {e:?}"))?;
+    Ok(())
+}
+
+/// The base whose unit is `bench-unit`: the third, a Hubei base in the second Hubei prefecture,
+/// where the second application's unit is too.
+const BENCH_UNIT_BASE: usize = 2;
+
 /// A valid USCC for division `region` and the n-th organisation code body.
 fn uscc(region: &str, n: usize) -> String {
     guohe_app::generate::facts::complete_uscc(&format!("91{region}MB{n:06}"))
@@ -83,23 +113,14 @@ async fn main() -> anyhow::Result<()> {
     })
     .await?;
     let guohe = state.guohe.clone();
-    create_account(
+    bench_account(
         &state,
-        "system:bench",
-        NewUser {
-            login: "bench-dept".into(),
-            display_name: "湖北省科技厅国际合作处（压测）".into(),
-            role: AccountRole::Department,
-            org_id: None,
-            password: "Guohe@Demo2026".into(),
-            province: "42".into(),
-            must_change_password: false,
-            profile: Default::default(),
-            pending_approval: false,
-        },
+        "bench-dept",
+        "湖北省科技厅国际合作处（压测）",
+        AccountRole::Department,
+        None,
     )
-    .await
-    .map_err(|e| anyhow::anyhow!("bench account: {e:?}"))?;
+    .await?;
     let (secret, _) = guohe_web::second_factor::enrol_confirmed(&state, "system:bench", "bench-dept")
         .await
         .map_err(|e| anyhow::anyhow!("bench account's second factor: {e:?}"))?;
@@ -179,7 +200,10 @@ async fn main() -> anyhow::Result<()> {
         f["application_date"] = json!(today);
         f["technology_domain"] = json!(domain);
         f["unit"]["name"] = json!(format!("{}{domain}申报单位{j:05}", city.trim_end_matches('市')));
-        f["unit"]["uscc"] = json!(uscc(code, 500_000 + j));
+        // The second application is by the unit of the third base (a Hubei base in another
+        // domain): `bench-unit`'s home shows both.
+        let unit_code = if j == 1 { BENCH_UNIT_BASE } else { 500_000 + j };
+        f["unit"]["uscc"] = json!(uscc(code, unit_code));
         f["unit"]["region_code"] = json!(code);
         let cmd: Command = serde_json::from_value(
             json!({"type": "SubmitApplication", "id": format!("HB-BENCH-{j:05}"), "round": "HB-BENCH", "facts": f}),
@@ -190,11 +214,23 @@ async fn main() -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("application {j}: {}", e.message_zh()))?;
     }
+    if n > BENCH_UNIT_BASE && apps > 1 {
+        let (code, _) = hubei[1];
+        let org = uscc(code, BENCH_UNIT_BASE);
+        bench_account(
+            &state,
+            "bench-unit",
+            "压测依托单位",
+            AccountRole::SupportUnit,
+            Some(org),
+        )
+        .await?;
+    }
     let (bases, applications) = guohe
         .read(|w, _, _| (w.bases().count(), w.applications().count()))
         .await;
     println!(
-        "{bases} bases, {applications} applications, account bench-dept in {url} ({:.1} s)",
+        "{bases} bases, {applications} applications, accounts bench-dept and bench-unit in {url} ({:.1} s)",
         started.elapsed().as_secs_f64()
     );
     Ok(())
