@@ -107,38 +107,43 @@ impl Guohe {
             .collect()
     }
 
-    /// The bases `may_see` lets through, by id, as of `today`, with the major changes waiting
-    /// for the recommender's approval.
+    /// 辖区内基地 — the bases of a recommender's jurisdiction (the register view's candidates for
+    /// `region_prefixes` and `units`, [`crate::read_models::RegisterView::covered`]) that
+    /// `may_see` lets through, by id, as of `today`, with the major changes waiting for the
+    /// recommender's approval. The cost is the jurisdiction's bases, not the register's.
     pub async fn recommender_bases(
         &self,
+        region_prefixes: &[String],
+        units: &[String],
         may_see: &(dyn Fn(&World, &Base) -> bool + Sync),
         today: NaiveDate,
     ) -> Vec<RecommenderBase> {
-        self.read(|w, _, _| {
-            let mut v: Vec<RecommenderBase> = w
-                .bases()
-                .filter(|b| may_see(w, b))
-                .map(|b| RecommenderBase {
-                    id: b.id.clone(),
-                    name: b.official_name.clone(),
-                    policy: b.policy.clone(),
-                    status: b.status_on(today).unwrap_or(b.status),
-                    reports: b.reports.iter().map(|(y, r)| (*y, r.submitted_on, r.late)).collect(),
-                    awaiting: b
-                        .major_changes
-                        .iter()
-                        .filter(|(_, c)| {
-                            c.status == ChangeStatus::Pending
-                                && c.approval.get(c.approved_by.len()) == Some(&Approver::Recommender)
-                        })
-                        .map(|(id, c)| (id.clone(), c.kind.clone(), c.details.description.clone()))
-                        .collect(),
-                })
-                .collect();
-            v.sort_by(|a, b| a.id.cmp(&b.id));
-            v
-        })
-        .await
+        let inner = self.inner.read().await;
+        let w = &inner.world;
+        inner
+            .views
+            .register
+            .covered(region_prefixes, units)
+            .into_iter()
+            .filter_map(|id| w.base(id))
+            .filter(|b| may_see(w, b))
+            .map(|b| RecommenderBase {
+                id: b.id.clone(),
+                name: b.official_name.clone(),
+                policy: b.policy.clone(),
+                status: b.status_on(today).unwrap_or(b.status),
+                reports: b.reports.iter().map(|(y, r)| (*y, r.submitted_on, r.late)).collect(),
+                awaiting: b
+                    .major_changes
+                    .iter()
+                    .filter(|(_, c)| {
+                        c.status == ChangeStatus::Pending
+                            && c.approval.get(c.approved_by.len()) == Some(&Approver::Recommender)
+                    })
+                    .map(|(id, c)| (id.clone(), c.kind.clone(), c.details.description.clone()))
+                    .collect(),
+            })
+            .collect()
     }
 
     /// What `judge` says of base `id`; `None` when there is no such base.
@@ -190,10 +195,56 @@ mod tests {
         assert_eq!(but_first.len(), mine.len() - 1, "the rule is applied");
         assert!(g.expert_assignments("expert:nobody", &|_| true).await.is_empty());
 
-        let bases = g.recommender_bases(&|_, _| true, today).await;
-        assert_eq!(bases.len(), g.read(|w, _, _| w.bases().count()).await);
+        // (id, division code, USCC) of every base, as a scan finds them.
+        let all: Vec<(String, String, String)> = g
+            .read(|w, _, _| {
+                let mut v: Vec<_> = w
+                    .bases()
+                    .map(|b| {
+                        let division = crate::stats::base_division(w, b).unwrap_or_default();
+                        (b.id.clone(), division, b.uscc.clone())
+                    })
+                    .collect();
+                v.sort();
+                v
+            })
+            .await;
+        let provinces: Vec<String> = all.iter().map(|b| b.1.chars().take(2).collect()).collect();
+        let bases = g.recommender_bases(&provinces, &[], &|_, _| true, today).await;
+        assert_eq!(bases.len(), all.len(), "every province's prefix covers every base");
         assert!(bases.windows(2).all(|x| x[0].id < x[1].id), "by id");
-        assert!(g.recommender_bases(&|_, _| false, today).await.is_empty());
+        assert!(
+            g.recommender_bases(&provinces, &[], &|_, _| false, today)
+                .await
+                .is_empty()
+        );
+        assert!(
+            g.recommender_bases(&[String::new()], &[], &|_, _| true, today)
+                .await
+                .is_empty(),
+            "an empty prefix covers nothing"
+        );
+        // 辖区: a prefecture, and a unit listed by name (in another case, padded); then the unit
+        // alone beside a prefix that covers nothing.
+        let prefecture: String = all[0].1.chars().take(4).collect();
+        let unit = all.last().expect("bases").2.clone();
+        let listed = vec![format!(" {} ", unit.to_lowercase())];
+        let of_unit = |b: &&(String, String, String)| b.2.trim().eq_ignore_ascii_case(unit.trim());
+        let want: Vec<&str> = all
+            .iter()
+            .filter(|b| b.1.starts_with(&prefecture) || of_unit(b))
+            .map(|b| b.0.as_str())
+            .collect();
+        let got = g
+            .recommender_bases(std::slice::from_ref(&prefecture), &listed, &|_, _| true, today)
+            .await;
+        assert_eq!(got.iter().map(|b| b.id.as_str()).collect::<Vec<_>>(), want);
+        let want: Vec<&str> = all.iter().filter(of_unit).map(|b| b.0.as_str()).collect();
+        assert!(!want.is_empty());
+        let got = g.recommender_bases(&["99".into()], &listed, &|_, _| true, today).await;
+        assert_eq!(got.iter().map(|b| b.id.as_str()).collect::<Vec<_>>(), want);
+        assert!(want.len() < all.len(), "the unit's bases are not all the bases");
+        let bases = g.recommender_bases(&provinces, &[], &|_, _| true, today).await;
         let pending = g
             .read(|w, _, _| {
                 w.bases()

@@ -10,7 +10,7 @@
 //! administrators (三权分立) take no business step at all.
 
 use guohe_app::read_models::ApplicationScope;
-use guohe_domain::{Actor, ApplicationCase, Base, Command, Origin, Role, World};
+use guohe_domain::{Actor, ApplicationCase, Base, Command, Role, World};
 use guohe_policy::PolicySet;
 use guohe_store::{AccountRole, Organisation};
 
@@ -300,17 +300,10 @@ pub fn application_region(a: &ApplicationCase) -> Option<String> {
 }
 
 /// The region of a base's unit: from its application when named, else the registration
-/// division embedded in the USCC (positions 3–8).
+/// division embedded in the USCC (positions 3–8). The register view indexes bases by the same
+/// code ([`guohe_app::stats::base_division`]), so a jurisdiction's candidates and this rule agree.
 pub fn base_region(world: &World, b: &Base) -> Option<String> {
-    if let Origin::Named { application } = &b.origin
-        && let Some(a) = world.application(application)
-        && let Some(r) = application_region(a)
-    {
-        return Some(r);
-    }
-    guohe_reference::uscc::parse(&b.uscc)
-        .ok()
-        .map(|u| u.division_code().to_string())
+    guohe_app::stats::base_division(world, b)
 }
 
 /// Whether the principal may see an application.
@@ -345,9 +338,10 @@ pub fn can_view_application(p: &Principal, a: &ApplicationCase) -> Result<(), De
 /// - the department sees every application of the policies it works under, and nothing else
 ///   ([`can_view_application`]: province, then `Department => true`): its lists are asked by
 ///   policy and counted rather than checked case by case;
-/// - a support unit sees only its own applications, and an expert only those on which they hold
-///   a seat: their lists look at those alone (the views' unit and seat indexes), and `each`
-///   decides among them;
+/// - a support unit sees only its own applications, an expert only those on which they hold a
+///   seat, and a recommender only those its jurisdiction covers ([`Jurisdiction::covers`]: a
+///   region prefix or a unit listed by name): their lists look at those alone (the views' unit,
+///   seat and region indexes), and `each` decides among them;
 /// - anyone else's are checked case by case.
 ///
 /// The test `each_role_lists_what_it_may_see` holds each scope to `each` over every application.
@@ -359,6 +353,11 @@ pub fn application_scope<'a>(
         (AccountRole::Department, _) => ApplicationScope::Policies(&p.policies),
         (AccountRole::SupportUnit, Some(uscc)) => ApplicationScope::Unit(uscc, each),
         (AccountRole::Expert, _) => ApplicationScope::Seated(&p.account, each),
+        (AccountRole::Recommender, _) => ApplicationScope::Covered {
+            region_prefixes: &p.jurisdiction.region_prefixes,
+            units: &p.jurisdiction.unit_usccs,
+            rule: each,
+        },
         _ => ApplicationScope::Each(each),
     }
 }

@@ -289,8 +289,8 @@ async fn audit_trail_for_the_audit_administrator_only() {
 }
 
 /// Each role's list of applications from the API — the department's counted by policy, a unit's
-/// from its own applications, an expert's from their seats, a recommender's checked case by
-/// case — is what checking every application with `can_view_application` gives, page by page
+/// from its own applications, an expert's from their seats, a recommender's from its
+/// jurisdiction's regions and listed units — is what checking every application with `can_view_application` gives, page by page
 /// and in every order.
 #[tokio::test]
 async fn each_role_lists_what_it_may_see() {
@@ -306,6 +306,9 @@ async fn each_role_lists_what_it_may_see() {
         "expert-liu",
         "expert-wang",
         "rec-changsha",
+        "rec-wuhan",
+        // A jurisdiction of one unit listed by name (省直部门), no region.
+        "rec-hnedu",
     ] {
         let c = Client::new(&app);
         c.login(login).await;

@@ -1,7 +1,8 @@
 //! The recommender's queue (`GET /recommender`) and the expert's assignments (`GET /expert`)
 //! are read from the applications view: the queue a page at a time within the recommender's
 //! jurisdiction, those waiting for it first (已提交待推荐 is the first stage); the assignments from
-//! the view's index of seats. What each shows must be what the world holds for that account.
+//! the view's index of seats; the recommender's bases from the register view's index by region.
+//! What each shows must be what the world holds for that account.
 
 mod api_common;
 mod common;
@@ -138,4 +139,56 @@ async fn the_expert_sees_their_seats_and_only_them() {
         );
     }
     assert!(seats_seen > 0, "the demo seats experts");
+}
+
+/// `GET /recommender/bases` lists, by id, the bases of the recommender's jurisdiction (辖区): a
+/// prefecture's, and for a 省直部门 the units it lists by name, wherever they are registered. The
+/// register view gives the candidates; what the page shows is what the rule
+/// (`Jurisdiction::covers` on the base's region) accepts over every base.
+#[tokio::test]
+async fn the_recommender_bases_are_its_jurisdiction() {
+    use guohe_web::authz::{self, Jurisdiction};
+    let app = demo_app().await;
+    let mut seen = 0;
+    for login in ["rec-changsha", "rec-wuhan", "rec-hnedu", "rec-yueyang"] {
+        let c = Client::new(&app);
+        c.login(login).await;
+        let org = app
+            .state
+            .accounts
+            .organisation(login)
+            .await
+            .unwrap()
+            .expect("its organisation");
+        let j = Jurisdiction::of(&org);
+        let policies = authz::province_policies(app.state.guohe.policies(), &org.province);
+        let want: Vec<String> = app
+            .state
+            .guohe
+            .read(|w, _, _| {
+                let mut v: Vec<String> = w
+                    .bases()
+                    .filter(|b| policies.contains(&b.policy))
+                    .filter(|b| j.covers(authz::base_region(w, b).as_deref(), b.uscc.trim()))
+                    .map(|b| b.id.clone())
+                    .collect();
+                v.sort();
+                v
+            })
+            .await;
+        let page = c.get("/recommender/bases").await;
+        assert_eq!(page.status, 200, "{login}");
+        let listed: Vec<String> = page
+            .body
+            .split("<h2><a href=\"/bases/")
+            .skip(1)
+            .map(|s| s[..s.find('"').expect("the link's end")].to_string())
+            .collect();
+        assert_eq!(listed, want, "{login}");
+        if want.is_empty() {
+            assert!(page.body.contains("辖区内暂无基地"), "{login}: says none");
+        }
+        seen += want.len();
+    }
+    assert!(seen > 0, "the demo has bases in some jurisdiction");
 }

@@ -62,6 +62,17 @@ pub enum ApplicationScope<'a> {
     Unit(&'a str, &'a (dyn Fn(&ApplicationCase) -> bool + Sync)),
     /// The applications on which the expert with this login holds a seat that the rule accepts.
     Seated(&'a str, &'a (dyn Fn(&ApplicationCase) -> bool + Sync)),
+    /// 辖区 — the applications of units whose region code (GB/T 2260) starts with one of
+    /// `region_prefixes`, or whose 统一社会信用代码 is one of `units`, that the rule accepts: a
+    /// recommender's jurisdiction. An empty prefix covers nothing.
+    Covered {
+        /// Region code prefixes, e.g. `4301` (长沙市).
+        region_prefixes: &'a [String],
+        /// Units covered wherever they are registered.
+        units: &'a [String],
+        /// Decides case by case among the candidates.
+        rule: &'a (dyn Fn(&ApplicationCase) -> bool + Sync),
+    },
 }
 
 impl std::fmt::Debug for ApplicationScope<'_> {
@@ -71,6 +82,13 @@ impl std::fmt::Debug for ApplicationScope<'_> {
             ApplicationScope::Each(_) => f.write_str("Each(..)"),
             ApplicationScope::Unit(uscc, _) => f.debug_tuple("Unit").field(uscc).finish(),
             ApplicationScope::Seated(login, _) => f.debug_tuple("Seated").field(login).finish(),
+            ApplicationScope::Covered {
+                region_prefixes, units, ..
+            } => f
+                .debug_struct("Covered")
+                .field("region_prefixes", region_prefixes)
+                .field("units", units)
+                .finish_non_exhaustive(),
         }
     }
 }
@@ -119,6 +137,8 @@ struct Keys {
     unit_key: String,
     /// The files attached to it (their ids).
     files: BTreeSet<String>,
+    /// The unit's region code (GB/T 2260), trimmed.
+    region: String,
 }
 
 impl Keys {
@@ -133,6 +153,7 @@ impl Keys {
             experts: a.experts.keys().cloned().collect(),
             unit_key: super::unit_key(&a.facts.unit.uscc),
             files: a.facts.attachments.iter().map(|x| x.file.clone()).collect(),
+            region: a.facts.unit.region_code.trim().to_string(),
         }
     }
 
@@ -158,6 +179,8 @@ pub struct ApplicationsView {
     by_unit_key: HashMap<String, BTreeSet<String>>,
     /// For each attached file, the applications listing it.
     by_file: HashMap<String, BTreeSet<String>>,
+    /// By the unit's region code, so that the applications of a region prefix are one run.
+    by_region: BTreeSet<(String, String)>,
     /// Applications by policy and status (slot = the status's place in the enum).
     counts: HashMap<String, [usize; STATUS_SLOTS]>,
     /// Applications whose events were folded in since the last sync.
@@ -286,6 +309,7 @@ impl ApplicationsView {
             for file in &old.files {
                 unlist(&mut self.by_file, file, id);
             }
+            self.by_region.remove(&(old.region, id.to_string()));
         }
         let Some(k) = keys else { return };
         self.by_id.insert(id.to_string());
@@ -302,6 +326,7 @@ impl ApplicationsView {
         for file in &k.files {
             self.by_file.entry(file.clone()).or_default().insert(id.to_string());
         }
+        self.by_region.insert((k.region.clone(), id.to_string()));
         self.counts.entry(k.policy.clone()).or_default()[slot(k.status)] += 1;
         self.keys.insert(id.to_string(), k);
     }
@@ -333,6 +358,28 @@ impl ApplicationsView {
     /// The applications whose facts list the attached file `file`, by id.
     pub fn listing_file(&self, file: &str) -> impl Iterator<Item = &str> {
         self.by_file.get(file).into_iter().flatten().map(String::as_str)
+    }
+
+    /// The applications whose unit's region code starts with `prefix`, by region then id; none
+    /// for an empty prefix.
+    pub fn in_region<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        let run = (!prefix.is_empty()).then(|| {
+            self.by_region
+                .range((prefix.to_string(), String::new())..)
+                .take_while(move |(code, _)| code.starts_with(prefix))
+                .map(|(_, id)| id.as_str())
+        });
+        run.into_iter().flatten()
+    }
+
+    /// The applications a jurisdiction may cover: those in any of `region_prefixes` and those of
+    /// any of `units`, each once.
+    fn covered<'a>(&'a self, region_prefixes: &'a [String], units: &[String]) -> Vec<&'a str> {
+        let mut ids: BTreeSet<&str> = region_prefixes.iter().flat_map(|p| self.in_region(p)).collect();
+        for u in units {
+            ids.extend(self.of_unit(u));
+        }
+        ids.into_iter().collect()
     }
 
     /// Ids in the order asked. In status order with one status asked, only that status's run
@@ -395,6 +442,11 @@ impl ApplicationsView {
             ApplicationScope::Seated(login, rule) => {
                 return self.among(world, q, self.seated(login).collect(), rule, row);
             }
+            ApplicationScope::Covered {
+                region_prefixes,
+                units,
+                rule,
+            } => return self.among(world, q, self.covered(region_prefixes, units), rule, row),
         };
         let end = q.offset.saturating_add(q.limit);
         let mut items = Vec::new();
@@ -409,9 +461,10 @@ impl ApplicationsView {
             }
             let visible = match scope {
                 ApplicationScope::Policies(p) => p.contains(&k.policy),
-                ApplicationScope::Each(f) | ApplicationScope::Unit(_, f) | ApplicationScope::Seated(_, f) => {
-                    world.application(id).is_some_and(f)
-                }
+                ApplicationScope::Each(f)
+                | ApplicationScope::Unit(_, f)
+                | ApplicationScope::Seated(_, f)
+                | ApplicationScope::Covered { rule: f, .. } => world.application(id).is_some_and(f),
             };
             if !visible {
                 continue;
@@ -430,7 +483,7 @@ impl ApplicationsView {
         }
     }
 
-    /// One page among `candidates` (a unit's applications, an expert's seats): those matching
+    /// One page among `candidates` (a unit's applications, an expert's seats, a jurisdiction's): those matching
     /// `q` that `rule` accepts, sorted in the order asked as [`Self::ordered`] walks it.
     fn among<T>(
         &self,

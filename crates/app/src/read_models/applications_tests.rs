@@ -145,13 +145,23 @@ fn with_attachments(mut events: Vec<Event>) -> Vec<Event> {
             file: format!("F-{}", n % 7),
         }]
     };
+    // The generator's first provinces (北京, 天津) have one prefecture each: the units are spread
+    // over districts of two prefectures and two provinces here, and a resubmission may move one.
+    const DISTRICTS: [&str; 5] = ["110101", "110102", "110228", "120101", "120116"];
     let mut n = 0;
     for e in &mut events {
-        match &mut e.kind {
-            EventKind::ApplicationSubmitted(x) => x.facts.attachments = attach(n),
-            EventKind::ApplicationResubmitted(x) => x.facts.attachments = attach(n + 3),
+        let facts = match &mut e.kind {
+            EventKind::ApplicationSubmitted(x) => {
+                x.facts.attachments = attach(n);
+                &mut x.facts
+            }
+            EventKind::ApplicationResubmitted(x) => {
+                x.facts.attachments = attach(n + 3);
+                &mut x.facts
+            }
             _ => continue,
-        }
+        };
+        facts.unit.region_code = DISTRICTS[n % DISTRICTS.len()].into();
         n += 1;
     }
     events
@@ -179,6 +189,8 @@ async fn the_view_answers_as_a_scan_of_the_world_after_every_fold() {
     let mut checks = 0;
     let mut seated_experts = 0;
     let mut files_listed = 0;
+    let mut regions_seen = 0;
+    let mut jurisdictions_seen = 0;
     let mut statuses = std::collections::BTreeSet::new();
     for (i, e) in events.iter().enumerate() {
         world.apply(e);
@@ -197,6 +209,28 @@ async fn the_view_answers_as_a_scan_of_the_world_after_every_fold() {
             let first_policy: Vec<String> = world.applications().take(1).map(|a| a.policy.clone()).collect();
             let in_first = |a: &ApplicationCase| first_policy.contains(&a.policy);
             let every_policy: Vec<String> = world.applications().map(|a| a.policy.clone()).collect();
+            // The last application's prefecture, and the first application's unit by name.
+            let prefecture: String = world
+                .applications()
+                .last()
+                .map(|a| a.facts.unit.region_code.trim().chars().take(4).collect())
+                .unwrap_or_default();
+            let prefixes = vec![prefecture.clone(), String::new()];
+            let listed: Vec<String> = world
+                .applications()
+                .take(1)
+                .map(|a| format!(" {} ", a.facts.unit.uscc.to_lowercase()))
+                .collect();
+            let own_region = |a: &ApplicationCase| {
+                let code = a.facts.unit.region_code.trim();
+                !prefecture.is_empty() && code.starts_with(prefecture.as_str())
+            };
+            let covered = |a: &ApplicationCase| {
+                own_region(a)
+                    || listed
+                        .iter()
+                        .any(|u| u.trim().eq_ignore_ascii_case(a.facts.unit.uscc.trim()))
+            };
             for q in questions(&world) {
                 for visible in [&everyone as &(dyn Fn(&ApplicationCase) -> bool + Sync), &own] {
                     let page = view.query(&world, &q, ApplicationScope::Each(visible), |a| a.id.clone());
@@ -246,7 +280,55 @@ async fn the_view_answers_as_a_scan_of_the_world_after_every_fold() {
                         "after event {i}: seats of {login}, {q:?}"
                     );
                 }
+                // A recommender's jurisdiction: a prefecture's prefix (an empty one, which covers
+                // nothing, beside it) and a unit listed by name wherever it is registered.
+                let page = view.query(
+                    &world,
+                    &q,
+                    ApplicationScope::Covered {
+                        region_prefixes: &prefixes,
+                        units: &listed,
+                        rule: &everyone,
+                    },
+                    |a| a.id.clone(),
+                );
+                assert_eq!(
+                    (page.items, page.total),
+                    by_scan(&world, &q, &covered),
+                    "after event {i}: jurisdiction {prefixes:?} + {listed:?}, {q:?}"
+                );
+                let page = view.query(
+                    &world,
+                    &q,
+                    ApplicationScope::Covered {
+                        region_prefixes: &[String::new()],
+                        units: &[],
+                        rule: &everyone,
+                    },
+                    |a| a.id.clone(),
+                );
+                assert_eq!((page.items.len(), page.total), (0, 0), "an empty prefix covers nothing");
             }
+            jurisdictions_seen += usize::from(world.applications().any(|a| covered(a) && !own_region(a)));
+            // Every region prefix's applications, as a scan finds them.
+            let codes: BTreeSet<&str> = world.applications().map(|a| a.facts.unit.region_code.trim()).collect();
+            for prefix in codes
+                .iter()
+                .flat_map(|c| [&c[..c.len().min(2)], &c[..c.len().min(4)], *c])
+            {
+                let mut run: Vec<&str> = view.in_region(prefix).collect();
+                run.sort_unstable();
+                assert_eq!(
+                    run,
+                    if prefix.is_empty() {
+                        vec![]
+                    } else {
+                        scanned(&world, |a| a.facts.unit.region_code.trim().starts_with(prefix))
+                    },
+                    "after event {i}: region {prefix}"
+                );
+            }
+            regions_seen = regions_seen.max(codes.len());
             // Every unit's applications and every file's, as a scan finds them.
             let units: BTreeSet<&String> = world.applications().map(|a| &a.facts.unit.uscc).collect();
             for u in units {
@@ -288,6 +370,11 @@ async fn the_view_answers_as_a_scan_of_the_world_after_every_fold() {
     assert!(checks > 50, "{checks}");
     assert!(seated_experts > 3, "the log seats experts: {seated_experts}");
     assert!(files_listed > 50, "the applications list files: {files_listed}");
+    assert!(regions_seen > 3, "the units lie in several regions: {regions_seen}");
+    assert!(
+        jurisdictions_seen > 10,
+        "a listed unit outside the prefecture is covered: {jurisdictions_seen}"
+    );
     assert!(
         statuses.len() >= 5,
         "the log moves applications through several statuses: {statuses:?}"

@@ -60,6 +60,9 @@ pub struct RegisterRow {
     pub(crate) search: [String; 3],
     /// The support unit's 统一社会信用代码 as the unit index holds it ([`super::unit_key`]).
     pub(crate) unit_key: String,
+    /// The unit's full division code (GB/T 2260, as a recommender's jurisdiction reads it),
+    /// empty when unknown.
+    pub(crate) division: String,
 }
 
 fn country_name(code: Option<&str>, english: bool) -> String {
@@ -74,6 +77,7 @@ impl RegisterRow {
     /// The row of a base on a date.
     pub fn of(world: &World, b: &Base, date: NaiveDate) -> RegisterRow {
         let (status, recognised) = status_at(b, date);
+        let division = base_division(world, b);
         RegisterRow {
             id: b.id.clone(),
             name: b.official_name.clone(),
@@ -82,8 +86,9 @@ impl RegisterRow {
             category: b.category.clone(),
             domain: b.domain.clone(),
             country: b.partner_country.clone(),
-            region: base_division(world, b)
-                .and_then(|c| prefecture_of(&c).map(|p| p.code.to_string()))
+            region: division
+                .as_deref()
+                .and_then(|c| prefecture_of(c).map(|p| p.code.to_string()))
                 .unwrap_or_default(),
             recognised_on: b.recognised_on,
             director: b.director.clone(),
@@ -99,6 +104,7 @@ impl RegisterRow {
                 b.domain.to_lowercase(),
             ],
             unit_key: super::unit_key(&b.uscc),
+            division: division.unwrap_or_default(),
         }
     }
 
@@ -220,6 +226,8 @@ pub struct RegisterView {
     pub(crate) by_year: Index<i32>,
     /// Rows by support unit ([`super::unit_key`]): a unit's own bases without a look at the rest.
     by_unit: Index<String>,
+    /// Rows by the unit's full division code, so that a jurisdiction's prefix is one run.
+    by_division: Index<String>,
     /// Rows not yet recognised on the view's date (the API leaves them out).
     pub(crate) unrecognised: BTreeSet<u32>,
     /// Bases by (policy, status code) on the view's date.
@@ -249,6 +257,7 @@ impl RegisterView {
             by_status: Index::new(),
             by_year: Index::new(),
             by_unit: Index::new(),
+            by_division: Index::new(),
             unrecognised: BTreeSet::new(),
             counts: BTreeMap::new(),
             top_domains: Vec::new(),
@@ -305,6 +314,27 @@ impl RegisterView {
             .flatten()
             .map(|&i| self.rows[i as usize].id.as_str())
             .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// 辖区 — the ids of the bases a recommender's jurisdiction may cover, by id, each once:
+    /// those whose unit's division code starts with one of `region_prefixes` (an empty prefix
+    /// covers nothing) and those of the units listed in `units`. The cost is theirs, not the
+    /// register's.
+    pub fn covered(&self, region_prefixes: &[String], units: &[String]) -> Vec<&str> {
+        let mut rows: BTreeSet<u32> = BTreeSet::new();
+        for prefix in region_prefixes.iter().filter(|p| !p.is_empty()) {
+            let run = self
+                .by_division
+                .range::<String, _>(prefix..)
+                .take_while(|(code, _)| code.starts_with(prefix.as_str()));
+            rows.extend(run.flat_map(|(_, set)| set.iter().copied()));
+        }
+        for u in units {
+            rows.extend(self.by_unit.get(&super::unit_key(u)).into_iter().flatten().copied());
+        }
+        let mut ids: Vec<&str> = rows.into_iter().map(|i| self.rows[i as usize].id.as_str()).collect();
         ids.sort_unstable();
         ids
     }
@@ -488,6 +518,7 @@ impl RegisterView {
         index_add(&mut self.by_status, r.status_code(), i);
         index_add(&mut self.by_year, r.recognised_on.year(), i);
         index_add(&mut self.by_unit, r.unit_key.clone(), i);
+        index_add(&mut self.by_division, r.division.clone(), i);
         if !r.recognised {
             self.unrecognised.insert(i);
         }
@@ -509,6 +540,7 @@ impl RegisterView {
         index_del(&mut self.by_status, &r.status_code(), i);
         index_del(&mut self.by_year, &r.recognised_on.year(), i);
         index_del(&mut self.by_unit, &r.unit_key, i);
+        index_del(&mut self.by_division, &r.division, i);
         self.unrecognised.remove(&i);
         let key = (r.policy.clone(), r.status_code());
         if let Some(n) = self.counts.get_mut(&key) {

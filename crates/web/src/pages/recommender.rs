@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use guohe_app::read_models::{ApplicationScope, ApplicationSort};
+use guohe_app::read_models::ApplicationSort;
 use guohe_domain::{ApplicationCase, ApplicationStatus};
 use serde_json::json;
 
@@ -75,7 +75,7 @@ pub async fn home(
         csv_name: "recommender-applications.csv",
     };
     let in_jurisdiction = |a: &ApplicationCase| authz::can_view_application(&p, a).is_ok();
-    application_list::serve(&state, &q, list, ApplicationScope::Each(&in_jurisdiction), |a| {
+    application_list::serve(&state, &q, list, authz::application_scope(&p, &in_jurisdiction), |a| {
         let (code, label) = work::stage(a.status, l);
         vec![
             Cell::link(a.id.clone(), format!("/recommender/applications/{}", a.id)),
@@ -280,7 +280,12 @@ async fn bases_page(ctx: &RequestCtx, state: &AppState, fb: Feedback) -> WebResu
     let policies = state.guohe.policies();
     let bases = state
         .guohe
-        .recommender_bases(&|w, b| authz::can_view_base(&p, w, b).is_ok(), today)
+        .recommender_bases(
+            &p.jurisdiction.region_prefixes,
+            &p.jurisdiction.unit_usccs,
+            &|w, b| authz::can_view_base(&p, w, b).is_ok(),
+            today,
+        )
         .await
         .into_iter()
         .map(|b| {
