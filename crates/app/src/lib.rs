@@ -306,6 +306,23 @@ impl Guohe {
         &self.log
     }
 
+    /// 申报草稿与附件 — the support units' drafts and uploaded files, kept in the log's database.
+    pub fn drafts(&self) -> guohe_store::drafts::DraftStore {
+        guohe_store::drafts::DraftStore::new(&self.log)
+    }
+
+    /// 会话与限流 — sign-in throttling, second factors, flash messages and per-form counters,
+    /// kept in the log's database so that every server on it shares them.
+    pub fn signin(&self) -> guohe_store::signin::SigninStore {
+        guohe_store::signin::SigninStore::new(&self.log)
+    }
+
+    /// The latest `n` records of the chain, oldest first (the audit page's window).
+    pub async fn recent_records(&self, n: i64) -> Result<Vec<StoredEvent>, StoreError> {
+        let head = self.log.head().await?.map(|h| h.0).unwrap_or(0);
+        self.log.read_all((head - n).max(0), n).await
+    }
+
     /// The policies in use now (a snapshot: a later load does not change it).
     pub fn policies(&self) -> &'static PolicySet {
         match self.policies.read() {

@@ -359,7 +359,7 @@ fn attachment_pdf(application: &str) -> Vec<u8> {
 /// through the draft form, so a case's page has an attachment to open and its download is
 /// checked against who may see the case.
 async fn attach_files(state: &AppState, steps: &mut [plan::Step], today: NaiveDate) -> anyhow::Result<()> {
-    let files = guohe_store::drafts::DraftStore::new(state.guohe.log());
+    let files = state.guohe.drafts();
     for s in steps.iter_mut().filter(|s| s.on <= today) {
         if s.cmd["type"] != "SubmitApplication" {
             continue;

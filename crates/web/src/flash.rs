@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use axum::http::{HeaderMap, HeaderValue};
 use chrono::Utc;
-use guohe_store::signin::SigninStore;
 
 use crate::AppState;
 use crate::error::WebResult;
@@ -38,7 +37,7 @@ fn key_of_cookie(token: &str) -> String {
 pub async fn put(state: &AppState, session: Option<&str>, zh: &str, en: &str) -> WebResult<Option<HeaderValue>> {
     let now = Utc::now();
     let expires = now + chrono::Duration::from_std(LIFETIME).unwrap_or_default();
-    let store = SigninStore::new(state.guohe.log());
+    let store = state.guohe.signin();
     match session {
         Some(sid) => {
             store.put_flash(&key_of_session(sid), zh, en, expires, now).await?;
@@ -65,7 +64,7 @@ pub async fn put_for(state: &AppState, ctx: &RequestCtx, zh: &str, en: &str) -> 
 
 /// Takes the visitor's message, in the visitor's language (empty when there is none).
 pub async fn take(state: &AppState, ctx: &RequestCtx, headers: &HeaderMap) -> WebResult<String> {
-    let store = SigninStore::new(state.guohe.log());
+    let store = state.guohe.signin();
     let now = Utc::now();
     let mut keys = Vec::new();
     if let Some(s) = &ctx.session {

@@ -265,11 +265,7 @@ pub async fn app(cfg: ServeConfig) -> anyhow::Result<(Router, AppState)> {
     let verifier = verification::Verifier {
         signer,
         ttl: cfg.verify_statement_ttl,
-        limiter: verification::RateLimiter::new(
-            guohe_store::signin::SigninStore::new(guohe.log()),
-            cfg.verify_per_minute,
-            verification::WINDOW,
-        ),
+        limiter: verification::RateLimiter::new(guohe.signin(), cfg.verify_per_minute, verification::WINDOW),
     };
     let state = AppState(Arc::new(AppParts {
         pages: Arc::default(),

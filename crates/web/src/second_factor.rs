@@ -32,7 +32,7 @@ pub fn requires_second_factor(role: AccountRole) -> bool {
 }
 
 fn store(state: &AppState) -> SigninStore {
-    SigninStore::new(state.guohe.log())
+    state.guohe.signin()
 }
 
 /// An account's second factor, if it has confirmed one.

@@ -118,7 +118,7 @@ impl Keys {
 }
 
 fn store(state: &AppState) -> SigninStore {
-    SigninStore::new(state.guohe.log())
+    state.guohe.signin()
 }
 
 /// How long the attempt must still wait (zero: check it now).

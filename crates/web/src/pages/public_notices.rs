@@ -454,9 +454,7 @@ pub(crate) async fn objection_guard(
     let limit = i64::from(state.settings.objections_per_day);
     let day = state.today().to_string();
     let key = format!("{}\n{notice}", client_ip.chars().take(64).collect::<String>());
-    let count = guohe_store::signin::SigninStore::new(state.guohe.log())
-        .bump_form_count("objection", &key, &day)
-        .await?;
+    let count = state.guohe.signin().bump_form_count("objection", &key, &day).await?;
     if count > limit {
         return Ok(Err(ObjectionRefusal {
             status: StatusCode::TOO_MANY_REQUESTS,

@@ -66,7 +66,7 @@ pub(super) fn unit_of(ctx: &RequestCtx) -> WebResult<(Principal, String)> {
 }
 
 pub(super) fn drafts(state: &AppState) -> DraftStore {
-    DraftStore::new(state.guohe.log())
+    state.guohe.drafts()
 }
 
 // ---------- home ----------

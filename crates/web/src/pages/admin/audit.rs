@@ -44,11 +44,8 @@ async fn audit_page(
 ) -> WebResult<Response> {
     auditor(ctx)?;
     let l = ctx.lang;
-    let log = state.guohe.log();
-    let head = log.head().await?.map(|h| h.0).unwrap_or(0);
     // The most recent records: enough for a day's work without reading the whole chain.
-    let from = (head - 2000).max(0);
-    let records = log.read_all(from, 2000).await?;
+    let records = state.guohe.recent_records(2000).await?;
     let people = crate::labels::People::load(state).await?;
     let policies = state.guohe.policies();
     let policy_of = state

@@ -296,7 +296,7 @@ pub async fn case_view(
         .map_or_else(|| a.round.clone(), |r| r.title);
     let facts = fact_lines(round, policies, a, l);
     let steps = timeline(state, a, who, l).await?;
-    let drafts = guohe_store::drafts::DraftStore::new(state.guohe.log());
+    let drafts = state.guohe.drafts();
     let owned = drafts.files_of(a.facts.unit.uscc.trim()).await?;
     let attachments = attachment_rows(a)
         .into_iter()
