@@ -539,9 +539,15 @@ impl Guohe {
         let uscc = verification::parse_uscc(uscc).map_err(AppError::Refused)?;
         let on = verification::check_date(on, today).map_err(AppError::Refused)?;
         self.refresh().await?;
-        Ok(self
-            .read(|w, _, policies| verification::verify(w, policies, &uscc, on))
-            .await)
+        let inner = self.inner.read().await;
+        let candidates: Vec<&guohe_domain::Base> = inner
+            .views
+            .register
+            .of_unit(&uscc)
+            .into_iter()
+            .filter_map(|id| inner.world.base(id))
+            .collect();
+        Ok(verification::verify(&candidates, self.policies(), &uscc, on))
     }
 
     /// Units with a base, found by (part of) their name, for the public verification page.

@@ -1,8 +1,6 @@
 //! 申报批次 — what the department's list of rounds shows, read from the world here so that the web
 //! only authorizes, labels and lays it out. Scoped by the policies the caller works under.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use guohe_domain::{Round, RoundPhase};
 
@@ -21,31 +19,27 @@ pub struct RoundRow {
 
 impl Guohe {
     /// The rounds under the policies `works_under` accepts, with where each stands on `today`
-    /// and how many applications it received: the latest opening first.
+    /// and how many applications it received (kept per round by the applications view): the
+    /// latest opening first.
     pub async fn round_desk(&self, works_under: impl Fn(&str) -> bool, today: NaiveDate) -> Vec<RoundRow> {
-        self.read(|w, _, _| {
-            let mut per_round: HashMap<&str, usize> = HashMap::new();
-            for a in w.applications() {
-                *per_round.entry(a.round.as_str()).or_default() += 1;
-            }
-            let mut rows: Vec<RoundRow> = w
-                .rounds()
-                .filter(|r| works_under(&r.policy))
-                .map(|r| RoundRow {
-                    round: r.clone(),
-                    phase: r.phase(today),
-                    applications: per_round.get(r.id.as_str()).copied().unwrap_or(0),
-                })
-                .collect();
-            rows.sort_by(|a, b| {
-                b.round
-                    .opens_on
-                    .cmp(&a.round.opens_on)
-                    .then_with(|| a.round.id.cmp(&b.round.id))
-            });
-            rows
-        })
-        .await
+        let inner = self.inner.read().await;
+        let mut rows: Vec<RoundRow> = inner
+            .world
+            .rounds()
+            .filter(|r| works_under(&r.policy))
+            .map(|r| RoundRow {
+                round: r.clone(),
+                phase: r.phase(today),
+                applications: inner.views.applications.in_round(&r.id),
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            b.round
+                .opens_on
+                .cmp(&a.round.opens_on)
+                .then_with(|| a.round.id.cmp(&b.round.id))
+        });
+        rows
     }
 
     /// The ids of the rounds under the policies `works_under` accepts, in order.

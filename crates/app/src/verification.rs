@@ -227,11 +227,12 @@ pub fn check_date(on: Option<NaiveDate>, today: NaiveDate) -> Result<NaiveDate, 
     }
 }
 
-/// The answer for a checked USCC on a checked date (see [`parse_uscc`], [`check_date`]).
-pub fn verify(world: &World, policies: &PolicySet, uscc: &str, on: NaiveDate) -> Verification {
-    let mut bases: Vec<VerifiedBase> = world
-        .bases()
-        .filter(|b| b.uscc == uscc)
+/// The answer for a checked USCC on a checked date (see [`parse_uscc`], [`check_date`]), from
+/// `candidates`: the bases that may be the unit's (the register view's unit index gives them, so
+/// the answer costs the unit's bases, not the register's); those of another USCC are ignored.
+pub fn verify(candidates: &[&Base], policies: &PolicySet, uscc: &str, on: NaiveDate) -> Verification {
+    let mine = || candidates.iter().copied().filter(|b| b.uscc == uscc);
+    let mut bases: Vec<VerifiedBase> = mine()
         .filter_map(|b| b.status_on(on).map(|s| verified_base(policies, b, s, on)))
         .collect();
     bases.sort_by(|a, b| b.valid.cmp(&a.valid).then_with(|| a.id.cmp(&b.id)));
@@ -242,10 +243,8 @@ pub fn verify(world: &World, policies: &PolicySet, uscc: &str, on: NaiveDate) ->
     } else {
         VerifyResult::NotNamed
     };
-    let unit_name = world
-        .bases()
-        .filter(|b| b.uscc == uscc)
-        .max_by_key(|b| b.recognised_on)
+    let unit_name = mine()
+        .max_by_key(|b| (b.recognised_on, &b.id))
         .map(|b| b.unit_name.clone());
     // The policies of the unit's bases; for a unit without one, those of its province (from the
     // USCC's division code), so a refusal of priority still names the article it rests on.
@@ -428,10 +427,33 @@ mod tests {
     #[test]
     fn an_empty_world_names_no_base_but_cites_the_province_articles() {
         let policies = PolicySet::default();
-        let v = verify(&World::new(), &policies, "91420100MA4K56786D", d("2026-11-20"));
+        let v = verify(&[], &policies, "91420100MA4K56786D", d("2026-11-20"));
         assert_eq!((v.result, v.held), (VerifyResult::NotNamed, false));
         let cited: Vec<&str> = v.priority.iter().map(|p| p.citation.as_str()).collect();
         assert_eq!(cited, ["hubei-2022:19", "hubei-2022:20"]);
         assert_eq!(v.priority[1].article_zh, "第二十条");
+    }
+
+    /// The service answers from the unit's bases (the register view's unit index) what an
+    /// answer from every base of the register gives, for every unit and on several dates.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_unit_index_answers_as_the_whole_register() {
+        let (g, _dir) = crate::unit_desk::fixture::generated().await;
+        let today = crate::unit_desk::fixture::today();
+        let units: std::collections::BTreeSet<String> =
+            g.read(|w, _, _| w.bases().map(|b| b.uscc.clone()).collect()).await;
+        assert!(units.len() > 5, "{units:?}");
+        let mut named = 0;
+        for uscc in &units {
+            for on in [today, d("2024-06-30"), d("2020-01-01")] {
+                let by_index = g.verify_unit(&uscc.to_lowercase(), Some(on), today).await.unwrap();
+                let by_scan = g
+                    .read(|w, _, p| verify(&w.bases().collect::<Vec<_>>(), p, uscc, on))
+                    .await;
+                assert_eq!(by_index, by_scan, "{uscc} on {on}");
+                named += usize::from(by_index.held);
+            }
+        }
+        assert!(named > 5, "some units held a base: {named}");
     }
 }

@@ -183,6 +183,8 @@ pub struct ApplicationsView {
     by_region: BTreeSet<(String, String)>,
     /// Applications by policy and status (slot = the status's place in the enum).
     counts: HashMap<String, [usize; STATUS_SLOTS]>,
+    /// Applications by round (申报批次), for the department's list of rounds.
+    per_round: HashMap<String, usize>,
     /// Applications whose events were folded in since the last sync.
     dirty: BTreeSet<String>,
     /// Everything must be rebuilt (a replay from the start, a snapshot).
@@ -298,6 +300,12 @@ impl ApplicationsView {
             if let Some(c) = self.counts.get_mut(&old.policy) {
                 c[slot(old.status)] -= 1;
             }
+            if let Some(n) = self.per_round.get_mut(&old.round) {
+                *n -= 1;
+                if *n == 0 {
+                    self.per_round.remove(&old.round);
+                }
+            }
             self.by_submitted.remove(&(old.submitted_on, id.to_string()));
             self.by_unit.remove(&(old.unit, id.to_string()));
             self.by_status.remove(&(old.status as u8, id.to_string()));
@@ -328,6 +336,7 @@ impl ApplicationsView {
         }
         self.by_region.insert((k.region.clone(), id.to_string()));
         self.counts.entry(k.policy.clone()).or_default()[slot(k.status)] += 1;
+        *self.per_round.entry(k.round.clone()).or_default() += 1;
         self.keys.insert(id.to_string(), k);
     }
 
@@ -344,6 +353,11 @@ impl ApplicationsView {
     /// The applications on which the expert `login` holds a seat, by id.
     pub fn seated(&self, login: &str) -> impl Iterator<Item = &str> {
         self.by_expert.get(login).into_iter().flatten().map(String::as_str)
+    }
+
+    /// How many applications were submitted in round `round`.
+    pub fn in_round(&self, round: &str) -> usize {
+        self.per_round.get(round).copied().unwrap_or(0)
     }
 
     /// The applications of the support unit `uscc` (compared as [`super::unit_key`] does), by id.

@@ -209,17 +209,20 @@ async fn the_view_answers_as_a_scan_of_the_world_after_every_fold() {
             let first_policy: Vec<String> = world.applications().take(1).map(|a| a.policy.clone()).collect();
             let in_first = |a: &ApplicationCase| first_policy.contains(&a.policy);
             let every_policy: Vec<String> = world.applications().map(|a| a.policy.clone()).collect();
-            // The last application's prefecture, and the first application's unit by name.
+            // The prefecture of the application with the greatest id, and by name the unit of the
+            // first application (by id) outside it: the same choice whatever the world's order.
             let prefecture: String = world
                 .applications()
-                .last()
+                .max_by(|x, y| x.id.cmp(&y.id))
                 .map(|a| a.facts.unit.region_code.trim().chars().take(4).collect())
                 .unwrap_or_default();
             let prefixes = vec![prefecture.clone(), String::new()];
             let listed: Vec<String> = world
                 .applications()
-                .take(1)
+                .filter(|a| !a.facts.unit.region_code.trim().starts_with(prefecture.as_str()))
+                .min_by(|x, y| x.id.cmp(&y.id))
                 .map(|a| format!(" {} ", a.facts.unit.uscc.to_lowercase()))
+                .into_iter()
                 .collect();
             let own_region = |a: &ApplicationCase| {
                 let code = a.facts.unit.region_code.trim();
@@ -329,6 +332,13 @@ async fn the_view_answers_as_a_scan_of_the_world_after_every_fold() {
                 );
             }
             regions_seen = regions_seen.max(codes.len());
+            // Every round's count of applications.
+            let rounds: BTreeSet<&str> = world.applications().map(|a| a.round.as_str()).collect();
+            for r in &rounds {
+                let scanned = world.applications().filter(|a| a.round == *r).count();
+                assert_eq!(view.in_round(r), scanned, "after event {i}: round {r}");
+            }
+            assert_eq!(view.in_round("no-such-round"), 0);
             // Every unit's applications and every file's, as a scan finds them.
             let units: BTreeSet<&String> = world.applications().map(|a| &a.facts.unit.uscc).collect();
             for u in units {

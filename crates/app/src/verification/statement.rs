@@ -147,7 +147,6 @@ impl NoStatement {
 mod tests {
     use super::*;
     use crate::verification::verify;
-    use guohe_domain::World;
     use guohe_policy::PolicySet;
 
     fn d(s: &str) -> NaiveDate {
@@ -157,7 +156,7 @@ mod tests {
     #[test]
     fn the_statement_is_the_signed_canonical_text() {
         let policies = PolicySet::default();
-        let v = verify(&World::new(), &policies, "91430100MA4L0XQ53A", d("2026-11-20"));
+        let v = verify(&[], &policies, "91430100MA4L0XQ53A", d("2026-11-20"));
         let signer = Sm2Signer::generate(guohe_keys::signing::VERIFICATION_SIGNING, 2).unwrap();
         let now = DateTime::parse_from_rfc3339("2026-11-20T08:00:00Z")
             .unwrap()
