@@ -583,8 +583,8 @@ impl AccountStore {
     }
 }
 
-// Locks (登录失败处理), sessions (会话) and administration (三权分立): settings, sessions, registrations. Below the
-// macro they use.
+// Locks (登录失败处理), sessions (会话) and administration (三权分立: settings, the list of live
+// sessions, registrations). Below the macro they use.
 mod admin;
 mod locks;
 mod sessions;
