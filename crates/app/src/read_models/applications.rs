@@ -93,6 +93,10 @@ impl std::fmt::Debug for ApplicationScope<'_> {
     }
 }
 
+/// A jurisdiction whose candidates are at least 1/this of the view is walked in order rather
+/// than sorted ([`ApplicationsView::query`]).
+const BROAD_JURISDICTION: usize = 4;
+
 /// Statuses, one slot each ([`slot`]), for the counts.
 const STATUS_SLOTS: usize = 9;
 
@@ -155,6 +159,15 @@ impl Keys {
             files: a.facts.attachments.iter().map(|x| x.file.clone()).collect(),
             region: a.facts.unit.region_code.trim().to_string(),
         }
+    }
+
+    /// Whether a jurisdiction covers it, as [`ApplicationsView::covered`] finds candidates: its
+    /// region code starts with a (non-empty) prefix, or its unit is listed.
+    fn covered_by(&self, region_prefixes: &[String], units: &[String]) -> bool {
+        region_prefixes
+            .iter()
+            .any(|p| !p.is_empty() && self.region.starts_with(p.as_str()))
+            || units.iter().any(|u| u.trim().eq_ignore_ascii_case(&self.unit_key))
     }
 
     fn matches(&self, q: &ApplicationQuery) -> bool {
@@ -460,7 +473,16 @@ impl ApplicationsView {
                 region_prefixes,
                 units,
                 rule,
-            } => return self.among(world, q, self.covered(region_prefixes, units), rule, row),
+            } => {
+                // A jurisdiction covering much of the view (a whole province, say) is cheaper
+                // walked in order than sorted: each case is then checked against the
+                // jurisdiction and the rule.
+                let candidates = self.covered(region_prefixes, units);
+                if candidates.len().saturating_mul(BROAD_JURISDICTION) < self.len() {
+                    return self.among(world, q, candidates, rule, row);
+                }
+                None
+            }
         };
         let end = q.offset.saturating_add(q.limit);
         let mut items = Vec::new();
@@ -475,10 +497,14 @@ impl ApplicationsView {
             }
             let visible = match scope {
                 ApplicationScope::Policies(p) => p.contains(&k.policy),
-                ApplicationScope::Each(f)
-                | ApplicationScope::Unit(_, f)
-                | ApplicationScope::Seated(_, f)
-                | ApplicationScope::Covered { rule: f, .. } => world.application(id).is_some_and(f),
+                ApplicationScope::Each(f) | ApplicationScope::Unit(_, f) | ApplicationScope::Seated(_, f) => {
+                    world.application(id).is_some_and(f)
+                }
+                ApplicationScope::Covered {
+                    region_prefixes,
+                    units,
+                    rule,
+                } => k.covered_by(region_prefixes, units) && world.application(id).is_some_and(rule),
             };
             if !visible {
                 continue;

@@ -191,6 +191,7 @@ async fn the_view_answers_as_a_scan_of_the_world_after_every_fold() {
     let mut files_listed = 0;
     let mut regions_seen = 0;
     let mut jurisdictions_seen = 0;
+    let mut narrow_seen = 0;
     let mut statuses = std::collections::BTreeSet::new();
     for (i, e) in events.iter().enumerate() {
         world.apply(e);
@@ -311,6 +312,45 @@ async fn the_view_answers_as_a_scan_of_the_world_after_every_fold() {
                     |a| a.id.clone(),
                 );
                 assert_eq!((page.items.len(), page.total), (0, 0), "an empty prefix covers nothing");
+                // One district's (a fifth of the applications): its candidates sorted.
+                let district = |a: &ApplicationCase| a.facts.unit.region_code.trim() == "110228";
+                let page = view.query(
+                    &world,
+                    &q,
+                    ApplicationScope::Covered {
+                        region_prefixes: &["110228".into()],
+                        units: &[],
+                        rule: &everyone,
+                    },
+                    |a| a.id.clone(),
+                );
+                assert_eq!(
+                    (page.items, page.total),
+                    by_scan(&world, &q, &district),
+                    "after event {i}: one district, {q:?}"
+                );
+                let in_district = world.applications().filter(|a| district(a)).count();
+                narrow_seen += usize::from(in_district > 0 && in_district * 4 < world.applications().count());
+                // A jurisdiction covering most applications (both provinces' codes start with
+                // 1): walked in order, each case checked against the jurisdiction and the rule.
+                let broad = |a: &ApplicationCase| {
+                    a.facts.unit.region_code.trim().starts_with('1') && a.id.bytes().last().is_some_and(|c| c % 2 == 0)
+                };
+                let page = view.query(
+                    &world,
+                    &q,
+                    ApplicationScope::Covered {
+                        region_prefixes: &["1".into()],
+                        units: &[],
+                        rule: &broad,
+                    },
+                    |a| a.id.clone(),
+                );
+                assert_eq!(
+                    (page.items, page.total),
+                    by_scan(&world, &q, &broad),
+                    "after event {i}: a broad jurisdiction, {q:?}"
+                );
             }
             jurisdictions_seen += usize::from(world.applications().any(|a| covered(a) && !own_region(a)));
             // Every region prefix's applications, as a scan finds them.
@@ -381,6 +421,10 @@ async fn the_view_answers_as_a_scan_of_the_world_after_every_fold() {
     assert!(seated_experts > 3, "the log seats experts: {seated_experts}");
     assert!(files_listed > 50, "the applications list files: {files_listed}");
     assert!(regions_seen > 3, "the units lie in several regions: {regions_seen}");
+    assert!(
+        narrow_seen > 10,
+        "a narrow jurisdiction's candidates are sorted: {narrow_seen}"
+    );
     assert!(
         jurisdictions_seen > 10,
         "a listed unit outside the prefecture is covered: {jurisdictions_seen}"
