@@ -185,21 +185,19 @@ impl World {
 
     /// The document of a kind issued on a case, if any.
     pub fn document_of(&self, case: &str, kind: DocumentKind) -> Option<&IssuedDocument> {
-        self.documents
-            .values()
-            .find(|d| d.event.case == case && d.event.kind == kind)
+        self.documents.of_case(case).find(|d| d.event.kind == kind)
     }
 
     /// Every document issued on a case, by kind.
     pub fn documents_of(&self, case: &str) -> Vec<&IssuedDocument> {
-        let mut v: Vec<&IssuedDocument> = self.documents.values().filter(|d| d.event.case == case).collect();
+        let mut v: Vec<&IssuedDocument> = self.documents.of_case(case).collect();
         v.sort_by_key(|d| d.event.kind);
         v
     }
 
     /// The document that carries a 文号, if any.
     pub fn document_numbered(&self, number: &str) -> Option<&IssuedDocument> {
-        self.documents.values().find(|d| d.event.number == number)
+        self.documents.numbered(number).next()
     }
 
     /// The kinds of document a case may have issued now, by its state.

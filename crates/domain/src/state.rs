@@ -15,6 +15,7 @@ use crate::command::{Command, MajorChangeDetails};
 use crate::event::*;
 
 mod base;
+mod documents;
 mod fold;
 mod lookup;
 
@@ -32,10 +33,10 @@ pub struct World {
     pub(crate) expired_policies: BTreeSet<String>,
     pub(crate) draws: HashMap<String, InspectionDraw>,
     pub(crate) panels: HashMap<String, PanelRecord>,
-    /// 公文 by the SM3 hash of the PDF. Defaulted so snapshots taken before documents were
-    /// issued still load.
+    /// 公文 by the SM3 hash of the PDF, with look-ups by case and by 文号. Defaulted so
+    /// snapshots taken before documents were issued still load.
     #[serde(default)]
-    pub(crate) documents: BTreeMap<String, crate::document::IssuedDocument>,
+    pub(crate) documents: documents::Documents,
     versions: HashMap<String, i64>,
 }
 
