@@ -550,9 +550,11 @@ impl Guohe {
         Ok(verification::verify(&candidates, self.policies(), &uscc, on))
     }
 
-    /// Units with a base, found by (part of) their name, for the public verification page.
+    /// Units with a base, found by (part of) their name or by their code, for the public
+    /// verification page: from the register view's index of unit names
+    /// ([`read_models::RegisterView::search_units`]).
     pub async fn search_units(&self, needle: &str, limit: usize) -> Vec<verification::UnitMatch> {
-        self.read(|w, _, _| verification::search_units(w, needle, limit)).await
+        self.inner.read().await.views.register.search_units(needle, limit)
     }
 
     /// Audits a verification answer on the chain (`VerificationAnswered`): who asked, through

@@ -17,7 +17,7 @@
 //! [`guohe_keys::signing::VERIFICATION_SIGNING`] entry.
 
 use chrono::{Datelike, NaiveDate};
-use guohe_domain::{Base, BaseStatus, Refusal, World};
+use guohe_domain::{Base, BaseStatus, Refusal};
 use guohe_policy::PolicySet;
 use serde::Serialize;
 
@@ -360,28 +360,6 @@ fn verified_base(policies: &PolicySet, b: &Base, status: BaseStatus, on: NaiveDa
         annual_assessment,
         evaluation,
     }
-}
-
-/// Units with a base whose name contains `needle` (case-insensitive), or whose USCC is it, by
-/// name; at most `limit`.
-pub fn search_units(world: &World, needle: &str, limit: usize) -> Vec<UnitMatch> {
-    let needle = needle.trim().to_lowercase();
-    if needle.is_empty() {
-        return Vec::new();
-    }
-    let mut out: Vec<UnitMatch> = Vec::new();
-    for b in world.bases() {
-        let hit = b.unit_name.to_lowercase().contains(&needle) || b.uscc.to_lowercase() == needle;
-        if hit && !out.iter().any(|m| m.uscc == b.uscc) {
-            out.push(UnitMatch {
-                uscc: b.uscc.clone(),
-                unit_name: b.unit_name.clone(),
-            });
-        }
-    }
-    out.sort_by(|a, b| a.unit_name.cmp(&b.unit_name).then_with(|| a.uscc.cmp(&b.uscc)));
-    out.truncate(limit);
-    out
 }
 
 /// What the audit record of an answer holds: the question and the answer, nothing personal.

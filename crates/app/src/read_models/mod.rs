@@ -14,6 +14,7 @@ pub mod due_list;
 pub mod query;
 pub mod register;
 pub mod stats_memo;
+mod units;
 
 #[cfg(test)]
 mod applications_tests;

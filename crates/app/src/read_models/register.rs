@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{Datelike, NaiveDate};
 use guohe_domain::{Base, BaseStatus, Event, World};
 
+use super::units::UnitNameIndex;
 pub use crate::stats::status_code;
 use crate::stats::{base_division, prefecture_of};
 
@@ -225,7 +226,9 @@ pub struct RegisterView {
     pub(crate) by_status: Index<&'static str>,
     pub(crate) by_year: Index<i32>,
     /// Rows by support unit ([`super::unit_key`]): a unit's own bases without a look at the rest.
-    by_unit: Index<String>,
+    pub(crate) by_unit: Index<String>,
+    /// Rows by the characters of their unit's name, for the search by name.
+    pub(crate) unit_names: UnitNameIndex,
     /// Rows by the unit's full division code, so that a jurisdiction's prefix is one run.
     by_division: Index<String>,
     /// Rows not yet recognised on the view's date (the API leaves them out).
@@ -257,6 +260,7 @@ impl RegisterView {
             by_status: Index::new(),
             by_year: Index::new(),
             by_unit: Index::new(),
+            unit_names: UnitNameIndex::default(),
             by_division: Index::new(),
             unrecognised: BTreeSet::new(),
             counts: BTreeMap::new(),
@@ -518,6 +522,7 @@ impl RegisterView {
         index_add(&mut self.by_status, r.status_code(), i);
         index_add(&mut self.by_year, r.recognised_on.year(), i);
         index_add(&mut self.by_unit, r.unit_key.clone(), i);
+        self.unit_names.add(i, &r.search[1]);
         index_add(&mut self.by_division, r.division.clone(), i);
         if !r.recognised {
             self.unrecognised.insert(i);
@@ -540,6 +545,7 @@ impl RegisterView {
         index_del(&mut self.by_status, &r.status_code(), i);
         index_del(&mut self.by_year, &r.recognised_on.year(), i);
         index_del(&mut self.by_unit, &r.unit_key, i);
+        self.unit_names.remove(i, &r.search[1]);
         index_del(&mut self.by_division, &r.division, i);
         self.unrecognised.remove(&i);
         let key = (r.policy.clone(), r.status_code());

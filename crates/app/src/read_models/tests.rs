@@ -355,3 +355,123 @@ fn a_reset_view_is_rebuilt_from_the_world_at_the_next_sync() {
     assert_eq!(view.len(), w.bases().count());
     check(&view, &w, &mut r, 50);
 }
+
+/// The search by unit name as a scan over every base: a unit matches when one of its bases'
+/// unit names holds the needle, or its code is the needle, under the first of its matching
+/// names; by name, then code.
+fn scan_units(w: &World, needle: &str, limit: usize) -> Vec<(String, String)> {
+    let needle = needle.trim().to_lowercase();
+    if needle.is_empty() {
+        return Vec::new();
+    }
+    let mut first: BTreeMap<String, String> = BTreeMap::new();
+    for b in w.bases() {
+        let key = unit_key(&b.uscc);
+        if b.unit_name.to_lowercase().contains(&needle) || key == unit_key(&needle) {
+            let name = first.entry(key).or_insert_with(|| b.unit_name.clone());
+            if b.unit_name < *name {
+                *name = b.unit_name.clone();
+            }
+        }
+    }
+    let mut out: Vec<(String, String)> = first.into_iter().map(|(code, name)| (name, code)).collect();
+    out.sort();
+    out.truncate(limit);
+    out
+}
+
+/// 重大事项 approved: the base's support unit takes a new name.
+fn renamed(base: &str, change: usize, unit_name: &str) -> [Event; 2] {
+    let stream = format!("base/{base}");
+    let on = d("2026-06-01");
+    let change = format!("C{change}");
+    [
+        event(
+            stream.clone(),
+            on,
+            EventKind::MajorChangeFiled(guohe_domain::MajorChangeFiled {
+                base: base.into(),
+                change: change.clone(),
+                kind: "rename".into(),
+                details: guohe_domain::MajorChangeDetails {
+                    description: "更名".into(),
+                    official_name: None,
+                    director: None,
+                    domain: None,
+                    partner_country: None,
+                    unit_name: Some(unit_name.into()),
+                    uscc: None,
+                    category: None,
+                },
+                approval: vec![guohe_policy::model::Approver::Department],
+                informed: Vec::new(),
+            }),
+        ),
+        event(
+            stream,
+            on,
+            EventKind::MajorChangeApproved(guohe_domain::MajorChangeApproved {
+                base: base.into(),
+                change,
+                by: guohe_policy::model::Approver::Department,
+            }),
+        ),
+    ]
+}
+
+#[test]
+fn the_unit_search_answers_as_a_scan_while_bases_come_and_units_are_renamed() {
+    const RENAMES: &[&str] = &["长沙理工大学", "Beta Holdings", "武汉大学研究院", "新某某公司"];
+    let mut needles: Vec<String> = ["beta", "BETA", " Ltd ", "a", "zz", "", "  ", "大学研究", "某某某"]
+        .map(String::from)
+        .to_vec();
+    for name in UNITS.iter().chain(RENAMES) {
+        let chars: Vec<char> = name.chars().collect();
+        for len in 1..=3 {
+            needles.extend(chars.windows(len).map(|w| w.iter().collect::<String>()));
+        }
+    }
+    for seed in 1..=4u64 {
+        let mut r = Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
+        let mut w = World::new();
+        let mut view = RegisterView::new(d("2027-06-30"));
+        for n in 0..300 {
+            let events: Vec<Event> = if n % 7 == 6 && w.bases().next().is_some() {
+                let ids: Vec<String> = w.bases().map(|b| b.id.clone()).collect();
+                renamed(&ids[r.below(ids.len())], n, r.pick(RENAMES)).to_vec()
+            } else {
+                vec![random_event(&mut r, &w, n)]
+            };
+            for e in &events {
+                w.apply(e);
+                view.note(&w, e);
+            }
+            if r.below(4) == 0 || n == 299 {
+                view.sync(&w);
+                let some_code = w.bases().next().map(|b| b.uscc.to_lowercase()).unwrap_or_default();
+                for needle in needles.iter().chain([&some_code, &format!(" {some_code} ")]) {
+                    for limit in [3, 100] {
+                        let got: Vec<(String, String)> = view
+                            .search_units(needle, limit)
+                            .into_iter()
+                            .map(|m| (m.unit_name, m.uscc))
+                            .collect();
+                        assert_eq!(got, scan_units(&w, needle, limit), "seed {seed}, event {n}, {needle:?}");
+                    }
+                }
+            }
+        }
+        assert!(
+            w.bases().any(|b| RENAMES.contains(&b.unit_name.as_str())),
+            "seed {seed}: some unit was renamed"
+        );
+        let built = RegisterView::build(&w, view.date());
+        for needle in &needles {
+            assert_eq!(
+                built.search_units(needle, 100),
+                view.search_units(needle, 100),
+                "{needle:?}"
+            );
+        }
+    }
+}
