@@ -130,9 +130,35 @@ async fn notices_show_the_working_day_period_and_announcements_the_names() {
     let n = app.get("/notices/HN-GS-2026-2").await;
     assert!(n.body.contains("湖南省科学技术厅智能制造国际科技合作基地（联合研究）"));
     assert!(n.body.contains("已收到实名异议：1"), "the demo objection");
+    // A running notice is listed with what it lists; an ended one with how many.
+    assert!(
+        r.body.contains("湖南省科学技术厅智能制造国际科技合作基地（联合研究）"),
+        "{}",
+        r.body
+    );
+    let past = r.body.split("已结束的公示").nth(1).expect("the past notices");
+    assert!(past.contains("/notices/HN-GS-2026-1\""), "{past}");
+    let listed = app
+        .state
+        .guohe
+        .public_notice("HN-GS-2026-1", app.state.today())
+        .await
+        .expect("notice");
+    assert!(
+        past.contains(&format!("<td>{}</td>", listed.items.len())),
+        "the count of what it listed: {past}"
+    );
     let a = app.get("/announcements").await;
     assert!(a.body.contains("湖南省科学技术厅生物医药国际科技合作基地（联合研究）"));
     assert!(a.body.contains("2023-06-15"));
+    let total = app.state.guohe.announcement_page(app.state.today(), 0, 0).await.total;
+    assert!(total >= 1 && a.body.contains(&format!("共{total}批公告")), "{}", a.body);
+    // The demo's announcements fit on one page: no pager, and a page past the end shows it.
+    assert!(!a.body.contains("<nav class=\"pages\""));
+    let past_end = app.get("/announcements?page=99").await;
+    assert_eq!(past_end.status, 200);
+    assert!(past_end.body.contains("2023-06-15"));
+    assert_eq!(app.get("/announcements?page=abc").await.status, 200);
 }
 
 #[tokio::test]

@@ -143,6 +143,8 @@ struct Keys {
     files: BTreeSet<String>,
     /// The unit's region code (GB/T 2260), trimmed.
     region: String,
+    /// The 公示 listing it last, if any.
+    notice: Option<String>,
 }
 
 impl Keys {
@@ -158,6 +160,7 @@ impl Keys {
             unit_key: super::unit_key(&a.facts.unit.uscc),
             files: a.facts.attachments.iter().map(|x| x.file.clone()).collect(),
             region: a.facts.unit.region_code.trim().to_string(),
+            notice: a.notice.clone(),
         }
     }
 
@@ -198,6 +201,8 @@ pub struct ApplicationsView {
     counts: HashMap<String, [usize; STATUS_SLOTS]>,
     /// Applications by round (申报批次), for the department's list of rounds.
     per_round: HashMap<String, usize>,
+    /// 公示 — applications by the notice listing them last: the notices the public lists.
+    per_notice: HashMap<String, usize>,
     /// Applications whose events were folded in since the last sync.
     dirty: BTreeSet<String>,
     /// Everything must be rebuilt (a replay from the start, a snapshot).
@@ -313,12 +318,7 @@ impl ApplicationsView {
             if let Some(c) = self.counts.get_mut(&old.policy) {
                 c[slot(old.status)] -= 1;
             }
-            if let Some(n) = self.per_round.get_mut(&old.round) {
-                *n -= 1;
-                if *n == 0 {
-                    self.per_round.remove(&old.round);
-                }
-            }
+            uncount(&mut self.per_round, &old.round);
             self.by_submitted.remove(&(old.submitted_on, id.to_string()));
             self.by_unit.remove(&(old.unit, id.to_string()));
             self.by_status.remove(&(old.status as u8, id.to_string()));
@@ -331,6 +331,9 @@ impl ApplicationsView {
                 unlist(&mut self.by_file, file, id);
             }
             self.by_region.remove(&(old.region, id.to_string()));
+            if let Some(n) = &old.notice {
+                uncount(&mut self.per_notice, n);
+            }
         }
         let Some(k) = keys else { return };
         self.by_id.insert(id.to_string());
@@ -350,6 +353,9 @@ impl ApplicationsView {
         self.by_region.insert((k.region.clone(), id.to_string()));
         self.counts.entry(k.policy.clone()).or_default()[slot(k.status)] += 1;
         *self.per_round.entry(k.round.clone()).or_default() += 1;
+        if let Some(n) = &k.notice {
+            *self.per_notice.entry(n.clone()).or_default() += 1;
+        }
         self.keys.insert(id.to_string(), k);
     }
 
@@ -366,6 +372,12 @@ impl ApplicationsView {
     /// The applications on which the expert `login` holds a seat, by id.
     pub fn seated(&self, login: &str) -> impl Iterator<Item = &str> {
         self.by_expert.get(login).into_iter().flatten().map(String::as_str)
+    }
+
+    /// 公示 — the notices that list an application last (those the applications point back
+    /// to), in no order.
+    pub fn listing_notices(&self) -> impl Iterator<Item = &str> {
+        self.per_notice.keys().map(String::as_str)
     }
 
     /// How many applications were submitted in round `round`.
@@ -565,6 +577,16 @@ fn unlist(index: &mut HashMap<String, BTreeSet<String>>, key: &str, id: &str) {
         ids.remove(id);
         if ids.is_empty() {
             index.remove(key);
+        }
+    }
+}
+
+/// One fewer under `key`; the key goes when none is left.
+fn uncount(counts: &mut HashMap<String, usize>, key: &str) {
+    if let Some(n) = counts.get_mut(key) {
+        *n -= 1;
+        if *n == 0 {
+            counts.remove(key);
         }
     }
 }

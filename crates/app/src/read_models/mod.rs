@@ -9,6 +9,7 @@
 //! a new business date moves them (a write lock, once a day). A question about another date (the
 //! API's `as_of`) is answered by looking at every base, as before the views existed.
 
+pub mod announcements;
 pub mod applications;
 pub mod due_list;
 pub mod query;
@@ -28,6 +29,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use guohe_domain::{ApplicationCase, Base, Event, World};
 
+pub use announcements::AnnouncementsView;
 pub use applications::{ApplicationPage, ApplicationQuery, ApplicationScope, ApplicationSort, ApplicationsView};
 pub use due_list::{APPLICATION_STAGES, DueCase, DueCount, DueEntry, DueKind, DuePage, DueQuery, DueView};
 pub use query::{RegionFilter, RegisterChoices, RegisterPage, RegisterQuery, status_codes};
@@ -43,6 +45,8 @@ pub(crate) struct Views {
     pub due: DueView,
     /// The applications in every order the lists use, synced like the register.
     pub applications: ApplicationsView,
+    /// The announcements of naming, synced like the register.
+    pub announcements: AnnouncementsView,
 }
 
 impl Views {
@@ -51,6 +55,7 @@ impl Views {
             register: RegisterView::new(today),
             due: DueView::new(),
             applications: ApplicationsView::new(),
+            announcements: AnnouncementsView::new(),
         }
     }
 
@@ -59,6 +64,7 @@ impl Views {
         self.register.note(world, e);
         self.due.note(world, e);
         self.applications.note(e);
+        self.announcements.note(world, e);
     }
 
     /// Forgets everything noted: the next sync rebuilds each view from the world.
@@ -66,12 +72,14 @@ impl Views {
         self.register.reset();
         self.due.reset();
         self.applications.reset();
+        self.announcements.reset();
     }
 
     /// Syncs the views that do not depend on a date (the due list is synced when read).
     pub(crate) fn sync(&mut self, world: &World) {
         self.register.sync(world);
         self.applications.sync(world);
+        self.announcements.sync(world);
     }
 }
 

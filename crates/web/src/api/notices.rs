@@ -1,5 +1,5 @@
 //! 公示 — public notices, and real-name objections (实名异议) to them. Public, as on the notice
-//! pages: the same views ([`crate::pages::public_notices::notice_views`]) and the same checks of the
+//! pages: the same views ([`crate::pages::public_notices::notice_page_views`]) and the same checks of the
 //! objection ([`crate::pages::public_notices::validate_objection`]).
 
 use super::Json;
@@ -7,16 +7,19 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
+use guohe_app::public_desk::{NoticePhase, NoticeQuery};
 use guohe_domain::{Actor, Command, EventKind, LodgeObjection, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::commands::{EventOut, run};
-use super::{ApiJson, Paged, Params, contains};
+use super::{ApiJson, Paged, Params};
 use crate::AppState;
 use crate::error::{FieldError, Problem, WebError, WebResult};
 use crate::i18n::Lang;
-use crate::pages::public_notices::{NoticeView, ObjectionForm, notice_views, objection_guard, validate_objection};
+use crate::pages::public_notices::{
+    NoticeView, ObjectionForm, notice_page_views, notice_view_of, objection_guard, validate_objection,
+};
 use crate::security::RequestCtx;
 
 /// An application listed in a notice.
@@ -90,14 +93,6 @@ fn notice_of(n: NoticeView) -> Notice {
     }
 }
 
-async fn notices(state: &AppState, only: Option<&str>) -> Vec<Notice> {
-    notice_views(state, only, Lang::Zh)
-        .await
-        .into_iter()
-        .map(notice_of)
-        .collect()
-}
-
 /// `sort` keys of the list (`-` in front for descending; by default the latest first).
 pub const SORTS: &[&str] = &["starts_on", "id"];
 
@@ -132,28 +127,23 @@ pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Web
         None => ("starts_on", true),
         Some(_) => p.sort(SORTS)?,
     };
-    let mut rows: Vec<Notice> = notices(&state, None)
-        .await
-        .into_iter()
-        .filter(|n| {
-            (policy.is_empty() || n.policy == policy)
-                && (phase.is_empty() || n.phase == phase)
-                && (contains(&n.id, &needle)
-                    || n.applications.iter().any(|i| {
-                        contains(&i.unit_name, &needle)
-                            || contains(&i.domain, &needle)
-                            || contains(&i.proposed_name, &needle)
-                    }))
-        })
-        .collect();
-    match sort {
-        "id" => rows.sort_by(|a, b| a.id.cmp(&b.id)),
-        _ => rows.sort_by(|a, b| a.starts_on.cmp(&b.starts_on).then_with(|| a.id.cmp(&b.id))),
-    }
-    if desc {
-        rows.reverse();
-    }
-    Ok(Json(Paged::of(rows, &p)?))
+    let (page, per_page) = p.paging()?;
+    let q = NoticeQuery {
+        policy: (!policy.is_empty()).then_some(policy),
+        phase: NoticePhase::of_code(&phase),
+        needle,
+        by_id: sort == "id",
+        descending: desc,
+        offset: page.saturating_sub(1).saturating_mul(per_page),
+        limit: per_page,
+    };
+    let (notices, total) = notice_page_views(&state, &q, Lang::Zh).await;
+    Ok(Json(Paged {
+        items: notices.into_iter().map(notice_of).collect(),
+        page,
+        per_page,
+        total,
+    }))
 }
 
 /// One notice.
@@ -169,10 +159,9 @@ pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Web
     )
 )]
 pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> WebResult<Json<Notice>> {
-    notices(&state, Some(&id))
+    notice_view_of(&state, &id, Lang::Zh)
         .await
-        .pop()
-        .map(Json)
+        .map(|n| Json(notice_of(n)))
         .ok_or(WebError::NotFound)
 }
 
@@ -223,10 +212,7 @@ pub async fn object(
     Path(id): Path<String>,
     ApiJson(o): ApiJson<ObjectionRequest>,
 ) -> WebResult<Response> {
-    let n = notice_views(&state, Some(&id), Lang::Zh)
-        .await
-        .pop()
-        .ok_or(WebError::NotFound)?;
+    let n = notice_view_of(&state, &id, Lang::Zh).await.ok_or(WebError::NotFound)?;
     let form = ObjectionForm {
         application: o.application.clone(),
         name: o.objector_real_name.clone(),

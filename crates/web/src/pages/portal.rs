@@ -246,15 +246,15 @@ pub struct NewsItem {
 const NEWS_LINES: usize = 8;
 
 async fn news(state: &AppState, l: Lang) -> Vec<NewsItem> {
-    let mut out: Vec<NewsItem> = super::public_notices::notice_views(state, None, l)
+    let mut out: Vec<NewsItem> = super::public_notices::notice_list_views(state, l)
         .await
         .into_iter()
         .map(|n| NewsItem {
             on: n.starts_on,
             kind: l.t("公示", "Notice").to_string(),
             title: l.pick(
-                format!("{}认定公示（{}项）", n.policy_label, n.items.len()),
-                format!("{}: notice of recognition ({} listed)", n.policy_label, n.items.len()),
+                format!("{}认定公示（{}项）", n.policy_label, n.listed),
+                format!("{}: notice of recognition ({} listed)", n.policy_label, n.listed),
             ),
             href: format!("/notices/{}", n.id),
             phase: n.phase.to_string(),
@@ -263,7 +263,8 @@ async fn news(state: &AppState, l: Lang) -> Vec<NewsItem> {
         .collect();
     let today = state.today();
     let policies = state.guohe.policies();
-    let groups = state.guohe.announcements(today).await.into_iter().map(|a| {
+    let latest = state.guohe.announcement_page(today, 0, NEWS_LINES).await;
+    let groups = latest.announcements.into_iter().map(|a| {
         let issuer = policies.get(&a.policy).map_or(a.policy, |p| p.issuer.clone());
         (a.on, issuer, a.bases.len())
     });

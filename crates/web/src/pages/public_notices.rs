@@ -9,8 +9,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use guohe_app::AppError;
-use guohe_app::public_desk::NoticePhase;
+use guohe_app::public_desk::{NoticePhase, NoticeQuery, PublicNotice};
 use guohe_domain::{Actor, Command, LodgeObjection, Role};
+use guohe_policy::PolicySet;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -58,7 +59,9 @@ pub struct NoticeView {
     pub phase: &'static str,
     /// Phase label.
     pub phase_label: String,
-    /// Listed applications.
+    /// How many applications it lists.
+    pub listed: usize,
+    /// Listed applications (none in a list of notices: `listed` counts them).
     pub items: Vec<NoticeItem>,
     /// Objections received.
     pub objections: usize,
@@ -66,47 +69,64 @@ pub struct NoticeView {
     pub document: Option<String>,
 }
 
-pub(crate) async fn notice_views(state: &AppState, only: Option<&str>, l: Lang) -> Vec<NoticeView> {
+/// A notice as the pages show it, labelled in `l`.
+fn notice_view(n: PublicNotice, policies: &PolicySet, l: Lang) -> NoticeView {
+    NoticeView {
+        id: n.id,
+        policy_label: policies
+            .get(&n.policy)
+            .map(|p| format!("{} {}", p.province.name, p.document_number))
+            .unwrap_or_default(),
+        policy: n.policy,
+        starts_on: n.starts_on,
+        ends_on: n.ends_on,
+        period_days: n.period_days,
+        remaining: n.remaining,
+        phase: n.phase.code(),
+        phase_label: match n.phase {
+            NoticePhase::Upcoming => l.t("即将开始", "Upcoming"),
+            NoticePhase::Running => l.t("公示中", "Running"),
+            NoticePhase::Ended => l.t("已结束", "Ended"),
+        }
+        .to_string(),
+        listed: n.listed,
+        items: n
+            .items
+            .into_iter()
+            .map(|i| NoticeItem {
+                category: view::category_label(policies, &i.policy, i.category.as_deref(), l),
+                country: view::country_label(Some(i.country.as_str()), l),
+                application: i.application,
+                unit: i.unit,
+                domain: i.domain,
+                proposed_name: i.proposed_name,
+            })
+            .collect(),
+        objections: n.objections,
+        document: n.document,
+    }
+}
+
+/// Notice `id` with the applications it lists; `None` when there is no such notice.
+pub(crate) async fn notice_view_of(state: &AppState, id: &str, l: Lang) -> Option<NoticeView> {
+    let n = state.guohe.public_notice(id, state.today()).await?;
+    Some(notice_view(n, state.guohe.policies(), l))
+}
+
+/// The notices the public lists, the latest start first, without their items (`listed` says
+/// how many).
+pub(crate) async fn notice_list_views(state: &AppState, l: Lang) -> Vec<NoticeView> {
     let policies = state.guohe.policies();
-    state
-        .guohe
-        .public_notices(only, state.today())
-        .await
-        .into_iter()
-        .map(|n| NoticeView {
-            id: n.id,
-            policy_label: policies
-                .get(&n.policy)
-                .map(|p| format!("{} {}", p.province.name, p.document_number))
-                .unwrap_or_default(),
-            policy: n.policy,
-            starts_on: n.starts_on,
-            ends_on: n.ends_on,
-            period_days: n.period_days,
-            remaining: n.remaining,
-            phase: n.phase.code(),
-            phase_label: match n.phase {
-                NoticePhase::Upcoming => l.t("即将开始", "Upcoming"),
-                NoticePhase::Running => l.t("公示中", "Running"),
-                NoticePhase::Ended => l.t("已结束", "Ended"),
-            }
-            .to_string(),
-            items: n
-                .items
-                .into_iter()
-                .map(|i| NoticeItem {
-                    category: view::category_label(policies, &i.policy, i.category.as_deref(), l),
-                    country: view::country_label(Some(i.country.as_str()), l),
-                    application: i.application,
-                    unit: i.unit,
-                    domain: i.domain,
-                    proposed_name: i.proposed_name,
-                })
-                .collect(),
-            objections: n.objections,
-            document: n.document,
-        })
-        .collect()
+    let list = state.guohe.notice_list(state.today()).await;
+    list.into_iter().map(|n| notice_view(n, policies, l)).collect()
+}
+
+/// A page of notices with their items ([`guohe_app::Guohe::notice_page`]).
+pub(crate) async fn notice_page_views(state: &AppState, q: &NoticeQuery, l: Lang) -> (Vec<NoticeView>, usize) {
+    let page = state.guohe.notice_page(q, state.today()).await;
+    let policies = state.guohe.policies();
+    let views = page.notices.into_iter().map(|n| notice_view(n, policies, l)).collect();
+    (views, page.total)
 }
 
 /// 公示 list.
@@ -123,10 +143,15 @@ pub struct NoticesTpl {
 
 /// `GET /notices`.
 pub async fn notices(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<Response> {
-    let (past, current): (Vec<_>, Vec<_>) = notice_views(&state, None, ctx.lang)
+    let (past, listed): (Vec<_>, Vec<_>) = notice_list_views(&state, ctx.lang)
         .await
         .into_iter()
         .partition(|n| n.phase == "ended");
+    // The notices running or about to run are shown with what they list (a handful at a time).
+    let mut current = Vec::with_capacity(listed.len());
+    for n in listed {
+        current.extend(notice_view_of(&state, &n.id, ctx.lang).await);
+    }
     render(&NoticesTpl {
         c: ctx.chrome("/notices"),
         current,
@@ -222,10 +247,7 @@ pub async fn notice(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> WebResult<Response> {
-    let n = notice_views(&state, Some(&id), ctx.lang)
-        .await
-        .pop()
-        .ok_or(WebError::NotFound)?;
+    let n = notice_view_of(&state, &id, ctx.lang).await.ok_or(WebError::NotFound)?;
     let lodged = flash::take(&state, &ctx, &headers).await?;
     let objectors = public_objections(&state, &n.id, ctx.lang).await?;
     render(&NoticeTpl {
@@ -329,10 +351,7 @@ pub async fn lodge_objection(
     Form(form): Form<ObjectionForm>,
 ) -> WebResult<Response> {
     let l = ctx.lang;
-    let n = notice_views(&state, Some(&id), l)
-        .await
-        .pop()
-        .ok_or(WebError::NotFound)?;
+    let n = notice_view_of(&state, &id, l).await.ok_or(WebError::NotFound)?;
     let mut errors = FormErrors::new(l);
     let mut alert = String::new();
     let mut status = StatusCode::BAD_REQUEST;

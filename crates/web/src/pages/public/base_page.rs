@@ -1,5 +1,7 @@
 //! A base's public page with its dated history, and the 公告 announcements of named bases.
 
+use std::collections::HashMap;
+
 use super::*;
 
 /// A dated entry of a base's history.
@@ -137,20 +139,42 @@ pub struct AnnouncementGroup {
 pub struct AnnouncementsTpl {
     /// Layout.
     pub c: Chrome,
-    /// Newest first.
+    /// This page's announcements, newest first.
     pub groups: Vec<AnnouncementGroup>,
+    /// Announcements made in all.
+    pub total: usize,
+    /// Pages.
+    pub pages: Vec<PageLink>,
 }
 
-/// `GET /announcements` — named bases by naming date, with their official names.
-pub async fn announcements(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<Response> {
+/// Announcements per page of `/announcements`.
+pub const ANNOUNCEMENTS_PER_PAGE: usize = 10;
+
+/// `GET /announcements` — named bases by naming date, with their official names, newest first,
+/// [`ANNOUNCEMENTS_PER_PAGE`] announcements a page (`?page=N`; a page past the end shows the
+/// last).
+pub async fn announcements(
+    ctx: RequestCtx,
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> WebResult<Response> {
     let today = state.today();
     let policies = state.guohe.policies();
-    let groups = state
-        .guohe
-        .announcements(today)
-        .await
+    let asked: usize = q.get("page").and_then(|n| n.trim().parse().ok()).unwrap_or(1).max(1);
+    let at = |page: usize| {
+        state
+            .guohe
+            .announcement_page(today, (page - 1) * ANNOUNCEMENTS_PER_PAGE, ANNOUNCEMENTS_PER_PAGE)
+    };
+    let mut found = at(asked).await;
+    let last = found.total.div_ceil(ANNOUNCEMENTS_PER_PAGE).max(1);
+    let page = asked.min(last);
+    if page != asked {
+        found = at(page).await;
+    }
+    let groups = found
+        .announcements
         .into_iter()
-        .rev()
         .map(|a| AnnouncementGroup {
             on: a.on,
             policy_label: policies
@@ -163,6 +187,8 @@ pub async fn announcements(ctx: RequestCtx, State(state): State<AppState>) -> We
     render(&AnnouncementsTpl {
         c: ctx.chrome("/announcements"),
         groups,
+        total: found.total,
+        pages: view::page_links(last, page, |n| format!("/announcements?page={n}")),
     })
 }
 
