@@ -10,10 +10,18 @@ use crate::Guohe;
 
 impl Guohe {
     /// The register facts for an application of `app`'s unit, domain and director under
-    /// `policy`, as of `as_of` (bans still running then, in the policy's province).
+    /// `policy`, as of `as_of` (bans still running then, in the policy's province): the domain's
+    /// reading ([`guohe_domain::registry_facts_among`]) of the unit's own bases, which the
+    /// register view's unit index gives.
     pub async fn registry_facts(&self, policy: &Policy, app: &Application, as_of: NaiveDate) -> RegistryFacts {
-        self.read(|w, _, _| guohe_domain::registry_facts(w, policy, app, as_of))
-            .await
+        let inner = self.inner.read().await;
+        let unit_bases = inner
+            .views
+            .register
+            .of_unit(&app.unit.uscc)
+            .into_iter()
+            .filter_map(|id| inner.world.base(id));
+        guohe_domain::registry_facts_among(&inner.world, unit_bases, policy, app, as_of)
     }
 }
 
@@ -50,5 +58,31 @@ mod tests {
         facts.director.name = "另一位负责人".into();
         let r = g.registry_facts(&policy, &facts, today).await;
         assert!(!r.unit_holds_base_in_domain && !r.director_heads_base);
+
+        // For every base's unit, domain and director (its code as typed in other cases and
+        // padded too), the unit index gives the answer the whole register gives.
+        let asked = g
+            .read(|w, _, _| {
+                w.bases()
+                    .map(|b| (b.policy.clone(), b.uscc.clone(), b.domain.clone(), b.director.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .await;
+        assert!(asked.len() > 10);
+        let mut held = 0;
+        for (policy_id, uscc, domain, director) in asked {
+            let policy = g.policies().get(&policy_id).expect("the policy").clone();
+            for code in [uscc.clone(), uscc.to_lowercase(), format!(" {uscc} ")] {
+                facts.unit.uscc = code;
+                facts.technology_domain = domain.clone();
+                facts.director.name = director.clone();
+                let whole = g
+                    .read(|w, _, _| guohe_domain::registry_facts(w, &policy, &facts, today))
+                    .await;
+                assert_eq!(g.registry_facts(&policy, &facts, today).await, whole, "{uscc}");
+                held += usize::from(whole.unit_holds_base_in_domain);
+            }
+        }
+        assert!(held > 0, "some units hold a base in their domain");
     }
 }

@@ -128,7 +128,7 @@ pub use national::{
 };
 pub use panel::*;
 pub use refusal::{Refusal, RefusalCode};
-pub use register::{RegisterEntry, register, registry_facts};
+pub use register::{RegisterEntry, register, registry_facts, registry_facts_among};
 pub use round::RoundPhase;
 pub use simulate::{SimulationError, SimulationResult, Step, StepOutcome, Timeline, simulate};
 pub use state::*;

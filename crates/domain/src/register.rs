@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use guohe_policy::{Application, Policy, RegistryFacts};
 use serde::Serialize;
 
-use crate::state::{BaseStatus, World};
+use crate::state::{Base, BaseStatus, World};
 
 /// One base on the register on a date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -66,13 +66,25 @@ pub fn register(world: &World, as_of: NaiveDate) -> Vec<RegisterEntry> {
 /// applicant: the submission (`handle`) and the instant check (`Guohe::registry_facts`) both
 /// read them here.
 pub fn registry_facts(world: &World, policy: &Policy, facts: &Application, as_of: NaiveDate) -> RegistryFacts {
+    registry_facts_among(world, world.bases.values(), policy, facts, as_of)
+}
+
+/// [`registry_facts`] looking only at the bases in `candidates`, which must hold every base of
+/// the unit (any set that does gives the same answer: the unit is matched here). A caller with
+/// an index of the bases by unit passes the unit's own bases and reads none of the others.
+pub fn registry_facts_among<'a>(
+    world: &World,
+    candidates: impl IntoIterator<Item = &'a Base>,
+    policy: &Policy,
+    facts: &Application,
+    as_of: NaiveDate,
+) -> RegistryFacts {
     let uscc = facts.unit.uscc.trim();
     let domain = facts.technology_domain.trim();
     let director = facts.director.name.trim();
     let mut r = RegistryFacts::default();
-    for b in world
-        .bases
-        .values()
+    for b in candidates
+        .into_iter()
         .filter(|b| b.status.on_register() && b.uscc == uscc)
     {
         r.unit_holds_base_in_domain |= b.domain.trim() == domain;
