@@ -5,7 +5,7 @@
 //! data (ids, names, codes, dates, counts).
 
 use chrono::NaiveDate;
-use guohe_domain::{ApplicationCase, ApplicationStatus, Base, BaseStatus, ChangeStatus, World};
+use guohe_domain::{ApplicationCase, ApplicationStatus, Base, BaseStatus, ChangeStatus, MajorChange, World};
 use guohe_policy::model::Approver;
 
 use crate::Guohe;
@@ -55,6 +55,17 @@ pub struct RecommenderBase {
     pub reports: Vec<(i32, NaiveDate, bool)>,
     /// Major changes whose next approval is the recommender's: (change id, kind code, description).
     pub awaiting: Vec<(String, String, String)>,
+}
+
+/// A page of a recommender's bases ([`Guohe::recommender_bases`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecommenderBasesPage {
+    /// Every base of the jurisdiction with a major change waiting for the recommender, by id.
+    pub awaiting: Vec<RecommenderBase>,
+    /// This page's bases, by id.
+    pub bases: Vec<RecommenderBase>,
+    /// Bases of the jurisdiction the rule lets through, all pages together.
+    pub total: usize,
 }
 
 fn row(a: &ApplicationCase, reviewer: Option<&str>) -> ApplicationRow {
@@ -107,48 +118,70 @@ impl Guohe {
             .collect()
     }
 
-    /// 辖区内基地 — the bases of a recommender's jurisdiction (the register view's candidates for
-    /// `region_prefixes` and `units`, [`crate::read_models::RegisterView::covered`]) that
-    /// `may_see` lets through, by id, as of `today`, with the major changes waiting for the
-    /// recommender's approval. The cost is the jurisdiction's bases, not the register's.
+    /// 辖区内基地 — a page of the bases of a recommender's jurisdiction (the register view's
+    /// candidates for `region_prefixes` and `units`,
+    /// [`crate::read_models::RegisterView::covered`]) that `may_see` lets through, by id, as of
+    /// `today`; and, whatever the page, every one of them with a major change waiting for the
+    /// recommender's approval. The cost is the jurisdiction's bases, not the register's; only
+    /// the page's bases (and those waiting) are made into rows.
     pub async fn recommender_bases(
         &self,
         region_prefixes: &[String],
         units: &[String],
         may_see: &(dyn Fn(&World, &Base) -> bool + Sync),
         today: NaiveDate,
-    ) -> Vec<RecommenderBase> {
+        offset: usize,
+        limit: usize,
+    ) -> RecommenderBasesPage {
         let inner = self.inner.read().await;
         let w = &inner.world;
-        inner
+        let seen: Vec<&Base> = inner
             .views
             .register
             .covered(region_prefixes, units)
             .into_iter()
             .filter_map(|id| w.base(id))
             .filter(|b| may_see(w, b))
-            .map(|b| RecommenderBase {
-                id: b.id.clone(),
-                name: b.official_name.clone(),
-                policy: b.policy.clone(),
-                status: b.status_on(today).unwrap_or(b.status),
-                reports: b.reports.iter().map(|(y, r)| (*y, r.submitted_on, r.late)).collect(),
-                awaiting: b
-                    .major_changes
-                    .iter()
-                    .filter(|(_, c)| {
-                        c.status == ChangeStatus::Pending
-                            && c.approval.get(c.approved_by.len()) == Some(&Approver::Recommender)
-                    })
-                    .map(|(id, c)| (id.clone(), c.kind.clone(), c.details.description.clone()))
-                    .collect(),
-            })
-            .collect()
+            .collect();
+        RecommenderBasesPage {
+            awaiting: seen
+                .iter()
+                .filter(|b| awaiting_recommender(b).next().is_some())
+                .map(|b| recommender_base(b, today))
+                .collect(),
+            bases: seen
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .map(|b| recommender_base(b, today))
+                .collect(),
+            total: seen.len(),
+        }
     }
 
     /// What `judge` says of base `id`; `None` when there is no such base.
     pub async fn judge_base<R>(&self, id: &str, judge: impl FnOnce(&World, &Base) -> R) -> Option<R> {
         self.read(|w, _, _| w.base(id).map(|b| judge(w, b))).await
+    }
+}
+
+/// The major changes of `b` whose next approval is the recommender's.
+fn awaiting_recommender(b: &Base) -> impl Iterator<Item = (&String, &MajorChange)> {
+    b.major_changes.iter().filter(|(_, c)| {
+        c.status == ChangeStatus::Pending && c.approval.get(c.approved_by.len()) == Some(&Approver::Recommender)
+    })
+}
+
+fn recommender_base(b: &Base, today: NaiveDate) -> RecommenderBase {
+    RecommenderBase {
+        id: b.id.clone(),
+        name: b.official_name.clone(),
+        policy: b.policy.clone(),
+        status: b.status_on(today).unwrap_or(b.status),
+        reports: b.reports.iter().map(|(y, r)| (*y, r.submitted_on, r.late)).collect(),
+        awaiting: awaiting_recommender(b)
+            .map(|(id, c)| (id.clone(), c.kind.clone(), c.details.description.clone()))
+            .collect(),
     }
 }
 
@@ -210,17 +243,22 @@ mod tests {
             })
             .await;
         let provinces: Vec<String> = all.iter().map(|b| b.1.chars().take(2).collect()).collect();
-        let bases = g.recommender_bases(&provinces, &[], &|_, _| true, today).await;
+        let bases = g
+            .recommender_bases(&provinces, &[], &|_, _| true, today, 0, usize::MAX)
+            .await
+            .bases;
         assert_eq!(bases.len(), all.len(), "every province's prefix covers every base");
         assert!(bases.windows(2).all(|x| x[0].id < x[1].id), "by id");
         assert!(
-            g.recommender_bases(&provinces, &[], &|_, _| false, today)
+            g.recommender_bases(&provinces, &[], &|_, _| false, today, 0, usize::MAX)
                 .await
+                .bases
                 .is_empty()
         );
         assert!(
-            g.recommender_bases(&[String::new()], &[], &|_, _| true, today)
+            g.recommender_bases(&[String::new()], &[], &|_, _| true, today, 0, usize::MAX)
                 .await
+                .bases
                 .is_empty(),
             "an empty prefix covers nothing"
         );
@@ -236,15 +274,29 @@ mod tests {
             .map(|b| b.0.as_str())
             .collect();
         let got = g
-            .recommender_bases(std::slice::from_ref(&prefecture), &listed, &|_, _| true, today)
-            .await;
+            .recommender_bases(
+                std::slice::from_ref(&prefecture),
+                &listed,
+                &|_, _| true,
+                today,
+                0,
+                usize::MAX,
+            )
+            .await
+            .bases;
         assert_eq!(got.iter().map(|b| b.id.as_str()).collect::<Vec<_>>(), want);
         let want: Vec<&str> = all.iter().filter(of_unit).map(|b| b.0.as_str()).collect();
         assert!(!want.is_empty());
-        let got = g.recommender_bases(&["99".into()], &listed, &|_, _| true, today).await;
+        let got = g
+            .recommender_bases(&["99".into()], &listed, &|_, _| true, today, 0, usize::MAX)
+            .await
+            .bases;
         assert_eq!(got.iter().map(|b| b.id.as_str()).collect::<Vec<_>>(), want);
         assert!(want.len() < all.len(), "the unit's bases are not all the bases");
-        let bases = g.recommender_bases(&provinces, &[], &|_, _| true, today).await;
+        let bases = g
+            .recommender_bases(&provinces, &[], &|_, _| true, today, 0, usize::MAX)
+            .await
+            .bases;
         let pending = g
             .read(|w, _, _| {
                 w.bases()
@@ -257,6 +309,17 @@ mod tests {
             })
             .await;
         assert_eq!(bases.iter().map(|b| b.awaiting.len()).sum::<usize>(), pending);
+        // Pages cut the list by id; the bases waiting for the recommender come on every page.
+        let waiting: Vec<&RecommenderBase> = bases.iter().filter(|b| !b.awaiting.is_empty()).collect();
+        for (offset, limit) in [(0, 3), (3, 3), (bases.len() - 1, 5), (bases.len(), 5)] {
+            let page = g
+                .recommender_bases(&provinces, &[], &|_, _| true, today, offset, limit)
+                .await;
+            assert_eq!(page.total, bases.len());
+            let want: Vec<&RecommenderBase> = bases.iter().skip(offset).take(limit).collect();
+            assert_eq!(page.bases.iter().collect::<Vec<_>>(), want, "{offset}+{limit}");
+            assert_eq!(page.awaiting.iter().collect::<Vec<_>>(), waiting);
+        }
         let first = &bases[0].id;
         assert_eq!(g.judge_base(first, |_, b| b.id.clone()).await.as_ref(), Some(first));
         assert!(g.judge_base("no-such-base", |_, _| ()).await.is_none());

@@ -150,6 +150,7 @@ async fn the_recommender_bases_are_its_jurisdiction() {
     use guohe_web::authz::{self, Jurisdiction};
     let app = demo_app().await;
     let mut seen = 0;
+    let mut waiting_seen = 0;
     for login in ["rec-changsha", "rec-wuhan", "rec-hnedu", "rec-yueyang"] {
         let c = Client::new(&app);
         c.login(login).await;
@@ -184,11 +185,49 @@ async fn the_recommender_bases_are_its_jurisdiction() {
             .skip(1)
             .map(|s| s[..s.find('"').expect("the link's end")].to_string())
             .collect();
+        // The demo's jurisdictions fit on one page of 20; a page past the end shows the last.
+        assert!(want.len() <= 20, "{login}: {}", want.len());
         assert_eq!(listed, want, "{login}");
+        assert!(page.body.contains(&format!("辖区内基地共{}个", want.len())), "{login}");
+        let past_end = c.get("/recommender/bases?page=9").await;
+        assert_eq!(past_end.status, 200);
+        assert_eq!(
+            past_end.body.matches("<h2><a href=\"/bases/").count(),
+            want.len(),
+            "{login}"
+        );
         if want.is_empty() {
             assert!(page.body.contains("辖区内暂无基地"), "{login}: says none");
         }
+        // Above the list, every base of the jurisdiction with a change waiting for the
+        // recommender, with its decision form.
+        let waiting: Vec<String> = app
+            .state
+            .guohe
+            .read(|w, _, _| {
+                want.iter()
+                    .filter_map(|id| w.base(id))
+                    .filter(|b| {
+                        b.major_changes.values().any(|ch| {
+                            ch.status == guohe_domain::ChangeStatus::Pending
+                                && ch.approval.get(ch.approved_by.len())
+                                    == Some(&guohe_policy::model::Approver::Recommender)
+                        })
+                    })
+                    .map(|b| b.id.clone())
+                    .collect()
+            })
+            .await;
+        let shown: Vec<String> = page
+            .body
+            .split("<h3><a href=\"/bases/")
+            .skip(1)
+            .map(|s| s[..s.find('"').expect("the link's end")].to_string())
+            .collect();
+        assert_eq!(shown, waiting, "{login}");
+        waiting_seen += waiting.len();
         seen += want.len();
     }
     assert!(seen > 0, "the demo has bases in some jurisdiction");
+    assert!(waiting_seen > 0, "the demo has a change waiting for a recommender");
 }

@@ -8,8 +8,10 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use guohe_app::application_desk::RecommenderBase;
 use guohe_app::read_models::ApplicationSort;
-use guohe_domain::{ApplicationCase, ApplicationStatus};
+use guohe_domain::{ApplicationCase, ApplicationStatus, Base, World};
+use guohe_policy::PolicySet;
 use serde_json::json;
 
 use super::application_list::{self, ApplicationList};
@@ -17,6 +19,7 @@ use super::work::{self, Audience, CaseView, Cell, Feedback, Vals, render_status,
 use crate::AppState;
 use crate::authz::{self, Action, Area, Principal};
 use crate::error::{FieldError, WebError, WebResult};
+use crate::i18n::Lang;
 use crate::security::RequestCtx;
 use crate::view::{self, Chrome};
 
@@ -267,60 +270,85 @@ pub struct RecBase {
 pub struct RecBasesTpl {
     /// Layout.
     pub c: Chrome,
-    /// Bases.
+    /// Bases with a major change waiting for this recommender (on every page).
+    pub awaiting: Vec<RecBase>,
+    /// This page's bases.
     pub bases: Vec<RecBase>,
+    /// Bases in the jurisdiction, all pages.
+    pub total: usize,
+    /// Pages.
+    pub pages: Vec<view::PageLink>,
     /// Messages.
     pub fb: Feedback,
 }
 
-async fn bases_page(ctx: &RequestCtx, state: &AppState, fb: Feedback) -> WebResult<Response> {
+/// Bases per page of `/recommender/bases`.
+pub const BASES_PER_PAGE: usize = 20;
+
+fn rec_base(b: RecommenderBase, policies: &PolicySet, l: Lang) -> RecBase {
+    let kinds = policies
+        .get(&b.policy)
+        .map(|x| x.vocabularies.major_change_kinds.clone())
+        .unwrap_or_default();
+    RecBase {
+        id: b.id,
+        name: b.name,
+        status: view::status_label(b.status, l),
+        reports: b
+            .reports
+            .into_iter()
+            .map(|(y, on, late)| (y, on.to_string(), late))
+            .collect(),
+        pending: b
+            .awaiting
+            .into_iter()
+            .map(|(id, kind, description)| (id, work::term_label(&kinds, &kind, l), description))
+            .collect(),
+    }
+}
+
+async fn bases_page(ctx: &RequestCtx, state: &AppState, asked: usize, fb: Feedback) -> WebResult<Response> {
     let p = rec_of(ctx)?;
     let l = ctx.lang;
     let today = state.today();
     let policies = state.guohe.policies();
-    let bases = state
-        .guohe
-        .recommender_bases(
+    let may_see = |w: &World, b: &Base| authz::can_view_base(&p, w, b).is_ok();
+    let at = |page: usize| {
+        state.guohe.recommender_bases(
             &p.jurisdiction.region_prefixes,
             &p.jurisdiction.unit_usccs,
-            &|w, b| authz::can_view_base(&p, w, b).is_ok(),
+            &may_see,
             today,
+            (page - 1) * BASES_PER_PAGE,
+            BASES_PER_PAGE,
         )
-        .await
-        .into_iter()
-        .map(|b| {
-            let kinds = policies
-                .get(&b.policy)
-                .map(|x| x.vocabularies.major_change_kinds.clone())
-                .unwrap_or_default();
-            RecBase {
-                id: b.id,
-                name: b.name,
-                status: view::status_label(b.status, l),
-                reports: b
-                    .reports
-                    .into_iter()
-                    .map(|(y, on, late)| (y, on.to_string(), late))
-                    .collect(),
-                pending: b
-                    .awaiting
-                    .into_iter()
-                    .map(|(id, kind, description)| (id, work::term_label(&kinds, &kind, l), description))
-                    .collect(),
-            }
-        })
-        .collect();
+    };
+    let mut found = at(asked).await;
+    // A page past the end (a bookmark after the list shrank) shows the last page.
+    let last = found.total.div_ceil(BASES_PER_PAGE).max(1);
+    let page = asked.min(last);
+    if page != asked {
+        found = at(page).await;
+    }
     let tpl = RecBasesTpl {
         c: ctx.chrome("/recommender"),
-        bases,
+        awaiting: found.awaiting.into_iter().map(|b| rec_base(b, policies, l)).collect(),
+        bases: found.bases.into_iter().map(|b| rec_base(b, policies, l)).collect(),
+        total: found.total,
+        pages: view::page_links(last, page, |n| format!("/recommender/bases?page={n}")),
         fb: fb.clone(),
     };
     render_status(&tpl, fb.status)
 }
 
-/// `GET /recommender/bases` — bases, annual report copies, changes to approve.
-pub async fn bases(ctx: RequestCtx, State(state): State<AppState>) -> WebResult<Response> {
-    bases_page(&ctx, &state, Feedback::none(ctx.lang)).await
+/// `GET /recommender/bases` — bases, annual report copies, changes to approve; `?page=N`.
+pub async fn bases(
+    ctx: RequestCtx,
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> WebResult<Response> {
+    let asked: usize = q.get("page").and_then(|n| n.trim().parse().ok()).unwrap_or(1).max(1);
+    bases_page(&ctx, &state, asked, Feedback::none(ctx.lang)).await
 }
 
 /// `POST /recommender/bases/{id}/changes/{change}` (`decision` = `approve` | `reject`, `reason`).
@@ -340,7 +368,7 @@ pub async fn decide_change(
         .ok_or(WebError::NotFound)?;
     allowed?;
     if let Some(errs) = work::change_decision_errors(&v) {
-        return bases_page(&ctx, &state, Feedback::invalid(l, errs)).await;
+        return bases_page(&ctx, &state, 1, Feedback::invalid(l, errs)).await;
     }
     let cmd = if v.get("decision") == "reject" {
         let reason = v.t("reason");
@@ -352,7 +380,7 @@ pub async fn decide_change(
         Ok(()) => Ok(see_other("/recommender/bases")),
         Err(e) => {
             let fb = Feedback::from_app(l, state.guohe.policies(), e, &work::same_field)?;
-            bases_page(&ctx, &state, fb).await
+            bases_page(&ctx, &state, 1, fb).await
         }
     }
 }
