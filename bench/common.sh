@@ -51,6 +51,11 @@ sign_in_unit() {
   UNIT_SID=$(sign_in_as "$1" bench-unit "")
 }
 
+# sign_in_rec JAR: signs bench-rec (a recommender: no second factor) in; sets REC_SID.
+sign_in_rec() {
+  REC_SID=$(sign_in_as "$1" bench-rec "")
+}
+
 # sign_in_as JAR LOGIN OTP: signs LOGIN in through the sign-in page; prints the session cookie.
 sign_in_as() {
   local jar=$1 login=$2 otp=$3 token sid

@@ -86,7 +86,7 @@ ms() {
     else print "?" }'
 }
 
-# name|path|session (0: none, 1: bench-dept, 2: bench-unit)|file extension (the content type nginx sends)
+# name|path|session (0: none, 1: bench-dept, 2: bench-unit, 3: bench-rec)|file extension (the content type nginx sends)
 ENDPOINTS=(
   "register, first page|/bases|0|html"
   "register, filtered|/bases?domain=%E7%94%9F%E7%89%A9%E5%8C%BB%E8%8D%AF&country=DE&status=on_register&sort=recognised&dir=desc|0|html"
@@ -102,6 +102,9 @@ ENDPOINTS=(
   "applications by stage, page 3 (session)|/dept/applications?sort=7&dir=desc&page=3|1|html"
   "unit's home (unit session)|/unit|2|html"
   "API applications, a unit's (unit session)|/api/v1/applications?per_page=20|2|json"
+  "recommender queue (rec session)|/recommender|3|html"
+  "recommender bases, page 2 (rec session)|/recommender/bases?page=2|3|html"
+  "API applications, jurisdiction (rec session)|/api/v1/applications?per_page=20|3|json"
 )
 if [[ -n "$ONLY" ]]; then
   kept=()
@@ -130,6 +133,7 @@ for BASES in $SIZES; do
   start_guohe "$DB" "$DIR/server.log"
   sign_in "$DIR/cookies.txt"
   sign_in_unit "$DIR/unit-cookies.txt"
+  sign_in_rec "$DIR/rec-cookies.txt"
 
   # Each answer once, as nginx will serve it.
   for i in "${!ENDPOINTS[@]}"; do
@@ -137,6 +141,7 @@ for BASES in $SIZES; do
     hdr=(-H "User-Agent: $UA")
     [[ "$auth" == 1 ]] && hdr+=(-H "Cookie: guohe_sid=$SID")
     [[ "$auth" == 2 ]] && hdr+=(-H "Cookie: guohe_sid=$UNIT_SID")
+    [[ "$auth" == 3 ]] && hdr+=(-H "Cookie: guohe_sid=$REC_SID")
     code=$(curl -s -o "$DIR/www/e$i.$ext" -w '%{http_code}' "${hdr[@]}" "$BASE_URL$path")
     [[ "$code" == 200 ]] || { echo "$name: HTTP $code from guohe" >&2; exit 1; }
   done
@@ -178,6 +183,7 @@ EOF
     hdr=(-H "User-Agent: $UA")
     [[ "$auth" == 1 ]] && hdr+=(-H "Cookie: guohe_sid=$SID")
     [[ "$auth" == 2 ]] && hdr+=(-H "Cookie: guohe_sid=$UNIT_SID")
+    [[ "$auth" == 3 ]] && hdr+=(-H "Cookie: guohe_sid=$REC_SID")
     cmp -s <(curl -fsS "${hdr[@]}" "$NGINX_URL/e$i.$ext") "$DIR/www/e$i.$ext" \
       || { echo "$name: nginx does not serve the same bytes" >&2; exit 1; }
     read -r g_rps g_p99 < <(load "${hdr[@]}" "$BASE_URL$path")

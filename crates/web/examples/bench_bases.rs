@@ -3,7 +3,9 @@
 //! recognition years, each with its own valid 统一社会信用代码; M submitted applications in an
 //! open Hubei round (default 1,000); one department account `bench-dept` (password
 //! `Guohe@Demo2026`); and one support unit's account `bench-unit`, the unit of the third base
-//! and of the second application (same password, no second factor). Everything goes through the real application service (`Guohe::execute`:
+//! and of the second application (same password, no second factor); and one recommender's
+//! account `bench-rec` over the first Hubei prefecture (same password, no second factor).
+//! Everything goes through the real application service (`Guohe::execute`:
 //! `CarryOverBase`, `OpenRound`, `SubmitApplication`) and the account service, so what the server
 //! reads is exactly what the rules produce. The department account is enrolled for its second
 //! factor; its TOTP secret is printed (`TOTP secret: …`). Used by `bench/load.sh`.
@@ -17,9 +19,9 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use guohe_domain::{Actor, Command};
 use guohe_reference::region::{self, RegionKind};
-use guohe_store::AccountRole;
+use guohe_store::{AccountRole, Organisation};
 use guohe_web::ServeConfig;
-use guohe_web::accounts::{NewUser, create_account};
+use guohe_web::accounts::{NewUser, create_account, create_organisation};
 use serde_json::{Value, json};
 
 const HUBEI_APP: &str = include_str!("../../../examples/applications/hubei-enterprise.json");
@@ -226,11 +228,33 @@ async fn main() -> anyhow::Result<()> {
         )
         .await?;
     }
+    // 辖区: a recommender over the first Hubei prefecture, whose bases and applications are a
+    // share of the register's (its lists cost its jurisdiction's, not the register's).
+    let (first_prefecture, city) = hubei[0];
+    let org = Organisation {
+        id: "bench-rec".into(),
+        name: format!("{city}科学技术局（压测）"),
+        kind: "recommender".into(),
+        region_prefixes: vec![first_prefecture[..4].to_string()],
+        unit_usccs: Vec::new(),
+        province: "42".into(),
+    };
+    create_organisation(&state, "system:bench", &org)
+        .await
+        .map_err(|e| anyhow::anyhow!("bench organisation: {e:?}"))?;
+    bench_account(
+        &state,
+        "bench-rec",
+        &org.name,
+        AccountRole::Recommender,
+        Some(org.id.clone()),
+    )
+    .await?;
     let (bases, applications) = guohe
         .read(|w, _, _| (w.bases().count(), w.applications().count()))
         .await;
     println!(
-        "{bases} bases, {applications} applications, accounts bench-dept and bench-unit in {url} ({:.1} s)",
+        "{bases} bases, {applications} applications, accounts bench-dept, bench-unit and bench-rec in {url} ({:.1} s)",
         started.elapsed().as_secs_f64()
     );
     Ok(())

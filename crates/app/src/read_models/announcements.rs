@@ -52,11 +52,7 @@ impl AnnouncementsView {
         if self.stale {
             return;
         }
-        if let Some(b) = e.kind.base_concerned() {
-            self.dirty.insert(b.to_string());
-        } else if let Some(a) = e.stream.strip_prefix("application/")
-            && let Some(b) = world.application(a).and_then(|a| a.base.as_deref())
-        {
+        if let Some(b) = super::base_concerned(world, e) {
             self.dirty.insert(b.to_string());
         }
     }

@@ -83,6 +83,16 @@ impl Views {
     }
 }
 
+/// The base an event just folded into `world` concerns: the base named in it, or, for an event
+/// on an application, the base the application was named as (whose region and name come from
+/// it).
+pub(crate) fn base_concerned<'a>(world: &'a World, e: &'a Event) -> Option<&'a str> {
+    e.kind.base_concerned().or_else(|| {
+        let a = e.stream.strip_prefix("application/")?;
+        world.application(a)?.base.as_deref()
+    })
+}
+
 /// A support unit's 统一社会信用代码 as the views index it: trimmed and in upper case, so that
 /// `uscc` and a record's code compare as the unit's own pages compare them
 /// (`unit_desk::same_unit`, case-insensitive on the trimmed record).
