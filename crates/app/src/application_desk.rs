@@ -120,7 +120,9 @@ impl Guohe {
 
     /// 辖区内基地 — a page of the bases of a recommender's jurisdiction (the register view's
     /// candidates for `region_prefixes` and `units`,
-    /// [`crate::read_models::RegisterView::covered`]) that `may_see` lets through, by id, as of
+    /// [`crate::read_models::RegisterView::covered`]) that `may_see` lets through (given each
+    /// base and its unit's division code as the view holds it, empty when unknown:
+    /// [`crate::stats::base_division`]), by id, as of
     /// `today`; and, whatever the page, every one of them with a major change waiting for the
     /// recommender's approval. The cost is the jurisdiction's bases, not the register's; only
     /// the page's bases (and those waiting) are made into rows.
@@ -128,20 +130,19 @@ impl Guohe {
         &self,
         region_prefixes: &[String],
         units: &[String],
-        may_see: &(dyn Fn(&World, &Base) -> bool + Sync),
+        may_see: &(dyn Fn(&Base, &str) -> bool + Sync),
         today: NaiveDate,
         offset: usize,
         limit: usize,
     ) -> RecommenderBasesPage {
         let inner = self.inner.read().await;
-        let w = &inner.world;
-        let seen: Vec<&Base> = inner
-            .views
-            .register
+        let (w, register) = (&inner.world, &inner.views.register);
+        let seen: Vec<&Base> = register
             .covered(region_prefixes, units)
             .into_iter()
-            .filter_map(|id| w.base(id))
-            .filter(|b| may_see(w, b))
+            .filter_map(|id| Some((w.base(id)?, register.row(id)?)))
+            .filter(|(b, row)| may_see(b, &row.division))
+            .map(|(b, _)| b)
             .collect();
         RecommenderBasesPage {
             awaiting: seen
@@ -248,6 +249,16 @@ mod tests {
             .await
             .bases;
         assert_eq!(bases.len(), all.len(), "every province's prefix covers every base");
+        // The rule is given each base's division as the scan computes it.
+        let divisions: std::collections::HashMap<&str, &str> = all
+            .iter()
+            .map(|(id, division, _)| (id.as_str(), division.as_str()))
+            .collect();
+        let same_division = |b: &Base, division: &str| divisions.get(b.id.as_str()) == Some(&division);
+        let page = g
+            .recommender_bases(&provinces, &[], &same_division, today, 0, usize::MAX)
+            .await;
+        assert_eq!(page.total, all.len(), "the division given is the base's");
         assert!(bases.windows(2).all(|x| x[0].id < x[1].id), "by id");
         assert!(
             g.recommender_bases(&provinces, &[], &|_, _| false, today, 0, usize::MAX)

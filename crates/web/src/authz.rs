@@ -368,11 +368,18 @@ pub fn application_scope<'a>(
 
 /// Whether the principal may see a base's non-public records.
 pub fn can_view_base(p: &Principal, world: &World, b: &Base) -> Result<(), Denied> {
+    can_view_base_in(p, b, || base_region(world, b))
+}
+
+/// [`can_view_base`] with the base's region ([`base_region`]) given by `region`, asked only when
+/// the rule needs it: a caller holding it already (the register view's division of each row)
+/// spares the look-up.
+pub fn can_view_base_in(p: &Principal, b: &Base, region: impl FnOnce() -> Option<String>) -> Result<(), Denied> {
     p.in_province(&b.policy)?;
     let ok = match p.role {
         AccountRole::Department => true,
         AccountRole::SupportUnit => p.org.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(b.uscc.trim())),
-        AccountRole::Recommender => p.jurisdiction.covers(base_region(world, b).as_deref(), &b.uscc),
+        AccountRole::Recommender => p.jurisdiction.covers(region().as_deref(), &b.uscc),
         AccountRole::Expert | AccountRole::SystemAdmin | AccountRole::SecurityAdmin | AccountRole::AuditAdmin => false,
     };
     if ok {

@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use guohe_app::application_desk::RecommenderBase;
 use guohe_app::read_models::ApplicationSort;
-use guohe_domain::{ApplicationCase, ApplicationStatus, Base, World};
+use guohe_domain::{ApplicationCase, ApplicationStatus, Base};
 use guohe_policy::PolicySet;
 use serde_json::json;
 
@@ -312,7 +312,9 @@ async fn bases_page(ctx: &RequestCtx, state: &AppState, asked: usize, fb: Feedba
     let l = ctx.lang;
     let today = state.today();
     let policies = state.guohe.policies();
-    let may_see = |w: &World, b: &Base| authz::can_view_base(&p, w, b).is_ok();
+    let may_see = |b: &Base, division: &str| {
+        authz::can_view_base_in(&p, b, || (!division.is_empty()).then(|| division.to_string())).is_ok()
+    };
     let at = |page: usize| {
         state.guohe.recommender_bases(
             &p.jurisdiction.region_prefixes,
