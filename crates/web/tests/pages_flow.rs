@@ -537,3 +537,60 @@ async fn submitting_with_unmet_conditions_asks_for_a_confirmation_listing_them()
     assert_eq!(r.status, 303, "{}", r.body);
     assert!(submitted(&a).await);
 }
+
+/// A refused decision on a major change (重大事项) shows the recommender's bases page again with
+/// the error and, in that change's form, what was typed; nothing is recorded.
+#[tokio::test]
+async fn a_refused_change_decision_keeps_what_the_recommender_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = serve(&dir.path().join("g.db"), d(2026, 11, 20), true).await;
+    let rec = Browser::new(&a);
+    rec.login("rec-changsha").await;
+    let page = "/recommender/bases";
+    let form = "/recommender/bases/HN-2026-01/changes/C1";
+    let before = rec.get(page).await;
+    assert!(
+        before.body.contains(form),
+        "the change waits for the recommender: {}",
+        before.body
+    );
+    assert!(
+        !before.body.contains("value=\"reject\" checked"),
+        "approve is the default"
+    );
+
+    let long = "理".repeat(2001);
+    let r = rec
+        .post_form(page, form, &[("decision", "reject"), ("reason", &long)])
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("最多2000字"), "{}", r.body);
+    assert!(
+        r.body.contains(&format!("name=\"reason\" value=\"{long}\"")),
+        "the reason kept"
+    );
+    assert!(r.body.contains("value=\"reject\" checked"), "the decision kept");
+
+    let script = "<script>alert(1)</script>";
+    let r = rec
+        .post_form(page, form, &[("decision", "maybe"), ("reason", script)])
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("请选择同意或不同意"), "{}", r.body);
+    assert!(!r.body.contains(script), "escaped when shown again");
+    assert!(
+        r.body
+            .contains("name=\"reason\" value=\"&#60;script&#62;alert(1)&#60;/script&#62;\""),
+        "kept, escaped: {}",
+        r.body
+    );
+
+    let r = rec
+        .post_form(page, form, &[("decision", "reject"), ("reason", " ")])
+        .await;
+    assert!(r.body.contains("不同意须说明理由"), "{}", r.body);
+    assert!(
+        rec.get(page).await.body.contains(form),
+        "nothing recorded: the change still waits"
+    );
+}

@@ -280,6 +280,28 @@ pub struct RecBasesTpl {
     pub pages: Vec<view::PageLink>,
     /// Messages.
     pub fb: Feedback,
+    /// The decision just refused, as typed, shown again in its form.
+    pub kept: KeptDecision,
+}
+
+/// A decision on a major change as the recommender typed it, kept when it is refused.
+#[derive(Debug, Clone, Default)]
+pub struct KeptDecision {
+    /// Base id.
+    pub base: String,
+    /// Change id.
+    pub change: String,
+    /// `reject` was chosen.
+    pub reject: bool,
+    /// The reason typed.
+    pub reason: String,
+}
+
+impl KeptDecision {
+    /// Whether this is the form of change `change` of base `base`.
+    pub fn is_for(&self, base: &str, change: &str) -> bool {
+        self.base == base && self.change == change
+    }
 }
 
 /// Bases per page of `/recommender/bases`.
@@ -307,7 +329,13 @@ fn rec_base(b: RecommenderBase, policies: &PolicySet, l: Lang) -> RecBase {
     }
 }
 
-async fn bases_page(ctx: &RequestCtx, state: &AppState, asked: usize, fb: Feedback) -> WebResult<Response> {
+async fn bases_page(
+    ctx: &RequestCtx,
+    state: &AppState,
+    asked: usize,
+    fb: Feedback,
+    kept: KeptDecision,
+) -> WebResult<Response> {
     let p = rec_of(ctx)?;
     let l = ctx.lang;
     let today = state.today();
@@ -339,6 +367,7 @@ async fn bases_page(ctx: &RequestCtx, state: &AppState, asked: usize, fb: Feedba
         total: found.total,
         pages: view::page_links(last, page, |n| format!("/recommender/bases?page={n}")),
         fb: fb.clone(),
+        kept,
     };
     render_status(&tpl, fb.status)
 }
@@ -350,7 +379,7 @@ pub async fn bases(
     Query(q): Query<HashMap<String, String>>,
 ) -> WebResult<Response> {
     let asked: usize = q.get("page").and_then(|n| n.trim().parse().ok()).unwrap_or(1).max(1);
-    bases_page(&ctx, &state, asked, Feedback::none(ctx.lang)).await
+    bases_page(&ctx, &state, asked, Feedback::none(ctx.lang), KeptDecision::default()).await
 }
 
 /// `POST /recommender/bases/{id}/changes/{change}` (`decision` = `approve` | `reject`, `reason`).
@@ -369,8 +398,14 @@ pub async fn decide_change(
         .await
         .ok_or(WebError::NotFound)?;
     allowed?;
+    let kept = KeptDecision {
+        base: id.clone(),
+        change: change.clone(),
+        reject: v.get("decision") == "reject",
+        reason: v.get("reason").to_string(),
+    };
     if let Some(errs) = work::change_decision_errors(&v) {
-        return bases_page(&ctx, &state, 1, Feedback::invalid(l, errs)).await;
+        return bases_page(&ctx, &state, 1, Feedback::invalid(l, errs), kept).await;
     }
     let cmd = if v.get("decision") == "reject" {
         let reason = v.t("reason");
@@ -382,7 +417,7 @@ pub async fn decide_change(
         Ok(()) => Ok(see_other("/recommender/bases")),
         Err(e) => {
             let fb = Feedback::from_app(l, state.guohe.policies(), e, &work::same_field)?;
-            bases_page(&ctx, &state, 1, fb).await
+            bases_page(&ctx, &state, 1, fb, kept).await
         }
     }
 }
