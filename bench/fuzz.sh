@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Hostile input at every entrance, for a bounded time (docs/fuzzing.md):
-#   1. the property-based fuzz targets (crates/*/tests/fuzz_*.rs) — never a panic, never a 5xx,
+#   1. the property-based fuzz targets (crates/*/tests/fuzz_*.rs, modules of each crate's test binary) — never a panic, never a 5xx,
 #      every refusal names a field — each run for GUOHE_FUZZ_SECONDS;
 #   2. schemathesis, an independent client, against the API's own OpenAPI document, anonymous
 #      and signed in, on `guohe serve --demo` on a random port with a temporary database.
@@ -18,20 +18,22 @@ mkdir -p "$WORK"
 if [[ "$PART" != api ]]; then
 echo "== fuzz targets (${SECONDS_PER_TARGET}s each)"
 # The targets read GUOHE_FUZZ_SECONDS: they generate cases until the time is spent.
+# Each crate's integration tests are one binary (its tests/main.rs); a target is a module of it.
 TARGETS=(
-  "guohe-policy fuzz_policy"
-  "guohe-policy fuzz_facts"
-  "guohe-domain fuzz_simulation"
-  "guohe-web fuzz_api"
-  "guohe-web fuzz_forms"
-  "guohe-app fuzz_import"
+  "policy fuzz_policy"
+  "policy fuzz_facts"
+  "domain fuzz_simulation"
+  "web fuzz_api"
+  "web fuzz_forms"
+  "app fuzz_import"
 )
 for t in "${TARGETS[@]}"; do
-  read -r crate test <<<"$t"
-  echo "-- $crate $test"
-  # The whole workspace is selected (only the one test target runs): the same selection as
-  # `cargo test --workspace` resolves the same features, so nothing is built again.
-  GUOHE_FUZZ_SECONDS="$SECONDS_PER_TARGET" cargo test -q --workspace --test "$test" -- --nocapture
+  read -r binary module <<<"$t"
+  echo "-- $binary $module"
+  # The whole workspace is selected (only the one test binary runs, filtered to the module): the
+  # same selection as `cargo test --workspace` resolves the same features, so nothing is built
+  # again.
+  GUOHE_FUZZ_SECONDS="$SECONDS_PER_TARGET" cargo test -q --workspace --test "$binary" "$module::" -- --nocapture
 done
 fi
 [[ "$PART" == targets ]] && exit 0

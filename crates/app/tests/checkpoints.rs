@@ -4,7 +4,7 @@
 //! database or from an exported copy, catch both. Also: a forged or altered checkpoint, an
 //! untrusted key, and when the server signs on its own.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, NaiveDate, Utc};
 use common::{database, exec};

@@ -5,7 +5,7 @@
 //! whole file naming row and column; a file whose bases are in but whose accounts are not
 //! completes them when run again; the import is on the hash chain.
 
-mod common;
+use crate::common;
 
 use common::grid;
 

@@ -4,7 +4,7 @@
 //! xlsx (and CSV) imports into an empty database and gives the same register; every export
 //! opens as a workbook.
 
-mod common;
+use crate::common;
 
 use calamine::Reader;
 use chrono::NaiveDate;

@@ -4,7 +4,7 @@
 //! database as the same register — the same rows, the same statuses from the same dates on the
 //! same grounds. A status row without its date, or with grounds that do not give it, is refused.
 
-mod common;
+use crate::common;
 
 use common::grid;
 

@@ -4,7 +4,7 @@
 //! procedural step, the register as of past dates, tick idempotence, concurrent conflicting
 //! commands from two servers, replay after restart, and the audit chain.
 
-mod common;
+use crate::common;
 
 use chrono::NaiveDate;
 use common::on_both;

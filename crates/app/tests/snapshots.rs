@@ -3,7 +3,7 @@
 //! included; a snapshot whose chain hash or body does not match is ignored and reported, and the
 //! service falls back to an older snapshot or the full log.
 
-mod common;
+use crate::common;
 
 use chrono::NaiveDate;
 use common::{database, exec};

@@ -2,8 +2,7 @@
 //! command line — checked like the administration pages, refused with the option named (exit
 //! code 2), and every act on the hash chain.
 
-#[path = "../../web/tests/common/mod.rs"]
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

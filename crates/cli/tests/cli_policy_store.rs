@@ -2,8 +2,7 @@
 //! `--policy-file`, its text's SM3 is on an intact chain, an invalid file writes nothing, and a
 //! policy that a round uses cannot be unloaded.
 
-#[path = "../../web/tests/common/mod.rs"]
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -5,11 +5,9 @@
 //! organisation and its account, experts, a unit that registers itself and is approved, a round
 //! opened and offered, a draft begun, and the audit administrator checking the chain.
 
-#[path = "../../web/tests/common/mod.rs"]
-mod common;
+use crate::common;
 
-#[path = "../../web/tests/api_common/mod.rs"]
-mod api_common;
+use crate::api_common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

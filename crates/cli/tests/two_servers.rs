@@ -4,7 +4,7 @@
 //! verifies afterwards. Set GUOHE_SKIP_POSTGRES=1 to skip where no server runs. Commands given
 //! to the servers themselves, at once and while one is killed: `two_servers_writes.rs`.
 
-mod servers;
+use crate::servers;
 
 use std::time::Duration;
 

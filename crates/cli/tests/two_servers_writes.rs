@@ -10,7 +10,7 @@
 //!
 //! Set GUOHE_SKIP_POSTGRES=1 to skip where no server runs.
 
-mod servers;
+use crate::servers;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier, Mutex};

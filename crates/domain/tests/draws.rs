@@ -1,7 +1,7 @@
 //! 双随机、一公开 — inspection draws: Hubei 第二十二条第一款 (抽选部分单位现场考察), 第二十四条
 //! (书面材料审查与现场考察相结合), Hunan 第十五条 (动态评估).
 
-mod common;
+use crate::common;
 
 use common::*;
 use guohe_domain::*;

@@ -1,6 +1,6 @@
 //! Hubei 鄂科技规〔2022〕6号: procedure and consequence articles, scenario by scenario.
 
-mod common;
+use crate::common;
 
 use common::*;
 use guohe_domain::*;

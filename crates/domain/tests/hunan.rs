@@ -1,6 +1,6 @@
 //! Hunan 湘科发〔2026〕27号: procedure and consequence articles, scenario by scenario.
 
-mod common;
+use crate::common;
 
 use chrono::Datelike;
 use common::*;

@@ -1,7 +1,7 @@
 //! 推荐申报国家国际科技合作基地: Hubei 第二十七条 (with 第二十二条, 第二十四条 and 第三十条) and Hunan
 //! 第十九条 (with 第十五条 and 第十七条), scenario by scenario.
 
-mod common;
+use crate::common;
 
 use common::*;
 use guohe_domain::*;

@@ -3,7 +3,7 @@
 //! and recent reviews of the same unit is automatic and recorded; a decline calls in the next
 //! reserve.
 
-mod common;
+use crate::common;
 
 use common::*;
 use guohe_domain::*;

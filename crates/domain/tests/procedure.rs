@@ -1,7 +1,7 @@
 //! The recognition procedure common to both policies: rounds, review, notice, objections,
 //! naming, and how refusals and invalid input are told apart.
 
-mod common;
+use crate::common;
 
 use common::*;
 use guohe_domain::*;

@@ -2,7 +2,7 @@
 //! an oracle read from the event log alone (which bases exist, each base's status from the last
 //! status event of its stream, each stream's version), and no base leaves a final status.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;

@@ -2,7 +2,7 @@
 //! open round's applications and replays the bases, and reports only what changes, with the
 //! articles of both sides.
 
-mod common;
+use crate::common;
 
 use common::*;
 use guohe_domain::reform::what_if;

@@ -1,6 +1,6 @@
 //! The simulation format and its example file.
 
-mod common;
+use crate::common;
 
 use common::*;
 use guohe_calendar::Calendar;

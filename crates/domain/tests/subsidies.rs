@@ -2,7 +2,7 @@
 //! 一定金额的建设经费后补助” and 第二十六条 (the unit manages the money itself); Hunan 第十五条 only
 //! says “优秀基地加大支持力度”, so an award under it is refused as not provided.
 
-mod common;
+use crate::common;
 
 use common::*;
 use guohe_domain::*;

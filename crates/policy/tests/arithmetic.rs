@@ -5,7 +5,7 @@
 //! 3篇…) as a policy author would write a rule "on average at least 2 joint papers a year over 3
 //! years", without reducing it by hand to a total of 6.
 
-mod common;
+use crate::common;
 
 use common::*;
 use guohe_policy::{Application, Policy, Status, eval::Prepared, evaluate, load::from_yaml};

@@ -1,6 +1,6 @@
 //! Bad input gets a clear error naming the field.
 
-mod common;
+use crate::common;
 
 use common::*;
 use guohe_policy::Application;

@@ -3,7 +3,7 @@
 //! of refusal (incomplete facts, out of force, dated in the future). The applications come
 //! from `guohe_policy::sample`: seeded mutations of real ones, so a failure reproduces.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -4,7 +4,7 @@
 //! the field — never a panic.
 //! Budget: `PROPTEST_CASES` / `GUOHE_FUZZ_SECONDS` (docs/fuzzing.md).
 
-mod fuzz_support;
+use crate::fuzz_support;
 
 use chrono::NaiveDate;
 use fuzz_support::*;

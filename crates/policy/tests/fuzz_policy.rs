@@ -4,7 +4,7 @@
 //! swapped), must load or be refused with an error naming where — never a panic.
 //! Budget: `PROPTEST_CASES` / `GUOHE_FUZZ_SECONDS` (docs/fuzzing.md).
 
-mod fuzz_support;
+use crate::fuzz_support;
 
 use fuzz_support::*;
 use guohe_policy::load::from_yaml;

@@ -1,7 +1,7 @@
 //! Scenario tests for 湖北省国际科技合作基地管理办法（鄂科技规〔2022〕6号）: every computed
 //! condition of 第八—十二条 on both sides of its threshold.
 
-mod common;
+use crate::common;
 
 use common::*;
 use guohe_policy::{CheckError, Status::*, Verdict};

@@ -1,7 +1,7 @@
 //! Scenario tests for 湖南省科学技术厅国际科技合作基地管理办法（湘科发〔2026〕27号）: every
 //! computed condition of 第五—八条 (and 第二、十六、二十一、二十三条) on both sides of its threshold.
 
-mod common;
+use crate::common;
 
 use common::*;
 use guohe_policy::{CheckError, Status::*, Verdict};

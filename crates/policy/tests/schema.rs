@@ -1,5 +1,5 @@
 //! The published JSON Schema of the application facts is generated from the Rust types; this test
-//! fails when they drift. Regenerate with `UPDATE_SCHEMA=1 cargo test -p guohe-policy --test schema`.
+//! fails when they drift. Regenerate with `UPDATE_SCHEMA=1 cargo test -p guohe-policy --test policy schema::`.
 
 use std::path::Path;
 

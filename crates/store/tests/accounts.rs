@@ -1,7 +1,7 @@
 //! Accounts, organisations and sessions, run against SQLite and PostgreSQL.
 
 #[allow(dead_code)]
-mod support;
+use crate::support;
 
 use chrono::{DateTime, Duration, Utc};
 use guohe_store::{AccountError, AccountRole, AccountStore, EventLog, NewAccount, Organisation, Session};

@@ -3,7 +3,7 @@
 //! against SQLite and PostgreSQL.
 
 #[allow(dead_code)] // the raw connection for tampering is not needed here
-mod support;
+use crate::support;
 
 use chrono::NaiveDate;
 use guohe_store::{NewEvent, StoreError, StoredEvent, VerifyReport};

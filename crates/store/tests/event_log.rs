@@ -1,6 +1,6 @@
 //! Shared behaviour suite, run against SQLite and PostgreSQL.
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
@@ -678,10 +678,15 @@ async fn crash_writer_child() {
 
 async fn killed_writers_lose_no_acknowledged_event(db: &TestDb) {
     let exe = std::env::current_exe().expect("current exe");
+    // The child's test, by its full name in this binary (the module path without the crate's).
+    let child_test = match module_path!().split_once("::") {
+        Some((_, module)) => format!("{module}::crash_writer_child"),
+        None => "crash_writer_child".to_string(),
+    };
     let mut children = Vec::new();
     for name in ["crash/a", "crash/b"] {
         let mut child = Command::new(&exe)
-            .args(["crash_writer_child", "--exact", "--nocapture", "--test-threads=1"])
+            .args([child_test.as_str(), "--exact", "--nocapture", "--test-threads=1"])
             .env(CRASH_URL_ENV, &db.url)
             .env(CRASH_STREAM_ENV, name)
             .stdout(Stdio::piped())

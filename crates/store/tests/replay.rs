@@ -1,7 +1,7 @@
 //! Replay over logs longer than one range (10,000 events): every event as appended, from any
 //! start, and on a damaged log the error at the damaged event after every event before it.
 
-mod support;
+use crate::support;
 
 use chrono::NaiveDate;
 use guohe_store::{EventLog, NewEvent, ReplayEvent, StoreError};

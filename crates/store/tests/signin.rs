@@ -2,7 +2,7 @@
 //! windows, run against SQLite and PostgreSQL.
 
 #[allow(dead_code)]
-mod support;
+use crate::support;
 
 use chrono::{DateTime, Utc};
 use guohe_store::signin::{SigninStore, ThrottleScope};

@@ -4,8 +4,7 @@
 //! or a business step, every act is on the chain, and a password set by someone else (or
 //! expired) must be changed before anything else.
 
-mod api_common;
-mod common;
+use crate::api_common;
 
 use api_common::{Client, DEMO, Resp, demo_app};
 use guohe_web::demo::{DemoUnit, uscc_of};

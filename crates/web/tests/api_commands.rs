@@ -2,8 +2,7 @@
 //! (409 with the article, 422 with the field); eligibility errors naming the field; objections;
 //! problem details that never show internals.
 
-mod api_common;
-mod common;
+use crate::api_common;
 
 use api_common::{Client, assert_no_internals, demo_app, hunan_application, uscc};
 use guohe_web::WebError;

@@ -4,8 +4,7 @@
 //! refused (422, `pool[i].id`) naming every one, and nothing is drawn; a pool left out is the
 //! province's expert accounts with their domains.
 
-mod api_common;
-mod common;
+use crate::api_common;
 
 use api_common::{Client, demo_app, uscc};
 use serde_json::json;

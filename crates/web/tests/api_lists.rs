@@ -1,8 +1,7 @@
 //! Lists: pages, filters, search and sort; applications scoped by who asks; the audit trail for
 //! the department only.
 
-mod api_common;
-mod common;
+use crate::api_common;
 
 use api_common::{Client, demo_app};
 use serde_json::Value;

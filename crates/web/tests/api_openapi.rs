@@ -1,8 +1,8 @@
 //! The OpenAPI document: 3.1, every route described and every described route served, security
 //! schemes, problem details.
 
-mod api_common;
-mod common;
+use crate::api_common;
+use crate::common;
 
 use api_common::Client;
 use hyper::Method;

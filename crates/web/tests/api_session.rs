@@ -1,8 +1,8 @@
 //! API sign-in and sign-out: the same session, throttling, second factor and audit as the page, the CSRF header
 //! on every write, problem details on every failure.
 
-mod api_common;
-mod common;
+use crate::api_common;
+use crate::common;
 
 use api_common::{Client, demo_app};
 use hyper::Method;

@@ -17,8 +17,8 @@
 //! Cells: `L` sign-in required (pages: 303 to /login; API: 401), `403` refused, `ok` allowed
 //! (any status but a refusal or a sign-in redirect), or an exact status.
 
-mod api_common;
-mod common;
+use crate::api_common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

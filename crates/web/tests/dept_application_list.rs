@@ -3,8 +3,8 @@
 //! page — must be what the world holds under the department's policies, and a page past the end
 //! or a stage that does not exist must answer plainly.
 
-mod api_common;
-mod common;
+use crate::api_common;
+use crate::common;
 
 use api_common::{Client, demo_app};
 use common::lists::{csv_ids, total, urlencode};

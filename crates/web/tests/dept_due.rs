@@ -2,7 +2,7 @@
 //! the first items; `GET /dept/due` lists them page by page, one kind or all, for the
 //! department's own province only.
 
-mod common;
+use crate::common;
 
 use chrono::NaiveDate;
 use common::{Options, TestApp, spawn_with};

@@ -4,8 +4,7 @@
 //! confirmation quoting the article — and what people read on the department's pages and the
 //! audit log: labels, not codes; experts by name and unit; Beijing time; no raw JSON.
 
-mod api_common;
-mod common;
+use crate::api_common;
 
 use api_common::{Client, Resp, demo_app};
 use hyper::Method;

@@ -4,7 +4,7 @@
 //! it; the public notice page links the same PDF; the SM3 on the chain verifies the bytes. With
 //! an empty font directory the documents page names the package and the rest of the site works.
 
-mod pages_support;
+use crate::pages_support;
 
 use std::net::SocketAddr;
 

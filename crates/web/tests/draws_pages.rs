@@ -3,7 +3,7 @@
 //! selection, the base's page shows it, a result is recorded behind a confirmation; the other
 //! province's department may not draw Hunan's bases.
 
-mod pages_support;
+use crate::pages_support;
 
 use chrono::NaiveDate;
 use guohe_domain::InspectionsDrawn;

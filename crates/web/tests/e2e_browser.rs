@@ -5,9 +5,8 @@
 //! Without chromedriver the test fails and says how to install it; `GUOHE_SKIP_BROWSER=1` skips
 //! it. The walk is bounded in time; the browser and its driver are stopped however it ends.
 
-mod e2e;
-#[path = "otp_support/mod.rs"]
-mod otp;
+use crate::e2e;
+use crate::otp_support as otp;
 
 use std::path::Path;
 use std::time::Duration;

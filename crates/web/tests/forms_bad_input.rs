@@ -13,8 +13,8 @@
 //! refused by the rules even if its text were acceptable (an application already named, an
 //! objection already resolved): what is checked is the form's answer to bad input.
 
-mod api_common;
-mod common;
+use crate::api_common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -7,10 +7,8 @@
 //! answer a problem document when it refuses, and a 400 or 422 names the field.
 //! Budget: `PROPTEST_CASES` / `GUOHE_FUZZ_SECONDS` (docs/fuzzing.md).
 
-mod api_common;
-mod common;
-#[path = "../../policy/tests/fuzz_support/mod.rs"]
-mod fuzz_support;
+use crate::api_common;
+use crate::fuzz_support;
 
 use api_common::{Client, Resp, demo_app, hunan_application};
 use fuzz_support::*;

@@ -7,10 +7,9 @@
 //! Sign-out is left out (it would end the session the run uses).
 //! Budget: `PROPTEST_CASES` / `GUOHE_FUZZ_SECONDS` (docs/fuzzing.md).
 
-mod api_common;
-mod common;
-#[path = "../../policy/tests/fuzz_support/mod.rs"]
-mod fuzz_support;
+use crate::api_common;
+use crate::common;
+use crate::fuzz_support;
 
 use api_common::demo_app;
 use common::{TestApp, csrf_of};

@@ -6,7 +6,7 @@
 //! run, opened by the confirmation with their initial passwords shown that once, and must
 //! change the password at the first sign-in.
 
-mod pages_support;
+use crate::pages_support;
 
 use chrono::NaiveDate;
 use hyper::Method;

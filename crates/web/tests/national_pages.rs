@@ -3,7 +3,7 @@
 //! quoting the article, records the outcome; the base's public page shows both; the API answers
 //! the same list; the other province's department may not read Hubei's list.
 
-mod pages_support;
+use crate::pages_support;
 
 use chrono::NaiveDate;
 use pages_support::*;

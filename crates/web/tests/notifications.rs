@@ -5,7 +5,7 @@
 //! The address never stands readable in the database file, and once the person is erased the
 //! notifier treats the account as having none.
 
-mod common;
+use crate::common;
 #[path = "../../notify/tests/support/smtp.rs"]
 mod smtp;
 

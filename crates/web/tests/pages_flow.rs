@@ -4,7 +4,7 @@
 //! notice with an objection, its resolution, and naming by a server whose business date is past
 //! the notice period.
 
-mod pages_support;
+use crate::pages_support;
 
 use chrono::NaiveDate;
 use pages_support::*;

@@ -5,7 +5,7 @@
 //! department and kept from the applicant until the decision; the other province's department
 //! may not draw it. Inspection draws are read through the API and name their inspectors.
 
-mod pages_support;
+use crate::pages_support;
 
 use chrono::NaiveDate;
 use guohe_domain::ExpertPanelDrawn;

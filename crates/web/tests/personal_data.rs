@@ -3,7 +3,7 @@
 //! e-mail on "my account", erasure shown as 「已删除」 with the chain intact, and a wrong or
 //! missing key file stopping the start.
 
-mod common;
+use crate::common;
 
 use common::*;
 use guohe_store::VerifyReport;

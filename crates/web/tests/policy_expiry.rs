@@ -3,7 +3,7 @@
 //! refused citing 第三十三条, and the department's dashboard says a successor must be loaded; the
 //! other province, whose policy is in force, sees no such warning.
 
-mod common;
+use crate::common;
 
 use chrono::NaiveDate;
 use common::*;

@@ -2,7 +2,7 @@
 //! contacts), every regulation's full text with each article anchored, the guides derived from
 //! the policy files, and the citations shown on other pages linking to anchors that exist.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -3,8 +3,7 @@
 //! record of the other province is refused (403, audited) on every page and every command, and
 //! lists, dashboards and counts show only the account's province.
 
-mod api_common;
-mod common;
+use crate::api_common;
 
 use api_common::{Client, demo_app};
 use serde_json::json;

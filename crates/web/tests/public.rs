@@ -1,7 +1,7 @@
 //! The public pages on the demo data: register search, filters, pages, CSV; notices and the
 //! objection form; announcements; a base's page.
 
-mod common;
+use crate::common;
 
 use common::*;
 

@@ -2,8 +2,8 @@
 //! notice and refused when repeated, on the page and the API; success messages come from the
 //! server, never from the query string.
 
-mod api_common;
-mod common;
+use crate::api_common;
+use crate::common;
 
 use api_common::Client;
 use common::*;

@@ -4,8 +4,8 @@
 //! the view's index of seats; the recommender's bases from the register view's index by region.
 //! What each shows must be what the world holds for that account.
 
-mod api_common;
-mod common;
+use crate::api_common;
+use crate::common;
 
 use api_common::{Client, demo_app};
 use common::lists::{csv_ids, total, urlencode};

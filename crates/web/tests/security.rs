@@ -1,7 +1,7 @@
 //! Sign-in, sessions, CSRF, headers and error pages, over real HTTP (throttling and the second
 //! factor: `signin.rs`).
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! than the timeout (等保: 30 minutes). `guohe serve` runs these every `CLOCK_EVERY` and
 //! `SESSION_SWEEP_EVERY`.
 
-mod pages_support;
+use crate::pages_support;
 
 use chrono::NaiveDate;
 use pages_support::*;

@@ -2,7 +2,7 @@
 //! ended session or a deactivation is in force for the very next request, and a change made
 //! behind the server's back (another server, the command line) within the memo's second.
 
-mod common;
+use crate::common;
 
 use common::*;
 use guohe_store::AccountRole;

@@ -2,8 +2,8 @@
 //! lock-out, never an ended session), and the second factor (TOTP) of department accounts, on
 //! the page and the API.
 
-mod api_common;
-mod common;
+use crate::api_common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! is well-formed SVG beside its table; the workbook downloads; a bad `as_of` is refused in
 //! Chinese keeping what was typed.
 
-mod pages_support;
+use crate::pages_support;
 
 use std::collections::BTreeMap;
 

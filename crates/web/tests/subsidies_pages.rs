@@ -5,7 +5,7 @@
 //! by the API and shown on the base's page and the unit's dashboard. 湖南第十五条 (“优秀基地加大支持
 //! 力度”): no post-subsidy, and what 优秀 brings is shown.
 
-mod pages_support;
+use crate::pages_support;
 
 use chrono::NaiveDate;
 use pages_support::*;

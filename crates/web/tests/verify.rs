@@ -4,8 +4,8 @@
 //! policies (hubei-2022:19, hubei-2022:20, hunan-2026:19), the SM2 statement checked with the
 //! published key, bad input, the rate limit, the audit record and the absence of personal data.
 
-mod api_common;
-mod common;
+use crate::api_common;
+use crate::common;
 
 use api_common::{Client, Resp};
 use chrono::{Duration, NaiveDate};

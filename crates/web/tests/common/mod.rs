@@ -2,8 +2,7 @@
 //! directory, driven over HTTP with a small cookie-keeping client (hyper, loopback only).
 #![allow(dead_code)]
 
-#[path = "../otp_support/mod.rs"]
-pub mod otp;
+pub(crate) use crate::otp_support as otp;
 
 pub mod lists;
 

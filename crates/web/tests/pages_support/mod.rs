@@ -2,8 +2,7 @@
 //! second server with a later date can continue the same cases (the notice period passing).
 #![allow(dead_code)]
 
-#[path = "../otp_support/mod.rs"]
-pub mod otp;
+pub(crate) use crate::otp_support as otp;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

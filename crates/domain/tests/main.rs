@@ -1,0 +1,16 @@
+//! The integration tests of `guohe-domain`, one module per topic, built as one test binary
+//! (one link instead of one per file: a fraction of the build's time and disk).
+
+mod common;
+
+mod draws;
+mod fuzz_simulation;
+mod hubei;
+mod hunan;
+mod national;
+mod panels;
+mod procedure;
+mod properties;
+mod reform;
+mod simulation;
+mod subsidies;

@@ -1,0 +1,17 @@
+//! The integration tests of `guohe-policy`, one module per topic, built as one test binary
+//! (one link instead of one per file: a fraction of the build's time and disk).
+
+mod common;
+mod fuzz_support;
+
+mod arithmetic;
+mod bad_input;
+mod bulk;
+mod coverage;
+mod diff;
+mod fuzz_facts;
+mod fuzz_policy;
+mod hubei_2022;
+mod hunan_2026;
+mod policy_files;
+mod schema;

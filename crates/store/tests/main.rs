@@ -1,0 +1,11 @@
+//! The integration tests of `guohe-store`, one module per topic, built as one test binary
+//! (one link instead of one per file: a fraction of the build's time and disk).
+
+#[macro_use]
+mod support;
+
+mod accounts;
+mod appends;
+mod event_log;
+mod replay;
+mod signin;
