@@ -11,17 +11,11 @@ use crate::Guohe;
 impl Guohe {
     /// The register facts for an application of `app`'s unit, domain and director under
     /// `policy`, as of `as_of` (bans still running then, in the policy's province): the domain's
-    /// reading ([`guohe_domain::registry_facts_among`]) of the unit's own bases, which the
-    /// register view's unit index gives.
+    /// own reading ([`guohe_domain::registry_facts`], from the world's look-up of the unit's
+    /// bases), the one the submission makes.
     pub async fn registry_facts(&self, policy: &Policy, app: &Application, as_of: NaiveDate) -> RegistryFacts {
-        let inner = self.inner.read().await;
-        let unit_bases = inner
-            .views
-            .register
-            .of_unit(&app.unit.uscc)
-            .into_iter()
-            .filter_map(|id| inner.world.base(id));
-        guohe_domain::registry_facts_among(&inner.world, unit_bases, policy, app, as_of)
+        self.read(|w, _, _| guohe_domain::registry_facts(w, policy, app, as_of))
+            .await
     }
 }
 
@@ -60,7 +54,8 @@ mod tests {
         assert!(!r.unit_holds_base_in_domain && !r.director_heads_base);
 
         // For every base's unit, domain and director (its code as typed in other cases and
-        // padded too), the unit index gives the answer the whole register gives.
+        // padded too), the look-up of the unit's bases gives the answer a scan of every base
+        // gives.
         let asked = g
             .read(|w, _, _| {
                 w.bases()
@@ -77,7 +72,7 @@ mod tests {
                 facts.technology_domain = domain.clone();
                 facts.director.name = director.clone();
                 let whole = g
-                    .read(|w, _, _| guohe_domain::registry_facts(w, &policy, &facts, today))
+                    .read(|w, _, _| guohe_domain::registry_facts_among(w, w.bases(), &policy, &facts, today))
                     .await;
                 assert_eq!(g.registry_facts(&policy, &facts, today).await, whole, "{uscc}");
                 held += usize::from(whole.unit_holds_base_in_domain);

@@ -64,14 +64,15 @@ pub fn register(world: &World, as_of: NaiveDate) -> Vec<RegisterEntry> {
 /// domain, whether the director already heads one, and until when the unit is banned in the
 /// policy's province (bans still running on `as_of`). They come from the world, never from the
 /// applicant: the submission (`handle`) and the instant check (`Guohe::registry_facts`) both
-/// read them here.
+/// read them here, from the world's look-up of the unit's own bases (the cost is the unit's
+/// bases, not the register's).
 pub fn registry_facts(world: &World, policy: &Policy, facts: &Application, as_of: NaiveDate) -> RegistryFacts {
-    registry_facts_among(world, world.bases.values(), policy, facts, as_of)
+    registry_facts_among(world, world.bases.of_unit(facts.unit.uscc.trim()), policy, facts, as_of)
 }
 
 /// [`registry_facts`] looking only at the bases in `candidates`, which must hold every base of
-/// the unit (any set that does gives the same answer: the unit is matched here). A caller with
-/// an index of the bases by unit passes the unit's own bases and reads none of the others.
+/// the unit (any set that does gives the same answer: the unit is matched here); given every
+/// base, it is the reading by a scan that the look-up is held to.
 pub fn registry_facts_among<'a>(
     world: &World,
     candidates: impl IntoIterator<Item = &'a Base>,

@@ -15,6 +15,7 @@ use crate::command::{Command, MajorChangeDetails};
 use crate::event::*;
 
 mod base;
+mod bases;
 mod documents;
 mod fold;
 mod lookup;
@@ -27,7 +28,8 @@ pub struct World {
     pub(crate) rounds: HashMap<String, Round>,
     pub(crate) applications: HashMap<String, ApplicationCase>,
     pub(crate) notices: HashMap<String, Notice>,
-    pub(crate) bases: HashMap<String, Base>,
+    /// 基地 by id, with a look-up by unit code. Serialised as the map by id alone.
+    pub(crate) bases: bases::Bases,
     pub(crate) bans: HashMap<String, Vec<UnitBan>>,
     pub(crate) objections: HashMap<String, String>,
     pub(crate) expired_policies: BTreeSet<String>,

@@ -19,7 +19,7 @@ impl World {
     /// Takes the bases and the applications out; the world keeps everything else.
     pub fn take_large_maps(&mut self) -> LargeMaps {
         LargeMaps {
-            bases: std::mem::take(&mut self.bases),
+            bases: self.bases.take_all(),
             applications: std::mem::take(&mut self.applications),
         }
     }
@@ -27,11 +27,7 @@ impl World {
     /// Puts bases and applications (back) in. An id already present is replaced, as folding the
     /// same case again would.
     pub fn put_large_maps(&mut self, maps: LargeMaps) {
-        if self.bases.is_empty() {
-            self.bases = maps.bases;
-        } else {
-            self.bases.extend(maps.bases);
-        }
+        self.bases.extend(maps.bases);
         if self.applications.is_empty() {
             self.applications = maps.applications;
         } else {

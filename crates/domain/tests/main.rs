@@ -12,5 +12,6 @@ mod panels;
 mod procedure;
 mod properties;
 mod reform;
+mod register_facts;
 mod simulation;
 mod subsidies;

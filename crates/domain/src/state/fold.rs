@@ -236,82 +236,76 @@ impl World {
                     a.status = ApplicationStatus::Named;
                     a.base = Some(x.base.clone());
                 }
-                self.bases.insert(
-                    x.base.clone(),
-                    Base {
-                        id: x.base.clone(),
-                        policy: x.policy.clone(),
-                        official_name: x.official_name.clone(),
-                        unit_name: x.unit_name.clone(),
-                        uscc: x.uscc.clone(),
-                        domain: x.domain.clone(),
-                        category: x.category.clone(),
-                        director: x.director.clone(),
-                        partner_country: x.partner_country.clone(),
-                        recognised_on: x.named_on,
-                        entered_on: x.named_on.min(on),
-                        origin: Origin::Named {
-                            application: x.application.clone(),
-                        },
-                        evaluated: x.evaluated,
-                        evaluation_anchor: x.named_on,
-                        evaluations_due: 0,
-                        status: BaseStatus::Active,
-                        history: vec![StatusEntry {
-                            from: x.named_on,
-                            status: BaseStatus::Active,
-                            consequence: None,
-                        }],
-                        reports: BTreeMap::new(),
-                        missing_reports: BTreeSet::new(),
-                        annual_grades: BTreeMap::new(),
-                        evaluations: Vec::new(),
-                        rectification: None,
-                        major_changes: BTreeMap::new(),
-                        post_subsidies: Vec::new(),
-                        national: Vec::new(),
+                self.bases.insert(Base {
+                    id: x.base.clone(),
+                    policy: x.policy.clone(),
+                    official_name: x.official_name.clone(),
+                    unit_name: x.unit_name.clone(),
+                    uscc: x.uscc.clone(),
+                    domain: x.domain.clone(),
+                    category: x.category.clone(),
+                    director: x.director.clone(),
+                    partner_country: x.partner_country.clone(),
+                    recognised_on: x.named_on,
+                    entered_on: x.named_on.min(on),
+                    origin: Origin::Named {
+                        application: x.application.clone(),
                     },
-                );
+                    evaluated: x.evaluated,
+                    evaluation_anchor: x.named_on,
+                    evaluations_due: 0,
+                    status: BaseStatus::Active,
+                    history: vec![StatusEntry {
+                        from: x.named_on,
+                        status: BaseStatus::Active,
+                        consequence: None,
+                    }],
+                    reports: BTreeMap::new(),
+                    missing_reports: BTreeSet::new(),
+                    annual_grades: BTreeMap::new(),
+                    evaluations: Vec::new(),
+                    rectification: None,
+                    major_changes: BTreeMap::new(),
+                    post_subsidies: Vec::new(),
+                    national: Vec::new(),
+                });
             }
             EventKind::BaseCarriedOver(x) => {
-                self.bases.insert(
-                    x.base.clone(),
-                    Base {
-                        id: x.base.clone(),
-                        policy: x.policy.clone(),
-                        official_name: x.official_name.clone(),
-                        unit_name: x.unit_name.clone(),
-                        uscc: x.uscc.clone(),
-                        domain: x.domain.clone(),
-                        category: x.category.clone(),
-                        director: x.director.clone(),
-                        partner_country: x.partner_country.clone(),
-                        recognised_on: x.recognised_on,
-                        entered_on: on,
-                        origin: Origin::CarriedOver {
-                            old_category: x.old_category.clone(),
-                            national: x.national,
-                            legacy: x.legacy,
-                        },
-                        evaluated: x.evaluated,
-                        evaluation_anchor: x.evaluation_anchor,
-                        evaluations_due: 0,
-                        status: BaseStatus::Active,
-                        history: vec![StatusEntry {
-                            from: x.recognised_on,
-                            status: BaseStatus::Active,
-                            consequence: None,
-                        }],
-                        reports: BTreeMap::new(),
-                        missing_reports: BTreeSet::new(),
-                        annual_grades: BTreeMap::new(),
-                        evaluations: Vec::new(),
-                        rectification: None,
-                        major_changes: BTreeMap::new(),
-                        post_subsidies: Vec::new(),
-                        national: Vec::new(),
+                self.bases.insert(Base {
+                    id: x.base.clone(),
+                    policy: x.policy.clone(),
+                    official_name: x.official_name.clone(),
+                    unit_name: x.unit_name.clone(),
+                    uscc: x.uscc.clone(),
+                    domain: x.domain.clone(),
+                    category: x.category.clone(),
+                    director: x.director.clone(),
+                    partner_country: x.partner_country.clone(),
+                    recognised_on: x.recognised_on,
+                    entered_on: on,
+                    origin: Origin::CarriedOver {
+                        old_category: x.old_category.clone(),
+                        national: x.national,
+                        legacy: x.legacy,
                     },
-                );
+                    evaluated: x.evaluated,
+                    evaluation_anchor: x.evaluation_anchor,
+                    evaluations_due: 0,
+                    status: BaseStatus::Active,
+                    history: vec![StatusEntry {
+                        from: x.recognised_on,
+                        status: BaseStatus::Active,
+                        consequence: None,
+                    }],
+                    reports: BTreeMap::new(),
+                    missing_reports: BTreeSet::new(),
+                    annual_grades: BTreeMap::new(),
+                    evaluations: Vec::new(),
+                    rectification: None,
+                    major_changes: BTreeMap::new(),
+                    post_subsidies: Vec::new(),
+                    national: Vec::new(),
+                });
             }
             EventKind::UnitBanned(x) => {
                 let ban = UnitBan {
@@ -345,10 +339,8 @@ impl World {
                 );
             }
             other => {
-                if let Some(id) = base_of(other)
-                    && let Some(b) = self.bases.get_mut(id)
-                {
-                    b.apply(on, other);
+                if let Some(id) = base_of(other) {
+                    self.bases.apply(id, on, other);
                 }
             }
         }
