@@ -526,10 +526,7 @@ impl AccountStore {
         .await?
         .rows_affected()
         });
-        if n == 0 {
-            return Err(AccountError::NoSuchAccount(login.into()));
-        }
-        Ok(())
+        one_account(n, login)
     }
 
     /// Sets a password chosen by an administrator: the owner must change it at the next
@@ -547,10 +544,7 @@ impl AccountStore {
             .await?
             .rows_affected()
         });
-        if n == 0 {
-            return Err(AccountError::NoSuchAccount(login.into()));
-        }
-        Ok(())
+        one_account(n, login)
     }
 
     /// Changes an account's display name, organisation, province and profile (the role never
@@ -576,9 +570,16 @@ impl AccountStore {
             .await?
             .rows_affected()
         });
-        if n == 0 {
-            return Err(AccountError::NoSuchAccount(login.into()));
-        }
+        one_account(n, login)
+    }
+}
+
+/// The outcome of an update of one account by its login: none changed means there is no such
+/// account.
+fn one_account(changed: u64, login: &str) -> Result<(), AccountError> {
+    if changed == 0 {
+        Err(AccountError::NoSuchAccount(login.into()))
+    } else {
         Ok(())
     }
 }

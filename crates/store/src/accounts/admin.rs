@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Account, AccountError, AccountStore, Db, from_ts, ts};
+use super::{Account, AccountError, AccountStore, Db, from_ts, one_account, ts};
 use crate::StoreError;
 
 /// 安全策略 — the settings the security administrator keeps (等保 §8.1.4.1 身份鉴别, 登录失败处理).
@@ -129,10 +129,7 @@ impl AccountStore {
         .execute(p)
         .await?
         .rows_affected());
-        if n == 0 {
-            return Err(AccountError::NoSuchAccount(login.into()));
-        }
-        Ok(())
+        one_account(n, login)
     }
 
     /// Refuses a self-registration: the account stays, disabled and no longer pending, so the
@@ -145,10 +142,7 @@ impl AccountStore {
         .execute(p)
         .await?
         .rows_affected());
-        if n == 0 {
-            return Err(AccountError::NoSuchAccount(login.into()));
-        }
-        Ok(())
+        one_account(n, login)
     }
 
     /// Accounts waiting for approval in a province, oldest first.

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{AccountError, AccountStore, Db, FailedLogin, from_ts, ts};
+use super::{AccountError, AccountStore, Db, FailedLogin, from_ts, one_account, ts};
 use crate::StoreError;
 
 impl AccountStore {
@@ -57,10 +57,7 @@ impl AccountStore {
         .execute(p)
         .await?
         .rows_affected());
-        if n == 0 {
-            return Err(AccountError::NoSuchAccount(login.into()));
-        }
-        Ok(())
+        one_account(n, login)
     }
 
     /// Lifts a lock and clears the failure count.
@@ -72,10 +69,7 @@ impl AccountStore {
         .execute(p)
         .await?
         .rows_affected());
-        if n == 0 {
-            return Err(AccountError::NoSuchAccount(login.into()));
-        }
-        Ok(())
+        one_account(n, login)
     }
 
     /// Enables or disables an account; disabling also ends its sessions.
@@ -88,9 +82,7 @@ impl AccountStore {
         .execute(p)
         .await?
         .rows_affected());
-        if n == 0 {
-            return Err(AccountError::NoSuchAccount(login.into()));
-        }
+        one_account(n, login)?;
         if !active {
             self.delete_sessions_of(login).await?;
         }
