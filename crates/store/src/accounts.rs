@@ -22,6 +22,7 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/accounts_0003.sql"),
     include_str!("../migrations/sqlite/accounts_0004.sql"),
     include_str!("../migrations/sqlite/accounts_0005.sql"),
+    include_str!("../migrations/sqlite/accounts_0006.sql"),
 ];
 const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/accounts_0001.sql"),
@@ -29,6 +30,7 @@ const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/accounts_0003.sql"),
     include_str!("../migrations/postgres/accounts_0004.sql"),
     include_str!("../migrations/postgres/accounts_0005.sql"),
+    include_str!("../migrations/postgres/accounts_0006.sql"),
 ];
 
 /// Advisory lock key serialising concurrent account migrations ("guoheA").

@@ -225,7 +225,56 @@ async fn in_memory_sqlite_shares_the_logs_database() {
     assert!(store.account("m").await.expect("get").is_some());
 }
 
+/// 注册审核: a province's department sees the self-registrations waiting in its province, oldest
+/// first (then by login), and an approved or refused one leaves the list.
+async fn pending_registrations_are_the_provinces_oldest_first(db: &TestDb) {
+    let store = AccountStore::open(&db.log).await.expect("open");
+    let pending = |login: &str, province: &str| {
+        let mut a = unit(login);
+        a.province = province.into();
+        a.pending_approval = true;
+        a
+    };
+    store
+        .create_account(&pending("c-late", "43"), t(30))
+        .await
+        .expect("create");
+    store
+        .create_account(&pending("b-early", "43"), t(10))
+        .await
+        .expect("create");
+    store
+        .create_account(&pending("a-early", "43"), t(10))
+        .await
+        .expect("create");
+    store
+        .create_account(&pending("hubei", "42"), t(5))
+        .await
+        .expect("create");
+    store.create_account(&unit("active"), t(1)).await.expect("create");
+    let logins = |v: Vec<guohe_store::Account>| v.into_iter().map(|a| a.login).collect::<Vec<_>>();
+    let hunan = store.pending_registrations("43").await.expect("pending");
+    assert!(hunan.iter().all(|a| a.pending_approval && a.province == "43"));
+    assert_eq!(logins(hunan), ["a-early", "b-early", "c-late"]);
+    assert_eq!(
+        logins(store.pending_registrations("42").await.expect("pending")),
+        ["hubei"]
+    );
+    assert!(store.pending_registrations("11").await.expect("pending").is_empty());
+    store.approve_registration("b-early").await.expect("approve");
+    store.refuse_registration("c-late").await.expect("refuse");
+    assert_eq!(
+        logins(store.pending_registrations("43").await.expect("pending")),
+        ["a-early"]
+    );
+    assert!(matches!(
+        store.approve_registration("b-early").await,
+        Err(AccountError::NoSuchAccount(_))
+    ));
+}
+
 on_both_backends!(
+    pending_registrations_are_the_provinces_oldest_first,
     accounts_round_trip,
     five_failures_lock_and_unlock,
     sessions_expire_and_are_stored_hashed,

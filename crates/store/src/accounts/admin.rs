@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Account, AccountError, AccountStore, Db, from_ts, one_account, ts};
+use super::{
+    ACCOUNT_COLUMNS, Account, AccountError, AccountRow, AccountStore, Db, account_from, from_ts, one_account, ts,
+};
 use crate::StoreError;
 
 /// 安全策略 — the settings the security administrator keeps (等保 §8.1.4.1 身份鉴别, 登录失败处理).
@@ -145,13 +147,14 @@ impl AccountStore {
         one_account(n, login)
     }
 
-    /// Accounts waiting for approval in a province, oldest first.
+    /// Accounts waiting for approval in a province, oldest first (then by login), read through
+    /// the index of pending registrations (`accounts_0006.sql`), not by reading every account.
     pub async fn pending_registrations(&self, province: &str) -> Result<Vec<Account>, StoreError> {
-        Ok(self
-            .accounts()
-            .await?
-            .into_iter()
-            .filter(|a| a.pending_approval && a.province == province)
-            .collect())
+        let sql = format!("{ACCOUNT_COLUMNS} WHERE pending_approval AND province = $1 ORDER BY created_at, login");
+        let rows: Vec<AccountRow> = on_pool!(self, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(province)
+            .fetch_all(p)
+            .await?);
+        rows.into_iter().map(account_from).collect()
     }
 }
