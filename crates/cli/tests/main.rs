@@ -1,5 +1,5 @@
-//! The integration tests of `guohe-cli`, one module per topic, built as one test binary
-//! (one link instead of one per file: a fraction of the build's time and disk).
+//! The integration tests of `guohe` (the command line), one module per topic, built as one test
+//! binary (one link instead of one per file, and a fraction of the disk).
 
 #[path = "../../web/tests/api_common/mod.rs"]
 mod api_common;

@@ -1,5 +1,5 @@
 //! The integration tests of `guohe-store`, one module per topic, built as one test binary
-//! (one link instead of one per file: a fraction of the build's time and disk).
+//! (one link instead of one per file, and a fraction of the disk).
 
 #[macro_use]
 mod support;
