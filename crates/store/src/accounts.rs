@@ -23,6 +23,7 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/accounts_0004.sql"),
     include_str!("../migrations/sqlite/accounts_0005.sql"),
     include_str!("../migrations/sqlite/accounts_0006.sql"),
+    include_str!("../migrations/sqlite/accounts_0007.sql"),
 ];
 const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/accounts_0001.sql"),
@@ -31,6 +32,7 @@ const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/accounts_0004.sql"),
     include_str!("../migrations/postgres/accounts_0005.sql"),
     include_str!("../migrations/postgres/accounts_0006.sql"),
+    include_str!("../migrations/postgres/accounts_0007.sql"),
 ];
 
 /// Advisory lock key serialising concurrent account migrations ("guoheA").
@@ -589,6 +591,7 @@ fn one_account(changed: u64, login: &str) -> Result<(), AccountError> {
 // Locks (登录失败处理), sessions (会话) and administration (三权分立: settings, the list of live
 // sessions, registrations). Below the macro they use.
 mod admin;
+mod directory;
 mod locks;
 mod sessions;
 pub use admin::{SecuritySettings, SessionInfo};

@@ -273,7 +273,85 @@ async fn pending_registrations_are_the_provinces_oldest_first(db: &TestDb) {
     ));
 }
 
+fn expert(login: &str, province: &str) -> NewAccount {
+    NewAccount {
+        role: AccountRole::Expert,
+        province: province.into(),
+        display_name: format!("专家{login}"),
+        ..unit(login)
+    }
+}
+
+/// 名录: a page names the people in its records by asking for those logins only. Text that is
+/// no stored login is skipped, the answer is in login order, and it holds across the queries a
+/// long list is split into (500 logins each).
+async fn accounts_named_are_read_by_login(db: &TestDb) {
+    let store = AccountStore::open(&db.log).await.expect("open");
+    for login in ["u0003", "u0499", "u0500", "u0501", "u0998", "zz-unit"] {
+        store.create_account(&unit(login), t(0)).await.expect("create");
+    }
+    let logins = |v: Vec<guohe_store::Account>| v.into_iter().map(|a| a.login).collect::<Vec<_>>();
+    let mut asked: Vec<String> = (0..1000).rev().map(|i| format!("u{i:04}")).collect();
+    asked.extend(["U0003", "刘明（中南大学）", "", "u0003"].map(String::from));
+    assert_eq!(
+        logins(store.accounts_named(&asked).await.expect("named")),
+        ["u0003", "u0499", "u0500", "u0501", "u0998"]
+    );
+    assert_eq!(
+        logins(store.accounts_named(["zz-unit", "nobody"]).await.expect("named")),
+        ["zz-unit"]
+    );
+    assert!(
+        store
+            .accounts_named(Vec::<String>::new())
+            .await
+            .expect("named")
+            .is_empty()
+    );
+}
+
+/// 专家库: a province's experts, active or not, and nobody else; 登录失败处理: the accounts held
+/// back now, and not one whose lock has run out or was lifted.
+async fn experts_of_a_province_and_locked_accounts(db: &TestDb) {
+    let store = AccountStore::open(&db.log).await.expect("open");
+    store.create_account(&expert("ex-b", "43"), t(0)).await.expect("create");
+    store.create_account(&expert("ex-a", "43"), t(0)).await.expect("create");
+    store
+        .create_account(&expert("ex-hubei", "42"), t(0))
+        .await
+        .expect("create");
+    store.create_account(&unit("unit-43"), t(0)).await.expect("create");
+    store.set_active("ex-b", false).await.expect("disable");
+    let logins = |v: Vec<guohe_store::Account>| v.into_iter().map(|a| a.login).collect::<Vec<_>>();
+    let hunan = store.experts_of_province("43").await.expect("experts");
+    assert!(
+        hunan
+            .iter()
+            .all(|a| a.role == AccountRole::Expert && a.province == "43")
+    );
+    assert_eq!(logins(hunan), ["ex-a", "ex-b"]);
+    assert_eq!(
+        logins(store.experts_of_province("42").await.expect("experts")),
+        ["ex-hubei"]
+    );
+    assert!(store.experts_of_province("11").await.expect("experts").is_empty());
+
+    store.lock("unit-43", t(100)).await.expect("lock");
+    store.lock("ex-a", t(50)).await.expect("lock");
+    store.lock("ex-hubei", t(100)).await.expect("lock");
+    store.unlock("ex-hubei").await.expect("unlock");
+    assert_eq!(
+        logins(store.locked_accounts(t(10)).await.expect("locked")),
+        ["ex-a", "unit-43"]
+    );
+    // A lock that has run out is no longer one, as `Account::is_locked` says.
+    assert_eq!(logins(store.locked_accounts(t(50)).await.expect("locked")), ["unit-43"]);
+    assert!(store.locked_accounts(t(100)).await.expect("locked").is_empty());
+}
+
 on_both_backends!(
+    accounts_named_are_read_by_login,
+    experts_of_a_province_and_locked_accounts,
     pending_registrations_are_the_provinces_oldest_first,
     accounts_round_trip,
     five_failures_lock_and_unlock,
