@@ -186,7 +186,13 @@ fn run_inspections(cli: &Cli, a: &InspectionsArgs) -> CmdResult {
                     g.policies().ids().join(", ")
                 ))
             })?;
-        let accounts = AccountStore::open(g.log()).await?.accounts().await?;
+        // The accounts a pool given by hand names (the check says why each does not belong), or
+        // the province's experts to draw from.
+        let store = AccountStore::open(g.log()).await?;
+        let accounts = match &given_pool {
+            Some(p) => store.accounts_named(p.iter().map(|e| e.id.trim())).await?,
+            None => store.experts_of_province(&province).await?,
+        };
         let pool = match given_pool {
             Some(p) => {
                 // A pool given by hand names active expert accounts of the province, each
@@ -346,7 +352,11 @@ fn run_show(cli: &Cli, a: &ShowArgs) -> CmdResult {
             if let Some(e) = drawn {
                 println!("抽取日期 drawn on {}", e.occurred_on);
             }
-            let accounts = AccountStore::open(g.log()).await?.accounts().await?;
+            // Everyone a panel names comes from its pool.
+            let accounts = AccountStore::open(g.log())
+                .await?
+                .accounts_named(p.event.pool.iter().map(|e| e.id.as_str()))
+                .await?;
             let articles = drawn.map(|e| e.articles.clone()).unwrap_or_default();
             draw_panel_cmd::print_panel(&p.event, Some(&p), &draw_panel_cmd::names(&accounts), &articles);
             return Ok(());

@@ -123,7 +123,11 @@ pub fn run_panel(cli: &Cli, a: &PanelArgs) -> CmdResult {
                     a.application
                 ))
             })?;
-        let accounts = AccountStore::open(g.log()).await?.accounts().await?;
+        let store = AccountStore::open(g.log()).await?;
+        let accounts = match &given {
+            Some(p) => store.accounts_named(p.iter().map(|e| e.id.trim())).await?,
+            None => store.experts_of_province(&province).await?,
+        };
         let pool = match given {
             Some(p) => {
                 let problems = expert_pool::check_pool(

@@ -3,7 +3,7 @@
 //! words for a record's key fields. The audit log and the department's case history are written
 //! with these; the raw record stays available to the audit administrator behind a `<details>`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use guohe_policy::PolicySet;
 use guohe_policy::model::Term;
@@ -160,12 +160,31 @@ pub fn rule_label(policies: &PolicySet, policy: &str, id: &str, l: Lang) -> Stri
 pub struct People(HashMap<String, String>);
 
 impl People {
-    /// Every account's name, with the unit for experts.
-    pub async fn load(state: &AppState) -> WebResult<People> {
+    /// The names of the people the given records mention — each record's actor and the logins in
+    /// its payload's people fields (专家, 勘验人员, 账号…) — read by login: what a page of records
+    /// costs follows the records, not the number of accounts.
+    pub async fn of_records<'a>(
+        state: &AppState,
+        records: impl IntoIterator<Item = (&'a str, &'a Value)>,
+    ) -> WebResult<People> {
+        let mut logins = BTreeSet::new();
+        for (actor, payload) in records {
+            logins.insert(actor.split_once(':').map_or(actor, |(_, login)| login));
+            let Some(obj) = payload.as_object() else { continue };
+            for key in PEOPLE_FIELDS {
+                match obj.get(*key) {
+                    Some(Value::String(s)) => {
+                        logins.insert(s.as_str());
+                    }
+                    Some(Value::Array(xs)) => logins.extend(xs.iter().filter_map(Value::as_str)),
+                    _ => {}
+                }
+            }
+        }
         Ok(People(
             state
                 .accounts
-                .accounts()
+                .accounts_named(logins)
                 .await?
                 .into_iter()
                 .map(|a| {

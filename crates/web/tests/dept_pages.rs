@@ -390,6 +390,11 @@ async fn the_audit_log_and_the_history_are_read_in_beijing_time_by_name_without_
     let events = app.state.guohe.history("application/HN-2026-101").await.unwrap();
     assert!(text.contains(&beijing(events[0].recorded_at)), "{text}");
     assert!(!text.contains("expert-liu") && !text.contains("dept:hn-dept"), "{text}");
+    // Named from the accounts the record mentions (read by login, not every account).
+    assert!(
+        text.contains("湖南省科技厅国际合作处（省科技厅）") && text.contains("刘建国（教授）"),
+        "{text}"
+    );
 }
 
 #[tokio::test]

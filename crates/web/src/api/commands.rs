@@ -253,7 +253,7 @@ pub async fn execute(
 /// draw (双随机、一公开) when the caller gives none.
 pub async fn expert_pool(state: &AppState, p: &Principal) -> WebResult<Vec<guohe_domain::PoolExpert>> {
     Ok(guohe_app::expert_pool::inspection_pool(
-        &state.accounts.accounts().await?,
+        &state.accounts.experts_of_province(&p.province).await?,
         &p.province,
     ))
 }
@@ -262,7 +262,7 @@ pub async fn expert_pool(state: &AppState, p: &Principal) -> WebResult<Vec<guohe
 /// pool of a review panel draw when the caller gives none.
 pub async fn panel_pool(state: &AppState, p: &Principal) -> WebResult<Vec<guohe_domain::PanelExpert>> {
     Ok(guohe_app::expert_pool::panel_pool(
-        &state.accounts.accounts().await?,
+        &state.accounts.experts_of_province(&p.province).await?,
         &p.province,
     ))
 }
@@ -284,7 +284,11 @@ pub async fn fill_or_check_pool(state: &AppState, p: &Principal, cmd: &mut Comma
         Command::DrawExpertPanel(d) => d.pool.iter().map(|e| (e.id.clone(), e.unit_uscc.clone())).collect(),
         _ => return Ok(()),
     };
-    let accounts = state.accounts.accounts().await?;
+    // The accounts the pool names, whoever they are: the check says why each does not belong.
+    let accounts = state
+        .accounts
+        .accounts_named(given.iter().map(|(id, _)| id.trim()))
+        .await?;
     let problems = guohe_app::expert_pool::check_pool(
         &accounts,
         &p.province,

@@ -111,6 +111,11 @@ pub struct ReviewSummary {
     pub reviews: Vec<(String, String, String, String, String)>,
 }
 
+/// The names of a case's experts: those assigned and those who declared a conflict.
+async fn case_experts(state: &AppState, a: &ApplicationCase) -> WebResult<super::panels::ExpertNames> {
+    super::panels::ExpertNames::of_logins(state, a.experts.keys().chain(&a.conflicts)).await
+}
+
 /// The review summary from the assignments, each expert by name and unit.
 pub fn summary(
     a: &ApplicationCase,
@@ -214,12 +219,10 @@ async fn app_page(ctx: &RequestCtx, state: &AppState, id: &str, mut v: Vals, fb:
     let policy = policies.get(&a.policy);
     let experts = state
         .accounts
-        .accounts()
+        .experts_of_province(&p.province)
         .await?
         .into_iter()
-        .filter(|x| {
-            x.role == AccountRole::Expert && x.active && x.province == p.province && !a.experts.contains_key(&x.login)
-        })
+        .filter(|x| x.active && !x.pending_approval && !a.experts.contains_key(&x.login))
         .map(|x| {
             let unit = if x.profile.unit_name.is_empty() {
                 x.login.clone()
@@ -244,7 +247,7 @@ async fn app_page(ctx: &RequestCtx, state: &AppState, id: &str, mut v: Vals, fb:
     if v.get("base_id").is_empty() {
         v.set("base_id", a.id.clone());
     }
-    let names = super::panels::ExpertNames::load(state).await?;
+    let names = case_experts(state, &a).await?;
     let tpl = DeptAppTpl {
         c: ctx.chrome("/dept"),
         k: work::case_view(state, &a, Audience::Department, l, "/dept/applications").await?,
@@ -367,7 +370,7 @@ pub async fn decide(
         return app_page(&ctx, &state, &id, v, Feedback::invalid(l, errs)).await;
     }
     if !confirmed(&v) {
-        let s = summary(&a, Some(policy), l, &super::panels::ExpertNames::load(&state).await?);
+        let s = summary(&a, Some(policy), l, &case_experts(&state, &a).await?);
         let label = work::term_label(&policy.vocabularies.decisions, &decision, l);
         return view::render(&ConfirmTpl {
             c: ctx.chrome("/dept"),

@@ -150,6 +150,11 @@ async fn command(state: &AppState, p: &Principal, v: &Vals, errs: &mut Vec<Field
     )
 }
 
+/// The logins of a draw's pool: every inspector drawn and every one kept off comes from it.
+pub(super) fn pool_ids(x: &InspectionsDrawn) -> impl Iterator<Item = &str> {
+    x.pool.iter().map(|e| e.id.as_str())
+}
+
 fn draw_facts(x: &InspectionsDrawn, names: &super::panels::ExpertNames, l: Lang) -> Vec<(String, String)> {
     let mut facts = vec![
         (l.t("抽取批次", "Draw").into(), x.draw.clone()),
@@ -221,7 +226,7 @@ pub async fn draw(
                 format!("随机抽取现场考察基地：{}", x.draw),
                 format!("Draw bases for site inspection: {}", x.draw),
             ),
-            facts: draw_facts(x, &super::panels::ExpertNames::load(&state).await?, l),
+            facts: draw_facts(x, &super::panels::ExpertNames::of_logins(&state, pool_ids(x)).await?, l),
             consequence: l
                 .t(
                     "确认后抽取结果连同种子、候选名单和回避情况记入办理记录并公开，不能重抽。以上为按当前名录和专家库试抽的结果；确认时按同一种子重新计算。",
@@ -266,7 +271,7 @@ pub async fn result(
     let policies = state.guohe.policies();
     let cmd = json!({"type": "RecordInspectionResult", "draw": id, "base": base, "findings": findings});
     if v.get("confirmed") != "yes" {
-        let names = super::panels::ExpertNames::load(&state).await?;
+        let names = super::panels::ExpertNames::of_logins(&state, pool_ids(&d.event)).await?;
         let inspectors = d
             .event
             .selected

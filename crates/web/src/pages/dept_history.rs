@@ -63,11 +63,9 @@ pub async fn history(
     let policy = state.guohe.case_policy(&stream).await.ok_or(WebError::NotFound)?;
     p.in_province(&policy)?;
     let policies = state.guohe.policies();
-    let people = People::load(&state).await?;
-    let events = state
-        .guohe
-        .history(&stream)
-        .await?
+    let records = state.guohe.history(&stream).await?;
+    let people = People::of_records(&state, records.iter().map(|e| (e.actor.as_str(), &e.payload))).await?;
+    let events = records
         .into_iter()
         .map(|e| {
             let (zh, en) = labels::event_kind_label(&e.kind);

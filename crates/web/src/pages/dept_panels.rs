@@ -70,8 +70,11 @@ async fn page(ctx: &RequestCtx, state: &AppState, id: &str, mut v: Vals, fb: Fee
         .map(|x| x.procedure.expert_review.min_experts)
         .unwrap_or(0);
     let record = state.guohe.panel(id).await;
-    let names = ExpertNames::load(state).await?;
     let seated_now: Vec<String> = a.experts.keys().cloned().collect();
+    let names = match &record {
+        Some(r) => ExpertNames::of_panel(state, r, &seated_now).await?,
+        None => ExpertNames::of_logins(state, &seated_now).await?,
+    };
     let panel = match &record {
         Some(r) => Some(PanelView::of(state, r, &seated_now, &names, l).await?),
         None => None,
@@ -184,7 +187,7 @@ pub async fn draw(
         let EventKind::ExpertPanelDrawn(x) = &e.kind else {
             return Err(WebError::NotFound);
         };
-        let names = ExpertNames::load(&state).await?;
+        let names = ExpertNames::of_logins(&state, x.pool.iter().map(|e| e.id.as_str())).await?;
         return view::render(&ConfirmTpl {
             c: ctx.chrome("/dept"),
             title: l.pick(
@@ -249,7 +252,7 @@ pub async fn decline(
         }) else {
             return Err(WebError::Internal("a decline decided without PanelSeatDeclined".into()));
         };
-        let names = ExpertNames::load(&state).await?;
+        let names = ExpertNames::of_logins(&state, [Some(&expert), next.as_ref()].into_iter().flatten()).await?;
         return view::render(&ConfirmTpl {
             c: ctx.chrome("/dept"),
             title: l.pick(

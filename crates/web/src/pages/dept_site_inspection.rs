@@ -9,7 +9,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use guohe_domain::ApplicationStatus;
-use guohe_store::AccountRole;
 use serde_json::json;
 
 use super::department::{confirmed, dept_of};
@@ -46,10 +45,10 @@ pub struct SiteInspectionTpl {
 async fn experts_of(state: &AppState, province: &str) -> WebResult<Vec<(String, String)>> {
     Ok(state
         .accounts
-        .accounts()
+        .experts_of_province(province)
         .await?
         .into_iter()
-        .filter(|x| x.role == AccountRole::Expert && x.active && x.province == province)
+        .filter(|x| x.active && !x.pending_approval)
         .map(|x| {
             let label = if x.profile.unit_name.is_empty() {
                 x.display_name.clone()

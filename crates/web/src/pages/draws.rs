@@ -148,7 +148,7 @@ pub async fn show(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path
         return Err(WebError::NotFound);
     };
     let policies = state.guohe.policies();
-    let experts = super::panels::ExpertNames::load(&state).await?;
+    let experts = super::panels::ExpertNames::of_logins(&state, super::dept_draws::pool_ids(&d.event)).await?;
     let x = &d.event;
     let name_of = |base: &str| {
         x.candidates
@@ -238,7 +238,10 @@ pub async fn show(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path
 
 /// The draws and their results as a table to download (inspectors by name and unit).
 async fn export_table(state: &AppState) -> WebResult<guohe_app::export::Table> {
-    let experts = super::panels::ExpertNames::load(state).await?;
+    let draws = state.guohe.draws(&|_| true).await;
+    let experts =
+        super::panels::ExpertNames::of_logins(state, draws.iter().flat_map(|d| super::dept_draws::pool_ids(&d.event)))
+            .await?;
     let today = state.today();
     Ok(state.guohe.export_draws(|e| experts.of(e), today).await)
 }

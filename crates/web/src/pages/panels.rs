@@ -24,12 +24,17 @@ use crate::view::{self, Chrome, render};
 pub struct ExpertNames(HashMap<String, String>);
 
 impl ExpertNames {
-    /// Every expert account's name and unit.
-    pub async fn load(state: &AppState) -> WebResult<ExpertNames> {
+    /// The names and units of the experts among `logins`, read by login: a page asks for the
+    /// experts it shows (a draw's pool, a case's assignments), whatever the number of accounts.
+    pub async fn of_logins<I, S>(state: &AppState, logins: I) -> WebResult<ExpertNames>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
         Ok(ExpertNames(
             state
                 .accounts
-                .accounts()
+                .accounts_named(logins)
                 .await?
                 .into_iter()
                 .filter(|a| a.role == guohe_store::AccountRole::Expert)
@@ -43,6 +48,20 @@ impl ExpertNames {
                 })
                 .collect(),
         ))
+    }
+
+    /// The experts of a panel record — its pool, which every member, reserve and exclusion comes
+    /// from — and those `seated` on the case now (an assignment by hand may be outside the pool).
+    pub async fn of_panel(state: &AppState, r: &PanelRecord, seated: &[String]) -> WebResult<ExpertNames> {
+        Self::of_logins(
+            state,
+            r.event
+                .pool
+                .iter()
+                .map(|e| e.id.as_str())
+                .chain(seated.iter().map(String::as_str)),
+        )
+        .await
     }
 
     /// The expert's name and unit; a login without an account (a pool given by hand before
@@ -199,7 +218,7 @@ pub async fn show(ctx: RequestCtx, State(state): State<AppState>, Path(id): Path
     if !crate::api::draws::published(case.status) {
         return Err(WebError::NotFound);
     }
-    let names = ExpertNames::load(&state).await?;
+    let names = ExpertNames::of_panel(&state, &case.record, &case.seated).await?;
     let p = PanelView::of(&state, &case.record, &case.seated, &names, ctx.lang).await?;
     render(&PanelTpl {
         c: ctx.chrome("/draws"),

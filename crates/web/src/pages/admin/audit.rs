@@ -46,7 +46,8 @@ async fn audit_page(
     let l = ctx.lang;
     // The most recent records: enough for a day's work without reading the whole chain.
     let records = state.guohe.recent_records(2000).await?;
-    let people = crate::labels::People::load(state).await?;
+    let people =
+        crate::labels::People::of_records(state, records.iter().map(|e| (e.actor.as_str(), &e.payload))).await?;
     let policies = state.guohe.policies();
     let policy_of = state
         .guohe

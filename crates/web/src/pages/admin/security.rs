@@ -55,10 +55,9 @@ async fn page(ctx: &RequestCtx, state: &AppState, v: Option<Vals>, fb: Feedback)
     let v = shown;
     let locked = state
         .accounts
-        .accounts()
+        .locked_accounts(now)
         .await?
         .into_iter()
-        .filter(|a| a.is_locked(now))
         .map(|a| {
             let until = a.locked_until.map(view::beijing_time).unwrap_or_default();
             (a.login, a.display_name, until, a.failed_logins)

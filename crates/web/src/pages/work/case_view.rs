@@ -80,7 +80,8 @@ pub async fn timeline(state: &AppState, a: &ApplicationCase, who: Audience, l: L
     }
     events.sort_by_key(|e| e.seq);
     let dept = who == Audience::Department;
-    let people = crate::labels::People::load(state).await?;
+    let people =
+        crate::labels::People::of_records(state, events.iter().map(|e| (e.actor.as_str(), &e.payload))).await?;
     let code = |c: &str| crate::labels::policy_code_label(policies, &a.policy, c, l);
     let steps = events
         .iter()
