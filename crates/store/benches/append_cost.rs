@@ -36,7 +36,7 @@ use sqlx::AssertSqlSafe;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-use support::{ScratchDb, event, scratch_db};
+use support::{ScratchDb, Times, env_usize, event, load_average, ms, on_two_workers, ratio, scratch_db};
 
 const WARM_UP: usize = 20;
 
@@ -296,37 +296,6 @@ impl Appender<'_> {
     }
 }
 
-#[derive(Default)]
-struct Times(Vec<Duration>);
-
-impl Times {
-    fn median(&self) -> Duration {
-        let mut v = self.0.clone();
-        v.sort();
-        v.get(v.len() / 2).copied().unwrap_or_default()
-    }
-
-    /// The 10th and 90th percentiles, as `p10–p90`.
-    fn spread(&self) -> String {
-        let mut v = self.0.clone();
-        v.sort();
-        let at = |q: usize| v.get(v.len() * q / 100).copied().unwrap_or_default().as_secs_f64() * 1e3;
-        format!("{:.2}–{:.2}", at(10), at(90))
-    }
-
-    fn total(&self) -> Duration {
-        self.0.iter().sum()
-    }
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.3} ms", d.as_secs_f64() * 1e3)
-}
-
-fn ratio(a: Duration, b: Duration) -> String {
-    format!("{:.2}×", a.as_secs_f64() / b.as_secs_f64().max(1e-12))
-}
-
 /// Guohe's append of `batch` events against the raw reference's, alternating.
 async fn guohe_vs_raw(log: &EventLog, raw: &Raw, batch: usize, rounds: usize) -> (Times, Times) {
     let mut guohe = Appender {
@@ -397,16 +366,6 @@ async fn long_vs_short(log: &EventLog, long: usize, rounds: usize) -> (Times, Ti
         }
     }
     (l, s)
-}
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "?".into())
 }
 
 /// A database for one measurement: a SQLite file in `dir`, or a scratch PostgreSQL database.
@@ -518,10 +477,5 @@ async fn run() {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    rt.block_on(run());
+    on_two_workers(run());
 }

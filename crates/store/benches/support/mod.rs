@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each benchmark uses its own part
 
+use std::time::Duration;
+
 use chrono::NaiveDate;
 use guohe_store::NewEvent;
 use serde_json::json;
@@ -99,4 +101,62 @@ impl ScratchDb {
             pool.close().await;
         }
     }
+}
+
+/// Timed rounds of one side of a comparison.
+#[derive(Default)]
+pub struct Times(pub Vec<Duration>);
+
+impl Times {
+    /// The median round.
+    pub fn median(&self) -> Duration {
+        let mut v = self.0.clone();
+        v.sort();
+        v.get(v.len() / 2).copied().unwrap_or_default()
+    }
+
+    /// The 10th and 90th percentiles, as `p10–p90`.
+    pub fn spread(&self) -> String {
+        let mut v = self.0.clone();
+        v.sort();
+        let at = |q: usize| v.get(v.len() * q / 100).copied().unwrap_or_default().as_secs_f64() * 1e3;
+        format!("{:.2}–{:.2}", at(10), at(90))
+    }
+
+    /// Every round together.
+    pub fn total(&self) -> Duration {
+        self.0.iter().sum()
+    }
+}
+
+/// A duration in milliseconds, three decimals.
+pub fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1e3)
+}
+
+/// `a / b`, as `1.23×`.
+pub fn ratio(a: Duration, b: Duration) -> String {
+    format!("{:.2}×", a.as_secs_f64() / b.as_secs_f64().max(1e-12))
+}
+
+/// A count from the environment, or `default`.
+pub fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// The machine's load averages (1, 5, 15 minutes), to print beside the figures.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// Runs a benchmark on a runtime of two workers, the machine's two cores.
+pub fn on_two_workers<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+        .block_on(f)
 }
