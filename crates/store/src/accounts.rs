@@ -592,6 +592,9 @@ fn one_account(changed: u64, login: &str) -> Result<(), AccountError> {
 // sessions, registrations). Below the macro they use.
 mod admin;
 mod directory;
+mod listing;
 mod locks;
 mod sessions;
+
 pub use admin::{SecuritySettings, SessionInfo};
+pub use listing::{AccountOrder, AccountPage, AccountQuery, AccountStatus};

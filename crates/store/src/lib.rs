@@ -42,8 +42,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use accounts::{
-    Account, AccountError, AccountProfile, AccountRole, AccountStore, FailedLogin, NewAccount, Organisation,
-    SecuritySettings, Session, SessionInfo, normalise_login,
+    Account, AccountError, AccountOrder, AccountPage, AccountProfile, AccountQuery, AccountRole, AccountStatus,
+    AccountStore, FailedLogin, NewAccount, Organisation, SecuritySettings, Session, SessionInfo, normalise_login,
 };
 pub(crate) use chain::{Chained, EventTexts, chain_events, hash_chain, sequence_events};
 pub use checkpoints::{CHECKPOINT_FORMAT, Checkpoint, CheckpointFile, CheckpointStore};

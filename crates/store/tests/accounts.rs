@@ -349,7 +349,178 @@ async fn experts_of_a_province_and_locked_accounts(db: &TestDb) {
     assert!(store.locked_accounts(t(100)).await.expect("locked").is_empty());
 }
 
+/// 账号管理: the system administrator's list, a page at a time — search (case aside, `%` and `_`
+/// as themselves), province, role and standing filters, the order, the page and the total.
+async fn the_account_list_is_searched_filtered_ordered_and_paged(db: &TestDb) {
+    use guohe_store::{AccountOrder, AccountQuery, AccountStatus};
+    let store = AccountStore::open(&db.log).await.expect("open");
+    let make = |login: &str, name: &str, province: &str| NewAccount {
+        display_name: name.into(),
+        province: province.into(),
+        ..unit(login)
+    };
+    for a in [
+        make("a-unit", "长沙甲公司", "43"),
+        make("b-unit", "长沙乙公司", "43"),
+        NewAccount {
+            org_id: None,
+            ..make("c-unit", "武汉丙公司", "42")
+        },
+        NewAccount {
+            org_id: Some("9143XYZ".into()),
+            ..expert("ex-1", "43")
+        },
+        NewAccount {
+            pending_approval: true,
+            ..make("p-unit", "株洲丁公司", "43")
+        },
+        make("l-unit", "湘潭戊公司", "43"),
+    ] {
+        store.create_account(&a, t(0)).await.expect("create");
+    }
+    store.set_active("b-unit", false).await.expect("disable");
+    store.lock("l-unit", t(100)).await.expect("lock");
+
+    let page = |q: AccountQuery| {
+        let store = &store;
+        async move {
+            let p = store
+                .account_page(&AccountQuery {
+                    limit: 20,
+                    now: t(10),
+                    ..q
+                })
+                .await
+                .expect("page");
+            (p.accounts.into_iter().map(|a| a.login).collect::<Vec<_>>(), p.total)
+        }
+    };
+    let all = ["a-unit", "b-unit", "c-unit", "ex-1", "l-unit", "p-unit"];
+    assert_eq!(page(AccountQuery::default()).await, (all.map(String::from).to_vec(), 6));
+    let hunan = || AccountQuery {
+        provinces: vec!["43".into()],
+        ..AccountQuery::default()
+    };
+    assert_eq!(page(hunan()).await.1, 5);
+    assert_eq!(
+        page(AccountQuery {
+            role: Some(AccountRole::Expert),
+            ..hunan()
+        })
+        .await,
+        (vec!["ex-1".to_string()], 1)
+    );
+    // Two provinces at once (the administrator's and another chosen) match nothing.
+    assert_eq!(
+        page(AccountQuery {
+            provinces: vec!["43".into(), "42".into()],
+            ..AccountQuery::default()
+        })
+        .await
+        .1,
+        0
+    );
+    // Standing at t(10), and at t(100) when the lock has run out.
+    let status = |s: AccountStatus| AccountQuery {
+        status: Some(s),
+        ..AccountQuery::default()
+    };
+    assert_eq!(page(status(AccountStatus::Locked)).await.0, ["l-unit"]);
+    assert_eq!(page(status(AccountStatus::Disabled)).await.0, ["b-unit"]);
+    assert_eq!(page(status(AccountStatus::Pending)).await.0, ["p-unit"]);
+    assert_eq!(
+        page(status(AccountStatus::Active)).await.0,
+        ["a-unit", "c-unit", "ex-1"]
+    );
+    let later = store
+        .account_page(&AccountQuery {
+            limit: 20,
+            now: t(100),
+            ..status(AccountStatus::Active)
+        })
+        .await
+        .expect("page");
+    assert_eq!(later.total, 4, "the lock has run out");
+    // Each account's own standing says the same as the filter.
+    for a in store
+        .account_page(&AccountQuery {
+            limit: 20,
+            ..AccountQuery::default()
+        })
+        .await
+        .expect("page")
+        .accounts
+    {
+        let s = a.status(t(10));
+        assert!(page(status(s)).await.0.contains(&a.login), "{} {s:?}", a.login);
+    }
+    // Search: login, name, organisation (case aside), province code; `%` is a percent sign.
+    let text = |q: &str| AccountQuery {
+        text: q.into(),
+        ..AccountQuery::default()
+    };
+    assert_eq!(page(text("UNIT")).await.1, 5);
+    assert_eq!(page(text("长沙")).await.0, ["a-unit", "b-unit"]);
+    assert_eq!(page(text("9143xyz")).await.0, ["ex-1"]);
+    assert_eq!(page(text("42")).await.0, ["c-unit"]);
+    assert_eq!(page(text("%")).await.1, 0);
+    assert_eq!(page(text("_")).await.1, 0);
+    // Order (names by their characters' code points, 长 U+957F first when reversed) and page.
+    assert_eq!(
+        page(AccountQuery {
+            order: AccountOrder::Name,
+            descending: true,
+            ..hunan()
+        })
+        .await
+        .0,
+        ["a-unit", "b-unit", "l-unit", "p-unit", "ex-1"]
+    );
+    assert_eq!(
+        page(AccountQuery {
+            order: AccountOrder::Organisation,
+            ..AccountQuery::default()
+        })
+        .await
+        .0,
+        ["c-unit", "a-unit", "b-unit", "l-unit", "p-unit", "ex-1"],
+        "no organisation first on both backends; 91430100… before 9143XYZ"
+    );
+    let second = store
+        .account_page(&AccountQuery {
+            offset: 2,
+            limit: 2,
+            now: t(10),
+            ..AccountQuery::default()
+        })
+        .await
+        .expect("page");
+    assert_eq!((second.accounts.len(), second.total), (2, 6));
+    assert_eq!(
+        (second.accounts[0].login.as_str(), second.accounts[1].login.as_str()),
+        ("c-unit", "ex-1")
+    );
+    let past = store
+        .account_page(&AccountQuery {
+            offset: 40,
+            limit: 20,
+            ..AccountQuery::default()
+        })
+        .await
+        .expect("page");
+    assert!(past.accounts.is_empty() && past.total == 6);
+    let every = store
+        .account_page(&AccountQuery {
+            limit: usize::MAX,
+            ..AccountQuery::default()
+        })
+        .await
+        .expect("page");
+    assert_eq!(every.accounts.len(), 6);
+}
+
 on_both_backends!(
+    the_account_list_is_searched_filtered_ordered_and_paged,
     accounts_named_are_read_by_login,
     experts_of_a_province_and_locked_accounts,
     pending_registrations_are_the_provinces_oldest_first,

@@ -443,3 +443,65 @@ async fn a_unit_registers_itself_and_its_provinces_department_approves_it() {
     assert_eq!(unit.get("/unit").await.status, 200);
     let _ = DEMO;
 }
+
+/// 账号管理: the list is found a page at a time by the database — search, filters, order, a page
+/// past the last, the CSV with the same choices — and an unknown filter value matches nothing.
+#[tokio::test]
+async fn the_account_list_searches_filters_orders_and_pages() {
+    let app = demo_app().await;
+    let now = chrono::Utc::now();
+    for i in 0..25 {
+        let a = guohe_store::NewAccount {
+            login: format!("zz-acct-{i:02}"),
+            display_name: format!("列表测试单位{i:02}"),
+            role: guohe_store::AccountRole::SupportUnit,
+            org_id: Some(new_uscc("91")),
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            province: "43".into(),
+            must_change_password: false,
+            profile: Default::default(),
+            pending_approval: false,
+        };
+        app.state.accounts.create_account(&a, now).await.expect("account");
+    }
+    app.state
+        .accounts
+        .set_active("zz-acct-07", false)
+        .await
+        .expect("disable");
+    let sys = Client::new(&app);
+    sys.login("sys-admin").await;
+    let link = |login: &str| format!("/admin/system/accounts/{login}\"");
+    let shown = |body: &str| {
+        (0..25)
+            .filter(|i| body.contains(&link(&format!("zz-acct-{i:02}"))))
+            .count()
+    };
+
+    let first = sys.get("/admin/system?q=ZZ-ACCT").await;
+    assert_eq!(first.status, 200);
+    assert_eq!(shown(&first.body), 20, "20 to a page");
+    assert!(first.body.contains(&link("zz-acct-00")) && !first.body.contains(&link("hn-dept")));
+    let second = sys.get("/admin/system?q=zz-acct&page=2").await;
+    assert_eq!(shown(&second.body), 5);
+    assert!(second.body.contains(&link("zz-acct-24")) && !second.body.contains(&link("zz-acct-00")));
+    // A page past the last shows the last.
+    assert_eq!(shown(&sys.get("/admin/system?q=zz-acct&page=99").await.body), 5);
+    // Reversed by login: the last account first.
+    let desc = sys.get("/admin/system?q=zz-acct&sort=0&dir=desc").await;
+    assert!(desc.body.contains(&link("zz-acct-24")) && !desc.body.contains(&link("zz-acct-00")));
+    // Search in the name; the standing filter.
+    assert_eq!(shown(&sys.get("/admin/system?q=列表测试单位1").await.body), 10);
+    let disabled = sys.get("/admin/system?q=zz-acct&status=disabled").await;
+    assert_eq!(shown(&disabled.body), 1);
+    assert!(disabled.body.contains(&link("zz-acct-07")));
+    assert_eq!(shown(&sys.get("/admin/system?q=zz-acct&status=nope").await.body), 0);
+    assert_eq!(shown(&sys.get("/admin/system?q=zz-acct&province=42").await.body), 0);
+    // The role filter: the demo's experts, none of the new units.
+    let experts = sys.get("/admin/system?role=expert").await;
+    assert!(experts.body.contains(&link("expert-liu")) && shown(&experts.body) == 0);
+    // The CSV has every match, not one page.
+    let csv = sys.get("/admin/system?q=zz-acct&format=csv").await;
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert_eq!(csv.body.lines().filter(|l| l.contains("zz-acct-")).count(), 25);
+}

@@ -1,5 +1,5 @@
 //! 系统管理员 — organisations and accounts: list, search and filter every account of the
-//! provinces administered; create business accounts (the first sign-in changes the password);
+//! provinces administered, a page at a time from the database; create business accounts (the first sign-in changes the password);
 //! change names, organisations, provinces and experts' details; deactivate and reactivate
 //! (never delete); reset a password; register recommender organisations with their
 //! jurisdiction.
@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use guohe_store::{Account, AccountRole};
+use guohe_store::{Account, AccountOrder, AccountPage, AccountQuery, AccountRole, AccountStatus};
 
 use super::feedback;
 use crate::AppState;
@@ -17,7 +17,8 @@ use crate::admin::{self, AccountForm, BUSINESS_ROLES, OrganisationForm};
 use crate::authz::{self, Action, Area, Principal, role_label};
 use crate::error::{WebError, WebResult};
 use crate::i18n::Lang;
-use crate::pages::work::{self, Cell, ConfirmTpl, Feedback, Row, Vals, render_status, see_other};
+use crate::pages::list_paged;
+use crate::pages::work::{self, Cell, ConfirmTpl, Feedback, Vals, render_status, see_other};
 use crate::security::RequestCtx;
 use crate::view::{self, Chrome};
 
@@ -57,18 +58,32 @@ fn role_options(l: Lang) -> Vec<(String, String)> {
         .collect()
 }
 
-fn status_of(a: &Account, l: Lang) -> (&'static str, String) {
-    let now = chrono::Utc::now();
-    let (code, zh, en) = if a.pending_approval {
-        ("pending", "待审核", "Awaiting approval")
-    } else if !a.active {
-        ("disabled", "已停用", "Disabled")
-    } else if a.is_locked(now) {
-        ("locked", "已锁定", "Locked")
-    } else {
-        ("active", "正常", "Active")
+fn status_label(s: AccountStatus, l: Lang) -> String {
+    let (zh, en) = match s {
+        AccountStatus::Pending => ("待审核", "Awaiting approval"),
+        AccountStatus::Disabled => ("已停用", "Disabled"),
+        AccountStatus::Locked => ("已锁定", "Locked"),
+        AccountStatus::Active => ("正常", "Active"),
     };
-    (code, l.t(zh, en).to_string())
+    l.t(zh, en).to_string()
+}
+
+fn status_of(a: &Account, l: Lang) -> (&'static str, String) {
+    let s = a.status(chrono::Utc::now());
+    (s.as_str(), status_label(s, l))
+}
+
+/// The order the database keeps for a column of the list; the status has none (it is worked
+/// out at the time of the request).
+fn order_of_column(column: usize) -> Option<AccountOrder> {
+    match column {
+        0 => Some(AccountOrder::Login),
+        1 => Some(AccountOrder::Name),
+        2 => Some(AccountOrder::Role),
+        3 => Some(AccountOrder::Province),
+        4 => Some(AccountOrder::Organisation),
+        _ => None,
+    }
 }
 
 /// The accounts list with the form to create one.
@@ -98,38 +113,7 @@ async fn accounts_page(
 ) -> WebResult<Response> {
     let p = sysadmin(ctx)?;
     let l = ctx.lang;
-    let rows: Vec<Row> = state
-        .accounts
-        .accounts()
-        .await?
-        .into_iter()
-        .filter(|a| p.province.is_empty() || a.province == p.province)
-        .map(|a| {
-            let (zh, en) = role_label(a.role);
-            let (code, label) = status_of(&a, l);
-            Row {
-                cells: vec![
-                    Cell::link(
-                        a.login.clone(),
-                        format!("/admin/system/accounts/{}", view::urlencode(&a.login)),
-                    ),
-                    Cell::text(a.display_name.clone()),
-                    Cell::text(l.t(zh, en)),
-                    Cell::text(a.province.clone()),
-                    Cell::text(a.org_id.clone().unwrap_or_default()),
-                    Cell::text(label).class(&format!("status s-{code}")),
-                ],
-                keys: Vec::new(),
-                tags: [
-                    ("role".to_string(), a.role.as_str().to_string()),
-                    ("province".to_string(), a.province.clone()),
-                    ("status".to_string(), code.to_string()),
-                ]
-                .into_iter()
-                .collect(),
-            }
-        })
-        .collect();
+    let params = work::list_params(q);
     let headings: Vec<String> = [
         ("用户名", "Login"),
         ("名称", "Name"),
@@ -141,6 +125,69 @@ async fn accounts_page(
     .iter()
     .map(|(zh, en)| l.t(zh, en).to_string())
     .collect();
+    let (sort, desc) = work::sort_asked(&params, headings.len());
+    let sort = sort.filter(|i| order_of_column(*i).is_some());
+    let chosen = |name: &str| params.get(name).filter(|v| !v.is_empty()).cloned();
+    let csv = params.get("format").is_some_and(|f| f == "csv");
+    // The administrator's own province, and the one chosen: both must hold (a province
+    // administrator choosing another sees nothing).
+    let provinces: Vec<String> = [Some(p.province.clone()).filter(|x| !x.is_empty()), chosen("province")]
+        .into_iter()
+        .flatten()
+        .collect();
+    // A role or status code that names none matches nothing, as a filter value no row carries.
+    let role = chosen("role").map(|r| AccountRole::ALL.into_iter().find(|x| x.as_str() == r));
+    let status = chosen("status").map(|s| AccountStatus::parse(&s));
+    let nothing = matches!(role, Some(None)) || matches!(status, Some(None));
+    let mut query = AccountQuery {
+        text: params.get("q").cloned().unwrap_or_default(),
+        provinces,
+        role: role.flatten(),
+        status: status.flatten(),
+        now: chrono::Utc::now(),
+        order: sort.and_then(order_of_column).unwrap_or_default(),
+        descending: desc && sort.is_some(),
+        offset: 0,
+        limit: if csv { usize::MAX } else { work::PAGE_SIZE },
+    };
+    let mut asked = if csv { 1 } else { list_paged::page_asked(&params) };
+    let mut found = AccountPage {
+        accounts: Vec::new(),
+        total: 0,
+    };
+    if !nothing {
+        query.offset = (asked - 1).saturating_mul(work::PAGE_SIZE);
+        found = state.accounts.account_page(&query).await?;
+        // A page past the last shows the last.
+        let last = list_paged::last_page(found.total);
+        if !csv && asked > last {
+            asked = last;
+            query.offset = (asked - 1) * work::PAGE_SIZE;
+            found = state.accounts.account_page(&query).await?;
+        }
+    }
+    let rows: Vec<Vec<Cell>> = found
+        .accounts
+        .into_iter()
+        .map(|a| {
+            let (zh, en) = role_label(a.role);
+            let (code, label) = status_of(&a, l);
+            vec![
+                Cell::link(
+                    a.login.clone(),
+                    format!("/admin/system/accounts/{}", view::urlencode(&a.login)),
+                ),
+                Cell::text(a.display_name),
+                Cell::text(l.t(zh, en)),
+                Cell::text(a.province),
+                Cell::text(a.org_id.unwrap_or_default()),
+                Cell::text(label).class(&format!("status s-{code}")),
+            ]
+        })
+        .collect();
+    if csv {
+        return work::csv_of_cells("accounts.csv", &headings, rows);
+    }
     let mut roles = role_options(l);
     for r in [
         AccountRole::SystemAdmin,
@@ -150,28 +197,35 @@ async fn accounts_page(
         let (zh, en) = role_label(r);
         roles.push((r.as_str().to_string(), l.t(zh, en).to_string()));
     }
-    let statuses = [
-        ("active", "正常", "Active"),
-        ("locked", "已锁定", "Locked"),
-        ("disabled", "已停用", "Disabled"),
-        ("pending", "待审核", "Awaiting approval"),
-    ]
-    .iter()
-    .map(|(c, zh, en)| (c.to_string(), l.t(zh, en).to_string()))
-    .collect();
-    let filters = vec![
-        ("role".to_string(), l.t("角色", "Role").to_string(), roles),
-        (
-            "province".to_string(),
-            l.t("省份", "Province").to_string(),
-            province_options(state),
-        ),
-        ("status".to_string(), l.t("状态", "Status").to_string(), statuses),
-    ];
-    let (t, all) = work::Table::build("/admin/system", q, &headings, filters, rows);
-    if q.get("format").is_some_and(|f| f == "csv") {
-        return work::csv("accounts.csv", &headings, &all);
-    }
+    let statuses = AccountStatus::ALL
+        .into_iter()
+        .map(|s| (s.as_str().to_string(), status_label(s, l)))
+        .collect();
+    let filters = work::chosen_filters(
+        vec![
+            ("role".to_string(), l.t("角色", "Role").to_string(), roles),
+            (
+                "province".to_string(),
+                l.t("省份", "Province").to_string(),
+                province_options(state),
+            ),
+            ("status".to_string(), l.t("状态", "Status").to_string(), statuses),
+        ],
+        &params,
+    );
+    let t = work::Table::paged(
+        "/admin/system",
+        &params,
+        &headings,
+        (sort, desc),
+        |i| order_of_column(i).is_some(),
+        filters,
+        list_paged::Found {
+            rows,
+            total: found.total,
+            page: asked,
+        },
+    );
     let tpl = AccountsTpl {
         c: ctx.chrome("/admin/system"),
         t,
