@@ -14,6 +14,23 @@ use crate::StoreError;
 /// (65,535), and short enough to plan quickly.
 const LOGINS_PER_QUERY: usize = 500;
 
+/// The accounts among `n` logins, `$1`…`$n`.
+fn named_sql(n: usize) -> String {
+    let marks: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+    format!("{ACCOUNT_COLUMNS} WHERE login IN ({}) ORDER BY login", marks.join(", "))
+}
+
+/// A province's experts (`$1`), through `accounts_role`.
+fn experts_sql() -> String {
+    format!("{ACCOUNT_COLUMNS} WHERE role = 'expert' AND province = $1 ORDER BY login")
+}
+
+/// The accounts locked after `$1`, through `accounts_locked`. Not ordered: with `ORDER BY login`
+/// SQLite prefers walking every login to sorting the few rows the index finds.
+fn locked_sql() -> String {
+    format!("{ACCOUNT_COLUMNS} WHERE locked_until IS NOT NULL AND locked_until > $1")
+}
+
 impl AccountStore {
     /// The accounts among `logins`, by login. Text that is not a login, or no account's, is
     /// skipped, so a page may hand over every name-like value of the records it shows (the
@@ -33,8 +50,7 @@ impl AccountStore {
         let mut out = Vec::with_capacity(wanted.len());
         // Chunks are taken in login order and each is read in login order: so is the whole.
         for chunk in wanted.chunks(LOGINS_PER_QUERY) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!("{ACCOUNT_COLUMNS} WHERE login IN ({}) ORDER BY login", marks.join(", "));
+            let sql = named_sql(chunk.len());
             let rows: Vec<AccountRow> = on_pool!(self, |p| {
                 let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
                 for login in chunk {
@@ -50,9 +66,9 @@ impl AccountStore {
     }
 
     /// A province's expert accounts, active or not, by login (专家库: the pool of a draw, the
-    /// experts a department may assign), through the index `accounts_experts`.
+    /// experts a department may assign), through the index `accounts_role`.
     pub async fn experts_of_province(&self, province: &str) -> Result<Vec<Account>, StoreError> {
-        let sql = format!("{ACCOUNT_COLUMNS} WHERE role = 'expert' AND province = $1 ORDER BY login");
+        let sql = experts_sql();
         let rows: Vec<AccountRow> = on_pool!(self, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(province)
             .fetch_all(p)
@@ -63,9 +79,7 @@ impl AccountStore {
     /// The accounts whose sign-in is held back at `now` (登录失败处理), by login, through the
     /// index `accounts_locked`: the few the security administrator may release.
     pub async fn locked_accounts(&self, now: DateTime<Utc>) -> Result<Vec<Account>, StoreError> {
-        // Sorted here: with `ORDER BY login` SQLite prefers walking every login to a sort of the
-        // few rows the index finds.
-        let sql = format!("{ACCOUNT_COLUMNS} WHERE locked_until IS NOT NULL AND locked_until > $1");
+        let sql = locked_sql();
         let rows: Vec<AccountRow> = on_pool!(self, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(ts(now))
             .fetch_all(p)
@@ -73,5 +87,47 @@ impl AccountStore {
         let mut locked = rows.into_iter().map(account_from).collect::<Result<Vec<_>, _>>()?;
         locked.sort_by(|a, b| a.login.cmp(&b.login));
         Ok(locked)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::EventLog;
+
+    /// Each read finds its rows through its index on SQLite, not by a walk of every account
+    /// (what `EXPLAIN QUERY PLAN` says of the very statements the reads send).
+    #[tokio::test]
+    async fn each_read_goes_through_its_index() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("accounts.db").display());
+        let log = EventLog::connect(&url).await.expect("open");
+        let store = AccountStore::open(&log).await.expect("accounts");
+        let Db::Sqlite(pool) = &store.db else {
+            panic!("a SQLite store")
+        };
+        for (sql, wanted) in [
+            (
+                named_sql(3),
+                "SEARCH accounts USING INDEX sqlite_autoindex_accounts_1 (login=?)",
+            ),
+            (
+                experts_sql(),
+                "SEARCH accounts USING INDEX accounts_role (role=? AND province=?)",
+            ),
+            (
+                locked_sql(),
+                "SEARCH accounts USING INDEX accounts_locked (locked_until>?)",
+            ),
+        ] {
+            let plan: Vec<(i64, i64, i64, String)> =
+                sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
+                    .fetch_all(pool)
+                    .await
+                    .expect("plan");
+            let steps: Vec<&str> = plan.iter().map(|(.., detail)| detail.as_str()).collect();
+            assert_eq!(steps, [wanted], "{sql}");
+        }
+        log.close().await;
     }
 }

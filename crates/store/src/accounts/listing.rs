@@ -189,6 +189,31 @@ impl AccountQuery {
     }
 }
 
+/// The count and the page of a query, with the values both bind (the page binds its limit and
+/// offset after them).
+struct Statements {
+    count: String,
+    page: String,
+    binds: Vec<Bound>,
+}
+
+impl AccountQuery {
+    fn statements(&self) -> Statements {
+        let (clause, binds) = self.filter();
+        let dir = if self.descending { "DESC" } else { "ASC" };
+        let order = match self.order {
+            AccountOrder::Login => format!("login {dir}"),
+            o => format!("{} {dir}, login {dir}", o.column()),
+        };
+        let (l, o) = (binds.len() + 1, binds.len() + 2);
+        Statements {
+            count: format!("SELECT COUNT(*) FROM accounts{clause}"),
+            page: format!("{ACCOUNT_COLUMNS}{clause} ORDER BY {order} LIMIT ${l} OFFSET ${o}"),
+            binds,
+        }
+    }
+}
+
 macro_rules! bind_all {
     ($q:expr, $binds:expr) => {{
         let mut q = $q;
@@ -206,8 +231,11 @@ impl AccountStore {
     /// A page of the accounts `query` asks for, with how many match in all. A page past the last
     /// is empty; the total says where the last is.
     pub async fn account_page(&self, query: &AccountQuery) -> Result<AccountPage, StoreError> {
-        let (clause, binds) = query.filter();
-        let count_sql = format!("SELECT COUNT(*) FROM accounts{clause}");
+        let Statements {
+            count: count_sql,
+            page: sql,
+            binds,
+        } = query.statements();
         let (total,): (i64,) = on_pool!(self, |p| bind_all!(
             sqlx::query_as(sqlx::AssertSqlSafe(count_sql.clone())),
             &binds
@@ -221,15 +249,8 @@ impl AccountStore {
                 total,
             });
         }
-        let dir = if query.descending { "DESC" } else { "ASC" };
-        let order = match query.order {
-            AccountOrder::Login => format!("login {dir}"),
-            o => format!("{} {dir}, login {dir}", o.column()),
-        };
         let limit = i64::try_from(query.limit).unwrap_or(i64::MAX);
         let offset = i64::try_from(query.offset).unwrap_or(i64::MAX);
-        let (l, o) = (binds.len() + 1, binds.len() + 2);
-        let sql = format!("{ACCOUNT_COLUMNS}{clause} ORDER BY {order} LIMIT ${l} OFFSET ${o}");
         let rows: Vec<AccountRow> = on_pool!(self, |p| bind_all!(
             sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())),
             &binds
@@ -242,5 +263,64 @@ impl AccountStore {
             accounts: rows.into_iter().map(account_from).collect::<Result<_, _>>()?,
             total,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::EventLog;
+
+    /// A province's list and its count go through `accounts_province`, with a role through
+    /// `accounts_role`, and the whole list in login order through the logins: what
+    /// `EXPLAIN QUERY PLAN` says of the statements `account_page` sends, on SQLite.
+    #[tokio::test]
+    async fn a_provinces_page_and_count_go_through_their_index() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("accounts.db").display());
+        let log = EventLog::connect(&url).await.expect("open");
+        let store = AccountStore::open(&log).await.expect("accounts");
+        let Db::Sqlite(pool) = &store.db else {
+            panic!("a SQLite store")
+        };
+        let province = AccountQuery {
+            provinces: vec!["43".into()],
+            ..AccountQuery::default()
+        };
+        let experts = AccountQuery {
+            role: Some(AccountRole::Expert),
+            ..province.clone()
+        };
+        let by_province = "SEARCH accounts USING INDEX accounts_province (province=?)";
+        let by_role = "SEARCH accounts USING INDEX accounts_role (role=? AND province=?)";
+        for (q, count, page) in [
+            (
+                &province,
+                "SEARCH accounts USING COVERING INDEX accounts_province (province=?)",
+                by_province,
+            ),
+            (
+                &experts,
+                "SEARCH accounts USING COVERING INDEX accounts_role (role=? AND province=?)",
+                by_role,
+            ),
+            (
+                &AccountQuery::default(),
+                "SCAN accounts USING COVERING INDEX sqlite_autoindex_accounts_1",
+                "SCAN accounts USING INDEX sqlite_autoindex_accounts_1",
+            ),
+        ] {
+            let st = q.statements();
+            for (sql, wanted) in [(st.count, count), (st.page, page)] {
+                let plan: Vec<(i64, i64, i64, String)> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
+                        .fetch_all(pool)
+                        .await
+                        .expect("plan");
+                let steps: Vec<&str> = plan.iter().map(|(.., detail)| detail.as_str()).collect();
+                assert_eq!(steps, [wanted], "{sql}");
+            }
+        }
+        log.close().await;
     }
 }
