@@ -594,6 +594,8 @@ mod admin;
 mod directory;
 mod listing;
 mod locks;
+#[cfg(test)]
+mod plans;
 mod sessions;
 
 pub use admin::{SecuritySettings, SessionInfo};

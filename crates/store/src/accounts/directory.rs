@@ -93,19 +93,13 @@ impl AccountStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::EventLog;
+    use crate::accounts::plans::{plan, sqlite_store};
 
     /// Each read finds its rows through its index on SQLite, not by a walk of every account
     /// (what `EXPLAIN QUERY PLAN` says of the very statements the reads send).
     #[tokio::test]
     async fn each_read_goes_through_its_index() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("accounts.db").display());
-        let log = EventLog::connect(&url).await.expect("open");
-        let store = AccountStore::open(&log).await.expect("accounts");
-        let Db::Sqlite(pool) = &store.db else {
-            panic!("a SQLite store")
-        };
+        let (_dir, log, store) = sqlite_store().await;
         for (sql, wanted) in [
             (
                 named_sql(3),
@@ -120,13 +114,7 @@ mod tests {
                 "SEARCH accounts USING INDEX accounts_locked (locked_until>?)",
             ),
         ] {
-            let plan: Vec<(i64, i64, i64, String)> =
-                sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
-                    .fetch_all(pool)
-                    .await
-                    .expect("plan");
-            let steps: Vec<&str> = plan.iter().map(|(.., detail)| detail.as_str()).collect();
-            assert_eq!(steps, [wanted], "{sql}");
+            assert_eq!(plan(&store, &sql).await, [wanted], "{sql}");
         }
         log.close().await;
     }

@@ -269,20 +269,14 @@ impl AccountStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::EventLog;
+    use crate::accounts::plans::{plan, sqlite_store};
 
     /// A province's list and its count go through `accounts_province`, with a role through
     /// `accounts_role`, and the whole list in login order through the logins: what
     /// `EXPLAIN QUERY PLAN` says of the statements `account_page` sends, on SQLite.
     #[tokio::test]
     async fn a_provinces_page_and_count_go_through_their_index() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("accounts.db").display());
-        let log = EventLog::connect(&url).await.expect("open");
-        let store = AccountStore::open(&log).await.expect("accounts");
-        let Db::Sqlite(pool) = &store.db else {
-            panic!("a SQLite store")
-        };
+        let (_dir, log, store) = sqlite_store().await;
         let province = AccountQuery {
             provinces: vec!["43".into()],
             ..AccountQuery::default()
@@ -312,13 +306,7 @@ mod tests {
         ] {
             let st = q.statements();
             for (sql, wanted) in [(st.count, count), (st.page, page)] {
-                let plan: Vec<(i64, i64, i64, String)> =
-                    sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
-                        .fetch_all(pool)
-                        .await
-                        .expect("plan");
-                let steps: Vec<&str> = plan.iter().map(|(.., detail)| detail.as_str()).collect();
-                assert_eq!(steps, [wanted], "{sql}");
+                assert_eq!(plan(&store, &sql).await, [wanted], "{sql}");
             }
         }
         log.close().await;
