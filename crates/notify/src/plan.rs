@@ -1,7 +1,7 @@
 //! 计划 — what would go out on a date: the reminders due then and the messages recent events
 //! call for, addressed to accounts. Reads only; [`crate::Notifier::run_pass`] writes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{Days, NaiveDate};
 use guohe_app::Guohe;
@@ -54,18 +54,50 @@ impl Plan {
     }
 }
 
-/// The accounts an audience stands for (active accounts only).
-pub fn recipients<'a>(accounts: &'a [Account], audience: &Audience, province: &str) -> Vec<&'a Account> {
-    accounts
-        .iter()
-        .filter(|a| a.active)
-        .filter(|a| match audience {
+/// The active accounts by what an audience names them by, gathered once a pass: a department by
+/// its province, a unit by its 统一社会信用代码, an expert by login. A reminder's recipients are
+/// then a look-up, not a walk of every account: on an annual report's deadline every base has a
+/// reminder, and a country has as many support-unit accounts.
+pub struct Recipients<'a> {
+    departments: HashMap<&'a str, Vec<&'a Account>>,
+    units: HashMap<&'a str, Vec<&'a Account>>,
+    experts: HashMap<&'a str, &'a Account>,
+}
+
+impl<'a> Recipients<'a> {
+    /// Gathers `accounts` (in their order, which each audience's recipients keep).
+    pub fn of(accounts: &'a [Account]) -> Recipients<'a> {
+        let mut r = Recipients {
+            departments: HashMap::new(),
+            units: HashMap::new(),
+            experts: HashMap::new(),
+        };
+        for a in accounts.iter().filter(|a| a.active) {
+            match a.role {
+                AccountRole::Department => r.departments.entry(a.province.as_str()).or_default().push(a),
+                AccountRole::SupportUnit => {
+                    if let Some(uscc) = a.org_id.as_deref() {
+                        r.units.entry(uscc).or_default().push(a);
+                    }
+                }
+                AccountRole::Expert => {
+                    r.experts.insert(a.login.as_str(), a);
+                }
+                _ => {}
+            }
+        }
+        r
+    }
+
+    /// The accounts `audience` stands for in a case of `province`.
+    pub fn of_audience(&self, audience: &Audience, province: &str) -> Vec<&'a Account> {
+        match audience {
             // Only the department of the case's province: a Hunan officer never hears of Hubei's.
-            Audience::Department => a.role == AccountRole::Department && a.province == province,
-            Audience::Unit(uscc) => a.role == AccountRole::SupportUnit && a.org_id.as_deref() == Some(uscc.as_str()),
-            Audience::Expert(id) => a.role == AccountRole::Expert && a.login == *id,
-        })
-        .collect()
+            Audience::Department => self.departments.get(province).cloned().unwrap_or_default(),
+            Audience::Unit(uscc) => self.units.get(uscc.as_str()).cloned().unwrap_or_default(),
+            Audience::Expert(id) => self.experts.get(id.as_str()).map(|a| vec![*a]).unwrap_or_default(),
+        }
+    }
 }
 
 /// Computes what is due on `as_of`. `store` is `None` when the notification tables do not
@@ -109,10 +141,11 @@ pub async fn plan(
         })
         .await;
     let all = accounts.accounts().await?;
+    let recipients = Recipients::of(&all);
     let mut by_key: BTreeMap<String, NewMessage> = BTreeMap::new();
     for (r, province) in &reminders {
         for audience in &r.audience {
-            for a in recipients(&all, audience, province) {
+            for a in recipients.of_audience(audience, province) {
                 let key = format!("{}:{}", r.key, a.login);
                 by_key.entry(key.clone()).or_insert_with(|| NewMessage {
                     key,
@@ -179,4 +212,78 @@ async fn recent_events(guohe: &Guohe, after: i64, as_of: NaiveDate) -> Result<(V
         }
     }
     Ok((out, cursor))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use guohe_store::AccountProfile;
+
+    fn account(login: &str, role: AccountRole, province: &str, org: Option<&str>, active: bool) -> Account {
+        Account {
+            login: login.into(),
+            display_name: login.into(),
+            role,
+            org_id: org.map(String::from),
+            password_hash: String::new(),
+            failed_logins: 0,
+            locked_until: None,
+            active,
+            created_at: Default::default(),
+            password_changed_at: Default::default(),
+            province: province.into(),
+            must_change_password: false,
+            profile: AccountProfile::default(),
+            pending_approval: false,
+        }
+    }
+
+    /// The look-up names the accounts the audience's own rule names: active, the department of
+    /// the case's province, the support-unit accounts of the unit (not an expert working there),
+    /// the expert by login.
+    #[test]
+    fn recipients_are_those_the_audience_names() {
+        const UNIT: &str = "91430100MA4L12346D";
+        let accounts = vec![
+            account("hn-dept", AccountRole::Department, "43", None, true),
+            account("hn-dept-2", AccountRole::Department, "43", None, true),
+            account("hn-dept-off", AccountRole::Department, "43", None, false),
+            account("hb-dept", AccountRole::Department, "42", None, true),
+            account("unit-a", AccountRole::SupportUnit, "43", Some(UNIT), true),
+            account("unit-a2", AccountRole::SupportUnit, "43", Some(UNIT), true),
+            account("unit-off", AccountRole::SupportUnit, "43", Some(UNIT), false),
+            account(
+                "unit-b",
+                AccountRole::SupportUnit,
+                "43",
+                Some("91430100MA4L00000X"),
+                true,
+            ),
+            account("expert-at-a", AccountRole::Expert, "43", Some(UNIT), true),
+            account("expert-off", AccountRole::Expert, "43", Some(UNIT), false),
+            account("rec", AccountRole::Recommender, "43", Some("rec-cs"), true),
+        ];
+        let r = Recipients::of(&accounts);
+        let logins = |v: Vec<&Account>| v.into_iter().map(|a| a.login.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            logins(r.of_audience(&Audience::Department, "43")),
+            ["hn-dept", "hn-dept-2"]
+        );
+        assert_eq!(logins(r.of_audience(&Audience::Department, "42")), ["hb-dept"]);
+        assert!(r.of_audience(&Audience::Department, "11").is_empty());
+        assert_eq!(
+            logins(r.of_audience(&Audience::Unit(UNIT.into()), "43")),
+            ["unit-a", "unit-a2"]
+        );
+        assert!(r.of_audience(&Audience::Unit("none".into()), "43").is_empty());
+        assert_eq!(
+            logins(r.of_audience(&Audience::Expert("expert-at-a".into()), "43")),
+            ["expert-at-a"]
+        );
+        assert!(r.of_audience(&Audience::Expert("expert-off".into()), "43").is_empty());
+        assert!(
+            r.of_audience(&Audience::Expert("unit-a".into()), "43").is_empty(),
+            "not an expert"
+        );
+    }
 }
