@@ -410,3 +410,46 @@ async fn the_account_email_is_the_sealed_field_and_none_once_erased() {
     );
     assert_eq!(g.account_email("wang").await.unwrap(), None, "erased");
 }
+
+/// The notifier's batch question — who among these has an address — answers what
+/// `account_email` answers one account at a time, the erased and the plaintext of before
+/// encryption included.
+#[tokio::test]
+async fn logins_with_email_agree_with_account_email() {
+    let env = Env::new();
+    let g = env.open().await;
+    let on = d("2026-09-30");
+    for login in ["wang", "li", "zhao", "qian"] {
+        g.set_account_field(
+            login,
+            AccountField::Email,
+            &format!("{login}@example.cn"),
+            "system:admin",
+            on,
+        )
+        .await
+        .unwrap();
+    }
+    g.set_account_field("sun", AccountField::Phone, PHONE, "system:admin", on)
+        .await
+        .unwrap();
+    assert!(g.erase_person("account/li", "system:admin", on).await.unwrap());
+    g.set_account_field("zhao", AccountField::Email, " ", "system:admin", on)
+        .await
+        .unwrap();
+    // A value stored before personal fields were sealed is the address itself.
+    g.vault()
+        .store()
+        .set_account_field("zhou", "email", "zhou@example.cn", chrono::Utc::now())
+        .await
+        .unwrap();
+    let asked = ["li", "nobody", "qian", "sun", "wang", "zhao", "zhou"];
+    let with = g.logins_with_email(&asked).await.unwrap();
+    assert_eq!(with.into_iter().collect::<Vec<_>>(), ["qian", "wang", "zhou"]);
+    for login in asked {
+        let one = g.account_email(login).await.unwrap();
+        let batch = g.logins_with_email(&[login]).await.unwrap();
+        assert_eq!(one.is_some(), batch.contains(login), "{login}");
+    }
+    assert!(g.logins_with_email(&Vec::<String>::new()).await.unwrap().is_empty());
+}

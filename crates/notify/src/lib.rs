@@ -23,7 +23,7 @@ pub mod plan;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use guohe_app::{AppError, Guohe};
-use guohe_store::{AccountStore, EventLog, NotifyStore, StoreError};
+use guohe_store::{AccountStore, EventLog, NewMessage, NotifyStore, StoreError};
 
 pub use config::{ConfigError, SmtpConfig, TlsMode};
 pub use mail::{Mailer, SendError};
@@ -134,11 +134,14 @@ impl Notifier {
     ) -> Result<PassReport, NotifyError> {
         let plan = self.plan(guohe, as_of).await?;
         let mut report = PassReport::default();
-        for p in plan.new_messages() {
-            if self.store.enqueue(&p.message, now).await? {
-                report.enqueued += 1;
-            }
-        }
+        let new: Vec<NewMessage> = plan
+            .messages
+            .into_iter()
+            .filter(|p| !p.exists)
+            .map(|p| p.message)
+            .collect();
+        // Another server's pass may have inserted some since the plan: those are skipped.
+        report.enqueued = usize::try_from(self.store.enqueue_all(&new, now).await?).unwrap_or(usize::MAX);
         self.store.advance_cursor(plan::EVENT_CURSOR, plan.cursor_to).await?;
         let sent = self.send_due(guohe, now).await?;
         report.sent = sent.sent;

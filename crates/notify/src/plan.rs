@@ -160,27 +160,31 @@ pub async fn plan(
             }
         }
     }
-    let mut with_address = BTreeSet::new();
-    let logins: BTreeSet<&str> = by_key.values().map(|m| m.login.as_str()).collect();
-    for login in logins {
-        if guohe.account_email(login).await?.is_some() {
-            with_address.insert(login.to_string());
-        }
-    }
-    let mut messages = Vec::with_capacity(by_key.len());
-    for (key, mut message) in by_key {
-        let has_address = with_address.contains(&message.login);
-        message.mail = mail && has_address;
-        let exists = match store {
-            Some(s) => s.exists(&key).await?,
-            None => false,
-        };
-        messages.push(Planned {
-            message,
-            exists,
-            has_address,
-        });
-    }
+    // Who has an address and which messages exist, a batch of logins or keys a query: a
+    // deadline day has a message for every base.
+    let logins: Vec<&str> = by_key
+        .values()
+        .map(|m| m.login.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let with_address = guohe.logins_with_email(&logins).await?;
+    let existing = match store {
+        Some(s) => s.existing_keys(&by_key.keys().collect::<Vec<_>>()).await?,
+        None => BTreeSet::new(),
+    };
+    let messages = by_key
+        .into_iter()
+        .map(|(key, mut message)| {
+            let has_address = with_address.contains(&message.login);
+            message.mail = mail && has_address;
+            Planned {
+                message,
+                exists: existing.contains(&key),
+                has_address,
+            }
+        })
+        .collect();
     Ok(Plan { messages, cursor_to })
 }
 

@@ -6,10 +6,13 @@
 //! personal information. The tables share the event log's pool and have their own schema
 //! version (`keys_schema_version`), like [`crate::accounts`].
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgPool;
 use sqlx::sqlite::SqlitePool;
 
+use crate::params::{KEYS_PER_QUERY, marks};
 use crate::{Backend, EventLog, StoreError};
 
 const SQLITE_MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/keys_0001.sql")];
@@ -333,6 +336,54 @@ impl KeyStore {
         .await
         .map(|_| ())?);
         Ok(())
+    }
+
+    /// One personal field of many accounts: (login, token) for each of `logins` that has it set,
+    /// by login. Read by primary key, 500 logins a query, so a pass over every recipient of a
+    /// day's reminders costs a few queries instead of one per recipient.
+    pub async fn field_of_accounts<S: AsRef<str>>(
+        &self,
+        field: &str,
+        logins: &[S],
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in logins.chunks(KEYS_PER_QUERY) {
+            let sql = format!(
+                "SELECT login, token FROM account_personal WHERE field = $1 AND login IN ({})",
+                marks(2, chunk.len())
+            );
+            let rows: Vec<(String, String)> = on_pool!(self, |p| {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(field);
+                for login in chunk {
+                    q = q.bind(login.as_ref());
+                }
+                q.fetch_all(p).await?
+            });
+            out.extend(rows);
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// The subjects among `subjects` whose data key is held (not erased, and not unknown), by
+    /// primary key, 500 a query.
+    pub async fn live_subjects<S: AsRef<str>>(&self, subjects: &[S]) -> Result<BTreeSet<String>, StoreError> {
+        let mut out = BTreeSet::new();
+        for chunk in subjects.chunks(KEYS_PER_QUERY) {
+            let sql = format!(
+                "SELECT subject FROM subject_keys WHERE wrapped_key IS NOT NULL AND subject IN ({})",
+                marks(1, chunk.len())
+            );
+            let rows: Vec<String> = on_pool!(self, |p| {
+                let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()));
+                for subject in chunk {
+                    q = q.bind(subject.as_ref());
+                }
+                q.fetch_all(p).await?
+            });
+            out.extend(rows);
+        }
+        Ok(out)
     }
 
     /// The personal fields of an account: (field, token), by field.

@@ -26,6 +26,7 @@ mod hash;
 pub mod keys;
 mod known_head;
 pub mod notify;
+mod params;
 mod postgres;
 mod range;
 mod replay;

@@ -151,6 +151,9 @@ macro_rules! on_pool {
     };
 }
 
+// After the macro, which it uses.
+mod batch;
+
 type MessageRow = (
     i64,
     String,
@@ -257,26 +260,7 @@ impl NotifyStore {
     /// Inserts a message unless one with the same key exists; true when this call inserted it.
     /// Mail is due at once (`now`).
     pub async fn enqueue(&self, m: &NewMessage, now: DateTime<Utc>) -> Result<bool, StoreError> {
-        let state = if m.mail { MailState::Pending } else { MailState::None };
-        let n = on_pool!(self, |p| sqlx::query(
-            "INSERT INTO notify_messages (key, login, kind, subject, body, link, due_on, created_at, mail_state, \
-             attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10) \
-             ON CONFLICT (key) DO NOTHING"
-        )
-        .bind(&m.key)
-        .bind(&m.login)
-        .bind(&m.kind)
-        .bind(&m.subject)
-        .bind(&m.body)
-        .bind(&m.link)
-        .bind(m.due_on.map(|d| d.to_string()))
-        .bind(ts(now))
-        .bind(state.as_str())
-        .bind(m.mail.then_some(ts(now)))
-        .execute(p)
-        .await?
-        .rows_affected());
-        Ok(n == 1)
+        Ok(self.enqueue_all(std::slice::from_ref(m), now).await? == 1)
     }
 
     /// Whether a message with this key exists.

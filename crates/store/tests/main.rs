@@ -6,6 +6,7 @@ mod support;
 
 mod accounts;
 mod appends;
+mod batches;
 mod event_log;
 mod replay;
 mod signin;

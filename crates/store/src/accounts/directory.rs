@@ -9,15 +9,11 @@ use chrono::{DateTime, Utc};
 
 use super::{ACCOUNT_COLUMNS, Account, AccountRow, AccountStore, Db, account_from, normalise_login, ts};
 use crate::StoreError;
-
-/// Logins per query: well under SQLite's limit of bound parameters (32,766) and PostgreSQL's
-/// (65,535), and short enough to plan quickly.
-const LOGINS_PER_QUERY: usize = 500;
+use crate::params::{KEYS_PER_QUERY as LOGINS_PER_QUERY, marks};
 
 /// The accounts among `n` logins, `$1`…`$n`.
 fn named_sql(n: usize) -> String {
-    let marks: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
-    format!("{ACCOUNT_COLUMNS} WHERE login IN ({}) ORDER BY login", marks.join(", "))
+    format!("{ACCOUNT_COLUMNS} WHERE login IN ({}) ORDER BY login", marks(1, n))
 }
 
 /// A province's experts (`$1`), through `accounts_role`.
