@@ -156,7 +156,12 @@ impl Raw {
             .busy_timeout(Duration::from_secs(30))
             .synchronous(SqliteSynchronous::Full)
             .journal_mode(SqliteJournalMode::Wal);
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
+        // As the log's own pool: no ping of the in-process connection before each use.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .test_before_acquire(false)
+            .connect_with(opts)
+            .await?;
         sqlx::raw_sql(include_str!("../migrations/sqlite/0001_events.sql"))
             .execute(&pool)
             .await?;

@@ -59,10 +59,16 @@ impl SqliteLog {
             .create_if_missing(true)
             .busy_timeout(BUSY_TIMEOUT)
             .synchronous(SqliteSynchronous::Full);
+        // The connection lives in this process, driven by its own thread: pinging it before each
+        // use (sqlx's default) is a round trip to that thread, about 40 µs on the 2-core
+        // machines, that could only find the thread gone (sqlx's worker panicked): the next
+        // statement on it then fails instead, and a file database's pool retires the connection
+        // at its maximum lifetime (30 minutes), as it retires every connection.
+        let pool_options = SqlitePoolOptions::new().test_before_acquire(false);
         let pool = if in_memory {
             // Every connection to a private in-memory database would see its
             // own database: use exactly one, kept forever.
-            SqlitePoolOptions::new()
+            pool_options
                 .max_connections(1)
                 .min_connections(1)
                 .idle_timeout(None)
@@ -70,7 +76,7 @@ impl SqliteLog {
                 .connect_with(opts)
                 .await?
         } else {
-            SqlitePoolOptions::new()
+            pool_options
                 .max_connections(4)
                 .connect_with(opts.journal_mode(SqliteJournalMode::Wal))
                 .await?
@@ -103,8 +109,9 @@ impl SqliteLog {
             .filter_map(|e| e.expected.map(|x| (e.stream.clone(), x)))
             .collect();
         // Taken, so that a failed append leaves no head behind: the next one reads it. At a
-        // known head the events are chained and hashed while the transaction begins (the pool
-        // hands out a connection and the connection's thread runs BEGIN).
+        // known head the events are chained, and the first statement's hashed, while the
+        // transaction begins (the pool hands out a connection and the connection's thread runs
+        // BEGIN).
         let known = self.head.take().filter(|_| holiday.is_none());
         let (tx, pending) = tokio::join!(biased; self.pool.begin_with("BEGIN IMMEDIATE"), async {
             match known {
