@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, NaiveDate, Utc};
 use guohe_store::{EventLog, GENESIS_HASH, HashInput, NewEvent, canonical_json, event_hash, format_recorded_at};
 use sqlx::AssertSqlSafe;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 use support::{ScratchDb, Times, env_usize, event, load_average, ms, on_two_workers, ratio, scratch_db};
@@ -169,8 +169,8 @@ impl Raw {
     }
 
     async fn postgres(url: &str, form: RawForm) -> Result<Raw, sqlx::Error> {
-        let pool = PgPoolOptions::new()
-            .max_connections(8)
+        // As the log's own pool: a ping before use only for a connection idle for a second.
+        let pool = guohe_store::postgres_pool_options()
             .connect_with(PgConnectOptions::from_str(url)?)
             .await?;
         sqlx::raw_sql(include_str!("../migrations/postgres/0001_events.sql"))

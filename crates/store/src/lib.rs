@@ -52,6 +52,7 @@ pub use error::StoreError;
 pub use hash::{GENESIS_HASH, HashInput, canonical_bytes, canonical_json, event_hash, format_recorded_at, sm3_hex};
 pub use keys::{KeyCheck, KeyStore, SubjectKeyRow};
 pub use notify::{MailState, Message, NewMessage, NotifyStore};
+pub use postgres::{PING_IF_IDLE_FOR, postgres_pool_options};
 pub use replay::ReplayEvent;
 pub use snapshots::{Snapshot, SnapshotStore};
 pub use verify::{BreakCategory, BreakReason, VerifyReport};

@@ -37,12 +37,38 @@ pub(crate) struct PgLog {
     head: KnownHead,
 }
 
+/// A pooled connection idle for at least this long is pinged before it is handed out.
+pub const PING_IF_IDLE_FOR: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The log's pool: 8 connections, and a ping before use only for a connection idle for
+/// [`PING_IF_IDLE_FOR`] or longer. sqlx pings every connection before handing it out by default,
+/// a round trip to the server (across a network, as long as the statement's own) that doubles
+/// the round trips of every query. A connection goes back to the pool only after a ping of its
+/// own succeeded, so one used within the last second was answering a second ago: only a server
+/// that dropped it within that second makes its next statement fail (with the server's error,
+/// and the connection is then dropped) where a ping would have replaced it unseen. One idle for
+/// longer (a restart, a failover, a proxy's idle timeout) is pinged, and replaced if the ping
+/// fails (`crates/store/tests/pool.rs`).
+pub fn postgres_pool_options() -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(8)
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PING_IF_IDLE_FOR {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
+}
+
 impl PgLog {
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let opts = PgConnectOptions::from_str(url).map_err(|_| StoreError::InvalidUrl {
             reason: "malformed postgres URL".into(),
         })?;
-        let pool = PgPoolOptions::new().max_connections(8).connect_with(opts).await?;
+        let pool = postgres_pool_options().connect_with(opts).await?;
         migrate(&pool).await?;
         let log = PgLog {
             pool,

@@ -8,5 +8,6 @@ mod accounts;
 mod appends;
 mod batches;
 mod event_log;
+mod pool;
 mod replay;
 mod signin;
